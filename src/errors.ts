@@ -1,0 +1,87 @@
+/**
+ * The one error class of bn. Every failure a user can cause travels as a BnError with a stable
+ * `code`, the process exit status it maps to (SPEC §6: 1 bad data or files, 2 bad usage), and
+ * where it happened. The CLI prints `bn: <where>: <message>` and nothing else.
+ */
+
+export type ExitCode = 1 | 2;
+
+export interface ErrorLocation {
+  /** File name as the user gave it, or "<stdin>". */
+  file?: string;
+  /** 1-based line of the input (CSV/TSV/NDJSON). */
+  line?: number;
+  /** 1-based field position within the record. */
+  column?: number;
+  /** Column (feature) name. */
+  name?: string;
+  /** 0-based record index in a JSON array. */
+  record?: number;
+}
+
+export type ErrorCode =
+  // usage (exit 2)
+  | 'BN_USAGE'
+  | 'BN_BAD_OPTION'
+  | 'BN_UNKNOWN_COLUMN'
+  // data and files (exit 1)
+  | 'BN_NOT_A_NUMBER'
+  | 'BN_NOT_FINITE'
+  | 'BN_RAGGED_ROW'
+  | 'BN_MALFORMED_CSV'
+  | 'BN_MALFORMED_JSON'
+  | 'BN_BAD_RECORD'
+  | 'BN_EMPTY_INPUT'
+  | 'BN_NO_FEATURES'
+  | 'BN_DUPLICATE_COLUMN'
+  | 'BN_TOO_FEW_VALUES'
+  | 'BN_OVERFLOW'
+  | 'BN_READ_FAILED'
+  | 'BN_WRITE_FAILED'
+  | 'BN_BAD_STATS_FILE'
+  | 'BN_FEATURE_MISMATCH';
+
+const USAGE_CODES: ReadonlySet<ErrorCode> = new Set(['BN_USAGE', 'BN_BAD_OPTION', 'BN_UNKNOWN_COLUMN']);
+
+export class BnError extends Error {
+  readonly code: ErrorCode;
+  readonly exitCode: ExitCode;
+  readonly location: ErrorLocation;
+
+  constructor(code: ErrorCode, message: string, location: ErrorLocation = {}) {
+    super(message);
+    this.name = 'BnError';
+    this.code = code;
+    this.exitCode = USAGE_CODES.has(code) ? 2 : 1;
+    this.location = location;
+  }
+
+  /** The one line the CLI prints, without the `bn: ` prefix. */
+  describe(): string {
+    const where = formatLocation(this.location);
+    return where ? `${where}: ${this.message}` : this.message;
+  }
+}
+
+/** `data.csv:2434:8 (column "weight")`, `data.json[17] (column "w")`, `column "w"`. */
+export function formatLocation(loc: ErrorLocation): string {
+  let where = '';
+  if (loc.file !== undefined) {
+    where = loc.file;
+    if (loc.record !== undefined) where += `[${loc.record}]`;
+    else if (loc.line !== undefined) where += `:${loc.line}` + (loc.column !== undefined ? `:${loc.column}` : '');
+  } else if (loc.record !== undefined) {
+    where = `record ${loc.record}`;
+  } else if (loc.line !== undefined) {
+    where = `line ${loc.line}`;
+  }
+  if (loc.name !== undefined) where += where ? ` (column ${JSON.stringify(loc.name)})` : `column ${JSON.stringify(loc.name)}`;
+  return where;
+}
+
+/** Show a user's value in a message: quoted, and cut short when it is huge. */
+export function quoteValue(value: unknown, max = 40): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  const cut = text.length > max ? `${text.slice(0, max)}…` : text;
+  return JSON.stringify(cut);
+}

@@ -1,0 +1,44 @@
+import { Command, Option } from 'commander';
+import { checkReadable } from '../../io/input.js';
+import { OutputWriter } from '../../io/output-writer.js';
+import { computeStats } from '../../pipeline/compute-stats.js';
+import { addInputOptions, openTable, resolveInput, type InputFlags } from '../input-options.js';
+import type { Io } from '../io.js';
+import { statsJson, statsTable } from '../stats-report.js';
+
+interface StatsFlags extends InputFlags {
+  to: 'table' | 'json';
+}
+
+export function statsCommand(io: Io): Command {
+  const command = new Command('stats')
+    .summary('per-feature batch statistics: count, μ_B, σ_B², sample variance, min, max')
+    .description(
+      'Per-feature statistics of the whole input and of each batch: count, mean μ_B, biased variance σ_B² (the one BN uses), ' +
+        'sample variance (÷ n−1), min and max. Missing values are left out; each feature has its own count.',
+    )
+    .argument('[file]', 'input file; - or absent: standard input');
+  addInputOptions(command);
+  command
+    .addOption(new Option('--to <format>', 'output: table or json').choices(['table', 'json']).default('table'))
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ bn stats fixtures/seed.csv
+  $ bn stats fixtures/seed.csv --to json
+  $ bn stats data.csv -b 256 --to json | jq '.batches[0].mean'
+  $ cat data.csv | bn stats -`,
+    )
+    .action(async (file: string | undefined, flags: StatsFlags) => {
+      const input = resolveInput(file, flags);
+      await checkReadable(input.spec);
+      const stats = await computeStats(openTable(input, io.stdin), { batchSize: input.batchSize, isMissing: input.isMissing });
+      // Everything is computed before the first byte goes out: a failure prints nothing.
+      const text = flags.to === 'json' ? statsJson(stats) : statsTable(stats);
+      const out = new OutputWriter(io.stdout);
+      await out.write(text);
+      await out.flush();
+    });
+  return command;
+}

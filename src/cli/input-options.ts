@@ -1,0 +1,61 @@
+/**
+ * The input flags every data command shares (-d, -n, --from, --na-values, -b), turned into one
+ * resolved object, and the function that opens the input as a table.
+ */
+import { Command, Option } from 'commander';
+import type { Readable } from 'node:stream';
+import { DEFAULT_NA_VALUES, missingTest } from '../io/missing.js';
+import { formatFromPath, openSource, parseFormat } from '../io/formats.js';
+import { inputSpec, openInput, type InputSpec } from '../io/input.js';
+import type { Format, TableSource } from '../io/table.js';
+import { commaList, positiveInteger, singleCharacter } from './parse-option.js';
+
+export interface InputFlags {
+  delimiter?: string;
+  header: boolean;
+  from?: string;
+  naValues?: string[];
+  batchSize?: number;
+}
+
+export interface ResolvedInput {
+  spec: InputSpec;
+  format: Format;
+  delimiter?: string;
+  header: boolean;
+  isMissing: (text: string) => boolean;
+  batchSize?: number;
+}
+
+export function addInputOptions(command: Command, { batches = true } = {}): Command {
+  command
+    .addOption(new Option('--from <format>', 'input format: csv, tsv, json, ndjson (jsonl); default: from the file extension, else csv'))
+    .option('-d, --delimiter <char>', 'field delimiter for CSV/TSV (\\t for a tab) (default: "," for csv, tab for tsv)', singleCharacter)
+    .option('-n, --no-header', 'the first row is data; columns are named 1, 2, …')
+    .option('--na-values <list>', `comma-separated markers of a missing value, replacing the default list (default: "${DEFAULT_NA_VALUES.filter(Boolean).join(',')}" and the empty cell)`, commaList);
+  if (batches) command.option('-b, --batch-size <n>', 'rows per batch (default: the whole input is one batch)', positiveInteger);
+  return command;
+}
+
+export function resolveInput(file: string | undefined, flags: InputFlags): ResolvedInput {
+  const spec = inputSpec(file);
+  const format = flags.from !== undefined ? parseFormat(flags.from) : (spec.path && formatFromPath(spec.path)) || 'csv';
+  return {
+    spec,
+    format,
+    delimiter: flags.delimiter,
+    header: flags.header,
+    isMissing: missingTest(flags.naValues ?? DEFAULT_NA_VALUES),
+    batchSize: flags.batchSize,
+  };
+}
+
+/** Open `spec` (which may differ from input.spec: a spooled copy of stdin) as a table. */
+export function openTable(input: ResolvedInput, stdin: Readable, spec: InputSpec = input.spec): TableSource {
+  return openSource(openInput(spec, stdin), {
+    format: input.format,
+    delimiter: input.delimiter,
+    header: input.header,
+    label: input.spec.label,
+  });
+}

@@ -1,0 +1,38 @@
+/**
+ * Option values are checked once, here, at the boundary (STYLE: loose outside, strict inside).
+ * Commander calls these as argument parsers; an InvalidArgumentError becomes a one-line usage
+ * error with exit status 2. Unlike parseFloat, they reject "abc", "NaN", "Infinity" and "1x".
+ */
+import { InvalidArgumentError } from 'commander';
+import { parseDecimal } from '../io/numbers.js';
+
+export function positiveInteger(text: string): number {
+  if (!/^\s*\+?\d+\s*$/.test(text) || Number(text) < 1 || !Number.isSafeInteger(Number(text))) {
+    throw new InvalidArgumentError('expected a whole number ≥ 1.');
+  }
+  return Number(text);
+}
+
+export function nonNegativeNumber(text: string): number {
+  const x = parseDecimal(text);
+  if (!Number.isFinite(x) || x < 0) throw new InvalidArgumentError('expected a finite number ≥ 0.');
+  return x;
+}
+
+export function significantDigits(text: string): number {
+  const n = positiveInteger(text);
+  if (n > 17) throw new InvalidArgumentError('expected 1 to 17 significant digits.');
+  return n;
+}
+
+export function singleCharacter(text: string): string {
+  const unescaped = text === '\\t' || text === 'tab' ? '\t' : text;
+  if ([...unescaped].length !== 1 || unescaped === '"' || unescaped === '\n' || unescaped === '\r') {
+    throw new InvalidArgumentError('expected one character (\\t or "tab" for a tab), not a quote or a line break.');
+  }
+  return unescaped;
+}
+
+export function commaList(text: string): string[] {
+  return text.split(',').map((s) => s.trim());
+}

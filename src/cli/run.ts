@@ -1,0 +1,40 @@
+/**
+ * The CLI entry: parse argv, run the command, and turn every outcome into an exit status
+ * (SPEC §6: 0 success, 1 bad data or files, 2 bad usage). Only bin/bn touches `process`.
+ */
+import { CommanderError } from 'commander';
+import { BnError } from '../errors.js';
+import type { Io } from './io.js';
+import { buildProgram } from './program.js';
+
+export async function run(argv: readonly string[], io: Io): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (err) {
+    return report(err, io);
+  }
+}
+
+function report(err: unknown, io: Io): number {
+  if (err instanceof CommanderError) {
+    // Help and version "errors" are successes; commander has already printed the message.
+    return err.exitCode === 0 ? 0 : 2;
+  }
+  if (isClosedPipe(err)) return 0; // `bn normalize big.csv | head`: the reader left, we are done
+  if (err instanceof BnError) {
+    io.stderr.write(`bn: ${err.describe()}\n`);
+    if (io.env.BN_DEBUG === '1') io.stderr.write(`${err.stack}\n`);
+    return err.exitCode;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  io.stderr.write(`bn: internal error: ${message} (run with BN_DEBUG=1 for details)\n`);
+  if (io.env.BN_DEBUG === '1' && err instanceof Error) io.stderr.write(`${err.stack}\n`);
+  return 1;
+}
+
+export function isClosedPipe(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED' || code === 'ERR_STREAM_WRITE_AFTER_END';
+}

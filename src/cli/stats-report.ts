@@ -1,0 +1,76 @@
+/**
+ * `bn stats` output: the JSON object of SPEC §4 and a readable table. NaN (no value, or a sample
+ * variance of one value) is null in JSON and blank in the table: bn never prints NaN.
+ */
+import type { Moments } from '../engine/moments.js';
+import type { DatasetStats } from '../pipeline/compute-stats.js';
+
+type Stat = (m: Moments, j: number) => number;
+
+const STATS: Record<string, Stat> = {
+  count: (m, j) => m.count(j),
+  mean: (m, j) => m.mean(j),
+  var: (m, j) => m.variance(j),
+  var_sample: (m, j) => m.sampleVariance(j),
+  min: (m, j) => m.min(j),
+  max: (m, j) => m.max(j),
+};
+
+const orNull = (x: number): number | null => (Number.isNaN(x) ? null : x);
+
+function column(stats: DatasetStats, moments: Moments, stat: Stat): (number | null)[] {
+  return stats.features.map((j) => orNull(stat(moments, j)));
+}
+
+export function statsObject(stats: DatasetStats) {
+  const { total } = stats;
+  return {
+    features: stats.features.map((j) => stats.columns[j]!),
+    rows: stats.rows,
+    count: column(stats, total, STATS.count!),
+    mean: column(stats, total, STATS.mean!),
+    var: column(stats, total, STATS.var!),
+    var_sample: column(stats, total, STATS.var_sample!),
+    min: column(stats, total, STATS.min!),
+    max: column(stats, total, STATS.max!),
+    batches: stats.batches.map((b) => ({
+      index: b.index,
+      rows: b.rows,
+      count: column(stats, b.moments, STATS.count!),
+      mean: column(stats, b.moments, STATS.mean!),
+      var: column(stats, b.moments, STATS.var!),
+    })),
+  };
+}
+
+export function statsJson(stats: DatasetStats): string {
+  return `${JSON.stringify(statsObject(stats), null, 2)}\n`;
+}
+
+/** Seven significant digits, trailing zeros dropped: enough to read, short enough to align. */
+function readable(x: number): string {
+  if (Number.isNaN(x)) return '';
+  if (Number.isInteger(x) && Math.abs(x) < 1e15) return String(x);
+  return String(Number(x.toPrecision(7)));
+}
+
+function renderTable(header: string[], rows: string[][]): string {
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
+  const line = (cells: string[]) =>
+    cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ').trimEnd();
+  return [line(header), ...rows.map(line)].join('\n') + '\n';
+}
+
+export function statsTable(stats: DatasetStats): string {
+  const header = ['feature', 'count', 'mean', 'var', 'var_sample', 'min', 'max'];
+  const stat = Object.values(STATS);
+  const table = (m: Moments) => stats.features.map((j) => [stats.columns[j]!, ...stat.map((s) => readable(s(m, j)))]);
+  let out = `${stats.rows} rows, ${stats.features.length} features, ${stats.batches.length} batch${stats.batches.length === 1 ? '' : 'es'}\n\n`;
+  out += renderTable(header, table(stats.total));
+  if (stats.batches.length > 1) {
+    for (const b of stats.batches) {
+      out += `\nbatch ${b.index} (${b.rows} rows)\n` + renderTable(header.slice(0, 4), table(b.moments).map((r) => r.slice(0, 4)));
+    }
+  }
+  return out;
+}

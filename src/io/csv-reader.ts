@@ -1,0 +1,114 @@
+/**
+ * CSV/TSV through csv-parse: RFC 4180 quoting, LF or CRLF, a UTF-8 BOM ignored, blank lines
+ * skipped. csv-parse does the tokenizing; this module turns its records and errors into bn's
+ * rows and BnErrors with a file:line position.
+ */
+import type { Readable } from 'node:stream';
+import { parse, CsvError } from 'csv-parse';
+import { BnError, describeErrno, quoteValue } from '../errors.js';
+import type { Row, TableSource } from './table.js';
+
+export interface CsvOptions {
+  delimiter: string;
+  /** The first row names the columns; otherwise they are named 1, 2, … */
+  header: boolean;
+  label: string;
+  format?: 'csv' | 'tsv';
+}
+
+const CHUNK = 512;
+
+export function csvSource(input: Readable, options: CsvOptions): TableSource {
+  const columns: string[] = [];
+  return {
+    format: options.format ?? 'csv',
+    label: options.label,
+    columns,
+    chunks: () => readChunks(input, options, columns),
+  };
+}
+
+async function* readChunks(input: Readable, options: CsvOptions, columns: string[]): AsyncGenerator<Row[]> {
+  const parser = input.pipe(
+    parse({
+      delimiter: options.delimiter,
+      bom: true,
+      info: true,
+      skip_empty_lines: true,
+      // Ragged rows are reported by us, with the expected and the found field count.
+      relax_column_count: true,
+    }),
+  );
+  // csv-parse errors come from the parser; a read error of the input (EISDIR, EACCES…) from it.
+  input.on('error', (err) => parser.destroy(err));
+
+  let width = -1;
+  let chunk: Row[] = [];
+  try {
+    for await (const item of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      const { record, info } = item;
+      // info.lines is the line where the record ends; a quoted field may span several lines.
+      const line = info.lines - countNewlines(record);
+      if (width < 0) {
+        width = record.length;
+        if (options.header) {
+          checkHeader(record, options.label);
+          columns.push(...record);
+          continue;
+        }
+        for (let i = 1; i <= width; i++) columns.push(String(i));
+      }
+      if (record.length !== width) {
+        throw new BnError(
+          'BN_RAGGED_ROW',
+          `expected ${width} fields, found ${record.length}`,
+          { file: options.label, line },
+        );
+      }
+      chunk.push({ cells: record, line });
+      if (chunk.length >= CHUNK) {
+        yield chunk;
+        chunk = [];
+      }
+    }
+  } catch (err) {
+    throw translateError(err, options.label);
+  }
+  if (chunk.length > 0) yield chunk;
+  if (width < 0) throw new BnError('BN_EMPTY_INPUT', 'no header and no rows: the input is empty', { file: options.label });
+}
+
+function checkHeader(names: string[], label: string): void {
+  const seen = new Map<string, number>();
+  names.forEach((name, i) => {
+    const first = seen.get(name);
+    if (first !== undefined) {
+      throw new BnError(
+        'BN_DUPLICATE_COLUMN',
+        `duplicate column name ${quoteValue(name)} (fields ${first + 1} and ${i + 1})`,
+        { file: label, line: 1, column: i + 1 },
+      );
+    }
+    seen.set(name, i);
+  });
+}
+
+function countNewlines(record: string[]): number {
+  let n = 0;
+  for (const field of record) {
+    for (let i = field.indexOf('\n'); i >= 0; i = field.indexOf('\n', i + 1)) n++;
+  }
+  return n;
+}
+
+function translateError(err: unknown, label: string): unknown {
+  if (err instanceof BnError) return err;
+  if (err instanceof CsvError) {
+    const lines = (err as CsvError & { lines?: number }).lines;
+    const message = err.message.replace(/^Invalid [^:]*:\s*/, '').replace(/\s+at line \d+$/, '');
+    return new BnError('BN_MALFORMED_CSV', `malformed CSV: ${message}`, { file: label, line: lines });
+  }
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code) return new BnError('BN_READ_FAILED', `cannot read: ${describeErrno(err as NodeJS.ErrnoException)}`, { file: label });
+  return err;
+}

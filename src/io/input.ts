@@ -1,0 +1,52 @@
+/**
+ * Opening the input: a file, or standard input for `-` or no FILE. A whole-input normalize reads
+ * its input twice; standard input cannot be read twice, so it is first spooled to a temporary
+ * file (removed afterwards), which keeps memory flat whatever the size (SPEC §7).
+ */
+import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { BnError, describeErrno } from '../errors.js';
+
+export interface InputSpec {
+  /** A path, or undefined for standard input. */
+  path?: string;
+  /** What messages call it. */
+  label: string;
+}
+
+export function inputSpec(file: string | undefined): InputSpec {
+  return file === undefined || file === '-' ? { label: '<stdin>' } : { path: file, label: file };
+}
+
+/** Fail early, with a clean message, on a missing or unreadable file. */
+export async function checkReadable(spec: InputSpec): Promise<void> {
+  if (spec.path === undefined) return;
+  try {
+    const stat = await fs.stat(spec.path);
+    if (stat.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    await fs.access(spec.path, fs.constants.R_OK);
+  } catch (err) {
+    throw new BnError('BN_READ_FAILED', `cannot read: ${describeErrno(err as NodeJS.ErrnoException)}`, { file: spec.label });
+  }
+}
+
+export function openInput(spec: InputSpec, stdin: Readable): Readable {
+  return spec.path === undefined ? stdin : createReadStream(spec.path, { highWaterMark: 1 << 20 });
+}
+
+/** Copy standard input to a private temporary file; `release` removes it. */
+export async function spoolStdin(stdin: Readable): Promise<{ path: string; release: () => Promise<void> }> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'bn-spool-'));
+  const file = path.join(dir, 'stdin');
+  const release = () => fs.rm(dir, { recursive: true, force: true });
+  try {
+    await pipeline(stdin, createWriteStream(file, { mode: 0o600 }));
+  } catch (err) {
+    await release();
+    throw new BnError('BN_READ_FAILED', `cannot spool standard input: ${describeErrno(err as NodeJS.ErrnoException)}`, { file: '<stdin>' });
+  }
+  return { path: file, release };
+}

@@ -1,0 +1,68 @@
+/**
+ * `--gamma` / `--beta` (SPEC §3): one number for every feature, a comma list with one number per
+ * feature, or `name=value,…` pairs (features not named keep the default). Parsed once at the
+ * option boundary; resolved against the feature names once they are known.
+ */
+import { BnError } from '../errors.js';
+import { parseDecimal } from '../io/numbers.js';
+
+export type AffineSpec =
+  | { kind: 'all'; value: number }
+  | { kind: 'list'; values: number[] }
+  | { kind: 'named'; values: Map<string, number> };
+
+export function parseAffineSpec(flag: string, text: string): AffineSpec {
+  const bad = (why: string) => new BnError('BN_BAD_OPTION', `${flag}: ${why}: ${JSON.stringify(text)}`);
+  const parts = text.split(',').map((p) => p.trim());
+  const number = (s: string): number => {
+    const x = parseDecimal(s);
+    if (!Number.isFinite(x)) throw bad(`not a finite number ${JSON.stringify(s)}`);
+    return x;
+  };
+  if (parts.some((p) => p.includes('='))) {
+    const values = new Map<string, number>();
+    for (const part of parts) {
+      const eq = part.lastIndexOf('=');
+      if (eq <= 0) throw bad('expected name=value pairs');
+      const name = part.slice(0, eq).trim();
+      if (values.has(name)) throw bad(`feature ${JSON.stringify(name)} named twice`);
+      values.set(name, number(part.slice(eq + 1)));
+    }
+    return { kind: 'named', values };
+  }
+  if (parts.length === 1) return { kind: 'all', value: number(parts[0]!) };
+  return { kind: 'list', values: parts.map(number) };
+}
+
+/** One value per feature, in feature order. */
+export function resolveAffine(flag: string, spec: AffineSpec | undefined, features: readonly string[], fallback: number): Float64Array {
+  const out = new Float64Array(features.length).fill(fallback);
+  if (!spec) return out;
+  switch (spec.kind) {
+    case 'all':
+      return out.fill(spec.value);
+    case 'list':
+      if (spec.values.length !== features.length) {
+        throw new BnError(
+          'BN_BAD_OPTION',
+          `${flag}: ${spec.values.length} values for ${features.length} features (${features.join(', ')})`,
+        );
+      }
+      out.set(spec.values);
+      return out;
+    case 'named': {
+      const unknown = [...spec.values.keys()].filter((name) => !features.includes(name));
+      if (unknown.length > 0) {
+        throw new BnError(
+          'BN_BAD_OPTION',
+          `${flag}: no feature named ${unknown.map((n) => JSON.stringify(n)).join(', ')} (features: ${features.join(', ')})`,
+        );
+      }
+      features.forEach((name, i) => {
+        const v = spec.values.get(name);
+        if (v !== undefined) out[i] = v;
+      });
+      return out;
+    }
+  }
+}

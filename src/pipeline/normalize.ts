@@ -1,0 +1,185 @@
+/**
+ * Training-mode `bn normalize` (SPEC §3): every batch normalized with its own μ_B and biased σ_B².
+ *
+ * - Whole input (no --batch-size): pass 1 computes the statistics (and validates every cell), so
+ *   nothing is written when the data is bad; pass 2 streams the rows out. Memory: one row chunk.
+ * - --batch-size N: one pass; N rows are held, normalized and written. Memory: N rows.
+ */
+import { BnError } from '../errors.js';
+import { normalizeValue } from '../engine/batch-norm.js';
+import { Moments } from '../engine/moments.js';
+import type { Row, TableSource } from '../io/table.js';
+import type { TableSink } from '../io/table-sink.js';
+import type { AffineSpec } from './affine.js';
+import { resolveAffine } from './affine.js';
+import { addRow, checkRepresentable, computeStats, makePlan, type BatchSummary, type DatasetStats, type PassOptions } from './compute-stats.js';
+import type { FeaturePlan } from './feature-plan.js';
+
+export interface TrainingOptions extends PassOptions {
+  epsilon: number;
+  gamma?: AffineSpec;
+  beta?: AffineSpec;
+}
+
+export interface TrainingResult extends DatasetStats {
+  gamma: Float64Array;
+  beta: Float64Array;
+}
+
+/** Per-feature constants of one batch, in feature order. */
+interface BatchParams {
+  mean: Float64Array;
+  variance: Float64Array;
+}
+
+export async function normalizeTraining(
+  openSource: () => TableSource | Promise<TableSource>,
+  sink: TableSink,
+  options: TrainingOptions,
+): Promise<TrainingResult> {
+  return options.batchSize === undefined
+    ? normalizeWhole(openSource, sink, options)
+    : normalizeBatched(await openSource(), sink, options, options.batchSize);
+}
+
+async function normalizeWhole(
+  openSource: () => TableSource | Promise<TableSource>,
+  sink: TableSink,
+  options: TrainingOptions,
+): Promise<TrainingResult> {
+  const first = await openSource();
+  const stats = await computeStats(first, options);
+  const names = stats.features.map((j) => stats.columns[j]!);
+  const gamma = resolveAffine('--gamma', options.gamma, names, 1);
+  const beta = resolveAffine('--beta', options.beta, names, 0);
+  const batch = stats.batches[0]!;
+  const params = batchParams(batch, stats.features, stats.columns, first.label, stats.rows);
+
+  const second = await openSource();
+  let plan: FeaturePlan | undefined;
+  for await (const chunk of second.chunks()) {
+    if (!plan) {
+      plan = makePlan(second, { ...options, select: () => stats.features });
+      await sink.start(second.columns);
+    }
+    applyToRows(chunk, plan, stats.features, params, options.epsilon, gamma, beta);
+    await sink.rows(chunk);
+  }
+  await sink.end();
+  return { ...stats, gamma, beta };
+}
+
+async function normalizeBatched(source: TableSource, sink: TableSink, options: TrainingOptions, batchSize: number): Promise<TrainingResult> {
+  let plan: FeaturePlan | undefined;
+  let features: number[] = [];
+  let gamma: Float64Array = new Float64Array(0);
+  let beta: Float64Array = new Float64Array(0);
+  const batches: BatchSummary[] = [];
+  let total: Moments | undefined;
+  let rows = 0;
+  let pending: Row[] = [];
+
+  const flush = async (isLast: boolean) => {
+    if (pending.length === 0) return;
+    if (!plan) throw new Error('unreachable: rows before plan');
+    if (batches.length === 0) {
+      for (const row of pending) plan.observe(row);
+      plan.freeze();
+      features = plan.featureIndices();
+      if (features.length === 0) {
+        throw new BnError('BN_NO_FEATURES', 'no numeric column: nothing to normalize (see --select)', { file: source.label });
+      }
+      const names = features.map((j) => source.columns[j]!);
+      gamma = resolveAffine('--gamma', options.gamma, names, 1);
+      beta = resolveAffine('--beta', options.beta, names, 0);
+      total = new Moments(source.columns.length);
+      await sink.start(source.columns);
+    }
+    const moments = new Moments(source.columns.length);
+    for (const row of pending) addRow(moments, plan, row);
+    const summary = { index: batches.length, rows: pending.length, moments };
+    checkRepresentable(moments, features, source.columns, source.label);
+    const params = batchParams(summary, features, source.columns, source.label, isLast ? rows : undefined, batchSize);
+    applyToRows(pending, plan, features, params, options.epsilon, gamma, beta);
+    await sink.rows(pending);
+    batches.push(summary);
+    total!.merge(moments);
+    pending = [];
+  };
+
+  for await (const chunk of source.chunks()) {
+    plan ??= makePlan(source, options);
+    for (const row of chunk) {
+      pending.push(row);
+      rows++;
+      if (pending.length === batchSize) await flush(false);
+    }
+  }
+  await flush(true);
+  if (!plan || rows === 0 || !total) {
+    throw new BnError('BN_EMPTY_INPUT', 'no data rows (only a header)', { file: source.label });
+  }
+  await sink.end();
+  return { columns: source.columns, features, rows, total, batches, gamma, beta };
+}
+
+/**
+ * A batch's μ_B and σ_B² per feature. Training mode needs at least 2 values of every feature in
+ * every batch (PyTorch refuses the same: "Expected more than 1 value per channel").
+ */
+function batchParams(
+  batch: BatchSummary,
+  features: number[],
+  columns: readonly string[],
+  label: string,
+  totalRows?: number,
+  batchSize?: number,
+): BatchParams {
+  const mean = new Float64Array(features.length);
+  const variance = new Float64Array(features.length);
+  features.forEach((j, f) => {
+    const n = batch.moments.count(j);
+    if (n < 2) {
+      throw new BnError(
+        'BN_TOO_FEW_VALUES',
+        `batch ${batch.index} (${batch.rows} row${batch.rows === 1 ? '' : 's'}) has ${n} value${n === 1 ? '' : 's'} of this feature; ` +
+          `training mode needs at least 2. ${suggestBatchSize(batch, totalRows, batchSize)}`,
+        { file: label, name: columns[j] },
+      );
+    }
+    mean[f] = batch.moments.mean(j);
+    variance[f] = batch.moments.variance(j);
+  });
+  return { mean, variance };
+}
+
+/** Name a batch size that would work, where one can be known. */
+function suggestBatchSize(batch: BatchSummary, totalRows: number | undefined, batchSize: number | undefined): string {
+  if (batchSize === undefined) return 'Check that the column has at least 2 values, or select other columns with --select.';
+  if (totalRows !== undefined && batch.rows < batchSize && batch.rows === 1) {
+    // The last batch has one row: a size that leaves no remainder of 1.
+    for (let b = batchSize + 1; b <= totalRows; b++) if (totalRows % b !== 1) return `Try --batch-size ${b}, or omit it to use the whole input as one batch.`;
+  }
+  return `Try a larger --batch-size (for example ${batchSize * 2}), or omit it to use the whole input as one batch.`;
+}
+
+/** Replace each non-missing feature cell by its normalized value (a number); other cells stay. */
+function applyToRows(
+  rows: Row[],
+  plan: FeaturePlan,
+  features: number[],
+  params: BatchParams,
+  eps: number,
+  gamma: Float64Array,
+  beta: Float64Array,
+): void {
+  for (const row of rows) {
+    const { cells } = row;
+    for (let f = 0; f < features.length; f++) {
+      const j = features[f]!;
+      const x = plan.value(cells[j], j, row);
+      if (Number.isNaN(x)) continue; // missing: written back as it was
+      cells[j] = normalizeValue(x, params.mean[f]!, params.variance[f]!, eps, gamma[f]!, beta[f]!);
+    }
+  }
+}

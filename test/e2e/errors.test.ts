@@ -1,0 +1,140 @@
+/**
+ * Bad input and bad usage (SPEC §6): one line on stderr starting with `bn: `, naming where and
+ * what; exit 1 for data/files, 2 for usage; no stack trace; `stats` prints nothing on failure;
+ * `-o` leaves no file behind.
+ */
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { bnInProcess, bnProcess } from '../helpers/run-bn.js';
+
+function expectOneLineError(stderr: string, pattern: RegExp): void {
+  expect(stderr.endsWith('\n')).toBe(true);
+  expect(stderr.trimEnd().split('\n')).toHaveLength(1);
+  expect(stderr).toMatch(/^bn: /);
+  expect(stderr).not.toMatch(/\bat .*\(.*:\d+:\d+\)/); // no stack frame
+  expect(stderr.trimEnd()).toMatch(pattern);
+}
+
+describe('bad data: exit 1 with file:line:column', () => {
+  it.each([
+    ['text in a feature column', 'a,b\n1,2\n3,63-67\n', /^bn: <stdin>:3:2 \(column "b"\): not a number: "63-67"$/m],
+    ['a number that overflows', 'a,b\n1,2\n1e999,4\n', /^bn: <stdin>:3:1 \(column "a"\): number out of float64 range: "1e999"$/m],
+    ['Infinity', 'a,b\n1,2\nInfinity,4\n', /^bn: <stdin>:3:1 \(column "a"\): not a number: "Infinity"$/m],
+    ['a ragged row', 'a,b\n1,2\n3,4,5\n', /^bn: <stdin>:3: expected 2 fields, found 3$/m],
+    ['an unclosed quote', 'a,b\n1,"2\n', /^bn: <stdin>:\d+: malformed CSV: /m],
+    ['an empty input', '', /^bn: <stdin>: no header and no rows/m],
+    ['a header with no rows', 'a,b\n', /^bn: <stdin>: no data rows/m],
+    ['duplicate column names', 'a,a\n1,2\n', /^bn: <stdin>:1:2: duplicate column name "a"/m],
+    ['no numeric column', 'a,b\nx,y\n', /^bn: <stdin>: no numeric column/m],
+  ])('%s', async (_name, input, pattern) => {
+    for (const command of ['stats', 'normalize']) {
+      const r = await bnInProcess([command], input);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe('');
+      expectOneLineError(r.stderr, pattern);
+    }
+  });
+
+  it('names the line where a quoted multi-line record starts', async () => {
+    const r = await bnInProcess(['stats'], 'a,b\n1,"x\ny"\n2,zz\n');
+    // Column b is text ("x\ny" first), so only a is a feature: fine. Now a bad value after it:
+    expect(r.code).toBe(0);
+    const bad = await bnInProcess(['stats'], 'a,b\n1,"x\ny"\nq,zz\n');
+    expectOneLineError(bad.stderr, /^bn: <stdin>:4:1 \(column "a"\): not a number: "q"$/);
+  });
+
+  it('a missing file', async () => {
+    const r = await bnProcess(['stats', 'no/such/file.csv']);
+    expect(r.code).toBe(1);
+    expectOneLineError(r.stderr, /^bn: no\/such\/file.csv: cannot read: no such file$/);
+  });
+
+  it('a directory', async () => {
+    const r = await bnProcess(['normalize', os.tmpdir()]);
+    expect(r.code).toBe(1);
+    expectOneLineError(r.stderr, /cannot read: is a directory$/);
+  });
+
+  it('fewer than 2 values of a feature in a batch names the batch, column and a batch size that works', async () => {
+    const r = await bnInProcess(['normalize', '-b', '2'], 'a,b\n1,2\n3,4\n5,6\n');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^bn: <stdin> \(column "a"\): batch 1 \(1 row\) has 1 value of this feature; training mode needs at least 2\. Try --batch-size 3/);
+  });
+
+  it('a single row cannot be normalized in training mode', async () => {
+    const r = await bnInProcess(['normalize'], 'a\n5\n');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/batch 0 \(1 row\) has 1 value/);
+  });
+
+  it('a column of missing values only has 0 values', async () => {
+    const r = await bnInProcess(['normalize', '-b', '2'], 'a,b\n1,\n3,\n');
+    // b has no value at all in the first batch: it is not a feature, and passes through.
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n')[1]).toMatch(/^-0\.99\d*,$/);
+  });
+});
+
+describe('bad usage: exit 2', () => {
+  it.each([
+    [['normalize', '--epsilon', 'abc'], /--epsilon <e>' argument 'abc' is invalid/],
+    [['normalize', '--epsilon', '-1'], /--epsilon <e>' argument '-1' is invalid/],
+    [['normalize', '--batch-size', '0'], /--batch-size <n>' argument '0' is invalid/],
+    [['normalize', '-b', '2.5'], /--batch-size <n>' argument '2.5' is invalid/],
+    [['normalize', '--precision', '0'], /--precision <n>' argument '0' is invalid/],
+    [['normalize', '--gamma', 'abc'], /--gamma: not a finite number "abc"/],
+    [['normalize', '--gamma', '1,2,3'], /--gamma: 3 values for 2 features \(x1, x2\)/],
+    [['normalize', '--beta', 'nope=1'], /--beta: no feature named "nope" \(features: x1, x2\)/],
+    [['stats', '--to', 'xml'], /argument 'xml' is invalid/],
+    [['stats', '--bogus'], /^bn: unknown option '--bogus'/],
+    [['normalise'], /^bn: unknown command 'normalise' \(Did you mean normalize\?\)$/],
+    [['stats', '-d', 'ab'], /--delimiter <char>' argument 'ab' is invalid/],
+  ])('%j', async (args, pattern) => {
+    const r = await bnInProcess(args, 'x1,x2\n1,2\n3,4\n');
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expectOneLineError(r.stderr, pattern);
+  });
+});
+
+describe('-o FILE is written atomically', () => {
+  it('leaves an existing file untouched and no temporary file when the input is bad', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'bn-test-'));
+    const target = path.join(dir, 'out.csv');
+    writeFileSync(target, 'previous\n');
+    const rows = Array.from({ length: 5000 }, (_, i) => `${i},${i * 2}`).join('\n');
+    const r = await bnProcess(['normalize', '-b', '100', '-o', target, '-'], { stdin: `a,b\n${rows}\n1,oops\n` });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/:5002:2 \(column "b"\): not a number: "oops"/);
+    expect(readFileSync(target, 'utf8')).toBe('previous\n');
+    expect(readdirSync(dir)).toEqual(['out.csv']);
+  });
+
+  it('creates the file on success', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'bn-test-'));
+    const target = path.join(dir, 'out.csv');
+    const r = await bnProcess(['normalize', '-o', target, '-'], { stdin: 'a\n1\n3\n' });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(readFileSync(target, 'utf8')).toBe('a\n-0.9999950000374997\n0.9999950000374997\n');
+    expect(readdirSync(dir)).toEqual(['out.csv']);
+  });
+
+  it('an unwritable directory is a clear error', async () => {
+    const r = await bnProcess(['normalize', '-o', '/no/such/dir/out.csv', '-'], { stdin: 'a\n1\n3\n' });
+    expect(r.code).toBe(1);
+    expectOneLineError(r.stderr, /^bn: \/no\/such\/dir\/out.csv: cannot write: no such directory$/);
+    expect(existsSync('/no/such/dir')).toBe(false);
+  });
+});
+
+describe('stack traces', () => {
+  it('appear only with BN_DEBUG=1', async () => {
+    const quiet = await bnProcess(['stats', '-'], { stdin: 'a\nx1\n1\nzz\n' });
+    expect(quiet.stderr.trimEnd().split('\n')).toHaveLength(1);
+    const debug = await bnProcess(['stats', '-'], { stdin: 'a\n1\nzz\n', env: { BN_DEBUG: '1' } });
+    expect(debug.stderr).toMatch(/^bn: <stdin>:3:1 \(column "a"\): not a number: "zz"\nBnError: /);
+  });
+});

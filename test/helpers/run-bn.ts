@@ -1,0 +1,77 @@
+/**
+ * Running bn in tests: `bnProcess` spawns the real executable (end-to-end: argv, stdio, exit
+ * status), `bnInProcess` calls run() with in-memory streams (fast, for the many error cases).
+ */
+import { spawn } from 'node:child_process';
+import { PassThrough, Readable } from 'node:stream';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { run } from '../../src/cli/run.js';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const BIN = path.join(ROOT, 'bin/bn');
+export const fixture = (name: string) => path.join(ROOT, 'fixtures', name);
+
+export interface BnResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function bnProcess(args: string[], options: { stdin?: string | Buffer; env?: Record<string, string>; cwd?: string } = {}): Promise<BnResult> {
+  return new Promise((resolve, reject) => {
+    // process.execPath: the suite runs bn under the same Node it runs on (20 or 24 in CI).
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: options.cwd ?? ROOT,
+      env: { ...process.env, NO_COLOR: '1', ...options.env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.on('error', () => {}); // bn may exit before reading all of it
+    child.stdin.end(options.stdin ?? '');
+  });
+}
+
+/** Run a shell pipeline in which `bn` is the executable under test. */
+export function shell(script: string): Promise<BnResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', ['-o', 'pipefail', '-c', script], {
+      cwd: ROOT,
+      env: { ...process.env, NO_COLOR: '1', BN: `${process.execPath} ${BIN}` },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+export async function bnInProcess(args: string[], stdin = ''): Promise<BnResult> {
+  const out = new PassThrough();
+  const err = new PassThrough();
+  let stdout = '';
+  let stderr = '';
+  out.on('data', (b: Buffer) => (stdout += b.toString()));
+  err.on('data', (b: Buffer) => (stderr += b.toString()));
+  const code = await run(args, { stdin: Readable.from([Buffer.from(stdin)]), stdout: out, stderr: err, env: {} });
+  return { code, stdout, stderr };
+}
+
+/** Parse CSV output of plain numbers/text (no quoting) into rows of cells. */
+export function csvRows(text: string, delimiter = ','): string[][] {
+  return text.trimEnd().split('\n').map((line) => line.split(delimiter));
+}
+
+/** |actual − expected| ≤ rel·|expected| (or ≤ rel when expected is 0). */
+export function expectClose(actual: number, expected: number, rel: number): void {
+  const tol = rel * Math.max(Math.abs(expected), expected === 0 ? 1 : 0);
+  if (!(Math.abs(actual - expected) <= tol)) {
+    throw new Error(`expected ${actual} to be within ${rel} (relative) of ${expected}`);
+  }
+}

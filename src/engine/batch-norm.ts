@@ -1,0 +1,98 @@
+/**
+ * The Batch Normalization transform of one feature (Ioffe & Szegedy 2015, Algorithm 1):
+ *
+ *     x̂ = (x − μ)/√(σ² + ε),   y = γ·x̂ + β
+ *
+ * computed as y = (x − μ)·scale + β with scale = γ/√(σ² + ε). Subtracting μ first keeps the
+ * result accurate for data far from zero (1e9 + noise); folding everything into x·a + b, as some
+ * kernels do, would cancel catastrophically there. Its inverse, for inference-mode statistics:
+ *
+ *     x = (y − β)·unscale + μ,   unscale = √(σ² + ε)/γ
+ *
+ * The column and single-value functions share `normalizeScale` / `denormalizeScale` and the same
+ * operation order, so they give bit-identical results. NaN (missing) in, NaN out.
+ *
+ * Case σ² + ε = 0 (a constant feature with ε = 0): like PyTorch's InvStd transform, the inverse
+ * standard deviation is taken as 0, so every y is β (never NaN/Infinity), and denormalizing gives
+ * back μ, which is what every x was.
+ */
+
+/** scale = γ/√(σ² + ε); 0 when σ² + ε = 0. */
+export function normalizeScale(variance: number, eps: number, gamma: number): number {
+  const v = variance + eps;
+  // Case: zero variance and zero epsilon.
+  if (v === 0) return 0;
+  return gamma / Math.sqrt(v);
+}
+
+/** unscale = √(σ² + ε)/γ, the factor of the inverse transform. γ must be non-zero (caller checks). */
+export function denormalizeScale(variance: number, eps: number, gamma: number): number {
+  return Math.sqrt(variance + eps) / gamma;
+}
+
+/** Reject a length that does not fit the arrays; allocate `out` when absent. */
+function target(fn: string, values: Float64Array, length: number, out: Float64Array | undefined): Float64Array {
+  if (!Number.isInteger(length) || length < 0 || length > values.length) {
+    throw new RangeError(`${fn}: length ${length} out of range [0, ${values.length}]`);
+  }
+  if (out === undefined) return new Float64Array(length);
+  if (out.length < length) throw new RangeError(`${fn}: out has length ${out.length} < ${length}`);
+  return out;
+}
+
+/**
+ * y = gamma·(x − mean)/√(var + eps) + beta, computed as (x − mean)·scale + beta with
+ * scale = gamma/√(var+eps); NaN (missing) stays NaN. Writes values[0..length) into `out`
+ * (may be `values` itself; a new array of `length` when absent) and returns it. Entries of
+ * `out` from `length` on are untouched.
+ */
+export function normalizeColumn(
+  values: Float64Array,
+  length: number,
+  mean: number,
+  variance: number,
+  eps: number,
+  gamma: number,
+  beta: number,
+  out?: Float64Array,
+): Float64Array {
+  const dst = target('normalizeColumn', values, length, out);
+  const scale = normalizeScale(variance, eps, gamma);
+  for (let i = 0; i < length; i++) {
+    dst[i] = (values[i]! - mean) * scale + beta;
+  }
+  return dst;
+}
+
+/**
+ * Inverse of inference-mode normalization: x = (y − beta)/gamma·√(var + eps) + mean, computed as
+ * (y − beta)·unscale + mean. gamma must be non-zero (caller checks). Same `out` rules as
+ * `normalizeColumn`.
+ */
+export function denormalizeColumn(
+  values: Float64Array,
+  length: number,
+  mean: number,
+  variance: number,
+  eps: number,
+  gamma: number,
+  beta: number,
+  out?: Float64Array,
+): Float64Array {
+  const dst = target('denormalizeColumn', values, length, out);
+  const unscale = denormalizeScale(variance, eps, gamma);
+  for (let i = 0; i < length; i++) {
+    dst[i] = (values[i]! - beta) * unscale + mean;
+  }
+  return dst;
+}
+
+/** Single-value `normalizeColumn` (row-at-a-time inference); bit-identical to the column version. */
+export function normalizeValue(x: number, mean: number, variance: number, eps: number, gamma: number, beta: number): number {
+  return (x - mean) * normalizeScale(variance, eps, gamma) + beta;
+}
+
+/** Single-value `denormalizeColumn`; bit-identical to the column version. */
+export function denormalizeValue(y: number, mean: number, variance: number, eps: number, gamma: number, beta: number): number {
+  return (y - beta) * denormalizeScale(variance, eps, gamma) + mean;
+}

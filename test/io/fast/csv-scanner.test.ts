@@ -1,0 +1,269 @@
+/**
+ * CsvScanner against csv-parse, the reader it must be able to replace: the same records and
+ * the same errors on generated CSV fed in random chunks (splits inside `\r\n`, inside `""`,
+ * inside a multi-byte character), and start lines that agree with an independent count.
+ */
+import { Buffer } from 'node:buffer';
+import { Parser } from 'csv-parse';
+import { parse } from 'csv-parse/sync';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { CsvScanner, CsvSyntaxError, FieldKind, type CsvRecord } from '../../../src/io/fast/csv-scanner.js';
+
+const SEED = 20240605;
+const CSV_PARSE_OPTIONS = { bom: true, skip_empty_lines: true, relax_column_count: true } as const;
+
+interface Outcome {
+  records: string[][];
+  lines: number[];
+  error?: string;
+}
+
+/** Feeds `bytes` to a scanner cut at `cuts` (offsets, any order, repeats allowed). */
+function scan(bytes: Buffer, delimiter = ',', cuts: number[] = []): Outcome {
+  const records: string[][] = [];
+  const lines: number[] = [];
+  const scanner = new CsvScanner({ delimiter }, (record) => {
+    records.push(record.texts());
+    lines.push(record.line);
+  });
+  try {
+    let from = 0;
+    for (const cut of [...cuts].sort((a, b) => a - b)) {
+      scanner.push(bytes.subarray(from, cut));
+      from = cut;
+    }
+    scanner.push(bytes.subarray(from));
+    scanner.end();
+  } catch (err) {
+    if (!(err instanceof CsvSyntaxError)) throw err;
+    return { records: [], lines: [], error: err.code };
+  }
+  return { records, lines };
+}
+
+/** 1 + the line breaks before `offset`: `\r\n`, `\n`, or a lone `\r`, each one. */
+function lineAt(bytes: Buffer, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset; i++) {
+    if (bytes[i] === 0x0d || (bytes[i] === 0x0a && bytes[i - 1] !== 0x0d)) line++;
+  }
+  return line;
+}
+
+/** The record delimiter csv-parse discovers (it runs the same core csv-parse/sync runs). */
+function discoveredRecordDelimiter(bytes: Buffer, delimiter: string): Buffer | undefined {
+  const parser = new Parser({ ...CSV_PARSE_OPTIONS, delimiter }) as unknown as {
+    api: { parse(buf: Buffer, end: boolean, push: (record: unknown) => void, close: () => void): unknown };
+    options: { record_delimiter: Buffer[] };
+  };
+  parser.api.parse(bytes, true, () => {}, () => {});
+  return parser.options.record_delimiter[0];
+}
+
+/**
+ * csv-parse/sync's records and error code. Start lines: csv-parse says where each record ends
+ * (info.bytes, the offset after its record delimiter); the next one starts there, after the
+ * blank lines it skipped (whole record delimiters), and its line is counted from the bytes.
+ */
+function reference(bytes: Buffer, delimiter = ','): Outcome {
+  let rows: { record: string[]; info: { bytes: number } }[];
+  try {
+    rows = parse(bytes, { ...CSV_PARSE_OPTIONS, delimiter, info: true }) as unknown as typeof rows;
+  } catch (err) {
+    return { records: [], lines: [], error: (err as { code: string }).code };
+  }
+  const rd = discoveredRecordDelimiter(bytes, delimiter);
+  const lines: number[] = [];
+  let start = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  for (const row of rows) {
+    while (rd !== undefined && bytes.subarray(start, start + rd.length).equals(rd)) start += rd.length;
+    lines.push(lineAt(bytes, start));
+    start = row.info.bytes;
+  }
+  return { records: rows.map((row) => row.record), lines };
+}
+
+describe('CsvScanner: table', () => {
+  it.each([
+    ['LF', 'a,b\n1,2\n', [['a', 'b'], ['1', '2']], [1, 2]],
+    ['CRLF, no line break at the end', 'a,b\r\n1,2', [['a', 'b'], ['1', '2']], [1, 2]],
+    ['a UTF-8 BOM', '\ufeffa,b\n1,2', [['a', 'b'], ['1', '2']], [1, 2]],
+    ['blank lines skipped, counted', '\n\na\n\r\n\nb\n\n', [['a'], ['\r'], ['b']], [3, 4, 6]],
+    ['blank lines in a CRLF file', '\r\na\r\n\r\nb', [['a'], ['b']], [2, 4]],
+    ['quotes, "" escapes, delimiters and line breaks inside', '"a,b","c""d","e\nf"\ng', [['a,b', 'c"d', 'e\nf'], ['g']], [1, 3]],
+    ['a quoted CRLF is one line', 'x\r\n"a\r\nb"\r\nc', [['x'], ['a\r\nb'], ['c']], [1, 2, 4]],
+    ['empty fields, a trailing delimiter', ',\n"",x,\n""', [['', ''], ['', 'x', ''], ['']], [1, 2, 3]],
+    ['ragged rows pass (the caller reports them)', 'a,b\n1\n1,2,3', [['a', 'b'], ['1'], ['1', '2', '3']], [1, 2, 3]],
+    ['spaces kept', ' a , b \n', [[' a ', ' b ']], [1]],
+    ['the first line break decides: LF, then \\r\\n leaves \\r in a field', 'a\nb\r\nc', [['a'], ['b\r'], ['c']], [1, 2, 3]],
+    ['the first line break decides: CRLF, then a lone \\n is data', 'a\r\nb\nc\r\nd', [['a'], ['b\nc'], ['d']], [1, 2, 4]],
+    ['a lone CR as the record delimiter', 'a\rb\r\rc', [['a'], ['b'], ['c']], [1, 2, 4]],
+    ['UTF-8 text', 'é,"😀,ü"\n', [['é', '😀,ü']], [1]],
+    ['empty input', '', [], []],
+    ['only a BOM', '\ufeff', [], []],
+    ['only blank lines', '\r\n\r\n', [], []],
+    ['a CR alone on a line of an LF file is a field', '\n\r\n\n', [['\r']], [2]],
+  ])('%s', (_name, text, records, lines) => {
+    const bytes = Buffer.from(text, 'utf8');
+    expect(scan(bytes)).toEqual({ records, lines });
+    expect(reference(bytes).records).toEqual(records);
+  });
+
+  it.each([
+    ['an unclosed quote', 'a\n"b,c\nd', 'CSV_QUOTE_NOT_CLOSED', 2, 1],
+    ['a quote inside an unquoted field', 'a,b\nc,d"e\n', 'INVALID_OPENING_QUOTE', 2, 2],
+    ['text after a closing quote', 'a,"b"c\n', 'CSV_INVALID_CLOSING_QUOTE', 1, 2],
+    ['a space after a closing quote', '"a" ,b', 'CSV_INVALID_CLOSING_QUOTE', 1, 1],
+    ['an LF after a closing quote in a CRLF file', 'a\r\n"b"\n', 'CSV_INVALID_CLOSING_QUOTE', 2, 1],
+    ['a CR after a closing quote in an LF file', 'a\n"b"\r\n', 'CSV_INVALID_CLOSING_QUOTE', 2, 1],
+  ])('%s is an error, as csv-parse says', (_name, text, code, line, field) => {
+    const bytes = Buffer.from(text, 'utf8');
+    expect(reference(bytes).error).toBe(code);
+    expect(scan(bytes).error).toBe(code);
+    const error = scanError(bytes);
+    expect(error).toBeInstanceOf(CsvSyntaxError);
+    expect(error).toMatchObject({ code, line, field });
+  });
+
+  it('refuses a NUL after a closing quote, which csv-parse takes for the end of input (divergence)', () => {
+    const bytes = Buffer.from('"a"\0b\n', 'latin1');
+    expect(reference(bytes).records).toEqual([['a\0b']]);
+    expect(scan(bytes).error).toBe('CSV_INVALID_CLOSING_QUOTE');
+  });
+
+  it('refuses a UTF-16LE BOM, where csv-parse switches to UTF-16 (divergence)', () => {
+    const bytes = Buffer.from('\ufeffa,b\n', 'utf16le');
+    expect(reference(bytes).records).toEqual([['a', 'b']]);
+    expect(scan(bytes).error).toBe('CSV_UTF16_BOM');
+  });
+
+  it.each(['', ',,', '"', '\n', '\r', '§'])('refuses the delimiter %j', (delimiter) => {
+    expect(() => new CsvScanner({ delimiter }, () => {})).toThrow(RangeError);
+  });
+
+  it('gives each field as a byte range and a kind, quotes excluded', () => {
+    const bytes = Buffer.from('ab,"c,d","e""f",\n', 'utf8');
+    const fields: [number, number, FieldKind, string][] = [];
+    const scanner = new CsvScanner({}, (record: CsvRecord) => {
+      for (let i = 0; i < record.length; i++) fields.push([record.start(i), record.end(i), record.kind(i), record.text(i)]);
+    });
+    scanner.push(bytes);
+    scanner.end();
+    expect(fields).toEqual([
+      [0, 2, FieldKind.Plain, 'ab'],
+      [4, 7, FieldKind.Quoted, 'c,d'],
+      [10, 14, FieldKind.Escaped, 'e"f'],
+      [16, 16, FieldKind.Plain, ''],
+    ]);
+  });
+
+  it('reads a record of many fields fed one byte at a time, and a field longer than any chunk', () => {
+    const wide = Array.from({ length: 100 }, (_, i) => String(i));
+    const long = 'x'.repeat(100_000);
+    const bytes = Buffer.from(`${wide.join(';')}\n"${long}";${long}\n`, 'utf8');
+    const cuts = Array.from({ length: bytes.length }, (_, i) => i);
+    expect(scan(bytes, ';', cuts.slice(0, 400))).toEqual({ records: [wide, [long, long]], lines: [1, 2] });
+    expect(scan(bytes, ';', cuts.filter((i) => i % 997 === 0))).toEqual({ records: [wide, [long, long]], lines: [1, 2] });
+  });
+
+  it('agrees with csv-parse at every split, and byte by byte, on a document with every feature', () => {
+    const text = '\ufeff"h""1";h2;x\r\n\r\n"a\r\nb";"é😀";\r\n\r\n 1.5 ;"";"x"\r\n;\r\n"z"';
+    const bytes = Buffer.from(text, 'utf8');
+    const expected = reference(bytes, ';');
+    expect(expected.records.length).toBe(5);
+    for (let cut = 0; cut <= bytes.length; cut++) expect(scan(bytes, ';', [cut])).toEqual(expected);
+    expect(scan(bytes, ';', Array.from({ length: bytes.length }, (_, i) => i))).toEqual(expected);
+  });
+
+  it('refuses push() after end()', () => {
+    const scanner = new CsvScanner({}, () => {});
+    scanner.end();
+    expect(() => scanner.push(Buffer.from('a'))).toThrow(/after end/);
+  });
+});
+
+/** The error the scanner throws on `bytes`, fed whole. */
+function scanError(bytes: Buffer): unknown {
+  const scanner = new CsvScanner({}, () => {});
+  try {
+    scanner.push(bytes);
+    scanner.end();
+  } catch (err) {
+    return err;
+  }
+  return undefined;
+}
+
+const delimiters = fc.constantFrom(',', '\t', ';', '|');
+const textUnit = fc.constantFrom('a', 'b', 'Z', '1', '0', '.', '-', 'e', ' ', 'é', 'ü', '€', '😀', '\u00a0', '\t', ',', ';');
+const quotedOnlyUnit = fc.constantFrom('"', '""', ',', ';', '\t', '|', '\n', '\r\n', '\r');
+
+interface Field {
+  quoted: boolean;
+  text: string;
+}
+
+/** Well-formed CSV: records of plain and quoted fields, blank lines, a BOM, LF or CRLF. */
+const wellFormed = fc
+  .record({
+    delimiter: delimiters,
+    bom: fc.boolean(),
+    eol: fc.constantFrom('\n', '\r\n'),
+    lines: fc.array(
+      fc.oneof(
+        { weight: 1, arbitrary: fc.constant(null) },
+        {
+          weight: 5,
+          arbitrary: fc.array(
+            fc.record({
+              quoted: fc.boolean(),
+              text: fc.oneof(fc.string({ unit: textUnit, maxLength: 6 }), fc.string({ unit: fc.oneof(textUnit, quotedOnlyUnit), maxLength: 6 })),
+            }),
+            { minLength: 1, maxLength: 5 },
+          ),
+        },
+      ),
+      { maxLength: 8 },
+    ),
+    finalEol: fc.boolean(),
+  })
+  .map(({ delimiter, bom, eol, lines, finalEol }) => {
+    const render = (field: Field): string =>
+      field.quoted || /["\r\n]/.test(field.text) || field.text.includes(delimiter)
+        ? `"${field.text.replaceAll('"', '""')}"`
+        : field.text;
+    const text = lines.map((fields) => (fields === null ? '' : fields.map(render).join(delimiter))).join(eol);
+    return { delimiter, text: (bom ? '\ufeff' : '') + text + (finalEol && lines.length > 0 ? eol : '') };
+  });
+
+/** Anything over CSV's special characters: mostly malformed, mixed line breaks. */
+const chaos = fc.record({
+  delimiter: delimiters,
+  text: fc.string({ unit: fc.constantFrom('a', '1', ',', ';', '\t', '"', '"', '""', '\n', '\r', '\r\n', ' ', 'é', '😀', '\ufeff'), maxLength: 24 }),
+});
+
+/** A document and where to cut it into chunks. */
+const withCuts = (docs: fc.Arbitrary<{ delimiter: string; text: string }>) =>
+  docs.chain(({ delimiter, text }) => {
+    const bytes = Buffer.from(text, 'utf8');
+    return fc.record({
+      delimiter: fc.constant(delimiter),
+      bytes: fc.constant(bytes),
+      cuts: fc.array(fc.integer({ min: 0, max: bytes.length }), { maxLength: 10 }),
+    });
+  });
+
+describe('CsvScanner: the same records, start lines and errors as csv-parse, in any chunks', () => {
+  it.each([
+    ['well-formed CSV', withCuts(wellFormed), 1_500],
+    ['arbitrary text over CSV’s special characters', withCuts(chaos), 4_000],
+  ] as const)('%s', (_name, cases, numRuns) => {
+    fc.assert(
+      fc.property(cases, ({ delimiter, bytes, cuts }) => {
+        expect(scan(bytes, delimiter, cuts)).toEqual(reference(bytes, delimiter));
+      }),
+      { seed: SEED, numRuns },
+    );
+  });
+});

@@ -190,7 +190,21 @@ export class CsvScanner {
 
   /** Scans a chunk; calls the handler for every record it completes. */
   push(chunk: Uint8Array): void {
-    if (this.done) throw new Error('CsvScanner: push() after end()');
+    if (this.done) throw new Error('CsvScanner: push() after end() or an error');
+    // An error (the input's or the handler's) leaves the state half-updated: no more input.
+    this.done = true;
+    this.pushChunk(chunk);
+    this.done = false;
+  }
+
+  /** Ends the input: the last record needs no line break; an open quote is an error. */
+  end(): void {
+    if (this.done) return;
+    this.done = true;
+    this.finish();
+  }
+
+  private pushChunk(chunk: Uint8Array): void {
     const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     const buf = this.carry === null ? bytes : Buffer.concat([this.carry, bytes]);
     if (!this.bomChecked) {
@@ -205,10 +219,7 @@ export class CsvScanner {
     this.keepUnfinished(buf);
   }
 
-  /** Ends the input: the last record needs no line break; an open quote is an error. */
-  end(): void {
-    if (this.done) return;
-    this.done = true;
+  private finish(): void {
     const buf = this.carry ?? Buffer.alloc(0);
     this.carry = null;
     if (!this.bomChecked && buf.length >= 3) this.checkBom(buf);

@@ -176,10 +176,13 @@ describe('CsvScanner: table', () => {
     expect(scan(bytes, ';', Array.from({ length: bytes.length }, (_, i) => i))).toEqual(expected);
   });
 
-  it('refuses push() after end()', () => {
-    const scanner = new CsvScanner({}, () => {});
-    scanner.end();
-    expect(() => scanner.push(Buffer.from('a'))).toThrow(/after end/);
+  it('refuses push() after end() and after an error', () => {
+    const ended = new CsvScanner({}, () => {});
+    ended.end();
+    expect(() => ended.push(Buffer.from('a'))).toThrow(/after end/);
+    const failed = new CsvScanner({}, () => {});
+    expect(() => failed.push(Buffer.from('a"b\n'))).toThrow(CsvSyntaxError);
+    expect(() => failed.push(Buffer.from('c\n'))).toThrow(/after end\(\) or an error/);
   });
 });
 

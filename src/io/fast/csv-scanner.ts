@@ -16,7 +16,13 @@
  *
  * Usage: `new CsvScanner({ delimiter }, (record) => …)`, then `push(chunk)` for each chunk (a
  * field or record may span chunks) and `end()`. The record handed to the callback is reused:
- * read what you need before returning.
+ * read what you need before returning. A number cell is
+ * `parseDecimalBytes(record.buffer, record.start(i), record.end(i))`; where that is NaN,
+ * `record.text(i)` says whether it is a missing-value marker or an invalid value. After an
+ * error (a CsvSyntaxError, or whatever the callback throws) the scanner takes no more input.
+ *
+ * Cost: one pass over the bytes; each chunk is copied once behind the unfinished record of the
+ * previous one (a few bytes, usually). A single record spanning k chunks is copied k times.
  */
 import { Buffer } from 'node:buffer';
 

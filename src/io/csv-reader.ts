@@ -1,7 +1,8 @@
 /**
  * CSV/TSV through csv-parse: RFC 4180 quoting, LF or CRLF, a UTF-8 BOM ignored, blank lines
- * skipped. csv-parse does the tokenizing; this module turns its records and errors into bn's
- * rows and BnErrors with a file:line position.
+ * skipped, a quote inside an unquoted field taken literally (`12" pipe`, as Python and pandas
+ * do). csv-parse does the tokenizing; this module turns its records and errors into bn's rows
+ * and BnErrors with a file:line position.
  */
 import type { Readable } from 'node:stream';
 import { parse, CsvError } from 'csv-parse';
@@ -37,6 +38,7 @@ async function* readChunks(input: Readable, options: CsvOptions, columns: string
       // is much cheaper than csv-parse's `info` option (a third of the parse time).
       // Ragged rows are reported by us, with the expected and the found field count.
       relax_column_count: true,
+      relax_quotes: true,
     }),
   );
   // csv-parse errors come from the parser; a read error of the input (EISDIR, EACCES…) from it.

@@ -6,7 +6,8 @@
  */
 import type { Readable } from 'node:stream';
 import { parse, CsvError } from 'csv-parse';
-import { BnError, describeErrno, quoteValue } from '../errors.js';
+import { BnError, quoteValue } from '../errors.js';
+import { readError } from './input.js';
 import type { Row, TableSource } from './table.js';
 
 export interface CsvOptions {
@@ -25,6 +26,7 @@ export function csvSource(input: Readable, options: CsvOptions): TableSource {
     format: options.format ?? 'csv',
     label: options.label,
     columns,
+    keyed: options.header,
     chunks: () => readChunks(input, options, columns),
   };
 }
@@ -112,7 +114,5 @@ function translateError(err: unknown, label: string): unknown {
     const message = err.message.replace(/^Invalid [^:]*:\s*/, '').replace(/\s+at line \d+$/, '');
     return new BnError('BN_MALFORMED_CSV', `malformed CSV: ${message}`, { file: label, line: lines });
   }
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  if (code) return new BnError('BN_READ_FAILED', `cannot read: ${describeErrno(err as NodeJS.ErrnoException)}`, { file: label });
-  return err;
+  return readError(err, label);
 }

@@ -55,3 +55,9 @@ export async function spoolStdin(stdin: Readable): Promise<{ path: string; relea
   }
   return { path: file, release };
 }
+
+/** A read error of the input stream (EISDIR, EACCES, EIO…) as a BnError; anything else unchanged. */
+export function readError(err: unknown, label: string): unknown {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code ? new BnError('BN_READ_FAILED', `cannot read: ${describeErrno(err as NodeJS.ErrnoException)}`, { file: label }) : err;
+}

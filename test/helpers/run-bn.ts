@@ -6,7 +6,10 @@ import { spawn } from 'node:child_process';
 import { PassThrough, Readable } from 'node:stream';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
+import { buildProgram } from '../../src/cli/program.js';
 import { run } from '../../src/cli/run.js';
+import { BnError, type ErrorCode, type ErrorLocation } from '../../src/errors.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const BIN = path.join(ROOT, 'bin/bn');
@@ -74,4 +77,45 @@ export function expectClose(actual: number, expected: number, rel: number): void
   if (!(Math.abs(actual - expected) <= tol)) {
     throw new Error(`expected ${actual} to be within ${rel} (relative) of ${expected}`);
   }
+}
+
+/**
+ * Run a bn command in-process and return what it throws (run() would print it and turn it into
+ * an exit status); undefined when it succeeds. For asserting an error's code and location.
+ */
+export async function bnThrows(args: string[], stdin: string | Buffer = ''): Promise<unknown> {
+  const sink = new PassThrough().resume();
+  const program = buildProgram({ stdin: Readable.from([Buffer.from(stdin)]), stdout: sink, stderr: sink, env: {} });
+  try {
+    await program.parseAsync(args, { from: 'user' });
+    return undefined;
+  } catch (err) {
+    return err;
+  }
+}
+
+export interface ExpectedError {
+  code: ErrorCode;
+  /** The exit status run() gives it (SPEC §6: 1 data, 2 usage). */
+  exit: 1 | 2;
+  location: ErrorLocation;
+  /** A guard on the message (its exact words may change). */
+  message?: RegExp;
+}
+
+/**
+ * `failure` is a BnError with this code, exit status and location: a function that throws it, a
+ * promise that rejects with it, or one that resolves to it (bnThrows).
+ */
+export async function expectBnError(failure: unknown, expected: ExpectedError): Promise<BnError> {
+  let err: unknown;
+  try {
+    err = await (typeof failure === 'function' ? failure() : failure);
+  } catch (rejected) {
+    err = rejected;
+  }
+  if (!(err instanceof BnError)) throw new Error(`expected a BnError ${expected.code}, got ${err instanceof Error ? err.stack : String(err)}`);
+  expect({ code: err.code, exit: err.exitCode, location: err.location }).toEqual({ code: expected.code, exit: expected.exit, location: expected.location });
+  if (expected.message) expect(err.message).toMatch(expected.message);
+  return err;
 }

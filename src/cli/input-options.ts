@@ -1,6 +1,6 @@
 /**
- * The input flags every data command shares (-d, -n, --from, --na-values, -b), turned into one
- * resolved object, and the function that opens the input as a table.
+ * The input flags every data command shares (-d, -n, --from, --na-values, -s, -b), turned into
+ * one resolved object, and the function that opens the input as a table.
  */
 import { Command, Option } from 'commander';
 import type { Readable } from 'node:stream';
@@ -8,6 +8,7 @@ import { DEFAULT_NA_VALUES, missingTest } from '../io/missing.js';
 import { formatFromPath, openSource, parseFormat } from '../io/formats.js';
 import { inputSpec, openInput, type InputSpec } from '../io/input.js';
 import type { Format, TableSource } from '../io/table.js';
+import { parseSelection, type SelectionSpec } from '../pipeline/select.js';
 import { commaList, positiveInteger, singleCharacter } from './parse-option.js';
 
 export interface InputFlags {
@@ -15,6 +16,7 @@ export interface InputFlags {
   header: boolean;
   from?: string;
   naValues?: string[];
+  select?: string;
   batchSize?: number;
 }
 
@@ -24,6 +26,7 @@ export interface ResolvedInput {
   delimiter?: string;
   header: boolean;
   isMissing: (text: string) => boolean;
+  select?: SelectionSpec;
   batchSize?: number;
 }
 
@@ -32,7 +35,8 @@ export function addInputOptions(command: Command, { batches = true } = {}): Comm
     .addOption(new Option('--from <format>', 'input format: csv, tsv, json, ndjson (jsonl); default: from the file extension, else csv'))
     .option('-d, --delimiter <char>', 'field delimiter for CSV/TSV (\\t for a tab) (default: "," for csv, tab for tsv)', singleCharacter)
     .option('-n, --no-header', 'the first row is data; columns are named 1, 2, …')
-    .option('--na-values <list>', `comma-separated markers of a missing value, replacing the default list (default: "${DEFAULT_NA_VALUES.filter(Boolean).join(',')}" and the empty cell)`, commaList);
+    .option('--na-values <list>', `comma-separated markers of a missing value, replacing the default list (default: "${DEFAULT_NA_VALUES.filter(Boolean).join(',')}" and the empty cell)`, commaList)
+    .option('-s, --select <list>', 'feature columns: names, 1-based indices, ranges 2-5, /regex/; a leading ! inverts (default: every column whose first value is a number)');
   if (batches) command.option('-b, --batch-size <n>', 'rows per batch (default: the whole input is one batch)', positiveInteger);
   return command;
 }
@@ -46,6 +50,7 @@ export function resolveInput(file: string | undefined, flags: InputFlags): Resol
     delimiter: flags.delimiter,
     header: flags.header,
     isMissing: missingTest(flags.naValues ?? DEFAULT_NA_VALUES),
+    select: flags.select === undefined ? undefined : parseSelection(flags.select),
     batchSize: flags.batchSize,
   };
 }

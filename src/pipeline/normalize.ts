@@ -14,6 +14,7 @@ import type { AffineSpec } from './affine.js';
 import { resolveAffine } from './affine.js';
 import { addRow, checkRepresentable, computeStats, makePlan, type BatchSummary, type DatasetStats, type PassOptions } from './compute-stats.js';
 import type { FeaturePlan } from './feature-plan.js';
+import { fixedColumns } from './select.js';
 
 export interface TrainingOptions extends PassOptions {
   epsilon: number;
@@ -59,7 +60,7 @@ async function normalizeWhole(
   let plan: FeaturePlan | undefined;
   for await (const chunk of second.chunks()) {
     if (!plan) {
-      plan = makePlan(second, { ...options, select: () => stats.features });
+      plan = makePlan(second, options, fixedColumns(stats.features));
       await sink.start(second.columns);
     }
     applyToRows(chunk, plan, stats.features, params, options.epsilon, gamma, beta);
@@ -95,7 +96,8 @@ async function normalizeBatched(source: TableSource, sink: TableSink, options: T
       total = new Moments(source.columns.length);
       await sink.start(source.columns);
     }
-    const moments = new Moments(source.columns.length);
+    // The width of the first batch: every feature is among its columns.
+    const moments = new Moments(total!.width);
     for (const row of pending) addRow(moments, plan, row);
     const summary = { index: batches.length, rows: pending.length, moments };
     checkRepresentable(moments, features, source.columns, source.label);

@@ -71,6 +71,7 @@ Examples:
         await normalizeTraining(() => openTable(input, io.stdin, spec), sink, {
           batchSize: input.batchSize,
           isMissing: input.isMissing,
+          select: input.select,
           epsilon: flags.epsilon,
           gamma,
           beta,

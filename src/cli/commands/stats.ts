@@ -33,7 +33,7 @@ Examples:
     .action(async (file: string | undefined, flags: StatsFlags) => {
       const input = resolveInput(file, flags);
       await checkReadable(input.spec);
-      const stats = await computeStats(openTable(input, io.stdin), { batchSize: input.batchSize, isMissing: input.isMissing });
+      const stats = await computeStats(openTable(input, io.stdin), { batchSize: input.batchSize, isMissing: input.isMissing, select: input.select });
       // Everything is computed before the first byte goes out: a failure prints nothing.
       const text = flags.to === 'json' ? statsJson(stats) : statsTable(stats);
       const out = new OutputWriter(io.stdout);

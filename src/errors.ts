@@ -34,6 +34,7 @@ export type ErrorCode =
   | 'BN_EMPTY_INPUT'
   | 'BN_NO_FEATURES'
   | 'BN_EMPTY_COLUMN'
+  | 'BN_LATE_COLUMN'
   | 'BN_DUPLICATE_COLUMN'
   | 'BN_TOO_FEW_VALUES'
   | 'BN_OVERFLOW'

@@ -61,7 +61,8 @@ async function normalizeWhole(
   for await (const chunk of second.chunks()) {
     if (!plan) {
       plan = makePlan(second, options, fixedColumns(stats.features));
-      await sink.start(second.columns);
+      // Pass 1 has seen every column (JSON keys that first appear late included).
+      await sink.start({ columns: stats.columns, features: stats.features, keyed: second.keyed, from: second.format, label: second.label });
     }
     applyToRows(chunk, plan, stats.features, params, options.epsilon, gamma, beta);
     await sink.rows(chunk);
@@ -94,7 +95,8 @@ async function normalizeBatched(source: TableSource, sink: TableSink, options: T
       gamma = resolveAffine('--gamma', options.gamma, names, 1);
       beta = resolveAffine('--beta', options.beta, names, 0);
       total = new Moments(source.columns.length);
-      await sink.start(source.columns);
+      // Columns that first appear after this batch (JSON keys) are not features: they pass through.
+      await sink.start({ columns: source.columns, features, keyed: source.keyed, from: source.format, label: source.label });
     }
     // The width of the first batch: every feature is among its columns.
     const moments = new Moments(total!.width);

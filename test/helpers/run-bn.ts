@@ -73,6 +73,8 @@ export function csvRows(text: string, delimiter = ','): string[][] {
 
 /** |actual − expected| ≤ rel·|expected| (or ≤ rel when expected is 0). */
 export function expectClose(actual: number, expected: number, rel: number): void {
+  // An infinite or NaN expectation would make the tolerance infinite (or the test vacuous).
+  if (!Number.isFinite(expected)) throw new Error(`expectClose: the expected value ${expected} is not finite`);
   const tol = rel * Math.max(Math.abs(expected), expected === 0 ? 1 : 0);
   if (!(Math.abs(actual - expected) <= tol)) {
     throw new Error(`expected ${actual} to be within ${rel} (relative) of ${expected}`);

@@ -6,6 +6,7 @@ import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { BnError } from '../errors.js';
 import { readError } from './input.js';
+import { diagnoseJson } from './json-reader.js';
 import { recordSource, type RecordTable } from './json-records.js';
 import type { Row, TableSource } from './table.js';
 
@@ -53,14 +54,11 @@ async function* readNdjson(input: Readable, table: RecordTable, label: string): 
 function parseLine(text: string, line: number, label: string): unknown {
   try {
     return JSON.parse(text);
-  } catch (err) {
-    // V8: `Unexpected token 'x', "…" is not valid JSON`, `Expected ',' or '}' after property
-    // value in JSON at position 9` (Node 22+ adds ` (line 1 column 10)`).
-    const message = (err as Error).message;
-    const position = /at position (\d+)/.exec(message);
-    const offset = position ? Number(position[1]) : /end of JSON input/.test(message) ? text.length : undefined;
-    const what = message.replace(/\s*in JSON at position \d+.*$/, '').replace(/^\w/, (c) => c.toLowerCase());
-    const where = offset === undefined ? { file: label, line } : { file: label, line, column: offset + 1 };
+  } catch {
+    // V8's messages differ between Node versions and often name no position: ask the streaming
+    // parser where and why (this runs once, on the line that fails).
+    const { index, what } = diagnoseJson(text);
+    const where = index === undefined ? { file: label, line } : { file: label, line, column: index + 1 };
     throw new BnError('BN_MALFORMED_JSON', `invalid JSON: ${what}`, where);
   }
 }

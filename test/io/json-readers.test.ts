@@ -103,9 +103,10 @@ describe('malformed JSON input', () => {
   });
 
   it.each<[string, string, ExpectedError]>([
-    ['a syntax error', '{"a":1}\n{"a":2,}\n', { code: 'BN_MALFORMED_JSON', exit: 1, location: { file: 'd.ndjson', line: 2, column: 8 }, message: /^invalid JSON: / }],
-    ['a truncated last line', '{"a":1}\n{"a":', { code: 'BN_MALFORMED_JSON', exit: 1, location: { file: 'd.ndjson', line: 2, column: 6 }, message: /^invalid JSON: / }],
-    ['two records on a line', '{"a":1} {"a":2}\n', { code: 'BN_MALFORMED_JSON', exit: 1, location: { file: 'd.ndjson', line: 1, column: 9 }, message: /^invalid JSON: / }],
+    ['a syntax error', '{"a":1}\n{"a":2,}\n', { code: 'BN_MALFORMED_JSON', exit: 1, location: { file: 'd.ndjson', line: 2, column: 8 }, message: /^invalid JSON: unexpected "}"$/ }],
+    ['a truncated last line', '{"a":1}\n{"a":', { code: 'BN_MALFORMED_JSON', exit: 1, location: { file: 'd.ndjson', line: 2, column: 6 }, message: /^invalid JSON: unexpected end of input$/ }],
+    ['two records on a line', '{"a":1} {"a":2}\n', { code: 'BN_MALFORMED_JSON', exit: 1, location: { file: 'd.ndjson', line: 1, column: 9 }, message: /^invalid JSON: unexpected "\{"$/ }],
+    ['a bad literal, with a wide character before it', '{"é":tru}\n', { code: 'BN_MALFORMED_JSON', exit: 1, location: { file: 'd.ndjson', line: 1, column: 9 }, message: /^invalid JSON: unexpected "}"$/ }],
     ['a string line', '{"a":1}\n\n"x"\n', { code: 'BN_BAD_RECORD', exit: 1, location: { file: 'd.ndjson', line: 3 }, message: /found a string "x"$/ }],
     ['a number line', '7\n', { code: 'BN_BAD_RECORD', exit: 1, location: { file: 'd.ndjson', line: 1 }, message: /found a number 7$/ }],
     ['an object after arrays', '[1]\n{"a":1}\n', { code: 'BN_BAD_RECORD', exit: 1, location: { file: 'd.ndjson', line: 2 }, message: /found an object after records that are arrays/ }],

@@ -6,6 +6,7 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import { BnError } from '../errors.js';
+import { numberAsRead } from './format-number.js';
 import type { Cell, Row } from './table.js';
 import type { OutputWriter } from './output-writer.js';
 import type { TableLayout, TableSink } from './table-sink.js';
@@ -17,7 +18,9 @@ export interface CsvSinkOptions {
 
 export function csvSink(out: OutputWriter, options: CsvSinkOptions): TableSink {
   const { delimiter, formatNumber } = options;
-  const encode = (records: string[][]) => stringify(records, { delimiter, record_delimiter: '\n', eof: true });
+  // csv-stringify quotes a field with the delimiter, a quote or "\n"; a lone "\r" must be quoted too,
+  // or a reader takes it for a line break.
+  const encode = (records: string[][]) => stringify(records, { delimiter, record_delimiter: '\n', eof: true, quoted_match: /\r/ });
   let layout: TableLayout;
   let width = 0;
   let isFeature: Uint8Array = new Uint8Array(0);
@@ -25,7 +28,7 @@ export function csvSink(out: OutputWriter, options: CsvSinkOptions): TableSink {
     typeof cell === 'string'
       ? cell
       : typeof cell === 'number'
-        ? isFeature[j] === 1 ? formatNumber(cell) : String(cell)
+        ? isFeature[j] === 1 ? formatNumber(cell) : numberAsRead(cell)
         : cell === null || cell === undefined ? '' : JSON.stringify(cell);
   const record = (row: Row): string[] => {
     const { cells } = row;
@@ -37,10 +40,10 @@ export function csvSink(out: OutputWriter, options: CsvSinkOptions): TableSink {
   return {
     async start(l) {
       layout = l;
-      width = l.columns.length;
+      width = l.width;
       isFeature = featureMask(l);
       // Names become a header; positional records (-n, JSON arrays) have none.
-      if (l.keyed) await out.write(encode([[...l.columns]]));
+      if (l.keyed) await out.write(encode([l.columns.slice(0, width)]));
     },
     async rows(rows) {
       if (rows.length === 0) return;

@@ -10,6 +10,7 @@
 import type { Cell, Row } from './table.js';
 import type { OutputWriter } from './output-writer.js';
 import { featureMask } from './csv-writer.js';
+import { numberAsRead } from './format-number.js';
 import type { TableLayout, TableSink } from './table-sink.js';
 
 export interface JsonSinkOptions {
@@ -30,7 +31,7 @@ export function jsonSink(out: OutputWriter, options: JsonSinkOptions): TableSink
   const key = (j: number) => (keyText[j] ??= `${JSON.stringify(columns[j])}:`);
 
   const value = (cell: Cell, j: number): string => {
-    if (typeof cell === 'number') return isFeature[j] === 1 ? formatNumber(cell) : JSON.stringify(cell);
+    if (typeof cell === 'number') return isFeature[j] === 1 ? formatNumber(cell) : numberAsRead(cell);
     if (fromText && isFeature[j] === 1) return 'null'; // a missing feature cell ("", "NA", …)
     return cell === undefined ? 'null' : JSON.stringify(cell);
   };

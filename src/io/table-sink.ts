@@ -7,6 +7,8 @@ export interface TableLayout {
    * grows when a key first appears later (such a column is never a feature).
    */
   columns: readonly string[];
+  /** How many of `columns` the output starts with (a CSV header): those seen up to the first rows written. */
+  width: number;
   /** Column indices of the features: their non-missing cells are numbers by now, to be formatted. */
   features: readonly number[];
   /** Records are keyed by name (a CSV header, JSON objects), not positional (`-n`, JSON arrays). */

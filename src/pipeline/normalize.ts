@@ -62,7 +62,8 @@ async function normalizeWhole(
     if (!plan) {
       plan = makePlan(second, options, fixedColumns(stats.features));
       // Pass 1 has seen every column (JSON keys that first appear late included).
-      await sink.start({ columns: stats.columns, features: stats.features, keyed: second.keyed, from: second.format, label: second.label });
+      const layout = { columns: stats.columns, width: stats.columns.length, features: stats.features };
+      await sink.start({ ...layout, keyed: second.keyed, from: second.format, label: second.label });
     }
     applyToRows(chunk, plan, stats.features, params, options.epsilon, gamma, beta);
     await sink.rows(chunk);
@@ -95,8 +96,10 @@ async function normalizeBatched(source: TableSource, sink: TableSink, options: T
       gamma = resolveAffine('--gamma', options.gamma, names, 1);
       beta = resolveAffine('--beta', options.beta, names, 0);
       total = new Moments(source.columns.length);
-      // Columns that first appear after this batch (JSON keys) are not features: they pass through.
-      await sink.start({ columns: source.columns, features, keyed: source.keyed, from: source.format, label: source.label });
+      // The columns are those of the first batch: a JSON key that first appears after it is not
+      // a feature (it passes through a JSON output, and a CSV header cannot take it).
+      const width = pending.reduce((w, row) => Math.max(w, row.cells.length), 0);
+      await sink.start({ columns: source.columns, width, features, keyed: source.keyed, from: source.format, label: source.label });
     }
     // The width of the first batch: every feature is among its columns.
     const moments = new Moments(total!.width);

@@ -16,7 +16,7 @@ async function write(to: Format, layout: Partial<TableLayout> & { columns: strin
   let text = '';
   stream.on('data', (b: Buffer) => (text += b.toString()));
   const sink = openSink(to, new OutputWriter(stream), { formatNumber: numberFormatter(precision) });
-  await sink.start({ features: [], keyed: true, from: 'json', label: 'in', ...layout });
+  await sink.start({ features: [], keyed: true, from: 'json', label: 'in', width: layout.columns.length, ...layout });
   // Two calls: the JSON array's commas must join chunks too.
   await sink.rows(rows.slice(0, 1));
   await sink.rows(rows.slice(1));
@@ -45,6 +45,12 @@ describe('JSON objects', () => {
     expect(await write('csv', objects, objectRows())).toBe('a,b,c,d\n0.5,x,"{""n"":[1,null]}",true\n,,7,\n');
   });
 
+  it('a pass-through number beyond float64 (read as Infinity) is written as 1e999', async () => {
+    const rows: Row[] = [{ cells: [1, Infinity, -Infinity], line: 0, record: 0, keys: [0, 1, 2] }];
+    expect(await write('ndjson', { columns: ['f', 'p', 'q'], features: [0] }, rows)).toBe('{"f":1,"p":1e999,"q":-1e999}\n');
+    expect(await write('csv', { columns: ['f', 'p', 'q'], features: [0] }, rows)).toBe('f,p,q\n1,1e999,-1e999\n');
+  });
+
   it('--precision rounds the features only, never a pass-through number', async () => {
     const rows: Row[] = [{ cells: [0.123456789, 0.123456789], line: 0, record: 0, keys: [0, 1] }];
     expect(await write('json', { columns: ['f', 'p'], features: [0] }, rows, 3)).toBe('[\n{"f":0.123,"p":0.123456789}\n]\n');
@@ -58,7 +64,7 @@ describe('JSON objects', () => {
       stream.on('data', (b: Buffer) => (text += b.toString()));
       const sink = openSink(to, new OutputWriter(stream), { formatNumber: String });
       const columns = ['a'];
-      await sink.start({ columns, features: [0], keyed: true, from: 'json', label: 'in.json' });
+      await sink.start({ columns, width: 1, features: [0], keyed: true, from: 'json', label: 'in.json' });
       columns.push('w'); // the reader's live column list grows after the start (with -b)
       await sink.rows([
         { cells: [1], line: 0, record: 0, keys: [0] },

@@ -113,7 +113,9 @@ export function parseStatsFile(text: string, label: string): LoadedStats {
   try {
     doc = JSON.parse(text, (key, value: unknown) => (key === '__proto__' ? undefined : value));
   } catch (err) {
-    throw invalid(label, [`not valid JSON: ${(err as Error).message}`]);
+    // V8 quotes a piece of the text, line breaks and all: keep the message on one line.
+    const why = (err as Error).message.replace(/\r/g, '\\r').replace(/\n/g, '\\n');
+    throw invalid(label, [`not valid JSON: ${why.length > 120 ? `${why.slice(0, 120)}…` : why}`]);
   }
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
     throw invalid(label, [`expected a JSON object, found ${Array.isArray(doc) ? 'an array' : show(doc)}`]);

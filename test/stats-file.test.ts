@@ -54,6 +54,7 @@ function rejects(doc: Record<string, unknown> | string, pattern: RegExp): BnErro
   expect(err.exitCode).toBe(1);
   expect(err.location.file).toBe('s.json');
   expect(err.message).toMatch(/^invalid stats file: /);
+  expect(err.message).not.toContain('\n'); // the CLI prints one line
   expect(err.message).toMatch(pattern);
   return err;
 }
@@ -90,6 +91,7 @@ describe('statsFileJson', () => {
 describe('parseStatsFile: every validation error', () => {
   it.each<[string, Record<string, unknown> | string, RegExp]>([
     ['invalid JSON', '{"format": "bn-stats",', /not valid JSON: /],
+    ['CSV instead of JSON (V8 quotes it, line breaks and all)', 'x1,x2\n1,2\n', /not valid JSON: .*x1,x2\\n1,2/],
     ['not an object', '[1, 2]', /expected a JSON object, found an array/],
     ['a string', '"hello"', /expected a JSON object, found "hello"/],
     ['unknown format', edit({ format: 'bn-stat' }), /unknown format "bn-stat" \(expected "bn-stats"\)/],

@@ -135,9 +135,29 @@ function batchParams(
   totalRows?: number,
   batchSize?: number,
 ): BatchParams {
+  checkTrainable(batch, features, columns, label, totalRows, batchSize);
   const mean = new Float64Array(features.length);
   const variance = new Float64Array(features.length);
   features.forEach((j, f) => {
+    mean[f] = batch.moments.mean(j);
+    variance[f] = batch.moments.variance(j);
+  });
+  return { mean, variance };
+}
+
+/**
+ * Every feature needs at least 2 values in every batch to be trained on, and for the unbiased
+ * variance of the running statistics (`bn stats --save-stats` checks the same).
+ */
+export function checkTrainable(
+  batch: BatchSummary,
+  features: readonly number[],
+  columns: readonly string[],
+  label: string,
+  totalRows?: number,
+  batchSize?: number,
+): void {
+  for (const j of features) {
     const n = batch.moments.count(j);
     if (n < 2) {
       throw new BnError(
@@ -147,10 +167,7 @@ function batchParams(
         { file: label, name: columns[j] },
       );
     }
-    mean[f] = batch.moments.mean(j);
-    variance[f] = batch.moments.variance(j);
-  });
-  return { mean, variance };
+  }
 }
 
 /** Name a batch size that would work, where one can be known. */
@@ -163,7 +180,27 @@ function suggestBatchSize(batch: BatchSummary, totalRows: number | undefined, ba
   return `Try a larger --batch-size (for example ${batchSize * 2}), or omit it to use the whole input as one batch.`;
 }
 
-/** Replace each non-missing feature cell by its normalized value (a number); other cells stay. */
+/**
+ * Replace each non-missing feature cell by `transform(f, x)` (a number), f the feature's position;
+ * other cells, and missing ones, stay as they were. Shared by training and inference mode.
+ */
+export function transformRows(
+  rows: readonly Row[],
+  plan: FeaturePlan,
+  features: readonly number[],
+  transform: (f: number, x: number) => number,
+): void {
+  for (const row of rows) {
+    const { cells } = row;
+    for (let f = 0; f < features.length; f++) {
+      const j = features[f]!;
+      const x = plan.value(cells[j], j, row);
+      if (Number.isNaN(x)) continue; // missing: written back as it was
+      cells[j] = transform(f, x);
+    }
+  }
+}
+
 function applyToRows(
   rows: Row[],
   plan: FeaturePlan,
@@ -173,13 +210,5 @@ function applyToRows(
   gamma: Float64Array,
   beta: Float64Array,
 ): void {
-  for (const row of rows) {
-    const { cells } = row;
-    for (let f = 0; f < features.length; f++) {
-      const j = features[f]!;
-      const x = plan.value(cells[j], j, row);
-      if (Number.isNaN(x)) continue; // missing: written back as it was
-      cells[j] = normalizeValue(x, params.mean[f]!, params.variance[f]!, eps, gamma[f]!, beta[f]!);
-    }
-  }
+  transformRows(rows, plan, features, (f, x) => normalizeValue(x, params.mean[f]!, params.variance[f]!, eps, gamma[f]!, beta[f]!));
 }

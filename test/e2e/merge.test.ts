@@ -155,7 +155,7 @@ describe('the README\'s map-reduce recipes, as written', () => {
     expectSameStatistics(load(path.join(work, 'pipe/all.json')), load(path.join(work, 'pipe/whole.json')));
   });
 
-  it('Hadoop Streaming, run locally: splits without the header → mapper.sh → sort → bn merge', async () => {
+  it('Hadoop Streaming, run locally: splits without the header → mapper.sh → combiner → sort → reducer', async () => {
     // README's mapper.sh, verbatim. Hadoop gives each mapper a split of the file's lines: only the
     // first holds the header; the mapper puts it on every split and drops it where it already is.
     writeFileSync(
@@ -169,9 +169,10 @@ HEADER='id,a,big,c,label'
     const r = await sh(
       `mkdir -p hadoop && cd hadoop
        split -n l/4 ../data.csv split-                       # 4 input splits; the header is in the first only
-       for s in split-*; do ../mapper.sh < "$s"; done |      # the map tasks: one stats line each
-         sed 's/$/\t/' | sort |                              # the shuffle (streaming hands the reducer key<TAB>)
-         bn merge - > part-00000                             # the reducer
+       for s in split-*; do ../mapper.sh < "$s"; done > mapped  # the map tasks: one stats line each
+       # Streaming hands combiners and reducers key<TAB> lines, sorted: two combiners, one reducer.
+       { head -n 2 mapped | sed 's/$/\t/' | bn merge; tail -n 2 mapped | sed 's/$/\t/' | bn merge; } |
+         sed 's/$/\t/' | sort | bn merge - > part-00000
        bn stats ../data.csv --save-stats whole.json > /dev/null`,
       work,
     );

@@ -3,6 +3,7 @@
  * `normalize --stats` on new rows (eval mode), then `denormalize --stats` back. The library path
  * (torch-keras.test.ts) covers every configuration; this one proves the CLI wires the same thing.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -55,5 +56,39 @@ describe.each([
     const back = numbersOf(r.stdout);
     // Round trip through y: errors of a few ulps of |x|, and of running_var + ε relative to σ.
     back.forEach((row, i) => row.forEach((x, j) => expect(Math.abs(x - original[i]![j]!)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(original[i]![j]!)))));
+  });
+});
+
+/** A Python with torch, if this machine has one (Debian's python3-torch made the fixtures). */
+const torchPython = ['python3', '/usr/bin/python3'].find(
+  (python) => spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0,
+);
+
+describe('the README\'s PyTorch lines, verbatim', () => {
+  it.skipIf(!torchPython)('load a saved file into torch.nn.BatchNorm1d, whose eval() outputs equal bn --stats', async () => {
+    const ref = loadReference('torch-m0.1');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'bn-torch-'));
+    const model = path.join(dir, 'model.json');
+    const train = path.join(REFERENCE_DIR, ref.input);
+    const fresh = path.join(REFERENCE_DIR, ref.eval_input);
+    await bnProcess(['normalize', train, '-b', '16', '-m', '0.1', '--gamma', ref.weight.join(','), '--beta', ref.bias.join(','), '--save-stats', model]);
+    const ours = numbersOf((await bnProcess(['normalize', fresh, '--stats', model])).stdout);
+    const script = `
+import json, torch
+s = json.load(open('model.json'))
+bn = torch.nn.BatchNorm1d(len(s['features']), eps=s['eps'], momentum=s['momentum'], dtype=torch.float64)
+bn.load_state_dict({k: torch.tensor(s[k], dtype=torch.long if k == 'num_batches_tracked' else torch.float64)
+                    for k in ['weight', 'bias', 'running_mean', 'running_var', 'num_batches_tracked']})
+bn.eval()   # bn(torch.tensor(rows)) now equals \`bn normalize rows.csv --stats model.json\`
+import csv
+rows = [[float(x) for x in r] for r in list(csv.reader(open(${JSON.stringify(fresh)})))[1:]]
+print(json.dumps({'y': bn(torch.tensor(rows, dtype=torch.float64)).tolist(), 'n': bn.num_batches_tracked.item(), 'dtype': str(bn.num_batches_tracked.dtype)}))
+`;
+    const run = spawnSync(torchPython!, ['-c', script], { cwd: dir, encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    const torchOut = JSON.parse(run.stdout) as { y: number[][]; n: number; dtype: string };
+    expect(torchOut.n).toBe(8);
+    expect(torchOut.dtype).toBe('torch.int64');
+    expect(outputError(ours, torchOut.y, ref.weight)).toBeLessThanOrEqual(1e-12);
   });
 });

@@ -80,11 +80,13 @@ export function formatLocation(loc: ErrorLocation): string {
   return where;
 }
 
-/** Show a user's value in a message: quoted, and cut short when it is huge. */
+/** Show a user's value in a message: a string quoted, any other JSON value as JSON; cut when huge. */
 export function quoteValue(value: unknown, max = 40): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
-  const cut = text.length > max ? `${text.slice(0, max)}…` : text;
-  return JSON.stringify(cut);
+  if (typeof value !== 'string') {
+    const text = JSON.stringify(value) ?? String(value);
+    return text.length > max ? `${text.slice(0, max)}…` : text;
+  }
+  return JSON.stringify(value.length > max ? `${value.slice(0, max)}…` : value);
 }
 
 /** A short, human reason for a file-system error. */

@@ -43,8 +43,14 @@ export function statsObject(stats: DatasetStats) {
   };
 }
 
+/** One key per line and one batch per line: readable by a person, `jq` and `JSON.parse` alike. */
 export function statsJson(stats: DatasetStats): string {
-  return `${JSON.stringify(statsObject(stats), null, 2)}\n`;
+  const lines = Object.entries(statsObject(stats)).map(([key, value]) =>
+    key === 'batches' && Array.isArray(value)
+      ? `  "batches": [${value.map((b) => `\n    ${JSON.stringify(b)}`).join(',')}\n  ]`
+      : `  ${JSON.stringify(key)}: ${JSON.stringify(value)}`,
+  );
+  return `{\n${lines.join(',\n')}\n}\n`;
 }
 
 /** Seven significant digits, trailing zeros dropped: enough to read, short enough to align. */

@@ -33,8 +33,8 @@ async function* readChunks(input: Readable, options: CsvOptions, columns: string
     parse({
       delimiter: options.delimiter,
       bom: true,
-      info: true,
-      skip_empty_lines: true,
+      // Blank lines come through as [''] records and are skipped below: counting lines ourselves
+      // is much cheaper than csv-parse's `info` option (a third of the parse time).
       // Ragged rows are reported by us, with the expected and the found field count.
       relax_column_count: true,
     }),
@@ -45,10 +45,12 @@ async function* readChunks(input: Readable, options: CsvOptions, columns: string
   let width = -1;
   let chunk: Row[] = [];
   try {
-    for await (const item of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-      const { record, info } = item;
-      // info.lines is the line where the record ends; a quoted field may span several lines.
-      const line = info.lines - countNewlines(record);
+    let next = 1;
+    for await (const record of parser as AsyncIterable<string[]>) {
+      // Each record takes one line plus the line breaks inside its quoted fields.
+      const line = next;
+      next += 1 + countNewlines(record);
+      if (record.length === 1 && record[0] === '') continue; // a blank line
       if (width < 0) {
         width = record.length;
         if (options.header) {

@@ -1,0 +1,23 @@
+import { InvalidArgumentError } from 'commander';
+import { describe, expect, it } from 'vitest';
+import { nonNegativeNumber, positiveInteger, significantDigits, singleCharacter } from '../../src/cli/parse-option.js';
+
+describe('option value parsers', () => {
+  it.each([
+    [positiveInteger, '1', 1], [positiveInteger, '256', 256], [positiveInteger, '+3', 3],
+    [nonNegativeNumber, '0', 0], [nonNegativeNumber, '1e-5', 1e-5], [nonNegativeNumber, '.001', 0.001],
+    [significantDigits, '17', 17], [singleCharacter, ';', ';'], [singleCharacter, '\\t', '\t'], [singleCharacter, 'tab', '\t'],
+  ] as const)('%o accepts %j', (parse, text, value) => {
+    expect((parse as (s: string) => unknown)(text)).toBe(value);
+  });
+
+  it.each([
+    [positiveInteger, '0'], [positiveInteger, '-1'], [positiveInteger, '2.5'], [positiveInteger, 'abc'], [positiveInteger, ''],
+    [positiveInteger, '1e3'], [positiveInteger, '99999999999999999999'],
+    [nonNegativeNumber, 'abc'], [nonNegativeNumber, 'NaN'], [nonNegativeNumber, 'Infinity'], [nonNegativeNumber, '-1e-5'],
+    [nonNegativeNumber, '1x'], [significantDigits, '18'], [significantDigits, '0'],
+    [singleCharacter, ',,'], [singleCharacter, '"'], [singleCharacter, ''],
+  ] as const)('%o rejects %j', (parse, text) => {
+    expect(() => (parse as (s: string) => unknown)(text)).toThrow(InvalidArgumentError);
+  });
+});

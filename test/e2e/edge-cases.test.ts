@@ -1,0 +1,84 @@
+/**
+ * Named edge cases through the whole CLI (reader → plan → engine → report). Expected values are
+ * by hand or from test/helpers/exact.ts (BigInt rational arithmetic, independent of the engine).
+ */
+import { describe, expect, it } from 'vitest';
+import { bnInProcess, csvRows, expectClose } from '../helpers/run-bn.js';
+import { exactMoments, seededRandom } from '../helpers/exact.js';
+
+const statsOf = async (csv: string, args: string[] = []) => {
+  const r = await bnInProcess(['stats', '--to', 'json', ...args], csv);
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  return JSON.parse(r.stdout);
+};
+
+describe('edge cases', () => {
+  it('one row: variance 0, no sample variance (null), and normalize refuses it', async () => {
+    const s = await statsOf('a,b\n4.5,-2\n');
+    expect(s).toMatchObject({ rows: 1, count: [1, 1], mean: [4.5, -2], var: [0, 0], var_sample: [null, null], min: [4.5, -2] });
+    const n = await bnInProcess(['normalize'], 'a,b\n4.5,-2\n');
+    expect(n.code).toBe(1);
+    expect(n.stderr).toMatch(/\(column "a"\): batch 0 \(1 row\) has 1 value of this feature; training mode needs at least 2/);
+  });
+
+  it('constant column: variance exactly 0 and every output is β', async () => {
+    const csv = `c,d\n${Array.from({ length: 1000 }, (_, i) => `1000000000.3,${i}`).join('\n')}\n`;
+    const s = await statsOf(csv);
+    expect(s.var[0]).toBe(0);
+    expect(s.mean[0]).toBe(1000000000.3);
+    const n = await bnInProcess(['normalize', '--beta', '0.25'], csv);
+    const col = csvRows(n.stdout).slice(1).map((r) => r[0]);
+    expect(new Set(col)).toEqual(new Set(['0.25']));
+  });
+
+  it('missing values: each feature has its own count, and cells come back exactly as they were', async () => {
+    const csv = 'a,b,label\n1,,x\nNA,2,y\n3,N/A,z\nnull,4,w\n5,nan,v\n';
+    const s = await statsOf(csv);
+    expect(s.features).toEqual(['a', 'b']);
+    expect(s.count).toEqual([3, 2]);
+    expect(s.mean).toEqual([3, 3]);
+    expect(s.var).toEqual([8 / 3, 1]);
+    const n = await bnInProcess(['normalize'], csv);
+    const rows = csvRows(n.stdout);
+    expect(rows.map((r) => r[1])).toEqual(['b', '', expect.any(String), 'N/A', expect.any(String), 'nan']);
+    expect(rows.map((r) => r[0])).toEqual(['a', expect.any(String), 'NA', expect.any(String), 'null', expect.any(String)]);
+    expect(rows.map((r) => r[2])).toEqual(['label', 'x', 'y', 'z', 'w', 'v']);
+    expectClose(Number(rows[2]![1]), (2 - 3) / Math.sqrt(1 + 1e-5), 1e-12);
+  });
+
+  it('huge offsets: 1e9 + noise gives the exact variance to 1e-12', async () => {
+    const rand = seededRandom(7);
+    const xs = Array.from({ length: 2000 }, () => 1e9 + Math.round((rand() - 0.5) * 60e6) / 1e6);
+    const exact = exactMoments(xs);
+    const s = await statsOf(`x\n${xs.join('\n')}\n`);
+    expectClose(s.mean[0], exact.mean, 1e-15);
+    expectClose(s.var[0], exact.variance, 1e-12);
+    expectClose(s.var_sample[0], exact.sampleVariance, 1e-12);
+  });
+
+  it('huge offsets survive batching: per-batch and whole statistics stay exact', async () => {
+    const rand = seededRandom(11);
+    const xs = Array.from({ length: 1000 }, () => 1e15 + Math.round(rand() * 1000) / 8);
+    const s = await statsOf(`x\n${xs.join('\n')}\n`, ['-b', '300']);
+    const exact = exactMoments(xs);
+    expectClose(s.var[0], exact.variance, 1e-12);
+    s.batches.forEach((b: { index: number; var: number[]; mean: number[] }) => {
+      const part = exactMoments(xs.slice(b.index * 300, b.index * 300 + 300));
+      expectClose(b.mean[0]!, part.mean, 1e-15);
+      expectClose(b.var[0]!, part.variance, 1e-12);
+    });
+  });
+
+  it('a text column next to numbers passes through normalize in place', async () => {
+    const n = await bnInProcess(['normalize'], 'name,x,"quoted, text"\nann,1,"a,b"\nbob,3,"say ""hi"""\n');
+    expect(n.stdout).toBe('name,x,"quoted, text"\nann,-0.9999950000374997,"a,b"\nbob,0.9999950000374997,"say ""hi"""\n');
+  });
+
+  it('values near 1e300: a variance beyond float64 is an error naming the column', async () => {
+    const r = await bnInProcess(['stats'], 'big\n1e300\n-1e300\n');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe('bn: <stdin> (column "big"): the mean or variance is beyond float64 range\n');
+  });
+});

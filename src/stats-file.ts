@@ -118,19 +118,12 @@ export function parseStatsFile(text: string, label: string): LoadedStats {
     throw invalid(label, [`not valid JSON: ${why.length > 120 ? `${why.slice(0, 120)}…` : why}`]);
   }
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
-    throw invalid(label, [`expected a JSON object, found ${Array.isArray(doc) ? 'an array' : show(doc)}`]);
+    throw invalid(label, [`expected a JSON object, found ${Array.isArray(doc) ? 'an array' : quoteValue(doc)}`]);
   }
   const reader = new FieldReader(doc as Record<string, unknown>);
   const loaded = readDocument(reader);
   if (reader.problems.length > 0 || !loaded) throw invalid(label, reader.problems);
   return loaded;
-}
-
-/** A found value in a message: JSON (strings quoted, numbers and null as they are), cut short. */
-function show(value: unknown): string {
-  if (typeof value === 'string') return quoteValue(value);
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }
 
 function invalid(label: string, problems: readonly string[]): BnError {
@@ -145,9 +138,9 @@ function readDocument(r: FieldReader): LoadedStats | undefined {
   const isBn = r.has('format');
   if (isBn) {
     const format = r.get('format');
-    if (format !== STATS_FORMAT) r.problem(`unknown format ${show(format)} (expected "${STATS_FORMAT}")`);
+    if (format !== STATS_FORMAT) r.problem(`unknown format ${quoteValue(format)} (expected "${STATS_FORMAT}")`);
     if (!r.has('version')) r.problem('missing "version"');
-    else if (r.get('version') !== STATS_VERSION) r.problem(`unknown version ${show(r.get('version'))} (this bn reads version ${STATS_VERSION})`);
+    else if (r.get('version') !== STATS_VERSION) r.problem(`unknown version ${quoteValue(r.get('version'))} (this bn reads version ${STATS_VERSION})`);
   }
   const torchKeys = Object.values(TORCH_NAMES).filter((k) => r.has(k));
   const kerasKeys = Object.values(KERAS_NAMES).filter((k) => r.has(k));
@@ -204,14 +197,14 @@ function readBnOnly(
   else if (r.get('momentum') !== null) {
     const m = r.get('momentum');
     if (typeof m === 'number' && m > 0 && m <= 1) momentum = m;
-    else r.problem(`momentum must be null (cumulative) or a number in (0, 1], found ${show(m)}`);
+    else r.problem(`momentum must be null (cumulative) or a number in (0, 1], found ${quoteValue(m)}`);
   }
   let preset: Preset = 'torch';
   if (!r.has('preset')) r.problem('missing "preset"');
   else {
     const p = r.get('preset');
     if (p === 'torch' || p === 'keras') preset = p;
-    else r.problem(`preset must be "torch" or "keras", found ${show(p)}`);
+    else r.problem(`preset must be "torch" or "keras", found ${quoteValue(p)}`);
   }
   const count = arr('count', true, { nonNegative: true, integer: true });
   const mean = arr('mean', true);
@@ -245,7 +238,7 @@ class FieldReader {
 
   /** What is wrong with one number, or undefined. */
   private check(x: unknown, rule: NumberRule): string | undefined {
-    if (typeof x !== 'number') return `is not a number: ${show(x)}`;
+    if (typeof x !== 'number') return `is not a number: ${quoteValue(x)}`;
     if (!Number.isFinite(x)) return 'is not finite (beyond float64 range)';
     if (rule.integer && !Number.isSafeInteger(x)) return `is not a whole number: ${x}`;
     if (rule.nonNegative && x < 0) return `is negative: ${x}`;
@@ -270,7 +263,7 @@ class FieldReader {
     }
     const value = this.get(key);
     if (!Array.isArray(value)) {
-      this.problem(`${key} is not an array: ${show(value)}`);
+      this.problem(`${key} is not an array: ${quoteValue(value)}`);
       return undefined;
     }
     const bad = value.flatMap((x, i) => {
@@ -289,7 +282,7 @@ class FieldReader {
     if (!this.has(key)) return undefined;
     const value = this.get(key);
     if (!Array.isArray(value) || value.some((s) => typeof s !== 'string')) {
-      this.problem(`${key} must be an array of column names (strings): ${show(value)}`);
+      this.problem(`${key} must be an array of column names (strings): ${quoteValue(value)}`);
       return Array.isArray(value) ? value.map(String) : undefined;
     }
     const seen = new Set<string>();

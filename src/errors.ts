@@ -41,7 +41,8 @@ export type ErrorCode =
   | 'BN_READ_FAILED'
   | 'BN_WRITE_FAILED'
   | 'BN_BAD_STATS_FILE'
-  | 'BN_FEATURE_MISMATCH';
+  | 'BN_FEATURE_MISMATCH'
+  | 'BN_STATS_MISMATCH';
 
 const USAGE_CODES: ReadonlySet<ErrorCode> = new Set(['BN_USAGE', 'BN_BAD_OPTION', 'BN_UNKNOWN_COLUMN']);
 

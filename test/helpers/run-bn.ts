@@ -2,7 +2,7 @@
  * Running bn in tests: `bnProcess` spawns the real executable (end-to-end: argv, stdio, exit
  * status), `bnInProcess` calls run() with in-memory streams (fast, for the many error cases).
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { PassThrough, Readable } from 'node:stream';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,38 +21,43 @@ export interface BnResult {
   stderr: string;
 }
 
-export function bnProcess(args: string[], options: { stdin?: string | Buffer; env?: Record<string, string>; cwd?: string } = {}): Promise<BnResult> {
+/** Collect a child's output and exit status. */
+function collect(child: ChildProcess): Promise<BnResult> {
   return new Promise((resolve, reject) => {
-    // process.execPath: the suite runs bn under the same Node it runs on (20 or 24 in CI).
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: options.cwd ?? ROOT,
-      env: { ...process.env, NO_COLOR: '1', ...options.env },
-    });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+    child.stdout!.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+    child.stderr!.setEncoding('utf8').on('data', (s: string) => (stderr += s));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.on('error', () => {}); // bn may exit before reading all of it
-    child.stdin.end(options.stdin ?? '');
   });
 }
 
-/** Run a shell pipeline in which `bn` is the executable under test. */
-export function shell(script: string): Promise<BnResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-o', 'pipefail', '-c', script], {
-      cwd: ROOT,
-      env: { ...process.env, NO_COLOR: '1', BN: `${process.execPath} ${BIN}` },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+export function bnProcess(args: string[], options: { stdin?: string | Buffer; env?: Record<string, string>; cwd?: string } = {}): Promise<BnResult> {
+  // process.execPath: the suite runs bn under the same Node it runs on (20 or 24 in CI).
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: options.cwd ?? ROOT,
+    env: { ...process.env, NO_COLOR: '1', ...options.env },
   });
+  const result = collect(child);
+  child.stdin.on('error', () => {}); // bn may exit before reading all of it
+  child.stdin.end(options.stdin ?? '');
+  return result;
+}
+
+/**
+ * Run a bash script (`-e` with `errexit`, and `pipefail`) in which `$BN` is the executable under
+ * test; `path` dirs go first on the PATH (e.g. one with a `bn` shim, to run recipes verbatim).
+ */
+export function shell(script: string, options: { cwd?: string; path?: string[]; errexit?: boolean } = {}): Promise<BnResult> {
+  const flags = options.errexit ? ['-e', '-o', 'pipefail'] : ['-o', 'pipefail'];
+  const PATH = [...(options.path ?? []), process.env.PATH ?? ''].join(path.delimiter);
+  return collect(
+    spawn('bash', [...flags, '-c', script], {
+      cwd: options.cwd ?? ROOT,
+      env: { ...process.env, NO_COLOR: '1', BN: `${process.execPath} ${BIN}`, PATH },
+    }),
+  );
 }
 
 export async function bnInProcess(args: string[], stdin = ''): Promise<BnResult> {
@@ -120,4 +125,13 @@ export async function expectBnError(failure: unknown, expected: ExpectedError): 
   expect({ code: err.code, exit: err.exitCode, location: err.location }).toEqual({ code: expected.code, exit: expected.exit, location: expected.location });
   if (expected.message) expect(err.message).toMatch(expected.message);
   return err;
+}
+
+/** One line on stderr, `bn: ` first, no stack frame, matching `pattern` (SPEC §6). */
+export function expectOneLineError(stderr: string, pattern: RegExp): void {
+  expect(stderr.endsWith('\n')).toBe(true);
+  expect(stderr.trimEnd().split('\n')).toHaveLength(1);
+  expect(stderr).toMatch(/^bn: /);
+  expect(stderr).not.toMatch(/\bat .*\(.*:\d+:\d+\)/); // no stack frame
+  expect(stderr.trimEnd()).toMatch(pattern);
 }

@@ -354,3 +354,33 @@ describe('property: any data, any input format, any output format', () => {
     );
   }, 60_000);
 });
+
+describe('inference mode and denormalize read and write every format too', () => {
+  it('a stats file from CSV normalizes NDJSON to JSON, and denormalize gives the values back', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'bn-infer-'));
+    const model = path.join(dir, 'model.json');
+    expect((await bnInProcess(['stats', formats('data.csv'), '--save-stats', model])).code).toBe(0);
+    const normalized = await bnInProcess(['normalize', formats('data.ndjson'), '--stats', model, '--to', 'json']);
+    expect(normalized.stderr).toBe('');
+    const rows = JSON.parse(normalized.stdout);
+    expect(rows.map((r: { name: string }) => r.name)).toEqual(NAMES);
+    expect('y' in rows[1]).toBe(false); // absent stays absent
+    expect(rows[2].x).toBe(''); // a missing marker stays as it was
+    writeFileSync(path.join(dir, 'scaled.json'), normalized.stdout);
+    const back = JSON.parse((await bnInProcess(['denormalize', path.join(dir, 'scaled.json'), '--stats', model])).stdout);
+    back.forEach((r: { x: unknown; y?: unknown }, i: number) => {
+      const x = [1.5, 2.25, null, -3.125, 10, 0.001][i];
+      // To rounding at the data's scale (|x| ≤ 10), not relative to a tiny value such as 0.001.
+      if (typeof x === 'number') expect(Math.abs((r.x as number) - x)).toBeLessThan(1e-14 * 10);
+    });
+    expect(Math.abs(back[2].y - 0.4)).toBeLessThan(1e-14 * 10); // "4e-1" in the file: a number now
+  });
+
+  it('--select picks the features to match a stats file without names (by position)', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'bn-infer-'));
+    const model = path.join(dir, 'keras.json');
+    writeFileSync(model, JSON.stringify({ moving_mean: [2], moving_variance: [4], eps: 0 }));
+    const r = await bnInProcess(['normalize', '--stats', model, '-s', 'y', '--to', 'ndjson'], 'x,y\n1,6\n3,0\n');
+    expect(r.stdout).toBe('{"x":"1","y":2}\n{"x":"3","y":-1}\n');
+  });
+});

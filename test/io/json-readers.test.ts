@@ -117,3 +117,17 @@ describe('malformed JSON input', () => {
     await expectBnError(readAll(ndjson(text)), expected);
   });
 });
+
+describe('a read error of the input', () => {
+  it.each([
+    ['JSON', (input: Readable) => jsonSource(input, 'd.json'), 'd.json'],
+    ['NDJSON', (input: Readable) => ndjsonSource(input, 'd.ndjson'), 'd.ndjson'],
+  ])('%s: BN_READ_FAILED naming the file', async (_name, open, file) => {
+    const failing = new Readable({
+      read() {
+        this.destroy(Object.assign(new Error('i/o error'), { code: 'EIO' }));
+      },
+    });
+    await expectBnError(readAll(open(failing)), { code: 'BN_READ_FAILED', exit: 1, location: { file }, message: /^cannot read: i\/o error$/ });
+  });
+});

@@ -1,13 +1,15 @@
 /**
- * The input flags every data command shares (-d, -n, --from, --na-values, -b), turned into one
- * resolved object, and the function that opens the input as a table.
+ * The input flags every data command shares (-d, -n, --from, --na-values, -s, -b), turned into
+ * one resolved object, and the function that opens the input as a table.
  */
+import { createReadStream } from 'node:fs';
 import { Command, Option } from 'commander';
 import type { Readable } from 'node:stream';
 import { DEFAULT_NA_VALUES, missingTest } from '../io/missing.js';
-import { formatFromPath, openSource, parseFormat } from '../io/formats.js';
-import { inputSpec, openInput, type InputSpec } from '../io/input.js';
+import { formatFromPath, openSource, parseFormat, sniffFormat } from '../io/formats.js';
+import { inputSpec, openInput, readError, type InputSpec } from '../io/input.js';
 import type { Format, TableSource } from '../io/table.js';
+import { parseSelection, type SelectionSpec } from '../pipeline/select.js';
 import { commaList, positiveInteger, singleCharacter } from './parse-option.js';
 
 export interface InputFlags {
@@ -15,43 +17,69 @@ export interface InputFlags {
   header: boolean;
   from?: string;
   naValues?: string[];
+  select?: string;
   batchSize?: number;
 }
 
 export interface ResolvedInput {
   spec: InputSpec;
-  format: Format;
+  /** Undefined until `settleFormat`: standard input, or a file whose extension says nothing. */
+  format?: Format;
   delimiter?: string;
   header: boolean;
   isMissing: (text: string) => boolean;
+  select?: SelectionSpec;
   batchSize?: number;
 }
 
 export function addInputOptions(command: Command, { batches = true } = {}): Command {
   command
-    .addOption(new Option('--from <format>', 'input format: csv, tsv, json, ndjson (jsonl); default: from the file extension, else csv'))
+    .addOption(new Option('--from <format>', 'input format: csv, tsv, json, ndjson (jsonl); default: from the file extension, else from the first byte ([ json, { ndjson, else csv)'))
     .option('-d, --delimiter <char>', 'field delimiter for CSV/TSV (\\t for a tab) (default: "," for csv, tab for tsv)', singleCharacter)
-    .option('-n, --no-header', 'the first row is data; columns are named 1, 2, …')
-    .option('--na-values <list>', `comma-separated markers of a missing value, replacing the default list (default: "${DEFAULT_NA_VALUES.filter(Boolean).join(',')}" and the empty cell)`, commaList);
+    .option('-n, --no-header', 'CSV/TSV: the first row is data; columns are named 1, 2, …')
+    .option('--na-values <list>', `comma-separated markers of a missing value, replacing the default list (default: "${DEFAULT_NA_VALUES.filter(Boolean).join(',')}" and the empty cell)`, commaList)
+    .option('-s, --select <list>', 'feature columns: names, 1-based indices, ranges 2-5, /regex/; a leading ! inverts (default: every column whose first value is a number)');
   if (batches) command.option('-b, --batch-size <n>', 'rows per batch (default: the whole input is one batch)', positiveInteger);
   return command;
 }
 
 export function resolveInput(file: string | undefined, flags: InputFlags): ResolvedInput {
   const spec = inputSpec(file);
-  const format = flags.from !== undefined ? parseFormat(flags.from) : (spec.path && formatFromPath(spec.path)) || 'csv';
   return {
     spec,
-    format,
+    format: flags.from !== undefined ? parseFormat(flags.from) : spec.path === undefined ? undefined : formatFromPath(spec.path),
     delimiter: flags.delimiter,
     header: flags.header,
     isMissing: missingTest(flags.naValues ?? DEFAULT_NA_VALUES),
+    select: flags.select === undefined ? undefined : parseSelection(flags.select),
     batchSize: flags.batchSize,
   };
 }
 
+export type SettledInput = ResolvedInput & { format: Format };
+
+/**
+ * Decide the format that neither --from nor the extension gave, from the first non-blank byte
+ * (SPEC §2). Standard input can be read only once: the returned `stdin` replays what was read.
+ */
+export async function settleFormat(input: ResolvedInput, stdin: Readable): Promise<{ input: SettledInput; stdin: Readable }> {
+  if (input.format !== undefined) return { input: { ...input, format: input.format }, stdin };
+  const stream = input.spec.path === undefined ? stdin : createReadStream(input.spec.path);
+  let sniffed;
+  try {
+    sniffed = await sniffFormat(stream);
+  } catch (err) {
+    throw readError(err, input.spec.label);
+  }
+  if (input.spec.path !== undefined) {
+    stream.destroy();
+    return { input: { ...input, format: sniffed.format }, stdin };
+  }
+  return { input: { ...input, format: sniffed.format }, stdin: sniffed.input };
+}
+
 /** Open `spec` (which may differ from input.spec: a spooled copy of stdin) as a table. */
-export function openTable(input: ResolvedInput, stdin: Readable, spec: InputSpec = input.spec): TableSource {
+export function openTable(input: SettledInput, stdin: Readable, spec: InputSpec = input.spec): TableSource {
   return openSource(openInput(spec, stdin), {
     format: input.format,
     delimiter: input.delimiter,

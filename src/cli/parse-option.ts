@@ -36,3 +36,11 @@ export function singleCharacter(text: string): string {
 export function commaList(text: string): string[] {
   return text.split(',').map((s) => s.trim());
 }
+
+/** `-m, --momentum`: a number in (0, 1] (the weight of the new batch), or `cumulative`. */
+export function momentumValue(text: string): number | 'cumulative' {
+  if (text.trim() === 'cumulative') return 'cumulative';
+  const m = parseDecimal(text);
+  if (!(m > 0 && m <= 1)) throw new InvalidArgumentError('expected a number in (0, 1] or "cumulative".');
+  return m;
+}

@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import { createRequire } from 'node:module';
 import type { Io } from './io.js';
+import { denormalizeCommand } from './commands/denormalize.js';
+import { mergeCommand } from './commands/merge.js';
 import { normalizeCommand } from './commands/normalize.js';
 import { statsCommand } from './commands/stats.js';
 
@@ -18,9 +20,11 @@ export function buildProgram(io: Io): Command {
 Examples:
   $ bn stats fixtures/seed.csv
   $ bn normalize fixtures/seed.csv --gamma 2 --beta 1
-  $ cat data.csv | bn normalize -b 256 - | head`,
+  $ cat data.csv | bn normalize -b 256 - | head
+  $ bn normalize train.csv -b 32 --save-stats model.json > /dev/null && bn normalize new.csv --stats model.json
+  $ bn merge shard-*.json -o all.json`,
     );
-  for (const sub of [statsCommand(io), normalizeCommand(io)]) program.addCommand(sub);
+  for (const sub of [statsCommand(io), normalizeCommand(io), denormalizeCommand(io), mergeCommand(io)]) program.addCommand(sub);
 
   // Commander's messages ("error: unknown option '--x'") become bn's ("bn: unknown option '--x'"),
   // and it throws instead of exiting, so run() alone decides the exit status.

@@ -1,7 +1,10 @@
 /**
- * `bn stats` output: the JSON object of SPEC §4 and a readable table. NaN (no value, or a sample
- * variance of one value) is null in JSON and blank in the table: bn never prints NaN.
+ * `bn stats` output: the JSON object of SPEC §4, a readable table, and for programs CSV (one row
+ * a feature) and NDJSON (one line a feature, then one a batch and feature). NaN (no value, or a
+ * sample variance of one value) is null in JSON, and blank in the table and CSV: bn never prints
+ * NaN.
  */
+import { stringify } from 'csv-stringify/sync';
 import type { Moments } from '../engine/moments.js';
 import type { DatasetStats } from '../pipeline/compute-stats.js';
 
@@ -51,6 +54,35 @@ export function statsJson(stats: DatasetStats): string {
       : `  ${JSON.stringify(key)}: ${JSON.stringify(value)}`,
   );
   return `{\n${lines.join(',\n')}\n}\n`;
+}
+
+/** One row a feature: feature,count,mean,var,var_sample,min,max, numbers in full (shortest round-trip form). */
+export function statsCsv(stats: DatasetStats): string {
+  const header = ['feature', ...Object.keys(STATS)];
+  const stat = Object.values(STATS);
+  const rows = stats.features.map((j) => [stats.columns[j]!, ...stat.map((s) => String(orNull(s(stats.total, j)) ?? ''))]);
+  return stringify([header, ...rows], { record_delimiter: '\n' });
+}
+
+/**
+ * One line a feature with the statistics of the whole input ({"feature", "count", … "max"}),
+ * then one line a batch and feature ({"batch", "rows", "feature", "count", "mean", "var"}), one
+ * batch even without --batch-size, as in the JSON object.
+ */
+export function statsNdjson(stats: DatasetStats): string {
+  const entries = Object.entries(STATS);
+  const perFeature = (m: Moments, j: number, keys: readonly string[]) =>
+    Object.fromEntries(entries.filter(([k]) => keys.includes(k)).map(([k, s]) => [k, orNull(s(m, j))]));
+  const lines: string[] = [];
+  for (const j of stats.features) {
+    lines.push(JSON.stringify({ feature: stats.columns[j], ...perFeature(stats.total, j, Object.keys(STATS)) }));
+  }
+  for (const b of stats.batches) {
+    for (const j of stats.features) {
+      lines.push(JSON.stringify({ batch: b.index, rows: b.rows, feature: stats.columns[j], ...perFeature(b.moments, j, ['count', 'mean', 'var']) }));
+    }
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 /** Seven significant digits, trailing zeros dropped: enough to read, short enough to align. */

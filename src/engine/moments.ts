@@ -318,6 +318,27 @@ export class Moments {
     return m;
   }
 
+  /**
+   * A new Moments of width `indices.length` whose feature f is a copy of this one's feature
+   * indices[f] (state copied exactly, shift included). The pipeline keeps one Moments per batch
+   * indexed by column; running statistics and stats files are per feature.
+   */
+  pick(indices: readonly number[]): Moments {
+    const p = new Moments(indices.length);
+    indices.forEach((j, f) => {
+      if (!Number.isInteger(j) || j < 0 || j >= this.width) {
+        throw new RangeError(`Moments.pick: feature index ${j} out of range [0, ${this.width})`);
+      }
+      p.n[f] = this.n[j]!;
+      p.s[f] = this.s[j]!;
+      p.mu[f] = this.mu[j]!;
+      p.sq[f] = this.sq[j]!;
+      p.lo[f] = this.lo[j]!;
+      p.hi[f] = this.hi[j]!;
+    });
+    return p;
+  }
+
   /** An independent copy. */
   clone(): Moments {
     const c = new Moments(this.width);

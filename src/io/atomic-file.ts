@@ -6,6 +6,7 @@ import { createWriteStream, promises as fs, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { BnError, describeErrno } from '../errors.js';
+import { registerTemporary, releaseTemporary } from './temporary-files.js';
 
 export interface AtomicFile {
   readonly path: string;
@@ -15,9 +16,6 @@ export interface AtomicFile {
   /** Close and remove the temporary file (safe to call after commit: then it does nothing). */
   abort(): Promise<void>;
 }
-
-/** Temporary files still open, so a signal handler can remove them (see cleanupTemporaryFiles). */
-const open = new Set<string>();
 
 export async function openAtomic(target: string): Promise<AtomicFile> {
   const dir = path.dirname(target);
@@ -31,7 +29,7 @@ export async function openAtomic(target: string): Promise<AtomicFile> {
   } catch (err) {
     throw writeError(target, err);
   }
-  open.add(temp);
+  registerTemporary(temp);
   let settled = false;
   return {
     path: target,
@@ -49,7 +47,7 @@ export async function openAtomic(target: string): Promise<AtomicFile> {
         await fs.rm(temp, { force: true });
         throw writeError(target, err);
       } finally {
-        open.delete(temp);
+        releaseTemporary(temp);
       }
     },
     async abort() {
@@ -57,7 +55,7 @@ export async function openAtomic(target: string): Promise<AtomicFile> {
       settled = true;
       stream.destroy();
       await fs.rm(temp, { force: true });
-      open.delete(temp);
+      releaseTemporary(temp);
     },
   };
 }
@@ -75,18 +73,6 @@ export async function writeFileAtomic(target: string, text: string): Promise<voi
     await file.abort();
     throw err instanceof BnError ? err : writeError(target, err);
   }
-}
-
-/** Remove every temporary file still open: for a SIGINT/SIGTERM handler. Synchronous on purpose. */
-export function cleanupTemporaryFiles(rmSync: (p: string) => void): void {
-  for (const temp of open) {
-    try {
-      rmSync(temp);
-    } catch {
-      // already gone
-    }
-  }
-  open.clear();
 }
 
 function writeError(target: string, err: unknown): BnError {

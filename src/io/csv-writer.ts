@@ -1,34 +1,77 @@
 /**
  * Rows to CSV/TSV through csv-stringify: fields with the delimiter, a quote or a line break are
  * quoted, everything else is written as it came. Feature cells arrive as numbers and are
- * formatted here; every other cell is the reader's text, unchanged.
+ * formatted here; text cells are written unchanged; other JSON values (from a JSON input) as
+ * JSON text, except that null and an absent key are the empty cell, CSV's missing value.
  */
 import { stringify } from 'csv-stringify/sync';
-import type { Cell } from './table.js';
+import { BnError } from '../errors.js';
+import { numberAsRead } from './format-number.js';
+import type { Cell, Row } from './table.js';
 import type { OutputWriter } from './output-writer.js';
-import type { TableSink } from './table-sink.js';
+import type { TableLayout, TableSink } from './table-sink.js';
 
 export interface CsvSinkOptions {
   delimiter: string;
-  header: boolean;
   formatNumber: (x: number) => string;
 }
 
 export function csvSink(out: OutputWriter, options: CsvSinkOptions): TableSink {
   const { delimiter, formatNumber } = options;
-  const toText = (cell: Cell): string =>
-    typeof cell === 'number' ? formatNumber(cell) : cell === null || cell === undefined ? '' : typeof cell === 'string' ? cell : JSON.stringify(cell);
-  const encode = (records: string[][]) => stringify(records, { delimiter, record_delimiter: '\n', eof: true });
+  // csv-stringify quotes a field with the delimiter, a quote or "\n"; a lone "\r" must be quoted too,
+  // or a reader takes it for a line break.
+  const encode = (records: string[][]) => stringify(records, { delimiter, record_delimiter: '\n', eof: true, quoted_match: /\r/ });
+  let layout: TableLayout;
+  let width = 0;
+  let isFeature: Uint8Array = new Uint8Array(0);
+  const toText = (cell: Cell, j: number): string =>
+    typeof cell === 'string'
+      ? cell
+      : typeof cell === 'number'
+        ? isFeature[j] === 1 ? formatNumber(cell) : numberAsRead(cell)
+        : cell === null || cell === undefined ? '' : JSON.stringify(cell);
+  const record = (row: Row): string[] => {
+    const { cells } = row;
+    if (cells.length > width) checkNoLateColumn(row, width, layout);
+    const fields = new Array<string>(width);
+    for (let j = 0; j < width; j++) fields[j] = toText(cells[j], j);
+    return fields;
+  };
   return {
-    async start(columns) {
-      if (options.header) await out.write(encode([[...columns]]));
+    async start(l) {
+      layout = l;
+      width = l.width;
+      isFeature = featureMask(l);
+      // Names become a header; positional records (-n, JSON arrays) have none.
+      if (l.keyed) await out.write(encode([l.columns.slice(0, width)]));
     },
     async rows(rows) {
       if (rows.length === 0) return;
-      await out.write(encode(rows.map((row) => row.cells.map(toText))));
+      await out.write(encode(rows.map(record)));
     },
     async end() {
       await out.flush();
     },
   };
+}
+
+/** 1 at each feature column. */
+export function featureMask(layout: TableLayout): Uint8Array {
+  const mask = new Uint8Array(layout.columns.length);
+  for (const j of layout.features) mask[j] = 1;
+  return mask;
+}
+
+/** A CSV header cannot take a column that first appears after it was written (JSON keys, with -b). */
+function checkNoLateColumn(row: Row, width: number, layout: TableLayout): void {
+  for (let j = width; j < row.cells.length; j++) {
+    if (row.cells[j] === undefined) continue;
+    const where = row.record !== undefined ? { record: row.record } : { line: row.line };
+    throw new BnError(
+      'BN_LATE_COLUMN',
+      'this key first appears after the CSV header was written (with --batch-size, the columns are those of the first batch): ' +
+        'write JSON or NDJSON (--to), or leave out --batch-size',
+      { file: layout.label, ...where, name: layout.columns[j] },
+    );
+  }
 }

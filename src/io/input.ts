@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { BnError, describeErrno } from '../errors.js';
+import { registerTemporary, releaseTemporary } from './temporary-files.js';
 
 export interface InputSpec {
   /** A path, or undefined for standard input. */
@@ -41,7 +42,11 @@ export function openInput(spec: InputSpec, stdin: Readable): Readable {
 export async function spoolStdin(stdin: Readable): Promise<{ path: string; release: () => Promise<void> }> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'bn-spool-'));
   const file = path.join(dir, 'stdin');
-  const release = () => fs.rm(dir, { recursive: true, force: true });
+  registerTemporary(dir);
+  const release = async () => {
+    await fs.rm(dir, { recursive: true, force: true });
+    releaseTemporary(dir);
+  };
   try {
     await pipeline(stdin, createWriteStream(file, { mode: 0o600 }));
   } catch (err) {
@@ -49,4 +54,10 @@ export async function spoolStdin(stdin: Readable): Promise<{ path: string; relea
     throw new BnError('BN_READ_FAILED', `cannot spool standard input: ${describeErrno(err as NodeJS.ErrnoException)}`, { file: '<stdin>' });
   }
   return { path: file, release };
+}
+
+/** A read error of the input stream (EISDIR, EACCES, EIO…) as a BnError; anything else unchanged. */
+export function readError(err: unknown, label: string): unknown {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code ? new BnError('BN_READ_FAILED', `cannot read: ${describeErrno(err as NodeJS.ErrnoException)}`, { file: label }) : err;
 }

@@ -1,8 +1,40 @@
-import type { Row } from './table.js';
+import type { Format, Row, TableSource } from './table.js';
 
-/** Where normalized rows go: one per output format. Feature cells are numbers by now. */
+/** What a sink needs to know of the table before its first row. */
+export interface TableLayout {
+  /**
+   * Every column name. For JSON objects read in batches, the union of keys read so far: the list
+   * grows when a key first appears later (such a column is never a feature).
+   */
+  columns: readonly string[];
+  /** How many of `columns` the output starts with (a CSV header): those seen up to the first rows written. */
+  width: number;
+  /** Column indices of the features: their non-missing cells are numbers by now, to be formatted. */
+  features: readonly number[];
+  /** Records are keyed by name (a CSV header, JSON objects), not positional (`-n`, JSON arrays). */
+  keyed: boolean;
+  /** The input's format: CSV/TSV cells are text, JSON cells JSON values. */
+  from: Format;
+  /** The input's label, for messages. */
+  label: string;
+}
+
+/**
+ * The layout of `source` once its first rows are read. `width`: the columns the output starts
+ * with (default: all read so far; rows read ahead may have brought later JSON keys).
+ */
+export function layoutOf(source: TableSource, features: readonly number[], width = source.columns.length): TableLayout {
+  return { columns: source.columns, width, features, keyed: source.keyed, from: source.format, label: source.label };
+}
+
+/** The number of columns `rows` reach: those seen up to the last of them. */
+export function widthOf(rows: readonly Row[]): number {
+  return rows.reduce((w, row) => Math.max(w, row.cells.length), 0);
+}
+
+/** Where normalized rows go: one per output format. */
 export interface TableSink {
-  start(columns: readonly string[]): Promise<void>;
+  start(layout: TableLayout): Promise<void>;
   rows(rows: readonly Row[]): Promise<void>;
   end(): Promise<void>;
 }

@@ -8,11 +8,14 @@
 export type Cell = string | number | boolean | null | undefined | object;
 
 export interface Row {
+  /** Cells by column index. A JSON object's row may be shorter than the header (absent keys). */
   cells: Cell[];
-  /** 1-based input line where the row starts (text formats), for messages. */
+  /** 1-based input line where the row starts (CSV, TSV, NDJSON); 0 for a JSON array's record. */
   line: number;
   /** 0-based record index (JSON arrays), for messages. */
   record?: number;
+  /** A JSON object's keys, as column indices in the object's own order (absent keys left out). */
+  keys?: number[];
 }
 
 export type Format = 'csv' | 'tsv' | 'json' | 'ndjson';
@@ -21,8 +24,14 @@ export interface TableSource {
   readonly format: Format;
   /** The label used in messages: the file name as given, or "<stdin>". */
   readonly label: string;
-  /** Column names; filled in once the header (or the first row) has been read. */
+  /**
+   * Column names, filled in as the input is read: the header (or the first row) of CSV/TSV and
+   * JSON arrays; for JSON objects the union of keys in first-seen order, which grows when a key
+   * first appears in a later record.
+   */
   readonly columns: string[];
+  /** Records are keyed by column name (a CSV header, JSON objects), not positional. Known once the first chunk is read. */
+  readonly keyed: boolean;
   /** The rows, in order, in chunks of a few hundred. */
   chunks(): AsyncGenerator<Row[]>;
 }

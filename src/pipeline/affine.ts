@@ -34,9 +34,19 @@ export function parseAffineSpec(flag: string, text: string): AffineSpec {
   return { kind: 'list', values: parts.map(number) };
 }
 
-/** One value per feature, in feature order. */
-export function resolveAffine(flag: string, spec: AffineSpec | undefined, features: readonly string[], fallback: number): Float64Array {
-  const out = new Float64Array(features.length).fill(fallback);
+/**
+ * One value per feature, in feature order. `fallback` (one number, or one per feature: a stats
+ * file's γ or β) is what features the spec does not set keep.
+ */
+export function resolveAffine(
+  flag: string,
+  spec: AffineSpec | undefined,
+  features: readonly string[],
+  fallback: number | ArrayLike<number>,
+): Float64Array {
+  const out = new Float64Array(features.length);
+  if (typeof fallback === 'number') out.fill(fallback);
+  else out.set(fallback);
   if (!spec) return out;
   switch (spec.kind) {
     case 'all':

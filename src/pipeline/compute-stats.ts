@@ -7,6 +7,7 @@ import { BnError } from '../errors.js';
 import { Moments } from '../engine/moments.js';
 import type { Row, TableSource } from '../io/table.js';
 import { FeaturePlan } from './feature-plan.js';
+import { ALL_COLUMNS, bindSelection, type Selection, type SelectionSpec } from './select.js';
 
 export interface BatchSummary {
   index: number;
@@ -28,13 +29,21 @@ export interface PassOptions {
   /** Rows per batch; undefined: the whole input is one batch. */
   batchSize?: number;
   isMissing: (text: string) => boolean;
-  /** Turns the column names into the selected column indices (`--select`); undefined: default rule. */
-  select?: (columns: readonly string[]) => number[];
+  /** `--select`, parsed; undefined: the default rule. */
+  select?: SelectionSpec;
 }
 
-export function makePlan(source: TableSource, options: PassOptions): FeaturePlan {
-  const selected = options.select?.(source.columns);
-  return new FeaturePlan(source.columns, options.isMissing, source.label, selected);
+/** The plan for a source whose first chunk has been read (so that its header is known). */
+export function makePlan(source: TableSource, options: PassOptions, selection?: Selection): FeaturePlan {
+  const bound = selection ?? (options.select ? bindSelection(options.select, source.columns) : ALL_COLUMNS);
+  // Columns of CSV, TSV and JSON arrays are all known now: an unknown --select name fails at once.
+  // JSON objects may bring new keys up to the end; the plan checks when it is frozen.
+  if (!columnsMayGrow(source)) bound.check(source.columns, source.label);
+  return new FeaturePlan(source.columns, options.isMissing, source.label, bound);
+}
+
+function columnsMayGrow(source: TableSource): boolean {
+  return source.keyed && (source.format === 'json' || source.format === 'ndjson');
 }
 
 /** Add a row's feature cells to `moments`, validating each. */
@@ -57,6 +66,8 @@ export async function computeStats(source: TableSource, options: PassOptions): P
     plan ??= makePlan(source, options);
     for (const row of chunk) {
       current ??= new Moments(source.columns.length);
+      // A JSON key first seen in this row: make room for its column.
+      if (current.width < source.columns.length) current = widen(current, source.columns.length, source);
       plan.observe(row);
       addRow(current, plan, row);
       rows++;
@@ -77,9 +88,37 @@ export async function computeStats(source: TableSource, options: PassOptions): P
     throw new BnError('BN_NO_FEATURES', 'no numeric column: nothing to normalize (see --select)', { file: source.label });
   }
 
+  // Batches that ended before the last new column appeared get room for it (no values there).
+  for (const batch of batches) batch.moments = widen(batch.moments, source.columns.length, source);
   const total = batches.length === 1 ? batches[0]!.moments : mergeAll(batches, source.columns.length);
   checkRepresentable(total, features, source.columns, source.label);
+  for (const j of features) {
+    // Only a selected column can be a feature without a value (the default rule needs one).
+    if (total.count(j) === 0) {
+      throw new BnError('BN_EMPTY_COLUMN', 'selected column has no number: every value is missing', { file: source.label, name: source.columns[j] });
+    }
+  }
   return { columns: source.columns, features, rows, total, batches };
+}
+
+/**
+ * `m` with room for `width` columns (`m` itself when it has it). Moments has a fixed width, and
+ * the engine stays as it is, so the copy goes through `fromSummary`: count, min, max exactly, the
+ * mean exactly (as the double-double mean + meanLow), the variance to within one rounding
+ * (var·n/n). This happens only when a JSON key first appears after the first chunk of rows.
+ */
+function widen(m: Moments, width: number, source: TableSource): Moments {
+  if (m.width >= width) return m;
+  const pad = (f: (j: number) => number) => Array.from({ length: width }, (_, j) => (j < m.width ? f(j) : 0));
+  checkRepresentable(m, [...Array(m.width).keys()], source.columns, source.label);
+  return Moments.fromSummary({
+    count: pad((j) => m.count(j)),
+    mean: pad((j) => m.mean(j)),
+    meanLow: pad((j) => m.meanLow(j)),
+    var: pad((j) => m.variance(j)),
+    min: pad((j) => m.min(j)),
+    max: pad((j) => m.max(j)),
+  });
 }
 
 function mergeAll(batches: BatchSummary[], width: number): Moments {

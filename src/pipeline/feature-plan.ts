@@ -2,41 +2,51 @@
  * Which columns are features, and how a feature cell becomes a number.
  *
  * By default a column is a feature when its first non-missing value is a number (SPEC §2), so a
- * column is undecided until that value arrives; `--select` decides every column up front.
+ * column is undecided until that value arrives; `--select` (see select.ts) makes some columns
+ * features up front, leaves others to that rule, and the rest out. The column list may grow while
+ * the input is read (JSON objects: a key first seen in record 500): a new column gets its role
+ * when it first appears, and a column that first appears after `freeze` is never a feature.
  * Cells of feature columns are parsed here, and only here, so every reader shares one notion of
  * "number", "missing" and "invalid".
  */
 import { BnError, quoteValue, type ErrorLocation } from '../errors.js';
 import { classifyNumber } from '../io/numbers.js';
 import type { Cell, Row } from '../io/table.js';
+import { ALL_COLUMNS, type Selection } from './select.js';
 
 type ColumnRole = 'undecided' | 'feature' | 'other';
 
 export class FeaturePlan {
   readonly columns: string[];
-  private readonly roles: ColumnRole[];
+  private readonly roles: ColumnRole[] = [];
   private readonly isMissing: (text: string) => boolean;
   private readonly label: string;
+  private readonly selection: Selection;
   private frozen = false;
 
   /**
-   * @param selected column indices chosen by `--select`; undefined for the default rule.
+   * @param columns the source's column list, which may still grow (read, never written, here)
+   * @param selection `--select` bound to the columns; the default rule for every column without it
    */
-  constructor(columns: string[], isMissing: (text: string) => boolean, label: string, selected?: readonly number[]) {
+  constructor(columns: string[], isMissing: (text: string) => boolean, label: string, selection: Selection = ALL_COLUMNS) {
     this.columns = columns;
     this.isMissing = isMissing;
     this.label = label;
-    if (selected) {
-      this.roles = columns.map(() => 'other');
-      for (const j of selected) this.roles[j] = 'feature';
-      this.frozen = true;
-    } else {
-      this.roles = columns.map(() => 'undecided');
+    this.selection = selection;
+    this.addNewColumns();
+  }
+
+  /** Give each column that appeared since the last call its role. */
+  private addNewColumns(): void {
+    for (let j = this.roles.length; j < this.columns.length; j++) {
+      const role = this.selection.role(this.columns[j]!, j);
+      this.roles.push(role === 'feature' ? 'feature' : role === 'candidate' && !this.frozen ? 'undecided' : 'other');
     }
   }
 
   /** Decide undecided columns from this row's cells (a no-op once frozen). */
   observe(row: Row): void {
+    if (this.roles.length < this.columns.length) this.addNewColumns();
     if (this.frozen) return;
     const { cells } = row;
     for (let j = 0; j < this.roles.length; j++) {
@@ -47,8 +57,13 @@ export class FeaturePlan {
     }
   }
 
-  /** Stop deciding: columns still undecided (no value seen) are not features. */
+  /**
+   * Stop deciding: columns still undecided (no value seen) are not features. A name or index of
+   * `--select` that is none of the columns read so far is an error now.
+   */
   freeze(): void {
+    this.addNewColumns();
+    this.selection.check(this.columns, this.label);
     for (let j = 0; j < this.roles.length; j++) if (this.roles[j] === 'undecided') this.roles[j] = 'other';
     this.frozen = true;
   }
@@ -74,7 +89,8 @@ export class FeaturePlan {
   value(cell: Cell, j: number, row: Row): number {
     if (typeof cell === 'number') {
       if (Number.isFinite(cell)) return cell;
-      throw this.invalid('BN_NOT_FINITE', 'not a finite number', cell, j, row);
+      // JSON has no Infinity: a parsed Infinity was a number beyond float64, such as 1e999.
+      throw this.invalid('BN_NOT_FINITE', 'number out of float64 range', String(cell), j, row);
     }
     if (this.cellIsMissing(cell)) return Number.NaN;
     if (typeof cell === 'string') {
@@ -85,10 +101,12 @@ export class FeaturePlan {
     throw this.invalid('BN_NOT_A_NUMBER', 'not a number', cell, j, row);
   }
 
+  /** A JSON array's record by index; an NDJSON object by line; a CSV field or NDJSON array value by line and position. */
   where(j: number, row: Row): ErrorLocation {
-    return row.record !== undefined
-      ? { file: this.label, record: row.record, name: this.columns[j] }
-      : { file: this.label, line: row.line, column: j + 1, name: this.columns[j] };
+    const name = this.columns[j];
+    if (row.record !== undefined) return { file: this.label, record: row.record, name };
+    if (row.keys !== undefined) return { file: this.label, line: row.line, name };
+    return { file: this.label, line: row.line, column: j + 1, name };
   }
 
   private invalid(code: 'BN_NOT_A_NUMBER' | 'BN_NOT_FINITE', what: string, cell: Cell, j: number, row: Row): BnError {

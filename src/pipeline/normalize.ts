@@ -9,11 +9,12 @@ import { BnError } from '../errors.js';
 import { normalizeValue } from '../engine/batch-norm.js';
 import { Moments } from '../engine/moments.js';
 import type { Row, TableSource } from '../io/table.js';
-import type { TableSink } from '../io/table-sink.js';
+import { layoutOf, widthOf, type TableSink } from '../io/table-sink.js';
 import type { AffineSpec } from './affine.js';
 import { resolveAffine } from './affine.js';
 import { addRow, checkRepresentable, computeStats, makePlan, type BatchSummary, type DatasetStats, type PassOptions } from './compute-stats.js';
 import type { FeaturePlan } from './feature-plan.js';
+import { fixedColumns } from './select.js';
 
 export interface TrainingOptions extends PassOptions {
   epsilon: number;
@@ -59,8 +60,9 @@ async function normalizeWhole(
   let plan: FeaturePlan | undefined;
   for await (const chunk of second.chunks()) {
     if (!plan) {
-      plan = makePlan(second, { ...options, select: () => stats.features });
-      await sink.start(second.columns);
+      plan = makePlan(second, options, fixedColumns(stats.features));
+      // Pass 1 has seen every column (JSON keys that first appear late included).
+      await sink.start({ ...layoutOf(second, stats.features), columns: stats.columns, width: stats.columns.length });
     }
     applyToRows(chunk, plan, stats.features, params, options.epsilon, gamma, beta);
     await sink.rows(chunk);
@@ -93,9 +95,12 @@ async function normalizeBatched(source: TableSource, sink: TableSink, options: T
       gamma = resolveAffine('--gamma', options.gamma, names, 1);
       beta = resolveAffine('--beta', options.beta, names, 0);
       total = new Moments(source.columns.length);
-      await sink.start(source.columns);
+      // The columns are those of the first batch: a JSON key that first appears after it is not
+      // a feature (it passes through a JSON output, and a CSV header cannot take it).
+      await sink.start(layoutOf(source, features, widthOf(pending)));
     }
-    const moments = new Moments(source.columns.length);
+    // The width of the first batch: every feature is among its columns.
+    const moments = new Moments(total!.width);
     for (const row of pending) addRow(moments, plan, row);
     const summary = { index: batches.length, rows: pending.length, moments };
     checkRepresentable(moments, features, source.columns, source.label);
@@ -135,9 +140,29 @@ function batchParams(
   totalRows?: number,
   batchSize?: number,
 ): BatchParams {
+  checkTrainable(batch, features, columns, label, totalRows, batchSize);
   const mean = new Float64Array(features.length);
   const variance = new Float64Array(features.length);
   features.forEach((j, f) => {
+    mean[f] = batch.moments.mean(j);
+    variance[f] = batch.moments.variance(j);
+  });
+  return { mean, variance };
+}
+
+/**
+ * Every feature needs at least 2 values in every batch to be trained on, and for the unbiased
+ * variance of the running statistics (`bn stats --save-stats` checks the same).
+ */
+export function checkTrainable(
+  batch: BatchSummary,
+  features: readonly number[],
+  columns: readonly string[],
+  label: string,
+  totalRows?: number,
+  batchSize?: number,
+): void {
+  for (const j of features) {
     const n = batch.moments.count(j);
     if (n < 2) {
       throw new BnError(
@@ -147,10 +172,7 @@ function batchParams(
         { file: label, name: columns[j] },
       );
     }
-    mean[f] = batch.moments.mean(j);
-    variance[f] = batch.moments.variance(j);
-  });
-  return { mean, variance };
+  }
 }
 
 /** Name a batch size that would work, where one can be known. */
@@ -163,7 +185,27 @@ function suggestBatchSize(batch: BatchSummary, totalRows: number | undefined, ba
   return `Try a larger --batch-size (for example ${batchSize * 2}), or omit it to use the whole input as one batch.`;
 }
 
-/** Replace each non-missing feature cell by its normalized value (a number); other cells stay. */
+/**
+ * Replace each non-missing feature cell by `transform(f, x)` (a number), f the feature's position;
+ * other cells, and missing ones, stay as they were. Shared by training and inference mode.
+ */
+export function transformRows(
+  rows: readonly Row[],
+  plan: FeaturePlan,
+  features: readonly number[],
+  transform: (f: number, x: number) => number,
+): void {
+  for (const row of rows) {
+    const { cells } = row;
+    for (let f = 0; f < features.length; f++) {
+      const j = features[f]!;
+      const x = plan.value(cells[j], j, row);
+      if (Number.isNaN(x)) continue; // missing: written back as it was
+      cells[j] = transform(f, x);
+    }
+  }
+}
+
 function applyToRows(
   rows: Row[],
   plan: FeaturePlan,
@@ -173,13 +215,5 @@ function applyToRows(
   gamma: Float64Array,
   beta: Float64Array,
 ): void {
-  for (const row of rows) {
-    const { cells } = row;
-    for (let f = 0; f < features.length; f++) {
-      const j = features[f]!;
-      const x = plan.value(cells[j], j, row);
-      if (Number.isNaN(x)) continue; // missing: written back as it was
-      cells[j] = normalizeValue(x, params.mean[f]!, params.variance[f]!, eps, gamma[f]!, beta[f]!);
-    }
-  }
+  transformRows(rows, plan, features, (f, x) => normalizeValue(x, params.mean[f]!, params.variance[f]!, eps, gamma[f]!, beta[f]!));
 }

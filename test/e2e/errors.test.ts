@@ -7,15 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bnInProcess, bnProcess } from '../helpers/run-bn.js';
-
-function expectOneLineError(stderr: string, pattern: RegExp): void {
-  expect(stderr.endsWith('\n')).toBe(true);
-  expect(stderr.trimEnd().split('\n')).toHaveLength(1);
-  expect(stderr).toMatch(/^bn: /);
-  expect(stderr).not.toMatch(/\bat .*\(.*:\d+:\d+\)/); // no stack frame
-  expect(stderr.trimEnd()).toMatch(pattern);
-}
+import { bnInProcess, bnProcess, expectOneLineError } from '../helpers/run-bn.js';
 
 describe('bad data: exit 1 with file:line:column', () => {
   it.each([

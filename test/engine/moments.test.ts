@@ -502,3 +502,30 @@ describe('Moments.clone', () => {
     expect(b.count(0)).toBe(4);
   });
 });
+
+describe('Moments.pick', () => {
+  it('copies the chosen features exactly, in the order given', () => {
+    const m = new Moments(3);
+    m.addColumn(0, Float64Array.from([1, 2, 3]));
+    m.addColumn(2, Float64Array.from([1e9 + 1, 1e9 + 2, NaN, 1e9 + 4]));
+    const p = m.pick([2, 0]);
+    expect(p.width).toBe(2);
+    for (const [f, j] of [[0, 2], [1, 0]] as const) {
+      expect([p.count(f), p.mean(f), p.meanLow(f), p.m2(f), p.min(f), p.max(f)]).toEqual([
+        m.count(j), m.mean(j), m.meanLow(j), m.m2(j), m.min(j), m.max(j),
+      ]);
+    }
+    // Independent of the original, and it keeps merging like the original (same shift).
+    p.add(0, 1e9 + 5);
+    expect(m.count(2)).toBe(3);
+    const direct = m.clone();
+    direct.add(2, 1e9 + 5);
+    expect(p.mean(0)).toBe(direct.mean(2));
+    expect(p.m2(0)).toBe(direct.m2(2));
+  });
+
+  it('rejects an index out of range', () => {
+    expect(() => new Moments(2).pick([2])).toThrow(RangeError);
+    expect(() => new Moments(2).pick([-1])).toThrow(RangeError);
+  });
+});

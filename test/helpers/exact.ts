@@ -88,7 +88,8 @@ export function exactMoments(xs: ArrayLike<number>): ExactMoments {
   }
   const n = ds.length;
   if (n === 0) return { count: 0, mean: NaN, variance: NaN, sampleVariance: NaN, m2: 0 };
-  const e = Math.min(...ds.map((d) => d.exp));
+  // A zero adds nothing at any scale: its exponent (that of the subnormals) must not set E.
+  const e = Math.min(0, ...ds.filter((d) => d.mant !== 0n).map((d) => d.exp));
   const ints = ds.map((d) => d.mant << BigInt(d.exp - e));
   const total = ints.reduce((s, v) => s + v, 0n);
   const bn = BigInt(n);

@@ -2,11 +2,14 @@
  * Running bn in tests: `bnProcess` spawns the real executable (end-to-end: argv, stdio, exit
  * status), `bnInProcess` calls run() with in-memory streams (fast, for the many error cases).
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { PassThrough, Readable } from 'node:stream';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
+import { buildProgram } from '../../src/cli/program.js';
 import { run } from '../../src/cli/run.js';
+import { BnError, type ErrorCode, type ErrorLocation } from '../../src/errors.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const BIN = path.join(ROOT, 'bin/bn');
@@ -18,38 +21,43 @@ export interface BnResult {
   stderr: string;
 }
 
-export function bnProcess(args: string[], options: { stdin?: string | Buffer; env?: Record<string, string>; cwd?: string } = {}): Promise<BnResult> {
+/** Collect a child's output and exit status. */
+function collect(child: ChildProcess): Promise<BnResult> {
   return new Promise((resolve, reject) => {
-    // process.execPath: the suite runs bn under the same Node it runs on (20 or 24 in CI).
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: options.cwd ?? ROOT,
-      env: { ...process.env, NO_COLOR: '1', ...options.env },
-    });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+    child.stdout!.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+    child.stderr!.setEncoding('utf8').on('data', (s: string) => (stderr += s));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.on('error', () => {}); // bn may exit before reading all of it
-    child.stdin.end(options.stdin ?? '');
   });
 }
 
-/** Run a shell pipeline in which `bn` is the executable under test. */
-export function shell(script: string): Promise<BnResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-o', 'pipefail', '-c', script], {
-      cwd: ROOT,
-      env: { ...process.env, NO_COLOR: '1', BN: `${process.execPath} ${BIN}` },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+export function bnProcess(args: string[], options: { stdin?: string | Buffer; env?: Record<string, string>; cwd?: string } = {}): Promise<BnResult> {
+  // process.execPath: the suite runs bn under the same Node it runs on (20 or 24 in CI).
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: options.cwd ?? ROOT,
+    env: { ...process.env, NO_COLOR: '1', ...options.env },
   });
+  const result = collect(child);
+  child.stdin.on('error', () => {}); // bn may exit before reading all of it
+  child.stdin.end(options.stdin ?? '');
+  return result;
+}
+
+/**
+ * Run a bash script (`-e` with `errexit`, and `pipefail`) in which `$BN` is the executable under
+ * test; `path` dirs go first on the PATH (e.g. one with a `bn` shim, to run recipes verbatim).
+ */
+export function shell(script: string, options: { cwd?: string; path?: string[]; errexit?: boolean } = {}): Promise<BnResult> {
+  const flags = options.errexit ? ['-e', '-o', 'pipefail'] : ['-o', 'pipefail'];
+  const PATH = [...(options.path ?? []), process.env.PATH ?? ''].join(path.delimiter);
+  return collect(
+    spawn('bash', [...flags, '-c', script], {
+      cwd: options.cwd ?? ROOT,
+      env: { ...process.env, NO_COLOR: '1', BN: `${process.execPath} ${BIN}`, PATH },
+    }),
+  );
 }
 
 export async function bnInProcess(args: string[], stdin = ''): Promise<BnResult> {
@@ -70,8 +78,60 @@ export function csvRows(text: string, delimiter = ','): string[][] {
 
 /** |actual − expected| ≤ rel·|expected| (or ≤ rel when expected is 0). */
 export function expectClose(actual: number, expected: number, rel: number): void {
+  // An infinite or NaN expectation would make the tolerance infinite (or the test vacuous).
+  if (!Number.isFinite(expected)) throw new Error(`expectClose: the expected value ${expected} is not finite`);
   const tol = rel * Math.max(Math.abs(expected), expected === 0 ? 1 : 0);
   if (!(Math.abs(actual - expected) <= tol)) {
     throw new Error(`expected ${actual} to be within ${rel} (relative) of ${expected}`);
   }
+}
+
+/**
+ * Run a bn command in-process and return what it throws (run() would print it and turn it into
+ * an exit status); undefined when it succeeds. For asserting an error's code and location.
+ */
+export async function bnThrows(args: string[], stdin: string | Buffer = ''): Promise<unknown> {
+  const sink = new PassThrough().resume();
+  const program = buildProgram({ stdin: Readable.from([Buffer.from(stdin)]), stdout: sink, stderr: sink, env: {} });
+  try {
+    await program.parseAsync(args, { from: 'user' });
+    return undefined;
+  } catch (err) {
+    return err;
+  }
+}
+
+export interface ExpectedError {
+  code: ErrorCode;
+  /** The exit status run() gives it (SPEC §6: 1 data, 2 usage). */
+  exit: 1 | 2;
+  location: ErrorLocation;
+  /** A guard on the message (its exact words may change). */
+  message?: RegExp;
+}
+
+/**
+ * `failure` is a BnError with this code, exit status and location: a function that throws it, a
+ * promise that rejects with it, or one that resolves to it (bnThrows).
+ */
+export async function expectBnError(failure: unknown, expected: ExpectedError): Promise<BnError> {
+  let err: unknown;
+  try {
+    err = await (typeof failure === 'function' ? failure() : failure);
+  } catch (rejected) {
+    err = rejected;
+  }
+  if (!(err instanceof BnError)) throw new Error(`expected a BnError ${expected.code}, got ${err instanceof Error ? err.stack : String(err)}`);
+  expect({ code: err.code, exit: err.exitCode, location: err.location }).toEqual({ code: expected.code, exit: expected.exit, location: expected.location });
+  if (expected.message) expect(err.message).toMatch(expected.message);
+  return err;
+}
+
+/** One line on stderr, `bn: ` first, no stack frame, matching `pattern` (SPEC §6). */
+export function expectOneLineError(stderr: string, pattern: RegExp): void {
+  expect(stderr.endsWith('\n')).toBe(true);
+  expect(stderr.trimEnd().split('\n')).toHaveLength(1);
+  expect(stderr).toMatch(/^bn: /);
+  expect(stderr).not.toMatch(/\bat .*\(.*:\d+:\d+\)/); // no stack frame
+  expect(stderr.trimEnd()).toMatch(pattern);
 }

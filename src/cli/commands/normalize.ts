@@ -1,41 +1,35 @@
-import { Command, Option } from 'commander';
-import { openAtomic, type AtomicFile } from '../../io/atomic-file.js';
-import { csvSink } from '../../io/csv-writer.js';
-import { numberFormatter } from '../../io/format-number.js';
+import { Command } from 'commander';
 import { checkReadable, spoolStdin, type InputSpec } from '../../io/input.js';
-import { OutputWriter } from '../../io/output-writer.js';
 import { BnError } from '../../errors.js';
-import { parseAffineSpec } from '../../pipeline/affine.js';
 import { normalizeTraining } from '../../pipeline/normalize.js';
-import { addInputOptions, openTable, resolveInput, type InputFlags } from '../input-options.js';
+import { statsFileOf } from '../../pipeline/running.js';
+import { runInference } from '../inference.js';
+import { addInputOptions, openTable, resolveInput, settleFormat, type InputFlags, type ResolvedInput } from '../input-options.js';
 import type { Io } from '../io.js';
-import { nonNegativeNumber, significantDigits } from '../parse-option.js';
+import { addAffineOptions, addTrainingOptions, resolveTraining, type ModelFlags } from '../model-options.js';
+import { writeStatsFile } from '../stats-output.js';
+import { addTableOutputOptions, checkTableOutput, openTableOutput, type TableOutputFlags } from '../table-output.js';
 
-interface NormalizeFlags extends InputFlags {
-  epsilon: number;
-  gamma?: string;
-  beta?: string;
-  output?: string;
-  precision?: number;
-  to?: string;
+interface NormalizeFlags extends InputFlags, ModelFlags, TableOutputFlags {
+  stats?: string;
 }
 
 export function normalizeCommand(io: Io): Command {
   const command = new Command('normalize')
     .summary('batch-normalize each feature: y = γ·(x − μ_B)/√(σ_B² + ε) + β')
     .description(
-      'Training mode: each batch is normalized with its own mean μ_B and biased variance σ_B². ' +
+      'Training mode: each batch is normalized with its own mean μ_B and biased variance σ_B², and the running statistics ' +
+        'are updated after each batch (--save-stats writes them). Inference mode (--stats FILE): every row is normalized with ' +
+        'the saved running statistics, y = γ·(x − running_mean)/√(running_var + ε) + β. ' +
         'Columns that are not features, and missing cells, are written back unchanged and in place.',
     )
     .argument('[file]', 'input file; - or absent: standard input');
   addInputOptions(command);
+  addAffineOptions(command, { withStats: true });
+  addTrainingOptions(command, 'training mode: write the stats file (γ, β, running statistics, exact count/mean/var) to FILE, atomically; - for standard output (needs -o)');
+  command.option('--stats <file>', 'inference mode: normalize every row with the running statistics of this stats file (from --save-stats, or PyTorch/Keras names)');
+  addTableOutputOptions(command);
   command
-    .option('-e, --epsilon <e>', 'ε added to the variance', nonNegativeNumber, 1e-5)
-    .option('--gamma <spec>', 'scale γ: one number, a list (one per feature), or name=value pairs (default: 1)')
-    .option('--beta <spec>', 'shift β: one number, a list (one per feature), or name=value pairs (default: 0)')
-    .addOption(new Option('--to <format>', 'output format (default: the input format)').choices(['csv', 'tsv']))
-    .option('--precision <n>', 'write numbers with N significant digits (default: shortest exact form)', significantDigits)
-    .option('-o, --output <file>', 'write to FILE (atomically: no partial file on error) instead of standard output')
     .addHelpText(
       'after',
       `
@@ -43,43 +37,53 @@ Examples:
   $ bn normalize fixtures/seed.csv --gamma 2 --beta 1
   $ bn normalize data.csv -b 256 -o normalized.csv
   $ bn normalize data.csv --gamma x1=2,x2=0.5 --precision 6
+  $ bn normalize data.json --select 'x1,x2' --to ndjson
+  $ bn normalize train.csv -b 32 --momentum 0.1 --save-stats model.json > /dev/null
+  $ bn normalize new.csv --stats model.json
   $ cat data.csv | bn normalize - | head`,
     )
     .action(async (file: string | undefined, flags: NormalizeFlags) => {
       const input = resolveInput(file, flags);
-      const gamma = flags.gamma === undefined ? undefined : parseAffineSpec('--gamma', flags.gamma);
-      const beta = flags.beta === undefined ? undefined : parseAffineSpec('--beta', flags.beta);
-      await checkReadable(input.spec);
-      const outFormat = flags.to ?? input.format;
-      if (outFormat !== 'csv' && outFormat !== 'tsv') throw new BnError('BN_BAD_OPTION', `writing ${outFormat} is not supported yet`);
-
-      let spool: { path: string; release: () => Promise<void> } | undefined;
-      let file2: AtomicFile | undefined;
-      try {
-        // A whole-input normalize reads its input twice: standard input is spooled first.
-        let spec: InputSpec = input.spec;
-        if (input.batchSize === undefined && spec.path === undefined) {
-          spool = await spoolStdin(io.stdin);
-          spec = { path: spool.path, label: spec.label };
-        }
-        if (flags.output !== undefined) file2 = await openAtomic(flags.output);
-        const sink = csvSink(new OutputWriter(file2?.stream ?? io.stdout), {
-          delimiter: outFormat === input.format && input.delimiter !== undefined ? input.delimiter : outFormat === 'tsv' ? '\t' : ',',
-          header: input.header,
-          formatNumber: numberFormatter(flags.precision),
-        });
-        await normalizeTraining(() => openTable(input, io.stdin, spec), sink, {
-          batchSize: input.batchSize,
-          isMissing: input.isMissing,
-          epsilon: flags.epsilon,
-          gamma,
-          beta,
-        });
-        await file2?.commit();
-      } finally {
-        await file2?.abort();
-        await spool?.release();
-      }
+      if (flags.stats !== undefined) return runInference('normalize', input, flags, flags.stats, io);
+      return training(input, flags, io);
     });
   return command;
+}
+
+async function training(resolved: ResolvedInput, flags: NormalizeFlags, io: Io): Promise<void> {
+  const settings = resolveTraining(flags);
+  if (flags.saveStats === '-' && flags.output === undefined) {
+    throw new BnError('BN_USAGE', '--save-stats - writes the stats file to standard output, where the rows go: add -o FILE for the rows');
+  }
+  checkTableOutput(flags);
+  await checkReadable(resolved.spec);
+  const { input, stdin } = await settleFormat(resolved, io.stdin);
+
+  let spool: { path: string; release: () => Promise<void> } | undefined;
+  let output: Awaited<ReturnType<typeof openTableOutput>> | undefined;
+  try {
+    // A whole-input normalize reads its input twice: standard input is spooled first.
+    let spec: InputSpec = input.spec;
+    if (input.batchSize === undefined && spec.path === undefined) {
+      spool = await spoolStdin(stdin);
+      spec = { path: spool.path, label: spec.label };
+    }
+    output = await openTableOutput(input, flags, io);
+    const result = await normalizeTraining(() => openTable(input, stdin, spec), output.sink, {
+      batchSize: input.batchSize,
+      isMissing: input.isMissing,
+      select: input.select,
+      epsilon: settings.epsilon,
+      gamma: settings.gamma,
+      beta: settings.beta,
+    });
+    // The stats file first: if it cannot be written, -o FILE is not put in place either.
+    if (flags.saveStats !== undefined) {
+      await writeStatsFile(flags.saveStats, statsFileOf(result, settings, result.gamma, result.beta), io);
+    }
+    await output.commit();
+  } finally {
+    await output?.abort();
+    await spool?.release();
+  }
 }

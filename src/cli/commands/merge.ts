@@ -1,0 +1,54 @@
+import { Command } from 'commander';
+import type { Readable } from 'node:stream';
+import { BnError, describeErrno } from '../../errors.js';
+import { mergeStatsFiles, type LabelledStats } from '../../stats-merge.js';
+import { parseStatsStream, readStatsFile, requireBnStats } from '../../stats-file.js';
+import type { Io } from '../io.js';
+import { writeStatsFile } from '../stats-output.js';
+
+interface MergeFlags {
+  output?: string;
+}
+
+export function mergeCommand(io: Io): Command {
+  return new Command('merge')
+    .summary('combine the stats files of shards into the stats file of the whole dataset')
+    .description(
+      'Exact merge (Chan, Golub & LeVeque) of stats files written by --save-stats on shards of one dataset: count, mean and var ' +
+        'become those of all the rows; running_mean and running_var become the merged mean and variance (unbiased; biased for ' +
+        'the keras preset); num_batches_tracked is the sum. Features, γ, β, ε, momentum and preset must agree. ' +
+        'FILE - (or no FILE) reads stats files from standard input, one after another (e.g. the lines of `bn stats --save-stats -`).',
+    )
+    .argument('[files...]', 'stats files; - or none: standard input')
+    .option('-o, --output <file>', 'write the merged stats file to FILE (atomically) instead of standard output (one line)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ bn merge shard-1.json shard-2.json shard-3.json -o all.json
+  $ parallel --pipepart -a big.csv --block 100M --header : bn stats --save-stats - | bn merge -o all.json`,
+    )
+    .action(async (files: string[], flags: MergeFlags) => {
+      const inputs: LabelledStats[] = [];
+      for (const file of files.length === 0 ? ['-'] : files) {
+        if (file === '-') {
+          const docs = parseStatsStream(await readAll(io.stdin), '<stdin>');
+          if (docs.length === 0) throw new BnError('BN_EMPTY_INPUT', 'no stats file on standard input', { file: '<stdin>' });
+          docs.forEach((loaded, k) => inputs.push({ label: `<stdin>[${k}]`, stats: requireBnStats(loaded, `<stdin>[${k}]`) }));
+        } else {
+          inputs.push({ label: file, stats: requireBnStats(await readStatsFile(file), file) });
+        }
+      }
+      await writeStatsFile(flags.output ?? '-', mergeStatsFiles(inputs), io);
+    });
+}
+
+async function readAll(stream: Readable): Promise<string> {
+  const parts: Buffer[] = [];
+  try {
+    for await (const chunk of stream) parts.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
+  } catch (err) {
+    throw new BnError('BN_READ_FAILED', `cannot read: ${describeErrno(err as NodeJS.ErrnoException)}`, { file: '<stdin>' });
+  }
+  return Buffer.concat(parts).toString('utf8');
+}

@@ -1,0 +1,56 @@
+/**
+ * Where `normalize` and `denormalize` write their rows: standard output or `-o FILE` (atomic), in
+ * the input's format unless `--to`. One place, so training and inference mode share the sink.
+ */
+import { Command } from 'commander';
+import { openAtomic, type AtomicFile } from '../io/atomic-file.js';
+import { numberFormatter } from '../io/format-number.js';
+import { parseFormat } from '../io/formats.js';
+import { OutputWriter } from '../io/output-writer.js';
+import { openSink } from '../io/sinks.js';
+import type { TableSink } from '../io/table-sink.js';
+import type { SettledInput } from './input-options.js';
+import type { Io } from './io.js';
+import { significantDigits } from './parse-option.js';
+
+export interface TableOutputFlags {
+  output?: string;
+  precision?: number;
+  to?: string;
+}
+
+export interface TableOutput {
+  sink: TableSink;
+  /** Put `-o FILE` in place (nothing to do for standard output). */
+  commit(): Promise<void>;
+  /** Remove the temporary file of `-o FILE`; safe after commit. */
+  abort(): Promise<void>;
+}
+
+export function addTableOutputOptions(command: Command): Command {
+  return command
+    .option('--to <format>', 'output format: csv, tsv, json, ndjson (jsonl) (default: the input format)')
+    .option('--precision <n>', 'write numbers with N significant digits (default: shortest exact form)', significantDigits)
+    .option('-o, --output <file>', 'write to FILE (atomically: no partial file on error) instead of standard output');
+}
+
+/** Check the output flags; call before any work so a usage error comes first. */
+export function checkTableOutput(flags: TableOutputFlags): void {
+  if (flags.to !== undefined) parseFormat(flags.to, '--to');
+}
+
+export async function openTableOutput(input: SettledInput, flags: TableOutputFlags, io: Io): Promise<TableOutput> {
+  const outFormat = flags.to === undefined ? input.format : parseFormat(flags.to, '--to');
+  let file: AtomicFile | undefined;
+  if (flags.output !== undefined) file = await openAtomic(flags.output);
+  const sink = openSink(outFormat, new OutputWriter(file?.stream ?? io.stdout), {
+    // -d applies to the output too when it is written in the input's format.
+    delimiter: outFormat === input.format ? input.delimiter : undefined,
+    formatNumber: numberFormatter(flags.precision),
+  });
+  return {
+    sink,
+    commit: async () => file?.commit(),
+    abort: async () => file?.abort(),
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * Rows to JSON (one array, written as it streams: `[`, the records, `]`) or NDJSON (one record a
+ * line). A record is an object when the input's records are keyed (JSON objects: the same keys
+ * in the same order, absent keys left out; CSV with a header: every column), an array otherwise.
+ *
+ * Values: normalized numbers in the shortest form that reads back to the same float64 (or with
+ * --precision); every other JSON value exactly as read (strings, booleans, null, nested objects).
+ * Text from CSV/TSV becomes a JSON string, except a missing feature cell, which becomes null.
+ */
+import type { Cell, Row } from './table.js';
+import type { OutputWriter } from './output-writer.js';
+import { featureMask } from './csv-writer.js';
+import { numberAsRead } from './format-number.js';
+import type { TableLayout, TableSink } from './table-sink.js';
+
+export interface JsonSinkOptions {
+  /** NDJSON: one record a line; otherwise one JSON array. */
+  lines: boolean;
+  formatNumber: (x: number) => string;
+}
+
+export function jsonSink(out: OutputWriter, options: JsonSinkOptions): TableSink {
+  const { formatNumber, lines } = options;
+  let columns: readonly string[] = [];
+  let isFeature: Uint8Array = new Uint8Array(0);
+  let fromText = false;
+  let keyed = false;
+  let first = true;
+  /** `"name":` per column, made when first needed (JSON keys may appear after the start). */
+  const keyText: string[] = [];
+  const key = (j: number) => (keyText[j] ??= `${JSON.stringify(columns[j])}:`);
+
+  const value = (cell: Cell, j: number): string => {
+    if (typeof cell === 'number') return isFeature[j] === 1 ? formatNumber(cell) : numberAsRead(cell);
+    if (fromText && isFeature[j] === 1) return 'null'; // a missing feature cell ("", "NA", …)
+    return cell === undefined ? 'null' : JSON.stringify(cell);
+  };
+  const record = (row: Row): string => {
+    const { cells, keys } = row;
+    let text = '';
+    if (keys !== undefined) {
+      for (const j of keys) text += `${text ? ',' : ''}${key(j)}${value(cells[j], j)}`;
+      return `{${text}}`;
+    }
+    if (keyed) {
+      for (let j = 0; j < columns.length; j++) text += `${j ? ',' : ''}${key(j)}${value(cells[j], j)}`;
+      return `{${text}}`;
+    }
+    for (let j = 0; j < cells.length; j++) text += `${j ? ',' : ''}${value(cells[j], j)}`;
+    return `[${text}]`;
+  };
+
+  return {
+    async start(layout: TableLayout) {
+      columns = layout.columns;
+      isFeature = featureMask(layout);
+      fromText = layout.from === 'csv' || layout.from === 'tsv';
+      keyed = layout.keyed;
+      if (!lines) await out.write('[');
+    },
+    async rows(rows) {
+      let text = '';
+      for (const row of rows) {
+        if (lines) text += `${record(row)}\n`;
+        else {
+          text += `${first ? '\n' : ',\n'}${record(row)}`;
+          first = false;
+        }
+      }
+      if (text) await out.write(text);
+    },
+    async end() {
+      if (!lines) await out.write('\n]\n');
+      await out.flush();
+    },
+  };
+}

@@ -1,0 +1,164 @@
+/**
+ * `-s, --select LIST` (SPEC §2): which columns are features.
+ *
+ *   LIST  := ["!"] ITEM ("," ITEM)*        a leading ! inverts the whole list
+ *   ITEM  := NAME                           a column name (spaces around it are trimmed)
+ *          | "QUOTED NAME"                  a name with commas or outer spaces ("" is a quote)
+ *          | N                              a 1-based column index
+ *          | N-M | N- | -M                  an inclusive range of indices (N- : to the last column)
+ *          | /REGEX/ | /REGEX/i             names matching a JavaScript regular expression
+ *
+ * An item that is exactly a column's name always means that column, so a header `2015` is
+ * selected by `-s 2015` even where column 2015 would exist; a quoted item is always a name.
+ *
+ * Columns named, numbered or in a range are features, and must hold numbers (text in them is an
+ * error). Columns matched only by a /regex/, or left over by a `!` list, are picked the way the
+ * default rule picks them: those whose first non-missing value is a number.
+ *
+ * Parsing (`parseSelection`) happens once, at the option boundary; binding to the column names
+ * (`bindSelection`) once the header is known; `role` is asked once per column, never per cell.
+ */
+import { BnError } from '../errors.js';
+
+export type SelectItem =
+  | { kind: 'name'; name: string }
+  | { kind: 'index'; index: number; text: string }
+  | { kind: 'range'; from: number; to: number; text: string }
+  | { kind: 'regex'; regex: RegExp; text: string };
+
+export interface SelectionSpec {
+  inverted: boolean;
+  items: SelectItem[];
+}
+
+/** What a selection makes of one column. */
+export type SelectRole = 'feature' | 'candidate' | 'other';
+
+export interface Selection {
+  /** The role of the column at 0-based `index` named `name`. */
+  role(name: string, index: number): SelectRole;
+  /** Throws BN_UNKNOWN_COLUMN for a name or index that is none of `columns` (all of them, once read). */
+  check(columns: readonly string[], label: string): void;
+}
+
+/** No --select: every column is a candidate (SPEC §2's default rule). */
+export const ALL_COLUMNS: Selection = { role: () => 'candidate', check: () => {} };
+
+/** Exactly these column indices, as features (a second pass over an input already planned). */
+export function fixedColumns(indices: readonly number[]): Selection {
+  const set = new Set(indices);
+  return { role: (_name, j) => (set.has(j) ? 'feature' : 'other'), check: () => {} };
+}
+
+export function parseSelection(text: string): SelectionSpec {
+  const bad = (why: string) => new BnError('BN_BAD_OPTION', `--select: ${why}: ${JSON.stringify(text)}`);
+  const inverted = text.trimStart().startsWith('!');
+  const body = inverted ? text.trimStart().slice(1) : text;
+  const items: SelectItem[] = [];
+  let i = 0;
+  for (;;) {
+    const { item, next } = readItem(body, i, bad);
+    items.push(item);
+    if (next >= body.length) break;
+    i = next + 1; // past the comma
+  }
+  return { inverted, items };
+}
+
+/** One item starting at `start`; `next` is the index of the comma after it (or the end). */
+function readItem(body: string, start: number, bad: (why: string) => BnError): { item: SelectItem; next: number } {
+  let i = start;
+  while (body[i] === ' ') i++;
+  if (body[i] === '"') {
+    let name = '';
+    for (i++; ; i++) {
+      if (i >= body.length) throw bad('unclosed quote');
+      if (body[i] === '"') {
+        if (body[i + 1] !== '"') break;
+        i++;
+      }
+      name += body[i];
+    }
+    return { item: { kind: 'name', name }, next: expectComma(body, i + 1, bad) };
+  }
+  if (body[i] === '/') {
+    let end = i + 1;
+    while (end < body.length && body[end] !== '/') end += body[end] === '\\' ? 2 : 1;
+    if (end >= body.length) throw bad('unclosed /regex/');
+    const flags = body[end + 1] === 'i' ? 'i' : '';
+    const source = body.slice(i + 1, end);
+    let regex: RegExp;
+    try {
+      regex = new RegExp(source, flags);
+    } catch (err) {
+      throw bad(`invalid regular expression /${source}/ (${(err as Error).message.replace(/^Invalid regular expression: /, '')})`);
+    }
+    return { item: { kind: 'regex', regex, text: body.slice(i, end + 1 + flags.length) }, next: expectComma(body, end + 1 + flags.length, bad) };
+  }
+  let next = body.indexOf(',', i);
+  if (next < 0) next = body.length;
+  const text = body.slice(i, next).trim();
+  if (text === '') throw bad('empty item');
+  return { item: plainItem(text, bad), next };
+}
+
+function expectComma(body: string, i: number, bad: (why: string) => BnError): number {
+  while (body[i] === ' ') i++;
+  if (i < body.length && body[i] !== ',') throw bad(`expected "," after an item, found ${JSON.stringify(body[i])}`);
+  return i;
+}
+
+function plainItem(text: string, bad: (why: string) => BnError): SelectItem {
+  const index = (s: string) => {
+    const n = Number(s);
+    if (n < 1 || !Number.isSafeInteger(n)) throw bad('column indices start at 1');
+    return n;
+  };
+  if (/^\d+$/.test(text)) return { kind: 'index', index: index(text), text };
+  const range = /^(\d*)\s*-\s*(\d*)$/.exec(text);
+  if (range && (range[1] || range[2])) {
+    const from = range[1] ? index(range[1]) : 1;
+    const to = range[2] ? index(range[2]) : Number.POSITIVE_INFINITY;
+    if (from > to) throw bad(`empty range ${text}`);
+    return { kind: 'range', from, to, text };
+  }
+  return { kind: 'name', name: text };
+}
+
+/**
+ * The selection for a table whose columns (so far) are `columns`: an item that is exactly a
+ * column's name becomes that name.
+ */
+export function bindSelection(spec: SelectionSpec, columns: readonly string[]): Selection {
+  const names = new Set(columns);
+  const items = spec.items.map((item): SelectItem => (item.kind !== 'name' && names.has(item.text) ? { kind: 'name', name: item.text } : item));
+  const explicit = (name: string, j: number) =>
+    items.some((it) =>
+      it.kind === 'name' ? it.name === name : it.kind === 'index' ? it.index === j + 1 : it.kind === 'range' ? it.from <= j + 1 && j + 1 <= it.to : false,
+    );
+  const matched = (name: string) => items.some((it) => it.kind === 'regex' && it.regex.test(name));
+  return {
+    role(name, j) {
+      if (spec.inverted) return explicit(name, j) || matched(name) ? 'other' : 'candidate';
+      return explicit(name, j) ? 'feature' : matched(name) ? 'candidate' : 'other';
+    },
+    check(all, label) {
+      const unknown = items.flatMap((it) => {
+        if (it.kind === 'name') return all.includes(it.name) ? [] : [JSON.stringify(it.name)];
+        if (it.kind === 'index') return it.index <= all.length ? [] : [String(it.index)];
+        if (it.kind === 'range') return it.from <= all.length && (it.to === Number.POSITIVE_INFINITY || it.to <= all.length) ? [] : [it.text];
+        return [];
+      });
+      if (unknown.length > 0) {
+        throw new BnError('BN_UNKNOWN_COLUMN', `--select: no column ${unknown.join(', ')} (${describeColumns(all)})`, { file: label });
+      }
+    },
+  };
+}
+
+/** `3 columns: a, b, c`, cut after 20 names. */
+export function describeColumns(columns: readonly string[]): string {
+  const shown = columns.slice(0, 20).map((c) => JSON.stringify(c)).join(', ');
+  const more = columns.length > 20 ? `, … (${columns.length - 20} more)` : '';
+  return `${columns.length} column${columns.length === 1 ? '' : 's'}: ${shown}${more}`;
+}

@@ -1,0 +1,344 @@
+/**
+ * The stats file (SPEC §5): what `--save-stats` writes, what `--stats` and `bn merge` read.
+ *
+ * A bn stats file (`"format": "bn-stats", "version": 1`) holds a PyTorch BatchNorm1d state_dict
+ * (weight, bias, running_mean, running_var, num_batches_tracked), the settings (eps, momentum,
+ * preset) and the exact statistics of every row seen (count, mean, biased var), plus `mean_lo`,
+ * the rounding residue of each mean (see Moments.meanLow), so that `bn merge` stays exact on
+ * data like 1e9 + noise.
+ *
+ * For `--stats`, two foreign shapes are read too (files without `format`):
+ *   - a PyTorch state_dict dumped to JSON: running_mean, running_var, and optionally weight,
+ *     bias (affine=False: 1 and 0), eps (default 1e-5), num_batches_tracked, features;
+ *   - Keras names: moving_mean, moving_variance, and optionally gamma, beta (scale/center=False:
+ *     1 and 0), eps (default 1e-3, Keras's), features.
+ * Without `features`, columns are matched by position.
+ *
+ * Loading validates everything and reports every problem in one message (meow's validate.js).
+ * The JSON is parsed with a reviver that drops `__proto__` keys, and fields are read as own
+ * properties only, so a file cannot reach Object.prototype.
+ */
+import { promises as fs } from 'node:fs';
+import { BnError, describeErrno, quoteValue } from './errors.js';
+import { Moments } from './engine/moments.js';
+import type { Momentum } from './engine/running-stats.js';
+import type { Preset } from './pipeline/presets.js';
+
+export const STATS_FORMAT = 'bn-stats';
+export const STATS_VERSION = 1;
+
+/** What inference (`--stats`) needs; every loadable file provides it. Arrays are per feature. */
+export interface InferenceStats {
+  /** Column names; absent: matched by position among the input's features. */
+  features?: readonly string[];
+  /** γ. */
+  weight: readonly number[];
+  /** β. */
+  bias: readonly number[];
+  runningMean: readonly number[];
+  runningVar: readonly number[];
+  eps: number;
+}
+
+/** A complete bn stats file: everything `--save-stats` writes and `bn merge` needs. */
+export interface StatsFile extends InferenceStats {
+  numBatchesTracked: number;
+  momentum: Momentum;
+  preset: Preset;
+  /** Exact statistics of all rows seen: count, mean, biased variance (and the mean's low part). */
+  count: readonly number[];
+  mean: readonly number[];
+  var: readonly number[];
+  meanLow?: readonly number[];
+}
+
+export type LoadedStats =
+  | { kind: 'bn'; stats: StatsFile }
+  | { kind: 'torch' | 'keras'; stats: InferenceStats };
+
+/** The exact statistics of a per-feature Moments, as a stats file keeps them. */
+export function summaryOf(m: Moments): Pick<StatsFile, 'count' | 'mean' | 'var' | 'meanLow'> {
+  const each = (stat: (f: number) => number) => Array.from({ length: m.width }, (_, f) => stat(f));
+  return {
+    count: each((f) => m.count(f)),
+    mean: each((f) => m.mean(f)),
+    var: each((f) => m.variance(f)),
+    meanLow: each((f) => m.meanLow(f)),
+  };
+}
+
+/** The inverse of `summaryOf`: a Moments that merges exactly (with mean_lo when the file has it). */
+export function momentsOf(s: Pick<StatsFile, 'count' | 'mean' | 'var' | 'meanLow'>): Moments {
+  return Moments.fromSummary({ count: s.count, mean: s.mean, var: s.var, ...(s.meanLow ? { meanLow: s.meanLow } : {}) });
+}
+
+/** The file as JSON: one line with `compact` (for pipes and Hadoop), else one key a line. */
+export function statsFileJson(s: StatsFile, { compact = false } = {}): string {
+  const doc: Record<string, unknown> = {
+    format: STATS_FORMAT,
+    version: STATS_VERSION,
+    ...(s.features ? { features: s.features } : {}),
+    weight: s.weight,
+    bias: s.bias,
+    running_mean: s.runningMean,
+    running_var: s.runningVar,
+    num_batches_tracked: s.numBatchesTracked,
+    eps: s.eps,
+    momentum: s.momentum === 'cumulative' ? null : s.momentum,
+    preset: s.preset,
+    count: s.count,
+    mean: s.mean,
+    var: s.var,
+    ...(s.meanLow ? { mean_lo: s.meanLow } : {}),
+  };
+  if (compact) return `${JSON.stringify(doc)}\n`;
+  const lines = Object.entries(doc).map(([key, value]) => `  ${JSON.stringify(key)}: ${JSON.stringify(value)}`);
+  return `{\n${lines.join(',\n')}\n}\n`;
+}
+
+/** Read and validate a stats file; `label` names it in messages. */
+export async function readStatsFile(path: string, label = path): Promise<LoadedStats> {
+  let text: string;
+  try {
+    text = await fs.readFile(path, 'utf8');
+  } catch (err) {
+    throw new BnError('BN_READ_FAILED', `cannot read stats file: ${describeErrno(err as NodeJS.ErrnoException)}`, { file: label });
+  }
+  return parseStatsFile(text, label);
+}
+
+/** Parse and validate; throws one BN_BAD_STATS_FILE naming every problem. */
+export function parseStatsFile(text: string, label: string): LoadedStats {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text, (key, value: unknown) => (key === '__proto__' ? undefined : value));
+  } catch (err) {
+    // V8 quotes a piece of the text, line breaks and all: keep the message on one line.
+    const why = (err as Error).message.replace(/\r/g, '\\r').replace(/\n/g, '\\n');
+    throw invalid(label, [`not valid JSON: ${why.length > 120 ? `${why.slice(0, 120)}…` : why}`]);
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
+    throw invalid(label, [`expected a JSON object, found ${Array.isArray(doc) ? 'an array' : quoteValue(doc)}`]);
+  }
+  const reader = new FieldReader(doc as Record<string, unknown>);
+  const loaded = readDocument(reader);
+  if (reader.problems.length > 0 || !loaded) throw invalid(label, reader.problems);
+  return loaded;
+}
+
+function invalid(label: string, problems: readonly string[]): BnError {
+  return new BnError('BN_BAD_STATS_FILE', `invalid stats file: ${problems.join('; ')}`, { file: label });
+}
+
+const TORCH_NAMES = { weight: 'weight', bias: 'bias', mean: 'running_mean', var: 'running_var' } as const;
+const KERAS_NAMES = { weight: 'gamma', bias: 'beta', mean: 'moving_mean', var: 'moving_variance' } as const;
+type Names = typeof TORCH_NAMES | typeof KERAS_NAMES;
+
+function readDocument(r: FieldReader): LoadedStats | undefined {
+  const isBn = r.has('format');
+  if (isBn) {
+    const format = r.get('format');
+    if (format !== STATS_FORMAT) r.problem(`unknown format ${quoteValue(format)} (expected "${STATS_FORMAT}")`);
+    if (!r.has('version')) r.problem('missing "version"');
+    else if (r.get('version') !== STATS_VERSION) r.problem(`unknown version ${quoteValue(r.get('version'))} (this bn reads version ${STATS_VERSION})`);
+  }
+  const torchKeys = Object.values(TORCH_NAMES).filter((k) => r.has(k));
+  const kerasKeys = Object.values(KERAS_NAMES).filter((k) => r.has(k));
+  if (!isBn && torchKeys.length > 0 && kerasKeys.length > 0) {
+    r.problem(`mixes PyTorch names (${torchKeys.join(', ')}) and Keras names (${kerasKeys.join(', ')})`);
+  }
+  const kind = isBn ? 'bn' : kerasKeys.length > 0 && torchKeys.length === 0 ? 'keras' : 'torch';
+  const names: Names = kind === 'keras' ? KERAS_NAMES : TORCH_NAMES;
+  const optional = kind !== 'bn';
+
+  const features = r.strings('features');
+  const arrays: Array<[string, readonly unknown[] | undefined]> = [['features', features]];
+  const arr = (key: string, required: boolean, rule: NumberRule = {}) => {
+    const value = r.numbers(key, required, rule);
+    arrays.push([key, value]);
+    return value;
+  };
+  const weight = arr(names.weight, !optional);
+  const bias = arr(names.bias, !optional);
+  const runningMean = arr(names.mean, true);
+  const runningVar = arr(names.var, true, { nonNegative: true });
+  const eps = r.number('eps', !optional, { nonNegative: true }) ?? (kind === 'keras' ? 1e-3 : 1e-5);
+  const numBatchesTracked = r.number('num_batches_tracked', !optional, { nonNegative: true, integer: true });
+  const summary = kind === 'bn' ? readBnOnly(r, arr) : undefined;
+
+  const present = arrays.filter((a): a is [string, readonly unknown[]] => a[1] !== undefined);
+  const width = present.find(([key]) => key !== 'features')?.[1].length;
+  if (present.some(([, a]) => a.length !== width)) {
+    r.problem(`arrays of different lengths: ${present.map(([key, a]) => `${key} ${a.length}`).join(', ')}`);
+  } else if (width === 0) {
+    r.problem('no features: the arrays are empty');
+  }
+  if (r.problems.length > 0 || !runningMean || !runningVar) return undefined;
+
+  const base: InferenceStats = {
+    ...(features ? { features } : {}),
+    weight: weight ?? runningMean.map(() => 1),
+    bias: bias ?? runningMean.map(() => 0),
+    runningMean,
+    runningVar,
+    eps,
+  };
+  if (kind !== 'bn') return { kind, stats: base };
+  return { kind, stats: { ...base, numBatchesTracked: numBatchesTracked!, ...summary! } };
+}
+
+/** The keys only a bn stats file has: settings and the exact statistics. */
+function readBnOnly(
+  r: FieldReader,
+  arr: (key: string, required: boolean, rule?: NumberRule) => readonly number[] | undefined,
+): Pick<StatsFile, 'momentum' | 'preset' | 'count' | 'mean' | 'var' | 'meanLow'> {
+  let momentum: Momentum = 'cumulative';
+  if (!r.has('momentum')) r.problem('missing "momentum"');
+  else if (r.get('momentum') !== null) {
+    const m = r.get('momentum');
+    if (typeof m === 'number' && m > 0 && m <= 1) momentum = m;
+    else r.problem(`momentum must be null (cumulative) or a number in (0, 1], found ${quoteValue(m)}`);
+  }
+  let preset: Preset = 'torch';
+  if (!r.has('preset')) r.problem('missing "preset"');
+  else {
+    const p = r.get('preset');
+    if (p === 'torch' || p === 'keras') preset = p;
+    else r.problem(`preset must be "torch" or "keras", found ${quoteValue(p)}`);
+  }
+  const count = arr('count', true, { nonNegative: true, integer: true });
+  const mean = arr('mean', true);
+  const variance = arr('var', true, { nonNegative: true });
+  const meanLow = arr('mean_lo', false);
+  return { momentum, preset, count: count ?? [], mean: mean ?? [], var: variance ?? [], ...(meanLow ? { meanLow } : {}) };
+}
+
+interface NumberRule {
+  nonNegative?: boolean;
+  integer?: boolean;
+}
+
+/** Reads own properties of the parsed document and collects what is wrong with them. */
+class FieldReader {
+  readonly problems: string[] = [];
+
+  constructor(private readonly doc: Record<string, unknown>) {}
+
+  problem(text: string): void {
+    this.problems.push(text);
+  }
+
+  has(key: string): boolean {
+    return Object.hasOwn(this.doc, key);
+  }
+
+  get(key: string): unknown {
+    return this.has(key) ? this.doc[key] : undefined;
+  }
+
+  /** What is wrong with one number, or undefined. */
+  private check(x: unknown, rule: NumberRule): string | undefined {
+    if (typeof x !== 'number') return `is not a number: ${quoteValue(x)}`;
+    if (!Number.isFinite(x)) return 'is not finite (beyond float64 range)';
+    if (rule.integer && !Number.isSafeInteger(x)) return `is not a whole number: ${x}`;
+    if (rule.nonNegative && x < 0) return `is negative: ${x}`;
+    return undefined;
+  }
+
+  number(key: string, required: boolean, rule: NumberRule = {}): number | undefined {
+    if (!this.has(key)) {
+      if (required) this.problem(`missing ${JSON.stringify(key)}`);
+      return undefined;
+    }
+    const x = this.get(key);
+    const why = this.check(x, rule);
+    if (why) this.problem(`${key} ${why}`);
+    return why ? undefined : (x as number);
+  }
+
+  numbers(key: string, required: boolean, rule: NumberRule = {}): readonly number[] | undefined {
+    if (!this.has(key)) {
+      if (required) this.problem(`missing ${JSON.stringify(key)}`);
+      return undefined;
+    }
+    const value = this.get(key);
+    if (!Array.isArray(value)) {
+      this.problem(`${key} is not an array: ${quoteValue(value)}`);
+      return undefined;
+    }
+    const bad = value.flatMap((x, i) => {
+      const why = this.check(x, rule);
+      return why ? [`${key}[${i}] ${why}`] : [];
+    });
+    // A few per array are enough to see the pattern; the rest are counted.
+    const SHOWN = 3;
+    this.problems.push(...bad.slice(0, SHOWN));
+    if (bad.length > SHOWN) this.problem(`and ${bad.length - SHOWN} more bad values in ${key}`);
+    // Lengths are compared even when values are bad: every problem at once.
+    return value as number[];
+  }
+
+  strings(key: string): readonly string[] | undefined {
+    if (!this.has(key)) return undefined;
+    const value = this.get(key);
+    if (!Array.isArray(value) || value.some((s) => typeof s !== 'string')) {
+      this.problem(`${key} must be an array of column names (strings): ${quoteValue(value)}`);
+      return Array.isArray(value) ? value.map(String) : undefined;
+    }
+    const seen = new Set<string>();
+    const twice = new Set<string>();
+    for (const name of value as string[]) (seen.has(name) ? twice : seen).add(name);
+    if (twice.size > 0) this.problem(`${key} names ${[...twice].map((s) => JSON.stringify(s)).join(', ')} more than once`);
+    return value as string[];
+  }
+}
+
+/**
+ * Several stats files in one text (the concatenated outputs of `--save-stats -`: one a line, or
+ * indented ones one after another). Each is parsed and validated; the k-th (from 0) is named
+ * `label[k]` in messages.
+ */
+export function parseStatsStream(text: string, label: string): LoadedStats[] {
+  return splitJsonTexts(text).map((doc, k) => parseStatsFile(doc, `${label}[${k}]`));
+}
+
+/** Cut a text into its top-level JSON values, by bracket depth outside strings. */
+export function splitJsonTexts(text: string): string[] {
+  const out: string[] = [];
+  const isSpace = (c: string | undefined) => c === ' ' || c === '\t' || c === '\n' || c === '\r';
+  let i = 0;
+  while (i < text.length) {
+    while (isSpace(text[i])) i++;
+    if (i >= text.length) break;
+    const start = i;
+    let depth = 0;
+    let inString = false;
+    for (; i < text.length; i++) {
+      const c = text[i];
+      if (inString) {
+        if (c === '\\') i++;
+        else if (c === '"') inString = false;
+      } else if (c === '"') inString = true;
+      else if (c === '{' || c === '[') depth++;
+      else if (c === '}' || c === ']') {
+        if (--depth === 0) {
+          i++;
+          break;
+        }
+      } else if (depth === 0 && isSpace(c)) break;
+    }
+    out.push(text.slice(start, i));
+  }
+  return out;
+}
+
+/** `bn merge` needs the exact statistics only a bn stats file has. */
+export function requireBnStats(loaded: LoadedStats, label: string): StatsFile {
+  if (loaded.kind === 'bn') return loaded.stats;
+  throw new BnError(
+    'BN_BAD_STATS_FILE',
+    `not a bn stats file (no "format": "${STATS_FORMAT}"; it has ${loaded.kind === 'keras' ? 'Keras' : 'PyTorch'} names only): ` +
+      'merging needs the count, mean and var that --save-stats writes',
+    { file: label },
+  );
+}

@@ -1,0 +1,92 @@
+/**
+ * `bn merge` (SPEC §5, §7): the stats file of a whole dataset from the stats files of its shards.
+ *
+ * The exact statistics combine with the Chan–Golub–LeVeque merge (Moments.fromSummary + merge;
+ * `mean_lo`, when present, keeps shards of 1e9 + noise exact to ~1e-15 instead of ~1e-10). The
+ * merged running statistics are those of the whole data seen as one batch: running_mean = the
+ * merged mean, running_var = the merged variance, unbiased for the torch preset (SPEC §5) and
+ * biased for keras (Keras's moving variance is a biased one). num_batches_tracked is the sum of
+ * the shards' (every batch of every shard was tracked). γ, β, ε, momentum, preset and the
+ * features must agree: shards of one dataset are made with the same flags.
+ */
+import { PRESETS } from './pipeline/presets.js';
+import { BnError } from './errors.js';
+import { momentsOf, summaryOf, type StatsFile } from './stats-file.js';
+
+export interface LabelledStats {
+  /** The file's name, for messages. */
+  label: string;
+  stats: StatsFile;
+}
+
+export function mergeStatsFiles(files: readonly LabelledStats[]): StatsFile {
+  const first = files[0];
+  if (!first) throw new BnError('BN_USAGE', 'nothing to merge: no stats files given');
+  for (const other of files.slice(1)) checkAgreement(first, other);
+
+  const total = momentsOf(first.stats);
+  for (const other of files.slice(1)) total.merge(momentsOf(other.stats));
+
+  const { stats } = first;
+  const names = stats.features ?? stats.mean.map((_, f) => `#${f + 1}`);
+  const unbiased = PRESETS[stats.preset].runningVariance === 'unbiased';
+  const perFeature = (stat: (f: number) => number) => names.map((_, f) => stat(f));
+  names.forEach((name, f) => {
+    const n = total.count(f);
+    if (n < (unbiased ? 2 : 1)) {
+      throw new BnError(
+        'BN_TOO_FEW_VALUES',
+        `the files hold ${n} value${n === 1 ? '' : 's'} of this feature in all; its ${unbiased ? 'unbiased ' : ''}variance needs ${unbiased ? 2 : 1}`,
+        { name },
+      );
+    }
+  });
+  return {
+    ...(stats.features ? { features: stats.features } : {}),
+    weight: stats.weight,
+    bias: stats.bias,
+    runningMean: perFeature((f) => total.mean(f)),
+    runningVar: perFeature((f) => (unbiased ? total.sampleVariance(f) : total.variance(f))),
+    numBatchesTracked: files.reduce((sum, file) => sum + file.stats.numBatchesTracked, 0),
+    eps: stats.eps,
+    momentum: stats.momentum,
+    preset: stats.preset,
+    ...summaryOf(total),
+  };
+}
+
+/** Everything in which `other` disagrees with `first`, in one error. */
+function checkAgreement(first: LabelledStats, other: LabelledStats): void {
+  const a = first.stats;
+  const b = other.stats;
+  const problems: string[] = [];
+  const list = (xs: readonly string[]) => xs.map((s) => JSON.stringify(s)).join(', ');
+  const show = (x: unknown) => (x === 'cumulative' ? 'null (cumulative)' : JSON.stringify(x));
+
+  if (a.features && b.features) {
+    const missing = a.features.filter((n) => !b.features!.includes(n));
+    const extra = b.features.filter((n) => !a.features!.includes(n));
+    if (missing.length > 0 || extra.length > 0) {
+      problems.push(`features differ (missing here: ${missing.length ? list(missing) : 'none'}; only here: ${extra.length ? list(extra) : 'none'})`);
+    } else if (a.features.join('\u0000') !== b.features.join('\u0000')) {
+      problems.push(`features are in another order: ${list(b.features)} here, ${list(a.features)} there`);
+    }
+  } else if (a.features || b.features) {
+    problems.push(`one file names its features and the other does not`);
+  } else if (a.mean.length !== b.mean.length) {
+    problems.push(`${b.mean.length} features here, ${a.mean.length} there`);
+  }
+  if (problems.length === 0) {
+    const names = a.features ?? a.mean.map((_, f) => `#${f + 1}`);
+    for (const [key, what] of [['weight', 'weight (γ)'], ['bias', 'bias (β)']] as const) {
+      const differ = names.flatMap((name, f) => (a[key][f] === b[key][f] ? [] : [`${JSON.stringify(name)}: ${b[key][f]} here, ${a[key][f]} there`]));
+      if (differ.length > 0) problems.push(`${what} differs for ${differ.join(', ')}`);
+    }
+  }
+  for (const key of ['eps', 'momentum', 'preset'] as const) {
+    if (a[key] !== b[key]) problems.push(`${key} differs: ${show(b[key])} here, ${show(a[key])} there`);
+  }
+  if (problems.length > 0) {
+    throw new BnError('BN_STATS_MISMATCH', `cannot merge with ${first.label}: ${problems.join('; ')}`, { file: other.label });
+  }
+}

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { bindSelection, describeColumns, parseSelection, type SelectRole } from '../../src/pipeline/select.js';
+import { expectBnError } from '../helpers/run-bn.js';
+
+const COLUMNS = ['id', 'x1', 'x2', 'x3', 'label', '2015', 'a,b', ' padded '];
+
+/** The role of every column of COLUMNS, as a compact string: F feature, c candidate, . other. */
+function roles(list: string, columns: readonly string[] = COLUMNS): string {
+  const selection = bindSelection(parseSelection(list), columns);
+  const letter: Record<SelectRole, string> = { feature: 'F', candidate: 'c', other: '.' };
+  return columns.map((name, j) => letter[selection.role(name, j)]).join('');
+}
+
+describe('--select grammar', () => {
+  it.each([
+    // names, indices, ranges
+    ['x1', '.F......'],
+    ['x1,x3', '.F.F....'],
+    [' x1 , x3 ', '.F.F....'],
+    ['2', '.F......'],
+    ['2-4', '.FFF....'],
+    ['2 - 4', '.FFF....'],
+    ['7-', '......FF'],
+    ['-2', 'FF......'],
+    ['1,3-4,label', 'F.FFF...'],
+    // a name wins over an index; quotes make a name
+    ['2015', '.....F..'],
+    ['"2015"', '.....F..'],
+    ['6', '.....F..'],
+    ['"a,b"', '......F.'],
+    ['" padded "', '.......F'],
+    ['"say ""hi"""', null],
+    // regular expressions pick candidates (features if their first value is a number)
+    ['/^x/', '.ccc....'],
+    ['/^X\\d$/i', '.ccc....'],
+    ['/x{1,2}/,id', 'Fccc....'],
+    ['/\\//', '........'],
+    ['label,/^x/', '.cccF...'],
+    // ! inverts the whole list: everything else is a candidate
+    ['!id', '.ccccccc'],
+    ['!id,label,/^x/', '.....ccc'],
+    ['!1-5', '.....ccc'],
+  ])('%s', (list, expected) => {
+    if (expected === null) {
+      expect(parseSelection(list).items).toEqual([{ kind: 'name', name: 'say "hi"' }]);
+      return;
+    }
+    expect(roles(list)).toBe(expected);
+  });
+
+  it('columns that appear later get their role too (JSON keys first seen in a late record)', () => {
+    const selection = bindSelection(parseSelection('late,/^y/'), ['a']);
+    expect(selection.role('late', 5)).toBe('feature');
+    expect(selection.role('y9', 6)).toBe('candidate');
+    expect(selection.role('z', 7)).toBe('other');
+  });
+
+  it.each([
+    ['', /empty item/],
+    ['a,,b', /empty item/],
+    ['a,', /empty item/],
+    ['0', /column indices start at 1/],
+    ['0-3', /column indices start at 1/],
+    ['5-2', /empty range 5-2/],
+    ['"open', /unclosed quote/],
+    ['"a"b', /expected "," after an item/],
+    ['/x', /unclosed \/regex\//],
+    ['/(/', /invalid regular expression/],
+  ])('rejects %j as a usage error', async (list, message) => {
+    await expectBnError(() => parseSelection(list), { code: 'BN_BAD_OPTION', exit: 2, location: {}, message });
+  });
+});
+
+describe('unknown columns', () => {
+  it.each([
+    ['nope', /^--select: no column "nope" \(8 columns: "id", "x1", /],
+    ['x1,9', /^--select: no column 9 /],
+    ['7-9', /^--select: no column 7-9 /],
+    ['!nope', /^--select: no column "nope"/],
+  ])('%s is a usage error listing the columns', async (list, message) => {
+    const selection = bindSelection(parseSelection(list), COLUMNS);
+    await expectBnError(() => selection.check(COLUMNS, 'data.csv'), { code: 'BN_UNKNOWN_COLUMN', exit: 2, location: { file: 'data.csv' }, message });
+  });
+
+  it('a regex that matches nothing is not an error (it may match a later column)', () => {
+    expect(() => bindSelection(parseSelection('/^zzz/'), COLUMNS).check(COLUMNS, 'f')).not.toThrow();
+  });
+
+  it('a long column list is cut', () => {
+    const many = Array.from({ length: 25 }, (_, i) => `c${i}`);
+    expect(describeColumns(many)).toMatch(/^25 columns: "c0", .*"c19", … \(5 more\)$/);
+  });
+});

@@ -1,118 +1,114 @@
 /**
- * CSV/TSV through csv-parse: RFC 4180 quoting, LF or CRLF, a UTF-8 BOM ignored, blank lines
- * skipped, a quote inside an unquoted field taken literally (`12" pipe`, as Python and pandas
- * do). csv-parse does the tokenizing; this module turns its records and errors into bn's rows
- * and BnErrors with a file:line position.
+ * CSV/TSV through csv-parse, bn's general reader: RFC 4180 quoting, LF or CRLF, a UTF-8 BOM
+ * ignored, blank lines skipped, a quote inside an unquoted field taken literally (`12" pipe`,
+ * as Python and pandas do). The fast reader (./fast/csv-fast-reader.ts) reads the same records
+ * and gives the same errors and line numbers; this one stays for the delimiters it does not
+ * take (a character beyond ASCII) and as the reference it is tested against (BN_NO_FAST=1).
+ *
+ * csv-parse's core is driven directly (`api.parse`, the function its Transform calls), so that
+ * every record before a malformed one is handed on before the error: errors come in input
+ * order, as the fast reader gives them. Lines are counted as CsvScanner counts them (see there):
+ * a record starts 1 + (its field's LF bytes, or CR bytes in a CR file) lines after the previous one.
  */
 import type { Readable } from 'node:stream';
-import { parse, CsvError } from 'csv-parse';
-import { BnError, quoteValue } from '../errors.js';
+import { Parser, CsvError } from 'csv-parse';
+import { BnError } from '../errors.js';
+import { CSV_CHUNK_ROWS, CsvRecords, csvTable, type ByteCounter, type CsvOptions } from './csv-rows.js';
+import { CSV_SYNTAX_MESSAGES } from './fast/csv-scanner.js';
 import { readError } from './input.js';
 import type { Row, TableSource } from './table.js';
 
-export interface CsvOptions {
-  delimiter: string;
-  /** The first row names the columns; otherwise they are named 1, 2, … */
-  header: boolean;
-  label: string;
-  format?: 'csv' | 'tsv';
-}
+export type { CsvOptions } from './csv-rows.js';
 
-const CHUNK = 512;
+/** The part of csv-parse's core used here (`Parser#api`; csv-parse's own tests drive it so). */
+interface CsvParseCore {
+  parse(buf: Buffer | undefined, end: boolean, push: (record: string[]) => void, close: () => void): Error | undefined;
+  options: { record_delimiter: Buffer[] };
+}
 
 export function csvSource(input: Readable, options: CsvOptions): TableSource {
-  const columns: string[] = [];
-  return {
-    format: options.format ?? 'csv',
-    label: options.label,
-    columns,
-    keyed: options.header,
-    chunks: () => readChunks(input, options, columns),
-  };
+  return csvTable(options, (columns, counter) => readChunks(input, options, columns, counter));
 }
 
-async function* readChunks(input: Readable, options: CsvOptions, columns: string[]): AsyncGenerator<Row[]> {
-  const parser = input.pipe(
-    parse({
+async function* readChunks(input: Readable, options: CsvOptions, columns: string[], counter: ByteCounter): AsyncGenerator<Row[]> {
+  const core = (
+    new Parser({
       delimiter: options.delimiter,
       bom: true,
-      // Blank lines come through as [''] records and are skipped below: counting lines ourselves
-      // is much cheaper than csv-parse's `info` option (a third of the parse time).
       // Ragged rows are reported by us, with the expected and the found field count.
       relax_column_count: true,
       relax_quotes: true,
-    }),
-  );
-  // csv-parse errors come from the parser; a read error of the input (EISDIR, EACCES…) from it.
-  input.on('error', (err) => parser.destroy(err));
-
-  let width = -1;
+    }) as unknown as { api: CsvParseCore }
+  ).api;
+  const records = new CsvRecords(options.header, options.label, columns);
+  let parsed: string[][] = [];
+  const push = (record: string[]) => parsed.push(record);
+  let next = 1;
   let chunk: Row[] = [];
-  try {
-    let next = 1;
-    for await (const record of parser as AsyncIterable<string[]>) {
-      // Each record takes one line plus the line breaks inside its quoted fields.
+  /** The rows of the records parsed so far, in chunks (a ragged row throws). */
+  function* drain(): Generator<Row[]> {
+    const batch = parsed;
+    parsed = [];
+    const lineEnd = core.options.record_delimiter[0]?.equals(CR_ONLY) ? '\r' : '\n';
+    for (const record of batch) {
       const line = next;
-      next += 1 + countNewlines(record);
-      if (record.length === 1 && record[0] === '') continue; // a blank line
-      if (width < 0) {
-        width = record.length;
-        if (options.header) {
-          checkHeader(record, options.label);
-          columns.push(...record);
-          continue;
-        }
-        for (let i = 1; i <= width; i++) columns.push(String(i));
-      }
-      if (record.length !== width) {
-        throw new BnError(
-          'BN_RAGGED_ROW',
-          `expected ${width} fields, found ${record.length}`,
-          { file: options.label, line },
-        );
-      }
-      chunk.push({ cells: record, line });
-      if (chunk.length >= CHUNK) {
+      next += 1 + countChar(record, lineEnd);
+      let cells: string[] | undefined;
+      cells = records.accept(record, line);
+      if (cells === undefined) continue;
+      chunk.push({ cells, line });
+      if (chunk.length >= CSV_CHUNK_ROWS) {
         yield chunk;
         chunk = [];
       }
     }
+  }
+
+  let head = true;
+  try {
+    for await (const data of input as AsyncIterable<Buffer>) {
+      if (head) {
+        // csv-parse would switch to UTF-16 here; bn reads UTF-8 (the fast reader refuses it too).
+        if (data[0] === 0xff && data[1] === 0xfe) throw syntaxError('CSV_UTF16_BOM', options.label, 1);
+        head = false;
+      }
+      counter.bytes += data.length;
+      const failure = core.parse(data, false, push, () => {});
+      yield* drain();
+      if (failure) throw translateError(failure, options.label, next);
+    }
+    const failure = core.parse(undefined, true, push, () => {});
+    yield* drain();
+    if (failure) throw translateError(failure, options.label, next);
   } catch (err) {
-    throw translateError(err, options.label);
+    // The rows before the problem first: errors come in input order.
+    if (chunk.length > 0) yield chunk;
+    throw err instanceof BnError ? err : readError(err, options.label);
   }
   if (chunk.length > 0) yield chunk;
-  if (width < 0) throw new BnError('BN_EMPTY_INPUT', 'no header and no rows: the input is empty', { file: options.label });
+  records.end();
 }
 
-function checkHeader(names: string[], label: string): void {
-  const seen = new Map<string, number>();
-  names.forEach((name, i) => {
-    const first = seen.get(name);
-    if (first !== undefined) {
-      throw new BnError(
-        'BN_DUPLICATE_COLUMN',
-        `duplicate column name ${quoteValue(name)} (fields ${first + 1} and ${i + 1})`,
-        { file: label, line: 1, column: i + 1 },
-      );
-    }
-    seen.set(name, i);
-  });
-}
+const CR_ONLY = Buffer.from('\r');
 
-function countNewlines(record: string[]): number {
+function countChar(record: string[], char: string): number {
   let n = 0;
   for (const field of record) {
-    for (let i = field.indexOf('\n'); i >= 0; i = field.indexOf('\n', i + 1)) n++;
+    for (let i = field.indexOf(char); i >= 0; i = field.indexOf(char, i + 1)) n++;
   }
   return n;
 }
 
-function translateError(err: unknown, label: string): unknown {
-  if (err instanceof BnError) return err;
+function syntaxError(code: keyof typeof CSV_SYNTAX_MESSAGES, label: string, line: number): BnError {
+  return new BnError('BN_MALFORMED_CSV', `malformed CSV: ${CSV_SYNTAX_MESSAGES[code]}`, { file: label, line });
+}
+
+/** A csv-parse error, on the line where the record it is in starts. */
+function translateError(err: Error, label: string, line: number): unknown {
   if (err instanceof CsvError) {
-    const lines = (err as CsvError & { lines?: number }).lines;
+    if (err.code === 'CSV_QUOTE_NOT_CLOSED') return syntaxError(err.code, label, line);
     const message = err.message.replace(/^Invalid [^:]*:\s*/, '').replace(/\s+at line \d+$/, '');
-    return new BnError('BN_MALFORMED_CSV', `malformed CSV: ${message}`, { file: label, line: lines });
+    return new BnError('BN_MALFORMED_CSV', `malformed CSV: ${message}`, { file: label, line });
   }
-  return readError(err, label);
+  return err;
 }

@@ -4,6 +4,7 @@
 import { Readable } from 'node:stream';
 import { BnError } from '../errors.js';
 import { csvSource } from './csv-reader.js';
+import { csvFastSource, scannerTakes } from './fast/csv-fast-reader.js';
 import { jsonSource } from './json-reader.js';
 import { ndjsonSource } from './ndjson-reader.js';
 import type { Format, TableSource } from './table.js';
@@ -14,6 +15,8 @@ export interface ReadOptions {
   delimiter?: string;
   header: boolean;
   label: string;
+  /** Read CSV/TSV with csv-parse even where the fast reader could (BN_NO_FAST=1: for tests). */
+  general?: boolean;
 }
 
 const EXTENSIONS: Record<string, Format> = {
@@ -74,13 +77,15 @@ export async function sniffFormat(input: Readable): Promise<{ format: Format; in
 export function openSource(input: Readable, options: ReadOptions): TableSource {
   switch (options.format) {
     case 'csv':
-    case 'tsv':
-      return csvSource(input, {
+    case 'tsv': {
+      const csv = {
         delimiter: options.delimiter ?? (options.format === 'tsv' ? '\t' : ','),
         header: options.header,
         label: options.label,
         format: options.format,
-      });
+      };
+      return !options.general && scannerTakes(csv.delimiter) ? csvFastSource(input, csv) : csvSource(input, csv);
+    }
     case 'json':
       return jsonSource(input, options.label);
     case 'ndjson':

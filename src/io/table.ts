@@ -34,4 +34,9 @@ export interface TableSource {
   readonly keyed: boolean;
   /** The rows, in order, in chunks of a few hundred. */
   chunks(): AsyncGenerator<Row[]>;
+  /**
+   * Bytes of the input read so far (CSV/TSV readers): a cheap counter for a progress display
+   * to poll, with no per-row callback.
+   */
+  bytesRead?(): number;
 }

@@ -3,16 +3,25 @@
  * record as byte ranges in the input, so that numbers can be parsed straight from the bytes
  * (./decimal.ts) and only the cells that are text get decoded.
  *
- * It reads exactly what csv-parse reads with `{ bom: true, skip_empty_lines: true,
- * relax_column_count: true }` and a one-byte delimiter (test/io/fast/csv-scanner.test.ts
- * compares the two on generated input fed in random chunks), including csv-parse's choice of
- * record delimiter: the first `\r\n`, `\n` or lone `\r` outside quotes decides, and the other
- * line breaks are then data. Differences, on purpose:
- * - `line` is the physical line where a record starts, counting `\r\n`, `\n` and a lone `\r`
- *   as one line break each, also inside quoted fields (csv-parse counts `\r\n` in a field twice).
- * - A NUL byte after a closing quote is an invalid closing quote (csv-parse takes it as the end
- *   of the quoted part and goes on with the field: a `!nextChr` test meant for the end of input).
- * - Input that starts with a UTF-16LE BOM is refused (csv-parse switches to UTF-16; bn reads UTF-8).
+ * It reads exactly what bn's general reader (../csv-reader.ts: csv-parse with `{ bom: true,
+ * relax_column_count: true, relax_quotes: true }`) reads with a one-byte delimiter:
+ * test/io/fast/csv-scanner.test.ts compares the two on generated input fed in random chunks.
+ * That includes csv-parse's choice of record delimiter (the first `\r\n`, `\n` or lone `\r`
+ * outside quotes decides, and the other line breaks are then data) and its relaxed quotes: a
+ * quote inside an unquoted field is a character like any other (`12" pipe`), and a closing quote
+ * followed by anything but a delimiter or a line break makes the whole field literal text,
+ * opening and closing quote included (`"a"b` is the text `"a"b`).
+ * Blank lines (nothing between two record delimiters) are skipped; a record of one empty
+ * field (`""` alone on a line) is left to the caller, as csv-parse leaves it.
+ *
+ * Lines: `record.line` is the 1-based line where a record starts, counting the bytes that end
+ * lines in this file: LF (so `\r\n` counts once), or CR when the record delimiter is a lone CR
+ * (an old Mac file). Those are the lines `grep -n`, `sed -n 12p` and editors show, and a reader
+ * that sees only field texts and the record delimiter can count them too (../csv-reader.ts
+ * does), so both readers name the same line. Errors name the line where their record starts.
+ *
+ * Differences from csv-parse, on purpose: input that starts with a UTF-16LE BOM is refused
+ * (csv-parse switches to UTF-16; bn reads UTF-8; the general reader refuses it too).
  *
  * Usage: `new CsvScanner({ delimiter }, (record) => …)`, then `push(chunk)` for each chunk (a
  * field or record may span chunks) and `end()`. The record handed to the callback is reused:
@@ -20,29 +29,39 @@
  * `parseDecimalBytes(record.buffer, record.start(i), record.end(i))`; where that is NaN,
  * `record.text(i)` says whether it is a missing-value marker or an invalid value. After an
  * error (a CsvSyntaxError, or whatever the callback throws) the scanner takes no more input.
+ * A scanner that starts mid-file, at a record boundary (a worker's byte range), is told the
+ * record delimiter (`recordDelimiter`) and skips the BOM check (`bom: false`).
  *
  * Cost: one pass over the bytes; each chunk is copied once behind the unfinished record of the
  * previous one (a few bytes, usually). A single record spanning k chunks is copied k times.
  */
 import { Buffer } from 'node:buffer';
 
+const NUL = 0x00;
 const LF = 0x0a;
 const CR = 0x0d;
 const QUOTE = 0x22;
 
 /** How a field was written, which says how its bytes [start, end) become its text. */
 export const FieldKind = {
-  /** Unquoted: the bytes are the text. */
+  /** Unquoted, without a quote or a line break: the bytes are the text. */
   Plain: 0,
   /** Quoted, without `""` inside: the bytes between the quotes are the text. */
   Quoted: 1,
   /** Quoted, with `""` inside: the text is the bytes between the quotes with `""` → `"`. */
   Escaped: 2,
+  /** Unquoted, with a quote or a line break (data) inside: the bytes are the text. */
+  PlainSpecial: 3,
+  /**
+   * A quoted field with more after its closing quote (csv-parse's relaxed quotes): [start, end)
+   * is the whole field as written, the text is held as a string.
+   */
+  Composite: 4,
 } as const;
 export type FieldKind = (typeof FieldKind)[keyof typeof FieldKind];
 
 /** The record delimiter, as csv-parse discovers it: unknown until the first line break. */
-const enum RecordDelimiter {
+export const enum RecordDelimiter {
   Unknown = 0,
   Lf = 1,
   CrLf = 2,
@@ -54,20 +73,16 @@ const enum Mode {
   FieldStart = 0,
   Unquoted = 1,
   Quoted = 2,
-  /** Just after a closing quote: a delimiter, a record delimiter or the end must follow. */
+  /** Just after a closing quote: a delimiter or a record delimiter normally follows. */
   AfterQuote = 3,
 }
 
-export type CsvSyntaxCode =
-  | 'CSV_QUOTE_NOT_CLOSED'
-  | 'CSV_INVALID_CLOSING_QUOTE'
-  | 'INVALID_OPENING_QUOTE'
-  | 'CSV_UTF16_BOM';
+export type CsvSyntaxCode = 'CSV_QUOTE_NOT_CLOSED' | 'CSV_UTF16_BOM';
 
 /** Malformed input. `code` is csv-parse's code for the same case (or CSV_UTF16_BOM). */
 export class CsvSyntaxError extends Error {
   readonly code: CsvSyntaxCode;
-  /** 1-based line of the problem; for an unclosed quote, the line where the quote opened. */
+  /** 1-based line where the record with the problem starts. */
   readonly line: number;
   /** 1-based position of the field within its record. */
   readonly field: number;
@@ -81,19 +96,27 @@ export class CsvSyntaxError extends Error {
   }
 }
 
+/** The message of each syntax error, shared with the general reader so both say the same. */
+export const CSV_SYNTAX_MESSAGES: Record<CsvSyntaxCode, string> = {
+  CSV_QUOTE_NOT_CLOSED: 'quote not closed: a quoted field of the record that starts on this line runs to the end of the input',
+  CSV_UTF16_BOM: 'the input starts with a UTF-16 byte order mark: only UTF-8 is read',
+};
+
 /**
  * One record: `length` fields, field i being bytes [start(i), end(i)) of `buffer`, written as
- * kind(i). For a quoted field the range is what lies between the quotes, so the raw text of the
- * cell as written is [start(i) − 1, end(i) + 1). Valid only during the callback.
+ * kind(i). For a Quoted or Escaped field the range is what lies between the quotes, so the raw
+ * text of the cell as written is [start(i) − 1, end(i) + 1). Valid only during the callback.
  */
 export class CsvRecord {
   buffer: Buffer = Buffer.alloc(0);
   length = 0;
-  /** 1-based physical line where the record starts. */
+  /** 1-based line where the record starts (see the module comment). */
   line = 0;
   private starts = new Int32Array(16);
   private ends = new Int32Array(16);
   private kinds = new Uint8Array(16);
+  /** The texts of Composite fields, by field index. */
+  private composites: (string | undefined)[] = [];
 
   start(i: number): number {
     return this.starts[i]!;
@@ -109,8 +132,10 @@ export class CsvRecord {
 
   /** The text of field i, decoded as UTF-8. */
   text(i: number): string {
+    const kind = this.kinds[i];
+    if (kind === FieldKind.Composite) return this.composites[i]!;
     const text = this.buffer.toString('utf8', this.starts[i], this.ends[i]);
-    return this.kinds[i] === FieldKind.Escaped ? text.replaceAll('""', '"') : text;
+    return kind === FieldKind.Escaped ? text.replaceAll('""', '"') : text;
   }
 
   /** Every field's text: what csv-parse gives for this record. */
@@ -128,6 +153,12 @@ export class CsvRecord {
     this.ends[i] = end;
     this.kinds[i] = kind;
     this.length = i + 1;
+  }
+
+  /** @internal */
+  addComposite(start: number, end: number, text: string): void {
+    this.composites[this.length] = text;
+    this.add(start, end, FieldKind.Composite);
   }
 
   /** @internal Moves the fields found so far when the bytes before `offset` are dropped. */
@@ -155,9 +186,23 @@ export class CsvRecord {
 export interface CsvScannerOptions {
   /** One ASCII character other than a quote or a line break. Default `,`. */
   delimiter?: string;
+  /** Known already (a byte range of a file whose start was read): no discovery. */
+  recordDelimiter?: RecordDelimiter;
+  /** Look for a BOM at the start (default true); false for a range that starts mid-file. */
+  bom?: boolean;
 }
 
 export type CsvRecordHandler = (record: CsvRecord) => void;
+
+/** A field whose closing quote was followed by more (see FieldKind.Composite), being read. */
+interface OpenComposite {
+  /** Where the field starts as written: its opening quote. */
+  rawStart: number;
+  /** The text up to where the unquoted rest starts. */
+  head: string;
+  /** Where the unquoted rest starts. */
+  restStart: number;
+}
 
 export class CsvScanner {
   private readonly delimiter: number;
@@ -166,12 +211,10 @@ export class CsvScanner {
 
   /** The bytes of the unfinished record (and of a BOM not yet seen whole), or null. */
   private carry: Buffer | null = null;
-  /** The byte just before `carry` (or the next chunk), for line counting; -1 at the start. */
-  private previousByte = -1;
-  private bomChecked = false;
+  private bomChecked: boolean;
   private done = false;
 
-  private recordDelimiter = RecordDelimiter.Unknown;
+  private recordDelimiter: RecordDelimiter;
   private mode = Mode.FieldStart;
   // Offsets into the current buffer (the carry followed by the new chunk).
   private pos = 0;
@@ -179,10 +222,13 @@ export class CsvScanner {
   private fieldStart = 0;
   private fieldEnd = 0;
   private escaped = false;
-  // Lines, 1-based.
-  private line = 1;
+  /** The current Unquoted field holds a quote or a line break. */
+  private special = false;
+  private composite: OpenComposite | null = null;
+  // Lines, 1-based: where the current record starts, and the LF and CR bytes in its data so far.
   private recordLine = 1;
-  private quoteLine = 1;
+  private dataLf = 0;
+  private dataCr = 0;
 
   constructor(options: CsvScannerOptions, onRecord: CsvRecordHandler) {
     const delimiter = options.delimiter ?? ',';
@@ -192,6 +238,18 @@ export class CsvScanner {
     }
     this.delimiter = code;
     this.onRecord = onRecord;
+    this.recordDelimiter = options.recordDelimiter ?? RecordDelimiter.Unknown;
+    this.bomChecked = options.bom === false;
+  }
+
+  /** The record delimiter, once the first line break outside quotes has shown it. */
+  get discoveredRecordDelimiter(): RecordDelimiter {
+    return this.recordDelimiter;
+  }
+
+  /** The line the next record starts on: after end(), 1 + the lines of the input. */
+  get nextLine(): number {
+    return this.recordLine;
   }
 
   /** Scans a chunk; calls the handler for every record it completes. */
@@ -234,17 +292,12 @@ export class CsvScanner {
     const len = buf.length;
     switch (this.mode) {
       case Mode.Quoted:
-        throw new CsvSyntaxError(
-          'CSV_QUOTE_NOT_CLOSED',
-          `quote not closed: the quoted field that opens on line ${this.quoteLine} runs to the end of the input`,
-          this.quoteLine,
-          record.length + 1,
-        );
+        throw new CsvSyntaxError('CSV_QUOTE_NOT_CLOSED', CSV_SYNTAX_MESSAGES.CSV_QUOTE_NOT_CLOSED, this.recordLine, record.length + 1);
       case Mode.AfterQuote:
         record.add(this.fieldStart, this.fieldEnd, this.escaped ? FieldKind.Escaped : FieldKind.Quoted);
         break;
       case Mode.Unquoted:
-        record.add(this.fieldStart, len, FieldKind.Plain);
+        this.endUnquoted(buf, this.fieldStart, len);
         break;
       case Mode.FieldStart:
         // After a delimiter, an empty last field; at the start of a record, no record at all.
@@ -252,7 +305,7 @@ export class CsvScanner {
         record.add(len, len, FieldKind.Plain);
         break;
     }
-    this.emit(buf, this.recordLine);
+    this.emit(buf);
   }
 
   private checkBom(buf: Buffer): void {
@@ -260,28 +313,51 @@ export class CsvScanner {
     if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) {
       this.pos = this.recordStart = this.fieldStart = 3;
     } else if (buf[0] === 0xff && buf[1] === 0xfe) {
-      throw new CsvSyntaxError('CSV_UTF16_BOM', 'the input starts with a UTF-16 byte order mark: only UTF-8 is read', 1, 1);
+      throw new CsvSyntaxError('CSV_UTF16_BOM', CSV_SYNTAX_MESSAGES.CSV_UTF16_BOM, 1, 1);
     }
   }
 
   /** Keeps the bytes of the unfinished record for the next chunk, and rebases the offsets. */
   private keepUnfinished(buf: Buffer): void {
     const keep = this.recordStart;
-    this.previousByte = keep > 0 ? buf[keep - 1]! : this.previousByte;
     this.carry = keep < buf.length ? Buffer.from(buf.subarray(keep)) : null;
     this.pos -= keep;
     this.recordStart = 0;
     this.fieldStart -= keep;
     this.fieldEnd -= keep;
+    if (this.composite) {
+      this.composite.rawStart -= keep;
+      this.composite.restStart -= keep;
+    }
     this.record.shift(keep);
   }
 
-  private emit(buf: Buffer, line: number): void {
+  /** Hands the record to the callback, and counts its lines: the data's line breaks and its delimiter. */
+  private emit(buf: Buffer): void {
     const record = this.record;
     record.buffer = buf;
-    record.line = line;
+    record.line = this.recordLine;
     this.onRecord(record);
     record.length = 0;
+    this.endLine();
+  }
+
+  /** A record delimiter passed (after a record, or a blank line): the next record's line. */
+  private endLine(): void {
+    this.recordLine += 1 + (this.recordDelimiter === RecordDelimiter.Cr ? this.dataCr : this.dataLf);
+    this.dataLf = 0;
+    this.dataCr = 0;
+  }
+
+  /** Ends the Unquoted field that runs to `end`: plain, special, or the rest of a composite. */
+  private endUnquoted(buf: Buffer, fieldStart: number, end: number): void {
+    const composite = this.composite;
+    if (composite !== null) {
+      this.record.addComposite(composite.rawStart, end, composite.head + buf.toString('utf8', composite.restStart, end));
+      this.composite = null;
+    } else {
+      this.record.add(fieldStart, end, this.special ? FieldKind.PlainSpecial : FieldKind.Plain);
+    }
   }
 
   /**
@@ -308,10 +384,10 @@ export class CsvScanner {
     return 1;
   }
 
-  /** 1 if the line break `c` at `pos` starts a new line: a CR, or an LF not after a CR. */
-  private breaksLine(buf: Buffer, pos: number, c: number): number {
-    if (c === CR) return 1;
-    return (pos > 0 ? buf[pos - 1] : this.previousByte) === CR ? 0 : 1;
+  /** A line break that is data (in a field): counted for the lines at the end of the record. */
+  private countDataBreak(c: number): void {
+    if (c === LF) this.dataLf++;
+    else this.dataCr++;
   }
 
   /**
@@ -326,17 +402,16 @@ export class CsvScanner {
     let pos = this.pos;
     let mode = this.mode;
     let fieldStart = this.fieldStart;
-    let line = this.line;
 
     scanning: while (pos < len) {
       if (mode === Mode.FieldStart) {
         if (buf[pos] === QUOTE) {
           mode = Mode.Quoted;
-          this.quoteLine = line;
           this.escaped = false;
           fieldStart = ++pos;
         } else {
           mode = Mode.Unquoted;
+          this.special = false;
           fieldStart = pos;
         }
       }
@@ -345,7 +420,7 @@ export class CsvScanner {
         while (pos < len) {
           const c = buf[pos]!;
           if (c === delimiter) {
-            record.add(fieldStart, pos, FieldKind.Plain);
+            this.endUnquoted(buf, fieldStart, pos);
             pos++;
             mode = Mode.FieldStart;
             continue scanning;
@@ -355,29 +430,26 @@ export class CsvScanner {
           } else if (c === LF || c === CR) {
             const rdLength = this.recordDelimiterAt(buf, pos, c, last);
             if (rdLength < 0) break scanning;
-            line += this.breaksLine(buf, pos, c);
             if (rdLength === 0) {
+              this.countDataBreak(c);
+              this.special = true;
               pos++;
               continue;
             }
-            // Case: a blank line, skipped (csv-parse's skip_empty_lines).
-            if (record.length !== 0 || pos !== fieldStart) {
-              record.add(fieldStart, pos, FieldKind.Plain);
-              this.emit(buf, this.recordLine);
+            if (record.length === 0 && pos === fieldStart && this.composite === null) {
+              // Case: a blank line, skipped (it still ends a line).
+              this.endLine();
+            } else {
+              this.endUnquoted(buf, fieldStart, pos);
+              this.emit(buf);
             }
             pos += rdLength;
             mode = Mode.FieldStart;
             this.recordStart = pos;
-            this.recordLine = line;
             continue scanning;
-          } else if (c === QUOTE) {
-            throw new CsvSyntaxError(
-              'INVALID_OPENING_QUOTE',
-              `invalid opening quote: a quote inside the unquoted field ${JSON.stringify(buf.toString('utf8', fieldStart, pos))}`,
-              line,
-              record.length + 1,
-            );
           } else {
+            // Case: a quote inside an unquoted field is a character (csv-parse's relax_quotes).
+            if (c === QUOTE) this.special = true;
             pos++;
           }
         }
@@ -401,7 +473,7 @@ export class CsvScanner {
             mode = Mode.AfterQuote;
             continue scanning;
           }
-          if (c === LF || c === CR) line += this.breaksLine(buf, pos, c);
+          if (c === LF || c === CR) this.countDataBreak(c);
           pos++;
         }
         break;
@@ -418,26 +490,27 @@ export class CsvScanner {
       }
       const rdLength = c === LF || c === CR ? this.recordDelimiterAt(buf, pos, c, last) : 0;
       if (rdLength < 0) break;
-      if (rdLength === 0) {
-        throw new CsvSyntaxError(
-          'CSV_INVALID_CLOSING_QUOTE',
-          `invalid closing quote: ${JSON.stringify(String.fromCharCode(c))} follows it instead of a delimiter or a line break`,
-          line,
-          record.length + 1,
-        );
+      if (rdLength > 0) {
+        record.add(fieldStart, this.fieldEnd, kind);
+        this.emit(buf);
+        pos += rdLength;
+        mode = Mode.FieldStart;
+        this.recordStart = pos;
+        continue;
       }
-      record.add(fieldStart, this.fieldEnd, kind);
-      this.emit(buf, this.recordLine);
-      line++;
-      pos += rdLength;
-      mode = Mode.FieldStart;
-      this.recordStart = pos;
-      this.recordLine = line;
+      // Case: more after the closing quote. csv-parse (relax_quotes) goes on with the field as
+      // unquoted text: the quotes become part of it, except before a NUL, which it takes for
+      // the end of its input (`!nextChr`) and so for a proper closing quote.
+      const content = buf.toString('utf8', fieldStart, this.fieldEnd);
+      const unescaped = this.escaped ? content.replaceAll('""', '"') : content;
+      this.composite = c === NUL
+        ? { rawStart: fieldStart - 1, head: unescaped, restStart: pos }
+        : { rawStart: fieldStart - 1, head: `"${unescaped}`, restStart: this.fieldEnd };
+      mode = Mode.Unquoted;
     }
 
     this.pos = pos;
     this.mode = mode;
     this.fieldStart = fieldStart;
-    this.line = line;
   }
 }

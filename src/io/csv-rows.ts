@@ -1,0 +1,99 @@
+/**
+ * What both CSV readers (the general one on csv-parse, the fast one on CsvScanner) do with a
+ * record once it is tokenized: the first record is the header (or names the columns 1, 2, …
+ * with -n), a record of one empty field is a blank line and skipped, and every other record
+ * must have the header's width. One place, so the two readers cannot drift apart.
+ */
+import { BnError, quoteValue } from '../errors.js';
+import type { Row, TableSource } from './table.js';
+
+export interface CsvOptions {
+  delimiter: string;
+  /** The first row names the columns; otherwise they are named 1, 2, … */
+  header: boolean;
+  label: string;
+  format?: 'csv' | 'tsv';
+}
+
+/** Rows per chunk handed on. */
+export const CSV_CHUNK_ROWS = 512;
+
+/** A byte counter a reader bumps for each chunk it reads (for a progress display). */
+export interface ByteCounter {
+  bytes: number;
+}
+
+/** The TableSource of a CSV reader: `read` fills `columns` and yields the rows. */
+export function csvTable(options: CsvOptions, read: (columns: string[], counter: ByteCounter) => AsyncGenerator<Row[]>): TableSource {
+  const columns: string[] = [];
+  const counter: ByteCounter = { bytes: 0 };
+  return {
+    format: options.format ?? 'csv',
+    label: options.label,
+    columns,
+    keyed: options.header,
+    chunks: () => read(columns, counter),
+    bytesRead: () => counter.bytes,
+  };
+}
+
+/** A record of one empty field: a blank line (or `""` alone on one). */
+export function isBlankRecord(length: number, firstFieldEmpty: boolean): boolean {
+  return length === 1 && firstFieldEmpty;
+}
+
+export function raggedRow(expected: number, found: number, label: string, line: number): BnError {
+  return new BnError('BN_RAGGED_ROW', `expected ${expected} fields, found ${found}`, { file: label, line });
+}
+
+export function emptyInput(label: string): BnError {
+  return new BnError('BN_EMPTY_INPUT', 'no header and no rows: the input is empty', { file: label });
+}
+
+/** The column names the first record gives: itself (checked for duplicates), or 1…n with -n. */
+export function columnNames(first: readonly string[], header: boolean, label: string): string[] {
+  if (!header) return Array.from({ length: first.length }, (_, i) => String(i + 1));
+  const seen = new Map<string, number>();
+  first.forEach((name, i) => {
+    const earlier = seen.get(name);
+    if (earlier !== undefined) {
+      throw new BnError(
+        'BN_DUPLICATE_COLUMN',
+        `duplicate column name ${quoteValue(name)} (fields ${earlier + 1} and ${i + 1})`,
+        { file: label, line: 1, column: i + 1 },
+      );
+    }
+    seen.set(name, i);
+  });
+  return [...first];
+}
+
+/**
+ * Records in, rows out: `accept` returns the cells of a data record, or undefined for the
+ * header and blank records; it throws on a ragged record. `columns` is filled at the first record.
+ */
+export class CsvRecords {
+  width = -1;
+
+  constructor(
+    private readonly header: boolean,
+    private readonly label: string,
+    private readonly columns: string[],
+  ) {}
+
+  accept(cells: string[], line: number): string[] | undefined {
+    if (isBlankRecord(cells.length, cells[0] === '')) return undefined;
+    if (this.width < 0) {
+      this.width = cells.length;
+      this.columns.push(...columnNames(cells, this.header, this.label));
+      if (this.header) return undefined;
+    }
+    if (cells.length !== this.width) throw raggedRow(this.width, cells.length, this.label, line);
+    return cells;
+  }
+
+  /** The input ended: without a single record it was empty. */
+  end(): void {
+    if (this.width < 0) throw emptyInput(this.label);
+  }
+}

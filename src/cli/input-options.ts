@@ -3,6 +3,7 @@
  * one resolved object, and the function that opens the input as a table.
  */
 import { createReadStream } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { Command, Option } from 'commander';
 import type { Readable } from 'node:stream';
 import { DEFAULT_NA_VALUES, missingTest } from '../io/missing.js';
@@ -10,6 +11,7 @@ import { formatFromPath, openSource, parseFormat, sniffFormat } from '../io/form
 import { inputSpec, openInput, readError, type InputSpec } from '../io/input.js';
 import type { Format, TableSource } from '../io/table.js';
 import { parseSelection, type SelectionSpec } from '../pipeline/select.js';
+import type { Io } from './io.js';
 import { commaList, positiveInteger, singleCharacter } from './parse-option.js';
 
 export interface InputFlags {
@@ -19,6 +21,7 @@ export interface InputFlags {
   naValues?: string[];
   select?: string;
   batchSize?: number;
+  jobs?: number;
 }
 
 export interface ResolvedInput {
@@ -30,6 +33,14 @@ export interface ResolvedInput {
   isMissing: (text: string) => boolean;
   select?: SelectionSpec;
   batchSize?: number;
+  /** The markers behind `isMissing` (the fast path needs the ones that are numbers). */
+  naValues: readonly string[];
+  /** Worker threads for a seekable CSV/TSV file (-j; default: the cores). */
+  jobs: number;
+  /** The fast CSV path may be used (BN_NO_FAST=1 turns it off: the general path, for tests). */
+  fast: boolean;
+  /** Bytes per worker task (BN_JOBS_BLOCK, for tests that split small files); undefined: the default. */
+  blockBytes?: number;
 }
 
 export function addInputOptions(command: Command, { batches = true } = {}): Command {
@@ -40,19 +51,26 @@ export function addInputOptions(command: Command, { batches = true } = {}): Comm
     .option('--na-values <list>', `comma-separated markers of a missing value, replacing the default list (default: "${DEFAULT_NA_VALUES.filter(Boolean).join(',')}" and the empty cell)`, commaList)
     .option('-s, --select <list>', 'feature columns: names, 1-based indices, ranges 2-5, /regex/; a leading ! inverts (default: every column whose first value is a number)');
   if (batches) command.option('-b, --batch-size <n>', 'rows per batch (default: the whole input is one batch)', positiveInteger);
+  command.option('-j, --jobs <n>', `threads that parse a CSV/TSV file in parallel, by byte ranges (default: the number of cores, ${availableParallelism()} here)`, positiveInteger);
   return command;
 }
 
-export function resolveInput(file: string | undefined, flags: InputFlags): ResolvedInput {
+export function resolveInput(file: string | undefined, flags: InputFlags, env: Io['env'] = {}): ResolvedInput {
   const spec = inputSpec(file);
+  const naValues = flags.naValues ?? DEFAULT_NA_VALUES;
+  const blockBytes = Number(env.BN_JOBS_BLOCK);
   return {
     spec,
     format: flags.from !== undefined ? parseFormat(flags.from) : spec.path === undefined ? undefined : formatFromPath(spec.path),
     delimiter: flags.delimiter,
     header: flags.header,
-    isMissing: missingTest(flags.naValues ?? DEFAULT_NA_VALUES),
+    isMissing: missingTest(naValues),
+    naValues,
     select: flags.select === undefined ? undefined : parseSelection(flags.select),
     batchSize: flags.batchSize,
+    jobs: flags.jobs ?? availableParallelism(),
+    fast: env.BN_NO_FAST !== '1',
+    blockBytes: Number.isSafeInteger(blockBytes) && blockBytes > 0 ? blockBytes : undefined,
   };
 }
 
@@ -85,5 +103,6 @@ export function openTable(input: SettledInput, stdin: Readable, spec: InputSpec 
     delimiter: input.delimiter,
     header: input.header,
     label: input.spec.label,
+    general: !input.fast,
   });
 }

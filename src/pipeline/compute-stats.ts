@@ -34,7 +34,7 @@ export interface PassOptions {
 }
 
 /** The plan for a source whose first chunk has been read (so that its header is known). */
-export function makePlan(source: TableSource, options: PassOptions, selection?: Selection): FeaturePlan {
+export function makePlan(source: Pick<TableSource, 'columns' | 'label' | 'keyed' | 'format'>, options: PassOptions, selection?: Selection): FeaturePlan {
   const bound = selection ?? (options.select ? bindSelection(options.select, source.columns) : ALL_COLUMNS);
   // Columns of CSV, TSV and JSON arrays are all known now: an unknown --select name fails at once.
   // JSON objects may bring new keys up to the end; the plan checks when it is frozen.
@@ -42,7 +42,7 @@ export function makePlan(source: TableSource, options: PassOptions, selection?: 
   return new FeaturePlan(source.columns, options.isMissing, source.label, bound);
 }
 
-function columnsMayGrow(source: TableSource): boolean {
+function columnsMayGrow(source: Pick<TableSource, 'keyed' | 'format'>): boolean {
   return source.keyed && (source.format === 'json' || source.format === 'ndjson');
 }
 
@@ -79,6 +79,19 @@ export async function computeStats(source: TableSource, options: PassOptions): P
     }
   }
   if (current) batches.push({ index: batches.length, rows: inBatch, moments: current });
+  return finishStats(plan, batches, rows, source);
+}
+
+/**
+ * The end of a stats pass, shared by every reader: the checks on what was read (rows, features,
+ * values in range, a value in every selected column) and the total over the batches.
+ */
+export function finishStats(
+  plan: FeaturePlan | undefined,
+  batches: BatchSummary[],
+  rows: number,
+  source: Pick<TableSource, 'columns' | 'label'>,
+): DatasetStats {
   if (!plan || rows === 0) {
     throw new BnError('BN_EMPTY_INPUT', 'no data rows (only a header)', { file: source.label });
   }
@@ -107,7 +120,7 @@ export async function computeStats(source: TableSource, options: PassOptions): P
  * mean exactly (as the double-double mean + meanLow), the variance to within one rounding
  * (var·n/n). This happens only when a JSON key first appears after the first chunk of rows.
  */
-function widen(m: Moments, width: number, source: TableSource): Moments {
+function widen(m: Moments, width: number, source: Pick<TableSource, 'columns' | 'label'>): Moments {
   if (m.width >= width) return m;
   const pad = (f: (j: number) => number) => Array.from({ length: width }, (_, j) => (j < m.width ? f(j) : 0));
   checkRepresentable(m, [...Array(m.width).keys()], source.columns, source.label);

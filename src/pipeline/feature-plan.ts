@@ -49,12 +49,24 @@ export class FeaturePlan {
     if (this.roles.length < this.columns.length) this.addNewColumns();
     if (this.frozen) return;
     const { cells } = row;
-    for (let j = 0; j < this.roles.length; j++) {
-      if (this.roles[j] !== 'undecided') continue;
-      const cell = cells[j];
-      if (this.cellIsMissing(cell)) continue;
-      this.roles[j] = looksNumeric(cell) ? 'feature' : 'other';
-    }
+    for (let j = 0; j < this.roles.length; j++) this.observeCell(j, cells[j]);
+  }
+
+  /**
+   * Decide column j from one of its cells when it is undecided and the cell is not missing.
+   * Returns whether that decided it. (The fast CSV path looks only at undecided columns' cells.)
+   */
+  observeCell(j: number, cell: Cell): boolean {
+    if (this.frozen || this.roles[j] !== 'undecided' || this.cellIsMissing(cell)) return false;
+    this.roles[j] = looksNumeric(cell) ? 'feature' : 'other';
+    return true;
+  }
+
+  /** Columns still waiting for their first non-missing value. */
+  undecided(): number[] {
+    const out: number[] = [];
+    this.roles.forEach((role, j) => role === 'undecided' && out.push(j));
+    return out;
   }
 
   /**

@@ -32,7 +32,7 @@ Examples:
   $ cat scaled.csv | bn denormalize --stats model.json --precision 8`,
     )
     .action(async (file: string | undefined, flags: DenormalizeFlags) => {
-      await runInference('denormalize', resolveInput(file, flags), flags, flags.stats, io);
+      await runInference('denormalize', resolveInput(file, flags, io.env), flags, flags.stats, io);
     });
   return command;
 }

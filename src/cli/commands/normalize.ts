@@ -43,7 +43,7 @@ Examples:
   $ cat data.csv | bn normalize - | head`,
     )
     .action(async (file: string | undefined, flags: NormalizeFlags) => {
-      const input = resolveInput(file, flags);
+      const input = resolveInput(file, flags, io.env);
       if (flags.stats !== undefined) return runInference('normalize', input, flags, flags.stats, io);
       return training(input, flags, io);
     });

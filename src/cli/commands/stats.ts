@@ -3,12 +3,13 @@ import { BnError } from '../../errors.js';
 import { checkReadable } from '../../io/input.js';
 import { OutputWriter } from '../../io/output-writer.js';
 import { resolveAffine } from '../../pipeline/affine.js';
-import { computeStats, type DatasetStats } from '../../pipeline/compute-stats.js';
+import type { DatasetStats } from '../../pipeline/compute-stats.js';
 import { checkTrainable } from '../../pipeline/normalize.js';
 import type { TrainingSettings } from '../../pipeline/presets.js';
 import { statsFileOf } from '../../pipeline/running.js';
 import type { StatsFile } from '../../stats-file.js';
-import { addInputOptions, openTable, resolveInput, settleFormat, type InputFlags } from '../input-options.js';
+import { statsOf } from '../fast-input.js';
+import { addInputOptions, resolveInput, settleFormat, type InputFlags } from '../input-options.js';
 import type { Io } from '../io.js';
 import { addAffineOptions, addTrainingOptions, resolveTraining, type ModelFlags } from '../model-options.js';
 import { writeStatsFile } from '../stats-output.js';
@@ -49,12 +50,12 @@ Examples:
   $ cat data.csv | bn stats -`,
     )
     .action(async (file: string | undefined, flags: StatsFlags) => {
-      const resolved = resolveInput(file, flags);
+      const resolved = resolveInput(file, flags, io.env);
       const settings = flags.saveStats === undefined ? undefined : resolveTraining(flags);
       if (!settings) requireSaveStats(flags);
       await checkReadable(resolved.spec);
       const { input, stdin } = await settleFormat(resolved, io.stdin);
-      const stats = await computeStats(openTable(input, stdin), { batchSize: input.batchSize, isMissing: input.isMissing, select: input.select });
+      const stats = await statsOf(input, stdin);
       // Everything is computed before the first byte goes out: a failure prints nothing.
       if (settings) {
         const saved = trainedStats(stats, settings, input.spec.label, input.batchSize);

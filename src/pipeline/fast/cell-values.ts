@@ -1,0 +1,48 @@
+/**
+ * The value of a feature cell straight from the bytes of a scanned CSV record, exactly as
+ * FeaturePlan.value gives it from the cell's text (tests compare the two): parseDecimalBytes
+ * where the cell is plain digits, and the text path (decode, then FeaturePlan) for everything
+ * else — missing markers, invalid values, overflow, escaped quotes — which also makes the error.
+ */
+import type { Row } from '../../io/table.js';
+import { FieldKind, type CsvRecord } from '../../io/fast/csv-scanner.js';
+import { parseDecimalBytes } from '../../io/fast/decimal.js';
+import { classifyNumber } from '../../io/numbers.js';
+import type { FeaturePlan } from '../feature-plan.js';
+
+/**
+ * The values of the missing-value markers that are themselves numbers (`--na-values -999`):
+ * a cell that parses to one of them must be looked at as text ("-999" is missing, "-999.0" is
+ * not). Null when no marker is a number, the usual case: then no number is ever looked at twice.
+ */
+export function numericMarkers(naValues: readonly string[]): Set<number> | null {
+  const values = new Set<number>();
+  for (const marker of naValues) {
+    const parsed = classifyNumber(marker);
+    if (parsed.kind === 'number') values.add(parsed.value);
+  }
+  return values.size > 0 ? values : null;
+}
+
+export class CellValues {
+  /** A row for FeaturePlan's messages: only the line counts for CSV. */
+  private readonly where: Row = { cells: [], line: 0 };
+
+  constructor(
+    private readonly plan: FeaturePlan,
+    private readonly markers: Set<number> | null,
+  ) {}
+
+  /** Field j of `record` as a feature value: a finite number, or NaN when missing. Throws on anything else. */
+  value(record: CsvRecord, j: number): number {
+    const x = record.kind(j) <= FieldKind.Quoted ? parseDecimalBytes(record.buffer, record.start(j), record.end(j)) : Number.NaN;
+    // NaN (not plain digits) and ±Infinity (overflow) go the text way, as do numeric markers.
+    if (x - x === 0 && (this.markers === null || !this.markers.has(x))) return x;
+    return this.fromText(record, j);
+  }
+
+  private fromText(record: CsvRecord, j: number): number {
+    this.where.line = record.line;
+    return this.plan.value(record.text(j), j, this.where);
+  }
+}

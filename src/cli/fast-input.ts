@@ -8,8 +8,14 @@ import type { CsvOptions } from '../io/csv-rows.js';
 import { scannerTakes } from '../io/fast/csv-fast-reader.js';
 import { openInput } from '../io/input.js';
 import { computeStats, type DatasetStats } from '../pipeline/compute-stats.js';
-import { fastComputeStats, type FastPassOptions } from '../pipeline/fast/fast-stats.js';
+import { fastComputeStats, fastComputeStatsFile, type FastPassOptions } from '../pipeline/fast/fast-stats.js';
+import type { ParallelOptions } from '../pipeline/fast/parallel.js';
+import { resolveAffine } from '../pipeline/affine.js';
+import { affineParams, writeNormalizedCsv } from '../pipeline/fast/fast-normalize.js';
+import { batchParams, type TrainingOptions, type TrainingResult } from '../pipeline/normalize.js';
+import type { InputSpec } from '../io/input.js';
 import { openTable, type SettledInput } from './input-options.js';
+import type { TableOutput } from './table-output.js';
 
 /** The CSV options of the fast path for this input, or undefined when the general path reads it. */
 export function fastCsvOptions(input: SettledInput): CsvOptions | undefined {
@@ -17,6 +23,10 @@ export function fastCsvOptions(input: SettledInput): CsvOptions | undefined {
   const delimiter = input.delimiter ?? (input.format === 'tsv' ? '\t' : ',');
   if (!scannerTakes(delimiter)) return undefined;
   return { delimiter, header: input.header, label: input.spec.label, format: input.format };
+}
+
+export function parallelOptions(input: SettledInput): ParallelOptions {
+  return { jobs: input.jobs, blockBytes: input.blockBytes };
 }
 
 export function passOptions(input: SettledInput): FastPassOptions {
@@ -27,5 +37,35 @@ export function passOptions(input: SettledInput): FastPassOptions {
 export async function statsOf(input: SettledInput, stdin: Readable, spec = input.spec): Promise<DatasetStats> {
   const csv = fastCsvOptions(input);
   if (!csv) return computeStats(openTable(input, stdin, spec), passOptions(input));
+  if (spec.path !== undefined) return fastComputeStatsFile(spec.path, csv, passOptions(input), parallelOptions(input));
   return fastComputeStats(openInput(spec, stdin) as AsyncIterable<Buffer>, csv, passOptions(input));
+}
+
+/** Characters a written number may hold: as a delimiter they would need quotes, which the fast writer does not add. */
+const NUMBER_CHARACTERS = /^[0-9.eE+-]$/;
+
+/**
+ * A whole-input training-mode normalize on the fast path (pass 1 as `statsOf`, pass 2 bytes to
+ * bytes), when the input and the output are CSV/TSV with the same delimiter; undefined when it
+ * does not apply (the caller takes the general path).
+ */
+export async function normalizeWholeFast(
+  input: SettledInput,
+  stdin: Readable,
+  spec: InputSpec,
+  output: TableOutput,
+  options: Pick<TrainingOptions, 'epsilon' | 'gamma' | 'beta'>,
+): Promise<TrainingResult | undefined> {
+  const csv = fastCsvOptions(input);
+  if (!csv || input.batchSize !== undefined || output.format !== input.format || NUMBER_CHARACTERS.test(csv.delimiter)) return undefined;
+  const stats = await statsOf(input, stdin, spec);
+  const names = stats.features.map((j) => stats.columns[j]!);
+  const gamma = resolveAffine('--gamma', options.gamma, names, 1);
+  const beta = resolveAffine('--beta', options.beta, names, 0);
+  const { mean, variance } = batchParams(stats.batches[0]!, stats.features, stats.columns, csv.label, stats.rows);
+  const params = affineParams(mean, variance, options.epsilon, gamma, beta);
+  const source = spec.path !== undefined ? { path: spec.path } : { stream: openInput(spec, stdin) as AsyncIterable<Buffer> };
+  const writing = { ...passOptions(input), formatNumber: output.formatNumber, precision: output.precision };
+  await writeNormalizedCsv(source, csv, stats, params, writing, output.writer, parallelOptions(input));
+  return { ...stats, gamma, beta };
 }

@@ -9,6 +9,7 @@ import { parseFormat } from '../io/formats.js';
 import { OutputWriter } from '../io/output-writer.js';
 import { openSink } from '../io/sinks.js';
 import type { TableSink } from '../io/table-sink.js';
+import type { Format } from '../io/table.js';
 import type { SettledInput } from './input-options.js';
 import type { Io } from './io.js';
 import { significantDigits } from './parse-option.js';
@@ -21,6 +22,12 @@ export interface TableOutputFlags {
 
 export interface TableOutput {
   sink: TableSink;
+  /** What the sink writes to, its format and delimiter: for the fast CSV writer. */
+  writer: OutputWriter;
+  format: Format;
+  delimiter: string | undefined;
+  formatNumber: (x: number) => string;
+  precision: number | undefined;
   /** Put `-o FILE` in place (nothing to do for standard output). */
   commit(): Promise<void>;
   /** Remove the temporary file of `-o FILE`; safe after commit. */
@@ -43,13 +50,18 @@ export async function openTableOutput(input: SettledInput, flags: TableOutputFla
   const outFormat = flags.to === undefined ? input.format : parseFormat(flags.to, '--to');
   let file: AtomicFile | undefined;
   if (flags.output !== undefined) file = await openAtomic(flags.output);
-  const sink = openSink(outFormat, new OutputWriter(file?.stream ?? io.stdout), {
-    // -d applies to the output too when it is written in the input's format.
-    delimiter: outFormat === input.format ? input.delimiter : undefined,
-    formatNumber: numberFormatter(flags.precision),
-  });
+  const writer = new OutputWriter(file?.stream ?? io.stdout);
+  // -d applies to the output too when it is written in the input's format.
+  const delimiter = outFormat === input.format ? input.delimiter : undefined;
+  const formatNumber = numberFormatter(flags.precision);
+  const sink = openSink(outFormat, writer, { delimiter, formatNumber });
   return {
     sink,
+    writer,
+    format: outFormat,
+    delimiter,
+    formatNumber,
+    precision: flags.precision,
     commit: async () => file?.commit(),
     abort: async () => file?.abort(),
   };

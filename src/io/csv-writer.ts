@@ -16,11 +16,18 @@ export interface CsvSinkOptions {
   formatNumber: (x: number) => string;
 }
 
+/**
+ * Records as CSV text. csv-stringify quotes a field with the delimiter, a quote or "\n"; a lone
+ * "\r" must be quoted too, or a reader takes it for a line break. (The fast writer,
+ * ./fast/csv-bytes-writer.ts, follows the same rule.)
+ */
+export function encodeCsv(records: string[][], delimiter: string): string {
+  return stringify(records, { delimiter, record_delimiter: '\n', eof: true, quoted_match: /\r/ });
+}
+
 export function csvSink(out: OutputWriter, options: CsvSinkOptions): TableSink {
   const { delimiter, formatNumber } = options;
-  // csv-stringify quotes a field with the delimiter, a quote or "\n"; a lone "\r" must be quoted too,
-  // or a reader takes it for a line break.
-  const encode = (records: string[][]) => stringify(records, { delimiter, record_delimiter: '\n', eof: true, quoted_match: /\r/ });
+  const encode = (records: string[][]) => encodeCsv(records, delimiter);
   let layout: TableLayout;
   let width = 0;
   let isFeature: Uint8Array = new Uint8Array(0);

@@ -13,7 +13,8 @@ export class OutputWriter {
     });
   }
 
-  async write(text: string): Promise<void> {
+  /** Text, or bytes (the fast CSV writer's buffers). */
+  async write(text: string | Uint8Array): Promise<void> {
     if (this.failure) throw this.failure;
     if (this.stream.write(text)) return;
     await new Promise<void>((resolve, reject) => {
@@ -30,6 +31,19 @@ export class OutputWriter {
       this.stream.once('error', onError);
       this.stream.once('close', onClose);
     });
+  }
+
+  /**
+   * Write and wait until the stream is done with `data` (its write callback), so that the
+   * caller may reuse the buffer: the fast writer fills one buffer over and over, which keeps
+   * memory flat, and the wait is the back-pressure.
+   */
+  async writeThrough(data: Uint8Array): Promise<void> {
+    if (this.failure) throw this.failure;
+    await new Promise<void>((resolve, reject) => {
+      this.stream.write(data, (err) => (err ? reject(err) : resolve()));
+    });
+    if (this.failure) throw this.failure;
   }
 
   /** Flush what was written (the stream itself stays open: it may be stdout). */

@@ -28,7 +28,7 @@ export interface TrainingResult extends DatasetStats {
 }
 
 /** Per-feature constants of one batch, in feature order. */
-interface BatchParams {
+export interface BatchParams {
   mean: Float64Array;
   variance: Float64Array;
 }
@@ -132,7 +132,7 @@ async function normalizeBatched(source: TableSource, sink: TableSink, options: T
  * A batch's μ_B and σ_B² per feature. Training mode needs at least 2 values of every feature in
  * every batch (PyTorch refuses the same: "Expected more than 1 value per channel").
  */
-function batchParams(
+export function batchParams(
   batch: BatchSummary,
   features: number[],
   columns: readonly string[],

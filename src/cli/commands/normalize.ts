@@ -4,6 +4,7 @@ import { BnError } from '../../errors.js';
 import { normalizeTraining } from '../../pipeline/normalize.js';
 import { statsFileOf } from '../../pipeline/running.js';
 import { runInference } from '../inference.js';
+import { normalizeWholeFast } from '../fast-input.js';
 import { addInputOptions, openTable, resolveInput, settleFormat, type InputFlags, type ResolvedInput } from '../input-options.js';
 import type { Io } from '../io.js';
 import { addAffineOptions, addTrainingOptions, resolveTraining, type ModelFlags } from '../model-options.js';
@@ -69,14 +70,15 @@ async function training(resolved: ResolvedInput, flags: NormalizeFlags, io: Io):
       spec = { path: spool.path, label: spec.label };
     }
     output = await openTableOutput(input, flags, io);
-    const result = await normalizeTraining(() => openTable(input, stdin, spec), output.sink, {
-      batchSize: input.batchSize,
-      isMissing: input.isMissing,
-      select: input.select,
-      epsilon: settings.epsilon,
-      gamma: settings.gamma,
-      beta: settings.beta,
-    });
+    const model = { epsilon: settings.epsilon, gamma: settings.gamma, beta: settings.beta };
+    const result =
+      (await normalizeWholeFast(input, stdin, spec, output, model)) ??
+      (await normalizeTraining(() => openTable(input, stdin, spec), output.sink, {
+        batchSize: input.batchSize,
+        isMissing: input.isMissing,
+        select: input.select,
+        ...model,
+      }));
     // The stats file first: if it cannot be written, -o FILE is not put in place either.
     if (flags.saveStats !== undefined) {
       await writeStatsFile(flags.saveStats, statsFileOf(result, settings, result.gamma, result.beta), io);

@@ -190,6 +190,8 @@ export interface CsvScannerOptions {
   recordDelimiter?: RecordDelimiter;
   /** Look for a BOM at the start (default true); false for a range that starts mid-file. */
   bom?: boolean;
+  /** The line the input starts on (default 1): a range that starts mid-file. */
+  firstLine?: number;
 }
 
 export type CsvRecordHandler = (record: CsvRecord) => void;
@@ -240,6 +242,7 @@ export class CsvScanner {
     this.onRecord = onRecord;
     this.recordDelimiter = options.recordDelimiter ?? RecordDelimiter.Unknown;
     this.bomChecked = options.bom === false;
+    this.recordLine = options.firstLine ?? 1;
   }
 
   /** The record delimiter, once the first line break outside quotes has shown it. */

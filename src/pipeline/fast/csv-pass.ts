@@ -32,40 +32,58 @@ export interface PassResult {
 }
 
 /**
- * Reads `input` to its end. `start(layout)` is called at the first data record (after its width
- * is checked) and returns the handler of every data record.
+ * The scanner's callback of a pass: header, blank records, then `start(layout)` at the first
+ * data record (after its width is checked), whose handler takes every data record.
+ */
+export class RecordRouter {
+  layout: CsvLayout | undefined;
+  handle: RecordHandler | undefined;
+
+  constructor(
+    private readonly options: CsvOptions,
+    private readonly start: (layout: CsvLayout) => RecordHandler,
+  ) {}
+
+  readonly onRecord = (record: CsvRecord): void => {
+    if (isBlank(record)) return;
+    const { options } = this;
+    if (this.layout === undefined) {
+      const columns = columnNames(record.texts(), options.header, options.label);
+      this.layout = { columns, width: columns.length, label: options.label, keyed: options.header, format: options.format ?? 'csv' };
+      if (options.header) return;
+    }
+    if (this.handle === undefined) {
+      if (record.length !== this.layout.width) throw raggedRow(this.layout.width, record.length, options.label, record.line);
+      this.handle = this.start(this.layout);
+    }
+    this.handle(record);
+  };
+}
+
+/**
+ * Reads `input` to its end through a RecordRouter. `afterChunk` runs after each chunk of input
+ * is scanned: where a writer waits for its output to drain (back-pressure).
  */
 export async function csvPass(
   input: AsyncIterable<Buffer>,
   options: CsvOptions,
   start: (layout: CsvLayout) => RecordHandler,
   counter?: ByteCounter,
+  afterChunk?: () => Promise<void>,
 ): Promise<PassResult> {
-  let layout: CsvLayout | undefined;
-  let handle: RecordHandler | undefined;
-  const scanner = new CsvScanner({ delimiter: options.delimiter }, (record) => {
-    if (isBlank(record)) return;
-    if (layout === undefined) {
-      const columns = columnNames(record.texts(), options.header, options.label);
-      layout = { columns, width: columns.length, label: options.label, keyed: options.header, format: options.format ?? 'csv' };
-      if (options.header) return;
-    }
-    if (handle === undefined) {
-      if (record.length !== layout.width) throw raggedRow(layout.width, record.length, options.label, record.line);
-      handle = start(layout);
-    }
-    handle(record);
-  });
+  const router = new RecordRouter(options, start);
+  const scanner = new CsvScanner({ delimiter: options.delimiter }, router.onRecord);
   try {
     for await (const data of input) {
       if (counter) counter.bytes += data.length;
       scanner.push(data);
+      if (afterChunk) await afterChunk();
     }
     scanner.end();
   } catch (err) {
     throw translateError(err, options.label);
   }
-  return { layout, recordDelimiter: scanner.discoveredRecordDelimiter, nextLine: scanner.nextLine };
+  return { layout: router.layout, recordDelimiter: scanner.discoveredRecordDelimiter, nextLine: scanner.nextLine };
 }
 
 /** The layout of a pass that must have read a header or a row. */

@@ -1,0 +1,162 @@
+/**
+ * Rows to CSV/TSV bytes for the fast path: cells copied from the scanned input, numbers written
+ * as text, into one large Buffer handed out whole (no write per row, no string per cell).
+ *
+ * The contract is the general writer's (../csv-writer.ts, csv-stringify): a cell is quoted when
+ * its text holds the delimiter, a quote, a CR or an LF, with quotes doubled, and written as it
+ * is otherwise. From a field's kind that is mostly a plain copy of the input's bytes:
+ * - Plain: the bytes (it has none of those characters, or the scanner would say otherwise);
+ * - PlainSpecial (a stray quote or a line break inside): quoted, quotes doubled;
+ * - Quoted: the bytes between the quotes, with the quotes when they hold a delimiter or a line break;
+ * - Escaped (`""` inside): the field as written, quotes included;
+ * - Composite: its text, by the rule above.
+ * The output delimiter must be the input's (a field's kind says nothing about another one).
+ */
+import { Buffer } from 'node:buffer';
+import { FieldKind, type CsvRecord } from './csv-scanner.js';
+
+const QUOTE = 0x22;
+const LF = 0x0a;
+const CR = 0x0d;
+/** Room kept free for one cell's text before it is written (a number: at most 25 bytes). */
+const SLACK = 64;
+
+export class CsvBytesWriter {
+  private buf: Buffer;
+  private pos = 0;
+
+  constructor(
+    private readonly delimiter: number,
+    private readonly capacity = 1 << 20,
+  ) {
+    this.buf = Buffer.allocUnsafe(capacity + SLACK);
+  }
+
+  /** Bytes written since the last take(). */
+  get length(): number {
+    return this.pos;
+  }
+
+  /** Full enough to hand on. */
+  get full(): boolean {
+    return this.pos >= this.capacity;
+  }
+
+  /** What was written since the last take(), as a Buffer of its own. */
+  take(): Buffer {
+    const out = this.buf.subarray(0, this.pos);
+    this.buf = Buffer.allocUnsafe(this.capacity + SLACK);
+    this.pos = 0;
+    return out;
+  }
+
+  /** What was written since the last reset(): a view of the buffer, valid until the next write. */
+  bytes(): Buffer {
+    return this.buf.subarray(0, this.pos);
+  }
+
+  /** Start over in the same buffer (once the stream is done with bytes()). */
+  reset(): void {
+    this.pos = 0;
+  }
+
+  delimiterByte(): void {
+    this.ensure(1);
+    this.buf[this.pos++] = this.delimiter;
+  }
+
+  newline(): void {
+    this.ensure(1);
+    this.buf[this.pos++] = LF;
+  }
+
+  /** Bytes as they are (a header line made by the general writer). */
+  raw(bytes: Uint8Array): void {
+    this.copy(bytes, 0, bytes.length);
+  }
+
+  /** ASCII text that needs no quoting (a number). */
+  ascii(text: string): void {
+    const n = text.length;
+    this.ensure(n);
+    const buf = this.buf;
+    let pos = this.pos;
+    // A number is a few dozen characters: cheaper by hand than Buffer#write's checks and dispatch.
+    for (let i = 0; i < n; i++) buf[pos++] = text.charCodeAt(i);
+    this.pos = pos;
+  }
+
+  /** Field j of `record`, written back as the general writer writes its text. */
+  field(record: CsvRecord, j: number): void {
+    const src = record.buffer;
+    const start = record.start(j);
+    const end = record.end(j);
+    switch (record.kind(j)) {
+      case FieldKind.Plain:
+        this.copy(src, start, end);
+        return;
+      case FieldKind.Quoted:
+        if (this.needsQuotes(src, start, end)) this.copy(src, start - 1, end + 1);
+        else this.copy(src, start, end);
+        return;
+      case FieldKind.Escaped:
+        this.copy(src, start - 1, end + 1);
+        return;
+      case FieldKind.PlainSpecial:
+        this.quoted(Buffer.from(src.subarray(start, end)));
+        return;
+      default:
+        this.text(record.text(j));
+    }
+  }
+
+  private text(text: string): void {
+    const bytes = Buffer.from(text, 'utf8');
+    if (this.needsQuotes(bytes, 0, bytes.length) || bytes.includes(QUOTE)) this.quoted(bytes);
+    else this.copy(bytes, 0, bytes.length);
+  }
+
+  /** `"` + bytes with quotes doubled + `"`. */
+  private quoted(bytes: Buffer): void {
+    this.ensure(2 * bytes.length + 2);
+    const buf = this.buf;
+    let pos = this.pos;
+    buf[pos++] = QUOTE;
+    for (let i = 0; i < bytes.length; i++) {
+      const c = bytes[i]!;
+      if (c === QUOTE) buf[pos++] = QUOTE;
+      buf[pos++] = c;
+    }
+    buf[pos++] = QUOTE;
+    this.pos = pos;
+  }
+
+  /** The bytes hold the delimiter or a line break (quotes are checked by the caller where they can occur). */
+  private needsQuotes(bytes: Uint8Array, start: number, end: number): boolean {
+    const delimiter = this.delimiter;
+    for (let i = start; i < end; i++) {
+      const c = bytes[i]!;
+      if (c === delimiter || c === LF || c === CR) return true;
+    }
+    return false;
+  }
+
+  private copy(src: Uint8Array, start: number, end: number): void {
+    const n = end - start;
+    this.ensure(n);
+    const buf = this.buf;
+    let pos = this.pos;
+    // Cells are short: a loop beats Buffer#copy's call overhead below a few dozen bytes.
+    if (n < 32) for (let i = start; i < end; i++) buf[pos++] = src[i]!;
+    else pos += Buffer.from(src.buffer, src.byteOffset, src.byteLength).copy(buf, pos, start, end);
+    this.pos = pos;
+  }
+
+  /** Room for `n` more bytes: a long cell grows the buffer. */
+  private ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    const bigger = Buffer.allocUnsafe(Math.max(2 * this.buf.length, this.pos + n + SLACK));
+    this.buf.copy(bigger, 0, 0, this.pos);
+    this.buf = bigger;
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * Pass 2 of a whole-input `bn normalize` on the fast path, CSV/TSV in and the same out: each
+ * record's bytes are written back with its feature cells normalized. Feature values are parsed
+ * from the bytes, y = (x − μ)·scale + β with scale = γ/√(σ² + ε) (the engine's normalizeScale,
+ * the same operations as normalizeValue, so the same float64), written as formatNumber(y); every
+ * other cell, and a missing one, is copied as the general writer would write its text
+ * (CsvBytesWriter). Output leaves in buffers of about 1 MB, each write awaited (back-pressure).
+ */
+import { normalizeScale } from '../../engine/batch-norm.js';
+import { encodeCsv } from '../../io/csv-writer.js';
+import { raggedRow, type CsvOptions } from '../../io/csv-rows.js';
+import type { CsvRecord } from '../../io/fast/csv-scanner.js';
+import { CsvBytesWriter } from '../../io/fast/csv-bytes-writer.js';
+import type { OutputWriter } from '../../io/output-writer.js';
+import { makePlan, type DatasetStats } from '../compute-stats.js';
+import { fixedColumns } from '../select.js';
+import { CellValues, numericMarkers } from './cell-values.js';
+import { csvPass, type CsvLayout } from './csv-pass.js';
+import type { FastPassOptions } from './fast-stats.js';
+import { parallelPass, type ParallelOptions, type PassWork } from './parallel.js';
+
+/** The per-feature constants of the transform, by feature position. */
+export interface AffineParams {
+  mean: Float64Array;
+  scale: Float64Array;
+  beta: Float64Array;
+}
+
+export function affineParams(mean: Float64Array, variance: Float64Array, epsilon: number, gamma: Float64Array, beta: Float64Array): AffineParams {
+  return { mean, scale: mean.map((_, f) => normalizeScale(variance[f]!, epsilon, gamma[f]!)), beta };
+}
+
+/** Writes normalized records as bytes: the part of pass 2 a worker thread can do as well. */
+export class NormalizedRecords {
+  private readonly featureOf: Int32Array;
+
+  constructor(
+    private readonly width: number,
+    private readonly label: string,
+    features: readonly number[],
+    private readonly params: AffineParams,
+    private readonly values: CellValues,
+    private readonly formatNumber: (x: number) => string,
+    readonly out: CsvBytesWriter,
+  ) {
+    this.featureOf = new Int32Array(width).fill(-1);
+    features.forEach((j, f) => (this.featureOf[j] = f));
+  }
+
+  record(record: CsvRecord): void {
+    const { width, featureOf, out, values } = this;
+    const { mean, scale, beta } = this.params;
+    if (record.length !== width) throw raggedRow(width, record.length, this.label, record.line);
+    for (let j = 0; j < width; j++) {
+      if (j > 0) out.delimiterByte();
+      const f = featureOf[j]!;
+      if (f >= 0) {
+        const x = values.value(record, j);
+        // Case: missing. Written back unchanged, as any other cell.
+        if (x === x) {
+          out.ascii(this.formatNumber((x - mean[f]!) * scale[f]! + beta[f]!));
+          continue;
+        }
+      }
+      out.field(record, j);
+    }
+    out.newline();
+  }
+}
+
+/** The plan of pass 2: exactly the features pass 1 found. */
+export function normalizedRecords(
+  layout: CsvLayout,
+  stats: Pick<DatasetStats, 'features'>,
+  params: AffineParams,
+  options: FastPassOptions & { formatNumber: (x: number) => string },
+  out: CsvBytesWriter,
+): NormalizedRecords {
+  const plan = makePlan(layout, options, fixedColumns(stats.features));
+  const values = new CellValues(plan, numericMarkers(options.naValues));
+  return new NormalizedRecords(layout.width, layout.label, stats.features, params, values, options.formatNumber, out);
+}
+
+/** The header line, as the general writer writes it. */
+export function headerBytes(layout: CsvLayout, delimiter: string): Buffer {
+  return Buffer.from(layout.keyed ? encodeCsv([layout.columns], delimiter) : '', 'utf8');
+}
+
+export interface NormalizeOutputOptions extends FastPassOptions {
+  formatNumber: (x: number) => string;
+  /** --precision (the workers rebuild formatNumber from it). */
+  precision?: number;
+}
+
+/** Pass 2: the input's records, normalized, to `out`; by worker threads when `path` is a file and -j > 1. */
+export async function writeNormalizedCsv(
+  input: { path: string } | { stream: AsyncIterable<Buffer> },
+  csv: CsvOptions,
+  stats: Pick<DatasetStats, 'features'>,
+  params: AffineParams,
+  options: NormalizeOutputOptions,
+  out: OutputWriter,
+  parallel: ParallelOptions = { jobs: 1 },
+): Promise<void> {
+  const writer = new CsvBytesWriter(csv.delimiter.charCodeAt(0));
+  const drain = async () => {
+    if (writer.length === 0) return;
+    await out.writeThrough(writer.bytes());
+    writer.reset();
+  };
+  const work: PassWork = {
+    start(layout) {
+      writer.raw(headerBytes(layout, csv.delimiter));
+      const records = normalizedRecords(layout, stats, params, options, writer);
+      return (record) => records.record(record);
+    },
+    parallelSetup: () => ({ features: [...stats.features], naValues: options.naValues, normalize: { params, precision: options.precision } }),
+    drain,
+    async consume(result) {
+      await out.writeThrough(result.output!);
+    },
+    async afterChunk() {
+      if (writer.full) await drain();
+    },
+  };
+  if ('path' in input) await parallelPass(input.path, csv, parallel, work);
+  else await csvPass(input.stream, csv, (layout) => work.start(layout), undefined, () => work.afterChunk!());
+  await drain();
+  await out.flush();
+}

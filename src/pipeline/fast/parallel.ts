@@ -1,0 +1,191 @@
+/**
+ * `-j N` (SPEC §7): one pass over a seekable CSV/TSV file, its byte ranges handled by N worker
+ * threads, the results taken in file order so that everything downstream sees the rows in
+ * order — the same values into the same Moments.addColumn calls, the same bytes out — and
+ * agrees bit for bit with -j 1.
+ *
+ * The main thread reads the head itself (the header, the first block of rows: the features are
+ * decided there, and the record delimiter is known). The rest is cut into blocks of about
+ * `blockBytes`, each ending just after a record delimiter (an LF, after a CR in a CRLF file).
+ * A line break inside a quoted field would fool that cut, so a block that holds a quote is not
+ * used: from its start, which is a true record boundary because no block before it held a
+ * quote, the main thread scans the rest of the file alone. Files whose head holds quotes, has a
+ * lone-CR record delimiter, or leaves a column undecided (no value yet) are read by the main
+ * thread alone, as with -j 1. So are files shorter than the head.
+ *
+ * Memory: at most 2·N blocks are out at once (each a few MB of values or output).
+ */
+import { fstatSync, openSync, closeSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import { BnError } from '../../errors.js';
+import type { ByteCounter, CsvOptions } from '../../io/csv-rows.js';
+import { CsvScanner, RecordDelimiter } from '../../io/fast/csv-scanner.js';
+import { translateError } from '../../io/fast/csv-fast-reader.js';
+import { QUOTE, readRange, type Task, type TaskResult, type TaskSetup } from './block-task.js';
+import { RecordRouter, type CsvLayout, type PassResult, type RecordHandler } from './csv-pass.js';
+
+export interface ParallelOptions {
+  /** Worker threads; 1 reads the file in the main thread alone. */
+  jobs: number;
+  /** Bytes per block (and of the head the main thread reads). */
+  blockBytes?: number;
+}
+
+export const DEFAULT_BLOCK_BYTES = 4 << 20;
+
+/** What a pass does with its records: in the main thread, and in workers. */
+export interface PassWork {
+  /** The handler of data records in the main thread (the head, and a sequential rest). */
+  start(layout: CsvLayout): RecordHandler;
+  /** The workers' setup, once the head is read; undefined when they cannot take the rest. */
+  parallelSetup(): Omit<TaskSetup, 'path' | 'delimiter' | 'layout' | 'recordDelimiter'> | undefined;
+  /** Hand on what the main thread has of the head: workers' results come after it. */
+  drain(): Promise<void>;
+  /** A worker's result, in file order. */
+  consume(result: TaskResult): Promise<void>;
+  /** After each chunk the main thread scans (back-pressure). */
+  afterChunk?(): Promise<void>;
+}
+
+const READ_BYTES = 1 << 20;
+
+export async function parallelPass(path: string, csv: CsvOptions, options: ParallelOptions, work: PassWork, counter?: ByteCounter): Promise<PassResult> {
+  const blockBytes = options.blockBytes ?? DEFAULT_BLOCK_BYTES;
+  const router = new RecordRouter(csv, (layout) => work.start(layout));
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const head = new CsvScanner({ delimiter: csv.delimiter }, router.onRecord);
+    let offset = 0;
+    let quoted = false;
+    const feed = async (scanner: CsvScanner, end: number) => {
+      while (offset < end) {
+        const bytes = readRange(fd, offset, Math.min(end, offset + READ_BYTES));
+        if (bytes.length === 0) break;
+        quoted ||= bytes.includes(QUOTE);
+        offset += bytes.length;
+        if (counter) counter.bytes += bytes.length;
+        scanner.push(bytes);
+        if (work.afterChunk) await work.afterChunk();
+      }
+    };
+    try {
+      await feed(head, Math.min(size, blockBytes));
+      const rd = head.discoveredRecordDelimiter;
+      const lineBreaks = rd === RecordDelimiter.Lf || rd === RecordDelimiter.CrLf;
+      if (lineBreaks && !quoted && offset < size) await feed(head, boundaryAfter(fd, offset, rd, size));
+      const setup = options.jobs > 1 && lineBreaks && !quoted && offset < size && router.layout && router.handle ? work.parallelSetup() : undefined;
+      if (setup === undefined) {
+        await feed(head, size);
+        head.end();
+        return { layout: router.layout, recordDelimiter: head.discoveredRecordDelimiter, nextLine: head.nextLine };
+      }
+      await work.drain();
+      const taskSetup: TaskSetup = { ...setup, path, delimiter: csv.delimiter, layout: router.layout!, recordDelimiter: rd };
+      const outcome = await runWorkers(fd, size, offset, head.nextLine, blockBytes, options.jobs, taskSetup, work, counter);
+      if (outcome.sequentialFrom === undefined) return { layout: router.layout, recordDelimiter: rd, nextLine: outcome.nextLine };
+      // A block with a quote: the rest of the file in the main thread, from that block's start.
+      offset = outcome.sequentialFrom;
+      const rest = new CsvScanner({ delimiter: csv.delimiter, recordDelimiter: rd, bom: false, firstLine: outcome.nextLine }, router.onRecord);
+      await feed(rest, size);
+      rest.end();
+      return { layout: router.layout, recordDelimiter: rd, nextLine: rest.nextLine };
+    } catch (err) {
+      throw translateError(err, csv.label);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The first record boundary at or after `from`: just after an LF (after a CRLF in a CRLF file), or the end. */
+function boundaryAfter(fd: number, from: number, rd: RecordDelimiter, size: number): number {
+  let at = Math.max(0, from - 2);
+  while (at < size) {
+    const bytes = readRange(fd, at, Math.min(size, at + 65536));
+    for (let i = Math.max(1, from - at); i <= bytes.length; i++) {
+      if (bytes[i - 1] === 0x0a && (rd === RecordDelimiter.Lf || (i >= 2 && bytes[i - 2] === 0x0d))) return at + i;
+    }
+    at += Math.max(1, bytes.length - 1); // keep one byte: the CR of a CRLF split by the window
+  }
+  return size;
+}
+
+interface WorkersOutcome {
+  nextLine: number;
+  /** Set when a block held a quote: where the main thread must go on alone. */
+  sequentialFrom?: number;
+}
+
+async function runWorkers(
+  fd: number,
+  size: number,
+  start: number,
+  firstLine: number,
+  blockBytes: number,
+  jobs: number,
+  setup: TaskSetup,
+  work: PassWork,
+  counter: ByteCounter | undefined,
+): Promise<WorkersOutcome> {
+  const workers = Array.from({ length: jobs }, () => new Worker(workerUrl(), { workerData: setup }));
+  const results = new Map<number, TaskResult>();
+  const tasks: Task[] = [];
+  let waiting: (() => void) | undefined;
+  let failure: unknown;
+  for (const worker of workers) {
+    worker.on('message', (result: TaskResult) => {
+      results.set(result.index, result);
+      waiting?.();
+    });
+    worker.on('error', (err) => {
+      failure ??= err;
+      waiting?.();
+    });
+  }
+  let cut = start;
+  const dispatch = () => {
+    if (cut >= size) return false;
+    const end = boundaryAfter(fd, Math.min(size, cut + blockBytes), setup.recordDelimiter, size);
+    const task = { index: tasks.length, start: cut, end };
+    tasks.push(task);
+    cut = end;
+    workers[task.index % jobs]!.postMessage(task);
+    return true;
+  };
+  try {
+    for (let i = 0; i < 2 * jobs && dispatch(); i++);
+    let line = firstLine;
+    for (let next = 0; next < tasks.length; next++) {
+      while (!results.has(next) && failure === undefined) await new Promise<void>((resolve) => (waiting = resolve));
+      if (failure !== undefined) throw failure;
+      const result = results.get(next)!;
+      results.delete(next);
+      if (result.quoted) return { nextLine: line, sequentialFrom: tasks[next]!.start };
+      if (result.error) throw shifted(result.error, line);
+      await work.consume(result);
+      if (counter) counter.bytes += tasks[next]!.end - tasks[next]!.start;
+      line += result.lines;
+      dispatch();
+    }
+    return { nextLine: line };
+  } finally {
+    await Promise.all(workers.map((worker) => worker.terminate()));
+  }
+}
+
+/** A worker's error, its line counted from the start of the file. */
+function shifted(error: NonNullable<TaskResult['error']>, firstLine: number): BnError {
+  const location = { ...error.location };
+  if (location.line !== undefined) location.line += firstLine - 1;
+  return new BnError(error.code, error.message, location);
+}
+
+/**
+ * The worker's script: block-worker.js beside this module. Under the test runner this module
+ * is TypeScript from src/, which a worker cannot load: it takes the build in dist/ instead.
+ */
+function workerUrl(): URL {
+  const url = new URL('./block-worker.js', import.meta.url);
+  return import.meta.url.endsWith('.ts') ? new URL(url.href.replace('/src/', '/dist/')) : url;
+}

@@ -6,7 +6,7 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { BnError, type ErrorCode, type ErrorLocation } from '../../errors.js';
-import { CsvScanner, type RecordDelimiter } from '../../io/fast/csv-scanner.js';
+import { CsvScanner, type CsvRecord, type RecordDelimiter } from '../../io/fast/csv-scanner.js';
 import { CsvBytesWriter } from '../../io/fast/csv-bytes-writer.js';
 import { numberFormatter } from '../../io/format-number.js';
 import { missingTest } from '../../io/missing.js';
@@ -51,76 +51,101 @@ export interface TaskResult {
   /** Line breaks in the range. */
   lines: number;
   rows: number;
-  /** Stats: values by column index (null: not a feature), `rows` long. */
-  columns?: (Float64Array | null)[];
+  /** Stats: the values of feature f (setup.features[f]) at [f·stride, f·stride + rows). */
+  values?: Float64Array;
+  stride?: number;
   /** Normalize: the output bytes. */
   output?: Uint8Array;
   error?: SerializedError;
 }
 
-/** Reads bytes [start, end) of the file. */
-export function readRange(fd: number, start: number, end: number): Buffer {
-  const buf = Buffer.allocUnsafe(end - start);
+/** Reads bytes [start, end) of the file into `buf` (grown when too small); returns the bytes read. */
+export function readRange(fd: number, start: number, end: number, buf = Buffer.allocUnsafe(end - start)): Buffer {
+  const want = end - start;
   let done = 0;
-  while (done < buf.length) {
-    const n = readSync(fd, buf, done, buf.length - done, start + done);
+  while (done < want) {
+    const n = readSync(fd, buf, done, want - done, start + done);
     if (n === 0) break;
     done += n;
   }
-  return done === buf.length ? buf : buf.subarray(0, done);
+  return buf.subarray(0, done);
 }
 
+/**
+ * Runs the tasks of one worker. What can be is made once and reused across tasks (the read
+ * buffer, the plan, the column reader, the output buffer): a worker holds one block's worth of
+ * memory, and only each result's own array is new (it is transferred to the main thread).
+ */
 export class TaskRunner {
   private readonly fd: number;
+  private readBuffer = Buffer.allocUnsafe(0);
+  private readonly handle: (record: CsvRecord) => void;
+  private readonly finish: (rows: number, capacity: number) => Partial<TaskResult>;
 
   constructor(private readonly setup: TaskSetup) {
     this.fd = openSync(setup.path, 'r');
+    const { layout, features } = setup;
+    const plan = makePlan(layout, { isMissing: missingTest(setup.naValues), select: undefined }, fixedColumns(features));
+    const values = new CellValues(plan, numericMarkers(setup.naValues));
+    if (setup.normalize) {
+      const out = new CsvBytesWriter(setup.delimiter.charCodeAt(0));
+      const records = new NormalizedRecords(layout.width, layout.label, features, setup.normalize.params, values, numberFormatter(setup.normalize.precision), out);
+      this.handle = (record) => records.record(record);
+      this.begin = () => out.reset(); // what a failed task left
+      this.finish = () => {
+        // A copy with an ArrayBuffer of its own, to transfer; the writer's buffer stays here.
+        const output = new Uint8Array(out.bytes());
+        out.reset();
+        return { output };
+      };
+    } else {
+      let packed = new Float64Array(0);
+      let stride = 0;
+      let filled = 0;
+      const reader = new ColumnReader(layout.width, layout.label, plan, values, (block) => {
+        features.forEach((j, f) => packed.set(block.columns[j]!.subarray(0, block.rows), f * stride + filled));
+        filled += block.rows;
+      });
+      this.handle = (record) => reader.record(record);
+      this.begin = (capacity) => {
+        reader.discard(); // what a failed task left
+        stride = capacity;
+        filled = 0;
+        packed = new Float64Array(capacity * features.length);
+      };
+      this.finish = () => {
+        reader.flush();
+        return { values: packed, stride };
+      };
+    }
   }
+
+  /** Prepares a stats task for at most `capacity` rows. */
+  private begin: (capacity: number) => void = () => {};
 
   close(): void {
     closeSync(this.fd);
   }
 
   run(task: Task): TaskResult {
-    const bytes = readRange(this.fd, task.start, task.end);
+    const size = task.end - task.start;
+    if (this.readBuffer.length < size) this.readBuffer = Buffer.allocUnsafe(size);
+    const bytes = readRange(this.fd, task.start, task.end, this.readBuffer);
     if (bytes.includes(QUOTE)) return { index: task.index, quoted: true, lines: 0, rows: 0 };
-    const { setup } = this;
-    const { layout } = setup;
-    const plan = makePlan(layout, { isMissing: missingTest(setup.naValues), select: undefined }, fixedColumns(setup.features));
-    const values = new CellValues(plan, numericMarkers(setup.naValues));
+    const capacity = countLines(bytes);
+    this.begin(capacity);
     let rows = 0;
-    let handle: (record: Parameters<ColumnReader['record']>[0]) => void;
-    let finish: () => Partial<TaskResult>;
-    if (setup.normalize) {
-      const out = new CsvBytesWriter(setup.delimiter.charCodeAt(0), bytes.length * 2 + 1024);
-      const records = new NormalizedRecords(layout.width, layout.label, setup.features, setup.normalize.params, values, numberFormatter(setup.normalize.precision), out);
-      handle = (record) => records.record(record);
-      // A copy with an ArrayBuffer of its own, to transfer (a small Buffer may share Node's pool).
-      finish = () => ({ output: new Uint8Array(out.bytes()) });
-    } else {
-      const columns: (Float64Array | null)[] = [];
-      // One block for the whole range: the reader's arrays are the result.
-      const capacity = Math.max(1, countLines(bytes));
-      const reader = new ColumnReader(layout.width, layout.label, plan, values, (block) => {
-        block.columns.forEach((c, j) => (columns[j] = c === undefined ? null : c.slice(0, block.rows)));
-      }, capacity);
-      handle = (record) => reader.record(record);
-      finish = () => {
-        reader.flush();
-        return { columns };
-      };
-    }
-    const scanner = new CsvScanner({ delimiter: setup.delimiter, recordDelimiter: setup.recordDelimiter, bom: false }, (record) => {
+    const scanner = new CsvScanner({ delimiter: this.setup.delimiter, recordDelimiter: this.setup.recordDelimiter, bom: false }, (record) => {
       if (isBlank(record)) return;
       rows++;
-      handle(record);
+      this.handle(record);
     });
     try {
       scanner.push(bytes);
       scanner.end();
-      return { index: task.index, quoted: false, lines: scanner.nextLine - 1, rows, ...finish() };
+      return { index: task.index, quoted: false, lines: scanner.nextLine - 1, rows, ...this.finish(rows, capacity) };
     } catch (err) {
-      const error = translateError(err, layout.label);
+      const error = translateError(err, this.setup.layout.label);
       if (!(error instanceof BnError)) throw error;
       return { index: task.index, quoted: false, lines: 0, rows, error: { code: error.code, message: error.message, location: error.location } };
     }

@@ -14,7 +14,7 @@ parentPort!.on('message', (task: Task | null) => {
   }
   const result: TaskResult = runner.run(task);
   const transfer: ArrayBuffer[] = [];
-  for (const c of result.columns ?? []) if (c) transfer.push(c.buffer as ArrayBuffer);
+  if (result.values) transfer.push(result.values.buffer as ArrayBuffer);
   if (result.output) transfer.push(result.output.buffer as ArrayBuffer);
   parentPort!.postMessage(result, transfer);
 });

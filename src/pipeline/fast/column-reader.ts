@@ -62,6 +62,11 @@ export class ColumnReader {
     this.block.rows = 0;
   }
 
+  /** Drops the rows held (a task that failed half-way: its rows are not wanted). */
+  discard(): void {
+    this.block.rows = 0;
+  }
+
   /** Columns whose first non-missing value is in this record become features (or not). */
   private decide(record: CsvRecord): void {
     let changed = false;

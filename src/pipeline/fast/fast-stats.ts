@@ -37,7 +37,10 @@ function statsWork(options: FastPassOptions, label: string): PassWork & { result
       reader?.flush();
     },
     async consume(result) {
-      moments!.add(result.columns!.map((c) => c ?? undefined), result.rows);
+      const columns = new Array<Float64Array | undefined>(plan!.columns.length);
+      const stride = result.stride!;
+      plan!.featureIndices().forEach((j, f) => (columns[j] = result.values!.subarray(f * stride, f * stride + result.rows)));
+      moments!.add(columns, result.rows);
     },
     result(pass) {
       reader?.flush();

@@ -31,7 +31,8 @@ export interface ParallelOptions {
   blockBytes?: number;
 }
 
-export const DEFAULT_BLOCK_BYTES = 4 << 20;
+/** About 10,000 rows of a typical numeric CSV: a few MB of values or output per block out. */
+export const DEFAULT_BLOCK_BYTES = 1 << 20;
 
 /** What a pass does with its records: in the main thread, and in workers. */
 export interface PassWork {
@@ -67,6 +68,10 @@ export async function parallelPass(path: string, csv: CsvOptions, options: Paral
         if (counter) counter.bytes += bytes.length;
         scanner.push(bytes);
         if (work.afterChunk) await work.afterChunk();
+        // Reads here are synchronous and writes may complete in a microtask: let the event loop
+        // turn once per chunk, or timers (a progress display) and signal handlers would wait
+        // until the whole pass is over.
+        await new Promise<void>((resolve) => setImmediate(resolve));
       }
     };
     try {
@@ -128,7 +133,10 @@ async function runWorkers(
   work: PassWork,
   counter: ByteCounter | undefined,
 ): Promise<WorkersOutcome> {
-  const workers = Array.from({ length: jobs }, () => new Worker(workerUrl(), { workerData: setup }));
+  // A small young generation: a worker's garbage is short-lived strings of numbers, and each
+  // worker's heap counts against the memory of the whole process (SPEC §7, issue #5: 120 MB).
+  const resourceLimits = { maxYoungGenerationSizeMb: Number(process.env.BN_YG ?? 4) };
+  const workers = Array.from({ length: jobs }, () => new Worker(workerUrl(), { workerData: setup, resourceLimits }));
   const results = new Map<number, TaskResult>();
   const tasks: Task[] = [];
   let waiting: (() => void) | undefined;

@@ -1,0 +1,137 @@
+/**
+ * The fast path must never change a result (issue #5). On generated CSV documents (quotes, CRLF,
+ * blank lines, signs, exponents, long mantissas, subnormals, missing markers, text columns,
+ * ragged rows and bad values): the fast path and the general path (BN_NO_FAST=1) print the same
+ * bytes — `stats --to json` and `normalize`, errors and exit statuses included; and -j 1, -j 2,
+ * -j 3 print the same bytes, batches included (bit-identical, which is more than SPEC §7's
+ * 1e-12), with blocks small enough (BN_JOBS_BLOCK) that workers split these small files.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { run } from '../../src/cli/run.js';
+import { csvDocument, numberText } from '../helpers/csv-documents.js';
+import { bnProcess } from '../helpers/run-bn.js';
+
+const SEED = 55_555;
+const dir = mkdtempSync(path.join(os.tmpdir(), 'bn-fast-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let files = 0;
+
+function writeDoc(text: string): string {
+  const file = path.join(dir, `doc-${files++}.csv`);
+  writeFileSync(file, text);
+  return file;
+}
+
+async function bn(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = new PassThrough();
+  const err = new PassThrough();
+  let stdout = '';
+  let stderr = '';
+  out.on('data', (b: Buffer) => (stdout += b.toString()));
+  err.on('data', (b: Buffer) => (stderr += b.toString()));
+  const code = await run(args, { stdin: Readable.from([]), stdout: out, stderr: err, env });
+  return { code, stdout, stderr };
+}
+
+const GENERAL = { BN_NO_FAST: '1' };
+
+describe('fast path = general path', () => {
+  it.each([
+    ['stats --to json', ['stats', '--to', 'json']],
+    ['stats --to json -b 3', ['stats', '--to', 'json', '-b', '3']],
+    ['normalize', ['normalize']],
+    ['normalize --precision 6', ['normalize', '--precision', '6']],
+  ])('%s, on generated documents', async (_name, args) => {
+    await fc.assert(
+      fc.asyncProperty(csvDocument(), fc.boolean(), async (doc, header) => {
+        const file = writeDoc(doc.text);
+        const argv = [...args, '-d', doc.delimiter, ...(header ? [] : ['-n']), file];
+        const fast = await bn(argv);
+        const general = await bn(argv, GENERAL);
+        expect(fast).toEqual(general);
+      }),
+      { seed: SEED, numRuns: 150 },
+    );
+  });
+
+  it('--na-values with a number: "-999" is missing, "-999.0" is not', async () => {
+    const file = writeDoc('x,y\n-999,1\n-999.0,2\n3,-999\n5,6\n');
+    for (const args of [['stats', '--to', 'json'], ['normalize']]) {
+      const argv = [...args, '--na-values', '-999,NA', file];
+      expect(await bn(argv)).toEqual(await bn(argv, GENERAL));
+    }
+  });
+
+  it('pass-through cells are written as the general writer writes them (quotes only where needed)', async () => {
+    const file = writeDoc('id,x,note\n"a",1,"b,c"\n"q""r",2,12" pipe\n"x"y,3,"line\nbreak"\n,4,"cr\rhere"\n');
+    const fast = await bn(['normalize', file]);
+    expect(fast).toEqual(await bn(['normalize', file], GENERAL));
+    expect(fast.stdout.split('\n')[1]).toBe('a,-1.3416354199689269,"b,c"');
+  });
+});
+
+/** Numeric documents, large enough for several blocks of BN_JOBS_BLOCK bytes. */
+const numericDoc = fc
+  .record({
+    width: fc.integer({ min: 1, max: 4 }),
+    rows: fc.integer({ min: 2, max: 120 }),
+    crlf: fc.boolean(),
+    quoteAt: fc.option(fc.nat()),
+  })
+  .chain(({ width, rows, crlf, quoteAt }) =>
+    fc.array(fc.array(numberText.filter((t) => Number.isFinite(Number(t))), { minLength: width, maxLength: width }), { minLength: rows, maxLength: rows }).map((cells) => {
+      const eol = crlf ? '\r\n' : '\n';
+      const lines = cells.map((row) => row.join(','));
+      // Now and then a quoted cell: the block that holds it sends the rest to the main thread.
+      if (quoteAt !== null) lines[quoteAt % lines.length] = lines[quoteAt % lines.length]!.replace(/^[^,]*/, (c) => `"${c}"`);
+      const header = Array.from({ length: width }, (_, j) => `c${j + 1}`).join(',');
+      return [header, ...lines].join(eol) + eol;
+    }),
+  );
+
+describe('-j 1 = -j 2 = -j 3', () => {
+  it.each([
+    ['stats --to json -b 7', ['stats', '--to', 'json', '-b', '7']],
+    ['stats --to json', ['stats', '--to', 'json']],
+    ['normalize', ['normalize']],
+  ])('%s, split into blocks of 64 bytes', async (_name, args) => {
+    await fc.assert(
+      fc.asyncProperty(numericDoc, async (text) => {
+        const file = writeDoc(text);
+        const env = { BN_JOBS_BLOCK: '64' };
+        const one = await bn([...args, '-j', '1', file], env);
+        expect(await bn([...args, '-j', '2', file], env)).toEqual(one);
+        expect(await bn([...args, '-j', '3', file], env)).toEqual(one);
+      }),
+      { seed: SEED, numRuns: 10 },
+    );
+  });
+
+  it('an error in a worker\'s block names the line in the file', async () => {
+    const rows = Array.from({ length: 300 }, (_, i) => `${i},${i % 7}`);
+    rows[250] = '250,oops';
+    const file = writeDoc(`a,b\n${rows.join('\n')}\n`);
+    for (const j of ['1', '2']) {
+      const result = await bn(['stats', '-j', j, file], { BN_JOBS_BLOCK: '100' });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe(`bn: ${file}:252:2 (column "b"): not a number: "oops"\n`);
+    }
+  });
+
+  it('the real executable: -j 2 on a file of many blocks agrees with -j 1 and the general path', async () => {
+    const rows = Array.from({ length: 3000 }, (_, i) => `${(i * 0.37) % 11},${-i / 3},t${i % 5}`);
+    const file = writeDoc(`x,y,tag\n${rows.join('\n')}\n`);
+    const env = { BN_JOBS_BLOCK: '4096' };
+    const one = await bnProcess(['normalize', '-j', '1', file], { env });
+    expect(one.code).toBe(0);
+    expect(await bnProcess(['normalize', '-j', '2', file], { env })).toEqual(one);
+    expect(await bnProcess(['normalize', file], { env: GENERAL })).toEqual(one);
+    const stats = await bnProcess(['stats', '-b', '100', '--to', 'json', '-j', '2', file], { env });
+    expect(stats).toEqual(await bnProcess(['stats', '-b', '100', '--to', 'json', file], { env: GENERAL }));
+  });
+});

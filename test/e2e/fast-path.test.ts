@@ -9,12 +9,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { run } from '../../src/cli/run.js';
 import { csvDocument, numberText } from '../helpers/csv-documents.js';
-import { bnProcess } from '../helpers/run-bn.js';
+import { bnInProcess, bnProcess } from '../helpers/run-bn.js';
 
 const SEED = 55_555;
 const dir = mkdtempSync(path.join(os.tmpdir(), 'bn-fast-'));
@@ -27,16 +25,8 @@ function writeDoc(text: string): string {
   return file;
 }
 
-async function bn(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (b: Buffer) => (stdout += b.toString()));
-  err.on('data', (b: Buffer) => (stderr += b.toString()));
-  const code = await run(args, { stdin: Readable.from([]), stdout: out, stderr: err, env });
-  return { code, stdout, stderr };
-}
+/** bn in-process on a file, with an environment (BN_NO_FAST, BN_JOBS_BLOCK). */
+const bn = (args: string[], env: Record<string, string> = {}) => bnInProcess(args, '', env);
 
 const GENERAL = { BN_NO_FAST: '1' };
 

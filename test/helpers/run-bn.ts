@@ -60,14 +60,14 @@ export function shell(script: string, options: { cwd?: string; path?: string[]; 
   );
 }
 
-export async function bnInProcess(args: string[], stdin = ''): Promise<BnResult> {
+export async function bnInProcess(args: string[], stdin = '', env: Record<string, string> = {}): Promise<BnResult> {
   const out = new PassThrough();
   const err = new PassThrough();
   let stdout = '';
   let stderr = '';
   out.on('data', (b: Buffer) => (stdout += b.toString()));
   err.on('data', (b: Buffer) => (stderr += b.toString()));
-  const code = await run(args, { stdin: Readable.from([Buffer.from(stdin)]), stdout: out, stderr: err, env: {} });
+  const code = await run(args, { stdin: Readable.from([Buffer.from(stdin)]), stdout: out, stderr: err, env });
   return { code, stdout, stderr };
 }
 

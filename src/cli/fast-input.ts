@@ -10,6 +10,7 @@ import { openInput } from '../io/input.js';
 import { computeStats, type DatasetStats } from '../pipeline/compute-stats.js';
 import { fastComputeStats, fastComputeStatsFile, type FastPassOptions } from '../pipeline/fast/fast-stats.js';
 import type { ParallelOptions } from '../pipeline/fast/parallel.js';
+import { WorkerPool } from '../pipeline/fast/worker-pool.js';
 import { resolveAffine } from '../pipeline/affine.js';
 import { affineParams, writeNormalizedCsv } from '../pipeline/fast/fast-normalize.js';
 import { batchParams, type TrainingOptions, type TrainingResult } from '../pipeline/normalize.js';
@@ -25,8 +26,8 @@ export function fastCsvOptions(input: SettledInput): CsvOptions | undefined {
   return { delimiter, header: input.header, label: input.spec.label, format: input.format };
 }
 
-export function parallelOptions(input: SettledInput): ParallelOptions {
-  return { jobs: input.jobs, blockBytes: input.blockBytes };
+export function parallelOptions(input: SettledInput, pool?: WorkerPool): ParallelOptions {
+  return { jobs: input.jobs, blockBytes: input.blockBytes, pool };
 }
 
 export function passOptions(input: SettledInput): FastPassOptions {
@@ -34,10 +35,10 @@ export function passOptions(input: SettledInput): FastPassOptions {
 }
 
 /** One stats pass over the input (`bn stats`, and pass 1 of a whole-input normalize). */
-export async function statsOf(input: SettledInput, stdin: Readable, spec = input.spec): Promise<DatasetStats> {
+export async function statsOf(input: SettledInput, stdin: Readable, spec = input.spec, pool?: WorkerPool): Promise<DatasetStats> {
   const csv = fastCsvOptions(input);
   if (!csv) return computeStats(openTable(input, stdin, spec), passOptions(input));
-  if (spec.path !== undefined) return fastComputeStatsFile(spec.path, csv, passOptions(input), parallelOptions(input));
+  if (spec.path !== undefined) return fastComputeStatsFile(spec.path, csv, passOptions(input), parallelOptions(input, pool));
   return fastComputeStats(openInput(spec, stdin) as AsyncIterable<Buffer>, csv, passOptions(input));
 }
 
@@ -58,7 +59,25 @@ export async function normalizeWholeFast(
 ): Promise<TrainingResult | undefined> {
   const csv = fastCsvOptions(input);
   if (!csv || input.batchSize !== undefined || output.format !== input.format || NUMBER_CHARACTERS.test(csv.delimiter)) return undefined;
-  const stats = await statsOf(input, stdin, spec);
+  // One set of workers for both passes.
+  const pool = spec.path !== undefined && input.jobs > 1 ? new WorkerPool(input.jobs) : undefined;
+  try {
+    return await normalizeBothPasses(input, stdin, spec, output, options, csv, pool);
+  } finally {
+    await pool?.close();
+  }
+}
+
+async function normalizeBothPasses(
+  input: SettledInput,
+  stdin: Readable,
+  spec: InputSpec,
+  output: TableOutput,
+  options: Pick<TrainingOptions, 'epsilon' | 'gamma' | 'beta'>,
+  csv: CsvOptions,
+  pool: WorkerPool | undefined,
+): Promise<TrainingResult> {
+  const stats = await statsOf(input, stdin, spec, pool);
   const names = stats.features.map((j) => stats.columns[j]!);
   const gamma = resolveAffine('--gamma', options.gamma, names, 1);
   const beta = resolveAffine('--beta', options.beta, names, 0);
@@ -66,6 +85,6 @@ export async function normalizeWholeFast(
   const params = affineParams(mean, variance, options.epsilon, gamma, beta);
   const source = spec.path !== undefined ? { path: spec.path } : { stream: openInput(spec, stdin) as AsyncIterable<Buffer> };
   const writing = { ...passOptions(input), formatNumber: output.formatNumber, precision: output.precision };
-  await writeNormalizedCsv(source, csv, stats, params, writing, output.writer, parallelOptions(input));
+  await writeNormalizedCsv(source, csv, stats, params, writing, output.writer, parallelOptions(input, pool));
   return { ...stats, gamma, beta };
 }

@@ -82,7 +82,14 @@ export class TaskRunner {
   private readonly handle: (record: CsvRecord) => void;
   private readonly finish: (rows: number, capacity: number) => Partial<TaskResult>;
 
-  constructor(private readonly setup: TaskSetup) {
+  /**
+   * @param allocate memory for a result of `bytes` bytes: a buffer the main thread sent back
+   *   (results are transferred, and a buffer made here and freed there would leave memory behind)
+   */
+  constructor(
+    private readonly setup: TaskSetup,
+    private readonly allocate: (bytes: number) => ArrayBuffer = (bytes) => new ArrayBuffer(bytes),
+  ) {
     this.fd = openSync(setup.path, 'r');
     const { layout, features } = setup;
     const plan = makePlan(layout, { isMissing: missingTest(setup.naValues), select: undefined }, fixedColumns(features));
@@ -93,8 +100,10 @@ export class TaskRunner {
       this.handle = (record) => records.record(record);
       this.begin = () => out.reset(); // what a failed task left
       this.finish = () => {
-        // A copy with an ArrayBuffer of its own, to transfer; the writer's buffer stays here.
-        const output = new Uint8Array(out.bytes());
+        // A copy in a buffer of its own, to transfer; the writer's buffer stays here.
+        const bytes = out.bytes();
+        const output = new Uint8Array(this.allocate(bytes.length), 0, bytes.length);
+        output.set(bytes);
         out.reset();
         return { output };
       };
@@ -111,7 +120,7 @@ export class TaskRunner {
         reader.discard(); // what a failed task left
         stride = capacity;
         filled = 0;
-        packed = new Float64Array(capacity * features.length);
+        packed = new Float64Array(this.allocate(8 * capacity * features.length), 0, capacity * features.length);
       };
       this.finish = () => {
         reader.flush();

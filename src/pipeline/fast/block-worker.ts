@@ -1,18 +1,39 @@
 /**
- * The worker thread of `-j`: runs the byte-range tasks the main thread posts (./block-task.ts)
- * and posts each result back, its arrays and bytes transferred, not copied.
+ * The worker thread of `-j`: takes a pass's setup, runs the byte-range tasks the main thread
+ * posts (./block-task.ts) and posts each result back, its arrays and bytes transferred, not copied.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { TaskRunner, type Task, type TaskResult, type TaskSetup } from './block-task.js';
+import { TaskRunner, type TaskResult } from './block-task.js';
+import type { WorkerMessage } from './worker-pool.js';
 
-const runner = new TaskRunner(workerData as TaskSetup);
-parentPort!.on('message', (task: Task | null) => {
-  if (task === null) {
-    runner.close();
+/** Buffers of results the main thread is done with, sent back to be filled again. */
+const pool: ArrayBuffer[] = [];
+function allocate(bytes: number): ArrayBuffer {
+  const i = pool.findIndex((buffer) => buffer.byteLength >= bytes);
+  if (i >= 0) return pool.splice(i, 1)[0]!;
+  // Room to spare, so that a slightly larger result later still fits.
+  return new ArrayBuffer(Math.ceil(bytes * 1.25) + 4096);
+}
+
+let runner: TaskRunner | undefined;
+let pass = 0;
+parentPort!.on('message', (message: WorkerMessage) => {
+  if (message === null) {
+    runner?.close();
     parentPort!.close();
     return;
   }
-  const result: TaskResult = runner.run(task);
+  if ('recycle' in message) {
+    pool.push(message.recycle);
+    return;
+  }
+  if ('setup' in message) {
+    runner?.close();
+    runner = new TaskRunner(message.setup, allocate);
+    pass = message.pass;
+    return;
+  }
+  const result: TaskResult & { pass: number } = { ...runner!.run(message), pass };
   const transfer: ArrayBuffer[] = [];
   if (result.values) transfer.push(result.values.buffer as ArrayBuffer);
   if (result.output) transfer.push(result.output.buffer as ArrayBuffer);

@@ -16,19 +16,21 @@
  * Memory: at most 2·N blocks are out at once (each a few MB of values or output).
  */
 import { fstatSync, openSync, closeSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
 import { BnError } from '../../errors.js';
 import type { ByteCounter, CsvOptions } from '../../io/csv-rows.js';
 import { CsvScanner, RecordDelimiter } from '../../io/fast/csv-scanner.js';
 import { translateError } from '../../io/fast/csv-fast-reader.js';
 import { QUOTE, readRange, type Task, type TaskResult, type TaskSetup } from './block-task.js';
 import { RecordRouter, type CsvLayout, type PassResult, type RecordHandler } from './csv-pass.js';
+import { post, WorkerPool } from './worker-pool.js';
 
 export interface ParallelOptions {
   /** Worker threads; 1 reads the file in the main thread alone. */
   jobs: number;
   /** Bytes per block (and of the head the main thread reads). */
   blockBytes?: number;
+  /** Workers to use (kept by the caller across passes); without, the pass starts its own. */
+  pool?: WorkerPool;
 }
 
 /** About 10,000 rows of a typical numeric CSV: a few MB of values or output per block out. */
@@ -87,7 +89,13 @@ export async function parallelPass(path: string, csv: CsvOptions, options: Paral
       }
       await work.drain();
       const taskSetup: TaskSetup = { ...setup, path, delimiter: csv.delimiter, layout: router.layout!, recordDelimiter: rd };
-      const outcome = await runWorkers(fd, size, offset, head.nextLine, blockBytes, options.jobs, taskSetup, work, counter);
+      const pool = options.pool ?? new WorkerPool(options.jobs);
+      let outcome: WorkersOutcome;
+      try {
+        outcome = await runWorkers(fd, size, offset, head.nextLine, blockBytes, pool, taskSetup, work, counter);
+      } finally {
+        if (pool !== options.pool) await pool.close();
+      }
       if (outcome.sequentialFrom === undefined) return { layout: router.layout, recordDelimiter: rd, nextLine: outcome.nextLine };
       // A block with a quote: the rest of the file in the main thread, from that block's start.
       offset = outcome.sequentialFrom;
@@ -128,29 +136,27 @@ async function runWorkers(
   start: number,
   firstLine: number,
   blockBytes: number,
-  jobs: number,
+  pool: WorkerPool,
   setup: TaskSetup,
   work: PassWork,
   counter: ByteCounter | undefined,
 ): Promise<WorkersOutcome> {
-  // A small young generation: a worker's garbage is short-lived strings of numbers, and each
-  // worker's heap counts against the memory of the whole process (SPEC §7, issue #5: 120 MB).
-  const resourceLimits = { maxYoungGenerationSizeMb: Number(process.env.BN_YG ?? 4) };
-  const workers = Array.from({ length: jobs }, () => new Worker(workerUrl(), { workerData: setup, resourceLimits }));
+  const { workers, pass } = pool.begin(setup);
+  const jobs = workers.length;
   const results = new Map<number, TaskResult>();
   const tasks: Task[] = [];
   let waiting: (() => void) | undefined;
   let failure: unknown;
-  for (const worker of workers) {
-    worker.on('message', (result: TaskResult) => {
-      results.set(result.index, result);
-      waiting?.();
-    });
-    worker.on('error', (err) => {
-      failure ??= err;
-      waiting?.();
-    });
-  }
+  const onMessage = (result: TaskResult & { pass: number }) => {
+    if (result.pass !== pass) return; // a result of a pass that stopped early
+    results.set(result.index, result);
+    waiting?.();
+  };
+  const onError = (err: Error) => {
+    failure ??= err;
+    waiting?.();
+  };
+  for (const worker of workers) worker.on('message', onMessage).on('error', onError);
   let cut = start;
   const dispatch = () => {
     if (cut >= size) return false;
@@ -158,7 +164,7 @@ async function runWorkers(
     const task = { index: tasks.length, start: cut, end };
     tasks.push(task);
     cut = end;
-    workers[task.index % jobs]!.postMessage(task);
+    post(workers[task.index % jobs]!, { ...task, pass });
     return true;
   };
   try {
@@ -166,19 +172,27 @@ async function runWorkers(
     let line = firstLine;
     for (let next = 0; next < tasks.length; next++) {
       while (!results.has(next) && failure === undefined) await new Promise<void>((resolve) => (waiting = resolve));
+      // Case: a worker ran out of its (small) heap. The main thread goes on alone from here.
+      if (failure !== undefined && (failure as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY') {
+        await pool.close(); // a next pass starts fresh workers
+        return { nextLine: line, sequentialFrom: tasks[next]!.start };
+      }
       if (failure !== undefined) throw failure;
       const result = results.get(next)!;
       results.delete(next);
       if (result.quoted) return { nextLine: line, sequentialFrom: tasks[next]!.start };
       if (result.error) throw shifted(result.error, line);
       await work.consume(result);
+      // The result's buffer goes back to its worker, to be filled again.
+      const buffer = (result.values ?? result.output)?.buffer;
+      if (buffer) post(workers[next % jobs]!, { recycle: buffer as ArrayBuffer }, [buffer as ArrayBuffer]);
       if (counter) counter.bytes += tasks[next]!.end - tasks[next]!.start;
       line += result.lines;
       dispatch();
     }
     return { nextLine: line };
   } finally {
-    await Promise.all(workers.map((worker) => worker.terminate()));
+    for (const worker of workers) worker.off('message', onMessage).off('error', onError);
   }
 }
 
@@ -189,11 +203,3 @@ function shifted(error: NonNullable<TaskResult['error']>, firstLine: number): Bn
   return new BnError(error.code, error.message, location);
 }
 
-/**
- * The worker's script: block-worker.js beside this module. Under the test runner this module
- * is TypeScript from src/, which a worker cannot load: it takes the build in dist/ instead.
- */
-function workerUrl(): URL {
-  const url = new URL('./block-worker.js', import.meta.url);
-  return import.meta.url.endsWith('.ts') ? new URL(url.href.replace('/src/', '/dist/')) : url;
-}

@@ -13,6 +13,7 @@ import type { ParallelOptions } from '../pipeline/fast/parallel.js';
 import { WorkerPool } from '../pipeline/fast/worker-pool.js';
 import { resolveAffine } from '../pipeline/affine.js';
 import { affineParams, writeNormalizedCsv } from '../pipeline/fast/fast-normalize.js';
+import { normalizeBatchedCsv } from '../pipeline/fast/fast-batched.js';
 import { batchParams, type TrainingOptions, type TrainingResult } from '../pipeline/normalize.js';
 import type { InputSpec } from '../io/input.js';
 import { openTable, type SettledInput } from './input-options.js';
@@ -46,11 +47,11 @@ export async function statsOf(input: SettledInput, stdin: Readable, spec = input
 const NUMBER_CHARACTERS = /^[0-9.eE+-]$/;
 
 /**
- * A whole-input training-mode normalize on the fast path (pass 1 as `statsOf`, pass 2 bytes to
- * bytes), when the input and the output are CSV/TSV with the same delimiter; undefined when it
- * does not apply (the caller takes the general path).
+ * A training-mode normalize on the fast path, when the input and the output are CSV/TSV with the
+ * same delimiter: whole input (pass 1 as `statsOf`, pass 2 bytes to bytes), or --batch-size N
+ * (one pass, a batch of records kept); undefined when it does not apply (the general path).
  */
-export async function normalizeWholeFast(
+export async function normalizeFast(
   input: SettledInput,
   stdin: Readable,
   spec: InputSpec,
@@ -58,7 +59,11 @@ export async function normalizeWholeFast(
   options: Pick<TrainingOptions, 'epsilon' | 'gamma' | 'beta'>,
 ): Promise<TrainingResult | undefined> {
   const csv = fastCsvOptions(input);
-  if (!csv || input.batchSize !== undefined || output.format !== input.format || NUMBER_CHARACTERS.test(csv.delimiter)) return undefined;
+  if (!csv || output.format !== input.format || NUMBER_CHARACTERS.test(csv.delimiter)) return undefined;
+  if (input.batchSize !== undefined) {
+    const writing = { ...passOptions(input), formatNumber: output.formatNumber, precision: output.precision, ...options };
+    return normalizeBatchedCsv(openInput(spec, stdin) as AsyncIterable<Buffer>, csv, writing, input.batchSize, output.writer);
+  }
   // One set of workers for both passes.
   const pool = spec.path !== undefined && input.jobs > 1 ? new WorkerPool(input.jobs) : undefined;
   try {

@@ -36,6 +36,8 @@ describe('fast path = general path', () => {
     ['stats --to json -b 3', ['stats', '--to', 'json', '-b', '3']],
     ['normalize', ['normalize']],
     ['normalize --precision 6', ['normalize', '--precision', '6']],
+    ['normalize -b 4', ['normalize', '-b', '4']],
+    ['normalize -b 2 --gamma 2 --beta 1', ['normalize', '-b', '2', '--gamma', '2', '--beta', '1']],
   ])('%s, on generated documents', async (_name, args) => {
     await fc.assert(
       fc.asyncProperty(csvDocument(), fc.boolean(), async (doc, header) => {

@@ -4,7 +4,7 @@ import { BnError } from '../../errors.js';
 import { normalizeTraining } from '../../pipeline/normalize.js';
 import { statsFileOf } from '../../pipeline/running.js';
 import { runInference } from '../inference.js';
-import { normalizeWholeFast } from '../fast-input.js';
+import { normalizeFast } from '../fast-input.js';
 import { addInputOptions, openTable, resolveInput, settleFormat, type InputFlags, type ResolvedInput } from '../input-options.js';
 import type { Io } from '../io.js';
 import { addAffineOptions, addTrainingOptions, resolveTraining, type ModelFlags } from '../model-options.js';
@@ -72,7 +72,7 @@ async function training(resolved: ResolvedInput, flags: NormalizeFlags, io: Io):
     output = await openTableOutput(input, flags, io);
     const model = { epsilon: settings.epsilon, gamma: settings.gamma, beta: settings.beta };
     const result =
-      (await normalizeWholeFast(input, stdin, spec, output, model)) ??
+      (await normalizeFast(input, stdin, spec, output, model)) ??
       (await normalizeTraining(() => openTable(input, stdin, spec), output.sink, {
         batchSize: input.batchSize,
         isMissing: input.isMissing,

@@ -13,7 +13,7 @@
  * The output delimiter must be the input's (a field's kind says nothing about another one).
  */
 import { Buffer } from 'node:buffer';
-import { FieldKind, type CsvRecord } from './csv-scanner.js';
+import { FieldKind, type CsvFields } from './csv-scanner.js';
 
 const QUOTE = 0x22;
 const LF = 0x0a;
@@ -87,7 +87,7 @@ export class CsvBytesWriter {
   }
 
   /** Field j of `record`, written back as the general writer writes its text. */
-  field(record: CsvRecord, j: number): void {
+  field(record: CsvFields, j: number): void {
     const src = record.buffer;
     const start = record.start(j);
     const end = record.end(j);

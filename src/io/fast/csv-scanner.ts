@@ -102,12 +102,23 @@ export const CSV_SYNTAX_MESSAGES: Record<CsvSyntaxCode, string> = {
   CSV_UTF16_BOM: 'the input starts with a UTF-16 byte order mark: only UTF-8 is read',
 };
 
+/** A record's fields as byte ranges of `buffer`: a scanned record, or one kept for later (./record-store.ts). */
+export interface CsvFields {
+  readonly buffer: Buffer;
+  readonly length: number;
+  readonly line: number;
+  start(i: number): number;
+  end(i: number): number;
+  kind(i: number): FieldKind;
+  text(i: number): string;
+}
+
 /**
  * One record: `length` fields, field i being bytes [start(i), end(i)) of `buffer`, written as
  * kind(i). For a Quoted or Escaped field the range is what lies between the quotes, so the raw
  * text of the cell as written is [start(i) − 1, end(i) + 1). Valid only during the callback.
  */
-export class CsvRecord {
+export class CsvRecord implements CsvFields {
   buffer: Buffer = Buffer.alloc(0);
   length = 0;
   /** 1-based line where the record starts (see the module comment). */
@@ -132,10 +143,8 @@ export class CsvRecord {
 
   /** The text of field i, decoded as UTF-8. */
   text(i: number): string {
-    const kind = this.kinds[i];
-    if (kind === FieldKind.Composite) return this.composites[i]!;
-    const text = this.buffer.toString('utf8', this.starts[i], this.ends[i]);
-    return kind === FieldKind.Escaped ? text.replaceAll('""', '"') : text;
+    const kind = this.kinds[i]!;
+    return kind === FieldKind.Composite ? this.composites[i]! : fieldText(this.buffer, this.starts[i]!, this.ends[i]!, kind as FieldKind);
   }
 
   /** Every field's text: what csv-parse gives for this record. */
@@ -181,6 +190,12 @@ export class CsvRecord {
     this.ends = ends;
     this.kinds = kinds;
   }
+}
+
+/** The text of a field that is not Composite, from its bytes and kind. */
+export function fieldText(buffer: Buffer, start: number, end: number, kind: FieldKind): string {
+  const text = buffer.toString('utf8', start, end);
+  return kind === FieldKind.Escaped ? text.replaceAll('""', '"') : text;
 }
 
 export interface CsvScannerOptions {

@@ -5,7 +5,7 @@
  * else — missing markers, invalid values, overflow, escaped quotes — which also makes the error.
  */
 import type { Row } from '../../io/table.js';
-import { FieldKind, type CsvRecord } from '../../io/fast/csv-scanner.js';
+import { FieldKind, type CsvFields } from '../../io/fast/csv-scanner.js';
 import { parseDecimalBytes } from '../../io/fast/decimal.js';
 import { classifyNumber } from '../../io/numbers.js';
 import type { FeaturePlan } from '../feature-plan.js';
@@ -34,14 +34,14 @@ export class CellValues {
   ) {}
 
   /** Field j of `record` as a feature value: a finite number, or NaN when missing. Throws on anything else. */
-  value(record: CsvRecord, j: number): number {
+  value(record: CsvFields, j: number): number {
     const x = record.kind(j) <= FieldKind.Quoted ? parseDecimalBytes(record.buffer, record.start(j), record.end(j)) : Number.NaN;
     // NaN (not plain digits) and ±Infinity (overflow) go the text way, as do numeric markers.
     if (x - x === 0 && (this.markers === null || !this.markers.has(x))) return x;
     return this.fromText(record, j);
   }
 
-  private fromText(record: CsvRecord, j: number): number {
+  private fromText(record: CsvFields, j: number): number {
     this.where.line = record.line;
     return this.plan.value(record.text(j), j, this.where);
   }

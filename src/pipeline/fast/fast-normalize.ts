@@ -9,7 +9,7 @@
 import { normalizeScale } from '../../engine/batch-norm.js';
 import { encodeCsv } from '../../io/csv-writer.js';
 import { raggedRow, type CsvOptions } from '../../io/csv-rows.js';
-import type { CsvRecord } from '../../io/fast/csv-scanner.js';
+import type { CsvFields } from '../../io/fast/csv-scanner.js';
 import { CsvBytesWriter } from '../../io/fast/csv-bytes-writer.js';
 import type { OutputWriter } from '../../io/output-writer.js';
 import { makePlan, type DatasetStats } from '../compute-stats.js';
@@ -38,7 +38,8 @@ export class NormalizedRecords {
     private readonly width: number,
     private readonly label: string,
     features: readonly number[],
-    private readonly params: AffineParams,
+    /** The transform: per batch with --batch-size. */
+    public params: AffineParams,
     private readonly values: CellValues,
     private readonly formatNumber: (x: number) => string,
     readonly out: CsvBytesWriter,
@@ -47,7 +48,17 @@ export class NormalizedRecords {
     features.forEach((j, f) => (this.featureOf[j] = f));
   }
 
-  record(record: CsvRecord): void {
+  /** A record, its feature values parsed here. */
+  record(record: CsvFields): void {
+    this.write(record, null, 0);
+  }
+
+  /** A record whose values were parsed already: columns[j][i] (NaN: missing). */
+  recordWithValues(record: CsvFields, columns: readonly (Float64Array | undefined)[], i: number): void {
+    this.write(record, columns, i);
+  }
+
+  private write(record: CsvFields, columns: readonly (Float64Array | undefined)[] | null, i: number): void {
     const { width, featureOf, out, values } = this;
     const { mean, scale, beta } = this.params;
     if (record.length !== width) throw raggedRow(width, record.length, this.label, record.line);
@@ -55,7 +66,7 @@ export class NormalizedRecords {
       if (j > 0) out.delimiterByte();
       const f = featureOf[j]!;
       if (f >= 0) {
-        const x = values.value(record, j);
+        const x = columns === null ? values.value(record, j) : columns[j]![i]!;
         // Case: missing. Written back unchanged, as any other cell.
         if (x === x) {
           out.ascii(this.formatNumber((x - mean[f]!) * scale[f]! + beta[f]!));

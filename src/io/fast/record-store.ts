@@ -1,0 +1,153 @@
+/**
+ * Scanned records kept for later: `normalize -b N` holds a batch of N records until its
+ * statistics are known. The bytes of each record are copied into one growing buffer (the
+ * scanner's buffer is reused after the callback), with its fields' ranges, kinds and lines;
+ * `at(i)` gives record i back as CsvFields, for CellValues and CsvBytesWriter.
+ */
+import { Buffer } from 'node:buffer';
+import { FieldKind, fieldText, type CsvFields, type CsvRecord } from './csv-scanner.js';
+
+export class RecordStore {
+  private bytes = Buffer.allocUnsafe(1 << 16);
+  private used = 0;
+  private starts = new Int32Array(1024);
+  private ends = new Int32Array(1024);
+  private kinds = new Uint8Array(1024);
+  private fields = 0;
+  /** Per record: its first field's index, and its line. */
+  private firsts: number[] = [];
+  private lines: number[] = [];
+  private composites = new Map<number, string>();
+  private readonly view = new StoredRecord(this);
+
+  get length(): number {
+    return this.firsts.length;
+  }
+
+  add(record: CsvRecord): void {
+    const n = record.length;
+    // The record as written: from its first field's first byte (a quote, maybe) to its last's last.
+    const from = rawStart(record, 0);
+    const to = rawEnd(record, n - 1);
+    this.reserve(to - from, n);
+    record.buffer.copy(this.bytes, this.used, from, to);
+    const shift = this.used - from;
+    this.firsts.push(this.fields);
+    this.lines.push(record.line);
+    for (let j = 0; j < n; j++) {
+      const f = this.fields + j;
+      this.starts[f] = record.start(j) + shift;
+      this.ends[f] = record.end(j) + shift;
+      const kind = record.kind(j);
+      this.kinds[f] = kind;
+      if (kind === FieldKind.Composite) this.composites.set(f, record.text(j));
+    }
+    this.fields += n;
+    this.used += to - from;
+  }
+
+  /** Record i (valid until the next `at` or `clear`). */
+  at(i: number): CsvFields {
+    return this.view.point(i);
+  }
+
+  clear(): void {
+    this.used = 0;
+    this.fields = 0;
+    this.firsts = [];
+    this.lines = [];
+    this.composites.clear();
+  }
+
+  /** @internal */ buffer(): Buffer {
+    return this.bytes;
+  }
+  /** @internal */ first(i: number): number {
+    return this.firsts[i]!;
+  }
+  /** @internal */ count(i: number): number {
+    return (i + 1 < this.firsts.length ? this.firsts[i + 1]! : this.fields) - this.firsts[i]!;
+  }
+  /** @internal */ line(i: number): number {
+    return this.lines[i]!;
+  }
+  /** @internal */ startOf(f: number): number {
+    return this.starts[f]!;
+  }
+  /** @internal */ endOf(f: number): number {
+    return this.ends[f]!;
+  }
+  /** @internal */ kindOf(f: number): FieldKind {
+    return this.kinds[f]! as FieldKind;
+  }
+  /** @internal */ compositeText(f: number): string {
+    return this.composites.get(f)!;
+  }
+
+  private reserve(bytes: number, fields: number): void {
+    if (this.used + bytes > this.bytes.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(2 * this.bytes.length, this.used + bytes));
+      this.bytes.copy(bigger, 0, 0, this.used);
+      this.bytes = bigger;
+    }
+    if (this.fields + fields > this.starts.length) {
+      const size = Math.max(2 * this.starts.length, this.fields + fields);
+      const grow = <T extends Int32Array | Uint8Array>(a: T, make: (n: number) => T): T => {
+        const b = make(size);
+        b.set(a);
+        return b;
+      };
+      this.starts = grow(this.starts, (k) => new Int32Array(k));
+      this.ends = grow(this.ends, (k) => new Int32Array(k));
+      this.kinds = grow(this.kinds, (k) => new Uint8Array(k));
+    }
+  }
+}
+
+function rawStart(record: CsvRecord, j: number): number {
+  const kind = record.kind(j);
+  return kind === FieldKind.Quoted || kind === FieldKind.Escaped ? record.start(j) - 1 : record.start(j);
+}
+
+function rawEnd(record: CsvRecord, j: number): number {
+  const kind = record.kind(j);
+  return kind === FieldKind.Quoted || kind === FieldKind.Escaped ? record.end(j) + 1 : record.end(j);
+}
+
+/** A stored record seen as CsvFields. */
+class StoredRecord implements CsvFields {
+  private base = 0;
+  length = 0;
+  line = 0;
+
+  constructor(private readonly store: RecordStore) {}
+
+  get buffer(): Buffer {
+    return this.store.buffer();
+  }
+
+  point(i: number): this {
+    this.base = this.store.first(i);
+    this.length = this.store.count(i);
+    this.line = this.store.line(i);
+    return this;
+  }
+
+  start(j: number): number {
+    return this.store.startOf(this.base + j);
+  }
+
+  end(j: number): number {
+    return this.store.endOf(this.base + j);
+  }
+
+  kind(j: number): FieldKind {
+    return this.store.kindOf(this.base + j);
+  }
+
+  text(j: number): string {
+    const f = this.base + j;
+    const kind = this.store.kindOf(f);
+    return kind === FieldKind.Composite ? this.store.compositeText(f) : fieldText(this.buffer, this.store.startOf(f), this.store.endOf(f), kind);
+  }
+}

@@ -104,8 +104,7 @@ export class Progress {
   }
 
   /** The bar's line: with a known total, the bar, percent and time left; else rows (or bytes) and rate. */
-  text(now = performance.now()): string {
-    const elapsed = now - this.started;
+  text(elapsed = performance.now() - this.started): string {
     const { bytes, rows } = this.counter;
     const head = `bn ${this.label}`;
     if (this.totalBytes !== undefined) {
@@ -113,8 +112,10 @@ export class Progress {
       const left = done > 0 ? ` · about ${formatDuration((elapsed * (1 - done)) / done)} left` : '';
       return `${head} {bar} ${Math.floor(done * 100)}%${left}`;
     }
-    const seconds = elapsed / 1000;
-    if (rows > 0) return `${head} · ${plural(rows, 'row')} · ${Math.round(rows / seconds).toLocaleString('en-US')} rows/s · ${formatDuration(elapsed)}`;
+    if (rows > 0) {
+      const rate = Math.round(rows / Math.max(elapsed / 1000, 0.001)).toLocaleString('en-US');
+      return `${head} · ${plural(rows, 'row')} · ${rate} rows/s · ${formatDuration(elapsed)}`;
+    }
     return `${head} · ${formatBytes(bytes)} read · ${formatDuration(elapsed)}`;
   }
 }

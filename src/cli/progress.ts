@@ -145,29 +145,24 @@ export function countBytes(input: Readable, counter: WorkCounter): Readable {
 /**
  * `source`, adding the rows of each chunk to `counter.rows` and, when `bytesRead` is given (a
  * file stream's count, plus the bytes of earlier passes), setting `counter.bytes` from it.
+ * Everything else is the source's own, read when asked (`columns` grows, `keyed` is known after
+ * the first chunk, and a reader may have members this file does not know of).
  */
 export function countRows(source: TableSource, counter: WorkCounter, bytesRead?: () => number): TableSource {
-  return {
-    get format() {
-      return source.format;
+  async function* chunks() {
+    for await (const chunk of source.chunks()) {
+      counter.rows += chunk.length;
+      if (bytesRead) counter.bytes = bytesRead();
+      yield chunk;
+    }
+  }
+  return new Proxy(source, {
+    get(target, key) {
+      if (key === 'chunks') return chunks;
+      const value: unknown = Reflect.get(target, key, target);
+      return typeof value === 'function' ? value.bind(target) : value;
     },
-    get label() {
-      return source.label;
-    },
-    get columns() {
-      return source.columns;
-    },
-    get keyed() {
-      return source.keyed;
-    },
-    async *chunks() {
-      for await (const chunk of source.chunks()) {
-        counter.rows += chunk.length;
-        if (bytesRead) counter.bytes = bytesRead();
-        yield chunk;
-      }
-    },
-  };
+  });
 }
 
 /** "240 ms", "2.3 s", "42 s", "3 min 20 s", "1 h 05 min". */

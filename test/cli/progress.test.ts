@@ -9,7 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatBytes, formatDuration, Progress } from '../../src/cli/progress.js';
+import { countBytes, countRows, formatBytes, formatDuration, Progress, type WorkCounter } from '../../src/cli/progress.js';
+import type { Row, TableSource } from '../../src/io/table.js';
 import { bnInProcess } from '../helpers/run-bn.js';
 
 const ERASE = '\x1b[1G\x1b[2K';
@@ -158,5 +159,40 @@ describe('the summary line of normalize and denormalize', () => {
     const d = await bnInProcess(['denormalize', seed, '--stats', path.join(dir, 'seed.json'), ...flags], '', { stderrTTY: tty });
     expect(d.code).toBe(0);
     expect(d.stderr).toBe('');
+  });
+});
+
+describe('the progress hook', () => {
+  it('countRows adds each chunk\'s rows and the bytes read, and leaves the rest of the source as it is', async () => {
+    const columns = ['a'];
+    const rows = (n: number): Row[] => Array.from({ length: n }, (_, i) => ({ cells: [String(i)], line: i + 2 }));
+    const source = {
+      format: 'csv',
+      label: 'x.csv',
+      columns,
+      keyed: true,
+      extra: 'a member countRows does not know',
+      async *chunks() {
+        yield rows(300);
+        columns.push('b'); // the column list grows while the input is read
+        yield rows(7);
+      },
+    } as TableSource & { extra: string };
+    const counter: WorkCounter = { bytes: 0, rows: 0 };
+    let read = 0;
+    const counted = countRows(source, counter, () => (read += 1000));
+    const seen: number[] = [];
+    for await (const chunk of counted.chunks()) seen.push(chunk.length, counter.rows, counter.bytes);
+    expect(seen).toEqual([300, 300, 1000, 7, 307, 2000]);
+    expect(counted.columns).toEqual(['a', 'b']);
+    expect([counted.format, counted.label, counted.keyed, (counted as typeof source).extra]).toEqual(['csv', 'x.csv', true, 'a member countRows does not know']);
+  });
+
+  it('countBytes adds the length of every chunk that goes through', async () => {
+    const counter: WorkCounter = { bytes: 0, rows: 0 };
+    const chunks: string[] = [];
+    for await (const chunk of countBytes(Readable.from([Buffer.from('abc'), Buffer.from('de')]), counter)) chunks.push(String(chunk));
+    expect(chunks.join('')).toBe('abcde');
+    expect(counter.bytes).toBe(5);
   });
 });

@@ -456,14 +456,15 @@ function printReport(report) {
   const rowCells = (r) => [
     r.label,
     r.error ? 'ERROR' : fmt(r.seconds, 2),
+    r.error || r.runs.length < 2 ? '' : `${fmt(Math.min(...r.runs.map((x) => x.seconds)), 2)}–${fmt(Math.max(...r.runs.map((x) => x.seconds)), 2)}`,
     r.error ? '' : fmt(r.mbPerS, 1),
     r.error ? '' : fmt(r.cpu, 2),
     r.error ? '' : fmt(r.rssMB, 0),
     r.error ? '' : r.anchor ? 'anchor' : r.ratio === undefined ? '—' : `${r.ratio.toFixed(2)}×`,
     r.error ? r.error : [r.time && `time ${r.time} (≤ ${TARGET_RATIO}×)`, r.rss && `RSS ${r.rss} (≤ ${TARGET_RSS_MB} MB)`].filter(Boolean).join(', '),
   ];
-  const headers = ['command', 'median s', 'MB/s', 'CPU s', 'peak RSS MB', 'ratio', 'target'];
-  const align = ['l', 'r', 'r', 'r', 'r', 'r', 'l'];
+  const headers = ['command', 'median s', 'min–max s', 'MB/s', 'CPU s', 'peak RSS MB', 'ratio', 'target'];
+  const align = ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'l'];
   for (const [group, title] of [['stats', 'statistics (anchor: datamash)'], ['normalize', "normalization (anchor: Miller's one-pass put)"]]) {
     const rows = results.filter((r) => r.group === group);
     if (rows.length === 0) continue;

@@ -360,31 +360,49 @@ function commandOf(row) {
 }
 
 /**
- * `warmRow` is the same command on the first rows of the dataset: an untimed warm-up that loads
- * the program and its libraries into the page cache and checks that the command works, at a
- * fraction of the cost of a full run (the dataset itself is put in the page cache by main).
+ * Runs the rows round-robin: first an untimed warm-up of each on `warmRows` (the same command
+ * on the first rows of the dataset: loads the program and its libraries, checks that it works,
+ * at a fraction of the cost of a full run; main has put the dataset in the page cache), then
+ * repetition 1 of every row, repetition 2 of every row, and so on. Interleaving spreads any
+ * background load over all rows alike, so the ratios suffer less from it than the seconds.
  */
-async function runRow(row, reps, log, warmRow) {
-  const opts = row.script ? { shell: true } : {};
-  const argv = commandOf(row);
-  const runs = [];
-  if (warmRow) {
-    const w = await measure(commandOf(warmRow), opts);
-    if (w.code !== 0) return { error: describeFailure(w) };
+async function runRows(rows, reps, log, warmRows = []) {
+  const state = new Map(rows.map((row) => [row, { runs: [], error: undefined }]));
+  const opts = (row) => (row.script ? { shell: true } : {});
+  for (const row of rows) {
+    const warm = warmRows.find((w) => w.name === row.name);
+    if (!warm) continue;
+    log(`  ${row.name}: warm-up`);
+    const w = await measure(commandOf(warm), opts(row));
+    if (w.code !== 0) state.get(row).error = describeFailure(w);
   }
   for (let i = 0; i < reps; i++) {
-    const r = await measure(argv, opts);
-    if (r.code !== 0) return { error: describeFailure(r) };
-    log(`  ${row.name}: run ${i + 1}/${reps} ${r.seconds.toFixed(2)} s, ${r.rssMB?.toFixed(0) ?? '?'} MB`);
-    runs.push(r);
+    for (const row of rows) {
+      const st = state.get(row);
+      if (st.error) continue;
+      const r = await measure(commandOf(row), opts(row));
+      if (r.code !== 0) {
+        st.error = describeFailure(r);
+        continue;
+      }
+      log(`  ${row.name}: run ${i + 1}/${reps} ${r.seconds.toFixed(2)} s, ${r.rssMB?.toFixed(0) ?? '?'} MB`);
+      st.runs.push(r);
+    }
   }
-  return {
-    runs,
-    seconds: median(runs.map((r) => r.seconds)),
-    user: median(runs.map((r) => r.user ?? NaN)),
-    sys: median(runs.map((r) => r.sys ?? NaN)),
-    rssMB: hasGnuTime ? Math.max(...runs.map((r) => r.rssMB ?? NaN)) : undefined,
-  };
+  return rows.map((row) => {
+    const { runs, error } = state.get(row);
+    if (error) return { row, result: { error } };
+    return {
+      row,
+      result: {
+        runs,
+        seconds: median(runs.map((r) => r.seconds)),
+        user: median(runs.map((r) => r.user ?? NaN)),
+        sys: median(runs.map((r) => r.sys ?? NaN)),
+        rssMB: hasGnuTime ? Math.max(...runs.map((r) => r.rssMB ?? NaN)) : undefined,
+      },
+    };
+  });
 }
 
 function describeFailure(r) {
@@ -451,7 +469,7 @@ function printReport(report) {
     `dataset: ${dataset.rows.toLocaleString('en-US')} rows × 10 float columns, ${fmt(dataset.bytes / MB, 1)} MB, ` +
       `seed 0x${SEED.toString(16)}, sha256 ${dataset.sha256.slice(0, 16)}… (generated in ${fmt(dataset.seconds, 1)} s)`,
   );
-  o.push(`median of ${settings.reps} timed runs (each command warmed up on the first 10,000 rows; dataset in page cache); MB = 10^6 bytes; peak RSS = max over the timed runs`);
+  o.push(`median of ${settings.reps} timed runs, interleaved across commands (each warmed up on the first 10,000 rows; dataset in page cache); MB = 10^6 bytes; peak RSS = max over the timed runs`);
   o.push('');
   const rowCells = (r) => [
     r.label,
@@ -484,6 +502,14 @@ function printReport(report) {
   }
   o.push('CPU s = user + system (median); more than "median s" means more than one core was busy.');
   o.push(`targets (issue #5/#7): bn stats ≤ ${TARGET_RATIO}× datamash; bn normalize (whole) ≤ ${TARGET_RATIO}× Miller put; bn peak RSS ≤ ${TARGET_RSS_MB} MB, also on the 1 GiB stdin stream (--big).`);
+  const load = (l) => l.map((x) => x.toFixed(2)).join(' ');
+  o.push(`load average (1, 5, 15 min) before: ${load(report.load.before)}; after: ${load(report.load.after)}`);
+  // The bench alone keeps about one core busy (Miller two): a 1-minute load of 0.5 before it
+  // starts, or a 5-minute load of 1.5 at its end, means someone else was using the CPUs.
+  if (report.load.before[0] >= 0.5 || report.load.after[1] >= 1.5) {
+    o.push('WARNING: the machine was busy with other work: seconds are noisy (compare CPU s, and the ratios, which');
+    o.push('         interleaved runs keep fairer); rerun on an idle machine for numbers to quote.');
+  }
   o.push(`bench wall time: ${fmt(report.seconds, 0)} s`);
   console.log(o.join('\n'));
 }
@@ -518,6 +544,7 @@ async function main() {
   const wanted = (name) => !only || only.has(name);
   const log = (msg) => process.stderr.write(`bench: ${msg}\n`);
   const t0 = process.hrtime.bigint();
+  const loadBefore = os.loadavg();
 
   if (!fs.existsSync(path.join(ROOT, 'dist', 'cli', 'run.js'))) throw new Error('dist/ is missing: run `npm run build` first (npm run bench does)');
 
@@ -552,22 +579,18 @@ async function main() {
     }
   }
 
-  const results = [];
   const skipped = [];
   const anchors = {};
-  const rows = defineRows(ctx, data).filter((r) => wanted(r.name));
-  const warmRows = defineRows(ctx, warmData);
-  for (const row of rows) {
-    const reason = row.needs?.();
+  const rows = defineRows(ctx, data).filter((r) => {
+    const reason = wanted(r.name) && r.needs?.();
     if (reason) {
-      skipped.push({ name: row.name, reason });
-      log(`  ${row.name}: skipped (${reason})`);
-      continue;
+      skipped.push({ name: r.name, reason });
+      log(`  ${r.name}: skipped (${reason})`);
     }
-    const result = await runRow(row, reps, log, warmRows.find((w) => w.name === row.name));
-    if (row.anchor && !result.error) anchors[row.group] = result;
-    results.push({ row, result });
-  }
+    return wanted(r.name) && !reason;
+  });
+  const results = await runRows(rows, reps, log, defineRows(ctx, warmData));
+  for (const { row, result } of results) if (row.anchor && !result.error) anchors[row.group] = result;
   const finish = ({ row, result }, bytes) => ({
     name: row.name,
     label: row.label,
@@ -593,7 +616,7 @@ async function main() {
     const bigResults = [];
     for (const row of bigWanted) {
       log(`  ${row.name}: ${(bytes / MB).toFixed(0)} MB on stdin`);
-      bigResults.push(finish({ row, result: await runRow(row, 1, log) }, bytes));
+      bigResults.push(finish((await runRows([row], 1, log))[0], bytes));
     }
     big = { copies, bytes, rows: copies * rowsN, results: bigResults };
   } else if (only && !values.big && [...only].some((n) => n.startsWith('big-'))) {
@@ -608,6 +631,7 @@ async function main() {
     big,
     skipped,
     seconds: Number(process.hrtime.bigint() - t0) / 1e9,
+    load: { before: loadBefore, after: os.loadavg() },
   };
   if (values.json) console.log(JSON.stringify(report, null, 2));
   else printReport(report);

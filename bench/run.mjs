@@ -32,6 +32,7 @@ const USAGE = `usage: node bench/run.mjs [options]   (npm run bench -- [options]
                   (peak RSS must not grow with rows); one run each
   --big-bytes B   size of the --big stream (default 1073741824)
   --only LIST     comma-separated row names to run (see below); anchors you leave out are n/a
+  --write FILE    only write the dataset (--rows) to FILE, e.g. to profile bn on it, and exit
   --json          print one JSON object instead of the table (with npm: npm run -s bench -- --json)
   -h, --help      this text
 
@@ -525,6 +526,7 @@ async function main() {
       'big-bytes': { type: 'string', default: String(2 ** 30) },
       only: { type: 'string' },
       json: { type: 'boolean', default: false },
+      write: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -541,6 +543,11 @@ async function main() {
   if (!(bigBytes > 0)) throw new UsageError(`--big-bytes: expected a positive number, got ${values['big-bytes']}`);
   const only = values.only ? new Set(values.only.split(',').map((s) => s.trim()).filter(Boolean)) : undefined;
   for (const n of only ?? []) if (!allNames.includes(n)) throw new UsageError(`--only: unknown row "${n}" (rows: ${allNames.join(', ')})`);
+  if (values.write) {
+    const info = generateDataset(values.write, rowsN);
+    console.log(`${values.write}: ${rowsN} rows, ${info.bytes} bytes, sha256 ${info.sha256}`);
+    return;
+  }
   const wanted = (name) => !only || only.has(name);
   const log = (msg) => process.stderr.write(`bench: ${msg}\n`);
   const t0 = process.hrtime.bigint();

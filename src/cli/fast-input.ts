@@ -4,7 +4,7 @@
  * the general path for everything else and under BN_NO_FAST=1. Both give the same results.
  */
 import type { Readable } from 'node:stream';
-import type { CsvOptions } from '../io/csv-rows.js';
+import type { ByteCounter, CsvOptions } from '../io/csv-rows.js';
 import { scannerTakes } from '../io/fast/csv-fast-reader.js';
 import { openInput } from '../io/input.js';
 import { computeStats, type DatasetStats } from '../pipeline/compute-stats.js';
@@ -36,11 +36,11 @@ export function passOptions(input: SettledInput): FastPassOptions {
 }
 
 /** One stats pass over the input (`bn stats`, and pass 1 of a whole-input normalize). */
-export async function statsOf(input: SettledInput, stdin: Readable, spec = input.spec, pool?: WorkerPool): Promise<DatasetStats> {
+export async function statsOf(input: SettledInput, stdin: Readable, spec = input.spec, pool?: WorkerPool, counter?: ByteCounter): Promise<DatasetStats> {
   const csv = fastCsvOptions(input);
-  if (!csv) return computeStats(openTable(input, stdin, spec), passOptions(input));
-  if (spec.path !== undefined) return fastComputeStatsFile(spec.path, csv, passOptions(input), parallelOptions(input, pool));
-  return fastComputeStats(openInput(spec, stdin) as AsyncIterable<Buffer>, csv, passOptions(input));
+  if (!csv) return computeStats(openTable(input, stdin, spec, counter), passOptions(input));
+  if (spec.path !== undefined) return fastComputeStatsFile(spec.path, csv, passOptions(input), parallelOptions(input, pool), counter);
+  return fastComputeStats(openInput(spec, stdin) as AsyncIterable<Buffer>, csv, passOptions(input), counter);
 }
 
 /** Characters a written number may hold: as a delimiter they would need quotes, which the fast writer does not add. */
@@ -57,17 +57,18 @@ export async function normalizeFast(
   spec: InputSpec,
   output: TableOutput,
   options: Pick<TrainingOptions, 'epsilon' | 'gamma' | 'beta'>,
+  counter?: ByteCounter,
 ): Promise<TrainingResult | undefined> {
   const csv = fastCsvOptions(input);
   if (!csv || output.format !== input.format || NUMBER_CHARACTERS.test(csv.delimiter)) return undefined;
   if (input.batchSize !== undefined) {
     const writing = { ...passOptions(input), formatNumber: output.formatNumber, precision: output.precision, ...options };
-    return normalizeBatchedCsv(openInput(spec, stdin) as AsyncIterable<Buffer>, csv, writing, input.batchSize, output.writer);
+    return normalizeBatchedCsv(openInput(spec, stdin) as AsyncIterable<Buffer>, csv, writing, input.batchSize, output.writer, counter);
   }
   // One set of workers for both passes.
   const pool = spec.path !== undefined && input.jobs > 1 ? new WorkerPool(input.jobs) : undefined;
   try {
-    return await normalizeBothPasses(input, stdin, spec, output, options, csv, pool);
+    return await normalizeBothPasses(input, stdin, spec, output, options, csv, pool, counter);
   } finally {
     await pool?.close();
   }
@@ -81,8 +82,9 @@ async function normalizeBothPasses(
   options: Pick<TrainingOptions, 'epsilon' | 'gamma' | 'beta'>,
   csv: CsvOptions,
   pool: WorkerPool | undefined,
+  counter: ByteCounter | undefined,
 ): Promise<TrainingResult> {
-  const stats = await statsOf(input, stdin, spec, pool);
+  const stats = await statsOf(input, stdin, spec, pool, counter);
   const names = stats.features.map((j) => stats.columns[j]!);
   const gamma = resolveAffine('--gamma', options.gamma, names, 1);
   const beta = resolveAffine('--beta', options.beta, names, 0);
@@ -90,6 +92,6 @@ async function normalizeBothPasses(
   const params = affineParams(mean, variance, options.epsilon, gamma, beta);
   const source = spec.path !== undefined ? { path: spec.path } : { stream: openInput(spec, stdin) as AsyncIterable<Buffer> };
   const writing = { ...passOptions(input), formatNumber: output.formatNumber, precision: output.precision };
-  await writeNormalizedCsv(source, csv, stats, params, writing, output.writer, parallelOptions(input, pool));
+  await writeNormalizedCsv(source, csv, stats, params, writing, output.writer, parallelOptions(input, pool), counter);
   return { ...stats, gamma, beta };
 }

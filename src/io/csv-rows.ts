@@ -18,15 +18,19 @@ export interface CsvOptions {
 /** Rows per chunk handed on. */
 export const CSV_CHUNK_ROWS = 512;
 
-/** A byte counter a reader bumps for each chunk it reads (for a progress display). */
+/**
+ * What a reader has consumed, bumped once a chunk (no per-row callback): the progress bar's
+ * WorkCounter (src/cli/progress.ts) has this shape.
+ */
 export interface ByteCounter {
   bytes: number;
+  rows: number;
 }
 
 /** The TableSource of a CSV reader: `read` fills `columns` and yields the rows. */
 export function csvTable(options: CsvOptions, read: (columns: string[], counter: ByteCounter) => AsyncGenerator<Row[]>): TableSource {
   const columns: string[] = [];
-  const counter: ByteCounter = { bytes: 0 };
+  const counter: ByteCounter = { bytes: 0, rows: 0 };
   return {
     format: options.format ?? 'csv',
     label: options.label,

@@ -26,7 +26,7 @@ function writeDoc(text: string): string {
 }
 
 /** bn in-process on a file, with an environment (BN_NO_FAST, BN_JOBS_BLOCK). */
-const bn = (args: string[], env: Record<string, string> = {}) => bnInProcess(args, '', env);
+const bn = (args: string[], env: Record<string, string> = {}) => bnInProcess(args, '', { env });
 
 const GENERAL = { BN_NO_FAST: '1' };
 

@@ -37,7 +37,8 @@ export function bnProcess(args: string[], options: { stdin?: string | Buffer; en
   // process.execPath: the suite runs bn under the same Node it runs on (20 or 24 in CI).
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: options.cwd ?? ROOT,
-    env: { ...process.env, NO_COLOR: '1', ...options.env },
+    // No colour, whatever the environment of the test run says (FORCE_COLOR would win over NO_COLOR).
+    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, ...options.env },
   });
   const result = collect(child);
   child.stdin.on('error', () => {}); // bn may exit before reading all of it
@@ -55,19 +56,30 @@ export function shell(script: string, options: { cwd?: string; path?: string[]; 
   return collect(
     spawn('bash', [...flags, '-c', script], {
       cwd: options.cwd ?? ROOT,
-      env: { ...process.env, NO_COLOR: '1', BN: `${process.execPath} ${BIN}`, PATH },
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, BN: `${process.execPath} ${BIN}`, PATH },
     }),
   );
 }
 
-export async function bnInProcess(args: string[], stdin = '', env: Record<string, string> = {}): Promise<BnResult> {
-  const out = new PassThrough();
-  const err = new PassThrough();
+export interface InProcessOptions {
+  env?: Record<string, string>;
+  /** Make standard output / standard error look like a terminal (isTTY, 80 columns). */
+  stdoutTTY?: boolean;
+  stderrTTY?: boolean;
+  /** Standard input as a stream of its own (e.g. a slow generator), instead of `stdin`. */
+  input?: Readable;
+}
+
+export async function bnInProcess(args: string[], stdin: string | Buffer = '', options: InProcessOptions = {}): Promise<BnResult> {
+  const tty = (stream: PassThrough, on = false) => (on ? Object.assign(stream, { isTTY: true, columns: 80 }) : stream);
+  const out = tty(new PassThrough(), options.stdoutTTY);
+  const err = tty(new PassThrough(), options.stderrTTY);
   let stdout = '';
   let stderr = '';
   out.on('data', (b: Buffer) => (stdout += b.toString()));
   err.on('data', (b: Buffer) => (stderr += b.toString()));
-  const code = await run(args, { stdin: Readable.from([Buffer.from(stdin)]), stdout: out, stderr: err, env });
+  const input = options.input ?? Readable.from([Buffer.from(stdin)]);
+  const code = await run(args, { stdin: input, stdout: out, stderr: err, env: options.env ?? {} });
   return { code, stdout, stderr };
 }
 

@@ -38,6 +38,8 @@ export interface PassResult {
 export class RecordRouter {
   layout: CsvLayout | undefined;
   handle: RecordHandler | undefined;
+  /** Data records handled so far. */
+  rows = 0;
 
   constructor(
     private readonly options: CsvOptions,
@@ -57,7 +59,18 @@ export class RecordRouter {
       this.handle = this.start(this.layout);
     }
     this.handle(record);
+    this.rows++;
   };
+
+  /** Adds the bytes of a chunk, and the rows found since the last call, to a progress counter. */
+  count(counter: ByteCounter | undefined, bytes: number): void {
+    if (!counter) return;
+    counter.bytes += bytes;
+    counter.rows += this.rows - this.counted;
+    this.counted = this.rows;
+  }
+
+  private counted = 0;
 }
 
 /**
@@ -75,8 +88,8 @@ export async function csvPass(
   const scanner = new CsvScanner({ delimiter: options.delimiter }, router.onRecord);
   try {
     for await (const data of input) {
-      if (counter) counter.bytes += data.length;
       scanner.push(data);
+      router.count(counter, data.length);
       if (afterChunk) await afterChunk();
     }
     scanner.end();

@@ -9,7 +9,7 @@
  */
 import { BnError } from '../../errors.js';
 import { Moments } from '../../engine/moments.js';
-import { raggedRow, type CsvOptions } from '../../io/csv-rows.js';
+import { raggedRow, type ByteCounter, type CsvOptions } from '../../io/csv-rows.js';
 import { CsvBytesWriter } from '../../io/fast/csv-bytes-writer.js';
 import { RecordStore } from '../../io/fast/record-store.js';
 import type { OutputWriter } from '../../io/output-writer.js';
@@ -27,6 +27,7 @@ export async function normalizeBatchedCsv(
   options: NormalizeOutputOptions & Pick<TrainingOptions, 'epsilon' | 'gamma' | 'beta'>,
   batchSize: number,
   out: OutputWriter,
+  counter?: ByteCounter,
 ): Promise<TrainingResult> {
   const store = new RecordStore();
   const writer = new CsvBytesWriter(csv.delimiter.charCodeAt(0));
@@ -106,7 +107,7 @@ export async function normalizeBatchedCsv(
           if (store.length === batchSize) flush(false);
         };
       },
-      undefined,
+      counter,
       async () => {
         if (writer.full) await drain();
       },

@@ -8,7 +8,7 @@
  */
 import { normalizeScale } from '../../engine/batch-norm.js';
 import { encodeCsv } from '../../io/csv-writer.js';
-import { raggedRow, type CsvOptions } from '../../io/csv-rows.js';
+import { raggedRow, type ByteCounter, type CsvOptions } from '../../io/csv-rows.js';
 import type { CsvFields } from '../../io/fast/csv-scanner.js';
 import { CsvBytesWriter } from '../../io/fast/csv-bytes-writer.js';
 import type { OutputWriter } from '../../io/output-writer.js';
@@ -112,6 +112,7 @@ export async function writeNormalizedCsv(
   options: NormalizeOutputOptions,
   out: OutputWriter,
   parallel: ParallelOptions = { jobs: 1 },
+  counter?: ByteCounter,
 ): Promise<void> {
   const writer = new CsvBytesWriter(csv.delimiter.charCodeAt(0));
   const drain = async () => {
@@ -134,8 +135,8 @@ export async function writeNormalizedCsv(
       if (writer.full) await drain();
     },
   };
-  if ('path' in input) await parallelPass(input.path, csv, parallel, work);
-  else await csvPass(input.stream, csv, (layout) => work.start(layout), undefined, () => work.afterChunk!());
+  if ('path' in input) await parallelPass(input.path, csv, parallel, work, counter);
+  else await csvPass(input.stream, csv, (layout) => work.start(layout), counter, () => work.afterChunk!());
   await drain();
   await out.flush();
 }

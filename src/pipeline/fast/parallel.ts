@@ -50,7 +50,8 @@ export interface PassWork {
   afterChunk?(): Promise<void>;
 }
 
-const READ_BYTES = 1 << 20;
+/** Read and scanned at a time, with a turn of the event loop after each (see feed). */
+const READ_BYTES = 256 << 10;
 
 export async function parallelPass(path: string, csv: CsvOptions, options: ParallelOptions, work: PassWork, counter?: ByteCounter): Promise<PassResult> {
   const blockBytes = options.blockBytes ?? DEFAULT_BLOCK_BYTES;
@@ -67,8 +68,8 @@ export async function parallelPass(path: string, csv: CsvOptions, options: Paral
         if (bytes.length === 0) break;
         quoted ||= bytes.includes(QUOTE);
         offset += bytes.length;
-        if (counter) counter.bytes += bytes.length;
         scanner.push(bytes);
+        router.count(counter, bytes.length);
         if (work.afterChunk) await work.afterChunk();
         // Reads here are synchronous and writes may complete in a microtask: let the event loop
         // turn once per chunk, or timers (a progress display) and signal handlers would wait
@@ -186,7 +187,10 @@ async function runWorkers(
       // The result's buffer goes back to its worker, to be filled again.
       const buffer = (result.values ?? result.output)?.buffer;
       if (buffer) post(workers[next % jobs]!, { recycle: buffer as ArrayBuffer }, [buffer as ArrayBuffer]);
-      if (counter) counter.bytes += tasks[next]!.end - tasks[next]!.start;
+      if (counter) {
+        counter.bytes += tasks[next]!.end - tasks[next]!.start;
+        counter.rows += result.rows;
+      }
       line += result.lines;
       dispatch();
     }

@@ -13,7 +13,7 @@ import type { ParallelOptions } from '../pipeline/fast/parallel.js';
 import { WorkerPool } from '../pipeline/fast/worker-pool.js';
 import { resolveAffine } from '../pipeline/affine.js';
 import { affineParams, writeNormalizedCsv } from '../pipeline/fast/fast-normalize.js';
-import { normalizeBatchedCsv } from '../pipeline/fast/fast-batched.js';
+import { normalizeBatchedCsv, type RunningSettings } from '../pipeline/fast/fast-batched.js';
 import { batchParams, type TrainingOptions, type TrainingResult } from '../pipeline/normalize.js';
 import type { InputSpec } from '../io/input.js';
 import { openTable, type SettledInput } from './input-options.js';
@@ -56,7 +56,7 @@ export async function normalizeFast(
   stdin: Readable,
   spec: InputSpec,
   output: TableOutput,
-  options: Pick<TrainingOptions, 'epsilon' | 'gamma' | 'beta'>,
+  options: Pick<TrainingOptions, 'epsilon' | 'gamma' | 'beta'> & { running: RunningSettings },
   counter?: ByteCounter,
 ): Promise<TrainingResult | undefined> {
   const csv = fastCsvOptions(input);

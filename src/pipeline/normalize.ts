@@ -7,6 +7,7 @@
  */
 import { BnError } from '../errors.js';
 import { normalizeValue } from '../engine/batch-norm.js';
+import type { RunningStats } from '../engine/running-stats.js';
 import { Moments } from '../engine/moments.js';
 import type { Row, TableSource } from '../io/table.js';
 import { layoutOf, widthOf, type TableSink } from '../io/table-sink.js';
@@ -25,6 +26,12 @@ export interface TrainingOptions extends PassOptions {
 export interface TrainingResult extends DatasetStats {
   gamma: Float64Array;
   beta: Float64Array;
+  /**
+   * A pass that folded the running statistics batch by batch (with the settings it was given)
+   * keeps neither the batches' Moments nor `batches` (memory that would grow with the rows):
+   * the folded state, and how many batches there were.
+   */
+  folded?: { running: RunningStats; batches: number };
 }
 
 /** Per-feature constants of one batch, in feature order. */

@@ -26,12 +26,12 @@ export function runningStatsOf(
  * the exact count/mean/var (with the mean's low part) of every row.
  */
 export function statsFileOf(
-  stats: DatasetStats,
+  stats: DatasetStats & { folded?: { running: RunningStats } },
   settings: TrainingSettings,
   gamma: Float64Array,
   beta: Float64Array,
 ): StatsFile {
-  const running = runningStatsOf(stats.batches, stats.features, settings);
+  const running = stats.folded?.running ?? runningStatsOf(stats.batches, stats.features, settings);
   return {
     features: stats.features.map((j) => stats.columns[j]!),
     weight: Array.from(gamma),

@@ -6,7 +6,7 @@
  * -j 3 print the same bytes, batches included (bit-identical, which is more than SPEC §7's
  * 1e-12), with blocks small enough (BN_JOBS_BLOCK) that workers split these small files.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
@@ -48,6 +48,25 @@ describe('fast path = general path', () => {
         expect(fast).toEqual(general);
       }),
       { seed: SEED, numRuns: 150 },
+    );
+  });
+
+  it.each([
+    ['-b 3 --momentum 0.1', ['-b', '3', '--momentum', '0.1']],
+    ['-b 2 --preset keras', ['-b', '2', '--preset', 'keras']],
+    ['whole input', []],
+  ])('normalize %s --save-stats: the same stats file (running statistics folded batch by batch)', async (_name, flags) => {
+    await fc.assert(
+      fc.asyncProperty(csvDocument({ errors: false }), async (doc) => {
+        const file = writeDoc(doc.text);
+        const saved = (general: boolean) => path.join(dir, `s-${files}-${general}.json`);
+        const run = (general: boolean) =>
+          bn(['normalize', ...flags, '-d', doc.delimiter, '--save-stats', saved(general), '-o', path.join(dir, 'out.csv'), file], general ? GENERAL : {});
+        const fast = await run(false);
+        expect(fast).toEqual(await run(true));
+        if (fast.code === 0) expect(readFileSync(saved(false), 'utf8')).toBe(readFileSync(saved(true), 'utf8'));
+      }),
+      { seed: SEED, numRuns: 60 },
     );
   });
 

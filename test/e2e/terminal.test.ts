@@ -81,7 +81,9 @@ describe.skipIf(!hasScript)('on a terminal (script from util-linux)', () => {
   });
 
   it('standard input shows a running row count and rate', async () => {
-    const r = await onTerminal(`cat big.csv | ${BN} normalize -b 1000 -o out.csv`);
+    // A pipe that stays open a while after its data: the fast path reads 60,000 rows in less
+    // than one poll of the bar, so the count must show while bn waits for the end of the input.
+    const r = await onTerminal(`{ cat big.csv; sleep 0.5; } | ${BN} normalize -b 1000 -o out.csv`);
     expect(r.code).toBe(0);
     expect(r.screen).toMatch(/bn normalize · [\d,]+ rows · [\d,]+ rows\/s/);
     expect(r.screen).toContain('bn: normalized 60,000 rows, 2 features, 60 batches → out.csv');

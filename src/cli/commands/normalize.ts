@@ -86,7 +86,7 @@ async function training(resolved: ResolvedInput, flags: NormalizeFlags, io: Io):
     output = await openTableOutput(input, flags, io);
     const model = { epsilon: settings.epsilon, gamma: settings.gamma, beta: settings.beta };
     result =
-      (await normalizeFast(input, stdin, spec, output, model, progress?.counter)) ??
+      (await normalizeFast(input, stdin, spec, output, { ...model, running: settings }, progress?.counter)) ??
       (await normalizeTraining(() => openTable(input, stdin, spec, progress?.counter), output.sink, {
         batchSize: input.batchSize,
         isMissing: input.isMissing,
@@ -104,7 +104,7 @@ async function training(resolved: ResolvedInput, flags: NormalizeFlags, io: Io):
     await spool?.release();
   }
   if (display.summary) {
-    const what = { mode: 'training', rows: result.rows, features: result.features.length, batches: result.batches.length, savedTo: flags.saveStats } as const;
+    const what = { mode: 'training', rows: result.rows, features: result.features.length, batches: result.folded?.batches ?? result.batches.length, savedTo: flags.saveStats } as const;
     io.stderr.write(summaryLine(what, flags.output, performance.now() - started, display.err));
   }
 }

@@ -9,6 +9,7 @@
  */
 import { BnError } from '../../errors.js';
 import { Moments } from '../../engine/moments.js';
+import { initialRunningStats, updateRunningStats, type RunningStats } from '../../engine/running-stats.js';
 import { raggedRow, type ByteCounter, type CsvOptions } from '../../io/csv-rows.js';
 import { CsvBytesWriter } from '../../io/fast/csv-bytes-writer.js';
 import { RecordStore } from '../../io/fast/record-store.js';
@@ -17,21 +18,28 @@ import { resolveAffine } from '../affine.js';
 import { checkRepresentable, makePlan, type BatchSummary } from '../compute-stats.js';
 import type { FeaturePlan } from '../feature-plan.js';
 import { batchParams, type TrainingOptions, type TrainingResult } from '../normalize.js';
+import type { TrainingSettings } from '../presets.js';
 import { CellValues, numericMarkers } from './cell-values.js';
 import { csvPass, requireLayout, type CsvLayout } from './csv-pass.js';
 import { affineParams, headerBytes, NormalizedRecords, type NormalizeOutputOptions } from './fast-normalize.js';
 
+/** How the running statistics are updated after each batch (SPEC §3). */
+export type RunningSettings = Pick<TrainingSettings, 'momentum' | 'runningVariance'>;
+
 export async function normalizeBatchedCsv(
   input: AsyncIterable<Buffer>,
   csv: CsvOptions,
-  options: NormalizeOutputOptions & Pick<TrainingOptions, 'epsilon' | 'gamma' | 'beta'>,
+  options: NormalizeOutputOptions & Pick<TrainingOptions, 'epsilon' | 'gamma' | 'beta'> & { running: RunningSettings },
   batchSize: number,
   out: OutputWriter,
   counter?: ByteCounter,
 ): Promise<TrainingResult> {
   const store = new RecordStore();
   const writer = new CsvBytesWriter(csv.delimiter.charCodeAt(0));
-  const batches: BatchSummary[] = [];
+  // Batches are folded into the running statistics as they end, and not kept: their Moments
+  // would grow with the rows (a 1 GB input in batches of 1024 holds ten thousand).
+  let batchCount = 0;
+  let running: RunningStats | undefined;
   let layout: CsvLayout | undefined;
   let plan: FeaturePlan | undefined;
   let features: number[] = [];
@@ -67,7 +75,7 @@ export async function normalizeBatchedCsv(
   const flush = (isLast: boolean) => {
     const n = store.length;
     if (n === 0) return;
-    if (batches.length === 0) begin();
+    if (batchCount === 0) begin();
     // Values row by row, each row's features in column order: the first bad cell is the general path's.
     const columns = new Array<Float64Array | undefined>(layout!.width);
     for (const j of features) columns[j] = new Float64Array(n);
@@ -77,12 +85,14 @@ export async function normalizeBatchedCsv(
     }
     const moments = new Moments(total!.width);
     for (const j of features) moments.addColumn(j, columns[j]!, n);
-    const summary = { index: batches.length, rows: n, moments };
+    const summary: BatchSummary = { index: batchCount, rows: n, moments };
     checkRepresentable(moments, features, layout!.columns, csv.label);
     const { mean, variance } = batchParams(summary, features, layout!.columns, csv.label, isLast ? rows : undefined, batchSize);
     records!.params = affineParams(mean, variance, options.epsilon, gamma, beta);
     for (let i = 0; i < n; i++) records!.recordWithValues(store.at(i), columns, i);
-    batches.push(summary);
+    // The update runningStatsOf (../running.ts) makes, batch by batch, in the same order.
+    running = updateRunningStats(running ?? initialRunningStats(features.length), moments.pick(features), options.running.momentum, options.running.runningVariance);
+    batchCount++;
     total!.merge(moments);
     store.clear();
   };
@@ -122,5 +132,5 @@ export async function normalizeBatchedCsv(
   if (!plan || rows === 0 || !total) throw new BnError('BN_EMPTY_INPUT', 'no data rows (only a header)', { file: csv.label });
   await drain();
   await out.flush();
-  return { columns: layout!.columns, features, rows, total, batches, gamma, beta };
+  return { columns: layout!.columns, features, rows, total, batches: [], gamma, beta, folded: { running: running!, batches: batchCount } };
 }

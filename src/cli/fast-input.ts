@@ -6,6 +6,7 @@
 import type { Readable } from 'node:stream';
 import type { ByteCounter, CsvOptions } from '../io/csv-rows.js';
 import { scannerTakes } from '../io/fast/csv-fast-reader.js';
+import { fileChunks } from '../io/fast/file-chunks.js';
 import { openInput } from '../io/input.js';
 import { computeStats, type DatasetStats } from '../pipeline/compute-stats.js';
 import { fastComputeStats, fastComputeStatsFile, type FastPassOptions } from '../pipeline/fast/fast-stats.js';
@@ -35,12 +36,17 @@ export function passOptions(input: SettledInput): FastPassOptions {
   return { batchSize: input.batchSize, isMissing: input.isMissing, select: input.select, naValues: input.naValues };
 }
 
+/** The input's bytes: a file read into one reused buffer, or the stream of standard input. */
+function bytesOf(spec: InputSpec, stdin: Readable): AsyncIterable<Buffer> {
+  return spec.path !== undefined ? fileChunks(spec.path) : (openInput(spec, stdin) as AsyncIterable<Buffer>);
+}
+
 /** One stats pass over the input (`bn stats`, and pass 1 of a whole-input normalize). */
 export async function statsOf(input: SettledInput, stdin: Readable, spec = input.spec, pool?: WorkerPool, counter?: ByteCounter): Promise<DatasetStats> {
   const csv = fastCsvOptions(input);
   if (!csv) return computeStats(openTable(input, stdin, spec, counter), passOptions(input));
   if (spec.path !== undefined) return fastComputeStatsFile(spec.path, csv, passOptions(input), parallelOptions(input, pool), counter);
-  return fastComputeStats(openInput(spec, stdin) as AsyncIterable<Buffer>, csv, passOptions(input), counter);
+  return fastComputeStats(bytesOf(spec, stdin), csv, passOptions(input), counter);
 }
 
 /** Characters a written number may hold: as a delimiter they would need quotes, which the fast writer does not add. */
@@ -63,7 +69,7 @@ export async function normalizeFast(
   if (!csv || output.format !== input.format || NUMBER_CHARACTERS.test(csv.delimiter)) return undefined;
   if (input.batchSize !== undefined) {
     const writing = { ...passOptions(input), formatNumber: output.formatNumber, precision: output.precision, ...options };
-    return normalizeBatchedCsv(openInput(spec, stdin) as AsyncIterable<Buffer>, csv, writing, input.batchSize, output.writer, counter);
+    return normalizeBatchedCsv(bytesOf(spec, stdin), csv, writing, input.batchSize, output.writer, counter);
   }
   // One set of workers for both passes.
   const pool = spec.path !== undefined && input.jobs > 1 ? new WorkerPool(input.jobs) : undefined;
@@ -90,7 +96,7 @@ async function normalizeBothPasses(
   const beta = resolveAffine('--beta', options.beta, names, 0);
   const { mean, variance } = batchParams(stats.batches[0]!, stats.features, stats.columns, csv.label, stats.rows);
   const params = affineParams(mean, variance, options.epsilon, gamma, beta);
-  const source = spec.path !== undefined ? { path: spec.path } : { stream: openInput(spec, stdin) as AsyncIterable<Buffer> };
+  const source = spec.path !== undefined ? { path: spec.path } : { stream: bytesOf(spec, stdin) };
   const writing = { ...passOptions(input), formatNumber: output.formatNumber, precision: output.precision };
   await writeNormalizedCsv(source, csv, stats, params, writing, output.writer, parallelOptions(input, pool), counter);
   return { ...stats, gamma, beta };

@@ -11,7 +11,6 @@
  * a record starts 1 + (its field's LF bytes, or CR bytes in a CR file) lines after the previous one.
  */
 import type { Readable } from 'node:stream';
-import { Parser, CsvError } from 'csv-parse';
 import { BnError } from '../errors.js';
 import { CSV_CHUNK_ROWS, CsvRecords, csvTable, type ByteCounter, type CsvOptions } from './csv-rows.js';
 import { CSV_SYNTAX_MESSAGES } from './fast/csv-scanner.js';
@@ -31,6 +30,8 @@ export function csvSource(input: Readable, options: CsvOptions): TableSource {
 }
 
 async function* readChunks(input: Readable, options: CsvOptions, columns: string[], counter: ByteCounter): AsyncGenerator<Row[]> {
+  // Loaded when needed: most CSV goes the fast way, and a module not loaded costs no memory.
+  const { Parser, CsvError } = await import('csv-parse');
   const core = (
     new Parser({
       delimiter: options.delimiter,
@@ -75,11 +76,11 @@ async function* readChunks(input: Readable, options: CsvOptions, columns: string
       counter.bytes += data.length;
       const failure = core.parse(data, false, push, () => {});
       yield* drain();
-      if (failure) throw translateError(failure, options.label, next);
+      if (failure) throw translateError(failure, options.label, next, CsvError);
     }
     const failure = core.parse(undefined, true, push, () => {});
     yield* drain();
-    if (failure) throw translateError(failure, options.label, next);
+    if (failure) throw translateError(failure, options.label, next, CsvError);
   } catch (err) {
     // The rows before the problem first: errors come in input order.
     if (chunk.length > 0) yield chunk;
@@ -104,7 +105,7 @@ function syntaxError(code: keyof typeof CSV_SYNTAX_MESSAGES, label: string, line
 }
 
 /** A csv-parse error, on the line where the record it is in starts. */
-function translateError(err: Error, label: string, line: number): unknown {
+function translateError(err: Error, label: string, line: number, CsvError: typeof import('csv-parse').CsvError): unknown {
   if (err instanceof CsvError) {
     if (err.code === 'CSV_QUOTE_NOT_CLOSED') return syntaxError(err.code, label, line);
     const message = err.message.replace(/^Invalid [^:]*:\s*/, '').replace(/\s+at line \d+$/, '');

@@ -288,7 +288,7 @@ export class CsvScanner {
 
   private pushChunk(chunk: Uint8Array): void {
     const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    const buf = this.carry === null ? bytes : Buffer.concat([this.carry, bytes]);
+    const buf = this.carry === null ? bytes : this.join(this.carry, bytes);
     if (!this.bomChecked) {
       // Like csv-parse, look for a BOM only once three bytes are there.
       if (buf.length < 3) {
@@ -300,6 +300,22 @@ export class CsvScanner {
     this.scan(buf, false);
     this.keepUnfinished(buf);
   }
+
+  /**
+   * The unfinished record followed by the new chunk, in a buffer kept from push to push: a new
+   * one each time (Buffer.concat) would make a chunk's worth of garbage a chunk, which the
+   * garbage collector gives back to the system late. Safe, because nothing keeps a record's
+   * buffer after its callback, and the carry is a copy of its own.
+   */
+  private join(carry: Buffer, bytes: Buffer): Buffer {
+    const size = carry.length + bytes.length;
+    if (this.joined.length < size) this.joined = Buffer.allocUnsafe(Math.max(size, 2 * this.joined.length));
+    carry.copy(this.joined, 0);
+    bytes.copy(this.joined, carry.length);
+    return this.joined.subarray(0, size);
+  }
+
+  private joined: Buffer = Buffer.alloc(0);
 
   private finish(): void {
     const buf = this.carry ?? Buffer.alloc(0);

@@ -49,6 +49,7 @@ export async function normalizeBatchedCsv(
   let records: NormalizedRecords | undefined;
   let values: CellValues | undefined;
   let rows = 0;
+  let columns: (Float64Array | undefined)[] = [];
 
   /** The first batch: which columns are features (from its rows only), γ, β, the header. */
   const begin = () => {
@@ -76,9 +77,13 @@ export async function normalizeBatchedCsv(
     const n = store.length;
     if (n === 0) return;
     if (batchCount === 0) begin();
-    // Values row by row, each row's features in column order: the first bad cell is the general path's.
-    const columns = new Array<Float64Array | undefined>(layout!.width);
-    for (const j of features) columns[j] = new Float64Array(n);
+    // Values row by row, each row's features in column order: the first bad cell is the general
+    // path's. The arrays are the batch's size, made once (thousands of small arrays made and
+    // dropped would cost memory that the garbage collector gives back late).
+    if (columns.length === 0) {
+      columns = new Array<Float64Array | undefined>(layout!.width);
+      for (const j of features) columns[j] = new Float64Array(batchSize);
+    }
     for (let i = 0; i < n; i++) {
       const record = store.at(i);
       for (const j of features) columns[j]![i] = values!.value(record, j);

@@ -3,8 +3,11 @@
  * ASCII delimiter (numbers parsed from the bytes, worker threads over a file's byte ranges),
  * the general path for everything else and under BN_NO_FAST=1. Both give the same results.
  */
-import type { Readable } from 'node:stream';
-import type { ByteCounter, CsvOptions } from '../io/csv-rows.js';
+import { Readable } from 'node:stream';
+import { columnNames, type ByteCounter, type CsvOptions } from '../io/csv-rows.js';
+import { CsvScanner } from '../io/fast/csv-scanner.js';
+import { isBlank } from '../pipeline/fast/csv-pass.js';
+import { affineOf, type InferenceOptions } from '../pipeline/inference.js';
 import { scannerTakes } from '../io/fast/csv-fast-reader.js';
 import { fileChunks } from '../io/fast/file-chunks.js';
 import { openInput } from '../io/input.js';
@@ -100,4 +103,69 @@ async function normalizeBothPasses(
   const writing = { ...passOptions(input), formatNumber: output.formatNumber, precision: output.precision };
   await writeNormalizedCsv(source, csv, stats, params, writing, output.writer, parallelOptions(input, pool), counter);
   return { ...stats, gamma, beta };
+}
+
+/**
+ * Inference mode on the fast path (`normalize --stats S`, `denormalize`): CSV/TSV in and the
+ * same out, a stats file that names its features, no --select. The header is read first to
+ * match the features by name; when one is missing (an error whose message lists the input's
+ * numeric columns, which the general path works out from its first rows), or the header
+ * cannot be read, the general path takes the input over: `undefined`, and the standard input
+ * to read from (the bytes read here are replayed).
+ */
+export async function inferenceFast(
+  input: SettledInput,
+  stdin: Readable,
+  output: TableOutput,
+  options: InferenceOptions,
+  counter?: ByteCounter,
+): Promise<{ rows: number } | { stdin: Readable }> {
+  const csv = fastCsvOptions(input);
+  const names = options.stats.features;
+  if (!csv || output.format !== input.format || NUMBER_CHARACTERS.test(csv.delimiter) || !names || input.select) return { stdin };
+  const peeked = await peekColumns(input.spec.path !== undefined ? fileChunks(input.spec.path) : (stdin as AsyncIterable<Buffer>), csv);
+  if (input.spec.path !== undefined) await peeked.close();
+  const replay = input.spec.path !== undefined ? stdin : Readable.from(peeked.replay(), { objectMode: false });
+  const columns = peeked.columns;
+  if (!columns || names.some((name) => !columns.includes(name))) return { stdin: replay };
+  const features = names.map((name) => columns.indexOf(name));
+  const source = input.spec.path !== undefined ? { path: input.spec.path } : { stream: replay as AsyncIterable<Buffer> };
+  const writing = { ...passOptions(input), formatNumber: output.formatNumber, precision: output.precision };
+  const rows = await writeNormalizedCsv(source, csv, { features }, () => affineOf(names, options), writing, output.writer, parallelOptions(input), counter);
+  return { rows };
+}
+
+/**
+ * The column names of a CSV input (its first record), or undefined when it has none or cannot
+ * be read (the general path then reports what is wrong); `replay` gives back every byte read.
+ */
+async function peekColumns(
+  bytes: AsyncIterable<Buffer>,
+  csv: CsvOptions,
+): Promise<{ columns?: string[]; replay: () => AsyncGenerator<Buffer>; close: () => Promise<unknown> }> {
+  const iterator = bytes[Symbol.asyncIterator]();
+  const head: Buffer[] = [];
+  let columns: string[] | undefined;
+  const scanner = new CsvScanner({ delimiter: csv.delimiter }, (record) => {
+    if (columns === undefined && !isBlank(record)) columns = columnNames(record.texts(), csv.header, csv.label);
+  });
+  try {
+    while (columns === undefined) {
+      const next = await iterator.next();
+      if (next.done) break;
+      head.push(Buffer.from(next.value)); // a copy: a file reader reuses its buffer
+      scanner.push(next.value);
+    }
+  } catch {
+    columns = undefined;
+  }
+  async function* replay(): AsyncGenerator<Buffer> {
+    try {
+      yield* head;
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+    } finally {
+      await iterator.return?.();
+    }
+  }
+  return { columns, replay, close: async () => iterator.return?.() };
 }

@@ -6,6 +6,7 @@ import { checkReadable } from '../io/input.js';
 import { transformWithStats, type Direction } from '../pipeline/inference.js';
 import { readStatsFile } from '../stats-file.js';
 import { resolveDisplay, startProgress, type DisplayFlags } from './display.js';
+import { inferenceFast } from './fast-input.js';
 import { openTable, settleFormat, type InputFlags, type ResolvedInput } from './input-options.js';
 import type { Io } from './io.js';
 import { resolveInferenceOverrides, type ModelFlags } from './model-options.js';
@@ -33,14 +34,9 @@ export async function runInference(
     progress?.expectBytes(await fileBytes(resolved.spec.path));
     const { input, stdin } = await settleFormat(resolved, io.stdin);
     output = await openTableOutput(input, flags, io);
-    rows = await transformWithStats(openTable(input, stdin, input.spec, progress?.counter), output.sink, {
-      direction,
-      isMissing: input.isMissing,
-      select: input.select,
-      stats: loaded.stats,
-      statsLabel: statsPath,
-      ...overrides,
-    });
+    const options = { direction, isMissing: input.isMissing, select: input.select, stats: loaded.stats, statsLabel: statsPath, ...overrides };
+    const fast = await inferenceFast(input, stdin, output, options, progress?.counter);
+    rows = 'rows' in fast ? fast.rows : await transformWithStats(openTable(input, fast.stdin, input.spec, progress?.counter), output.sink, options);
     await output.commit();
   } finally {
     progress?.stop();

@@ -10,7 +10,7 @@
  * without `features`, by position among the input's features (its numeric columns, decided from
  * the first rows, or `--select`).
  */
-import { denormalizeValue, normalizeValue } from '../engine/batch-norm.js';
+import { denormalizeScale, denormalizeValue, normalizeScale, normalizeValue } from '../engine/batch-norm.js';
 import { BnError } from '../errors.js';
 import type { Row, TableSource } from '../io/table.js';
 import { layoutOf, widthOf, type TableSink } from '../io/table-sink.js';
@@ -129,6 +129,26 @@ function transformOf(names: readonly string[], options: InferenceOptions): (f: n
   }
   checkInvertible(gamma, names, options);
   return (f, y) => denormalizeValue(y, mean[f]!, variance[f]!, eps, gamma[f]!, beta[f]!);
+}
+
+/**
+ * The same transform as transformOf, in the form the fast CSV writer applies, y = (x − a)·s + b
+ * per feature: normalize a = running_mean, s = normalizeScale(running_var, ε, γ), b = β;
+ * denormalize a = β, s = denormalizeScale(running_var, ε, γ), b = running_mean. The operations
+ * are normalizeValue's and denormalizeValue's, in the same order: the same float64 results.
+ */
+export function affineOf(names: readonly string[], options: InferenceOptions): { mean: Float64Array; scale: Float64Array; beta: Float64Array } {
+  const { stats } = options;
+  const gamma = resolveAffine('--gamma', options.gamma, names, stats.weight);
+  const beta = resolveAffine('--beta', options.beta, names, stats.bias);
+  const eps = options.epsilon ?? stats.eps;
+  const mean = Float64Array.from(stats.runningMean);
+  const variance = stats.runningVar;
+  if (options.direction === 'normalize') {
+    return { mean, scale: mean.map((_, f) => normalizeScale(variance[f]!, eps, gamma[f]!)), beta };
+  }
+  checkInvertible(gamma, names, options);
+  return { mean: beta, scale: mean.map((_, f) => denormalizeScale(variance[f]!, eps, gamma[f]!)), beta: mean };
 }
 
 /** γ = 0 maps every value to β: denormalize cannot undo it. Blame the flag or the file. */

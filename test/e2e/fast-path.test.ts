@@ -70,6 +70,43 @@ describe('fast path = general path', () => {
     );
   });
 
+  it.each([
+    ['normalize --stats S', ['normalize']],
+    ['denormalize --stats S', ['denormalize']],
+    ['normalize --stats S --gamma 2 --precision 5', ['normalize', '--gamma', '2', '--precision', '5']],
+  ])('%s (inference mode), from a file and from standard input', async (_name, args) => {
+    await fc.assert(
+      fc.asyncProperty(csvDocument(), fc.boolean(), async (doc, stdin) => {
+        const file = writeDoc(doc.text);
+        // A stats file from the rows before the first bad one, or from a fixed small table.
+        const stats = path.join(dir, `stats-${files}.json`);
+        const made = await bn(['stats', '-d', doc.delimiter, '--save-stats', stats, file]);
+        if (made.code !== 0) writeFileSync(stats, JSON.stringify({ format: 'bn-stats', version: 1, features: ['x1'], weight: [1], bias: [0], running_mean: [0.5], running_var: [2], num_batches_tracked: 1, eps: 1e-5, momentum: null, preset: 'torch', count: [2], mean: [0.5], var: [1] }));
+        const argv = [...args, '--stats', stats, '-d', doc.delimiter, ...(stdin ? ['--from', 'csv'] : [file])];
+        const input = stdin ? doc.text : '';
+        const fast = await bnInProcess(argv, input);
+        const general = await bnInProcess(argv, input, { env: GENERAL });
+        // Inference mode streams: on a bad value, the rows before it that are already out depend
+        // on each reader's chunks. The status and the message must agree; the rows, on success.
+        expect({ code: fast.code, stderr: fast.stderr }).toEqual({ code: general.code, stderr: general.stderr });
+        if (fast.code === 0) expect(fast.stdout).toBe(general.stdout);
+      }),
+      { seed: SEED, numRuns: 80 },
+    );
+  });
+
+  it('inference mode: a feature missing from the input is the general path\'s error, a header alone is a header', async () => {
+    const stats = path.join(dir, 'two.json');
+    await bn(['stats', '--save-stats', stats, writeDoc('a,b\n1,2\n3,5\n')]);
+    for (const text of ['a,c\n1,2\n', 'a,b\n', 'b,a,t\n4,5,x\n']) {
+      const file = writeDoc(text);
+      for (const argv of [['normalize', '--stats', stats, file], ['normalize', '--stats', stats, '--from', 'csv']]) {
+        const input = argv.includes(file) ? '' : text;
+        expect(await bnInProcess(argv, input)).toEqual(await bnInProcess(argv, input, { env: GENERAL }));
+      }
+    }
+  });
+
   it('--na-values with a number: "-999" is missing, "-999.0" is not', async () => {
     const file = writeDoc('x,y\n-999,1\n-999.0,2\n3,-999\n5,6\n');
     for (const args of [['stats', '--to', 'json'], ['normalize']]) {

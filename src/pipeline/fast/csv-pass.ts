@@ -29,6 +29,8 @@ export interface PassResult {
   recordDelimiter: RecordDelimiter;
   /** Lines in the input, plus 1: the line after the last. */
   nextLine: number;
+  /** Data records. */
+  rows: number;
 }
 
 /**
@@ -96,7 +98,7 @@ export async function csvPass(
   } catch (err) {
     throw translateError(err, options.label);
   }
-  return { layout: router.layout, recordDelimiter: scanner.discoveredRecordDelimiter, nextLine: scanner.nextLine };
+  return { layout: router.layout, recordDelimiter: scanner.discoveredRecordDelimiter, nextLine: scanner.nextLine, rows: router.rows };
 }
 
 /** The layout of a pass that must have read a header or a row. */

@@ -15,7 +15,7 @@ import type { OutputWriter } from '../../io/output-writer.js';
 import { makePlan, type DatasetStats } from '../compute-stats.js';
 import { fixedColumns } from '../select.js';
 import { CellValues, numericMarkers } from './cell-values.js';
-import { csvPass, type CsvLayout } from './csv-pass.js';
+import { csvPass, type CsvLayout, type PassResult } from './csv-pass.js';
 import type { FastPassOptions } from './fast-stats.js';
 import { parallelPass, type ParallelOptions, type PassWork } from './parallel.js';
 
@@ -103,30 +103,42 @@ export interface NormalizeOutputOptions extends FastPassOptions {
   precision?: number;
 }
 
-/** Pass 2: the input's records, normalized, to `out`; by worker threads when `path` is a file and -j > 1. */
+/**
+ * The input's records, their features transformed, to `out`: pass 2 of a whole-input normalize,
+ * and inference mode. By worker threads when `path` is a file and -j > 1. `params` is asked for
+ * at the first data record, after the header is written (as the general path writes it before
+ * it checks γ for denormalize); what was written before an error goes out. Returns the rows.
+ */
 export async function writeNormalizedCsv(
   input: { path: string } | { stream: AsyncIterable<Buffer> },
   csv: CsvOptions,
   stats: Pick<DatasetStats, 'features'>,
-  params: AffineParams,
+  params: AffineParams | (() => AffineParams),
   options: NormalizeOutputOptions,
   out: OutputWriter,
   parallel: ParallelOptions = { jobs: 1 },
   counter?: ByteCounter,
-): Promise<void> {
+): Promise<number> {
   const writer = new CsvBytesWriter(csv.delimiter.charCodeAt(0));
   const drain = async () => {
     if (writer.length === 0) return;
     await out.writeThrough(writer.bytes());
     writer.reset();
   };
+  let header = false;
+  const writeHeader = (layout: CsvLayout) => {
+    if (!header) writer.raw(headerBytes(layout, csv.delimiter));
+    header = true;
+  };
+  let resolved: AffineParams | undefined;
+  const resolve = () => (resolved ??= typeof params === 'function' ? params() : params);
   const work: PassWork = {
     start(layout) {
-      writer.raw(headerBytes(layout, csv.delimiter));
-      const records = normalizedRecords(layout, stats, params, options, writer);
+      writeHeader(layout);
+      const records = normalizedRecords(layout, stats, resolve(), options, writer);
       return (record) => records.record(record);
     },
-    parallelSetup: () => ({ features: [...stats.features], naValues: options.naValues, normalize: { params, precision: options.precision } }),
+    parallelSetup: () => ({ features: [...stats.features], naValues: options.naValues, normalize: { params: resolve(), precision: options.precision } }),
     drain,
     async consume(result) {
       await out.writeThrough(result.output!);
@@ -135,8 +147,19 @@ export async function writeNormalizedCsv(
       if (writer.full) await drain();
     },
   };
-  if ('path' in input) await parallelPass(input.path, csv, parallel, work, counter);
-  else await csvPass(input.stream, csv, (layout) => work.start(layout), counter, () => work.afterChunk!());
+  let pass: PassResult;
+  try {
+    pass =
+      'path' in input
+        ? await parallelPass(input.path, csv, parallel, work, counter)
+        : await csvPass(input.stream, csv, (layout) => work.start(layout), counter, () => work.afterChunk!());
+  } catch (err) {
+    await drain().catch(() => {});
+    throw err;
+  }
+  // A header and no rows: the header alone.
+  if (pass.layout) writeHeader(pass.layout);
   await drain();
   await out.flush();
+  return pass.rows;
 }

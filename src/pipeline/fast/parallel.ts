@@ -92,7 +92,7 @@ export async function parallelPass(path: string, csv: CsvOptions, options: Paral
       if (setup === undefined) {
         await feed(head, size);
         head.end();
-        return { layout: router.layout, recordDelimiter: head.discoveredRecordDelimiter, nextLine: head.nextLine };
+        return { layout: router.layout, recordDelimiter: head.discoveredRecordDelimiter, nextLine: head.nextLine, rows: router.rows };
       }
       await work.drain();
       const taskSetup: TaskSetup = { ...setup, path, delimiter: csv.delimiter, layout: router.layout!, recordDelimiter: rd };
@@ -103,13 +103,13 @@ export async function parallelPass(path: string, csv: CsvOptions, options: Paral
       } finally {
         if (pool !== options.pool) await pool.close();
       }
-      if (outcome.sequentialFrom === undefined) return { layout: router.layout, recordDelimiter: rd, nextLine: outcome.nextLine };
+      if (outcome.sequentialFrom === undefined) return { layout: router.layout, recordDelimiter: rd, nextLine: outcome.nextLine, rows: router.rows + outcome.rows };
       // A block with a quote: the rest of the file in the main thread, from that block's start.
       offset = outcome.sequentialFrom;
       const rest = new CsvScanner({ delimiter: csv.delimiter, recordDelimiter: rd, bom: false, firstLine: outcome.nextLine }, router.onRecord);
       await feed(rest, size);
       rest.end();
-      return { layout: router.layout, recordDelimiter: rd, nextLine: rest.nextLine };
+      return { layout: router.layout, recordDelimiter: rd, nextLine: rest.nextLine, rows: router.rows + outcome.rows };
     } catch (err) {
       throw translateError(err, csv.label);
     }
@@ -133,6 +133,8 @@ function boundaryAfter(fd: number, from: number, rd: RecordDelimiter, size: numb
 
 interface WorkersOutcome {
   nextLine: number;
+  /** Data records of the blocks taken. */
+  rows: number;
   /** Set when a block held a quote: where the main thread must go on alone. */
   sequentialFrom?: number;
 }
@@ -177,17 +179,18 @@ async function runWorkers(
   try {
     for (let i = 0; i < 2 * jobs && dispatch(); i++);
     let line = firstLine;
+    let rows = 0;
     for (let next = 0; next < tasks.length; next++) {
       while (!results.has(next) && failure === undefined) await new Promise<void>((resolve) => (waiting = resolve));
       // Case: a worker ran out of its (small) heap. The main thread goes on alone from here.
       if (failure !== undefined && (failure as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY') {
         await pool.close(); // a next pass starts fresh workers
-        return { nextLine: line, sequentialFrom: tasks[next]!.start };
+        return { nextLine: line, rows, sequentialFrom: tasks[next]!.start };
       }
       if (failure !== undefined) throw failure;
       const result = results.get(next)!;
       results.delete(next);
-      if (result.quoted) return { nextLine: line, sequentialFrom: tasks[next]!.start };
+      if (result.quoted) return { nextLine: line, rows, sequentialFrom: tasks[next]!.start };
       if (result.error) throw shifted(result.error, line);
       await work.consume(result);
       // The result's buffer goes back to its worker, to be filled again.
@@ -198,9 +201,10 @@ async function runWorkers(
         counter.rows += result.rows;
       }
       line += result.lines;
+      rows += result.rows;
       dispatch();
     }
-    return { nextLine: line };
+    return { nextLine: line, rows };
   } finally {
     for (const worker of workers) worker.off('message', onMessage).off('error', onError);
   }

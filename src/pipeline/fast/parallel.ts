@@ -63,6 +63,19 @@ export async function parallelPass(path: string, csv: CsvOptions, options: Paral
   const fd = openSync(path, 'r');
   try {
     const size = fstatSync(fd).size;
+    // A file larger than the head will likely want its workers: start them while the head is read.
+    const pool = options.jobs > 1 && size > blockBytes ? (options.pool ?? new WorkerPool(options.jobs)) : undefined;
+    pool?.warm();
+    try {
+      return await passOver(fd, size, pool);
+    } finally {
+      if (pool && pool !== options.pool) await pool.close();
+    }
+  } finally {
+    closeSync(fd);
+  }
+
+  async function passOver(fd: number, size: number, pool: WorkerPool | undefined): Promise<PassResult> {
     const head = new CsvScanner({ delimiter: csv.delimiter }, router.onRecord);
     let offset = 0;
     let quoted = false;
@@ -88,7 +101,7 @@ export async function parallelPass(path: string, csv: CsvOptions, options: Paral
       const rd = head.discoveredRecordDelimiter;
       const lineBreaks = rd === RecordDelimiter.Lf || rd === RecordDelimiter.CrLf;
       if (lineBreaks && !quoted && offset < size) await feed(head, boundaryAfter(fd, offset, rd, size));
-      const setup = options.jobs > 1 && lineBreaks && !quoted && offset < size && router.layout && router.handle ? work.parallelSetup() : undefined;
+      const setup = pool && lineBreaks && !quoted && offset < size && router.layout && router.handle ? work.parallelSetup() : undefined;
       if (setup === undefined) {
         await feed(head, size);
         head.end();
@@ -96,13 +109,7 @@ export async function parallelPass(path: string, csv: CsvOptions, options: Paral
       }
       await work.drain();
       const taskSetup: TaskSetup = { ...setup, path, delimiter: csv.delimiter, layout: router.layout!, recordDelimiter: rd };
-      const pool = options.pool ?? new WorkerPool(options.jobs);
-      let outcome: WorkersOutcome;
-      try {
-        outcome = await runWorkers(fd, size, offset, head.nextLine, blockBytes, pool, taskSetup, work, counter);
-      } finally {
-        if (pool !== options.pool) await pool.close();
-      }
+      const outcome = await runWorkers(fd, size, offset, head.nextLine, blockBytes, pool!, taskSetup, work, counter);
       if (outcome.sequentialFrom === undefined) return { layout: router.layout, recordDelimiter: rd, nextLine: outcome.nextLine, rows: router.rows + outcome.rows };
       // A block with a quote: the rest of the file in the main thread, from that block's start.
       offset = outcome.sequentialFrom;
@@ -113,8 +120,6 @@ export async function parallelPass(path: string, csv: CsvOptions, options: Paral
     } catch (err) {
       throw translateError(err, csv.label);
     }
-  } finally {
-    closeSync(fd);
   }
 }
 

@@ -17,6 +17,17 @@ export class WorkerPool {
 
   /** Start a pass: every worker gets `setup`; returns the workers and the pass number. */
   begin(setup: TaskSetup): { workers: Worker[]; pass: number } {
+    this.warm();
+    const pass = ++this.passes;
+    for (const worker of this.workers) post(worker, { setup, pass });
+    return { workers: this.workers, pass };
+  }
+
+  /**
+   * Start the threads now, before they have work: loading a worker's modules takes about a
+   * tenth of a second, which it can spend while the main thread reads the head of the file.
+   */
+  warm(): void {
     if (this.workers.length === 0) {
       // Small heaps: a worker holds one block at a time and its garbage is short-lived strings
       // of numbers, while each worker's heap counts in the memory of the whole process (issue
@@ -26,9 +37,6 @@ export class WorkerPool {
       const resourceLimits = { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 8 };
       this.workers = Array.from({ length: this.size }, () => new Worker(workerUrl(), { resourceLimits }));
     }
-    const pass = ++this.passes;
-    for (const worker of this.workers) post(worker, { setup, pass });
-    return { workers: this.workers, pass };
   }
 
   async close(): Promise<void> {

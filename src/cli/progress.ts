@@ -15,7 +15,7 @@
  * `stopProgressBars()` erases every bar still shown: run() calls it before reporting an error,
  * bin/bn when interrupted. Drawing (cursor moves, erasing, the terminal's width) is cli-progress's.
  */
-import cliProgress from 'cli-progress';
+import type cliProgress from 'cli-progress';
 import { promises as fs } from 'node:fs';
 import { Readable, type Writable } from 'node:stream';
 import type { TableSource } from '../io/table.js';
@@ -61,7 +61,7 @@ export class Progress {
     delayMs: number,
   ) {
     active.add(this);
-    this.timer = setTimeout(() => this.show(), delayMs);
+    this.timer = setTimeout(() => void this.show(), delayMs);
     this.timer.unref();
   }
 
@@ -82,7 +82,10 @@ export class Progress {
     this.bar = undefined;
   }
 
-  private show(): void {
+  private async show(): Promise<void> {
+    // Loaded when a bar is drawn: most runs (a pipe, a redirected standard error, short work)
+    // never draw one, and a module not loaded costs no memory (issue #5: 120 MB).
+    const { default: cliProgress } = await import('cli-progress');
     if (!active.has(this)) return;
     this.bar = new cliProgress.SingleBar({
       stream: this.stream,

@@ -31,10 +31,11 @@ export class WorkerPool {
     if (this.workers.length === 0) {
       // Small heaps: a worker holds one block at a time and its garbage is short-lived strings
       // of numbers, while each worker's heap counts in the memory of the whole process (issue
-      // #5: 120 MB). Measured on 1e6 × 10 floats, -j 2 normalize: 2 and 8 MB → 123 MB peak
-      // RSS, 2 and 16 MB → 130 MB, V8's defaults → 160 MB. A worker that runs out anyway (a
-      // huge cell) is not fatal: the main thread takes the rest of the file (see runWorkers).
-      const resourceLimits = { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 8 };
+      // #5: 120 MB). Measured on 1e6 × 10 floats, -j 2 normalize (peak RSS, CPU seconds):
+      // young/old 2/8 MB → 116 MB, 5.3 s; 2/16 MB → 121 MB, 4.7 s; V8's defaults → 165 MB,
+      // 4.2 s. A worker that runs out anyway (a huge cell) is not fatal: the main thread takes
+      // the rest of the file (see runWorkers).
+      const resourceLimits = { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 16 };
       this.workers = Array.from({ length: this.size }, () => new Worker(workerUrl(), { resourceLimits }));
     }
   }

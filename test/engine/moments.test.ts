@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { Moments } from '../../src/engine/moments.js';
-import { exactMoments, ratioToDouble, seededRandom } from '../helpers/exact.js';
+import { exactMoments, ratioToDouble, seededRandom, toDyadic } from '../helpers/exact.js';
 
 const EPS = Number.EPSILON;
 
@@ -30,6 +30,34 @@ describe('exact reference helper (test/helpers/exact.ts)', () => {
     expect(ratioToDouble(1n, 10n)).toBe(0.1);
     expect(ratioToDouble(-7n, 2n)).toBe(-3.5);
     expect(ratioToDouble(3n, 1n, -2)).toBe(0.75);
+  });
+
+  it('rounds results beyond a numerator of 1024 bits, and subnormal results, correctly (ties to even)', () => {
+    // A 1501-bit numerator: the quotient alone would overflow a double before scaling.
+    expect(ratioToDouble(2n ** 1500n, 3n, -1400)).toBe(2 ** 100 / 3);
+    expect(ratioToDouble(1n, 1n, 1024)).toBe(Infinity);
+    // Subnormals, in units of 2^−1074: 1 → 5e-324; 1.5 and 2.5 tie to 2; 2/3 → 1.
+    expect(ratioToDouble(1n, 1n, -1074)).toBe(5e-324);
+    expect(ratioToDouble(3n, 2n, -1074)).toBe(1e-323);
+    expect(ratioToDouble(5n, 2n, -1074)).toBe(1e-323);
+    expect(ratioToDouble(1n, 3n, -1073)).toBe(5e-324);
+    expect(ratioToDouble(1n, 3n, -1080)).toBe(0);
+    // 1.5 − 2^−60 units: rounding to 53 bits first would make it the tie 1.5, then 2 units.
+    expect(ratioToDouble(3n * 2n ** 59n - 1n, 2n ** 60n, -1074)).toBe(5e-324);
+    // Every subnormal (and the boundary 2^−1022) is its own exact ratio, also as 3x/3.
+    for (const x of [5e-324, 1.2345e-315, 2.2250738585072009e-308, 2 ** -1022]) {
+      const d = toDyadic(x);
+      expect(ratioToDouble(d.mant, 1n, d.exp)).toBe(x);
+      expect(ratioToDouble(3n * d.mant, 3n, d.exp)).toBe(x);
+    }
+  });
+
+  it('takes mixed magnitudes and a million values', () => {
+    const mixed = exactMoments([1e-300, 1e150]);
+    expect(mixed.mean).toBe(1e150 / 2);
+    expect(mixed.variance).toBe((1e150 * 1e150) / 4);
+    const many = exactMoments(new Float64Array(1_000_000).fill(0.1));
+    expect(many).toMatchObject({ count: 1_000_000, mean: 0.1, variance: 0 });
   });
 
   it('computes the seed example exactly', () => {

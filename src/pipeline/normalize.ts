@@ -5,7 +5,7 @@
  *   nothing is written when the data is bad; pass 2 streams the rows out. Memory: one row chunk.
  * - --batch-size N: one pass; N rows are held, normalized and written. Memory: N rows.
  */
-import { BnError } from '../errors.js';
+import { BnError, quoteValue, type ErrorLocation } from '../errors.js';
 import { normalizeValue } from '../engine/batch-norm.js';
 import { Moments } from '../engine/moments.js';
 import type { Row, TableSource } from '../io/table.js';
@@ -55,6 +55,9 @@ async function normalizeWhole(
   const beta = resolveAffine('--beta', options.beta, names, 0);
   const batch = stats.batches[0]!;
   const params = batchParams(batch, stats.features, stats.columns, first.label, stats.rows);
+  const transform = batchTransform(params, options.epsilon, gamma, beta);
+  // Before the first row goes out: pass 1 has found the extremes.
+  checkExtremes(batch.moments, stats.features, transform, stats.columns, first.label);
 
   const second = await openSource();
   let plan: FeaturePlan | undefined;
@@ -64,7 +67,7 @@ async function normalizeWhole(
       // Pass 1 has seen every column (JSON keys that first appear late included).
       await sink.start({ ...layoutOf(second, stats.features), columns: stats.columns, width: stats.columns.length });
     }
-    applyToRows(chunk, plan, stats.features, params, options.epsilon, gamma, beta);
+    transformRows(chunk, plan, stats.features, transform);
     await sink.rows(chunk);
   }
   await sink.end();
@@ -95,9 +98,6 @@ async function normalizeBatched(source: TableSource, sink: TableSink, options: T
       gamma = resolveAffine('--gamma', options.gamma, names, 1);
       beta = resolveAffine('--beta', options.beta, names, 0);
       total = new Moments(source.columns.length);
-      // The columns are those of the first batch: a JSON key that first appears after it is not
-      // a feature (it passes through a JSON output, and a CSV header cannot take it).
-      await sink.start(layoutOf(source, features, widthOf(pending)));
     }
     // The width of the first batch: every feature is among its columns.
     const moments = new Moments(total!.width);
@@ -105,7 +105,13 @@ async function normalizeBatched(source: TableSource, sink: TableSink, options: T
     const summary = { index: batches.length, rows: pending.length, moments };
     checkRepresentable(moments, features, source.columns, source.label);
     const params = batchParams(summary, features, source.columns, source.label, isLast ? rows : undefined, batchSize);
-    applyToRows(pending, plan, features, params, options.epsilon, gamma, beta);
+    const transform = batchTransform(params, options.epsilon, gamma, beta);
+    checkExtremes(moments, features, transform, source.columns, source.label);
+    // Only now the output starts: a first batch that fails writes nothing, not even a header.
+    // Its columns are the first batch's: a JSON key that first appears after it is not a feature
+    // (it passes through a JSON output, and a CSV header cannot take it).
+    if (batches.length === 0) await sink.start(layoutOf(source, features, widthOf(pending)));
+    transformRows(pending, plan, features, transform);
     await sink.rows(pending);
     batches.push(summary);
     total!.merge(moments);
@@ -187,7 +193,9 @@ function suggestBatchSize(batch: BatchSummary, totalRows: number | undefined, ba
 
 /**
  * Replace each non-missing feature cell by `transform(f, x)` (a number), f the feature's position;
- * other cells, and missing ones, stay as they were. Shared by training and inference mode.
+ * other cells, and missing ones, stay as they were. Shared by training and inference mode. A
+ * result beyond float64 (γ = 1e308, a stats file's extreme values) is an error naming the cell:
+ * bn never writes Infinity or NaN.
  */
 export function transformRows(
   rows: readonly Row[],
@@ -201,19 +209,37 @@ export function transformRows(
       const j = features[f]!;
       const x = plan.value(cells[j], j, row);
       if (Number.isNaN(x)) continue; // missing: written back as it was
-      cells[j] = transform(f, x);
+      const y = transform(f, x);
+      if (!Number.isFinite(y)) throw beyondRange(cells[j], plan.where(j, row));
+      cells[j] = y;
     }
   }
 }
 
-function applyToRows(
-  rows: Row[],
-  plan: FeaturePlan,
-  features: number[],
-  params: BatchParams,
-  eps: number,
-  gamma: Float64Array,
-  beta: Float64Array,
+/**
+ * The transform is monotone in x (so is each IEEE operation of (x − μ)·scale + β), so when it is
+ * finite at a batch's min and max it is finite on every value of the batch: training mode refuses
+ * a γ or β that takes the output beyond float64 before it writes a row of the batch.
+ */
+function checkExtremes(
+  moments: Moments,
+  features: readonly number[],
+  transform: (f: number, x: number) => number,
+  columns: readonly string[],
+  label: string,
 ): void {
-  transformRows(rows, plan, features, (f, x) => normalizeValue(x, params.mean[f]!, params.variance[f]!, eps, gamma[f]!, beta[f]!));
+  features.forEach((j, f) => {
+    for (const x of [moments.min(j), moments.max(j)]) {
+      if (!Number.isFinite(transform(f, x))) throw beyondRange(x, { file: label, name: columns[j] });
+    }
+  });
+}
+
+function beyondRange(value: unknown, where: ErrorLocation): BnError {
+  return new BnError('BN_OVERFLOW', `the result for the value ${quoteValue(value)} is beyond float64 range (see γ, β, ε and the statistics)`, where);
+}
+
+/** y = γ·(x − μ_B)/√(σ_B² + ε) + β with a batch's statistics, feature by feature. */
+function batchTransform(params: BatchParams, eps: number, gamma: Float64Array, beta: Float64Array): (f: number, x: number) => number {
+  return (f, x) => normalizeValue(x, params.mean[f]!, params.variance[f]!, eps, gamma[f]!, beta[f]!);
 }

@@ -2,6 +2,9 @@
  * Named edge cases through the whole CLI (reader → plan → engine → report). Expected values are
  * by hand or from test/helpers/exact.ts (BigInt rational arithmetic, independent of the engine).
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bnInProcess, csvRows, expectClose } from '../helpers/run-bn.js';
 import { exactMoments, seededRandom } from '../helpers/exact.js';
@@ -94,5 +97,43 @@ describe('edge cases', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe('bn: <stdin> (column "big"): the mean or variance is beyond float64 range\n');
+  });
+});
+
+describe('normalized values beyond float64: an error naming the column, never Infinity or NaN', () => {
+  const data = 'a,b\n1,x\n2,y\n3,z\n4,w\n5,v\n';
+  const overflow = /the result for the value .* is beyond float64 range/;
+
+  it.each([
+    // x̂ reaches ±1.41: γ = 1.7e308 takes it beyond 1.8e308; β = 1.7e308 plus x̂·γ = 1e308 too.
+    [['--gamma', '1.7e308']],
+    [['--gamma', '1e308', '--beta', '1.7e308']],
+    [['-b', '3', '--gamma', '1.7e308']],
+  ])('training mode %j: nothing written', async (args) => {
+    const r = await bnInProcess(['normalize', ...args], data);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^bn: <stdin> \(column "a"\): /);
+    expect(r.stderr).toMatch(overflow);
+  });
+
+  it('just below the limit is fine', async () => {
+    const r = await bnInProcess(['normalize', '--gamma', '1e308'], data);
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toMatch(/Infinity|NaN/);
+  });
+
+  it('inference and denormalize name the cell', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'bn-overflow-'));
+    const stats = path.join(dir, 's.json');
+    writeFileSync(stats, JSON.stringify({ features: ['a'], running_mean: [-1e308], running_var: [1], weight: [1e308] }));
+    const inference = await bnInProcess(['normalize', '--stats', stats], 'a\n1\n-1e308\n');
+    expect(inference.code).toBe(1);
+    expect(inference.stderr).toMatch(/^bn: <stdin>:2:1 \(column "a"\): the result for the value "1" is beyond float64 range/);
+    writeFileSync(stats, JSON.stringify({ features: ['a'], running_mean: [0], running_var: [1], eps: 0 }));
+    const denormalize = await bnInProcess(['denormalize', '--stats', stats, '--gamma', '1e-300', '--to', 'ndjson'], 'a\n0\n1e10\n');
+    expect(denormalize.code).toBe(1);
+    expect(denormalize.stdout).not.toMatch(/Infinity|NaN/);
+    expect(denormalize.stderr).toMatch(/^bn: <stdin>:3:1 \(column "a"\): the result for the value "1e10" is beyond float64 range/);
   });
 });

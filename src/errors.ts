@@ -39,6 +39,7 @@ export type ErrorCode =
   | 'BN_TOO_FEW_VALUES'
   | 'BN_OVERFLOW'
   | 'BN_READ_FAILED'
+  | 'BN_NOT_UTF8'
   | 'BN_WRITE_FAILED'
   | 'BN_BAD_STATS_FILE'
   | 'BN_FEATURE_MISMATCH'

@@ -23,6 +23,7 @@ import { BnError, describeErrno, quoteValue } from './errors.js';
 import { Moments } from './engine/moments.js';
 import type { Momentum } from './engine/running-stats.js';
 import type { Preset } from './pipeline/presets.js';
+import { decodeUtf8 } from './io/utf8.js';
 
 export const STATS_FORMAT = 'bn-stats';
 export const STATS_VERSION = 1;
@@ -98,13 +99,13 @@ export function statsFileJson(s: StatsFile, { compact = false } = {}): string {
 
 /** Read and validate a stats file; `label` names it in messages. */
 export async function readStatsFile(path: string, label = path): Promise<LoadedStats> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await fs.readFile(path, 'utf8');
+    bytes = await fs.readFile(path);
   } catch (err) {
     throw new BnError('BN_READ_FAILED', `cannot read stats file: ${describeErrno(err as NodeJS.ErrnoException)}`, { file: label });
   }
-  return parseStatsFile(text, label);
+  return parseStatsFile(decodeUtf8(bytes, label), label);
 }
 
 /** Parse and validate; throws one BN_BAD_STATS_FILE naming every problem. */

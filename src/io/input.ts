@@ -10,6 +10,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { BnError, describeErrno } from '../errors.js';
 import { registerTemporary, releaseTemporary } from './temporary-files.js';
+import { utf8Check } from './utf8.js';
 
 export interface InputSpec {
   /** A path, or undefined for standard input. */
@@ -34,8 +35,15 @@ export async function checkReadable(spec: InputSpec): Promise<void> {
   }
 }
 
+/**
+ * The input's bytes, checked to be UTF-8 on the way (see utf8.ts). A read error of the file or of
+ * standard input comes out of the returned stream, as the readers expect.
+ */
 export function openInput(spec: InputSpec, stdin: Readable): Readable {
-  return spec.path === undefined ? stdin : createReadStream(spec.path, { highWaterMark: 1 << 20 });
+  const bytes = spec.path === undefined ? stdin : createReadStream(spec.path, { highWaterMark: 1 << 20 });
+  const checked = bytes.pipe(utf8Check(spec.label));
+  bytes.on('error', (err: Error) => checked.destroy(err));
+  return checked;
 }
 
 /** Copy standard input to a private temporary file; `release` removes it. */

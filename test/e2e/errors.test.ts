@@ -20,6 +20,7 @@ describe('bad data: exit 1 with file:line:column', () => {
     ['a header with no rows', 'a,b\n', /^bn: <stdin>: no data rows/m],
     ['duplicate column names', 'a,a\n1,2\n', /^bn: <stdin>:1:2: duplicate column name "a"/m],
     ['no numeric column', 'a,b\nx,y\n', /^bn: <stdin>: no numeric column/m],
+    ['Latin-1 text', Buffer.from('a,b\n1,caf\xe9\n', 'latin1'), /^bn: <stdin>: not UTF-8 text: byte 0xe9 at byte offset 9 \(convert it, e\.g\. iconv -f LATIN1 -t UTF-8\)$/m],
   ])('%s', async (_name, input, pattern) => {
     for (const command of ['stats', 'normalize']) {
       const r = await bnInProcess([command], input);

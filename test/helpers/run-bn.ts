@@ -60,7 +60,7 @@ export function shell(script: string, options: { cwd?: string; path?: string[]; 
   );
 }
 
-export async function bnInProcess(args: string[], stdin = ''): Promise<BnResult> {
+export async function bnInProcess(args: string[], stdin: string | Buffer = ''): Promise<BnResult> {
   const out = new PassThrough();
   const err = new PassThrough();
   let stdout = '';

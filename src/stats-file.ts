@@ -114,6 +114,8 @@ export function parseStatsFile(text: string, label: string): LoadedStats {
   try {
     doc = JSON.parse(text, (key, value: unknown) => (key === '__proto__' ? undefined : value));
   } catch (err) {
+    // The reviver recurses: thousands of nested arrays overflow the stack. The JSON may be valid.
+    if (err instanceof RangeError) throw invalid(label, ['nested too deeply (a stats file is flat)']);
     // V8 quotes a piece of the text, line breaks and all: keep the message on one line.
     const why = (err as Error).message.replace(/\r/g, '\\r').replace(/\n/g, '\\n');
     throw invalid(label, [`not valid JSON: ${why.length > 120 ? `${why.slice(0, 120)}…` : why}`]);

@@ -81,7 +81,9 @@ export class RecordTable {
 
   private objectRow(object: Record<string, Cell>, line: number, record: number | undefined, where: ErrorLocation): Row {
     const { columns, index } = this;
-    const cells: Cell[] = new Array(columns.length);
+    // Filled at the object's own keys only: a record that brings key 10,000 takes memory for its
+    // keys, not for every column so far (10,000 records of one new key each took 1 GB).
+    const cells: Cell[] = [];
     const keys: number[] = [];
     for (const key in object) {
       let j = index.get(key);

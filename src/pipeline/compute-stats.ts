@@ -46,9 +46,13 @@ function columnsMayGrow(source: TableSource): boolean {
   return source.keyed && (source.format === 'json' || source.format === 'ndjson');
 }
 
-/** Add a row's feature cells to `moments`, validating each. */
+/** Add a row's feature cells to `moments`, validating each (a JSON object's: at its own keys). */
 export function addRow(moments: Moments, plan: FeaturePlan, row: Row): void {
-  const { cells } = row;
+  const { cells, keys } = row;
+  if (keys !== undefined) {
+    for (const j of keys) if (plan.isFeature(j)) moments.add(j, plan.value(cells[j], j, row));
+    return;
+  }
   for (let j = 0; j < cells.length; j++) {
     if (plan.isFeature(j)) moments.add(j, plan.value(cells[j], j, row));
   }

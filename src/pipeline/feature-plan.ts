@@ -44,17 +44,25 @@ export class FeaturePlan {
     }
   }
 
-  /** Decide undecided columns from this row's cells (a no-op once frozen). */
+  /**
+   * Decide undecided columns from this row's cells (a no-op once frozen). A JSON object's row
+   * has cells at its own keys only: those are visited, not every column (thousands of keys,
+   * a few a record, would make this quadratic).
+   */
   observe(row: Row): void {
     if (this.roles.length < this.columns.length) this.addNewColumns();
     if (this.frozen) return;
-    const { cells } = row;
-    for (let j = 0; j < this.roles.length; j++) {
-      if (this.roles[j] !== 'undecided') continue;
-      const cell = cells[j];
-      if (this.cellIsMissing(cell)) continue;
-      this.roles[j] = looksNumeric(cell) ? 'feature' : 'other';
+    const { cells, keys } = row;
+    if (keys !== undefined) {
+      for (const j of keys) this.decide(j, cells[j]);
+      return;
     }
+    for (let j = 0; j < this.roles.length; j++) this.decide(j, cells[j]);
+  }
+
+  private decide(j: number, cell: Cell): void {
+    if (this.roles[j] !== 'undecided' || this.cellIsMissing(cell)) return;
+    this.roles[j] = looksNumeric(cell) ? 'feature' : 'other';
   }
 
   /**

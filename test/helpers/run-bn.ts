@@ -33,9 +33,13 @@ function collect(child: ChildProcess): Promise<BnResult> {
   });
 }
 
-export function bnProcess(args: string[], options: { stdin?: string | Buffer; env?: Record<string, string>; cwd?: string } = {}): Promise<BnResult> {
+export function bnProcess(
+  args: string[],
+  options: { stdin?: string | Buffer; env?: Record<string, string>; cwd?: string; node?: string[] } = {},
+): Promise<BnResult> {
   // process.execPath: the suite runs bn under the same Node it runs on (20 or 24 in CI).
-  const child = spawn(process.execPath, [BIN, ...args], {
+  // `node`: flags for Node itself, e.g. --max-old-space-size to bound the heap.
+  const child = spawn(process.execPath, [...(options.node ?? []), BIN, ...args], {
     cwd: options.cwd ?? ROOT,
     env: { ...process.env, NO_COLOR: '1', ...options.env },
   });

@@ -48,11 +48,13 @@ async function* readChunks(input: Readable, options: CsvOptions, columns: string
 
   let width = -1;
   let chunk: Row[] = [];
+  let next = 1; // the line where the next record starts
+  let records = 0; // records read, blank lines included (csv-parse counts them the same way)
   try {
-    let next = 1;
     for await (const record of parser as AsyncIterable<string[]>) {
       // Each record takes one line plus the line breaks inside its quoted fields.
       const line = next;
+      records++;
       next += 1 + countNewlines(record);
       if (record.length === 1 && record[0] === '') continue; // a blank line
       if (width < 0) {
@@ -78,7 +80,7 @@ async function* readChunks(input: Readable, options: CsvOptions, columns: string
       }
     }
   } catch (err) {
-    throw translateError(err, options.label);
+    throw translateError(err, options.label, { line: next, records });
   }
   if (chunk.length > 0) yield chunk;
   if (width < 0) throw new BnError('BN_EMPTY_INPUT', 'no header and no rows: the input is empty', { file: options.label });
@@ -107,12 +109,17 @@ function countNewlines(record: string[]): number {
   return n;
 }
 
-function translateError(err: unknown, label: string): unknown {
+/** @param read where reading stopped: the line the next record starts on, after `records` records */
+function translateError(err: unknown, label: string, read: { line: number; records: number }): unknown {
   if (err instanceof BnError) return err;
   if (err instanceof CsvError) {
-    const lines = (err as CsvError & { lines?: number }).lines;
+    // An unclosed quote is found at the end of the input, and csv-parse names the last line. The
+    // line where the quote opened is where the unfinished record starts: known when every record
+    // the parser produced before the error was read (a slow reader may leave some in its buffer).
+    const { lines, records } = err as CsvError & { lines?: number; records?: number };
+    const line = err.code === 'CSV_QUOTE_NOT_CLOSED' && records === read.records ? read.line : lines;
     const message = err.message.replace(/^Invalid [^:]*:\s*/, '').replace(/\s+at line \d+$/, '');
-    return new BnError('BN_MALFORMED_CSV', `malformed CSV: ${message}`, { file: label, line: lines });
+    return new BnError('BN_MALFORMED_CSV', `malformed CSV: ${message}`, { file: label, line });
   }
   return readError(err, label);
 }

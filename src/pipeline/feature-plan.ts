@@ -97,8 +97,9 @@ export class FeaturePlan {
   value(cell: Cell, j: number, row: Row): number {
     if (typeof cell === 'number') {
       if (Number.isFinite(cell)) return cell;
-      // JSON has no Infinity: a parsed Infinity was a number beyond float64, such as 1e999.
-      throw this.invalid('BN_NOT_FINITE', 'number out of float64 range', String(cell), j, row);
+      // JSON has no Infinity: a parsed Infinity was a number beyond float64, such as 1e999. Its
+      // text is gone (showing "Infinity" would suggest the input said so).
+      throw new BnError('BN_NOT_FINITE', `number out of float64 range: a JSON number beyond ${cell > 0 ? '' : '-'}1.8e308`, this.where(j, row));
     }
     if (this.cellIsMissing(cell)) return Number.NaN;
     if (typeof cell === 'string') {

@@ -95,14 +95,23 @@ export function expectClose(actual: number, expected: number, rel: number): void
  * an exit status); undefined when it succeeds. For asserting an error's code and location.
  */
 export async function bnThrows(args: string[], stdin: string | Buffer = ''): Promise<unknown> {
-  const sink = new PassThrough().resume();
-  const program = buildProgram({ stdin: Readable.from([Buffer.from(stdin)]), stdout: sink, stderr: sink, env: {} });
+  return (await bnOutcome(args, stdin)).error;
+}
+
+/** Run a bn command in-process: what it wrote to standard output, and what it threw (undefined on success). */
+export async function bnOutcome(args: string[], stdin: string | Buffer = ''): Promise<{ error: unknown; stdout: string }> {
+  const out = new PassThrough();
+  const chunks: Buffer[] = [];
+  out.on('data', (b: Buffer) => chunks.push(b));
+  const program = buildProgram({ stdin: Readable.from([Buffer.from(stdin)]), stdout: out, stderr: new PassThrough().resume(), env: {} });
+  let error: unknown;
   try {
     await program.parseAsync(args, { from: 'user' });
-    return undefined;
   } catch (err) {
-    return err;
+    error = err;
   }
+  await new Promise((resolve) => setImmediate(resolve)); // the last 'data' events
+  return { error, stdout: Buffer.concat(chunks).toString() };
 }
 
 export interface ExpectedError {

@@ -4,7 +4,7 @@
  * `--save-stats FILE` leave the previous file as it was and no temporary file.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -112,5 +112,80 @@ describe('an output path that cannot be written', () => {
     expect(r.code).toBe(1);
     expectOneLineError(r.stderr, /^bn: locked\/out\.csv: cannot write: permission denied$/);
     expect(readdirSync(locked)).toEqual([]);
+  });
+});
+
+/** How far bn (process `pid`) has read `file`: the offset of its descriptor (Linux /proc), or undefined when it has none open. */
+function readOffset(pid: number, file: string): number | undefined {
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    let target: string;
+    try {
+      target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+    } catch {
+      continue; // closed meanwhile
+    }
+    if (target !== file) continue;
+    const pos = /^pos:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'));
+    if (pos) return Number(pos[1]);
+  }
+  return undefined;
+}
+
+/**
+ * Start bn on `file`, cut the file after the line halfway through what bn has not read yet once
+ * `when` says so, and wait (at most 20 s) for bn to end.
+ */
+async function truncatedWhileRead(args: string[], file: string, when: (pid: number, stdout: string) => boolean): Promise<BnResult & { cut: boolean }> {
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+  child.stderr!.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+  const exited = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
+  let cut = false;
+  const deadline = Date.now() + 20_000;
+  while (!cut && child.exitCode === null && Date.now() < deadline) {
+    if (when(child.pid!, stdout)) {
+      // After a whole line: a cut row would be caught as ragged; a cut file must be caught as such.
+      const at = readOffset(child.pid!, file) ?? 0;
+      const middle = at + Math.floor((statSync(file).size - at) / 2);
+      const text = readFileSync(file);
+      truncateSync(file, text.indexOf(10, middle) + 1);
+      cut = true;
+    } else {
+      await new Promise((r) => setTimeout(r, 2));
+    }
+  }
+  const timer = setTimeout(() => child.kill('SIGKILL'), Math.max(0, deadline - Date.now()));
+  const code = await exited;
+  clearTimeout(timer);
+  return { code, stdout, stderr, cut };
+}
+
+describe.skipIf(!existsSync('/proc/self/fdinfo'))('a file truncated while bn reads it (Linux /proc shows how far)', () => {
+  /** ~14 MB of rows: long enough to be caught mid-read. */
+  function bigFile(): string {
+    const file = path.join(mkdtempSync(path.join(dir, 'cut-')), 'big.csv');
+    const rows = Array.from({ length: 1_000_000 }, (_, i) => `${i},${(i * 7919) % 1000}`);
+    writeFileSync(file, `a,b\n${rows.join('\n')}\n`);
+    return file;
+  }
+
+  it('stats: ends at once with a clear error, not with the statistics of part of the file', async () => {
+    const file = bigFile();
+    const r = await truncatedWhileRead(['stats', file], file, (pid) => (readOffset(pid, file) ?? 0) > 0);
+    expect(r.cut).toBe(true);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expectOneLineError(r.stderr, /^bn: .*big\.csv(:\d+)?: /);
+  });
+
+  it('normalize, cut in its second pass: a clear error, not fewer rows than the statistics were made of', async () => {
+    const file = bigFile();
+    // Rows are written only in the second pass: the first output means it has begun.
+    const r = await truncatedWhileRead(['normalize', file], file, (_pid, stdout) => stdout.length > 0);
+    expect(r.cut).toBe(true);
+    expect(r.code).toBe(1);
+    expectOneLineError(r.stderr, /^bn: .*big\.csv(:\d+)?: /);
   });
 });

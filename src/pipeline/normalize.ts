@@ -61,6 +61,7 @@ async function normalizeWhole(
 
   const second = await openSource();
   let plan: FeaturePlan | undefined;
+  let rows = 0;
   for await (const chunk of second.chunks()) {
     if (!plan) {
       plan = makePlan(second, options, fixedColumns(stats.features));
@@ -69,6 +70,12 @@ async function normalizeWhole(
     }
     transformRows(chunk, plan, stats.features, transform);
     await sink.rows(chunk);
+    rows += chunk.length;
+  }
+  // The file changed between the passes (rows appended, or cut before the second opened it):
+  // its rows would be normalized with the statistics of other rows.
+  if (rows !== stats.rows) {
+    throw new BnError('BN_READ_FAILED', `the input changed between the two passes: ${stats.rows} rows in the first, ${rows} in the second`, { file: first.label });
   }
   await sink.end();
   return { ...stats, gamma, beta };

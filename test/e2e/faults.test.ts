@@ -55,7 +55,7 @@ function bnWithStdout(args: string[], stdout: string): Promise<BnResult> {
   });
 }
 
-describe('a full disk on standard output (/dev/full)', () => {
+describe.concurrent('a full disk on standard output (/dev/full)', () => {
   it.skipIf(!existsSync('/dev/full')).each([
     [['normalize', 'DATA']],
     [['normalize', 'DATA', '--to', 'ndjson']],
@@ -69,7 +69,7 @@ describe('a full disk on standard output (/dev/full)', () => {
   });
 });
 
-describe('a file-size limit (ulimit -f; EFBIG, the same write failure as a full disk)', () => {
+describe.concurrent('a file-size limit (ulimit -f; EFBIG, the same write failure as a full disk)', () => {
   // Node ignores SIGXFSZ, so a write past the limit fails with EFBIG instead of killing bn.
   it('-o FILE: a clear error, the previous file and no temporary file', async () => {
     const work = workdir();
@@ -89,7 +89,7 @@ describe('a file-size limit (ulimit -f; EFBIG, the same write failure as a full 
   });
 });
 
-describe('an output path that cannot be written', () => {
+describe.concurrent('an output path that cannot be written', () => {
   it.each([
     ['-o', ['normalize', 'DATA', '-o', 'out.csv/x.csv'], /^bn: out\.csv\/x\.csv: cannot write: a part of the path is not a directory$/],
     ['--save-stats', ['stats', 'DATA', '--save-stats', 'out.csv/m.json'], /^bn: out\.csv\/m\.json: cannot write: a part of the path is not a directory$/],
@@ -112,6 +112,22 @@ describe('an output path that cannot be written', () => {
     expect(r.code).toBe(1);
     expectOneLineError(r.stderr, /^bn: locked\/out\.csv: cannot write: permission denied$/);
     expect(readdirSync(locked)).toEqual([]);
+  });
+});
+
+describe.concurrent('a closed pipe downstream (`bn … | head`) ends bn quietly with status 0', () => {
+  it.each([
+    [['normalize', 'DATA']],
+    [['normalize', 'DATA', '--to', 'json']],
+    [['normalize', 'DATA', '-b', '10', '--to', 'ndjson']],
+    [['stats', 'DATA', '-b', '1', '--to', 'ndjson']],
+    [['stats', 'DATA', '--save-stats', '-']],
+    [['merge', 'STATS', 'STATS']],
+  ])('%j', async (args) => {
+    const command = args.map((a) => (a === 'DATA' ? `'${data}'` : a === 'STATS' ? `'${statsFile}'` : a)).join(' ');
+    const r = await shell(`$BN ${command} | head -c 100 > /dev/null; echo "bn=\${PIPESTATUS[0]}"`);
+    expect(r.stdout).toBe('bn=0\n');
+    expect(r.stderr).toBe('');
   });
 });
 

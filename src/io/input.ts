@@ -42,16 +42,20 @@ export async function checkReadable(spec: InputSpec): Promise<void> {
  * give the statistics of its first part as those of the file.
  */
 export function openInput(spec: InputSpec, stdin: Readable): Readable {
-  const bytes = spec.path === undefined ? stdin : createReadStream(spec.path, { highWaterMark: 1 << 20 });
-  // Registered before pipe() adds its own 'end' listener: the error comes before the end.
-  if (spec.path !== undefined) failIfShrunk(bytes as ReadStream, spec.path, () => checked, spec.label);
-  const checked = bytes.pipe(utf8Check(spec.label));
-  bytes.on('error', (err: Error) => checked.destroy(err));
-  return checked;
+  const checked = utf8Check(spec.label);
+  if (spec.path === undefined) {
+    stdin.on('error', (err: Error) => checked.destroy(err));
+    return stdin.pipe(checked);
+  }
+  const file = createReadStream(spec.path, { highWaterMark: 1 << 20 });
+  // Before pipe() adds its own 'end' listener: the error comes before the end.
+  failIfShrunk(file, spec.path, checked, spec.label);
+  file.on('error', (err: Error) => checked.destroy(err));
+  return file.pipe(checked);
 }
 
-/** When `file` ends short of its size at opening (pipes and devices say 0: never), fail the stream `out()`. */
-function failIfShrunk(file: ReadStream, path: string, out: () => Readable, label: string): void {
+/** When `file` ends short of its size at opening (pipes and devices say 0: never), fail `out`. */
+function failIfShrunk(file: ReadStream, path: string, out: Readable, label: string): void {
   let size: number;
   try {
     size = statSync(path).size;
@@ -60,7 +64,7 @@ function failIfShrunk(file: ReadStream, path: string, out: () => Readable, label
   }
   file.once('end', () => {
     if (file.bytesRead < size) {
-      out().destroy(new BnError('BN_READ_FAILED', `the file was cut while it was read: it ended after ${file.bytesRead} of its ${size} bytes`, { file: label }));
+      out.destroy(new BnError('BN_READ_FAILED', `the file was cut while it was read: it ended after ${file.bytesRead} of its ${size} bytes`, { file: label }));
     }
   });
 }

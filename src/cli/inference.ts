@@ -5,26 +5,35 @@
 import { checkReadable } from '../io/input.js';
 import { transformWithStats, type Direction } from '../pipeline/inference.js';
 import { readStatsFile } from '../stats-file.js';
+import { resolveDisplay, startProgress, type DisplayFlags } from './display.js';
 import { openTable, settleFormat, type InputFlags, type ResolvedInput } from './input-options.js';
 import type { Io } from './io.js';
 import { resolveInferenceOverrides, type ModelFlags } from './model-options.js';
+import { fileBytes } from './progress.js';
+import { summaryLine } from './summary.js';
 import { checkTableOutput, openTableOutput, type TableOutputFlags } from './table-output.js';
 
 export async function runInference(
   direction: Direction,
   resolved: ResolvedInput,
-  flags: InputFlags & ModelFlags & TableOutputFlags,
+  flags: InputFlags & ModelFlags & TableOutputFlags & DisplayFlags,
   statsPath: string,
   io: Io,
 ): Promise<void> {
+  const started = performance.now();
+  const display = resolveDisplay(flags, io);
   const overrides = resolveInferenceOverrides(flags);
   checkTableOutput(flags);
   const loaded = await readStatsFile(statsPath);
   await checkReadable(resolved.spec);
-  const { input, stdin } = await settleFormat(resolved, io.stdin);
-  const output = await openTableOutput(input, flags, io);
+  const progress = startProgress(display, io, direction, { path: resolved.spec.path, rowsToStdout: flags.output === undefined });
+  let output: Awaited<ReturnType<typeof openTableOutput>> | undefined;
+  let rows: number;
   try {
-    await transformWithStats(openTable(input, stdin), output.sink, {
+    progress?.expectBytes(await fileBytes(resolved.spec.path));
+    const { input, stdin } = await settleFormat(resolved, io.stdin);
+    output = await openTableOutput(input, flags, io);
+    rows = await transformWithStats(openTable(input, stdin, input.spec, progress?.counter), output.sink, {
       direction,
       isMissing: input.isMissing,
       select: input.select,
@@ -34,6 +43,11 @@ export async function runInference(
     });
     await output.commit();
   } finally {
-    await output.abort();
+    progress?.stop();
+    await output?.abort();
+  }
+  if (display.summary) {
+    const what = { mode: direction, rows, features: loaded.stats.runningMean.length, statsFrom: statsPath };
+    io.stderr.write(summaryLine(what, flags.output, performance.now() - started, display.err));
   }
 }

@@ -2,7 +2,7 @@
  * The input flags every data command shares (-d, -n, --from, --na-values, -s, -b), turned into
  * one resolved object, and the function that opens the input as a table.
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, ReadStream } from 'node:fs';
 import { Command, Option } from 'commander';
 import type { Readable } from 'node:stream';
 import { DEFAULT_NA_VALUES, missingTest } from '../io/missing.js';
@@ -11,6 +11,7 @@ import { inputSpec, openInput, readError, type InputSpec } from '../io/input.js'
 import type { Format, TableSource } from '../io/table.js';
 import { parseSelection, type SelectionSpec } from '../pipeline/select.js';
 import { commaList, positiveInteger, singleCharacter } from './parse-option.js';
+import { countBytes, countRows, type WorkCounter } from './progress.js';
 
 export interface InputFlags {
   delimiter?: string;
@@ -34,9 +35,9 @@ export interface ResolvedInput {
 
 export function addInputOptions(command: Command, { batches = true } = {}): Command {
   command
-    .addOption(new Option('--from <format>', 'input format: csv, tsv, json, ndjson (jsonl); default: from the file extension, else from the first byte ([ json, { ndjson, else csv)'))
-    .option('-d, --delimiter <char>', 'field delimiter for CSV/TSV (\\t for a tab) (default: "," for csv, tab for tsv)', singleCharacter)
-    .option('-n, --no-header', 'CSV/TSV: the first row is data; columns are named 1, 2, …')
+    .addOption(new Option('--from <format>', 'input format: csv, tsv, json, ndjson or jsonl (default: from the extension, else from the first byte: [ json, { ndjson, else csv)'))
+    .option('-d, --delimiter <char>', 'CSV/TSV field delimiter; \\t or tab for a tab (default: "," for csv, tab for tsv)', singleCharacter)
+    .option('-n, --no-header', 'CSV/TSV: the first row is data; columns are named 1, 2, … (default: the first row is the header)')
     .option('--na-values <list>', `comma-separated markers of a missing value, replacing the default list (default: "${DEFAULT_NA_VALUES.filter(Boolean).join(',')}" and the empty cell)`, commaList)
     .option('-s, --select <list>', 'feature columns: names, 1-based indices, ranges 2-5, /regex/; a leading ! inverts (default: every column whose first value is a number)');
   if (batches) command.option('-b, --batch-size <n>', 'rows per batch (default: the whole input is one batch)', positiveInteger);
@@ -78,12 +79,16 @@ export async function settleFormat(input: ResolvedInput, stdin: Readable): Promi
   return { input: { ...input, format: sniffed.format }, stdin: sniffed.input };
 }
 
-/** Open `spec` (which may differ from input.spec: a spooled copy of stdin) as a table. */
-export function openTable(input: SettledInput, stdin: Readable, spec: InputSpec = input.spec): TableSource {
-  return openSource(openInput(spec, stdin), {
-    format: input.format,
-    delimiter: input.delimiter,
-    header: input.header,
-    label: input.spec.label,
-  });
+/**
+ * Open `spec` (which may differ from input.spec: a spooled copy of stdin) as a table. With a
+ * `counter` (the progress bar's), the rows and bytes read are added to it once a chunk.
+ */
+export function openTable(input: SettledInput, stdin: Readable, spec: InputSpec = input.spec, counter?: WorkCounter): TableSource {
+  const options = { format: input.format, delimiter: input.delimiter, header: input.header, label: input.spec.label };
+  const stream = openInput(spec, stdin);
+  if (!counter) return openSource(stream, options);
+  // A file stream counts its bytes; standard input is counted as its chunks go through.
+  if (!(stream instanceof ReadStream)) return countRows(openSource(countBytes(stream, counter), options), counter);
+  const before = counter.bytes;
+  return countRows(openSource(stream, options), counter, () => before + stream.bytesRead);
 }

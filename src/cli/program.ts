@@ -11,29 +11,42 @@ const { version } = createRequire(import.meta.url)('../../package.json') as { ve
 /** The commander program. Pure wiring: each command's action does the work. */
 export function buildProgram(io: Io): Command {
   const program = new Command('bn')
-    .description('Stream CSV, TSV, JSON and NDJSON through a Batch Normalization engine.')
-    .version(version, '-V, --version')
+    .description(
+      'Batch Normalization for tabular data, in a pipe: per-feature batch statistics, and training or inference-mode ' +
+        'normalization of CSV, TSV, JSON and NDJSON, compatible with PyTorch and Keras.',
+    )
+    .version(version, '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'print this help')
+    .helpCommand('help [command]', 'print the help of a command')
     .showSuggestionAfterError(true)
     .addHelpText(
       'after',
       `
 Examples:
-  $ bn stats fixtures/seed.csv
-  $ bn normalize fixtures/seed.csv --gamma 2 --beta 1
-  $ cat data.csv | bn normalize -b 256 - | head
-  $ bn normalize train.csv -b 32 --save-stats model.json > /dev/null && bn normalize new.csv --stats model.json
-  $ bn merge shard-*.json -o all.json`,
+  $ bn stats fixtures/seed.csv                                     # count, mean, variances, min and max
+  $ bn normalize fixtures/seed.csv --gamma 2 --beta 1              # y = 2·(x − μ_B)/√(σ_B² + ε) + 1
+  $ bn normalize train.csv --save-stats s.json -o train.norm.csv   # fit: normalize, and save the statistics
+  $ bn normalize test.csv --stats s.json                           # infer: normalize new rows with them
+  $ cat data.csv | bn normalize -b 256 | head -3                   # a pipeline, in batches of 256 rows
+
+Run bn COMMAND --help for the options and examples of a command.`,
     );
   for (const sub of [statsCommand(io), normalizeCommand(io), denormalizeCommand(io), mergeCommand(io)]) program.addCommand(sub);
 
   // Commander's messages ("error: unknown option '--x'") become bn's ("bn: unknown option '--x'"),
   // and it throws instead of exiting, so run() alone decides the exit status.
   const configure = (cmd: Command) => {
+    if (cmd !== program) cmd.helpOption('-h, --help', 'print this help');
     cmd
       .exitOverride()
       .configureOutput({
         writeOut: (s) => io.stdout.write(s),
         writeErr: (s) => io.stderr.write(s),
+        // The help is plain text, wrapped to the terminal's width (commander would ask `process`).
+        getOutHelpWidth: () => io.stdout.columns ?? 80,
+        getErrHelpWidth: () => io.stderr.columns ?? 80,
+        getOutHasColors: () => false,
+        getErrHasColors: () => false,
         // One line: commander puts its "(Did you mean …?)" on a line of its own.
         outputError: (s, write) => write(`bn: ${s.replace(/^error: /, '').replace(/\n(?=.)/g, ' ')}`),
       });

@@ -6,6 +6,7 @@ import { CommanderError } from 'commander';
 import { BnError } from '../errors.js';
 import type { Io } from './io.js';
 import { buildProgram } from './program.js';
+import { stopProgressBars } from './progress.js';
 
 export async function run(argv: readonly string[], io: Io): Promise<number> {
   const program = buildProgram(io);
@@ -13,6 +14,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     await program.parseAsync([...argv], { from: 'user' });
     return 0;
   } catch (err) {
+    stopProgressBars(); // the commands stop theirs; this is the guarantee: no bar under a message
     return report(err, io);
   }
 }

@@ -1,8 +1,8 @@
 /**
- * `bn stats` output: the JSON object of SPEC §4, a readable table, and for programs CSV (one row
- * a feature) and NDJSON (one line a feature, then one a batch and feature). NaN (no value, or a
- * sample variance of one value) is null in JSON, and blank in the table and CSV: bn never prints
- * NaN.
+ * `bn stats` output for programs: the JSON object of SPEC §4, CSV (one row a feature) and NDJSON
+ * (one line a feature, then one a batch and feature); the table for people is in stats-table.ts.
+ * NaN (no value, or a sample variance of one value) is null in JSON and blank in CSV: bn never
+ * prints NaN.
  */
 import { stringify } from 'csv-stringify/sync';
 import type { Moments } from '../engine/moments.js';
@@ -83,32 +83,4 @@ export function statsNdjson(stats: DatasetStats): string {
     }
   }
   return `${lines.join('\n')}\n`;
-}
-
-/** Seven significant digits, trailing zeros dropped: enough to read, short enough to align. */
-function readable(x: number): string {
-  if (Number.isNaN(x)) return '';
-  if (Number.isInteger(x) && Math.abs(x) < 1e15) return String(x);
-  return String(Number(x.toPrecision(7)));
-}
-
-function renderTable(header: string[], rows: string[][]): string {
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-  const line = (cells: string[]) =>
-    cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ').trimEnd();
-  return [line(header), ...rows.map(line)].join('\n') + '\n';
-}
-
-export function statsTable(stats: DatasetStats): string {
-  const header = ['feature', 'count', 'mean', 'var', 'var_sample', 'min', 'max'];
-  const stat = Object.values(STATS);
-  const table = (m: Moments) => stats.features.map((j) => [stats.columns[j]!, ...stat.map((s) => readable(s(m, j)))]);
-  let out = `${stats.rows} rows, ${stats.features.length} features, ${stats.batches.length} batch${stats.batches.length === 1 ? '' : 'es'}\n\n`;
-  out += renderTable(header, table(stats.total));
-  if (stats.batches.length > 1) {
-    for (const b of stats.batches) {
-      out += `\nbatch ${b.index} (${b.rows} rows)\n` + renderTable(header.slice(0, 4), table(b.moments).map((r) => r.slice(0, 4)));
-    }
-  }
-  return out;
 }

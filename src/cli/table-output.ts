@@ -29,9 +29,9 @@ export interface TableOutput {
 
 export function addTableOutputOptions(command: Command): Command {
   return command
-    .option('--to <format>', 'output format: csv, tsv, json, ndjson (jsonl) (default: the input format)')
+    .option('--to <format>', 'output format: csv, tsv, json, ndjson or jsonl (default: the input\'s format)')
     .option('--precision <n>', 'write numbers with N significant digits (default: shortest exact form)', significantDigits)
-    .option('-o, --output <file>', 'write to FILE (atomically: no partial file on error) instead of standard output');
+    .option('-o, --output <file>', 'write the rows to FILE, atomically: no partial file on error (default: standard output)');
 }
 
 /** Check the output flags; call before any work so a usage error comes first. */

@@ -41,7 +41,8 @@ export function bnProcess(
   // `node`: flags for Node itself, e.g. --max-old-space-size to bound the heap.
   const child = spawn(process.execPath, [...(options.node ?? []), BIN, ...args], {
     cwd: options.cwd ?? ROOT,
-    env: { ...process.env, NO_COLOR: '1', ...options.env },
+    // No colour, whatever the environment of the test run says (FORCE_COLOR would win over NO_COLOR).
+    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, ...options.env },
   });
   const result = collect(child);
   child.stdin.on('error', () => {}); // bn may exit before reading all of it
@@ -59,19 +60,30 @@ export function shell(script: string, options: { cwd?: string; path?: string[]; 
   return collect(
     spawn('bash', [...flags, '-c', script], {
       cwd: options.cwd ?? ROOT,
-      env: { ...process.env, NO_COLOR: '1', BN: `${process.execPath} ${BIN}`, PATH },
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, BN: `${process.execPath} ${BIN}`, PATH },
     }),
   );
 }
 
-export async function bnInProcess(args: string[], stdin: string | Buffer = ''): Promise<BnResult> {
-  const out = new PassThrough();
-  const err = new PassThrough();
+export interface InProcessOptions {
+  env?: Record<string, string>;
+  /** Make standard output / standard error look like a terminal (isTTY, 80 columns). */
+  stdoutTTY?: boolean;
+  stderrTTY?: boolean;
+  /** Standard input as a stream of its own (e.g. a slow generator), instead of `stdin`. */
+  input?: Readable;
+}
+
+export async function bnInProcess(args: string[], stdin: string | Buffer = '', options: InProcessOptions = {}): Promise<BnResult> {
+  const tty = (stream: PassThrough, on = false) => (on ? Object.assign(stream, { isTTY: true, columns: 80 }) : stream);
+  const out = tty(new PassThrough(), options.stdoutTTY);
+  const err = tty(new PassThrough(), options.stderrTTY);
   let stdout = '';
   let stderr = '';
   out.on('data', (b: Buffer) => (stdout += b.toString()));
   err.on('data', (b: Buffer) => (stderr += b.toString()));
-  const code = await run(args, { stdin: Readable.from([Buffer.from(stdin)]), stdout: out, stderr: err, env: {} });
+  const input = options.input ?? Readable.from([Buffer.from(stdin)]);
+  const code = await run(args, { stdin: input, stdout: out, stderr: err, env: options.env ?? {} });
   return { code, stdout, stderr };
 }
 

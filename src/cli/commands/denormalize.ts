@@ -1,12 +1,14 @@
 import { Command } from 'commander';
+import { BnError } from '../../errors.js';
 import { runInference } from '../inference.js';
+import { addDisplayOptions, type DisplayFlags } from '../display.js';
 import { addInputOptions, resolveInput, type InputFlags } from '../input-options.js';
 import type { Io } from '../io.js';
 import { addAffineOptions, type ModelFlags } from '../model-options.js';
 import { addTableOutputOptions, type TableOutputFlags } from '../table-output.js';
 
-interface DenormalizeFlags extends InputFlags, ModelFlags, TableOutputFlags {
-  stats: string;
+interface DenormalizeFlags extends InputFlags, ModelFlags, TableOutputFlags, DisplayFlags {
+  stats?: string;
 }
 
 export function denormalizeCommand(io: Io): Command {
@@ -19,19 +21,24 @@ export function denormalizeCommand(io: Io): Command {
     )
     .argument('[file]', 'input file; - or absent: standard input');
   addInputOptions(command, { batches: false });
-  command.requiredOption('--stats <file>', 'the stats file the values were normalized with');
+  // Checked in the action, not by commander, so that a mistyped --stat is named first.
+  command.option('--stats <file>', 'the stats file the values were normalized with (required)');
   addAffineOptions(command, { withStats: true });
   addTableOutputOptions(command);
+  addDisplayOptions(command, { what: 'summary line', shown: 'when standard error is a terminal' });
   command
     .addHelpText(
       'after',
       `
 Examples:
-  $ bn normalize new.csv --stats model.json > scaled.csv
-  $ bn denormalize scaled.csv --stats model.json     # new.csv again, to float64 rounding
-  $ cat scaled.csv | bn denormalize --stats model.json --precision 8`,
+  $ bn normalize train.csv --save-stats s.json -o train.norm.csv
+  $ bn denormalize train.norm.csv --stats s.json                    # train.csv again, to float64 rounding
+  $ bn normalize test.csv --stats s.json | bn denormalize --stats s.json --precision 8`,
     )
     .action(async (file: string | undefined, flags: DenormalizeFlags) => {
+      if (flags.stats === undefined) {
+        throw new BnError('BN_USAGE', 'denormalize needs --stats FILE: the stats file the values were normalized with');
+      }
       await runInference('denormalize', resolveInput(file, flags), flags, flags.stats, io);
     });
   return command;

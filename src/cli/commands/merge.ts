@@ -21,13 +21,15 @@ export function mergeCommand(io: Io): Command {
         'FILE - (or no FILE) reads stats files from standard input, one after another (e.g. the lines of `bn stats --save-stats -`).',
     )
     .argument('[files...]', 'stats files; - or none: standard input')
-    .option('-o, --output <file>', 'write the merged stats file to FILE (atomically) instead of standard output (one line)')
+    .option('-o, --output <file>', 'write the merged stats file to FILE, atomically and indented (default: standard output, on one line)')
     .addHelpText(
       'after',
       `
 Examples:
-  $ bn merge shard-1.json shard-2.json shard-3.json -o all.json
-  $ parallel --pipepart -a big.csv --block 100M --header : bn stats --save-stats - | bn merge -o all.json`,
+  $ bn stats part-1.csv --save-stats part-1.json --to json > /dev/null
+  $ bn stats part-2.csv --save-stats part-2.json --to json > /dev/null
+  $ bn merge part-1.json part-2.json -o all.json                   # the stats file of part-1.csv and part-2.csv together
+  $ parallel --pipepart -a data.csv --block 10M --header : bn stats --save-stats - | bn merge -o all.json`,
     )
     .action(async (files: string[], flags: MergeFlags) => {
       const inputs: LabelledStats[] = [];

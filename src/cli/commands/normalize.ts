@@ -3,14 +3,17 @@ import { checkReadable, spoolStdin, type InputSpec } from '../../io/input.js';
 import { BnError } from '../../errors.js';
 import { normalizeTraining } from '../../pipeline/normalize.js';
 import { statsFileOf } from '../../pipeline/running.js';
+import { addDisplayOptions, resolveDisplay, startProgress, type DisplayFlags } from '../display.js';
 import { runInference } from '../inference.js';
 import { addInputOptions, openTable, resolveInput, settleFormat, type InputFlags, type ResolvedInput } from '../input-options.js';
 import type { Io } from '../io.js';
 import { addAffineOptions, addTrainingOptions, resolveTraining, type ModelFlags } from '../model-options.js';
+import { countBytes, fileBytes } from '../progress.js';
 import { writeStatsFile } from '../stats-output.js';
+import { summaryLine } from '../summary.js';
 import { addTableOutputOptions, checkTableOutput, openTableOutput, type TableOutputFlags } from '../table-output.js';
 
-interface NormalizeFlags extends InputFlags, ModelFlags, TableOutputFlags {
+interface NormalizeFlags extends InputFlags, ModelFlags, TableOutputFlags, DisplayFlags {
   stats?: string;
 }
 
@@ -26,21 +29,23 @@ export function normalizeCommand(io: Io): Command {
     .argument('[file]', 'input file; - or absent: standard input');
   addInputOptions(command);
   addAffineOptions(command, { withStats: true });
-  addTrainingOptions(command, 'training mode: write the stats file (γ, β, running statistics, exact count/mean/var) to FILE, atomically; - for standard output (needs -o)');
-  command.option('--stats <file>', 'inference mode: normalize every row with the running statistics of this stats file (from --save-stats, or PyTorch/Keras names)');
+  addTrainingOptions(command, 'write the stats file (γ, β, running statistics, exact count/mean/var) to FILE, atomically; - for standard output, with -o for the rows (default: not saved)');
+  command.option('--stats <file>', 'inference mode: normalize every row with the running statistics of this stats file, from --save-stats or with PyTorch/Keras names (default: training mode)');
   addTableOutputOptions(command);
+  addDisplayOptions(command, { what: 'summary line', shown: 'when standard error is a terminal' });
   command
     .addHelpText(
       'after',
       `
 Examples:
   $ bn normalize fixtures/seed.csv --gamma 2 --beta 1
-  $ bn normalize data.csv -b 256 -o normalized.csv
-  $ bn normalize data.csv --gamma x1=2,x2=0.5 --precision 6
-  $ bn normalize data.json --select 'x1,x2' --to ndjson
-  $ bn normalize train.csv -b 32 --momentum 0.1 --save-stats model.json > /dev/null
-  $ bn normalize new.csv --stats model.json
-  $ cat data.csv | bn normalize - | head`,
+  $ bn normalize train.csv --save-stats s.json -o train.norm.csv   # fit: normalize, and save the statistics
+  $ bn normalize test.csv --stats s.json                           # infer: normalize new rows with them
+  $ bn normalize data.csv -b 256 -o data.norm.csv                  # batches of 256 rows, each with its own μ_B, σ_B²
+  $ bn normalize data.csv --gamma x1=2,x2=0.5 --precision 6        # γ by name, 6 significant digits
+  $ bn normalize data.json --select '!id' --to ndjson              # every numeric column but id, as NDJSON
+  $ cat data.csv | bn normalize | head -3                          # a pipeline: standard input to standard output
+  $ bn normalize train.csv -b 32 --preset keras --save-stats keras.json -o train.norm.csv`,
     )
     .action(async (file: string | undefined, flags: NormalizeFlags) => {
       const input = resolveInput(file, flags);
@@ -51,25 +56,34 @@ Examples:
 }
 
 async function training(resolved: ResolvedInput, flags: NormalizeFlags, io: Io): Promise<void> {
+  const started = performance.now();
+  const display = resolveDisplay(flags, io);
   const settings = resolveTraining(flags);
   if (flags.saveStats === '-' && flags.output === undefined) {
     throw new BnError('BN_USAGE', '--save-stats - writes the stats file to standard output, where the rows go: add -o FILE for the rows');
   }
   checkTableOutput(flags);
   await checkReadable(resolved.spec);
-  const { input, stdin } = await settleFormat(resolved, io.stdin);
 
+  const progress = startProgress(display, io, 'normalize', { path: resolved.spec.path, rowsToStdout: flags.output === undefined });
   let spool: { path: string; release: () => Promise<void> } | undefined;
   let output: Awaited<ReturnType<typeof openTableOutput>> | undefined;
+  let result;
   try {
+    const { input, stdin } = await settleFormat(resolved, io.stdin);
     // A whole-input normalize reads its input twice: standard input is spooled first.
+    const passes = input.batchSize === undefined ? 2 : 1;
+    const size = await fileBytes(input.spec.path);
+    progress?.expectBytes(size === undefined ? undefined : passes * size);
     let spec: InputSpec = input.spec;
     if (input.batchSize === undefined && spec.path === undefined) {
-      spool = await spoolStdin(stdin);
+      spool = await spoolStdin(progress ? countBytes(stdin, progress.counter) : stdin);
       spec = { path: spool.path, label: spec.label };
+      // What was spooled, then read twice: a third of the work is done.
+      progress?.expectBytes(3 * progress.counter.bytes);
     }
     output = await openTableOutput(input, flags, io);
-    const result = await normalizeTraining(() => openTable(input, stdin, spec), output.sink, {
+    result = await normalizeTraining(() => openTable(input, stdin, spec, progress?.counter), output.sink, {
       batchSize: input.batchSize,
       isMissing: input.isMissing,
       select: input.select,
@@ -83,7 +97,12 @@ async function training(resolved: ResolvedInput, flags: NormalizeFlags, io: Io):
     }
     await output.commit();
   } finally {
+    progress?.stop();
     await output?.abort();
     await spool?.release();
+  }
+  if (display.summary) {
+    const what = { mode: 'training', rows: result.rows, features: result.features.length, batches: result.batches.length, savedTo: flags.saveStats } as const;
+    io.stderr.write(summaryLine(what, flags.output, performance.now() - started, display.err));
   }
 }

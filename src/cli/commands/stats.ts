@@ -8,14 +8,19 @@ import { checkTrainable } from '../../pipeline/normalize.js';
 import type { TrainingSettings } from '../../pipeline/presets.js';
 import { statsFileOf } from '../../pipeline/running.js';
 import type { StatsFile } from '../../stats-file.js';
+import { addDisplayOptions, resolveDisplay, startProgress, type DisplayFlags } from '../display.js';
 import { addInputOptions, openTable, resolveInput, settleFormat, type InputFlags } from '../input-options.js';
 import type { Io } from '../io.js';
 import { addAffineOptions, addTrainingOptions, resolveTraining, type ModelFlags } from '../model-options.js';
+import { fileBytes } from '../progress.js';
+import { skippedColumns, skippedNote } from '../skipped-columns.js';
 import { writeStatsFile } from '../stats-output.js';
-import { statsCsv, statsJson, statsNdjson, statsTable } from '../stats-report.js';
+import { statsCsv, statsJson, statsNdjson } from '../stats-report.js';
+import { statsTable } from '../stats-table.js';
 
-interface StatsFlags extends InputFlags, ModelFlags {
+interface StatsFlags extends InputFlags, ModelFlags, DisplayFlags {
   to: 'table' | 'json' | 'csv' | 'ndjson';
+  allBatches?: boolean;
 }
 
 export function statsCommand(io: Io): Command {
@@ -34,7 +39,9 @@ export function statsCommand(io: Io): Command {
       .choices(['table', 'json', 'csv', 'ndjson'])
       .default('table'),
   );
-  addTrainingOptions(command, 'write the stats file to FILE, atomically; - writes it (on one line) to standard output instead of the report');
+  command.option('--all-batches', 'table: a section for every batch (default: with many batches, the first and last 3)');
+  addDisplayOptions(command, { what: 'note about skipped non-numeric columns', shown: 'with the table, when standard error is a terminal' });
+  addTrainingOptions(command, 'write the stats file to FILE, atomically; - writes it (on one line) to standard output instead of the report (default: not saved)');
   addAffineOptions(command);
   command
     .addHelpText(
@@ -42,27 +49,43 @@ export function statsCommand(io: Io): Command {
       `
 Examples:
   $ bn stats fixtures/seed.csv
-  $ bn stats fixtures/seed.csv --to json
-  $ bn stats data.json --select '!id' --to csv
-  $ bn stats data.csv -b 256 --to json | jq '.batches[0].mean'
-  $ bn stats shard-1.csv --save-stats shard-1.json --gamma 2
-  $ cat data.csv | bn stats -`,
+  $ bn stats data.csv -b 256                      # and a section a batch of 256 rows
+  $ bn stats data.csv --to json                   # for programs; also --to csv, --to ndjson
+  $ bn stats data.json --select '!id' --to csv    # every numeric column but id
+  $ cat data.csv | bn stats --to json | grep mean # standard input, in a pipeline
+  $ bn stats train.csv -b 32 -m 0.1 --save-stats s.json   # the stats file of a training pass, no rows written`,
     )
     .action(async (file: string | undefined, flags: StatsFlags) => {
+      const display = resolveDisplay(flags, io);
       const resolved = resolveInput(file, flags);
       const settings = flags.saveStats === undefined ? undefined : resolveTraining(flags);
       if (!settings) requireSaveStats(flags);
       await checkReadable(resolved.spec);
-      const { input, stdin } = await settleFormat(resolved, io.stdin);
-      const stats = await computeStats(openTable(input, stdin), { batchSize: input.batchSize, isMissing: input.isMissing, select: input.select });
+      const progress = startProgress(display, io, 'stats', resolved.spec);
+      let stats: DatasetStats;
+      try {
+        progress?.expectBytes(await fileBytes(resolved.spec.path));
+        const { input, stdin } = await settleFormat(resolved, io.stdin);
+        const options = { batchSize: input.batchSize, isMissing: input.isMissing, select: input.select };
+        stats = await computeStats(openTable(input, stdin, input.spec, progress?.counter), options);
+      } finally {
+        progress?.stop();
+      }
       // Everything is computed before the first byte goes out: a failure prints nothing.
       if (settings) {
-        const saved = trainedStats(stats, settings, input.spec.label, input.batchSize);
+        const saved = trainedStats(stats, settings, resolved.spec.label, resolved.batchSize);
         await writeStatsFile(flags.saveStats!, saved, io);
         if (flags.saveStats === '-') return;
       }
-      const report = { table: statsTable, json: statsJson, csv: statsCsv, ndjson: statsNdjson }[flags.to];
-      const text = report(stats);
+      let text: string;
+      if (flags.to === 'table') {
+        // For a person at a terminal, reading the table; the other outputs name their features.
+        const note = display.summary ? skippedNote(skippedColumns(stats, resolved.select)) : undefined;
+        if (note) io.stderr.write(note);
+        text = statsTable(stats, { batchSize: resolved.batchSize, allBatches: flags.allBatches, color: display.out });
+      } else {
+        text = { json: statsJson, csv: statsCsv, ndjson: statsNdjson }[flags.to](stats);
+      }
       const out = new OutputWriter(io.stdout);
       await out.write(text);
       await out.flush();

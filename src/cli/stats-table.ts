@@ -1,0 +1,79 @@
+/**
+ * The table `bn stats` prints by default: a line of totals, then one row a feature with count,
+ * mean (μ_B), var (σ_B², biased), var_sample (÷ n−1), min and max of the whole input; with `-b`,
+ * a section a batch with count, mean and var. The column names are the keys of `--to json|csv`.
+ *
+ * Numbers have 7 significant digits (readableNumber) and line up on the decimal point; every batch
+ * section shares one set of column widths. Many batches are collapsed to the first and last few,
+ * with a line saying how many are hidden (`--all-batches` shows them all). A statistic that does
+ * not exist (the sample variance of one value, the mean of a feature with no value in a batch)
+ * is a blank cell. Colour comes from the caller's chalk instance: level 0 gives plain text.
+ */
+import type { ChalkInstance } from 'chalk';
+import type { Moments } from '../engine/moments.js';
+import type { BatchSummary, DatasetStats } from '../pipeline/compute-stats.js';
+import { alignTables, paintCell, plural, readableNumber, tableLine, type Align, type TextTable } from './text-table.js';
+
+export interface StatsTableOptions {
+  /** `-b`: batch sections are shown (even for one batch). */
+  batchSize?: number;
+  /** `--all-batches`: never collapse. */
+  allBatches?: boolean;
+  color: ChalkInstance;
+}
+
+/** Batch sections shown at each end when there are more than SHOWN_BATCHES_MAX. */
+export const SHOWN_AT_EACH_END = 3;
+export const SHOWN_BATCHES_MAX = 8;
+
+const TOTAL_COLUMNS: Array<[header: string, stat: (m: Moments, j: number) => number]> = [
+  ['count', (m, j) => m.count(j)],
+  ['mean', (m, j) => m.mean(j)],
+  ['var', (m, j) => m.variance(j)],
+  ['var_sample', (m, j) => m.sampleVariance(j)],
+  ['min', (m, j) => m.min(j)],
+  ['max', (m, j) => m.max(j)],
+];
+const BATCH_COLUMNS = TOTAL_COLUMNS.slice(0, 3);
+const ALIGNS: Align[] = ['text', ...TOTAL_COLUMNS.map((): Align => 'number')];
+
+export function statsTable(stats: DatasetStats, options: StatsTableOptions): string {
+  const { color } = options;
+  const table = (m: Moments, columns: typeof TOTAL_COLUMNS): TextTable => ({
+    header: ['feature', ...columns.map(([h]) => h)],
+    rows: stats.features.map((j) => [stats.columns[j]!, ...columns.map(([, stat]) => readableNumber(stat(m, j)))]),
+  });
+  const render = (t: TextTable) =>
+    [tableLine(t.header.map((h) => paintCell(h, color.bold))), ...t.rows.map(([name = '', ...cells]) => tableLine([paintCell(name, color.cyan), ...cells]))];
+
+  const { rows, features, batches } = stats;
+  const lines = [color.bold(`${plural(rows, 'row')}, ${plural(features.length, 'feature')}, ${plural(batches.length, 'batch', 'batches')}`), ''];
+  const { shown, hidden } = options.batchSize === undefined ? { shown: [], hidden: 0 } : batchesToShow(batches, options.allBatches === true);
+  // One layout for the whole input and every batch shown: their columns line up down the page.
+  const [total, ...sections] = alignTables(ALIGNS, [table(stats.total, TOTAL_COLUMNS), ...shown.map((b) => table(b.moments, BATCH_COLUMNS))]);
+  lines.push(...render(total!));
+  shown.forEach((batch, k) => {
+    lines.push('', color.bold(batchTitle(batch, options.batchSize!)), ...render(sections[k]!));
+    if (hidden > 0 && k === SHOWN_AT_EACH_END - 1) {
+      const from = SHOWN_AT_EACH_END;
+      lines.push('', color.dim(`… ${plural(hidden, 'batch', 'batches')} hidden (batches ${from}–${from + hidden - 1}; --all-batches shows every one)`));
+    }
+  });
+  return `${lines.join('\n')}\n`;
+}
+
+/** Every batch, or the first and last few of many, with the number left out between them. */
+export function batchesToShow(batches: readonly BatchSummary[], all: boolean): { shown: BatchSummary[]; hidden: number } {
+  if (all || batches.length <= SHOWN_BATCHES_MAX) return { shown: [...batches], hidden: 0 };
+  return {
+    shown: [...batches.slice(0, SHOWN_AT_EACH_END), ...batches.slice(-SHOWN_AT_EACH_END)],
+    hidden: batches.length - 2 * SHOWN_AT_EACH_END,
+  };
+}
+
+/** "batch 0 · rows 1–4" (data rows counted from 1; the last batch may be short). */
+function batchTitle(batch: BatchSummary, batchSize: number): string {
+  const first = batch.index * batchSize + 1;
+  const last = first + batch.rows - 1;
+  return `batch ${batch.index} · ${first === last ? `row ${first}` : `rows ${first}–${last}`}`;
+}

@@ -16,9 +16,9 @@ let statsFile: string;
 
 beforeAll(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'bn-faults-'));
-  // ~1.3 MB of rows: more than a pipe or a stream buffer holds.
+  // ~270 KB of rows, normalized to ~1 MB: more than a pipe, a stream buffer or `ulimit -f 64` holds.
   data = path.join(dir, 'data.csv');
-  writeFileSync(data, `a,b\n${Array.from({ length: 100_000 }, (_, i) => `${i},${i % 7}`).join('\n')}\n`);
+  writeFileSync(data, `a,b\n${Array.from({ length: 30_000 }, (_, i) => `${i},${i % 7}`).join('\n')}\n`);
   statsFile = path.join(dir, 'seed.json');
   // The seed example's statistics (x1 = 1, 3, …, 19), as --save-stats writes them.
   const seed = {
@@ -179,11 +179,10 @@ async function truncatedWhileRead(args: string[], file: string, when: (pid: numb
 }
 
 describe.skipIf(!existsSync('/proc/self/fdinfo'))('a file truncated while bn reads it (Linux /proc shows how far)', () => {
-  /** ~14 MB of rows: long enough to be caught mid-read. */
+  /** ~8 MB of rows: long enough to be caught mid-read. */
   function bigFile(): string {
     const file = path.join(mkdtempSync(path.join(dir, 'cut-')), 'big.csv');
-    const rows = Array.from({ length: 1_000_000 }, (_, i) => `${i},${(i * 7919) % 1000}`);
-    writeFileSync(file, `a,b\n${rows.join('\n')}\n`);
+    writeFileSync(file, `a,b\n${'123456,789\n'.repeat(750_000)}`);
     return file;
   }
 

@@ -39,6 +39,7 @@ export type ErrorCode =
   | 'BN_TOO_FEW_VALUES'
   | 'BN_OVERFLOW'
   | 'BN_READ_FAILED'
+  | 'BN_NOT_UTF8'
   | 'BN_WRITE_FAILED'
   | 'BN_BAD_STATS_FILE'
   | 'BN_FEATURE_MISMATCH'
@@ -91,12 +92,24 @@ export function quoteValue(value: unknown, max = 40): string {
   return JSON.stringify(value.length > max ? `${value.slice(0, max)}…` : value);
 }
 
-/** A short, human reason for a file-system error. */
+/** A short, human reason for a file-system error (without Node's text, which names temporary files). */
 export function describeErrno(err: NodeJS.ErrnoException): string {
   switch (err.code) {
     case 'ENOENT': return 'no such file';
-    case 'EACCES': return 'permission denied';
+    case 'EACCES':
+    case 'EPERM': return 'permission denied';
     case 'EISDIR': return 'is a directory';
+    case 'ENOTDIR': return 'a part of the path is not a directory';
+    case 'ENOSPC': return 'no space left on device';
+    case 'EDQUOT': return 'disk quota exceeded';
+    case 'EFBIG': return 'file too large';
+    case 'EROFS': return 'read-only file system';
     default: return err.message;
   }
+}
+
+/** A failed write or create of an output (a file, or "<stdout>") as a BnError. */
+export function writeFailed(file: string, err: unknown): BnError {
+  const e = err as NodeJS.ErrnoException;
+  return new BnError('BN_WRITE_FAILED', `cannot write: ${e.code === 'ENOENT' ? 'no such directory' : describeErrno(e)}`, { file });
 }

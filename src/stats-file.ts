@@ -23,6 +23,7 @@ import { BnError, describeErrno, quoteValue } from './errors.js';
 import { Moments } from './engine/moments.js';
 import type { Momentum } from './engine/running-stats.js';
 import type { Preset } from './pipeline/presets.js';
+import { decodeUtf8 } from './io/utf8.js';
 
 export const STATS_FORMAT = 'bn-stats';
 export const STATS_VERSION = 1;
@@ -98,13 +99,13 @@ export function statsFileJson(s: StatsFile, { compact = false } = {}): string {
 
 /** Read and validate a stats file; `label` names it in messages. */
 export async function readStatsFile(path: string, label = path): Promise<LoadedStats> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await fs.readFile(path, 'utf8');
+    bytes = await fs.readFile(path);
   } catch (err) {
     throw new BnError('BN_READ_FAILED', `cannot read stats file: ${describeErrno(err as NodeJS.ErrnoException)}`, { file: label });
   }
-  return parseStatsFile(text, label);
+  return parseStatsFile(decodeUtf8(bytes, label), label);
 }
 
 /** Parse and validate; throws one BN_BAD_STATS_FILE naming every problem. */
@@ -113,6 +114,8 @@ export function parseStatsFile(text: string, label: string): LoadedStats {
   try {
     doc = JSON.parse(text, (key, value: unknown) => (key === '__proto__' ? undefined : value));
   } catch (err) {
+    // The reviver recurses: thousands of nested arrays overflow the stack. The JSON may be valid.
+    if (err instanceof RangeError) throw invalid(label, ['nested too deeply (a stats file is flat)']);
     // V8 quotes a piece of the text, line breaks and all: keep the message on one line.
     const why = (err as Error).message.replace(/\r/g, '\\r').replace(/\n/g, '\\n');
     throw invalid(label, [`not valid JSON: ${why.length > 120 ? `${why.slice(0, 120)}…` : why}`]);

@@ -9,6 +9,7 @@
  * the shards' (every batch of every shard was tracked). γ, β, ε, momentum, preset and the
  * features must agree: shards of one dataset are made with the same flags.
  */
+import { checkRepresentable } from './pipeline/compute-stats.js';
 import { PRESETS } from './pipeline/presets.js';
 import { BnError } from './errors.js';
 import { momentsOf, summaryOf, type StatsFile } from './stats-file.js';
@@ -31,6 +32,8 @@ export function mergeStatsFiles(files: readonly LabelledStats[]): StatsFile {
   const names = stats.features ?? stats.mean.map((_, f) => `#${f + 1}`);
   const unbiased = PRESETS[stats.preset].runningVariance === 'unbiased';
   const perFeature = (stat: (f: number) => number) => names.map((_, f) => stat(f));
+  // Shards near ±1e300 each have a variance; all of them together may not.
+  checkRepresentable(total, names.map((_, f) => f), names);
   names.forEach((name, f) => {
     const n = total.count(f);
     if (n < (unbiased ? 2 : 1)) {

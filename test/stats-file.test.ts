@@ -121,6 +121,8 @@ describe('parseStatsFile: every validation error', () => {
     ['PyTorch and Keras names mixed', JSON.stringify({ running_mean: [0], moving_variance: [1] }), /mixes PyTorch names \(running_mean\) and Keras names \(moving_variance\)/],
     ['a state_dict without running_var', JSON.stringify({ running_mean: [0] }), /missing "running_var"/],
     ['Keras names without moving_variance', JSON.stringify({ moving_mean: [0], gamma: [1] }), /missing "moving_variance"/],
+    // JSON.parse's reviver (which drops __proto__ keys) recurses: the stack ends some thousands of levels down.
+    ['a document nested 100,000 levels deep', `{"format":${'['.repeat(100_000)}${']'.repeat(100_000)}}`, /^invalid stats file: nested too deeply \(a stats file is flat\)$/],
   ])('%s', (_name, doc, pattern) => {
     rejects(doc, pattern);
   });

@@ -9,6 +9,7 @@ import { Moments } from '../src/engine/moments.js';
 import { mergeStatsFiles, type LabelledStats } from '../src/stats-merge.js';
 import { summaryOf, type StatsFile } from '../src/stats-file.js';
 import { exactMoments, seededRandom } from './helpers/exact.js';
+import { expectBnError } from './helpers/run-bn.js';
 
 /** The stats file of one shard (one feature per column array), as `--save-stats` would write it. */
 function shard(label: string, columns: readonly (readonly number[])[], over: Partial<StatsFile> = {}): LabelledStats {
@@ -125,6 +126,17 @@ describe('mergeStatsFiles', () => {
     expect(() => mergeStatsFiles([shard('a', [[5]])])).toThrow(
       expect.objectContaining({ code: 'BN_TOO_FEW_VALUES', message: expect.stringMatching(/hold 1 value of this feature in all; its unbiased variance needs 2/) }),
     );
+  });
+
+  it('shards near ±1e300 whose merged variance is beyond float64: an error naming the feature, never null in the file', async () => {
+    const near = shard('a.json', [[1e300, 1e300], [1, 2]]);
+    const far = shard('b.json', [[-1e300, -1e300], [3, 4]]);
+    await expectBnError(() => mergeStatsFiles([near, far]), {
+      code: 'BN_OVERFLOW',
+      exit: 1,
+      location: { name: 'c1' },
+      message: /beyond float64 range/,
+    });
   });
 
   it('nothing to merge', () => {

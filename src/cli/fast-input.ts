@@ -18,7 +18,8 @@ import { WorkerPool } from '../pipeline/fast/worker-pool.js';
 import { resolveAffine } from '../pipeline/affine.js';
 import { affineParams, writeNormalizedCsv } from '../pipeline/fast/fast-normalize.js';
 import { normalizeBatchedCsv, type RunningSettings } from '../pipeline/fast/fast-batched.js';
-import { batchParams, type TrainingOptions, type TrainingResult } from '../pipeline/normalize.js';
+import { batchParams, batchTransform, checkExtremes, type TrainingOptions, type TrainingResult } from '../pipeline/normalize.js';
+import { BnError } from '../errors.js';
 import type { InputSpec } from '../io/input.js';
 import { openTable, type SettledInput } from './input-options.js';
 import type { TableOutput } from './table-output.js';
@@ -41,7 +42,7 @@ export function passOptions(input: SettledInput): FastPassOptions {
 
 /** The input's bytes: a file read into one reused buffer, or the stream of standard input. */
 function bytesOf(spec: InputSpec, stdin: Readable): AsyncIterable<Buffer> {
-  return spec.path !== undefined ? fileChunks(spec.path) : (openInput(spec, stdin) as AsyncIterable<Buffer>);
+  return spec.path !== undefined ? fileChunks(spec.path, spec.label) : (openInput(spec, stdin) as AsyncIterable<Buffer>);
 }
 
 /** One stats pass over the input (`bn stats`, and pass 1 of a whole-input normalize). */
@@ -97,11 +98,18 @@ async function normalizeBothPasses(
   const names = stats.features.map((j) => stats.columns[j]!);
   const gamma = resolveAffine('--gamma', options.gamma, names, 1);
   const beta = resolveAffine('--beta', options.beta, names, 0);
-  const { mean, variance } = batchParams(stats.batches[0]!, stats.features, stats.columns, csv.label, stats.rows);
+  const batch = stats.batches[0]!;
+  const { mean, variance } = batchParams(batch, stats.features, stats.columns, csv.label, stats.rows);
+  // Before the first row goes out: pass 1 has found the extremes (as the general path checks).
+  checkExtremes(batch.moments, stats.features, batchTransform({ mean, variance }, options.epsilon, gamma, beta), stats.columns, csv.label);
   const params = affineParams(mean, variance, options.epsilon, gamma, beta);
   const source = spec.path !== undefined ? { path: spec.path } : { stream: bytesOf(spec, stdin) };
   const writing = { ...passOptions(input), formatNumber: output.formatNumber, precision: output.precision };
-  await writeNormalizedCsv(source, csv, stats, params, writing, output.writer, parallelOptions(input, pool), counter);
+  const rows = await writeNormalizedCsv(source, csv, stats, params, writing, output.writer, parallelOptions(input, pool), counter);
+  // The file changed between the passes: its rows would be normalized with other rows' statistics.
+  if (rows !== stats.rows) {
+    throw new BnError('BN_READ_FAILED', `the input changed between the two passes: ${stats.rows} rows in the first, ${rows} in the second`, { file: csv.label });
+  }
   return { ...stats, gamma, beta };
 }
 
@@ -123,7 +131,7 @@ export async function inferenceFast(
   const csv = fastCsvOptions(input);
   const names = options.stats.features;
   if (!csv || output.format !== input.format || NUMBER_CHARACTERS.test(csv.delimiter) || !names || input.select) return { stdin };
-  const peeked = await peekColumns(input.spec.path !== undefined ? fileChunks(input.spec.path) : (stdin as AsyncIterable<Buffer>), csv);
+  const peeked = await peekColumns(input.spec.path !== undefined ? fileChunks(input.spec.path, input.spec.label) : (stdin as AsyncIterable<Buffer>), csv);
   if (input.spec.path !== undefined) await peeked.close();
   const replay = input.spec.path !== undefined ? stdin : Readable.from(peeked.replay(), { objectMode: false });
   const columns = peeked.columns;

@@ -50,7 +50,7 @@ export async function openTableOutput(input: SettledInput, flags: TableOutputFla
   const outFormat = flags.to === undefined ? input.format : parseFormat(flags.to, '--to');
   let file: AtomicFile | undefined;
   if (flags.output !== undefined) file = await openAtomic(flags.output);
-  const writer = new OutputWriter(file?.stream ?? io.stdout);
+  const writer = new OutputWriter(file?.stream ?? io.stdout, flags.output);
   // -d applies to the output too when it is written in the input's format.
   const delimiter = outFormat === input.format ? input.delimiter : undefined;
   const formatNumber = numberFormatter(flags.precision);

@@ -6,19 +6,58 @@
  *
  *   n[j]     number of non-missing values seen
  *   s[j]     shift K: the first value the feature saw (or the saved mean, see `fromSummary`)
- *   mu[j]    mean of the shifted values (x − K)
- *   sq[j]    M2 = Σ (x − mean)²  (shift-invariant)
+ *   ex[j]    scale exponent E, and inv[j] = 2^−E: deviations are kept as (x − K)·2^−E
+ *   mu[j]    mean of the scaled shifted values (x − K)·2^−E
+ *   sq[j]    M2·2^−2E, where M2 = Σ (x − mean)²  (shift-invariant)
  *   lo, hi   min and max (NaN when unknown, see `fromSummary`)
  *
  * Why the shift: for data like 1e9 + noise, every x − K is small and (by Sterbenz's lemma, when
  * x and K are within a factor 2 of each other) computed exactly, so Welford's recurrence works on
  * numbers of the size of the noise, not of the offset. Relative error of the variance drops from
  * ~1e-10 (plain Welford on 1000 values 1e9 + noise of ±30) to ~1e-15. The naive Σx² − (Σx)²/n is never used.
+ *
+ * Why the scale: squares of deviations leave float64's normal range long before the statistics
+ * do. Deviations of 1e152 (the variance of 10^5 such values, 1e304, is a double) square to
+ * 1e304 and M2 = Σ of them overflows; deviations below ~1e-154 square to subnormals, and the mean
+ * of subnormal deviations, updated by δ/n, rounds to the subnormal spacing at every step (1%
+ * off for values of a few 1e-321). So deviations are multiplied by a power of two 2^−E that
+ * brings them near 1, chosen when the first non-zero deviation is tiny or a deviation is huge
+ * (scaled beyond 2^±300) and raised when a larger one comes. Scaling by a power of two is exact
+ * in the normal range, so for everyday data (E = 0, or any E) every result is bit-for-bit what
+ * the unscaled recurrence gives; only the final mean, variance and M2 are scaled back, rounding
+ * once (twice at most for a subnormal result).
  */
+
+/** Scaled deviations stay within [2^−300, 2^300] (or are 0): their squares, and sums of 2^53 of them, are normal doubles. */
+const HIGH = 2 ** 300;
+const LOW = 2 ** -300;
+
+/** x·2^k for an integer k of any size: exact unless the result leaves the normal range. */
+function ldexp(x: number, k: number): number {
+  let v = x;
+  let e = k;
+  while (e > 1000) {
+    v *= 2 ** 1000;
+    e -= 1000;
+  }
+  while (e < -1000) {
+    v *= 2 ** -1000;
+    e += 1000;
+  }
+  return v * 2 ** e;
+}
+
+/** The scale exponent that brings |r| (finite, non-zero) near 1: ⌊log₂|r|⌋ (±1), within [−1022, 1022] so that 2^±E are normal doubles. */
+function scaleExponent(r: number): number {
+  return Math.max(-1022, Math.min(1022, Math.floor(Math.log2(Math.abs(r)))));
+}
+
 export class Moments {
   readonly width: number;
   private readonly n: Float64Array;
   private readonly s: Float64Array;
+  private readonly ex: Float64Array;
+  private readonly inv: Float64Array;
   private readonly mu: Float64Array;
   private readonly sq: Float64Array;
   private readonly lo: Float64Array;
@@ -31,6 +70,8 @@ export class Moments {
     this.width = width;
     this.n = new Float64Array(width);
     this.s = new Float64Array(width);
+    this.ex = new Float64Array(width);
+    this.inv = new Float64Array(width).fill(1);
     this.mu = new Float64Array(width);
     this.sq = new Float64Array(width);
     this.lo = new Float64Array(width).fill(NaN);
@@ -49,6 +90,10 @@ export class Moments {
    *     (d − μ_n) = (d − μ_{n−1})·(n−1)/n   and   M2_n = M2_{n−1} + (d − μ_{n−1})²·(n−1)/n.
    * Both factors have the same sign (rounding is monotone and μ_n lies between μ_{n−1} and d), so
    * M2 never decreases and is never negative. A constant column has d = 0 throughout: M2 stays 0.
+   *
+   * The recurrence runs on scaled deviations d·2^−E (see the file comment); `rescale` changes E
+   * when a deviation would leave [2^−300, 2^300] after scaling: any huge one, or a tiny first
+   * non-zero one (before it, μ and M2 are 0 and any E will do).
    */
 
   /** Add one finite value to feature j (0 ≤ j < width, not checked: this is the hot path). NaN means missing and is ignored. */
@@ -60,6 +105,8 @@ export class Moments {
     // Case: first value. It becomes the shift K, so its own shifted value is exactly 0.
     if (n === 1) {
       this.s[j] = x;
+      this.ex[j] = 0;
+      this.inv[j] = 1;
       this.mu[j] = 0;
       this.sq[j] = 0;
       this.lo[j] = x;
@@ -67,7 +114,13 @@ export class Moments {
       return;
     }
     // Case: general update.
-    const d = x - this.s[j]!;
+    let d = (x - this.s[j]!) * this.inv[j]!;
+    // Case: a deviation out of the scaled range (rare): change the scale first. (On |d|: a test
+    // on the sign of d would be a branch the CPU mispredicts half the time, +5 ns a value.)
+    const size = Math.abs(d);
+    if (size > HIGH || (size < LOW && size !== 0 && this.sq[j] === 0 && this.mu[j] === 0)) {
+      d = this.rescale(j, x - this.s[j]!);
+    }
     const mu = this.mu[j]!;
     const delta = d - mu;
     const muNext = mu + delta / n;
@@ -76,6 +129,25 @@ export class Moments {
     // NaN min/max (unknown, from a summary) stay unknown: both comparisons are false.
     if (x < this.lo[j]!) this.lo[j] = x;
     if (x > this.hi[j]!) this.hi[j] = x;
+  }
+
+  /**
+   * Give feature j the scale that brings the deviation r = x − K near 1, converting μ and M2
+   * (exactly: powers of two); return r scaled. A deviation beyond float64 (values ±1e308 apart)
+   * cannot be scaled: it stays infinite, the statistics become non-finite, and callers report it.
+   */
+  private rescale(j: number, r: number): number {
+    if (Number.isFinite(r)) this.setScale(j, scaleExponent(r));
+    return r * this.inv[j]!;
+  }
+
+  /** Change feature j's scale exponent to e, converting μ and M2. */
+  private setScale(j: number, e: number): void {
+    const shift = this.ex[j]! - e;
+    this.mu[j] = ldexp(this.mu[j]!, shift);
+    this.sq[j] = ldexp(ldexp(this.sq[j]!, shift), shift);
+    this.ex[j] = e;
+    this.inv[j] = ldexp(1, -e);
   }
 
   /**
@@ -98,12 +170,15 @@ export class Moments {
       const first = values[i++]!;
       n = 1;
       this.s[j] = first;
+      this.ex[j] = 0;
+      this.inv[j] = 1;
       this.mu[j] = 0;
       this.sq[j] = 0;
       this.lo[j] = first;
       this.hi[j] = first;
     }
     const k = this.s[j]!;
+    let f = this.inv[j]!;
     let mu = this.mu[j]!;
     let m2 = this.sq[j]!;
     let lo = this.lo[j]!;
@@ -113,7 +188,17 @@ export class Moments {
       // Case: missing value.
       if (x !== x) continue;
       n += 1;
-      const d = x - k;
+      let d = (x - k) * f;
+      // Case: a deviation out of the scaled range (rare): change the scale first, as `add` does.
+      const size = Math.abs(d);
+      if (size > HIGH || (size < LOW && size !== 0 && m2 === 0 && mu === 0)) {
+        this.mu[j] = mu;
+        this.sq[j] = m2;
+        d = this.rescale(j, x - k);
+        f = this.inv[j]!;
+        mu = this.mu[j]!;
+        m2 = this.sq[j]!;
+      }
       const delta = d - mu;
       const muNext = mu + delta / n;
       m2 += delta * (d - muNext);
@@ -146,6 +231,10 @@ export class Moments {
    * which never forms K + μ (which would round at the scale of the offset). The result keeps
    * K_A, so its shifted mean is μ_A + δ·n_B/n. M2 is shift-invariant and needs no correction.
    * Equal shifts and equal means (e.g. shards of a constant column) give δ = 0 exactly.
+   *
+   * Scales: both sides are brought to the larger of their scales, or to the scale of K_B − K_A
+   * when that is larger still, so that δ² cannot overflow. A side whose μ and M2 are 0 (a
+   * constant one) has no scale of its own to respect. Then the formulas above apply unchanged.
    */
 
   /** Exact Chan–Golub–LeVeque merge of `other` (same width) into this. `other` is not changed; merging with itself is allowed. */
@@ -170,6 +259,8 @@ export class Moments {
       if (nA === 0) {
         this.n[j] = nB;
         this.s[j] = kB;
+        this.ex[j] = other.ex[j]!;
+        this.inv[j] = other.inv[j]!;
         this.mu[j] = muB;
         this.sq[j] = m2B;
         this.lo[j] = loB;
@@ -179,12 +270,26 @@ export class Moments {
 
       // Case: both sides hold values.
       const kA = this.s[j]!;
+      const eA = this.ex[j]!;
+      const eB = other.ex[j]!;
       const muA = this.mu[j]!;
+      const m2A = this.sq[j]!;
+      const dk = kB - kA;
+      let e = Math.max(
+        muA !== 0 || m2A !== 0 ? eA : -Infinity,
+        muB !== 0 || m2B !== 0 ? eB : -Infinity,
+        dk !== 0 && Number.isFinite(dk) ? scaleExponent(dk) : -Infinity,
+      );
+      if (e === -Infinity) e = 0; // two constant sides with one shift: δ = 0
+      const a = ldexp(muA, eA - e);
+      const b = ldexp(muB, eB - e);
       const n = nA + nB;
-      const delta = (kB - kA) + (muB - muA);
+      const delta = ldexp(dk, -e) + (b - a);
       this.n[j] = n;
-      this.mu[j] = muA + delta * (nB / n);
-      this.sq[j] = this.sq[j]! + m2B + delta * delta * nA * (nB / n);
+      this.ex[j] = e;
+      this.inv[j] = ldexp(1, -e);
+      this.mu[j] = a + delta * (nB / n);
+      this.sq[j] = ldexp(ldexp(m2A, eA - e), eA - e) + ldexp(ldexp(m2B, eB - e), eB - e) + delta * delta * nA * (nB / n);
 
       // min/max: an unknown (NaN) on either side makes the result unknown.
       const loA = this.lo[j]!;
@@ -203,7 +308,7 @@ export class Moments {
   mean(j: number): number {
     // Case: empty feature.
     if (this.n[j]! === 0) return NaN;
-    return this.s[j]! + this.mu[j]!;
+    return this.s[j]! + this.mu[j]! / this.inv[j]!;
   }
 
   /**
@@ -217,7 +322,7 @@ export class Moments {
     // Case: empty feature.
     if (this.n[j]! === 0) return NaN;
     const k = this.s[j]!;
-    const mu = this.mu[j]!;
+    const mu = this.mu[j]! / this.inv[j]!;
     const hi = k + mu;
     const muPart = hi - k;
     return (k - (hi - muPart)) + (mu - muPart);
@@ -232,7 +337,7 @@ export class Moments {
     const n = this.n[j]!;
     // Case: empty feature.
     if (n === 0) return NaN;
-    return this.sq[j]! / n;
+    return this.unscale2(j, this.sq[j]! / n);
   }
 
   /** Sample (unbiased) variance M2/(n−1); NaN when the feature has fewer than 2 values. */
@@ -240,7 +345,13 @@ export class Moments {
     const n = this.n[j]!;
     // Case: fewer than 2 values.
     if (n < 2) return NaN;
-    return this.sq[j]! / (n - 1);
+    return this.unscale2(j, this.sq[j]! / (n - 1));
+  }
+
+  /** A scaled second moment v·2^−2E back in the data's units: v·2^2E. */
+  private unscale2(j: number, v: number): number {
+    const e = this.ex[j]!;
+    return e === 0 ? v : ldexp(v, 2 * e);
   }
 
   /** Smallest value of feature j; NaN when it has no values or when unknown (built from a summary without min). */
@@ -255,9 +366,12 @@ export class Moments {
     return this.hi[j]!;
   }
 
-  /** M2 = Σ (x − mean)² of feature j; 0 when it has no values (an empty sum). */
+  /**
+   * M2 = Σ (x − mean)² of feature j; 0 when it has no values (an empty sum). Infinity when M2 is
+   * beyond float64 although the variance M2/n is not (10^5 values of ±1e152): prefer `variance`.
+   */
   m2(j: number): number {
-    return this.sq[j]!;
+    return this.unscale2(j, this.sq[j]!);
   }
 
   /**
@@ -266,6 +380,7 @@ export class Moments {
    * mean exactly and variance() returns the saved var to within one rounding (var·n/n).
    * Optional `meanLow` (from `meanLow(j)`) is the low part of a double-double mean; with it the
    * rebuilt state merges as accurately as the original (see `meanLow`).
+   * The scale is that of √var (or of meanLow, when larger), so var·count never overflows.
    * A feature with count 0 is empty (its mean, var, min and max are ignored). Without min/max the
    * extremes are unknown (NaN) and stay unknown through merges and adds.
    * Inputs are expected to be validated by the caller (stats-file loader); violations here are
@@ -308,10 +423,14 @@ export class Moments {
       }
       const low = s.meanLow === undefined ? 0 : s.meanLow[j]!;
       if (!Number.isFinite(low)) throw new RangeError(`Moments.fromSummary: meanLow[${j}] is not finite: ${low}`);
+      const size = Math.max(Math.sqrt(v), Math.abs(low));
+      const e = size === 0 ? 0 : scaleExponent(size);
       m.n[j] = n;
       m.s[j] = mean;
-      m.mu[j] = low;
-      m.sq[j] = v * n;
+      m.ex[j] = e;
+      m.inv[j] = ldexp(1, -e);
+      m.mu[j] = ldexp(low, -e);
+      m.sq[j] = ldexp(ldexp(v, -e), -e) * n;
       m.lo[j] = s.min === undefined ? NaN : s.min[j]!;
       m.hi[j] = s.max === undefined ? NaN : s.max[j]!;
     }
@@ -331,6 +450,8 @@ export class Moments {
       }
       p.n[f] = this.n[j]!;
       p.s[f] = this.s[j]!;
+      p.ex[f] = this.ex[j]!;
+      p.inv[f] = this.inv[j]!;
       p.mu[f] = this.mu[j]!;
       p.sq[f] = this.sq[j]!;
       p.lo[f] = this.lo[j]!;
@@ -344,6 +465,8 @@ export class Moments {
     const c = new Moments(this.width);
     c.n.set(this.n);
     c.s.set(this.s);
+    c.ex.set(this.ex);
+    c.inv.set(this.inv);
     c.mu.set(this.mu);
     c.sq.set(this.sq);
     c.lo.set(this.lo);

@@ -91,9 +91,9 @@ export function updateRunningStats(
   const mean = new Float64Array(width);
   const variance = new Float64Array(width);
   for (let j = 0; j < width; j++) {
-    const count = batch.count(j);
     const batchMean = batch.mean(j);
-    const batchVar = kind === 'unbiased' ? batch.m2(j) / (count - 1) : batch.m2(j) / count;
+    // M2/(m−1) or M2/m, as Moments computes them (M2 itself may overflow where they do not).
+    const batchVar = kind === 'unbiased' ? batch.sampleVariance(j) : batch.variance(j);
     // Exponential moving average, PyTorch's operation order: (1 − M)·running + M·batch.
     mean[j] = keep * state.mean[j]! + m * batchMean;
     variance[j] = keep * state.var[j]! + m * batchVar;

@@ -5,7 +5,7 @@
 import { createWriteStream, promises as fs, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { BnError, describeErrno } from '../errors.js';
+import { BnError, writeFailed } from '../errors.js';
 import { registerTemporary, releaseTemporary } from './temporary-files.js';
 
 export interface AtomicFile {
@@ -27,7 +27,7 @@ export async function openAtomic(target: string): Promise<AtomicFile> {
       stream.once('error', reject);
     });
   } catch (err) {
-    throw writeError(target, err);
+    throw writeFailed(target, err);
   }
   registerTemporary(temp);
   let settled = false;
@@ -45,7 +45,7 @@ export async function openAtomic(target: string): Promise<AtomicFile> {
         await fs.rename(temp, target);
       } catch (err) {
         await fs.rm(temp, { force: true });
-        throw writeError(target, err);
+        throw writeFailed(target, err);
       } finally {
         releaseTemporary(temp);
       }
@@ -71,12 +71,6 @@ export async function writeFileAtomic(target: string, text: string): Promise<voi
     await file.commit();
   } catch (err) {
     await file.abort();
-    throw err instanceof BnError ? err : writeError(target, err);
+    throw err instanceof BnError ? err : writeFailed(target, err);
   }
-}
-
-function writeError(target: string, err: unknown): BnError {
-  const e = err as NodeJS.ErrnoException;
-  const why = e.code === 'ENOSPC' ? 'no space left on device' : e.code === 'ENOENT' ? 'no such directory' : describeErrno(e);
-  return new BnError('BN_WRITE_FAILED', `cannot write: ${why}`, { file: target });
 }

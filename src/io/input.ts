@@ -3,13 +3,14 @@
  * its input twice; standard input cannot be read twice, so it is first spooled to a temporary
  * file (removed afterwards), which keeps memory flat whatever the size (SPEC §7).
  */
-import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
+import { createReadStream, createWriteStream, promises as fs, statSync, type ReadStream } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { BnError, describeErrno } from '../errors.js';
 import { registerTemporary, releaseTemporary } from './temporary-files.js';
+import { utf8Check } from './utf8.js';
 
 export interface InputSpec {
   /** A path, or undefined for standard input. */
@@ -34,8 +35,43 @@ export async function checkReadable(spec: InputSpec): Promise<void> {
   }
 }
 
+/**
+ * The input's bytes, checked to be UTF-8 on the way (see utf8.ts). A read error of the file or of
+ * standard input comes out of the returned stream, as the readers expect, and so does a file
+ * that ends before the size it had when it was opened: cut while bn read it, it would otherwise
+ * give the statistics of its first part as those of the file.
+ */
 export function openInput(spec: InputSpec, stdin: Readable): Readable {
-  return spec.path === undefined ? stdin : createReadStream(spec.path, { highWaterMark: 1 << 20 });
+  const checked = utf8Check(spec.label);
+  if (spec.path === undefined) {
+    stdin.on('error', (err: Error) => checked.destroy(err));
+    return stdin.pipe(checked);
+  }
+  const file = createReadStream(spec.path, { highWaterMark: 1 << 20 });
+  // Before pipe() adds its own 'end' listener: the error comes before the end.
+  failIfShrunk(file, spec.path, checked, spec.label);
+  file.on('error', (err: Error) => checked.destroy(err));
+  return file.pipe(checked);
+}
+
+/** When `file` ends short of its size at opening (pipes and devices say 0: never), fail `out`. */
+function failIfShrunk(file: ReadStream, path: string, out: Readable, label: string): void {
+  let size: number;
+  try {
+    size = statSync(path).size;
+  } catch {
+    return; // the stream itself will say why it cannot read
+  }
+  file.once('end', () => {
+    if (file.bytesRead < size) {
+      out.destroy(fileCut(label, file.bytesRead, size));
+    }
+  });
+}
+
+/** A file that ended before the size it had when it was opened (the fast path checks it too). */
+export function fileCut(label: string, read: number, size: number): BnError {
+  return new BnError('BN_READ_FAILED', `the file was cut while it was read: it ended after ${read} of its ${size} bytes`, { file: label });
 }
 
 /** Copy standard input to a private temporary file; `release` removes it. */

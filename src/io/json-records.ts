@@ -7,9 +7,17 @@
  *   key order so that a JSON writer can give the object back as it was;
  * - arrays: the columns are `1`, `2`, …; every array has as many values as the first (a shorter
  *   or longer one is a ragged row, as in CSV). The array itself becomes the row's cells.
+ *
+ * A record may nest at most MAX_DEPTH levels (the record itself is level 1). Both parsers take any
+ * depth, but writing a value back (JSON.stringify, in the writers and in messages) recurses and
+ * overflows the stack some thousands of levels down: a record nested 100,000 deep is refused here,
+ * with its line or index, instead of failing later as an internal error.
  */
 import { BnError, quoteValue, type ErrorLocation } from '../errors.js';
 import type { Cell, Row, TableSource } from './table.js';
+
+/** The deepest nesting of a record (Python's json and serde_json stop near 1000 and 128). */
+export const MAX_DEPTH = 1000;
 
 /** A TableSource over records that `read` turns into rows through `table`. */
 export function recordSource(format: 'json' | 'ndjson', label: string, read: (table: RecordTable) => AsyncGenerator<Row[]>): TableSource {
@@ -62,17 +70,20 @@ export class RecordTable {
     this.records++;
     if (kind === 'arrays') {
       const cells = value as Cell[];
+      for (const cell of cells) checkDepth(cell, where);
       if (cells.length !== this.columns.length) {
         throw new BnError('BN_RAGGED_ROW', `expected ${values(this.columns.length)}, found ${cells.length}`, where);
       }
       return record === undefined ? { cells, line } : { cells, line, record };
     }
-    return this.objectRow(value as Record<string, Cell>, line, record);
+    return this.objectRow(value as Record<string, Cell>, line, record, where);
   }
 
-  private objectRow(object: Record<string, Cell>, line: number, record: number | undefined): Row {
+  private objectRow(object: Record<string, Cell>, line: number, record: number | undefined, where: ErrorLocation): Row {
     const { columns, index } = this;
-    const cells: Cell[] = new Array(columns.length);
+    // Filled at the object's own keys only: a record that brings key 10,000 takes memory for its
+    // keys, not for every column so far (10,000 records of one new key each took 1 GB).
+    const cells: Cell[] = [];
     const keys: number[] = [];
     for (const key in object) {
       let j = index.get(key);
@@ -81,7 +92,9 @@ export class RecordTable {
         columns.push(key);
         index.set(key, j);
       }
-      cells[j] = object[key];
+      const cell = object[key];
+      checkDepth(cell, where);
+      cells[j] = cell;
       keys.push(j);
     }
     return record === undefined ? { cells, line, keys } : { cells, line, record, keys };
@@ -89,6 +102,26 @@ export class RecordTable {
 }
 
 const values = (n: number) => `${n} value${n === 1 ? '' : 's'}`;
+
+/** A cell of a record is at level 2; refuse it when it nests beyond MAX_DEPTH. Cheap for the usual number or string. */
+function checkDepth(cell: unknown, where: ErrorLocation): void {
+  if (typeof cell === 'object' && cell !== null && nestsTooDeep(cell, 2)) {
+    throw new BnError('BN_BAD_RECORD', `the record is nested more than ${MAX_DEPTH} levels deep`, where);
+  }
+}
+
+/** Whether `value`, at level `depth`, holds a value beyond MAX_DEPTH. Iterative: any depth is safe to check. */
+function nestsTooDeep(value: object, depth: number): boolean {
+  const stack = [{ value, depth }];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    if (next.depth > MAX_DEPTH) return true;
+    for (const key in next.value) {
+      const child = (next.value as Record<string, unknown>)[key];
+      if (typeof child === 'object' && child !== null) stack.push({ value: child, depth: next.depth + 1 });
+    }
+  }
+  return false;
+}
 
 function jsonType(value: unknown): string {
   if (value === null) return 'null';

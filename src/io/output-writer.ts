@@ -1,16 +1,29 @@
 /**
  * Writes text to a stream with back-pressure, and turns a stream error into a rejected promise
- * instead of an unhandled 'error' event (a closed pipe downstream is EPIPE: the CLI ends quietly).
+ * instead of an unhandled 'error' event: a closed pipe downstream stays EPIPE (the CLI ends
+ * quietly); any other failure (a full disk, a file too large) is BN_WRITE_FAILED naming `label`.
  */
 import type { Writable } from 'node:stream';
+import { writeFailed } from '../errors.js';
 
 export class OutputWriter {
   private failure: Error | undefined;
 
-  constructor(readonly stream: Writable) {
+  /** @param label what messages call the output: a file name, or "<stdout>" */
+  constructor(
+    readonly stream: Writable,
+    private readonly label = '<stdout>',
+  ) {
     stream.on('error', (err) => {
-      this.failure ??= err;
+      this.failure ??= this.translate(err);
     });
+  }
+
+  private translate(err: Error): Error {
+    const code = (err as NodeJS.ErrnoException).code;
+    // EPIPE, and Node's ERR_STREAM_* for a stream already closed: the reader went away.
+    if (code === undefined || code === 'EPIPE' || code.startsWith('ERR_')) return err;
+    return writeFailed(this.label, err);
   }
 
   /** Text, or bytes (the fast CSV writer's buffers). */
@@ -22,7 +35,7 @@ export class OutputWriter {
         this.stream.off('drain', onDrain);
         this.stream.off('error', onError);
         this.stream.off('close', onClose);
-        err ? reject(err) : resolve();
+        err ? reject(this.failure ?? this.translate(err)) : resolve();
       };
       const onDrain = () => done();
       const onError = (err: Error) => done(err);
@@ -41,7 +54,7 @@ export class OutputWriter {
   async writeThrough(data: Uint8Array): Promise<void> {
     if (this.failure) throw this.failure;
     await new Promise<void>((resolve, reject) => {
-      this.stream.write(data, (err) => (err ? reject(err) : resolve()));
+      this.stream.write(data, (err) => (err ? reject(this.failure ?? this.translate(err)) : resolve()));
     });
     if (this.failure) throw this.failure;
   }
@@ -50,7 +63,7 @@ export class OutputWriter {
   async flush(): Promise<void> {
     if (this.failure) throw this.failure;
     await new Promise<void>((resolve, reject) => {
-      this.stream.write('', (err) => (err ? reject(err) : resolve()));
+      this.stream.write('', (err) => (err ? reject(this.failure ?? this.translate(err)) : resolve()));
     });
     if (this.failure) throw this.failure;
   }

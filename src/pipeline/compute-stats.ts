@@ -46,9 +46,13 @@ function columnsMayGrow(source: Pick<TableSource, 'keyed' | 'format'>): boolean 
   return source.keyed && (source.format === 'json' || source.format === 'ndjson');
 }
 
-/** Add a row's feature cells to `moments`, validating each. */
+/** Add a row's feature cells to `moments`, validating each (a JSON object's: at its own keys). */
 export function addRow(moments: Moments, plan: FeaturePlan, row: Row): void {
-  const { cells } = row;
+  const { cells, keys } = row;
+  if (keys !== undefined) {
+    for (const j of keys) if (plan.isFeature(j)) moments.add(j, plan.value(cells[j], j, row));
+    return;
+  }
   for (let j = 0; j < cells.length; j++) {
     if (plan.isFeature(j)) moments.add(j, plan.value(cells[j], j, row));
   }
@@ -104,7 +108,9 @@ export function finishStats(
   // Batches that ended before the last new column appeared get room for it (no values there).
   for (const batch of batches) batch.moments = widen(batch.moments, source.columns.length, source);
   const total = batches.length === 1 ? batches[0]!.moments : mergeAll(batches, source.columns.length);
-  checkRepresentable(total, features, source.columns, source.label);
+  // Every statistic reported: the whole input's and each batch's (a small batch may hold a
+  // variance beyond float64 when the whole input does not).
+  for (const m of [total, ...batches.map((b) => b.moments)]) checkRepresentable(m, features, source.columns, source.label);
   for (const j of features) {
     // Only a selected column can be a feature without a value (the default rule needs one).
     if (total.count(j) === 0) {
@@ -140,12 +146,19 @@ function mergeAll(batches: BatchSummary[], width: number): Moments {
   return total;
 }
 
-/** A statistic beyond float64 (values near 1e300 have a variance near 1e600) is an error, never Infinity. */
-export function checkRepresentable(moments: Moments, features: number[], columns: string[], label: string): void {
+/**
+ * A statistic beyond float64 (values near 1e300 have a variance near 1e600) is an error, never
+ * Infinity: the mean, the variance, and the sample variance (n/(n−1) times larger: two values
+ * ±1.3e154 have a variance of 1.69e308 and a sample variance beyond float64). `label` names the
+ * input; absent for merged stats files.
+ */
+export function checkRepresentable(moments: Moments, features: readonly number[], columns: readonly string[], label?: string): void {
   for (const j of features) {
-    if (moments.count(j) === 0) continue;
-    if (!Number.isFinite(moments.mean(j)) || !Number.isFinite(moments.variance(j))) {
-      throw new BnError('BN_OVERFLOW', 'the mean or variance is beyond float64 range', { file: label, name: columns[j] });
+    const n = moments.count(j);
+    if (n === 0) continue;
+    if (!Number.isFinite(moments.mean(j)) || !Number.isFinite(moments.variance(j)) || (n > 1 && !Number.isFinite(moments.sampleVariance(j)))) {
+      const where = label === undefined ? {} : { file: label };
+      throw new BnError('BN_OVERFLOW', 'the mean or variance is beyond float64 range', { ...where, name: columns[j] });
     }
   }
 }

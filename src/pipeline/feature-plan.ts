@@ -44,11 +44,19 @@ export class FeaturePlan {
     }
   }
 
-  /** Decide undecided columns from this row's cells (a no-op once frozen). */
+  /**
+   * Decide undecided columns from this row's cells (a no-op once frozen). A JSON object's row
+   * has cells at its own keys only: those are visited, not every column (thousands of keys,
+   * a few a record, would make this quadratic).
+   */
   observe(row: Row): void {
     if (this.roles.length < this.columns.length) this.addNewColumns();
     if (this.frozen) return;
-    const { cells } = row;
+    const { cells, keys } = row;
+    if (keys !== undefined) {
+      for (const j of keys) this.observeCell(j, cells[j]);
+      return;
+    }
     for (let j = 0; j < this.roles.length; j++) this.observeCell(j, cells[j]);
   }
 
@@ -101,8 +109,9 @@ export class FeaturePlan {
   value(cell: Cell, j: number, row: Row): number {
     if (typeof cell === 'number') {
       if (Number.isFinite(cell)) return cell;
-      // JSON has no Infinity: a parsed Infinity was a number beyond float64, such as 1e999.
-      throw this.invalid('BN_NOT_FINITE', 'number out of float64 range', String(cell), j, row);
+      // JSON has no Infinity: a parsed Infinity was a number beyond float64, such as 1e999. Its
+      // text is gone (showing "Infinity" would suggest the input said so).
+      throw new BnError('BN_NOT_FINITE', `number out of float64 range: a JSON number beyond ${cell > 0 ? '' : '-'}1.8e308`, this.where(j, row));
     }
     if (this.cellIsMissing(cell)) return Number.NaN;
     if (typeof cell === 'string') {

@@ -5,7 +5,7 @@
  *   nothing is written when the data is bad; pass 2 streams the rows out. Memory: one row chunk.
  * - --batch-size N: one pass; N rows are held, normalized and written. Memory: N rows.
  */
-import { BnError } from '../errors.js';
+import { BnError, quoteValue, type ErrorLocation } from '../errors.js';
 import { normalizeValue } from '../engine/batch-norm.js';
 import type { RunningStats } from '../engine/running-stats.js';
 import { Moments } from '../engine/moments.js';
@@ -62,17 +62,27 @@ async function normalizeWhole(
   const beta = resolveAffine('--beta', options.beta, names, 0);
   const batch = stats.batches[0]!;
   const params = batchParams(batch, stats.features, stats.columns, first.label, stats.rows);
+  const transform = batchTransform(params, options.epsilon, gamma, beta);
+  // Before the first row goes out: pass 1 has found the extremes.
+  checkExtremes(batch.moments, stats.features, transform, stats.columns, first.label);
 
   const second = await openSource();
   let plan: FeaturePlan | undefined;
+  let rows = 0;
   for await (const chunk of second.chunks()) {
     if (!plan) {
       plan = makePlan(second, options, fixedColumns(stats.features));
       // Pass 1 has seen every column (JSON keys that first appear late included).
       await sink.start({ ...layoutOf(second, stats.features), columns: stats.columns, width: stats.columns.length });
     }
-    applyToRows(chunk, plan, stats.features, params, options.epsilon, gamma, beta);
+    transformRows(chunk, plan, stats.features, transform);
     await sink.rows(chunk);
+    rows += chunk.length;
+  }
+  // The file changed between the passes (rows appended, or cut before the second opened it):
+  // its rows would be normalized with the statistics of other rows.
+  if (rows !== stats.rows) {
+    throw new BnError('BN_READ_FAILED', `the input changed between the two passes: ${stats.rows} rows in the first, ${rows} in the second`, { file: first.label });
   }
   await sink.end();
   return { ...stats, gamma, beta };
@@ -102,9 +112,6 @@ async function normalizeBatched(source: TableSource, sink: TableSink, options: T
       gamma = resolveAffine('--gamma', options.gamma, names, 1);
       beta = resolveAffine('--beta', options.beta, names, 0);
       total = new Moments(source.columns.length);
-      // The columns are those of the first batch: a JSON key that first appears after it is not
-      // a feature (it passes through a JSON output, and a CSV header cannot take it).
-      await sink.start(layoutOf(source, features, widthOf(pending)));
     }
     // The width of the first batch: every feature is among its columns.
     const moments = new Moments(total!.width);
@@ -112,7 +119,13 @@ async function normalizeBatched(source: TableSource, sink: TableSink, options: T
     const summary = { index: batches.length, rows: pending.length, moments };
     checkRepresentable(moments, features, source.columns, source.label);
     const params = batchParams(summary, features, source.columns, source.label, isLast ? rows : undefined, batchSize);
-    applyToRows(pending, plan, features, params, options.epsilon, gamma, beta);
+    const transform = batchTransform(params, options.epsilon, gamma, beta);
+    checkExtremes(moments, features, transform, source.columns, source.label);
+    // Only now the output starts: a first batch that fails writes nothing, not even a header.
+    // Its columns are the first batch's: a JSON key that first appears after it is not a feature
+    // (it passes through a JSON output, and a CSV header cannot take it).
+    if (batches.length === 0) await sink.start(layoutOf(source, features, widthOf(pending)));
+    transformRows(pending, plan, features, transform);
     await sink.rows(pending);
     batches.push(summary);
     total!.merge(moments);
@@ -194,7 +207,9 @@ function suggestBatchSize(batch: BatchSummary, totalRows: number | undefined, ba
 
 /**
  * Replace each non-missing feature cell by `transform(f, x)` (a number), f the feature's position;
- * other cells, and missing ones, stay as they were. Shared by training and inference mode.
+ * other cells, and missing ones, stay as they were. Shared by training and inference mode. A
+ * result beyond float64 (γ = 1e308, a stats file's extreme values) is an error naming the cell:
+ * bn never writes Infinity or NaN.
  */
 export function transformRows(
   rows: readonly Row[],
@@ -208,19 +223,37 @@ export function transformRows(
       const j = features[f]!;
       const x = plan.value(cells[j], j, row);
       if (Number.isNaN(x)) continue; // missing: written back as it was
-      cells[j] = transform(f, x);
+      const y = transform(f, x);
+      if (!Number.isFinite(y)) throw beyondRange(cells[j], plan.where(j, row));
+      cells[j] = y;
     }
   }
 }
 
-function applyToRows(
-  rows: Row[],
-  plan: FeaturePlan,
-  features: number[],
-  params: BatchParams,
-  eps: number,
-  gamma: Float64Array,
-  beta: Float64Array,
+/**
+ * The transform is monotone in x (so is each IEEE operation of (x − μ)·scale + β), so when it is
+ * finite at a batch's min and max it is finite on every value of the batch: training mode refuses
+ * a γ or β that takes the output beyond float64 before it writes a row of the batch.
+ */
+export function checkExtremes(
+  moments: Moments,
+  features: readonly number[],
+  transform: (f: number, x: number) => number,
+  columns: readonly string[],
+  label: string,
 ): void {
-  transformRows(rows, plan, features, (f, x) => normalizeValue(x, params.mean[f]!, params.variance[f]!, eps, gamma[f]!, beta[f]!));
+  features.forEach((j, f) => {
+    for (const x of [moments.min(j), moments.max(j)]) {
+      if (!Number.isFinite(transform(f, x))) throw beyondRange(x, { file: label, name: columns[j] });
+    }
+  });
+}
+
+export function beyondRange(value: unknown, where: ErrorLocation): BnError {
+  return new BnError('BN_OVERFLOW', `the result for the value ${quoteValue(value)} is beyond float64 range (see γ, β, ε and the statistics)`, where);
+}
+
+/** y = γ·(x − μ_B)/√(σ_B² + ε) + β with a batch's statistics, feature by feature. */
+export function batchTransform(params: BatchParams, eps: number, gamma: Float64Array, beta: Float64Array): (f: number, x: number) => number {
+  return (f, x) => normalizeValue(x, params.mean[f]!, params.variance[f]!, eps, gamma[f]!, beta[f]!);
 }

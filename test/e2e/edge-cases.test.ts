@@ -2,8 +2,11 @@
  * Named edge cases through the whole CLI (reader → plan → engine → report). Expected values are
  * by hand or from test/helpers/exact.ts (BigInt rational arithmetic, independent of the engine).
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bnInProcess, csvRows, expectClose } from '../helpers/run-bn.js';
+import { bnInProcess, bnProcess, csvRows, expectClose } from '../helpers/run-bn.js';
 import { exactMoments, seededRandom } from '../helpers/exact.js';
 
 const statsOf = async (csv: string, args: string[] = []) => {
@@ -75,10 +78,77 @@ describe('edge cases', () => {
     expect(n.stdout).toBe('name,x,"quoted, text"\nann,-0.9999950000374997,"a,b"\nbob,0.9999950000374997,"say ""hi"""\n');
   });
 
+  it('a sample variance beyond float64 is an error too, also when only one batch has it', async () => {
+    // ±1.3e154: variance 1.69e308 (a double), sample variance 3.38e308 (not).
+    const pair = await bnInProcess(['stats'], 'a,b\n-1.3e154,1\n1.3e154,2\n');
+    expect(pair.code).toBe(1);
+    expect(pair.stdout).toBe('');
+    expect(pair.stderr).toBe('bn: <stdin> (column "a"): the mean or variance is beyond float64 range\n');
+    // The whole input (5 values) is fine; its first batch of 2 is not.
+    const csv = 'a\n-1.2e154\n1.2e154\n0\n0\n0\n';
+    expect((await bnInProcess(['stats', '--to', 'json'], csv)).code).toBe(0);
+    const batched = await bnInProcess(['stats', '-b', '2', '--to', 'json'], csv);
+    expect(batched.code).toBe(1);
+    expect(batched.stderr).toBe('bn: <stdin> (column "a"): the mean or variance is beyond float64 range\n');
+  });
+
   it('values near 1e300: a variance beyond float64 is an error naming the column', async () => {
     const r = await bnInProcess(['stats'], 'big\n1e300\n-1e300\n');
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe('bn: <stdin> (column "big"): the mean or variance is beyond float64 range\n');
   });
+});
+
+describe('normalized values beyond float64: an error naming the column, never Infinity or NaN', () => {
+  const data = 'a,b\n1,x\n2,y\n3,z\n4,w\n5,v\n';
+  const overflow = /the result for the value .* is beyond float64 range/;
+
+  it.each([
+    // x̂ reaches ±1.41: γ = 1.7e308 takes it beyond 1.8e308; β = 1.7e308 plus x̂·γ = 1e308 too.
+    [['--gamma', '1.7e308']],
+    [['--gamma', '1e308', '--beta', '1.7e308']],
+    [['-b', '3', '--gamma', '1.7e308']],
+  ])('training mode %j: nothing written', async (args) => {
+    const r = await bnInProcess(['normalize', ...args], data);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^bn: <stdin> \(column "a"\): /);
+    expect(r.stderr).toMatch(overflow);
+  });
+
+  it('just below the limit is fine', async () => {
+    const r = await bnInProcess(['normalize', '--gamma', '1e308'], data);
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toMatch(/Infinity|NaN/);
+  });
+
+  it('inference and denormalize name the cell', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'bn-overflow-'));
+    const stats = path.join(dir, 's.json');
+    writeFileSync(stats, JSON.stringify({ features: ['a'], running_mean: [-1e308], running_var: [1], weight: [1e308] }));
+    const inference = await bnInProcess(['normalize', '--stats', stats], 'a\n1\n-1e308\n');
+    expect(inference.code).toBe(1);
+    expect(inference.stderr).toMatch(/^bn: <stdin>:2:1 \(column "a"\): the result for the value "1" is beyond float64 range/);
+    writeFileSync(stats, JSON.stringify({ features: ['a'], running_mean: [0], running_var: [1], eps: 0 }));
+    const denormalize = await bnInProcess(['denormalize', '--stats', stats, '--gamma', '1e-300', '--to', 'ndjson'], 'a\n0\n1e10\n');
+    expect(denormalize.code).toBe(1);
+    expect(denormalize.stdout).not.toMatch(/Infinity|NaN/);
+    expect(denormalize.stderr).toMatch(/^bn: <stdin>:3:1 \(column "a"\): the result for the value "1e10" is beyond float64 range/);
+  });
+});
+
+describe('JSON objects with thousands of keys, a few a record', () => {
+  it('20,000 records, each with a key of its own: linear time and memory (a 64 MB heap is enough)', async () => {
+    // Each row used to hold a cell for every column seen so far (20,000² cells, 1.6 GB), and
+    // every row was scanned over all columns (11 s).
+    const records = Array.from({ length: 20_000 }, (_, i) => JSON.stringify({ a: i % 2, [`k${i}`]: i }));
+    const r = await bnProcess(['stats', '--from', 'ndjson', '--to', 'csv', '--select', 'a,k7,k19999'], {
+      stdin: `${records.join('\n')}\n`,
+      node: ['--max-old-space-size=64'],
+    });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('feature,count,mean,var,var_sample,min,max\na,20000,0.5,0.25,0.2500125006250313,0,1\nk7,1,7,0,,7,7\nk19999,1,19999,0,,19999,19999\n');
+  }, 20_000);
 });

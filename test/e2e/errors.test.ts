@@ -15,11 +15,12 @@ describe('bad data: exit 1 with file:line:column', () => {
     ['a number that overflows', 'a,b\n1,2\n1e999,4\n', /^bn: <stdin>:3:1 \(column "a"\): number out of float64 range: "1e999"$/m],
     ['Infinity', 'a,b\n1,2\nInfinity,4\n', /^bn: <stdin>:3:1 \(column "a"\): not a number: "Infinity"$/m],
     ['a ragged row', 'a,b\n1,2\n3,4,5\n', /^bn: <stdin>:3: expected 2 fields, found 3$/m],
-    ['an unclosed quote', 'a,b\n1,"2\n', /^bn: <stdin>:\d+: malformed CSV: /m],
+    ['an unclosed quote', 'a,b\n1,"2\n3,4\n5,6\n', /^bn: <stdin>:2: malformed CSV: Quote Not Closed: the parsing is finished with an opening quote$/m],
     ['an empty input', '', /^bn: <stdin>: no header and no rows/m],
     ['a header with no rows', 'a,b\n', /^bn: <stdin>: no data rows/m],
     ['duplicate column names', 'a,a\n1,2\n', /^bn: <stdin>:1:2: duplicate column name "a"/m],
     ['no numeric column', 'a,b\nx,y\n', /^bn: <stdin>: no numeric column/m],
+    ['Latin-1 text', Buffer.from('a,b\n1,caf\xe9\n', 'latin1'), /^bn: <stdin>: not UTF-8 text: byte 0xe9 at byte offset 9 \(convert it, e\.g\. iconv -f LATIN1 -t UTF-8\)$/m],
   ])('%s', async (_name, input, pattern) => {
     for (const command of ['stats', 'normalize']) {
       const r = await bnInProcess([command], input);

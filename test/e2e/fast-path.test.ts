@@ -107,6 +107,36 @@ describe('fast path = general path', () => {
     }
   });
 
+  it('input that is not UTF-8: the same error at the same byte offset, from the head, a worker\'s block or standard input', async () => {
+    const rows = Array.from({ length: 400 }, (_, i) => `${i},${i % 9},t${i}`);
+    for (const at of [5, 250, 399]) {
+      const bytes = Buffer.from(`a,b,c\n${rows.join('\n')}\n`, 'latin1');
+      const offset = bytes.indexOf(`t${at}\n`);
+      bytes[offset] = 0xe9; // Latin-1 é: not UTF-8
+      const file = path.join(dir, `latin1-${at}.csv`);
+      writeFileSync(file, bytes);
+      const expected = await bnInProcess(['stats', file], '', { env: GENERAL });
+      expect(expected.stderr).toBe(`bn: ${file}: not UTF-8 text: byte 0xe9 at byte offset ${offset} (convert it, e.g. iconv -f LATIN1 -t UTF-8)\n`);
+      for (const j of ['1', '2']) expect(await bnInProcess(['stats', '-j', j, file], '', { env: { BN_JOBS_BLOCK: '256' } })).toEqual(expected);
+      expect(await bnInProcess(['normalize', '-j', '2', file], '', { env: { BN_JOBS_BLOCK: '256' } })).toEqual(expected);
+      expect(await bnInProcess(['stats', '--from', 'csv'], bytes)).toEqual({ ...expected, stderr: expected.stderr.replace(file, '<stdin>') });
+    }
+  });
+
+  it('a result beyond float64 is the same error: training (extremes) and inference (the cell)', async () => {
+    const file = writeDoc('x,y\n1,2\n3,5\n4,9\n');
+    for (const args of [['normalize', '--gamma', '1e308', '--beta', '1e308'], ['normalize', '-b', '2', '--gamma', '1e308,1', '--beta', '1e308']]) {
+      expect(await bn([...args, file])).toEqual(await bn([...args, file], GENERAL));
+    }
+    const stats = path.join(dir, 'extreme.json');
+    await bn(['stats', '--save-stats', stats, file]);
+    for (const args of [['normalize', '--stats', stats, '--gamma', '1e308'], ['denormalize', '--stats', stats, '--beta', '1e308', '--gamma', '1e-300']]) {
+      const fast = await bn([...args, file]);
+      const general = await bn([...args, file], GENERAL);
+      expect({ code: fast.code, stderr: fast.stderr }).toEqual({ code: general.code, stderr: general.stderr });
+    }
+  });
+
   it('--na-values with a number: "-999" is missing, "-999.0" is not', async () => {
     const file = writeDoc('x,y\n-999,1\n-999.0,2\n3,-999\n5,6\n');
     for (const args of [['stats', '--to', 'json'], ['normalize']]) {

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { Moments } from '../../src/engine/moments.js';
-import { exactMoments, ratioToDouble, seededRandom } from '../helpers/exact.js';
+import { exactMoments, ratioToDouble, seededRandom, toDyadic } from '../helpers/exact.js';
 
 const EPS = Number.EPSILON;
 
@@ -30,6 +30,34 @@ describe('exact reference helper (test/helpers/exact.ts)', () => {
     expect(ratioToDouble(1n, 10n)).toBe(0.1);
     expect(ratioToDouble(-7n, 2n)).toBe(-3.5);
     expect(ratioToDouble(3n, 1n, -2)).toBe(0.75);
+  });
+
+  it('rounds results beyond a numerator of 1024 bits, and subnormal results, correctly (ties to even)', () => {
+    // A 1501-bit numerator: the quotient alone would overflow a double before scaling.
+    expect(ratioToDouble(2n ** 1500n, 3n, -1400)).toBe(2 ** 100 / 3);
+    expect(ratioToDouble(1n, 1n, 1024)).toBe(Infinity);
+    // Subnormals, in units of 2^−1074: 1 → 5e-324; 1.5 and 2.5 tie to 2; 2/3 → 1.
+    expect(ratioToDouble(1n, 1n, -1074)).toBe(5e-324);
+    expect(ratioToDouble(3n, 2n, -1074)).toBe(1e-323);
+    expect(ratioToDouble(5n, 2n, -1074)).toBe(1e-323);
+    expect(ratioToDouble(1n, 3n, -1073)).toBe(5e-324);
+    expect(ratioToDouble(1n, 3n, -1080)).toBe(0);
+    // 1.5 − 2^−60 units: rounding to 53 bits first would make it the tie 1.5, then 2 units.
+    expect(ratioToDouble(3n * 2n ** 59n - 1n, 2n ** 60n, -1074)).toBe(5e-324);
+    // Every subnormal (and the boundary 2^−1022) is its own exact ratio, also as 3x/3.
+    for (const x of [5e-324, 1.2345e-315, 2.2250738585072009e-308, 2 ** -1022]) {
+      const d = toDyadic(x);
+      expect(ratioToDouble(d.mant, 1n, d.exp)).toBe(x);
+      expect(ratioToDouble(3n * d.mant, 3n, d.exp)).toBe(x);
+    }
+  });
+
+  it('takes mixed magnitudes and a million values', () => {
+    const mixed = exactMoments([1e-300, 1e150]);
+    expect(mixed.mean).toBe(1e150 / 2);
+    expect(mixed.variance).toBe((1e150 * 1e150) / 4);
+    const many = exactMoments(new Float64Array(1_000_000).fill(0.1));
+    expect(many).toMatchObject({ count: 1_000_000, mean: 0.1, variance: 0 });
   });
 
   it('computes the seed example exactly', () => {
@@ -221,6 +249,129 @@ describe('Moments: huge offsets (expected values: exact BigInt rational arithmet
     expect(whole.count(0)).toBe(1000);
     expectClose(whole.mean(0), exact.mean, 1e-15 * Math.abs(exact.mean), 'mean');
     expectClose(whole.variance(0), exact.variance, 1e-12 * exact.variance, 'variance');
+  });
+});
+
+/**
+ * The recurrence and merge as they were before scaling (shifted Welford, Chan merge), for data
+ * whose deviations stay within float64's comfortable range: the scaled engine must give the same
+ * doubles there, bit for bit (scaling by powers of two is exact).
+ */
+interface Plain {
+  n: number;
+  k: number;
+  mu: number;
+  m2: number;
+}
+function plainOf(xs: readonly number[]): Plain {
+  const p: Plain = { n: 0, k: 0, mu: 0, m2: 0 };
+  for (const x of xs) {
+    if (Number.isNaN(x)) continue;
+    p.n += 1;
+    if (p.n === 1) {
+      p.k = x;
+      continue;
+    }
+    const d = x - p.k;
+    const delta = d - p.mu;
+    const next = p.mu + delta / p.n;
+    p.m2 += delta * (d - next);
+    p.mu = next;
+  }
+  return p;
+}
+function plainMerge(a: Plain, b: Plain): Plain {
+  if (b.n === 0) return a;
+  if (a.n === 0) return b;
+  const n = a.n + b.n;
+  const delta = b.k - a.k + (b.mu - a.mu);
+  return { n, k: a.k, mu: a.mu + delta * (b.n / n), m2: a.m2 + b.m2 + delta * delta * a.n * (b.n / n) };
+}
+
+/** |actual − expected| ≤ rel·|expected| + one subnormal spacing (2^−1074: a subnormal result has no more). */
+function expectNear(actual: number, expected: number, rel: number, what: string): void {
+  expectClose(actual, expected, rel * Math.abs(expected) + 2 ** -1074, what);
+}
+
+describe('Moments: scaled deviations (expected values: exact BigInt rational arithmetic, test/helpers/exact.ts)', () => {
+  it('everyday data gives the unscaled recurrence and merge bit for bit', () => {
+    const values = fc.array(fc.oneof(fc.double({ min: -1e6, max: 1e6, noNaN: true }), fc.constant(NaN)), { maxLength: 30 });
+    fc.assert(
+      fc.property(fc.constantFrom(0, 1e9, -1e15), values, values, (offset, a, b) => {
+        const xs = a.map((x) => x + offset);
+        const ys = b.map((y) => y + offset);
+        const want = plainMerge(plainOf(xs), plainOf(ys));
+        const got = momentsOf(xs);
+        got.merge(momentsOf(ys));
+        const whole = plainOf([...xs, ...ys]);
+        const stream = momentsOf([...xs, ...ys]);
+        for (const [m, p] of [[got, want], [stream, whole]] as const) {
+          if (p.n === 0) continue;
+          expect(m.mean(0)).toBe(p.k + p.mu);
+          expect(m.variance(0)).toBe(p.m2 / p.n);
+          expect(m.m2(0)).toBe(p.m2);
+        }
+      }),
+      { numRuns: 300, seed: 7 },
+    );
+  });
+
+  const rnd = seededRandom(2024);
+  const cases: Array<[string, number[]]> = [
+    // Subnormal deviations: δ/n rounded to the subnormal spacing at every step made the mean ~1% off.
+    ['subnormal values (multiples of 5e-324 up to 5e-321)', Array.from({ length: 1000 }, () => 5e-324 * Math.floor(rnd() * 1000))],
+    ['values near 3e-308 (subnormal deviations), 10^5 of them', Array.from({ length: 100_000 }, () => 3e-308 * (0.5 + rnd()))],
+    ['values near 1e-160 (variance ~1e-322, a subnormal)', Array.from({ length: 1000 }, () => 1e-160 * (0.5 + rnd()))],
+    ['values near 1e-300 with relative noise 1e-8 (variance underflows to 0)', Array.from({ length: 1000 }, () => 1e-300 * (1 + (rnd() - 0.5) * 1e-8))],
+    // M2 = Σ(x − mean)² ≈ 8e308 overflowed although the variance ≈ 8e304 is a double.
+    ['values near 1e154, 10^4 of them (M2 beyond float64, the variance not)', Array.from({ length: 10_000 }, () => 1e154 * (1 + (rnd() - 0.5) / 10))],
+    ['mixed magnitudes 1e-300 … 1e150, positive', Array.from({ length: 1000 }, () => 10 ** (rnd() * 450 - 300))],
+    ['a tiny first deviation, then huge ones (the scale goes down, then up)', [1e-300, 3e-300, 2e-300, ...Array.from({ length: 100 }, () => 1e150 * (1 + rnd()))]],
+  ];
+
+  // Welford's mean is off by ~√n·ε·σ (rounding in μ += δ/n), so a mean to 1e-14 needs σ/|mean| small
+  // enough for n: these cases have it (zero-mean data would be judged against σ instead).
+  it.each(cases)('%s: mean to 1e-14, variance to 1e-12 (or one subnormal spacing), through add, addColumn, merges and summaries', (_name, xs) => {
+    const exact = exactMoments(xs);
+    const byValue = momentsOf(xs);
+    const byColumn = new Moments(1);
+    byColumn.addColumn(0, Float64Array.from(xs));
+    const shards = (size: number) => {
+      const m = new Moments(1);
+      for (let i = 0; i < xs.length; i += size) m.merge(momentsOf(xs.slice(i, i + size)));
+      return m;
+    };
+    const halves = [xs.slice(0, xs.length >> 1), xs.slice(xs.length >> 1)].map((part) => {
+      const m = momentsOf(part);
+      return Moments.fromSummary({ count: [m.count(0)], mean: [m.mean(0)], meanLow: [m.meanLow(0)], var: [m.variance(0)] });
+    });
+    const fromSummaries = halves[0]!;
+    fromSummaries.merge(halves[1]!);
+    for (const [how, m] of [['add', byValue], ['addColumn', byColumn], ['shards of 7', shards(7)], ['shards of 1000', shards(1000)], ['summaries', fromSummaries]] as const) {
+      expect(m.count(0)).toBe(xs.length);
+      expectNear(m.mean(0), exact.mean, 1e-14, `${how}: mean`);
+      expectNear(m.variance(0), exact.variance, 1e-12, `${how}: variance`);
+      expectNear(m.sampleVariance(0), exact.sampleVariance, 1e-12, `${how}: sample variance`);
+      expect(m.variance(0)).toBeGreaterThanOrEqual(0);
+    }
+  });
+
+  it('M2 may be beyond float64 where the variance is not: m2() says Infinity', () => {
+    const m = new Moments(1);
+    m.addColumn(0, Float64Array.from({ length: 100_000 }, (_, i) => (i % 2 ? 1e152 : -1e152)));
+    expectClose(m.variance(0), 1e152 * 1e152, 1e-12 * 1e304, 'variance');
+    expect(m.m2(0)).toBe(Infinity);
+  });
+
+  it('a variance beyond float64 (values near ±1e300) is Infinity, and values ±1.7e308 apart give no finite statistic', () => {
+    const big = momentsOf([1e300, -1e300, 1e300]);
+    expect(big.mean(0)).toBeCloseTo(1e300 / 3, -290);
+    expect(big.variance(0)).toBe(Infinity);
+    const apart = momentsOf([1.7e308, -1.7e308]);
+    expect(Number.isFinite(apart.mean(0)) && Number.isFinite(apart.variance(0))).toBe(false);
+    const merged = momentsOf([1.7e308]);
+    merged.merge(momentsOf([-1.7e308]));
+    expect(Number.isFinite(merged.mean(0)) && Number.isFinite(merged.variance(0))).toBe(false);
   });
 });
 

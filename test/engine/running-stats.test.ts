@@ -148,6 +148,19 @@ describe('updateRunningStats: keras preset (momentum 0.01 in our convention, bia
   });
 });
 
+describe('updateRunningStats: data whose M2 is beyond float64', () => {
+  it('takes the batch variance from Moments, finite where M2 = Σ(x − μ)² is not', () => {
+    // 10^5 values ±1e152: M2 = 1e309 overflows; the variances (1e304 and 1e304·n/(n−1)) do not.
+    const n = 100_000;
+    const batch = batchOf(Array.from({ length: n }, (_, i) => (i % 2 ? 1e152 : -1e152)));
+    expect(batch.m2(0)).toBe(Infinity);
+    const unbiased = updateRunningStats(initialRunningStats(1), batch, 'cumulative', 'unbiased');
+    expectClose(unbiased.var[0]!, 1e304 / ((n - 1) / n), 1e-12 * 1e304, 'unbiased');
+    const biased = updateRunningStats(initialRunningStats(1), batch, 0.5, 'biased');
+    expectClose(biased.var[0]!, 0.5 + 0.5 * 1e304, 1e-12 * 1e304, 'biased');
+  });
+});
+
 describe('updateRunningStats: programming errors', () => {
   it.each([
     ['momentum 0', 0],

@@ -2,8 +2,8 @@
  * Exact reference statistics for tests: every float64 is a dyadic rational m·2^e, so sums,
  * means and Σ(x − mean)² of float64 data are exact rationals that BigInt arithmetic computes
  * without any rounding. Only the final conversion back to float64 rounds (correctly, to nearest,
- * for results in the normal range). This is an implementation independent of src/engine: no
- * Welford, no shifts, no floating-point accumulation.
+ * ties to even, subnormal results included). This is an implementation independent of
+ * src/engine: no Welford, no shifts, no floating-point accumulation.
  */
 
 /** x = mant·2^exp exactly. */
@@ -46,21 +46,39 @@ function ldexp(x: number, e: number): number {
   return v * 2 ** k;
 }
 
+/** Round a/b (a ≥ 0, b > 0) to the nearest integer, ties to even. */
+function roundDiv(a: bigint, b: bigint): bigint {
+  const quotient = a / b;
+  const twice = 2n * (a % b);
+  return twice > b || (twice === b && (quotient & 1n) === 1n) ? quotient + 1n : quotient;
+}
+
 /**
- * The double nearest to (p/q)·2^e2 (q > 0). The quotient is computed to ≥ 66 bits with a sticky
- * bit for the remainder, so Number() — which rounds a BigInt to nearest, ties to even — rounds it
- * correctly; the power-of-two scaling is then exact.
+ * The double nearest to (p/q)·2^e2 (q > 0), ties to even, subnormal and infinite results
+ * included. A normal result: the quotient is computed to 66 or 67 bits with a sticky bit for the
+ * remainder, so Number() — which rounds a BigInt to nearest, ties to even — rounds it correctly,
+ * and the power-of-two scaling is then exact. A result below 2^−1022: the quotient is taken in
+ * units of 2^−1074 (the subnormals' spacing) and rounded here, once.
  */
 export function ratioToDouble(p: bigint, q: bigint, e2 = 0): number {
   if (q <= 0n) throw new RangeError('ratioToDouble: q must be positive');
   if (p === 0n) return 0;
   const negative = p < 0n;
   const a = negative ? -p : p;
-  const k = Math.max(0, 66 + bitLength(q) - bitLength(a));
-  const scaled = a << BigInt(k);
-  let quotient = scaled / q;
-  if (scaled % q !== 0n) quotient |= 1n;
-  const v = ldexp(Number(quotient), e2 - k);
+  // a·2^k/q has 66 or 67 bits before the point; k < 0 for a numerator far longer than q.
+  const k = 66 + bitLength(q) - bitLength(a);
+  const [num, den] = k >= 0 ? [a << BigInt(k), q] : [a, q << BigInt(-k)];
+  let quotient = num / den;
+  let v: number;
+  // The result is at least 2^(bits − 1 + e2 − k): normal when that is at least 2^−1022.
+  if (bitLength(quotient) - 1 + e2 - k >= -1022) {
+    if (num % den !== 0n) quotient |= 1n;
+    v = ldexp(Number(quotient), e2 - k);
+  } else {
+    const shift = e2 + 1074;
+    const units = shift >= 0 ? roundDiv(a << BigInt(shift), q) : roundDiv(a, q << BigInt(-shift));
+    v = Number(units) * 2 ** -1074; // units ≤ 2^52: exact
+  }
   return negative ? -v : v;
 }
 
@@ -89,7 +107,9 @@ export function exactMoments(xs: ArrayLike<number>): ExactMoments {
   const n = ds.length;
   if (n === 0) return { count: 0, mean: NaN, variance: NaN, sampleVariance: NaN, m2: 0 };
   // A zero adds nothing at any scale: its exponent (that of the subnormals) must not set E.
-  const e = Math.min(0, ...ds.filter((d) => d.mant !== 0n).map((d) => d.exp));
+  // (A loop, not Math.min(...): a million arguments would overflow the stack.)
+  let e = 0;
+  for (const d of ds) if (d.mant !== 0n && d.exp < e) e = d.exp;
   const ints = ds.map((d) => d.mant << BigInt(d.exp - e));
   const total = ints.reduce((s, v) => s + v, 0n);
   const bn = BigInt(n);

@@ -33,9 +33,13 @@ function collect(child: ChildProcess): Promise<BnResult> {
   });
 }
 
-export function bnProcess(args: string[], options: { stdin?: string | Buffer; env?: Record<string, string>; cwd?: string } = {}): Promise<BnResult> {
+export function bnProcess(
+  args: string[],
+  options: { stdin?: string | Buffer; env?: Record<string, string>; cwd?: string; node?: string[] } = {},
+): Promise<BnResult> {
   // process.execPath: the suite runs bn under the same Node it runs on (20 or 24 in CI).
-  const child = spawn(process.execPath, [BIN, ...args], {
+  // `node`: flags for Node itself, e.g. --max-old-space-size to bound the heap.
+  const child = spawn(process.execPath, [...(options.node ?? []), BIN, ...args], {
     cwd: options.cwd ?? ROOT,
     // No colour, whatever the environment of the test run says (FORCE_COLOR would win over NO_COLOR).
     env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, ...options.env },
@@ -103,14 +107,23 @@ export function expectClose(actual: number, expected: number, rel: number): void
  * an exit status); undefined when it succeeds. For asserting an error's code and location.
  */
 export async function bnThrows(args: string[], stdin: string | Buffer = ''): Promise<unknown> {
-  const sink = new PassThrough().resume();
-  const program = buildProgram({ stdin: Readable.from([Buffer.from(stdin)]), stdout: sink, stderr: sink, env: {} });
+  return (await bnOutcome(args, stdin)).error;
+}
+
+/** Run a bn command in-process: what it wrote to standard output, and what it threw (undefined on success). */
+export async function bnOutcome(args: string[], stdin: string | Buffer = ''): Promise<{ error: unknown; stdout: string }> {
+  const out = new PassThrough();
+  const chunks: Buffer[] = [];
+  out.on('data', (b: Buffer) => chunks.push(b));
+  const program = buildProgram({ stdin: Readable.from([Buffer.from(stdin)]), stdout: out, stderr: new PassThrough().resume(), env: {} });
+  let error: unknown;
   try {
     await program.parseAsync(args, { from: 'user' });
-    return undefined;
   } catch (err) {
-    return err;
+    error = err;
   }
+  await new Promise((resolve) => setImmediate(resolve)); // the last 'data' events
+  return { error, stdout: Buffer.concat(chunks).toString() };
 }
 
 export interface ExpectedError {

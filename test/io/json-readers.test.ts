@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { jsonSource } from '../../src/io/json-reader.js';
 import { ndjsonSource } from '../../src/io/ndjson-reader.js';
 import type { Row, TableSource } from '../../src/io/table.js';
-import { expectBnError, type ExpectedError } from '../helpers/run-bn.js';
+import { MAX_DEPTH } from '../../src/io/json-records.js';
+import { bnInProcess, expectBnError, type ExpectedError } from '../helpers/run-bn.js';
 
 /** The input as a stream of small byte chunks, so that tokens and lines are cut mid-way. */
 function bytes(text: string, size = 7): Readable {
@@ -115,6 +116,32 @@ describe('malformed JSON input', () => {
     ['an empty input', '', { code: 'BN_EMPTY_INPUT', exit: 1, location: { file: 'd.ndjson' }, message: /no records/ }],
   ])('NDJSON: %s', async (_name, text, expected) => {
     await expectBnError(readAll(ndjson(text)), expected);
+  });
+});
+
+describe('nesting depth (MAX_DEPTH levels; the record is level 1)', () => {
+  /** `inner` inside `levels` arrays. */
+  const nested = (levels: number, inner = '1') => '['.repeat(levels) + inner + ']'.repeat(levels);
+  const tooDeep = /^the record is nested more than 1000 levels deep$/;
+
+  it('a record MAX_DEPTH deep is read, and written back by normalize', async () => {
+    expect(MAX_DEPTH).toBe(1000);
+    const deepest = nested(MAX_DEPTH - 1); // in the record: MAX_DEPTH levels
+    const rows = await readAll(ndjson(`{"a":1,"d":${deepest}}\n{"a":3,"d":[]}\n`));
+    expect(JSON.stringify(rows[0]!.cells[1])).toBe(deepest);
+    const r = await bnInProcess(['normalize', '--from', 'ndjson'], `{"a":1,"d":${deepest}}\n{"a":3,"d":[]}\n`);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(`{"a":-0.9999950000374997,"d":${deepest}}\n{"a":0.9999950000374997,"d":[]}\n`);
+  });
+
+  // Both parsers take any depth; writing such a value back (JSON.stringify) overflowed the stack.
+  it.each([
+    ['one level more, in an array record', '[0]', `[${nested(MAX_DEPTH)}]`],
+    ['one level more, in an object record', '{"a":0}', `{"a":${nested(MAX_DEPTH - 1, '{"b":1}')}}`],
+    ['100,000 levels', '[0]', `[${nested(100_000)}]`],
+  ])('%s: refused with the record', async (_name, first, deep) => {
+    await expectBnError(readAll(json(`[${first},${deep}]`)), { code: 'BN_BAD_RECORD', exit: 1, location: { file: 'd.json', record: 1 }, message: tooDeep });
+    await expectBnError(readAll(ndjson(`${first}\n${deep}\n`)), { code: 'BN_BAD_RECORD', exit: 1, location: { file: 'd.ndjson', line: 2 }, message: tooDeep });
   });
 });
 

@@ -120,6 +120,7 @@ describe('FeaturePlan with --select and a growing column list', () => {
 
   it('a parsed JSON Infinity (1e999 in the file) is out of range', () => {
     const p = new FeaturePlan(['a'], missingTest(), 'd.json', fixedColumns([0]));
-    expect(() => p.value(Infinity, 0, { cells: [Infinity], line: 0, record: 3 })).toThrow(/^number out of float64 range: "Infinity"$/);
+    expect(() => p.value(Infinity, 0, { cells: [Infinity], line: 0, record: 3 })).toThrow(/^number out of float64 range: a JSON number beyond 1\.8e308$/);
+    expect(() => p.value(-Infinity, 0, { cells: [-Infinity], line: 0, record: 3 })).toThrow(/^number out of float64 range: a JSON number beyond -1\.8e308$/);
   });
 });

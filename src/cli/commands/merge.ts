@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import type { Readable } from 'node:stream';
 import { BnError, describeErrno } from '../../errors.js';
 import { mergeStatsFiles, type LabelledStats } from '../../stats-merge.js';
+import { decodeUtf8 } from '../../io/utf8.js';
 import { parseStatsStream, readStatsFile, requireBnStats } from '../../stats-file.js';
 import type { Io } from '../io.js';
 import { writeStatsFile } from '../stats-output.js';
@@ -52,5 +53,5 @@ async function readAll(stream: Readable): Promise<string> {
   } catch (err) {
     throw new BnError('BN_READ_FAILED', `cannot read: ${describeErrno(err as NodeJS.ErrnoException)}`, { file: '<stdin>' });
   }
-  return Buffer.concat(parts).toString('utf8');
+  return decodeUtf8(Buffer.concat(parts), '<stdin>');
 }

@@ -98,7 +98,8 @@ export class CsvSyntaxError extends Error {
 
 /** The message of each syntax error, shared with the general reader so both say the same. */
 export const CSV_SYNTAX_MESSAGES: Record<CsvSyntaxCode, string> = {
-  CSV_QUOTE_NOT_CLOSED: 'quote not closed: a quoted field of the record that starts on this line runs to the end of the input',
+  // csv-parse's words, which the general reader passes on.
+  CSV_QUOTE_NOT_CLOSED: 'Quote Not Closed: the parsing is finished with an opening quote',
   CSV_UTF16_BOM: 'the input starts with a UTF-16 byte order mark: only UTF-8 is read',
 };
 

@@ -5,17 +5,26 @@
  * tens of MB of peak memory for nothing. Between chunks the event loop gets a turn, so that
  * timers (a progress display) and signal handlers run.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { fileCut } from '../input.js';
 
 export const FILE_CHUNK_BYTES = 256 << 10;
 
-export async function* fileChunks(path: string, chunkBytes = FILE_CHUNK_BYTES): AsyncGenerator<Buffer> {
+/** `label` names the file in the error of a file cut while it is read (as ../input.ts says it). */
+export async function* fileChunks(path: string, label: string, chunkBytes = FILE_CHUNK_BYTES): AsyncGenerator<Buffer> {
   const fd = openSync(path, 'r');
   try {
+    const size = fstatSync(fd).size;
     const buf = Buffer.allocUnsafe(chunkBytes);
+    let read = 0;
     for (;;) {
       const n = readSync(fd, buf, 0, chunkBytes, null);
-      if (n === 0) return;
+      if (n === 0) {
+        // A regular file that ends before its size at opening was cut while bn read it.
+        if (read < size) throw fileCut(label, read, size);
+        return;
+      }
+      read += n;
       yield buf.subarray(0, n);
       await new Promise<void>((resolve) => setImmediate(resolve));
     }

@@ -9,6 +9,8 @@ import { BnError, type ErrorCode, type ErrorLocation } from '../../errors.js';
 import { CsvScanner, type CsvRecord, type RecordDelimiter } from '../../io/fast/csv-scanner.js';
 import { CsvBytesWriter } from '../../io/fast/csv-bytes-writer.js';
 import { numberFormatter } from '../../io/format-number.js';
+import { fileCut } from '../../io/input.js';
+import { Utf8Checker } from '../../io/utf8.js';
 import { missingTest } from '../../io/missing.js';
 import { translateError } from '../../io/fast/csv-fast-reader.js';
 import { makePlan } from '../compute-stats.js';
@@ -23,6 +25,8 @@ export const QUOTE = 0x22;
 /** What every task of one pass shares (workerData). */
 export interface TaskSetup {
   path: string;
+  /** The file's size when the pass opened it: a shorter read means it was cut meanwhile. */
+  size: number;
   delimiter: string;
   layout: CsvLayout;
   recordDelimiter: RecordDelimiter;
@@ -59,12 +63,16 @@ export interface TaskResult {
   error?: SerializedError;
 }
 
-/** Reads bytes [start, end) of the file into `buf` (grown when too small); returns the bytes read. */
-export function readRange(fd: number, start: number, end: number, buf = Buffer.allocUnsafe(end - start)): Buffer {
+/**
+ * Reads bytes [start, end) of the file into `buf`; returns the bytes read. With `sequential`,
+ * from the file's own position (which must be `start`), which then moves on: what a reader
+ * of the file does, and what /proc/PID/fdinfo shows (test/e2e/faults.test.ts watches it).
+ */
+export function readRange(fd: number, start: number, end: number, buf = Buffer.allocUnsafe(end - start), sequential = false): Buffer {
   const want = end - start;
   let done = 0;
   while (done < want) {
-    const n = readSync(fd, buf, done, want - done, start + done);
+    const n = readSync(fd, buf, done, want - done, sequential ? null : start + done);
     if (n === 0) break;
     done += n;
   }
@@ -140,6 +148,16 @@ export class TaskRunner {
     const size = task.end - task.start;
     if (this.readBuffer.length < size) this.readBuffer = Buffer.allocUnsafe(size);
     const bytes = readRange(this.fd, task.start, task.end, this.readBuffer);
+    const label = this.setup.layout.label;
+    // What the main thread checks of its own reads: a file cut meanwhile, and UTF-8.
+    try {
+      if (bytes.length < size) throw fileCut(label, task.start + bytes.length, this.setup.size);
+      const utf8 = new Utf8Checker(label, task.start);
+      utf8.check(bytes);
+      utf8.end();
+    } catch (err) {
+      return { index: task.index, quoted: false, lines: 0, rows: 0, error: serialized(err) };
+    }
     if (bytes.includes(QUOTE)) return { index: task.index, quoted: true, lines: 0, rows: 0 };
     const capacity = countLines(bytes);
     this.begin(capacity);
@@ -154,11 +172,15 @@ export class TaskRunner {
       scanner.end();
       return { index: task.index, quoted: false, lines: scanner.nextLine - 1, rows, ...this.finish(rows, capacity) };
     } catch (err) {
-      const error = translateError(err, this.setup.layout.label);
-      if (!(error instanceof BnError)) throw error;
-      return { index: task.index, quoted: false, lines: 0, rows, error: { code: error.code, message: error.message, location: error.location } };
+      return { index: task.index, quoted: false, lines: 0, rows, error: serialized(translateError(err, label)) };
     }
   }
+}
+
+/** A BnError as a message can carry it (anything else is a bug: thrown on, the worker fails). */
+function serialized(err: unknown): SerializedError {
+  if (!(err instanceof BnError)) throw err;
+  return { code: err.code, message: err.message, location: err.location };
 }
 
 /** LF bytes: an upper bound of the records in a range without quotes (plus one for a last line without one). */

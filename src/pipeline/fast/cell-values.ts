@@ -4,6 +4,7 @@
  * where the cell is plain digits, and the text path (decode, then FeaturePlan) for everything
  * else — missing markers, invalid values, overflow, escaped quotes — which also makes the error.
  */
+import type { ErrorLocation } from '../../errors.js';
 import type { Row } from '../../io/table.js';
 import { FieldKind, type CsvFields } from '../../io/fast/csv-scanner.js';
 import { parseDecimalBytes } from '../../io/fast/decimal.js';
@@ -26,7 +27,7 @@ export function numericMarkers(naValues: readonly string[]): Set<number> | null 
 
 export class CellValues {
   /** A row for FeaturePlan's messages: only the line counts for CSV. */
-  private readonly where: Row = { cells: [], line: 0 };
+  private readonly row: Row = { cells: [], line: 0 };
 
   constructor(
     private readonly plan: FeaturePlan,
@@ -41,8 +42,14 @@ export class CellValues {
     return this.fromText(record, j);
   }
 
+  /** Where field j of `record` is, for a message: as FeaturePlan names it. */
+  where(record: CsvFields, j: number): ErrorLocation {
+    this.row.line = record.line;
+    return this.plan.where(j, this.row);
+  }
+
   private fromText(record: CsvFields, j: number): number {
-    this.where.line = record.line;
-    return this.plan.value(record.text(j), j, this.where);
+    this.row.line = record.line;
+    return this.plan.value(record.text(j), j, this.row);
   }
 }

@@ -8,6 +8,7 @@ import type { Readable } from 'node:stream';
 import { columnNames, emptyInput, isBlankRecord, raggedRow, type ByteCounter, type CsvOptions } from '../../io/csv-rows.js';
 import { CsvScanner, FieldKind, RecordDelimiter, type CsvRecord } from '../../io/fast/csv-scanner.js';
 import { translateError } from '../../io/fast/csv-fast-reader.js';
+import { Utf8Checker } from '../../io/utf8.js';
 import type { TableSource } from '../../io/table.js';
 
 /** Where a data record goes: made once the header and the first data record are known. */
@@ -88,12 +89,16 @@ export async function csvPass(
 ): Promise<PassResult> {
   const router = new RecordRouter(options, start);
   const scanner = new CsvScanner({ delimiter: options.delimiter }, router.onRecord);
+  // bn reads UTF-8: a chunk is checked before it is scanned, as the general path's input is.
+  const utf8 = new Utf8Checker(options.label);
   try {
     for await (const data of input) {
+      utf8.check(data);
       scanner.push(data);
       router.count(counter, data.length);
       if (afterChunk) await afterChunk();
     }
+    utf8.end();
     scanner.end();
   } catch (err) {
     throw translateError(err, options.label);

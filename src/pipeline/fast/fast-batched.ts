@@ -4,8 +4,8 @@
  * columns, its Moments computed (Moments.addColumn), and its records written with their cells
  * normalized. Memory: one batch of bytes and values. The steps and their checks come in the
  * order of the general path (normalizeBatched in ../normalize.ts): the first batch decides the
- * features and γ, β; the header goes out; then values, range, at least 2 values per feature,
- * output. Output that the general path would have written before an error is written too.
+ * features and γ, β; then values, range, at least 2 values per feature, results in range; the
+ * header (with the first batch), the rows. Output that the general path would have written before an error is written too.
  */
 import { BnError } from '../../errors.js';
 import { Moments } from '../../engine/moments.js';
@@ -17,7 +17,7 @@ import type { OutputWriter } from '../../io/output-writer.js';
 import { resolveAffine } from '../affine.js';
 import { checkRepresentable, makePlan, type BatchSummary } from '../compute-stats.js';
 import type { FeaturePlan } from '../feature-plan.js';
-import { batchParams, type TrainingOptions, type TrainingResult } from '../normalize.js';
+import { batchParams, batchTransform, checkExtremes, type TrainingOptions, type TrainingResult } from '../normalize.js';
 import type { TrainingSettings } from '../presets.js';
 import { CellValues, numericMarkers } from './cell-values.js';
 import { csvPass, requireLayout, type CsvLayout } from './csv-pass.js';
@@ -67,7 +67,6 @@ export async function normalizeBatchedCsv(
     gamma = resolveAffine('--gamma', options.gamma, names, 1);
     beta = resolveAffine('--beta', options.beta, names, 0);
     total = new Moments(layout!.width);
-    writer.raw(headerBytes(layout!, csv.delimiter));
     values = new CellValues(plan!, numericMarkers(options.naValues));
     const none = new Float64Array(features.length);
     records = new NormalizedRecords(layout!.width, csv.label, features, affineParams(none, none, 0, none, none), values, options.formatNumber, writer);
@@ -92,8 +91,11 @@ export async function normalizeBatchedCsv(
     for (const j of features) moments.addColumn(j, columns[j]!, n);
     const summary: BatchSummary = { index: batchCount, rows: n, moments };
     checkRepresentable(moments, features, layout!.columns, csv.label);
-    const { mean, variance } = batchParams(summary, features, layout!.columns, csv.label, isLast ? rows : undefined, batchSize);
-    records!.params = affineParams(mean, variance, options.epsilon, gamma, beta);
+    const params = batchParams(summary, features, layout!.columns, csv.label, isLast ? rows : undefined, batchSize);
+    checkExtremes(moments, features, batchTransform(params, options.epsilon, gamma, beta), layout!.columns, csv.label);
+    // Only now the output starts: a first batch that fails writes nothing, not even a header.
+    if (batchCount === 0) writer.raw(headerBytes(layout!, csv.delimiter));
+    records!.params = affineParams(params.mean, params.variance, options.epsilon, gamma, beta);
     for (let i = 0; i < n; i++) records!.recordWithValues(store.at(i), columns, i);
     // The update runningStatsOf (../running.ts) makes, batch by batch, in the same order.
     running = updateRunningStats(running ?? initialRunningStats(features.length), moments.pick(features), options.running.momentum, options.running.runningVariance);

@@ -13,6 +13,7 @@ import type { CsvFields } from '../../io/fast/csv-scanner.js';
 import { CsvBytesWriter } from '../../io/fast/csv-bytes-writer.js';
 import type { OutputWriter } from '../../io/output-writer.js';
 import { makePlan, type DatasetStats } from '../compute-stats.js';
+import { beyondRange } from '../normalize.js';
 import { fixedColumns } from '../select.js';
 import { CellValues, numericMarkers } from './cell-values.js';
 import { csvPass, type CsvLayout, type PassResult } from './csv-pass.js';
@@ -69,7 +70,10 @@ export class NormalizedRecords {
         const x = columns === null ? values.value(record, j) : columns[j]![i]!;
         // Case: missing. Written back unchanged, as any other cell.
         if (x === x) {
-          out.ascii(this.formatNumber((x - mean[f]!) * scale[f]! + beta[f]!));
+          const y = (x - mean[f]!) * scale[f]! + beta[f]!;
+          // bn never writes Infinity or NaN (training mode checks the extremes before; inference cannot).
+          if (y - y !== 0) throw beyondRange(record.text(j), values.where(record, j));
+          out.ascii(this.formatNumber(y));
           continue;
         }
       }

@@ -20,6 +20,8 @@ import { BnError } from '../../errors.js';
 import type { ByteCounter, CsvOptions } from '../../io/csv-rows.js';
 import { CsvScanner, RecordDelimiter } from '../../io/fast/csv-scanner.js';
 import { translateError } from '../../io/fast/csv-fast-reader.js';
+import { fileCut } from '../../io/input.js';
+import { Utf8Checker } from '../../io/utf8.js';
 import { QUOTE, readRange, type Task, type TaskResult, type TaskSetup } from './block-task.js';
 import { RecordRouter, type CsvLayout, type PassResult, type RecordHandler } from './csv-pass.js';
 import { post, WorkerPool } from './worker-pool.js';
@@ -45,7 +47,7 @@ export interface PassWork {
   /** The handler of data records in the main thread (the head, and a sequential rest). */
   start(layout: CsvLayout): RecordHandler;
   /** The workers' setup, once the head is read; undefined when they cannot take the rest. */
-  parallelSetup(): Omit<TaskSetup, 'path' | 'delimiter' | 'layout' | 'recordDelimiter'> | undefined;
+  parallelSetup(): Omit<TaskSetup, 'path' | 'size' | 'delimiter' | 'layout' | 'recordDelimiter'> | undefined;
   /** Hand on what the main thread has of the head: workers' results come after it. */
   drain(): Promise<void>;
   /** A worker's result, in file order. */
@@ -78,13 +80,19 @@ export async function parallelPass(path: string, csv: CsvOptions, options: Paral
   async function passOver(fd: number, size: number, pool: WorkerPool | undefined): Promise<PassResult> {
     const head = new CsvScanner({ delimiter: csv.delimiter }, router.onRecord);
     let offset = 0;
+    let position = 0; // the file descriptor's own position
     let quoted = false;
     // One read buffer, used over and over (see ../../io/fast/file-chunks.ts for why).
     const readBuffer = Buffer.allocUnsafe(READ_BYTES);
-    const feed = async (scanner: CsvScanner, end: number) => {
+    const feed = async (scanner: CsvScanner, end: number, utf8: Utf8Checker) => {
       while (offset < end) {
-        const bytes = readRange(fd, offset, Math.min(end, offset + READ_BYTES), readBuffer);
-        if (bytes.length === 0) break;
+        // From the start on, the file is read in order: its own position follows (positioned
+        // reads elsewhere — boundaries, workers, the rest after them — leave it where it is).
+        const bytes = readRange(fd, offset, Math.min(end, offset + READ_BYTES), readBuffer, offset === position);
+        if (offset === position) position += bytes.length;
+        // A file that ends before its size at opening was cut while bn read it.
+        if (bytes.length === 0) throw fileCut(csv.label, offset, size);
+        utf8.check(bytes); // bn reads UTF-8, as ../../io/input.ts checks it on the general path
         quoted ||= bytes.includes(QUOTE);
         offset += bytes.length;
         scanner.push(bytes);
@@ -96,25 +104,29 @@ export async function parallelPass(path: string, csv: CsvOptions, options: Paral
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
     };
+    const headUtf8 = new Utf8Checker(csv.label);
     try {
-      await feed(head, Math.min(size, blockBytes));
+      await feed(head, Math.min(size, blockBytes), headUtf8);
       const rd = head.discoveredRecordDelimiter;
       const lineBreaks = rd === RecordDelimiter.Lf || rd === RecordDelimiter.CrLf;
-      if (lineBreaks && !quoted && offset < size) await feed(head, boundaryAfter(fd, offset, rd, size));
+      if (lineBreaks && !quoted && offset < size) await feed(head, boundaryAfter(fd, offset, rd, size), headUtf8);
       const setup = pool && lineBreaks && !quoted && offset < size && router.layout && router.handle ? work.parallelSetup() : undefined;
       if (setup === undefined) {
-        await feed(head, size);
+        await feed(head, size, headUtf8);
+        headUtf8.end();
         head.end();
         return { layout: router.layout, recordDelimiter: head.discoveredRecordDelimiter, nextLine: head.nextLine, rows: router.rows };
       }
       await work.drain();
-      const taskSetup: TaskSetup = { ...setup, path, delimiter: csv.delimiter, layout: router.layout!, recordDelimiter: rd };
+      const taskSetup: TaskSetup = { ...setup, path, size, delimiter: csv.delimiter, layout: router.layout!, recordDelimiter: rd };
       const outcome = await runWorkers(fd, size, offset, head.nextLine, blockBytes, pool!, taskSetup, work, counter);
       if (outcome.sequentialFrom === undefined) return { layout: router.layout, recordDelimiter: rd, nextLine: outcome.nextLine, rows: router.rows + outcome.rows };
       // A block with a quote: the rest of the file in the main thread, from that block's start.
       offset = outcome.sequentialFrom;
       const rest = new CsvScanner({ delimiter: csv.delimiter, recordDelimiter: rd, bom: false, firstLine: outcome.nextLine }, router.onRecord);
-      await feed(rest, size);
+      const restUtf8 = new Utf8Checker(csv.label, offset);
+      await feed(rest, size, restUtf8);
+      restUtf8.end();
       rest.end();
       return { layout: router.layout, recordDelimiter: rd, nextLine: rest.nextLine, rows: router.rows + outcome.rows };
     } catch (err) {

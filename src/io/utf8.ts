@@ -1,0 +1,121 @@
+/**
+ * bn reads UTF-8 text. Bytes that are not UTF-8 (Latin-1 text, UTF-16, binary data) would be
+ * decoded to U+FFFD and written back changed — a pass-through cell must come out as it went in
+ * (SPEC §4) — so they are an error instead, naming the byte offset of the first bad byte.
+ * Checking costs one native `isUtf8` call a chunk; the bytes pass through unchanged.
+ */
+import { Buffer, isUtf8 } from 'node:buffer';
+import { Transform } from 'node:stream';
+import { BnError } from '../errors.js';
+
+/**
+ * The same check, called a chunk at a time (the fast CSV path reads without streams): `check`
+ * throws BN_NOT_UTF8 at the first byte that is not UTF-8, `end` when the input stops inside a
+ * character. `offset` is where the first chunk starts in the input (a worker's byte range).
+ */
+export class Utf8Checker {
+  private carry: Buffer = Buffer.alloc(0); // a character cut by the end of the last chunk
+
+  constructor(
+    private readonly label: string,
+    private offset = 0,
+  ) {}
+
+  check(chunk: Buffer): void {
+    // The common case, a chunk that is UTF-8 and ends on a character: one native call.
+    if (this.carry.length === 0 && isUtf8(chunk)) {
+      this.offset += chunk.length;
+      return;
+    }
+    const bytes = this.carry.length > 0 ? Buffer.concat([this.carry, chunk]) : chunk;
+    const complete = completeLength(bytes);
+    const body = bytes.subarray(0, complete);
+    if (!isUtf8(body)) throw notUtf8(bytes, firstInvalid(body), this.offset, this.label);
+    this.offset += complete;
+    this.carry = Buffer.from(bytes.subarray(complete));
+  }
+
+  end(): void {
+    if (this.carry.length > 0) throw notUtf8(this.carry, 0, this.offset, this.label);
+  }
+}
+
+/** A stream that passes its input on unchanged and fails with BN_NOT_UTF8 at the first byte that is not UTF-8. */
+export function utf8Check(label: string): Transform {
+  const checker = new Utf8Checker(label);
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      try {
+        checker.check(chunk);
+      } catch (err) {
+        return done(err as Error);
+      }
+      done(null, chunk);
+    },
+    flush(done) {
+      try {
+        checker.end();
+      } catch (err) {
+        return done(err as Error);
+      }
+      done(null);
+    },
+  });
+}
+
+/** Decode a whole text (a stats file), failing as `utf8Check` does. */
+export function decodeUtf8(bytes: Buffer, label: string): string {
+  if (!isUtf8(bytes)) throw notUtf8(bytes, firstInvalid(bytes), 0, label);
+  return bytes.toString('utf8');
+}
+
+function notUtf8(bytes: Buffer, at: number, offset: number, label: string): BnError {
+  const byte = bytes[at];
+  const shown = byte === undefined ? 'the end of the input inside a character' : `byte 0x${byte.toString(16).padStart(2, '0')}`;
+  const utf16 = offset === 0 && at === 0 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff));
+  const hint = utf16 ? ' (a UTF-16 byte order mark: convert with iconv -f UTF-16 -t UTF-8)' : ' (convert it, e.g. iconv -f LATIN1 -t UTF-8)';
+  return new BnError('BN_NOT_UTF8', `not UTF-8 text: ${shown} at byte offset ${offset + at}${hint}`, { file: label });
+}
+
+/** Length of `bytes` without a character that its end cuts short (at most 3 bytes are left out). */
+function completeLength(bytes: Buffer): number {
+  const n = bytes.length;
+  for (let i = n - 1; i >= 0 && i >= n - 3; i--) {
+    const b = bytes[i]!;
+    if ((b & 0xc0) === 0x80) continue; // a continuation byte: look further back for the lead
+    const length = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+    return i + length > n ? i : n;
+  }
+  return n;
+}
+
+/** Offset of the first byte that does not belong to a well-formed UTF-8 sequence (RFC 3629), or bytes.length. */
+function firstInvalid(bytes: Buffer): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i]!;
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    // Lead byte: sequence length and the range of the second byte (no overlongs, no surrogates, ≤ U+10FFFF).
+    const [length, lo, hi] =
+      b >= 0xc2 && b <= 0xdf ? [2, 0x80, 0xbf]
+      : b === 0xe0 ? [3, 0xa0, 0xbf]
+      : b === 0xed ? [3, 0x80, 0x9f]
+      : b >= 0xe1 && b <= 0xef ? [3, 0x80, 0xbf]
+      : b === 0xf0 ? [4, 0x90, 0xbf]
+      : b >= 0xf1 && b <= 0xf3 ? [4, 0x80, 0xbf]
+      : b === 0xf4 ? [4, 0x80, 0x8f]
+      : [0, 0, 0];
+    if (length === 0) return i;
+    const second = bytes[i + 1];
+    if (second === undefined || second < lo || second > hi) return i;
+    for (let k = 2; k < length; k++) {
+      const next = bytes[i + k];
+      if (next === undefined || (next & 0xc0) !== 0x80) return i;
+    }
+    i += length;
+  }
+  return i;
+}

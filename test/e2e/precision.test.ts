@@ -1,0 +1,170 @@
+/**
+ * Precision through the whole CLI, on hard data: each column's statistics from `bn stats`, per
+ * batch with -b, and merged from shards with `bn merge`, against exact values — BigInt rational
+ * arithmetic on the float64 values the text parses to (test/helpers/exact.ts), an implementation
+ * that shares nothing with the engine.
+ *
+ * Targets: relative error ≤ 1e-14 for the mean and ≤ 1e-12 for the variances, or one subnormal
+ * spacing (5e-324) where the exact value is a subnormal and has no more digits; the variance of a
+ * constant column exactly 0; no variance negative; a statistic beyond float64 an error naming the
+ * column; no Infinity or NaN in any output.
+ *
+ * (Welford's mean is off by ~√n·ε·σ, so the mean target holds where σ/|mean| is not large — as
+ * in every case here. The engine keeps a shift K and a power-of-two scale per feature: see
+ * src/engine/moments.ts.)
+ */
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { exactMoments, seededRandom, type ExactMoments } from '../helpers/exact.js';
+import { bnInProcess, expectClose } from '../helpers/run-bn.js';
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'bn-precision-'));
+});
+
+interface Stats {
+  count: number[];
+  mean: (number | null)[];
+  var: (number | null)[];
+  var_sample?: (number | null)[];
+  min?: number[];
+  max?: number[];
+  batches: Array<{ index: number; rows: number; count: number[]; mean: number[]; var: number[] }>;
+}
+
+const csv = (xs: readonly number[]) => `x\n${xs.map((x) => String(x)).join('\n')}\n`;
+
+async function stats(xs: readonly number[], args: string[] = []): Promise<Stats> {
+  const r = await bnInProcess(['stats', '--to', 'json', ...args, '-'], csv(xs));
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  return JSON.parse(r.stdout) as Stats;
+}
+
+/** |got − want| ≤ rel·|want| + 2^−1074 (a subnormal result has no digits beyond its spacing). */
+function near(got: number | null | undefined, want: number, rel: number, what: string): void {
+  if (typeof got !== 'number') throw new Error(`${what}: expected a number near ${want}, got ${got}`);
+  expectClose(got, want, rel + 2 ** -1074 / Math.max(Math.abs(want), Number.MIN_VALUE));
+  if (what.includes('var')) expect(got, what).toBeGreaterThanOrEqual(0);
+}
+
+function expectExact(got: { mean: (number | null)[]; var: (number | null)[]; var_sample?: (number | null)[] }, want: ExactMoments, what: string): void {
+  near(got.mean[0], want.mean, 1e-14, `${what}: mean`);
+  near(got.var[0], want.variance, 1e-12, `${what}: var`);
+  if (got.var_sample) near(got.var_sample[0], want.sampleVariance, 1e-12, `${what}: var_sample`);
+}
+
+/** The merged stats file of `bn stats --save-stats` on each shard of `xs`. */
+async function merged(xs: readonly number[], cuts: readonly number[]): Promise<{ mean: number[]; var: number[]; running_var: number[]; count: number[] }> {
+  const edges = [0, ...cuts, xs.length];
+  const files: string[] = [];
+  for (let k = 0; k + 1 < edges.length; k++) {
+    const file = path.join(dir, `shard-${Math.random().toString(36).slice(2)}.json`);
+    const r = await bnInProcess(['stats', '--save-stats', file, '-'], csv(xs.slice(edges[k], edges[k + 1])));
+    expect(r.stderr).toBe('');
+    files.push(file);
+  }
+  const r = await bnInProcess(['merge', ...files]);
+  expect(r.stderr).toBe('');
+  return JSON.parse(r.stdout);
+}
+
+const rand = seededRandom(20240705);
+const noise = (scale: number) => (rand() - 0.5) * scale;
+
+// Data whose statistics are hard to get right in float64, and how to cut it into batches.
+const cases: Array<[string, number[]]> = [
+  ['1e9 + noise of ±0.5 (to 1e-6)', Array.from({ length: 5000 }, () => 1e9 + Math.round(noise(1e6)) / 1e6)],
+  ['1e15 + noise of ±8 (in eighths)', Array.from({ length: 5000 }, () => 1e15 + Math.round(noise(128)) / 8)],
+  ['-1e15 + noise of ±0.5', Array.from({ length: 5000 }, () => -1e15 + noise(1))],
+  // The variance (~1e-601) is below the smallest double: exactly 0 is its correct rounding.
+  ['values near 1e-300 (±50%)', Array.from({ length: 2000 }, () => 1e-300 * (1 + noise(1)))],
+  // The variance (~1e-322) is a subnormal.
+  ['values near 1e-160 (±50%)', Array.from({ length: 2000 }, () => 1e-160 * (1 + noise(1)))],
+  ['subnormal values (multiples of 5e-324)', Array.from({ length: 2000 }, () => 5e-324 * Math.floor(rand() * 1000))],
+  ['values near 1e150 (±50%)', Array.from({ length: 2000 }, () => 1e150 * (1 + noise(1)))],
+  // M2 = Σ(x − μ)² ≈ 8e308 overflows float64; the variance ≈ 8e304 does not.
+  ['values near 1e154, 10^4 of them (±5%)', Array.from({ length: 10_000 }, () => 1e154 * (1 + noise(0.1)))],
+  ['mixed magnitudes 1e-300 … 1e150', Array.from({ length: 3000 }, () => 10 ** (rand() * 450 - 300))],
+  ['mixed magnitudes, and 1e9 + noise among them', Array.from({ length: 3000 }, (_, i) => (i % 3 ? 1e9 + noise(1) : 10 ** (rand() * 20 - 10)))],
+];
+
+describe.each(cases)('%s', (_name, xs) => {
+  const exact = exactMoments(xs);
+
+  it('whole input: mean, variance and sample variance exact to the targets; min and max exact', async () => {
+    const s = await stats(xs);
+    expect(s.count).toEqual([xs.length]);
+    expectExact(s, exact, 'whole');
+    expect(s.min).toEqual([Math.min(...xs)]);
+    expect(s.max).toEqual([Math.max(...xs)]);
+  });
+
+  it('cut into batches (-b 997): every batch and the whole', async () => {
+    const size = 997;
+    const s = await stats(xs, ['-b', String(size)]);
+    expectExact(s, exact, 'whole');
+    expect(s.batches).toHaveLength(Math.ceil(xs.length / size));
+    for (const b of s.batches) expectExact(b, exactMoments(xs.slice(b.index * size, (b.index + 1) * size)), `batch ${b.index}`);
+  });
+
+  it('cut into three shards merged by bn merge', async () => {
+    const m = await merged(xs, [Math.floor(xs.length / 7), Math.floor(xs.length / 2)]);
+    expect(m.count).toEqual([xs.length]);
+    near(m.mean[0], exact.mean, 1e-14, 'merged mean');
+    near(m.var[0], exact.variance, 1e-12, 'merged var');
+    near(m.running_var[0], exact.sampleVariance, 1e-12, 'merged running_var');
+  });
+});
+
+describe('constant columns: the variance is exactly 0', () => {
+  it.each([
+    ['10^6 copies of 1e9 + 0.3', 1e9 + 0.3, 1_000_000],
+    ['10^4 copies of 0.1', 0.1, 10_000],
+    ['10^4 copies of -7.5e-310 (a subnormal)', -7.5e-310, 10_000],
+  ])('%s: whole, in batches, in shards; normalized to β exactly', async (_name, c, n) => {
+    const column = (rows: number) => `x\n${`${c}\n`.repeat(rows)}`;
+    const r = await bnInProcess(['stats', '--to', 'json', '-b', String(Math.floor(n / 10) + 1), '-'], column(n));
+    const whole = JSON.parse(r.stdout) as Stats;
+    expect(whole).toMatchObject({ count: [n], mean: [c], var: [0], var_sample: [0], min: [c], max: [c] });
+    expect(whole.batches).toHaveLength(10);
+    for (const b of whole.batches) expect(b).toMatchObject({ mean: [c], var: [0] });
+    const m = await merged(new Array<number>(n).fill(c), [2, Math.floor(n / 3)]);
+    expect(m).toMatchObject({ count: [n], mean: [c], var: [0], running_var: [0] });
+    if (n > 10_000) return; // β exactly: the smaller columns show it, in less time
+    const normalized = await bnInProcess(['normalize', '--beta', '0.25', '-b', String(n / 4), '-'], column(n));
+    expect(normalized.stderr).toBe('');
+    expect(new Set(normalized.stdout.split('\n').slice(1, -1))).toEqual(new Set(['0.25']));
+  });
+});
+
+describe('statistics beyond float64: an error naming the column, never Infinity or NaN', () => {
+  const near1e300 = Array.from({ length: 100 }, (_, i) => (i % 2 ? 1e300 : -1e300) * (1 + i / 1000));
+
+  it.each([
+    ['stats', ['stats']],
+    ['stats --to json', ['stats', '--to', 'json']],
+    ['stats -b 10', ['stats', '-b', '10', '--to', 'ndjson']],
+    ['normalize', ['normalize']],
+    ['normalize -b 10', ['normalize', '-b', '10']],
+    ['stats --save-stats -', ['stats', '--save-stats', '-']],
+  ])('values near ±1e300 (variance ~1e600): %s', async (_name, args) => {
+    const r = await bnInProcess([...args, '-'], csv(near1e300));
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe('bn: <stdin> (column "x"): the mean or variance is beyond float64 range\n');
+  });
+
+  it('normalize output of every case above holds no Infinity or NaN', async () => {
+    for (const [, xs] of cases) {
+      const r = await bnInProcess(['normalize', '-'], csv(xs));
+      expect(r.code).toBe(0);
+      expect(r.stdout).not.toMatch(/Infinity|NaN/);
+      const batched = await bnInProcess(['normalize', '-b', '997', '--to', 'ndjson', '-'], csv(xs));
+      expect(batched.stdout).not.toMatch(/Infinity|NaN|null/);
+    }
+  });
+});

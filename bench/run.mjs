@@ -287,7 +287,8 @@ function defineRows(ctx, data) {
   const putExpr = features
     .map((f, j) => `$${f} = ($${f} - ${info.mean[j]}) / ${Math.sqrt(info.var[j] + 1e-5)}`)
     .join('; ');
-  const bn = (...args) => [process.execPath, BN, ...args];
+  // bin/bn itself, as a user runs it: its shebang carries bn's V8 flags.
+  const bn = (...args) => [BN, ...args];
   return [
     { name: 'bn-stats', label: 'bn stats', group: 'stats', argv: bn('stats', data), target: TARGET_RATIO, rss: true },
     { name: 'bn-normalize', label: 'bn normalize (whole, 2 passes)', group: 'normalize', argv: bn('normalize', data), target: TARGET_RATIO, rss: true },
@@ -347,7 +348,7 @@ function defineBigRows(data, copies) {
   const q = shellQuote(data);
   const feed =
     `{ cat ${q}; i=1; while [ "$i" -lt ${copies} ]; do tail -n +2 ${q}; i=$((i+1)); done; }`;
-  const bn = (args) => (time) => `${feed} | ${time} ${shellQuote(process.execPath)} ${shellQuote(BN)} ${args}`;
+  const bn = (args) => (time) => `${feed} | ${time} ${shellQuote(BN)} ${args}`;
   return [
     { name: 'big-bn-stats', label: 'bn stats - (stdin)', group: 'big', script: bn('stats -'), rss: true },
     { name: 'big-bn-normalize-b1024', label: 'bn normalize -b 1024 - (stdin)', group: 'big', script: bn('normalize -b 1024 -'), rss: true },
@@ -580,7 +581,7 @@ async function main() {
   const ctx = { statsFile, tools, info, statsNote: undefined };
   if (wanted('bn-normalize-stats')) {
     // The stats file for inference mode, made once (untimed) by bn itself.
-    const r = await measure([process.execPath, BN, 'stats', data, '--save-stats', statsFile]);
+    const r = await measure([BN, 'stats', data, '--save-stats', statsFile]);
     if (r.code !== 0 || !fs.existsSync(statsFile)) {
       ctx.statsNote = `\`bn stats FILE --save-stats S\` is not supported by this build (${describeFailure(r)})`;
     }

@@ -140,6 +140,9 @@ function boundaryAfter(fd: number, from: number, rd: RecordDelimiter, size: numb
   let at = Math.max(0, from - 2);
   while (at < size) {
     const bytes = readRange(fd, at, Math.min(size, at + 65536));
+    // The file ends early: it was cut while bn read it. The read of that range reports it;
+    // stepping on one byte at a time to the old size would spin for minutes.
+    if (bytes.length === 0) return size;
     for (let i = Math.max(1, from - at); i <= bytes.length; i++) {
       if (bytes[i - 1] === 0x0a && (rd === RecordDelimiter.Lf || (i >= 2 && bytes[i - 2] === 0x0d))) return at + i;
     }

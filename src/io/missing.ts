@@ -9,5 +9,15 @@ export const DEFAULT_NA_VALUES: readonly string[] = ['', 'NA', 'N/A', 'NaN', 'na
 export function missingTest(naValues: readonly string[] = DEFAULT_NA_VALUES): (text: string) => boolean {
   const set = new Set(naValues);
   set.add('');
-  return (text) => set.has(text) || set.has(text.trim());
+  // Trim only a cell that has space at an end: most cells have none, and trim() is per cell.
+  return (text) => set.has(text) || (hasEdgeSpace(text) && set.has(text.trim()));
+}
+
+function hasEdgeSpace(text: string): boolean {
+  return text.length > 0 && (isSpace(text.charCodeAt(0)) || isSpace(text.charCodeAt(text.length - 1)));
+}
+
+/** Could be white space that trim() removes (a cheap filter: trim() itself decides). */
+function isSpace(code: number): boolean {
+  return code === 0x20 || (code >= 0x09 && code <= 0x0d) || code === 0xa0 || code === 0xfeff || code > 0x1fff;
 }

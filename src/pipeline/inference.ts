@@ -10,7 +10,7 @@
  * without `features`, by position among the input's features (its numeric columns, decided from
  * the first rows, or `--select`).
  */
-import { denormalizeScale, denormalizeValue, normalizeScale, normalizeValue } from '../engine/batch-norm.js';
+import { denormalizeScale, normalizeScale } from '../engine/batch-norm.js';
 import { BnError } from '../errors.js';
 import type { Row, TableSource } from '../io/table.js';
 import { layoutOf, widthOf, type TableSink } from '../io/table-sink.js';
@@ -118,17 +118,10 @@ function matchFeatures(source: TableSource, head: readonly Row[], options: Infer
 
 /** The per-value transform, with γ, β, ε from the file unless flags override them. */
 function transformOf(names: readonly string[], options: InferenceOptions): (f: number, x: number) => number {
-  const { stats } = options;
-  const gamma = resolveAffine('--gamma', options.gamma, names, stats.weight);
-  const beta = resolveAffine('--beta', options.beta, names, stats.bias);
-  const eps = options.epsilon ?? stats.eps;
-  const mean = stats.runningMean;
-  const variance = stats.runningVar;
-  if (options.direction === 'normalize') {
-    return (f, x) => normalizeValue(x, mean[f]!, variance[f]!, eps, gamma[f]!, beta[f]!);
-  }
-  checkInvertible(gamma, names, options);
-  return (f, y) => denormalizeValue(y, mean[f]!, variance[f]!, eps, gamma[f]!, beta[f]!);
+  // The constants once, not a square root and a division per cell (affineOf's form is
+  // normalizeValue's and denormalizeValue's operation order: the same float64 results).
+  const { mean, scale, beta } = affineOf(names, options);
+  return (f, x) => (x - mean[f]!) * scale[f]! + beta[f]!;
 }
 
 /**

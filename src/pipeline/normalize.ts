@@ -6,7 +6,7 @@
  * - --batch-size N: one pass; N rows are held, normalized and written. Memory: N rows.
  */
 import { BnError, quoteValue, type ErrorLocation } from '../errors.js';
-import { normalizeValue } from '../engine/batch-norm.js';
+import { normalizeScale } from '../engine/batch-norm.js';
 import type { RunningStats } from '../engine/running-stats.js';
 import { Moments } from '../engine/moments.js';
 import type { Row, TableSource } from '../io/table.js';
@@ -255,5 +255,8 @@ export function beyondRange(value: unknown, where: ErrorLocation): BnError {
 
 /** y = γ·(x − μ_B)/√(σ_B² + ε) + β with a batch's statistics, feature by feature. */
 export function batchTransform(params: BatchParams, eps: number, gamma: Float64Array, beta: Float64Array): (f: number, x: number) => number {
-  return (f, x) => normalizeValue(x, params.mean[f]!, params.variance[f]!, eps, gamma[f]!, beta[f]!);
+  // normalizeValue with its scale computed once per feature, not once per cell: same float64s.
+  const { mean } = params;
+  const scale = mean.map((_, f) => normalizeScale(params.variance[f]!, eps, gamma[f]!));
+  return (f, x) => (x - mean[f]!) * scale[f]! + beta[f]!;
 }

@@ -384,3 +384,24 @@ describe('inference mode and denormalize read and write every format too', () =>
     expect(r.stdout).toBe('{"x":"1","y":2}\n{"x":"3","y":-1}\n');
   });
 });
+
+describe('the format from the file extension (SPEC §2)', () => {
+  // The seed example's first column in each format; every one must give μ = 10, σ² = 33.
+  const xs = [1, 3, 5, 7, 9, 11, 13, 15, 17, 19];
+  it.each([
+    ['seed.tab', `x\n${xs.join('\n')}\n`],
+    ['seed.TSV', `x\tlabel\n${xs.map((x) => `${x}\tt`).join('\n')}\n`],
+    ['seed.jsonl', xs.map((x) => JSON.stringify({ x })).join('\n')],
+    ['seed.ndjson', xs.map((x) => JSON.stringify([x])).join('\n')],
+    ['seed.json', JSON.stringify(xs.map((x) => ({ x })))],
+  ])('%s', async (name, text) => {
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'bn-ext-')), name);
+    writeFileSync(file, text);
+    const r = await bnInProcess(['stats', file, '--to', 'json']);
+    expect(r.stderr).toBe('');
+    const s = JSON.parse(r.stdout);
+    expect(s.mean[0]).toBe(10);
+    expect(s.var[0]).toBe(33);
+    expect(s.rows).toBe(10);
+  });
+});

@@ -14,12 +14,15 @@
  */
 import { Buffer } from 'node:buffer';
 import { FieldKind, type CsvFields } from './csv-scanner.js';
+import { writeShortestNumber } from './shortest-number.js';
 
 const QUOTE = 0x22;
 const LF = 0x0a;
 const CR = 0x0d;
 /** Room kept free for one cell's text before it is written (a number: at most 25 bytes). */
 const SLACK = 64;
+/** What writeShortestNumber may touch: 25 bytes of text and one of room to lay it out. */
+const NUMBER_ROOM = 32;
 
 export class CsvBytesWriter {
   private buf: Buffer;
@@ -73,6 +76,12 @@ export class CsvBytesWriter {
   /** Bytes as they are (a header line made by the general writer). */
   raw(bytes: Uint8Array): void {
     this.copy(bytes, 0, bytes.length);
+  }
+
+  /** A finite number, as String(x) writes it (no string made). */
+  number(x: number): void {
+    this.ensure(NUMBER_ROOM);
+    this.pos = writeShortestNumber(x, this.buf, this.pos);
   }
 
   /** ASCII text that needs no quoting (a number). */

@@ -8,7 +8,6 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { BnError, type ErrorCode, type ErrorLocation } from '../../errors.js';
 import { CsvScanner, type CsvRecord, type RecordDelimiter } from '../../io/fast/csv-scanner.js';
 import { CsvBytesWriter } from '../../io/fast/csv-bytes-writer.js';
-import { numberFormatter } from '../../io/format-number.js';
 import { fileCut } from '../../io/input.js';
 import { Utf8Checker } from '../../io/utf8.js';
 import { missingTest } from '../../io/missing.js';
@@ -104,7 +103,7 @@ export class TaskRunner {
     const values = new CellValues(plan, numericMarkers(setup.naValues));
     if (setup.normalize) {
       const out = new CsvBytesWriter(setup.delimiter.charCodeAt(0));
-      const records = new NormalizedRecords(layout.width, layout.label, features, setup.normalize.params, values, numberFormatter(setup.normalize.precision), out);
+      const records = new NormalizedRecords(layout.width, layout.label, features, setup.normalize.params, values, setup.normalize.precision, out);
       this.handle = (record) => records.record(record);
       this.begin = () => out.reset(); // what a failed task left
       this.finish = () => {

@@ -69,7 +69,7 @@ export async function normalizeBatchedCsv(
     total = new Moments(layout!.width);
     values = new CellValues(plan!, numericMarkers(options.naValues));
     const none = new Float64Array(features.length);
-    records = new NormalizedRecords(layout!.width, csv.label, features, affineParams(none, none, 0, none, none), values, options.formatNumber, writer);
+    records = new NormalizedRecords(layout!.width, csv.label, features, affineParams(none, none, 0, none, none), values, options.precision, writer);
   };
 
   const flush = (isLast: boolean) => {

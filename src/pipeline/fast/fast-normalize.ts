@@ -2,12 +2,14 @@
  * Pass 2 of a whole-input `bn normalize` on the fast path, CSV/TSV in and the same out: each
  * record's bytes are written back with its feature cells normalized. Feature values are parsed
  * from the bytes, y = (x − μ)·scale + β with scale = γ/√(σ² + ε) (the engine's normalizeScale,
- * the same operations as normalizeValue, so the same float64), written as formatNumber(y); every
+ * the same operations as normalizeValue, so the same float64), written as String(y) writes it
+ * (shortest-number.ts, without making a string) or with --precision digits; every
  * other cell, and a missing one, is copied as the general writer would write its text
  * (CsvBytesWriter). Output leaves in buffers of about 1 MB, each write awaited (back-pressure).
  */
 import { normalizeScale } from '../../engine/batch-norm.js';
 import { encodeCsv } from '../../io/csv-writer.js';
+import { numberFormatter } from '../../io/format-number.js';
 import { raggedRow, type ByteCounter, type CsvOptions } from '../../io/csv-rows.js';
 import type { CsvFields } from '../../io/fast/csv-scanner.js';
 import { CsvBytesWriter } from '../../io/fast/csv-bytes-writer.js';
@@ -34,6 +36,7 @@ export function affineParams(mean: Float64Array, variance: Float64Array, epsilon
 /** Writes normalized records as bytes: the part of pass 2 a worker thread can do as well. */
 export class NormalizedRecords {
   private readonly featureOf: Int32Array;
+  private readonly formatNumber: ((x: number) => string) | undefined;
 
   constructor(
     private readonly width: number,
@@ -42,9 +45,11 @@ export class NormalizedRecords {
     /** The transform: per batch with --batch-size. */
     public params: AffineParams,
     private readonly values: CellValues,
-    private readonly formatNumber: (x: number) => string,
+    /** --precision; none: the shortest round-trip text. */
+    precision: number | undefined,
     readonly out: CsvBytesWriter,
   ) {
+    this.formatNumber = precision === undefined ? undefined : numberFormatter(precision);
     this.featureOf = new Int32Array(width).fill(-1);
     features.forEach((j, f) => (this.featureOf[j] = f));
   }
@@ -73,7 +78,8 @@ export class NormalizedRecords {
           const y = (x - mean[f]!) * scale[f]! + beta[f]!;
           // bn never writes Infinity or NaN (training mode checks the extremes before; inference cannot).
           if (y - y !== 0) throw beyondRange(record.text(j), values.where(record, j));
-          out.ascii(this.formatNumber(y));
+          if (this.formatNumber === undefined) out.number(y);
+          else out.ascii(this.formatNumber(y));
           continue;
         }
       }
@@ -88,12 +94,12 @@ export function normalizedRecords(
   layout: CsvLayout,
   stats: Pick<DatasetStats, 'features'>,
   params: AffineParams,
-  options: FastPassOptions & { formatNumber: (x: number) => string },
+  options: FastPassOptions & { precision?: number },
   out: CsvBytesWriter,
 ): NormalizedRecords {
   const plan = makePlan(layout, options, fixedColumns(stats.features));
   const values = new CellValues(plan, numericMarkers(options.naValues));
-  return new NormalizedRecords(layout.width, layout.label, stats.features, params, values, options.formatNumber, out);
+  return new NormalizedRecords(layout.width, layout.label, stats.features, params, values, options.precision, out);
 }
 
 /** The header line, as the general writer writes it. */

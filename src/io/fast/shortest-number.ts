@@ -158,21 +158,11 @@ export function tryWriteShortest(x: number, buf: Uint8Array, pos: number): numbe
   const above = halfUlp * t.hi[index]! + halfUlp * t.lo[index]!;
   const below = mantissaLow === 0 && mantissaHigh === 0 ? above / 2 : above;
 
-  // m = 0: v's floor or ceiling. Each is within 1 of v, so when below > 1 (above ≥ below) both
-  // are inside and the closer one it is. At a power of two below can be 0.55 (and above 1.1):
-  // then the floor may be out, and the general rule below decides.
-  let chosenTop = top;
-  let chosenLow = low;
-  if (below > 1 + TOLERANCE) {
-    if (frac > 0.5 + TOLERANCE) chosenLow = low + 1;
-    else if (!(frac < 0.5 - TOLERANCE)) return -1; // a tie: V8 breaks it to even, left to it
-  } else {
-    const pick = choice(frac, 1 - frac, below - frac, above - (1 - frac));
-    if (pick === UPPER) chosenLow = low + 1;
-    else if (pick !== LOWER) return -1;
-  }
   // m ≥ 1: the multiples of 10^m around v, while one of them is inside. `quotient` is v's floor
   // over 10^m (of `low` up to m = 8, then of `top`), from the last one by a division by 10.
+  let chosenTop = top;
+  let chosenLow = low;
+  let shortened = false;
   let quotient = low;
   for (let m = 1; m <= 16; m++) {
     const unit = UNITS[m]!;
@@ -192,20 +182,39 @@ export function tryWriteShortest(x: number, buf: Uint8Array, pos: number): numbe
     }
     const lowerRoom = below - down;
     const upperRoom = above - up;
-    // The usual way out: neither is inside, the last level stands.
-    if (lowerRoom < -TOLERANCE && upperRoom < -TOLERANCE) break;
-    const pick = choice(down, up, lowerRoom, upperRoom);
-    if (pick === LOWER || pick === UPPER) {
-      const step = pick === UPPER ? unit : 0;
-      if (m <= 8) {
-        chosenTop = top;
-        chosenLow = low - rest + step;
-      } else {
-        chosenTop = top - rest + step;
-        chosenLow = 0;
-      }
+    // The usual cases written out (V8 boxes the doubles passed to a function it does not inline,
+    // and this one is too big for it to inline more): neither is inside, the last level stands;
+    // exactly one is; else `choice` decides.
+    let pick: number;
+    if (lowerRoom < -TOLERANCE) {
+      if (upperRoom < -TOLERANCE) break;
+      pick = upperRoom > TOLERANCE ? UPPER : UNSURE;
+    } else if (upperRoom < -TOLERANCE) {
+      pick = lowerRoom > TOLERANCE ? LOWER : UNSURE;
     } else {
-      return -1;
+      pick = choice(down, up, lowerRoom, upperRoom);
+    }
+    if (pick === UNSURE) return -1;
+    const step = pick === UPPER ? unit : 0;
+    if (m <= 8) {
+      chosenLow = low - rest + step;
+    } else {
+      chosenTop = top - rest + step;
+      chosenLow = 0;
+    }
+    shortened = true;
+  }
+  if (!shortened) {
+    // m = 0: v's floor or ceiling, 17 digits. Each is within 1 of v, so when below > 1 (above ≥
+    // below) both are inside and the closer one it is. At a power of two below can be 0.55 (and
+    // above 1.1): then the floor may be out, and `choice` decides.
+    if (below > 1 + TOLERANCE) {
+      if (frac > 0.5 + TOLERANCE) chosenLow = low + 1;
+      else if (!(frac < 0.5 - TOLERANCE)) return -1; // a tie: V8 breaks it to even, left to it
+    } else {
+      const pick = choice(frac, 1 - frac, below - frac, above - (1 - frac));
+      if (pick === UPPER) chosenLow = low + 1;
+      else if (pick !== LOWER) return -1;
     }
   }
   if (chosenLow >= 1e8) {

@@ -18,11 +18,21 @@ export interface CsvSinkOptions {
 
 /**
  * Records as CSV text. csv-stringify quotes a field with the delimiter, a quote or "\n"; a lone
- * "\r" must be quoted too, or a reader takes it for a line break. (The fast writer,
- * ./fast/csv-bytes-writer.ts, follows the same rule.)
+ * "\r" must be quoted too, or a reader takes it for a line break, and so must the field of a
+ * record that has only one field, empty (JSON's null in a one-column CSV). (The fast writer,
+ * ./fast/csv-bytes-writer.ts, follows the same rules; a lone empty field cannot reach it, since
+ * its input is a CSV where such a line is blank.)
  */
 export function encodeCsv(records: string[][], delimiter: string): string {
-  return stringify(records, { delimiter, record_delimiter: '\n', eof: true, quoted_match: /\r/ });
+  const options = { delimiter, record_delimiter: '\n', eof: true, quoted_match: /\r/ };
+  if (!records.some(isLoneEmptyField)) return stringify(records, options);
+  // A record of one empty field would be an empty line, which readers (bn's included) skip:
+  // written `""`, as Python's csv module and pandas write it.
+  return records.map((record) => (isLoneEmptyField(record) ? '""\n' : stringify([record], options))).join('');
+}
+
+function isLoneEmptyField(record: string[]): boolean {
+  return record.length === 1 && record[0] === '';
 }
 
 export function csvSink(out: OutputWriter, options: CsvSinkOptions): TableSink {

@@ -50,6 +50,16 @@ describe('edge cases', () => {
     expectClose(Number(rows[2]![1]), (2 - 3) / Math.sqrt(1 + 1e-5), 1e-12);
   });
 
+  it('one column from JSON with a null, to CSV: the missing cell is written `""`, not as an empty line readers would skip', async () => {
+    const n = await bnInProcess(['normalize', '--from', 'json', '--to', 'csv'], '[{"x":1},{"x":null},{"x":3}]');
+    expect(n.code).toBe(0);
+    // μ = 2, σ² = 1 over the two values.
+    expect(n.stdout.split('\n')).toEqual(['x', String(-1 / Math.sqrt(1 + 1e-5)), '""', String(1 / Math.sqrt(1 + 1e-5)), '']);
+    // With two columns the empty cell needs no quotes.
+    const two = await bnInProcess(['normalize', '--from', 'json', '--to', 'csv'], '[{"x":1,"y":"a"},{"x":null,"y":"b"},{"x":3,"y":"c"}]');
+    expect(two.stdout.split('\n')[2]).toBe(',b');
+  });
+
   it('huge offsets: 1e9 + noise gives the exact variance to 1e-12', async () => {
     const rand = seededRandom(7);
     const xs = Array.from({ length: 2000 }, () => 1e9 + Math.round((rand() - 0.5) * 60e6) / 1e6);

@@ -75,8 +75,8 @@ export async function normalizeFast(
     const writing = { ...passOptions(input), formatNumber: output.formatNumber, precision: output.precision, ...options };
     return normalizeBatchedCsv(bytesOf(spec, stdin), csv, writing, input.batchSize, output.writer, counter);
   }
-  // One set of workers for both passes.
-  const pool = spec.path !== undefined && input.jobs > 1 ? new WorkerPool(input.jobs) : undefined;
+  // One set of workers for both passes (the main thread is one of the -j threads).
+  const pool = spec.path !== undefined && input.jobs > 1 ? new WorkerPool(input.jobs - 1) : undefined;
   try {
     return await normalizeBothPasses(input, stdin, spec, output, options, csv, pool, counter);
   } finally {

@@ -6,13 +6,14 @@
  * -j 3 print the same bytes, batches included (bit-identical, which is more than SPEC §7's
  * 1e-12), with blocks small enough (BN_JOBS_BLOCK) that workers split these small files.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { csvDocument, numberText } from '../helpers/csv-documents.js';
 import { bnInProcess, bnProcess } from '../helpers/run-bn.js';
+import { EARLY_WORKERS_MIN_BYTES } from '../../src/cli/early-workers.js';
 
 const SEED = 55_555;
 const dir = mkdtempSync(path.join(os.tmpdir(), 'bn-fast-'));
@@ -211,5 +212,21 @@ describe('-j 1 = -j 2 = -j 3', () => {
     expect(await bnProcess(['normalize', file], { env: GENERAL })).toEqual(one);
     const stats = await bnProcess(['stats', '-b', '100', '--to', 'json', '-j', '2', file], { env });
     expect(stats).toEqual(await bnProcess(['stats', '-b', '100', '--to', 'json', file], { env: GENERAL }));
+  });
+
+  it('the real executable on a file large enough for its worker threads to start at launch: the same bytes as -j 1', async () => {
+    // About 5 MB, beyond EARLY_WORKERS_MIN_BYTES: bin/bn starts N − 1 threads before it parses
+    // the command line, and the passes take them (-j 3: two of them, and the main thread).
+    const rows = Array.from({ length: 160_000 }, (_, i) => `${((i * 7919) % 10007) / 101},${-i / 3},t${i % 5}`);
+    const file = writeDoc(`x,y,tag\n${rows.join('\n')}\n`);
+    expect(statSync(file).size).toBeGreaterThan(EARLY_WORKERS_MIN_BYTES);
+    const one = await bnProcess(['normalize', '-j', '1', file]);
+    expect(one.code).toBe(0);
+    expect(one.stdout.split('\n')).toHaveLength(160_002);
+    expect(await bnProcess(['normalize', '-j', '3', file])).toEqual(one);
+    expect(await bnProcess(['normalize', '-j', '2', file])).toEqual(one);
+    const stats = await bnProcess(['stats', '--to', 'json', '-j', '3', file]);
+    expect(stats.code).toBe(0);
+    expect(stats).toEqual(await bnProcess(['stats', '--to', 'json', '-j', '1', file]));
   });
 });

@@ -176,6 +176,16 @@ export class TaskRunner {
   }
 }
 
+/**
+ * A buffer of at least `bytes` from `spare` (results the main thread is done with), or a new one
+ * with room to spare, so that a slightly larger result later still fits.
+ */
+export function reuseBuffer(spare: ArrayBuffer[], bytes: number): ArrayBuffer {
+  const i = spare.findIndex((buffer) => buffer.byteLength >= bytes);
+  if (i >= 0) return spare.splice(i, 1)[0]!;
+  return new ArrayBuffer(Math.ceil(bytes * 1.25) + 4096);
+}
+
 /** A BnError as a message can carry it (anything else is a bug: thrown on, the worker fails). */
 function serialized(err: unknown): SerializedError {
   if (!(err instanceof BnError)) throw err;

@@ -3,17 +3,12 @@
  * posts (./block-task.ts) and posts each result back, its arrays and bytes transferred, not copied.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { TaskRunner, type TaskResult } from './block-task.js';
+import { reuseBuffer, TaskRunner, type TaskResult } from './block-task.js';
 import type { WorkerMessage } from './worker-pool.js';
 
 /** Buffers of results the main thread is done with, sent back to be filled again. */
 const pool: ArrayBuffer[] = [];
-function allocate(bytes: number): ArrayBuffer {
-  const i = pool.findIndex((buffer) => buffer.byteLength >= bytes);
-  if (i >= 0) return pool.splice(i, 1)[0]!;
-  // Room to spare, so that a slightly larger result later still fits.
-  return new ArrayBuffer(Math.ceil(bytes * 1.25) + 4096);
-}
+const allocate = (bytes: number) => reuseBuffer(pool, bytes);
 
 let runner: TaskRunner | undefined;
 let pass = 0;

@@ -22,7 +22,7 @@ import { CsvScanner, RecordDelimiter } from '../../io/fast/csv-scanner.js';
 import { translateError } from '../../io/fast/csv-fast-reader.js';
 import { fileCut } from '../../io/input.js';
 import { Utf8Checker } from '../../io/utf8.js';
-import { QUOTE, readRange, type Task, type TaskResult, type TaskSetup } from './block-task.js';
+import { QUOTE, readRange, reuseBuffer, TaskRunner, type Task, type TaskResult, type TaskSetup } from './block-task.js';
 import { RecordRouter, type CsvLayout, type PassResult, type RecordHandler } from './csv-pass.js';
 import { post, WorkerPool } from './worker-pool.js';
 
@@ -66,7 +66,7 @@ export async function parallelPass(path: string, csv: CsvOptions, options: Paral
   try {
     const size = fstatSync(fd).size;
     // A file larger than the head will likely want its workers: start them while the head is read.
-    const pool = options.jobs > 1 && size > blockBytes ? (options.pool ?? new WorkerPool(options.jobs)) : undefined;
+    const pool = options.jobs > 1 && size > blockBytes ? (options.pool ?? new WorkerPool(options.jobs - 1)) : undefined;
     pool?.warm();
     try {
       return await passOver(fd, size, pool);
@@ -171,14 +171,21 @@ async function runWorkers(
   counter: ByteCounter | undefined,
 ): Promise<WorkersOutcome> {
   const { workers, pass } = pool.begin(setup);
-  const jobs = workers.length;
   const results = new Map<number, TaskResult>();
   const tasks: Task[] = [];
+  /** Who runs each task: a worker's number, or LOCAL. */
+  const owners: number[] = [];
+  const queued = new Array<number>(workers.length).fill(0);
+  // The main thread's own runner, with the buffers of its consumed results to fill again.
+  const spare: ArrayBuffer[] = [];
+  const local = new TaskRunner(setup, (bytes) => reuseBuffer(spare, bytes));
+  let localAhead = 0;
   let waiting: (() => void) | undefined;
   let failure: unknown;
   const onMessage = (result: TaskResult & { pass: number }) => {
     if (result.pass !== pass) return; // a result of a pass that stopped early
     results.set(result.index, result);
+    queued[owners[result.index]!]! -= 1;
     waiting?.();
   };
   const onError = (err: Error) => {
@@ -187,21 +194,44 @@ async function runWorkers(
   };
   for (const worker of workers) worker.on('message', onMessage).on('error', onError);
   let cut = start;
-  const dispatch = () => {
-    if (cut >= size) return false;
+  const nextTask = (owner: number): Task | undefined => {
+    if (cut >= size) return undefined;
     const end = boundaryAfter(fd, Math.min(size, cut + blockBytes), setup.recordDelimiter, size);
     const task = { index: tasks.length, start: cut, end };
     tasks.push(task);
+    owners.push(owner);
     cut = end;
-    post(workers[task.index % jobs]!, { ...task, pass });
-    return true;
+    return task;
+  };
+  // Each worker gets up to QUEUED tasks ahead, so that it never waits for the main thread.
+  const feedWorkers = () => {
+    for (let w = 0; w < workers.length; w++) {
+      while (queued[w]! < QUEUED) {
+        const task = nextTask(w);
+        if (!task) return;
+        queued[w]! += 1;
+        post(workers[w]!, { ...task, pass });
+      }
+    }
   };
   try {
-    for (let i = 0; i < 2 * jobs && dispatch(); i++);
     let line = firstLine;
     let rows = 0;
-    for (let next = 0; next < tasks.length; next++) {
-      while (!results.has(next) && failure === undefined) await new Promise<void>((resolve) => (waiting = resolve));
+    for (let next = 0; ; next++) {
+      feedWorkers();
+      if (next >= tasks.length && cut >= size) break;
+      while (!results.has(next) && failure === undefined) {
+        // Rather than wait for a worker, the main thread runs the next task itself (a little
+        // ahead of the results it consumes, at most LOCAL_AHEAD of them held).
+        const task = localAhead < LOCAL_AHEAD ? nextTask(LOCAL) : undefined;
+        if (task) {
+          results.set(task.index, local.run(task));
+          localAhead++;
+          feedWorkers();
+        } else {
+          await new Promise<void>((resolve) => (waiting = resolve));
+        }
+      }
       // Case: a worker ran out of its (small) heap. The main thread goes on alone from here.
       if (failure !== undefined && (failure as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY') {
         await pool.close(); // a next pass starts fresh workers
@@ -213,22 +243,32 @@ async function runWorkers(
       if (result.quoted) return { nextLine: line, rows, sequentialFrom: tasks[next]!.start };
       if (result.error) throw shifted(result.error, line);
       await work.consume(result);
-      // The result's buffer goes back to its worker, to be filled again.
-      const buffer = (result.values ?? result.output)?.buffer;
-      if (buffer) post(workers[next % jobs]!, { recycle: buffer as ArrayBuffer }, [buffer as ArrayBuffer]);
+      // The result's buffer goes back to where it was made, to be filled again.
+      const buffer = (result.values ?? result.output)?.buffer as ArrayBuffer | undefined;
+      const owner = owners[next]!;
+      if (owner === LOCAL) localAhead--;
+      if (buffer && owner === LOCAL) spare.push(buffer);
+      else if (buffer) post(workers[owner]!, { recycle: buffer }, [buffer]);
       if (counter) {
         counter.bytes += tasks[next]!.end - tasks[next]!.start;
         counter.rows += result.rows;
       }
       line += result.lines;
       rows += result.rows;
-      dispatch();
     }
     return { nextLine: line, rows };
   } finally {
+    local.close();
     for (const worker of workers) worker.off('message', onMessage).off('error', onError);
   }
 }
+
+/** The owner of a task the main thread runs. */
+const LOCAL = -1;
+/** Tasks a worker has been given and not answered: one to run, one to start on at once. */
+const QUEUED = 2;
+/** Results of its own tasks the main thread may hold before it consumes them. */
+const LOCAL_AHEAD = 2;
 
 /** A worker's error, its line counted from the start of the file. */
 function shifted(error: NonNullable<TaskResult['error']>, firstLine: number): BnError {

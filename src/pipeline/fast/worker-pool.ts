@@ -29,14 +29,10 @@ export class WorkerPool {
    */
   warm(): void {
     if (this.workers.length === 0) {
-      // Small heaps: a worker holds one block at a time and its garbage is short-lived strings
-      // of numbers, while each worker's heap counts in the memory of the whole process (issue
-      // #5: 120 MB). Measured on 1e6 × 10 floats, -j 2 normalize (peak RSS, CPU seconds):
-      // young/old 2/8 MB → 116 MB, 5.3 s; 2/16 MB → 121 MB, 4.7 s; V8's defaults → 165 MB,
-      // 4.2 s. A worker that runs out anyway (a huge cell) is not fatal: the main thread takes
-      // the rest of the file (see runWorkers).
-      const resourceLimits = { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 16 };
-      this.workers = Array.from({ length: this.size }, () => new Worker(workerUrl(), { resourceLimits }));
+      // Threads started at launch first (startWorkersEarly), then new ones.
+      const taken = early.splice(0, this.size);
+      for (const worker of taken) worker.ref();
+      this.workers = [...taken, ...Array.from({ length: this.size - taken.length }, spawnWorker)];
     }
   }
 
@@ -45,6 +41,37 @@ export class WorkerPool {
     this.workers = [];
     await Promise.all(workers.map((worker) => worker.terminate()));
   }
+}
+
+/** Threads started at launch by startWorkersEarly, for the first pool to take. */
+const early: Worker[] = [];
+
+/**
+ * Starts `count` worker threads now, before the rest of bn is loaded (bin/bn calls it when the
+ * command line looks like a pass over a large CSV file, see ../../cli/early-workers.ts): a
+ * thread takes ~80 ms to boot and load its modules, which then overlaps the main thread's own
+ * loading (~130 ms) instead of following it. Unreferenced until a pool takes them, so threads
+ * that no pool wants do not keep the process alive.
+ */
+export function startWorkersEarly(count: number): void {
+  for (let i = 0; i < count; i++) {
+    const worker = spawnWorker();
+    worker.unref();
+    // A thread that fails before a pool takes it is dropped (the pool then starts its own).
+    worker.on('error', () => {}).once('exit', () => early.includes(worker) && early.splice(early.indexOf(worker), 1));
+    early.push(worker);
+  }
+}
+
+function spawnWorker(): Worker {
+  // Small heaps: a worker holds one block at a time and its garbage is short-lived, while each
+  // worker's heap counts in the memory of the whole process (issue #5: 120 MB). Measured on
+  // 1e6 × 10 floats, -j 2 normalize (peak RSS, CPU seconds), when numbers were still written
+  // through strings: young/old 2/8 MB → 116 MB, 5.3 s; 2/16 MB → 121 MB, 4.7 s; V8's defaults
+  // → 165 MB, 4.2 s. A worker that runs out anyway (a huge cell) is not fatal: the main thread
+  // takes the rest of the file (see runWorkers).
+  const resourceLimits = { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 16 };
+  return new Worker(workerUrl(), { resourceLimits });
 }
 
 export function post(worker: Worker, message: WorkerMessage, transfer: ArrayBuffer[] = []): void {

@@ -1,0 +1,63 @@
+/**
+ * Whether to start the `-j` worker threads at launch, from a first look at the command line,
+ * before commander and the rest of bn are loaded (bin/bn). Starting them then saves ~0.1 s on a
+ * pass over a large file, a tenth of a `bn stats` of 100 MB (issue #5): the threads boot while
+ * the main thread loads its modules, instead of after.
+ *
+ * A guess, made cheaply: it may start threads that no pass takes (they are unreferenced and end
+ * with the process: a little CPU on another core) or not start them (the pass then starts its
+ * own, as without this). It never changes what bn does, only when the threads start. So it
+ * only says yes where a fast-path pass over a file is likely: `stats`, a whole-input
+ * `normalize`, `normalize --stats` or `denormalize` of a CSV/TSV file of more than a few blocks.
+ */
+import { statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { startWorkersEarly } from '../pipeline/fast/worker-pool.js';
+
+/** Below this, a file is read by the main thread alone or in a few blocks: not worth it. */
+export const EARLY_WORKERS_MIN_BYTES = 4 << 20;
+
+const COMMANDS = new Set(['stats', 'normalize', 'denormalize']);
+const NOT_CSV = /\.(json|ndjson|jsonl)$/i;
+
+/** The worker threads a command line will likely want at once (0: none): -j N is the main thread and N − 1 workers. */
+export function earlyWorkerCount(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  cores: number,
+  sizeOf: (path: string) => number | undefined,
+): number {
+  const command = argv[0];
+  if (command === undefined || !COMMANDS.has(command) || env.BN_NO_FAST === '1') return 0;
+  let jobs = cores;
+  let largeFile = false;
+  for (let i = 1; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const jobsValue = arg === '-j' || arg === '--jobs' ? argv[++i] : /^(?:-j|--jobs=)(\d+)$/.exec(arg)?.[1];
+    if (jobsValue !== undefined) {
+      jobs = Number(jobsValue);
+      continue;
+    }
+    // Batches of a normalize are one sequential pass; another output format is the general path.
+    if (command !== 'stats' && /^(?:-b|--batch-size|--to)(?:=|$)|^-b\d/.test(arg)) return 0;
+    if (/^--from(?:=|$)/.test(arg) && /json/.test(arg.includes('=') ? arg : (argv[i + 1] ?? ''))) return 0;
+    if (arg.startsWith('-') || NOT_CSV.test(arg)) continue;
+    if ((sizeOf(arg) ?? 0) > EARLY_WORKERS_MIN_BYTES) largeFile = true;
+  }
+  return largeFile && jobs > 1 ? jobs - 1 : 0;
+}
+
+/** bin/bn's call: start the threads if the command line looks like it wants them. */
+export function startEarlyWorkers(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): void {
+  const count = earlyWorkerCount(argv, env, availableParallelism(), regularFileSize);
+  if (count > 0) startWorkersEarly(count);
+}
+
+function regularFileSize(path: string): number | undefined {
+  try {
+    const stat = statSync(path, { throwIfNoEntry: false });
+    return stat?.isFile() ? stat.size : undefined;
+  } catch {
+    return undefined;
+  }
+}

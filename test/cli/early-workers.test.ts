@@ -1,0 +1,54 @@
+/**
+ * earlyWorkerCount: bin/bn's first look at a command line, to start the -j worker threads
+ * before the rest of bn loads. A wrong "yes" costs a little CPU, a wrong "no" the 0.1 s it
+ * saves; what is checked here is that it says yes exactly where a fast-path pass over a large
+ * CSV file is likely, with -j N meaning the main thread and N − 1 workers.
+ */
+import { describe, expect, it } from 'vitest';
+import { EARLY_WORKERS_MIN_BYTES, earlyWorkerCount } from '../../src/cli/early-workers.js';
+
+const BIG = EARLY_WORKERS_MIN_BYTES + 1;
+const sizes: Record<string, number> = { 'big.csv': BIG, 'big.tsv': BIG, 'small.csv': 1000, 'big.json': BIG, 's.json': 500 };
+const sizeOf = (path: string) => sizes[path];
+const count = (argv: string[], env: Record<string, string> = {}, cores = 2) => earlyWorkerCount(argv, env, cores, sizeOf);
+
+describe('earlyWorkerCount', () => {
+  it.each([
+    [['stats', 'big.csv'], 1],
+    [['stats', 'big.tsv', '-b', '256'], 1], // stats in batches is still a parallel pass
+    [['normalize', 'big.csv'], 1],
+    [['normalize', 'big.csv', '--stats', 's.json'], 1],
+    [['denormalize', '--stats', 's.json', 'big.csv'], 1],
+    [['normalize', 'big.csv', '--gamma', '2', '-o', 'out.csv'], 1],
+    [['stats', '-j', '4', 'big.csv'], 3],
+    [['stats', '--jobs', '3', 'big.csv'], 2],
+    [['stats', '-j4', 'big.csv'], 3],
+    [['stats', '--jobs=4', 'big.csv'], 3],
+  ])('%j: %i', (argv, expected) => {
+    expect(count(argv)).toBe(expected);
+  });
+
+  it.each([
+    [['stats', 'small.csv']], // one block or a few: the main thread alone
+    [['stats']], // standard input
+    [['stats', '-']],
+    [['stats', 'big.json']], // JSON: the general path
+    [['stats', '--from', 'json', 'big.csv']],
+    [['stats', '--from=ndjson', 'big.csv']],
+    [['stats', '-j', '1', 'big.csv']],
+    [['normalize', '-b', '256', 'big.csv']], // batches: one sequential pass
+    [['normalize', '--batch-size=256', 'big.csv']],
+    [['normalize', '-b256', 'big.csv']],
+    [['normalize', 'big.csv', '--to', 'json']], // another output format: the general path
+    [['merge', 'big.csv']],
+    [['--help']],
+    [[]],
+  ])('%j: none', (argv) => {
+    expect(count(argv)).toBe(0);
+  });
+
+  it('none with one core, or under BN_NO_FAST=1', () => {
+    expect(count(['stats', 'big.csv'], {}, 1)).toBe(0);
+    expect(count(['stats', 'big.csv'], { BN_NO_FAST: '1' })).toBe(0);
+  });
+});

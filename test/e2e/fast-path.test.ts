@@ -12,6 +12,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { csvDocument, numberText } from '../helpers/csv-documents.js';
+import { seededRandom } from '../helpers/exact.js';
 import { bnInProcess, bnProcess } from '../helpers/run-bn.js';
 import { EARLY_WORKERS_MIN_BYTES } from '../../src/cli/early-workers.js';
 
@@ -189,6 +190,30 @@ describe('-j 1 = -j 2 = -j 3', () => {
       }),
       { seed: SEED, numRuns: 10 },
     );
+  });
+
+  it('blocks whose lines are partly for the scanner (missing values, blank lines, text, spaces, long numbers): the same bytes', async () => {
+    // NumericLines takes the plain lines of a block and hands the others to the scanner; the
+    // records must reach the statistics and the output in order, with their lines counted.
+    const random = seededRandom(99);
+    const pick = <T>(items: T[]) => items[Math.floor(random() * items.length)]!;
+    const rows = Array.from({ length: 2000 }, (_, i) => {
+      const x = pick([`${(random() * 100).toFixed(3)}`, `${(random() * 100).toFixed(3)}`, '', 'NA', ` ${i % 9} `, '0.12345678901234567', `${i}e-3`]);
+      const y = pick([`${-i / 7}`, `${i}`, 'nan']);
+      return i % 97 === 0 ? '' : `${x},${y},t${i % 5}`;
+    });
+    const file = writeDoc(`x,y,tag\n${rows.join('\n')}`); // no line break at the end
+    for (const args of [['stats', '--to', 'json', '-b', '50'], ['normalize']]) {
+      const env = { BN_JOBS_BLOCK: '700' };
+      const one = await bn([...args, '-j', '1', file], env);
+      expect(one.code).toBe(0);
+      expect(await bn([...args, '-j', '2', file], env)).toEqual(one);
+      expect(await bn([...args, '-j', '3', file], env)).toEqual(one);
+    }
+    // And an error after such lines still names its line.
+    writeFileSync(file, `x,y,tag\n${rows.join('\n')}\n1,oops,t\n`);
+    const bad = await bn(['stats', '-j', '2', file], { BN_JOBS_BLOCK: '700' });
+    expect(bad.stderr).toBe(`bn: ${file}:2002:2 (column "y"): not a number: "oops"\n`);
   });
 
   it('an error in a worker\'s block names the line in the file', async () => {

@@ -271,6 +271,15 @@ export class CsvScanner {
     return this.recordLine;
   }
 
+  /**
+   * @internal The next record starts on `line`: lines up to it were read by someone else
+   * (NumericLines). Only between records, with nothing carried over.
+   */
+  resumeAt(line: number): void {
+    if (this.carry !== null || this.mode !== Mode.FieldStart || this.record.length !== 0) throw new Error('CsvScanner: resumeAt() inside a record');
+    this.recordLine = line;
+  }
+
   /** Scans a chunk; calls the handler for every record it completes. */
   push(chunk: Uint8Array): void {
     if (this.done) throw new Error('CsvScanner: push() after end() or an error');

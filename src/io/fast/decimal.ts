@@ -19,16 +19,17 @@ import { Buffer } from 'node:buffer';
 
 const SPACE = 0x20;
 const TAB = 0x09;
-const PLUS = 0x2b;
-const MINUS = 0x2d;
-const DOT = 0x2e;
-const ZERO = 0x30;
-const LOWER_E = 0x65;
-const UPPER_E = 0x45;
+// The bytes of the number syntax (also read by ./numeric-lines.ts, which does the Clinger case below).
+export const PLUS = 0x2b;
+export const MINUS = 0x2d;
+export const DOT = 0x2e;
+export const ZERO = 0x30;
+export const LOWER_E = 0x65;
+export const UPPER_E = 0x45;
 
 /** 10^0 … 10^22: the powers of ten that are exact doubles (10^22 = 2^22·5^22 and 5^22 < 2^53). */
-const EXACT_POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
-const TWO_TO_53 = 2 ** 53;
+export const EXACT_POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
+export const TWO_TO_53 = 2 ** 53;
 /** Exponent digits beyond this cannot change the result (it is 0 or Infinity already). */
 const EXPONENT_CAP = 1e9;
 

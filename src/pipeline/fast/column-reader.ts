@@ -55,6 +55,20 @@ export class ColumnReader {
     if (block.rows === this.capacity) this.flush();
   }
 
+  /** A data record of `width` fields whose feature values were parsed already: values[j] for column j. */
+  recordParsed(values: Float64Array): void {
+    if (this.undecided.length > 0) throw new Error('ColumnReader: parsed values before every column is decided');
+    const { block, features } = this;
+    const i = block.rows;
+    const columns = block.columns;
+    for (let f = 0; f < features.length; f++) {
+      const j = features[f]!;
+      columns[j]![i] = values[j]!;
+    }
+    block.rows = i + 1;
+    if (block.rows === this.capacity) this.flush();
+  }
+
   /** Hands on the rows held, if any. */
   flush(): void {
     if (this.block.rows === 0) return;

@@ -64,6 +64,18 @@ export class NormalizedRecords {
     this.write(record, columns, i);
   }
 
+  /** A record whose values were parsed already: values[j] for column j (NumericLines). */
+  recordParsed(record: CsvFields, values: Float64Array): void {
+    if (this.byColumn === undefined || this.byColumn.values !== values) {
+      // One-element views of `values`, one a column: columns[j][0] is values[j].
+      const views = Array.from({ length: this.width }, (_, j) => new Float64Array(values.buffer, values.byteOffset + 8 * j, 1));
+      this.byColumn = { values, views };
+    }
+    this.write(record, this.byColumn.views, 0);
+  }
+
+  private byColumn: { values: Float64Array; views: Float64Array[] } | undefined;
+
   private write(record: CsvFields, columns: readonly (Float64Array | undefined)[] | null, i: number): void {
     const { width, featureOf, out, values } = this;
     const { mean, scale, beta } = this.params;

@@ -6,7 +6,7 @@
  * numbers: about 120 ms against 300–350 ms for scanner then parser.
  *
  * A line it takes, and exactly as CsvScanner + CellValues would read it:
- * - ends with an LF (the file's record delimiter: CRLF files are not taken) or the end of the bytes;
+ * - ends with an LF (the file's record delimiter: CRLF files are not taken);
  * - has exactly `width` fields, none with a quote or a CR (which the scanner marks as special);
  * - each feature field is `[+-]digits[.digits][(e|E)[+-]digits]` (no spaces) whose digits make
  *   an integer below 2^53 and whose power of ten is within ±22: parseDecimalBytes's Clinger case,
@@ -44,24 +44,27 @@ export class NumericLines {
   }
 
   /**
-   * Reads the line at bytes[pos, end): when it can, fills `record` (its fields, all Plain, and
-   * its buffer) and `values` (values[j] for each feature column j) and returns where the next
-   * line starts; otherwise returns −1 and `record` and `values` hold nothing of use.
+   * Reads the line at bytes[pos..], which must end with an LF (the caller hands a last line
+   * without one to the scanner: knowing that an LF comes, no read here checks for the end of
+   * the bytes). When it can, fills `record` (its fields, all Plain, and its buffer) and `values`
+   * (values[j] for each feature column j) and returns where the next line starts; otherwise
+   * returns −1, and `record` and `values` hold nothing of use.
    */
-  read(bytes: Buffer, pos: number, end: number, record: CsvRecord, values: Float64Array): number {
+  read(bytes: Buffer, pos: number, record: CsvRecord, values: Float64Array): number {
     const { width, delimiter, isFeature } = this;
     record.length = 0;
     // An empty line is blank to the scanner (skipped), not a record of one empty field.
-    if (pos < end && bytes[pos] === LF) return -1;
+    if (bytes[pos] === LF) return -1;
     let p = pos;
     for (let j = 0; j < width; j++) {
       const start = p;
       if (isFeature[j] === 1) {
-        let c = p < end ? bytes[p]! : LF;
+        // Every loop below stops at the LF: it is not a digit, a sign, a point or an e.
+        let c = bytes[p]!;
         let negative = false;
         if (c === MINUS || c === PLUS) {
           negative = c === MINUS;
-          c = ++p < end ? bytes[p]! : LF;
+          c = bytes[++p]!;
         }
         let mantissa = 0;
         let digits = 0;
@@ -69,35 +72,31 @@ export class NumericLines {
         while (d >= 0 && d <= 9) {
           mantissa = mantissa * 10 + d;
           digits++;
-          c = ++p < end ? bytes[p]! : LF;
-          d = c - ZERO;
+          d = (c = bytes[++p]!) - ZERO;
         }
         let fraction = 0;
         if (c === DOT) {
-          c = ++p < end ? bytes[p]! : LF;
-          d = c - ZERO;
+          d = (c = bytes[++p]!) - ZERO;
           while (d >= 0 && d <= 9) {
             mantissa = mantissa * 10 + d;
             fraction++;
-            c = ++p < end ? bytes[p]! : LF;
-            d = c - ZERO;
+            d = (c = bytes[++p]!) - ZERO;
           }
         }
         digits += fraction;
         let exponent = 0;
         if (c === LOWER_E || c === UPPER_E) {
-          c = ++p < end ? bytes[p]! : LF;
+          c = bytes[++p]!;
           let exponentNegative = false;
           if (c === MINUS || c === PLUS) {
             exponentNegative = c === MINUS;
-            c = ++p < end ? bytes[p]! : LF;
+            c = bytes[++p]!;
           }
           d = c - ZERO;
           if (!(d >= 0 && d <= 9)) return -1;
           while (d >= 0 && d <= 9) {
             if (exponent < 1000) exponent = exponent * 10 + d;
-            c = ++p < end ? bytes[p]! : LF;
-            d = c - ZERO;
+            d = (c = bytes[++p]!) - ZERO;
           }
           if (exponentNegative) exponent = -exponent;
         }
@@ -108,22 +107,14 @@ export class NumericLines {
         values[j] = negative ? -value : value;
       } else {
         // Any other field: its bytes, up to the delimiter or the line break.
-        while (p < end) {
-          const c = bytes[p]!;
-          if (c === delimiter || c === LF) break;
+        for (let c = bytes[p]!; c !== delimiter && c !== LF; c = bytes[++p]!) {
           if (c === QUOTE || c === CR) return -1;
-          p++;
         }
       }
       record.add(start, p, FieldKind.Plain);
-      // After the field: the delimiter, or for the last one the line break (or the end).
-      if (j < width - 1) {
-        if (p >= end || bytes[p] !== delimiter) return -1;
-        p++;
-      } else if (p < end) {
-        if (bytes[p] !== LF) return -1;
-        p++;
-      }
+      // After the field: the delimiter, or for the last one the line break.
+      if (bytes[p] !== (j < width - 1 ? delimiter : LF)) return -1;
+      p++;
     }
     record.buffer = bytes;
     return p;

@@ -204,13 +204,15 @@ export class TaskRunner {
     const record = this.parsedRecord;
     const values = this.parsedValues;
     const end = bytes.length;
+    // NumericLines reads lines that end with an LF: a last line without one is the scanner's.
+    const lastLineEnd = bytes.lastIndexOf(LF) + 1;
     let taken = 0;
     let given = 0;
     let line = 1;
     let pos = 0;
     let lastTaken = false;
     while (pos < end) {
-      const next = lines.read(bytes, pos, end, record, values);
+      const next = pos < lastLineEnd ? lines.read(bytes, pos, record, values) : -1;
       lastTaken = next >= 0;
       if (next >= 0) {
         record.line = line++;

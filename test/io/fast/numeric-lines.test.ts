@@ -49,7 +49,9 @@ function numericPath(line: string, width: number, features: number[], delimiter:
   const record = new CsvRecord();
   const values = new Float64Array(width);
   const bytes = Buffer.from(line);
-  const next = lines.read(bytes, 0, bytes.length, record, values);
+  // It reads lines that end with an LF (a last line without one is the scanner's).
+  if (!line.endsWith('\n')) return undefined;
+  const next = lines.read(bytes, 0, record, values);
   if (next < 0) return undefined;
   const fields: [number, number, number][] = [];
   for (let j = 0; j < record.length; j++) fields.push([record.start(j), record.end(j), record.kind(j)]);
@@ -94,7 +96,7 @@ describe('NumericLines = CsvScanner + CellValues', () => {
         taken++;
         expect(slow).toHaveLength(1);
         expect(fast.fields).toEqual(slow[0]!.fields);
-        expect(fast.next).toBe(text.length === 0 ? 0 : Buffer.byteLength(text));
+        expect(fast.next).toBe(Buffer.byteLength(text));
         fast.values.forEach((v, f) => expect(Object.is(v, slow[0]!.values[f])).toBe(true));
       }),
       { seed: SEED, numRuns: 20_000 },
@@ -128,7 +130,7 @@ describe('NumericLines = CsvScanner + CellValues', () => {
   it.each([
     ['1.5,2,x\n', [0, 1], [1.5, 2]],
     ['-0,+3.25e2,abc\n', [0, 1], [-0, 325]],
-    ['.5,5.,t', [0, 1], [0.5, 5]],
+    ['.5,5.,t\n', [0, 1], [0.5, 5]],
     ['4.085891e-6,1E22,z\n', [0, 1], [4.085891e-6, 1e22]],
     ['123456789012345,0.000000000000001,\n', [0, 1], [123456789012345, 1e-15]],
   ])('%j is read at once', (text, features, expected) => {

@@ -36,6 +36,7 @@
  * previous one (a few bytes, usually). A single record spanning k chunks is copied k times.
  */
 import { Buffer } from 'node:buffer';
+import type { NumericLines } from './numeric-lines.js';
 
 const NUL = 0x00;
 const LF = 0x0a;
@@ -124,6 +125,11 @@ export class CsvRecord implements CsvFields {
   length = 0;
   /** 1-based line where the record starts (see the module comment). */
   line = 0;
+  /**
+   * Set when NumericLines read the record (see CsvScanner.useNumericLines): the value of each
+   * feature column j at values[j], exactly what CellValues would parse from its field.
+   */
+  values: Float64Array | null = null;
   private starts = new Int32Array(16);
   private ends = new Int32Array(16);
   private kinds = new Uint8Array(16);
@@ -272,13 +278,17 @@ export class CsvScanner {
   }
 
   /**
-   * @internal The next record starts on `line`: lines up to it were read by someone else
-   * (NumericLines). Only between records, with nothing carried over.
+   * From now on, a record that starts on a line NumericLines can take (see there) is read by
+   * it, its feature values parsed on the way (CsvRecord.values); other records as before. Only
+   * in a file whose lines end with an LF (this waits until the first line break says so).
    */
-  resumeAt(line: number): void {
-    if (this.carry !== null || this.mode !== Mode.FieldStart || this.record.length !== 0) throw new Error('CsvScanner: resumeAt() inside a record');
-    this.recordLine = line;
+  useNumericLines(lines: NumericLines): void {
+    this.lines = lines;
+    this.lineValues = new Float64Array(lines.width);
   }
+
+  private lines: NumericLines | null = null;
+  private lineValues = new Float64Array(0);
 
   /** Scans a chunk; calls the handler for every record it completes. */
   push(chunk: Uint8Array): void {
@@ -446,9 +456,24 @@ export class CsvScanner {
     let pos = this.pos;
     let mode = this.mode;
     let fieldStart = this.fieldStart;
+    // NumericLines reads lines that end with an LF: up to the last one in `buf`.
+    const lines = this.lines;
+    const linesEnd = lines !== null ? buf.lastIndexOf(LF) + 1 : 0;
 
     scanning: while (pos < len) {
       if (mode === Mode.FieldStart) {
+        if (pos < linesEnd && record.length === 0 && this.composite === null && this.recordDelimiter === RecordDelimiter.Lf) {
+          const next = lines!.read(buf, pos, record, this.lineValues);
+          if (next >= 0) {
+            record.values = this.lineValues;
+            this.emit(buf);
+            record.values = null;
+            pos = next;
+            this.recordStart = pos;
+            continue;
+          }
+          record.length = 0; // what it found before it gave up
+        }
         if (buf[pos] === QUOTE) {
           mode = Mode.Quoted;
           this.escaped = false;

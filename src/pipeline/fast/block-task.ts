@@ -6,7 +6,7 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { BnError, type ErrorCode, type ErrorLocation } from '../../errors.js';
-import { CsvRecord, CsvScanner, RecordDelimiter } from '../../io/fast/csv-scanner.js';
+import { CsvScanner, RecordDelimiter, type CsvRecord } from '../../io/fast/csv-scanner.js';
 import { NumericLines } from '../../io/fast/numeric-lines.js';
 import { CsvBytesWriter } from '../../io/fast/csv-bytes-writer.js';
 import { fileCut } from '../../io/input.js';
@@ -21,7 +21,6 @@ import { isBlank, type CsvLayout } from './csv-pass.js';
 import { NormalizedRecords, type AffineParams } from './fast-normalize.js';
 
 export const QUOTE = 0x22;
-const LF = 0x0a;
 
 /** What every task of one pass shares (workerData). */
 export interface TaskSetup {
@@ -91,9 +90,6 @@ export class TaskRunner {
   private readonly handle: (record: CsvRecord) => void;
   /** Common numeric lines, read and parsed at once (null: the scanner reads every line). */
   private readonly lines: NumericLines | null;
-  private readonly handleParsed: (record: CsvRecord, values: Float64Array) => void;
-  private readonly parsedRecord = new CsvRecord();
-  private readonly parsedValues: Float64Array;
   private readonly finish: (rows: number, capacity: number) => Partial<TaskResult>;
 
   /**
@@ -111,12 +107,10 @@ export class TaskRunner {
     const values = new CellValues(plan, markers);
     // NumericLines reads LF-ended lines only, and cannot tell a number from a missing marker that is one.
     this.lines = setup.recordDelimiter === RecordDelimiter.Lf && markers === null ? NumericLines.for(layout.width, setup.delimiter, features) : null;
-    this.parsedValues = new Float64Array(layout.width);
     if (setup.normalize) {
       const out = new CsvBytesWriter(setup.delimiter.charCodeAt(0));
       const records = new NormalizedRecords(layout.width, layout.label, features, setup.normalize.params, values, setup.normalize.precision, out);
       this.handle = (record) => records.record(record);
-      this.handleParsed = (record, parsed) => records.recordParsed(record, parsed);
       this.begin = () => out.reset(); // what a failed task left
       this.finish = () => {
         // A copy in a buffer of its own, to transfer; the writer's buffer stays here.
@@ -135,7 +129,6 @@ export class TaskRunner {
         filled += block.rows;
       });
       this.handle = (record) => reader.record(record);
-      this.handleParsed = (_record, parsed) => reader.recordParsed(parsed);
       this.begin = (capacity) => {
         reader.discard(); // what a failed task left
         stride = capacity;
@@ -179,63 +172,14 @@ export class TaskRunner {
       rows++;
       this.handle(record);
     });
+    if (this.lines !== null) scanner.useNumericLines(this.lines);
     try {
-      if (this.lines === null) {
-        scanner.push(bytes);
-      } else {
-        // Not `rows += …`: the scanner's callback counts rows during the call.
-        const taken = this.readLines(this.lines, bytes, scanner);
-        rows += taken;
-      }
+      scanner.push(bytes);
       scanner.end();
       return { index: task.index, quoted: false, lines: scanner.nextLine - 1, rows, ...this.finish(rows, capacity) };
     } catch (err) {
       return { index: task.index, quoted: false, lines: 0, rows, error: serialized(translateError(err, label)) };
     }
-  }
-
-  /**
-   * The range line by line: NumericLines takes what it can, the scanner the other lines (its
-   * line count kept in step), so that records reach the handlers in order and with their lines.
-   * Returns the records NumericLines took. Where most lines are the scanner's (a missing value
-   * in every row, say), the scanner takes the rest of the range at once.
-   */
-  private readLines(lines: NumericLines, bytes: Buffer, scanner: CsvScanner): number {
-    const record = this.parsedRecord;
-    const values = this.parsedValues;
-    const end = bytes.length;
-    // NumericLines reads lines that end with an LF: a last line without one is the scanner's.
-    const lastLineEnd = bytes.lastIndexOf(LF) + 1;
-    let taken = 0;
-    let given = 0;
-    let line = 1;
-    let pos = 0;
-    let lastTaken = false;
-    while (pos < end) {
-      const next = pos < lastLineEnd ? lines.read(bytes, pos, record, values) : -1;
-      lastTaken = next >= 0;
-      if (next >= 0) {
-        record.line = line++;
-        this.handleParsed(record, values);
-        taken++;
-        pos = next;
-        continue;
-      }
-      scanner.resumeAt(line);
-      if (++given > 32 && given > taken / 4) {
-        scanner.push(bytes.subarray(pos));
-        return taken;
-      }
-      const lf = bytes.indexOf(LF, pos);
-      const lineEnd = lf < 0 ? end : lf + 1;
-      scanner.push(bytes.subarray(pos, lineEnd));
-      // The scanner has counted its line (a last one without a line break: at its end()).
-      line = scanner.nextLine;
-      pos = lineEnd;
-    }
-    // The scanner counts on from the last line taken here (a last line of its own it still holds).
-    if (lastTaken) scanner.resumeAt(line);
-    return taken;
   }
 }
 

@@ -34,6 +34,11 @@ export class CellValues {
     private readonly markers: Set<number> | null,
   ) {}
 
+  /** Some missing marker is a number: then a parsed number may be a marker (NumericLines cannot tell). */
+  get hasNumericMarkers(): boolean {
+    return this.markers !== null;
+  }
+
   /** Field j of `record` as a feature value: a finite number, or NaN when missing. Throws on anything else. */
   value(record: CsvFields, j: number): number {
     const x = record.kind(j) <= FieldKind.Quoted ? parseDecimalBytes(record.buffer, record.start(j), record.end(j)) : Number.NaN;

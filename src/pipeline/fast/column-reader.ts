@@ -42,6 +42,10 @@ export class ColumnReader {
 
   /** A data record (not the header, not blank). */
   record(record: CsvRecord): void {
+    if (record.values !== null) {
+      this.recordParsed(record.values);
+      return;
+    }
     if (record.length !== this.width) throw raggedRow(this.width, record.length, this.label, record.line);
     if (this.undecided.length > 0) this.decide(record);
     const { block, features, values } = this;
@@ -55,8 +59,16 @@ export class ColumnReader {
     if (block.rows === this.capacity) this.flush();
   }
 
+  /**
+   * The feature columns, once every column is decided and when NumericLines may parse them (no
+   * missing marker is a number); undefined otherwise.
+   */
+  fixedFeatures(): readonly number[] | undefined {
+    return this.undecided.length === 0 && !this.values.hasNumericMarkers ? this.features : undefined;
+  }
+
   /** A data record of `width` fields whose feature values were parsed already: values[j] for column j. */
-  recordParsed(values: Float64Array): void {
+  private recordParsed(values: Float64Array): void {
     if (this.undecided.length > 0) throw new Error('ColumnReader: parsed values before every column is decided');
     const { block, features } = this;
     const i = block.rows;

@@ -8,11 +8,16 @@ import type { Readable } from 'node:stream';
 import { columnNames, emptyInput, isBlankRecord, raggedRow, type ByteCounter, type CsvOptions } from '../../io/csv-rows.js';
 import { CsvScanner, FieldKind, RecordDelimiter, type CsvRecord } from '../../io/fast/csv-scanner.js';
 import { translateError } from '../../io/fast/csv-fast-reader.js';
+import { NumericLines } from '../../io/fast/numeric-lines.js';
 import { Utf8Checker } from '../../io/utf8.js';
 import type { TableSource } from '../../io/table.js';
 
-/** Where a data record goes: made once the header and the first data record are known. */
-export type RecordHandler = (record: CsvRecord) => void;
+/**
+ * Where a data record goes: made once the header and the first data record are known. With
+ * `fixedFeatures`, it says when its feature columns are settled and NumericLines may read them
+ * (records then come with their values parsed: CsvRecord.values).
+ */
+export type RecordHandler = ((record: CsvRecord) => void) & { fixedFeatures?: () => readonly number[] | undefined };
 
 export interface CsvLayout extends Pick<TableSource, 'columns' | 'label' | 'keyed' | 'format'> {
   width: number;
@@ -65,6 +70,19 @@ export class RecordRouter {
     this.rows++;
   };
 
+  /**
+   * Puts NumericLines in front of `scanner` once the handler's features are settled (checked
+   * after each chunk: a pass reads its first rows the slow way). True once there is nothing
+   * more to do: done, or not possible (a delimiter that can be part of a number).
+   */
+  numericLines(scanner: CsvScanner): boolean {
+    const features = this.handle?.fixedFeatures?.();
+    if (features === undefined) return false;
+    const lines = NumericLines.for(this.layout!.width, this.options.delimiter, features);
+    if (lines !== null) scanner.useNumericLines(lines);
+    return true;
+  }
+
   /** Adds the bytes of a chunk, and the rows found since the last call, to a progress counter. */
   count(counter: ByteCounter | undefined, bytes: number): void {
     if (!counter) return;
@@ -91,10 +109,12 @@ export async function csvPass(
   const scanner = new CsvScanner({ delimiter: options.delimiter }, router.onRecord);
   // bn reads UTF-8: a chunk is checked before it is scanned, as the general path's input is.
   const utf8 = new Utf8Checker(options.label);
+  let numericLines = false;
   try {
     for await (const data of input) {
       utf8.check(data);
       scanner.push(data);
+      numericLines ||= router.numericLines(scanner);
       router.count(counter, data.length);
       if (afterChunk) await afterChunk();
     }

@@ -11,7 +11,7 @@ import { normalizeScale } from '../../engine/batch-norm.js';
 import { encodeCsv } from '../../io/csv-writer.js';
 import { numberFormatter } from '../../io/format-number.js';
 import { raggedRow, type ByteCounter, type CsvOptions } from '../../io/csv-rows.js';
-import type { CsvFields } from '../../io/fast/csv-scanner.js';
+import type { CsvFields, CsvRecord } from '../../io/fast/csv-scanner.js';
 import { CsvBytesWriter } from '../../io/fast/csv-bytes-writer.js';
 import type { OutputWriter } from '../../io/output-writer.js';
 import { makePlan, type DatasetStats } from '../compute-stats.js';
@@ -41,7 +41,7 @@ export class NormalizedRecords {
   constructor(
     private readonly width: number,
     private readonly label: string,
-    features: readonly number[],
+    private readonly features: readonly number[],
     /** The transform: per batch with --batch-size. */
     public params: AffineParams,
     private readonly values: CellValues,
@@ -54,9 +54,15 @@ export class NormalizedRecords {
     features.forEach((j, f) => (this.featureOf[j] = f));
   }
 
-  /** A record, its feature values parsed here. */
-  record(record: CsvFields): void {
-    this.write(record, null, 0);
+  /** A record, its feature values parsed here (or by NumericLines: record.values). */
+  record(record: CsvRecord): void {
+    if (record.values !== null) this.recordParsed(record, record.values);
+    else this.write(record, null, 0);
+  }
+
+  /** The feature columns, when NumericLines may parse them (no missing marker is a number). */
+  fixedFeatures(): readonly number[] | undefined {
+    return this.values.hasNumericMarkers ? undefined : this.features;
   }
 
   /** A record whose values were parsed already: columns[j][i] (NaN: missing). */
@@ -65,7 +71,7 @@ export class NormalizedRecords {
   }
 
   /** A record whose values were parsed already: values[j] for column j (NumericLines). */
-  recordParsed(record: CsvFields, values: Float64Array): void {
+  private recordParsed(record: CsvFields, values: Float64Array): void {
     if (this.byColumn === undefined || this.byColumn.values !== values) {
       // One-element views of `values`, one a column: columns[j][0] is values[j].
       const views = Array.from({ length: this.width }, (_, j) => new Float64Array(values.buffer, values.byteOffset + 8 * j, 1));
@@ -158,7 +164,7 @@ export async function writeNormalizedCsv(
     start(layout) {
       writeHeader(layout);
       const records = normalizedRecords(layout, stats, resolve(), options, writer);
-      return (record) => records.record(record);
+      return Object.assign((record: CsvRecord) => records.record(record), { fixedFeatures: () => records.fixedFeatures() });
     },
     parallelSetup: () => ({ features: [...stats.features], naValues: options.naValues, normalize: { params: resolve(), precision: options.precision } }),
     drain,

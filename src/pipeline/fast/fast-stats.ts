@@ -5,6 +5,7 @@
  * (test/e2e/fast-path.test.ts compares them).
  */
 import type { ByteCounter, CsvOptions } from '../../io/csv-rows.js';
+import type { CsvRecord } from '../../io/fast/csv-scanner.js';
 import { finishStats, makePlan, type DatasetStats, type PassOptions } from '../compute-stats.js';
 import type { FeaturePlan } from '../feature-plan.js';
 import { BatchMoments } from './batch-moments.js';
@@ -29,7 +30,7 @@ function statsWork(options: FastPassOptions, label: string): PassWork & { result
       const batches = (moments = new BatchMoments(layout.width, options.batchSize ?? Number.POSITIVE_INFINITY));
       const values = new CellValues(plan, numericMarkers(options.naValues));
       const columns = (reader = new ColumnReader(layout.width, layout.label, plan, values, (block) => batches.add(block.columns, block.rows)));
-      return (record) => columns.record(record);
+      return Object.assign((record: CsvRecord) => columns.record(record), { fixedFeatures: () => columns.fixedFeatures() });
     },
     // Workers take the features as they stand: a column still undecided would need the rows before it.
     parallelSetup: () => (plan && plan.undecided().length === 0 ? { features: plan.featureIndices(), naValues: options.naValues } : undefined),

@@ -85,6 +85,7 @@ export async function parallelPass(path: string, csv: CsvOptions, options: Paral
     // One read buffer, used over and over (see ../../io/fast/file-chunks.ts for why).
     const readBuffer = Buffer.allocUnsafe(READ_BYTES);
     const feed = async (scanner: CsvScanner, end: number, utf8: Utf8Checker) => {
+      let numericLines = false;
       while (offset < end) {
         // From the start on, the file is read in order: its own position follows (positioned
         // reads elsewhere — boundaries, workers, the rest after them — leave it where it is).
@@ -96,6 +97,7 @@ export async function parallelPass(path: string, csv: CsvOptions, options: Paral
         quoted ||= bytes.includes(QUOTE);
         offset += bytes.length;
         scanner.push(bytes);
+        numericLines ||= router.numericLines(scanner);
         router.count(counter, bytes.length);
         if (work.afterChunk) await work.afterChunk();
         // Reads here are synchronous and writes may complete in a microtask: let the event loop

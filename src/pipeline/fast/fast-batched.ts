@@ -7,6 +7,7 @@
  * features and γ, β; then values, range, at least 2 values per feature, results in range; the
  * header (with the first batch), the rows. Output that the general path would have written before an error is written too.
  */
+import type { CsvRecord } from '../../io/fast/csv-scanner.js';
 import { BnError } from '../../errors.js';
 import { Moments } from '../../engine/moments.js';
 import { initialRunningStats, updateRunningStats, type RunningStats } from '../../engine/running-stats.js';
@@ -50,6 +51,8 @@ export async function normalizeBatchedCsv(
   let values: CellValues | undefined;
   let rows = 0;
   let columns: (Float64Array | undefined)[] = [];
+  /** 1 for a row of the batch whose values NumericLines parsed (they are in `columns` already). */
+  const parsed = new Uint8Array(batchSize);
 
   /** The first batch: which columns are features (from its rows only), γ, β, the header. */
   const begin = () => {
@@ -68,6 +71,10 @@ export async function normalizeBatchedCsv(
     beta = resolveAffine('--beta', options.beta, names, 0);
     total = new Moments(layout!.width);
     values = new CellValues(plan!, numericMarkers(options.naValues));
+    // The batch's values, made once (thousands of small arrays made and dropped would cost
+    // memory that the garbage collector gives back late).
+    columns = new Array<Float64Array | undefined>(layout!.width);
+    for (const j of features) columns[j] = new Float64Array(batchSize);
     const none = new Float64Array(features.length);
     records = new NormalizedRecords(layout!.width, csv.label, features, affineParams(none, none, 0, none, none), values, options.precision, writer);
   };
@@ -77,13 +84,9 @@ export async function normalizeBatchedCsv(
     if (n === 0) return;
     if (batchCount === 0) begin();
     // Values row by row, each row's features in column order: the first bad cell is the general
-    // path's. The arrays are the batch's size, made once (thousands of small arrays made and
-    // dropped would cost memory that the garbage collector gives back late).
-    if (columns.length === 0) {
-      columns = new Array<Float64Array | undefined>(layout!.width);
-      for (const j of features) columns[j] = new Float64Array(batchSize);
-    }
+    // path's (rows NumericLines read have none).
     for (let i = 0; i < n; i++) {
+      if (parsed[i] === 1) continue;
       const record = store.at(i);
       for (const j of features) columns[j]![i] = values!.value(record, j);
     }
@@ -102,6 +105,7 @@ export async function normalizeBatchedCsv(
     batchCount++;
     total!.merge(moments);
     store.clear();
+    parsed.fill(0);
   };
 
   const drain = async () => {
@@ -117,12 +121,19 @@ export async function normalizeBatchedCsv(
       (l) => {
         layout = l;
         plan = makePlan(l, options);
-        return (record) => {
+        const handle = (record: CsvRecord) => {
           if (record.length !== l.width) throw raggedRow(l.width, record.length, csv.label, record.line);
+          if (record.values !== null) {
+            const i = store.length;
+            for (const j of features) columns[j]![i] = record.values[j]!;
+            parsed[i] = 1;
+          }
           store.add(record);
           rows++;
           if (store.length === batchSize) flush(false);
         };
+        // The features are the first batch's: NumericLines may read the rows after it.
+        return Object.assign(handle, { fixedFeatures: () => (values !== undefined && !values.hasNumericMarkers ? features : undefined) });
       },
       counter,
       async () => {

@@ -52,7 +52,7 @@ export function addInputOptions(command: Command, { batches = true } = {}): Comm
     .option('--na-values <list>', `comma-separated markers of a missing value, replacing the default list (default: "${DEFAULT_NA_VALUES.filter(Boolean).join(',')}" and the empty cell)`, commaList)
     .option('-s, --select <list>', 'feature columns: names, 1-based indices, ranges 2-5, /regex/; a leading ! inverts (default: every column whose first value is a number)');
   if (batches) command.option('-b, --batch-size <n>', 'rows per batch (default: the whole input is one batch)', positiveInteger);
-  command.option('-j, --jobs <n>', `threads that parse a CSV/TSV file in parallel, by byte ranges: the main thread and N−1 workers (default: the number of cores, ${availableParallelism()} here)`, positiveInteger);
+  command.option('-j, --jobs <n>', `threads that parse a CSV/TSV file in parallel, by byte ranges: the main thread and n−1 workers (default: the number of cores, ${availableParallelism()} here)`, positiveInteger);
   return command;
 }
 

@@ -20,7 +20,7 @@ import { fixedColumns } from '../select.js';
 import { CellValues, numericMarkers } from './cell-values.js';
 import { csvPass, type CsvLayout, type PassResult } from './csv-pass.js';
 import type { FastPassOptions } from './fast-stats.js';
-import { parallelPass, type ParallelOptions, type PassWork } from './parallel.js';
+import { KNOWN_FEATURES_HEAD_BYTES, parallelPass, type ParallelOptions, type PassWork } from './parallel.js';
 
 /** The per-feature constants of the transform, by feature position. */
 export interface AffineParams {
@@ -179,7 +179,7 @@ export async function writeNormalizedCsv(
   try {
     pass =
       'path' in input
-        ? await parallelPass(input.path, csv, parallel, work, counter)
+        ? await parallelPass(input.path, csv, { headBytes: Math.min(KNOWN_FEATURES_HEAD_BYTES, parallel.blockBytes ?? KNOWN_FEATURES_HEAD_BYTES), ...parallel }, work, counter)
         : await csvPass(input.stream, csv, (layout) => work.start(layout), counter, () => work.afterChunk!());
   } catch (err) {
     await drain().catch(() => {});

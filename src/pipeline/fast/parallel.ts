@@ -31,6 +31,12 @@ export interface ParallelOptions {
   jobs: number;
   /** Bytes per block (and of the head the main thread reads). */
   blockBytes?: number;
+  /**
+   * Bytes of the head, when the features are known before the pass (pass 2 of normalize,
+   * inference mode): the head then only finds the header and the line breaks, and a small one
+   * lets the workers start sooner. Default: a block (the head decides the features).
+   */
+  headBytes?: number;
   /** Workers to use (kept by the caller across passes); without, the pass starts its own. */
   pool?: WorkerPool;
 }
@@ -41,6 +47,9 @@ export interface ParallelOptions {
  * at the same speed (a block's round trip to a worker costs tens of microseconds).
  */
 export const DEFAULT_BLOCK_BYTES = 512 << 10;
+
+/** The head of a pass whose features are known (see ParallelOptions.headBytes). */
+export const KNOWN_FEATURES_HEAD_BYTES = 64 << 10;
 
 /** What a pass does with its records: in the main thread, and in workers. */
 export interface PassWork {
@@ -108,7 +117,7 @@ export async function parallelPass(path: string, csv: CsvOptions, options: Paral
     };
     const headUtf8 = new Utf8Checker(csv.label);
     try {
-      await feed(head, Math.min(size, blockBytes), headUtf8);
+      await feed(head, Math.min(size, options.headBytes ?? blockBytes), headUtf8);
       const rd = head.discoveredRecordDelimiter;
       const lineBreaks = rd === RecordDelimiter.Lf || rd === RecordDelimiter.CrLf;
       if (lineBreaks && !quoted && offset < size) await feed(head, boundaryAfter(fd, offset, rd, size), headUtf8);

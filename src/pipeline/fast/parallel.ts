@@ -1,8 +1,8 @@
 /**
- * `-j N` (SPEC §7): one pass over a seekable CSV/TSV file, its byte ranges handled by N worker
- * threads, the results taken in file order so that everything downstream sees the rows in
- * order — the same values into the same Moments.addColumn calls, the same bytes out — and
- * agrees bit for bit with -j 1.
+ * `-j N` (SPEC §7): one pass over a seekable CSV/TSV file, its byte ranges handled by N threads
+ * (N − 1 workers, and the main thread whenever it would otherwise wait for one), the results
+ * taken in file order so that everything downstream sees the rows in order — the same values
+ * into the same Moments.addColumn calls, the same bytes out — and agrees bit for bit with -j 1.
  *
  * The main thread reads the head itself (the header, the first block of rows: the features are
  * decided there, and the record delimiter is known). The rest is cut into blocks of about
@@ -13,7 +13,8 @@
  * lone-CR record delimiter, or leaves a column undecided (no value yet) are read by the main
  * thread alone, as with -j 1. So are files shorter than the head.
  *
- * Memory: at most 2·N blocks are out at once (each a few MB of values or output).
+ * Memory: at most QUEUED blocks a worker and LOCAL_AHEAD of the main thread's are out at once
+ * (each a few MB of values or output).
  */
 import { fstatSync, openSync, closeSync } from 'node:fs';
 import { BnError } from '../../errors.js';

@@ -9,7 +9,7 @@ import type { Momentum } from '../engine/running-stats.js';
 import { BnError } from '../errors.js';
 import { parseAffineSpec, type AffineSpec } from '../pipeline/affine.js';
 import { resolveTrainingSettings, type Preset, type TrainingSettings } from '../pipeline/presets.js';
-import { momentumValue, nonNegativeNumber } from './parse-option.js';
+import { fileName, momentumValue, nonNegativeNumber } from './parse-option.js';
 
 export interface ModelFlags {
   epsilon?: number;
@@ -32,7 +32,7 @@ export function addTrainingOptions(command: Command, saveStatsHelp: string): Com
   return command
     .option('-m, --momentum <m>', 'running statistics: weight M of each new batch, 0 < M ≤ 1, or "cumulative" (default: cumulative, 0.01 with --preset keras)', momentumValue)
     .addOption(new Option('--preset <name>', 'torch (PyTorch BatchNorm1d) or keras (ε 1e-3, momentum 0.01, biased running variance) (default: torch)').choices(['torch', 'keras']))
-    .option('--save-stats <file>', saveStatsHelp);
+    .option('--save-stats <file>', saveStatsHelp, fileName);
 }
 
 function affineSpecs(flags: ModelFlags): { gamma?: AffineSpec; beta?: AffineSpec } {

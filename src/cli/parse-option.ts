@@ -33,6 +33,12 @@ export function singleCharacter(text: string): string {
   return unescaped;
 }
 
+/** A file name (-o, --stats, --save-stats): not empty, which no file is called. */
+export function fileName(text: string): string {
+  if (text === '') throw new InvalidArgumentError('expected a file name, not an empty one.');
+  return text;
+}
+
 export function commaList(text: string): string[] {
   return text.split(',').map((s) => s.trim());
 }

@@ -12,7 +12,7 @@ import type { TableSink } from '../io/table-sink.js';
 import type { Format } from '../io/table.js';
 import type { SettledInput } from './input-options.js';
 import type { Io } from './io.js';
-import { significantDigits } from './parse-option.js';
+import { fileName, significantDigits } from './parse-option.js';
 
 export interface TableOutputFlags {
   output?: string;
@@ -38,7 +38,7 @@ export function addTableOutputOptions(command: Command): Command {
   return command
     .option('--to <format>', 'output format: csv, tsv, json, ndjson or jsonl (default: the input\'s format)')
     .option('--precision <n>', 'write numbers with N significant digits (default: shortest exact form)', significantDigits)
-    .option('-o, --output <file>', 'write the rows to FILE, atomically: no partial file on error (default: standard output)');
+    .option('-o, --output <file>', 'write the rows to FILE, atomically: no partial file on error (default: standard output)', fileName);
 }
 
 /** Check the output flags; call before any work so a usage error comes first. */

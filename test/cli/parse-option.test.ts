@@ -1,12 +1,13 @@
 import { InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { nonNegativeNumber, positiveInteger, significantDigits, singleCharacter } from '../../src/cli/parse-option.js';
+import { fileName, nonNegativeNumber, positiveInteger, significantDigits, singleCharacter } from '../../src/cli/parse-option.js';
 
 describe('option value parsers', () => {
   it.each([
     [positiveInteger, '1', 1], [positiveInteger, '256', 256], [positiveInteger, '+3', 3],
     [nonNegativeNumber, '0', 0], [nonNegativeNumber, '1e-5', 1e-5], [nonNegativeNumber, '.001', 0.001],
     [significantDigits, '17', 17], [singleCharacter, ';', ';'], [singleCharacter, '\\t', '\t'], [singleCharacter, 'tab', '\t'],
+    [fileName, 'out.csv', 'out.csv'], [fileName, '-', '-'], [fileName, ' ', ' '],
   ] as const)('%o accepts %j', (parse, text, value) => {
     expect((parse as (s: string) => unknown)(text)).toBe(value);
   });
@@ -16,7 +17,7 @@ describe('option value parsers', () => {
     [positiveInteger, '1e3'], [positiveInteger, '99999999999999999999'],
     [nonNegativeNumber, 'abc'], [nonNegativeNumber, 'NaN'], [nonNegativeNumber, 'Infinity'], [nonNegativeNumber, '-1e-5'],
     [nonNegativeNumber, '1x'], [significantDigits, '18'], [significantDigits, '0'],
-    [singleCharacter, ',,'], [singleCharacter, '"'], [singleCharacter, ''],
+    [singleCharacter, ',,'], [singleCharacter, '"'], [singleCharacter, ''], [fileName, ''],
   ] as const)('%o rejects %j', (parse, text) => {
     expect(() => (parse as (s: string) => unknown)(text)).toThrow(InvalidArgumentError);
   });

@@ -84,6 +84,11 @@ describe('bad usage: exit 2', () => {
     [['stats', '--bogus'], /^bn: unknown option '--bogus'/],
     [['normalise'], /^bn: unknown command 'normalise' \(Did you mean normalize\?\)$/],
     [['stats', '-d', 'ab'], /--delimiter <char>' argument 'ab' is invalid/],
+    // An empty file name: said as such (it used to be "cannot write: no such directory", no name).
+    [['normalize', '-o', ''], /--output <file>' argument '' is invalid\. expected a file name, not an empty one\.$/],
+    [['stats', '--save-stats', ''], /--save-stats <file>' argument '' is invalid\. expected a file name/],
+    [['normalize', '--stats', ''], /--stats <file>' argument '' is invalid\. expected a file name/],
+    [['merge', '-o', '', 'a.json'], /--output <file>' argument '' is invalid\. expected a file name/],
   ])('%j', async (args, pattern) => {
     const r = await bnInProcess(args, 'x1,x2\n1,2\n3,4\n');
     expect(r.code).toBe(2);

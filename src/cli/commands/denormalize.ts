@@ -6,6 +6,7 @@ import { addInputOptions, resolveInput, type InputFlags } from '../input-options
 import type { Io } from '../io.js';
 import { addAffineOptions, type ModelFlags } from '../model-options.js';
 import { addTableOutputOptions, type TableOutputFlags } from '../table-output.js';
+import { fileName } from '../parse-option.js';
 
 interface DenormalizeFlags extends InputFlags, ModelFlags, TableOutputFlags, DisplayFlags {
   stats?: string;
@@ -22,7 +23,7 @@ export function denormalizeCommand(io: Io): Command {
     .argument('[file]', 'input file; - or absent: standard input');
   addInputOptions(command, { batches: false });
   // Checked in the action, not by commander, so that a mistyped --stat is named first.
-  command.option('--stats <file>', 'the stats file the values were normalized with (required)');
+  command.option('--stats <file>', 'the stats file the values were normalized with (required)', fileName);
   addAffineOptions(command, { withStats: true });
   addTableOutputOptions(command);
   addDisplayOptions(command, { what: 'summary line', shown: 'when standard error is a terminal' });

@@ -6,6 +6,7 @@ import { decodeUtf8 } from '../../io/utf8.js';
 import { parseStatsStream, readStatsFile, requireBnStats } from '../../stats-file.js';
 import type { Io } from '../io.js';
 import { writeStatsFile } from '../stats-output.js';
+import { fileName } from '../parse-option.js';
 
 interface MergeFlags {
   output?: string;
@@ -21,7 +22,7 @@ export function mergeCommand(io: Io): Command {
         'FILE - (or no FILE) reads stats files from standard input, one after another (e.g. the lines of `bn stats --save-stats -`).',
     )
     .argument('[files...]', 'stats files; - or none: standard input')
-    .option('-o, --output <file>', 'write the merged stats file to FILE, atomically and indented (default: standard output, on one line)')
+    .option('-o, --output <file>', 'write the merged stats file to FILE, atomically and indented (default: standard output, on one line)', fileName)
     .addHelpText(
       'after',
       `

@@ -13,6 +13,7 @@ import { countBytes, fileBytes } from '../progress.js';
 import { writeStatsFile } from '../stats-output.js';
 import { summaryLine } from '../summary.js';
 import { addTableOutputOptions, checkTableOutput, openTableOutput, type TableOutputFlags } from '../table-output.js';
+import { fileName } from '../parse-option.js';
 
 interface NormalizeFlags extends InputFlags, ModelFlags, TableOutputFlags, DisplayFlags {
   stats?: string;
@@ -31,7 +32,7 @@ export function normalizeCommand(io: Io): Command {
   addInputOptions(command);
   addAffineOptions(command, { withStats: true });
   addTrainingOptions(command, 'write the stats file (γ, β, running statistics, exact count/mean/var) to FILE, atomically; - for standard output, with -o for the rows (default: not saved)');
-  command.option('--stats <file>', 'inference mode: normalize every row with the running statistics of this stats file, from --save-stats or with PyTorch/Keras names (default: training mode)');
+  command.option('--stats <file>', 'inference mode: normalize every row with the running statistics of this stats file, from --save-stats or with PyTorch/Keras names (default: training mode)', fileName);
   addTableOutputOptions(command);
   addDisplayOptions(command, { what: 'summary line', shown: 'when standard error is a terminal' });
   command

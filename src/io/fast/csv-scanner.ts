@@ -289,6 +289,8 @@ export class CsvScanner {
 
   private lines: NumericLines | null = null;
   private lineValues = new Float64Array(0);
+  private linesTaken = 0;
+  private linesMissed = 0;
 
   /** Scans a chunk; calls the handler for every record it completes. */
   push(chunk: Uint8Array): void {
@@ -386,6 +388,28 @@ export class CsvScanner {
     this.record.shift(keep);
   }
 
+  /**
+   * The record at `pos` read by NumericLines and handed on: the position after it, or −1 when
+   * the line is not one it takes (kept out of scan(), whose loop V8 optimizes worse with it in).
+   */
+  private numericLine(buf: Buffer, pos: number): number {
+    const record = this.record;
+    const next = this.lines!.read(buf, pos, record, this.lineValues);
+    if (next >= 0) {
+      this.linesTaken++;
+      record.values = this.lineValues;
+      this.emit(buf);
+      record.values = null;
+      this.recordStart = next;
+      return next;
+    }
+    record.length = 0; // what it found before it gave up
+    // Most lines are not for it (a missing value in every row, say): each try is then work
+    // thrown away. It stops trying.
+    if (++this.linesMissed > 64 && this.linesMissed > 2 * this.linesTaken) this.lines = null;
+    return -1;
+  }
+
   /** Hands the record to the callback, and counts its lines: the data's line breaks and its delimiter. */
   private emit(buf: Buffer): void {
     const record = this.record;
@@ -457,22 +481,17 @@ export class CsvScanner {
     let mode = this.mode;
     let fieldStart = this.fieldStart;
     // NumericLines reads lines that end with an LF: up to the last one in `buf`.
-    const lines = this.lines;
-    const linesEnd = lines !== null ? buf.lastIndexOf(LF) + 1 : 0;
+    let linesEnd = this.lines !== null ? buf.lastIndexOf(LF) + 1 : 0;
 
     scanning: while (pos < len) {
       if (mode === Mode.FieldStart) {
         if (pos < linesEnd && record.length === 0 && this.composite === null && this.recordDelimiter === RecordDelimiter.Lf) {
-          const next = lines!.read(buf, pos, record, this.lineValues);
+          const next = this.numericLine(buf, pos);
           if (next >= 0) {
-            record.values = this.lineValues;
-            this.emit(buf);
-            record.values = null;
             pos = next;
-            this.recordStart = pos;
             continue;
           }
-          record.length = 0; // what it found before it gave up
+          if (this.lines === null) linesEnd = 0;
         }
         if (buf[pos] === QUOTE) {
           mode = Mode.Quoted;

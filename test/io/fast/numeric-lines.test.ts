@@ -160,6 +160,27 @@ describe('NumericLines = CsvScanner + CellValues', () => {
     expect(numericPath(text, 3, [0, 1], ',')).toBeUndefined();
   });
 
+  it('in CsvScanner: takes the plain lines, and stops trying where most lines are not for it', () => {
+    const read = (text: string) => {
+      const taken: boolean[] = [];
+      const scanner = new CsvScanner({ delimiter: ',', recordDelimiter: RecordDelimiter.Lf, bom: false }, (record) => taken.push(record.values !== null));
+      scanner.useNumericLines(NumericLines.for(2, ',', [0, 1])!);
+      scanner.push(Buffer.from(text));
+      scanner.end();
+      return taken;
+    };
+    const plain = Array.from({ length: 50 }, (_, i) => `${i},${i / 4}\n`).join('');
+    const missing = Array.from({ length: 100 }, (_, i) => `${i},\n`).join('');
+    // Mostly plain, a missing value now and then: it keeps taking the plain ones.
+    const mixed = read(plain + missing.slice(0, 40) + plain);
+    expect(mixed.filter(Boolean)).toHaveLength(100);
+    // A missing value in every line: after 64 misses it stops, so later plain lines are the scanner's.
+    const after = read(missing + plain);
+    expect(after.slice(0, 100).some(Boolean)).toBe(false);
+    expect(after.slice(100).some(Boolean)).toBe(false);
+    expect(after).toHaveLength(150);
+  });
+
   it('has no reader for a delimiter that can be part of a number', () => {
     for (const delimiter of ['.', '-', '+', '0', '7']) expect(NumericLines.for(2, delimiter, [0])).toBeNull();
     expect(NumericLines.for(2, ';', [0])).not.toBeNull();

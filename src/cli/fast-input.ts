@@ -9,6 +9,7 @@ import { CsvScanner } from '../io/fast/csv-scanner.js';
 import { isBlank } from '../pipeline/fast/csv-pass.js';
 import { affineOf, type InferenceOptions } from '../pipeline/inference.js';
 import { scannerTakes } from '../io/fast/csv-fast-reader.js';
+import { canBePartOfNumber } from '../io/fast/decimal.js';
 import { fileChunks } from '../io/fast/file-chunks.js';
 import { openInput } from '../io/input.js';
 import { computeStats, type DatasetStats } from '../pipeline/compute-stats.js';
@@ -53,9 +54,6 @@ export async function statsOf(input: SettledInput, stdin: Readable, spec = input
   return fastComputeStats(bytesOf(spec, stdin), csv, passOptions(input), counter);
 }
 
-/** Characters a written number may hold: as a delimiter they would need quotes, which the fast writer does not add. */
-const NUMBER_CHARACTERS = /^[0-9.eE+-]$/;
-
 /**
  * A training-mode normalize on the fast path, when the input and the output are CSV/TSV with the
  * same delimiter: whole input (pass 1 as `statsOf`, pass 2 bytes to bytes), or --batch-size N
@@ -70,7 +68,7 @@ export async function normalizeFast(
   counter?: ByteCounter,
 ): Promise<TrainingResult | undefined> {
   const csv = fastCsvOptions(input);
-  if (!csv || output.format !== input.format || NUMBER_CHARACTERS.test(csv.delimiter)) return undefined;
+  if (!csv || output.format !== input.format || canBePartOfNumber(csv.delimiter)) return undefined;
   if (input.batchSize !== undefined) {
     const writing = { ...passOptions(input), formatNumber: output.formatNumber, precision: output.precision, ...options };
     return normalizeBatchedCsv(bytesOf(spec, stdin), csv, writing, input.batchSize, output.writer, counter);
@@ -130,7 +128,7 @@ export async function inferenceFast(
 ): Promise<{ rows: number } | { stdin: Readable }> {
   const csv = fastCsvOptions(input);
   const names = options.stats.features;
-  if (!csv || output.format !== input.format || NUMBER_CHARACTERS.test(csv.delimiter) || !names || input.select) return { stdin };
+  if (!csv || output.format !== input.format || canBePartOfNumber(csv.delimiter) || !names || input.select) return { stdin };
   const peeked = await peekColumns(input.spec.path !== undefined ? fileChunks(input.spec.path, input.spec.label) : (stdin as AsyncIterable<Buffer>), csv);
   if (input.spec.path !== undefined) await peeked.close();
   const replay = input.spec.path !== undefined ? stdin : Readable.from(peeked.replay(), { objectMode: false });

@@ -216,6 +216,15 @@ describe('-j 1 = -j 2 = -j 3', () => {
     expect(bad.stderr).toBe(`bn: ${file}:2002:2 (column "y"): not a number: "oops"\n`);
   });
 
+  it('-d e: a row the scanner splits as 1|5 is not read as the number 1e5 (the same error as the general path)', async () => {
+    // Beyond the first chunk, so that NumericLines would be on; a text column keeps every line for it.
+    const rows = Array.from({ length: 100_000 }, (_, i) => `z${'e'}${i}`);
+    const file = writeDoc(`aexy\n${rows.join('\n')}\nze1e5\n`);
+    const general = await bn(['stats', '-d', 'e', '--to', 'json', file], GENERAL);
+    expect(general.stderr).toBe(`bn: ${file}:100002: expected 2 fields, found 3\n`);
+    for (const j of ['1', '2']) expect(await bn(['stats', '-d', 'e', '--to', 'json', '-j', j, file])).toEqual(general);
+  });
+
   it('an error in a worker\'s block names the line in the file', async () => {
     const rows = Array.from({ length: 300 }, (_, i) => `${i},${i % 7}`);
     rows[250] = '250,oops';

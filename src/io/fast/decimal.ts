@@ -27,6 +27,15 @@ export const ZERO = 0x30;
 export const LOWER_E = 0x65;
 export const UPPER_E = 0x45;
 
+/**
+ * A character that can be part of a number (`1.5e-3`): as a delimiter it splits numbers where a
+ * number reader would not (NumericLines), and a written number would need quotes, which the
+ * fast writer does not add.
+ */
+export function canBePartOfNumber(character: string): boolean {
+  return /^[0-9.eE+-]$/.test(character);
+}
+
 /** 10^0 … 10^22: the powers of ten that are exact doubles (10^22 = 2^22·5^22 and 5^22 < 2^53). */
 export const EXACT_POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
 export const TWO_TO_53 = 2 ** 53;

@@ -16,23 +16,22 @@
  *   exponent, text — makes it a line for the scanner.
  */
 import { FieldKind, type CsvRecord } from './csv-scanner.js';
-import { DOT, EXACT_POWERS_OF_TEN, LOWER_E, MINUS, PLUS, TWO_TO_53, UPPER_E, ZERO } from './decimal.js';
+import { canBePartOfNumber, DOT, EXACT_POWERS_OF_TEN, LOWER_E, MINUS, PLUS, TWO_TO_53, UPPER_E, ZERO } from './decimal.js';
 
 const LF = 0x0a;
 const CR = 0x0d;
 const QUOTE = 0x22;
 
-/** Characters of a number: as the delimiter, `1.5` would be two fields to the scanner. */
-const NUMBER_BYTES = new Set([...'0123456789+-.'].map((c) => c.charCodeAt(0)));
-
 export class NumericLines {
   /** 1 where column j is a feature. */
   private readonly isFeature: Uint8Array;
 
-  /** A reader for these columns, or null when the delimiter can be part of a number. */
+  /**
+   * A reader for these columns, or null when the delimiter can be part of a number: with `-d e`,
+   * the scanner splits `1e5` in two where this would read one number.
+   */
   static for(width: number, delimiter: string, features: readonly number[]): NumericLines | null {
-    const code = delimiter.charCodeAt(0);
-    return NUMBER_BYTES.has(code) ? null : new NumericLines(width, code, features);
+    return canBePartOfNumber(delimiter) ? null : new NumericLines(width, delimiter.charCodeAt(0), features);
   }
 
   private constructor(

@@ -182,7 +182,7 @@ describe('NumericLines = CsvScanner + CellValues', () => {
   });
 
   it('has no reader for a delimiter that can be part of a number', () => {
-    for (const delimiter of ['.', '-', '+', '0', '7']) expect(NumericLines.for(2, delimiter, [0])).toBeNull();
+    for (const delimiter of ['.', '-', '+', '0', '7', 'e', 'E']) expect(NumericLines.for(2, delimiter, [0])).toBeNull();
     expect(NumericLines.for(2, ';', [0])).not.toBeNull();
   });
 });

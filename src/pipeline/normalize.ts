@@ -3,7 +3,8 @@
  *
  * - Whole input (no --batch-size): pass 1 computes the statistics (and validates every cell), so
  *   nothing is written when the data is bad; pass 2 streams the rows out. Memory: one row chunk.
- * - --batch-size N: one pass; N rows are held, normalized and written. Memory: N rows.
+ * - --batch-size N: one pass; N rows are held, normalized and written. Memory: N rows (and, for a
+ *   caller that does not pass `running`, the Moments of every batch).
  */
 import { BnError, quoteValue, type ErrorLocation } from '../errors.js';
 import { normalizeScale } from '../engine/batch-norm.js';
@@ -15,12 +16,19 @@ import type { AffineSpec } from './affine.js';
 import { resolveAffine } from './affine.js';
 import { addRow, checkRepresentable, computeStats, makePlan, type BatchSummary, type DatasetStats, type PassOptions } from './compute-stats.js';
 import type { FeaturePlan } from './feature-plan.js';
+import { foldBatch, type RunningSettings } from './running.js';
 import { fixedColumns } from './select.js';
 
 export interface TrainingOptions extends PassOptions {
   epsilon: number;
   gamma?: AffineSpec;
   beta?: AffineSpec;
+  /**
+   * With --batch-size: fold the running statistics batch by batch with these settings, and keep
+   * no batch (the result's `folded`; memory then does not grow with the rows). Without, the
+   * result keeps every batch's Moments (a library caller may want them).
+   */
+  running?: RunningSettings;
 }
 
 export interface TrainingResult extends DatasetStats {
@@ -94,6 +102,8 @@ async function normalizeBatched(source: TableSource, sink: TableSink, options: T
   let gamma: Float64Array = new Float64Array(0);
   let beta: Float64Array = new Float64Array(0);
   const batches: BatchSummary[] = [];
+  let batchCount = 0;
+  let running: RunningStats | undefined;
   let total: Moments | undefined;
   let rows = 0;
   let pending: Row[] = [];
@@ -101,7 +111,7 @@ async function normalizeBatched(source: TableSource, sink: TableSink, options: T
   const flush = async (isLast: boolean) => {
     if (pending.length === 0) return;
     if (!plan) throw new Error('unreachable: rows before plan');
-    if (batches.length === 0) {
+    if (batchCount === 0) {
       for (const row of pending) plan.observe(row);
       plan.freeze();
       features = plan.featureIndices();
@@ -116,7 +126,7 @@ async function normalizeBatched(source: TableSource, sink: TableSink, options: T
     // The width of the first batch: every feature is among its columns.
     const moments = new Moments(total!.width);
     for (const row of pending) addRow(moments, plan, row);
-    const summary = { index: batches.length, rows: pending.length, moments };
+    const summary = { index: batchCount, rows: pending.length, moments };
     checkRepresentable(moments, features, source.columns, source.label);
     const params = batchParams(summary, features, source.columns, source.label, isLast ? rows : undefined, batchSize);
     const transform = batchTransform(params, options.epsilon, gamma, beta);
@@ -124,10 +134,12 @@ async function normalizeBatched(source: TableSource, sink: TableSink, options: T
     // Only now the output starts: a first batch that fails writes nothing, not even a header.
     // Its columns are the first batch's: a JSON key that first appears after it is not a feature
     // (it passes through a JSON output, and a CSV header cannot take it).
-    if (batches.length === 0) await sink.start(layoutOf(source, features, widthOf(pending)));
+    if (batchCount === 0) await sink.start(layoutOf(source, features, widthOf(pending)));
     transformRows(pending, plan, features, transform);
     await sink.rows(pending);
-    batches.push(summary);
+    if (options.running) running = foldBatch(running, moments, features, options.running);
+    else batches.push(summary);
+    batchCount++;
     total!.merge(moments);
     pending = [];
   };
@@ -145,7 +157,8 @@ async function normalizeBatched(source: TableSource, sink: TableSink, options: T
     throw new BnError('BN_EMPTY_INPUT', 'no data rows (only a header)', { file: source.label });
   }
   await sink.end();
-  return { columns: source.columns, features, rows, total, batches, gamma, beta };
+  const folded = options.running ? { running: running!, batches: batchCount } : undefined;
+  return { columns: source.columns, features, rows, total, batches, gamma, beta, folded };
 }
 
 /**

@@ -1,24 +1,30 @@
 /**
  * Running statistics of a training pass (SPEC §3) and the stats file that records them (§5).
- * The pipeline keeps one Moments per batch, indexed by column; this folds the engine's
- * `updateRunningStats` over them, feature by feature, in batch order.
+ * `foldBatch` applies the engine's `updateRunningStats` to one batch's Moments (indexed by column),
+ * as a pass in batches ends each one; `runningStatsOf` folds it over batches kept in order.
  */
+import type { Moments } from '../engine/moments.js';
 import { initialRunningStats, updateRunningStats, type RunningStats } from '../engine/running-stats.js';
 import { summaryOf, type StatsFile } from '../stats-file.js';
 import type { BatchSummary, DatasetStats } from './compute-stats.js';
 import type { TrainingSettings } from './presets.js';
 
+/** How the running statistics are updated after each batch (SPEC §3). */
+export type RunningSettings = Pick<TrainingSettings, 'momentum' | 'runningVariance'>;
+
 /** The BatchNorm1d buffers after every batch, starting from PyTorch's 0 and 1. */
-export function runningStatsOf(
-  batches: readonly BatchSummary[],
-  features: readonly number[],
-  settings: Pick<TrainingSettings, 'momentum' | 'runningVariance'>,
-): RunningStats {
-  let state = initialRunningStats(features.length);
-  for (const batch of batches) {
-    state = updateRunningStats(state, batch.moments.pick(features), settings.momentum, settings.runningVariance);
-  }
-  return state;
+export function runningStatsOf(batches: readonly BatchSummary[], features: readonly number[], settings: RunningSettings): RunningStats {
+  let state: RunningStats | undefined;
+  for (const batch of batches) state = foldBatch(state, batch.moments, features, settings);
+  return state ?? initialRunningStats(features.length);
+}
+
+/**
+ * The running statistics after one more batch (from PyTorch's 0 and 1 when there were none): what
+ * a pass in batches calls as each batch ends, so that it need not keep the batches' Moments.
+ */
+export function foldBatch(state: RunningStats | undefined, moments: Moments, features: readonly number[], settings: RunningSettings): RunningStats {
+  return updateRunningStats(state ?? initialRunningStats(features.length), moments.pick(features), settings.momentum, settings.runningVariance);
 }
 
 /**

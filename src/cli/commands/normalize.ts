@@ -93,6 +93,7 @@ async function training(resolved: ResolvedInput, flags: NormalizeFlags, io: Io):
         isMissing: input.isMissing,
         select: input.select,
         ...model,
+        running: settings,
       }));
     // The stats file first: if it cannot be written, -o FILE is not put in place either.
     if (flags.saveStats !== undefined) {

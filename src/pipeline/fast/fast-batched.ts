@@ -10,7 +10,7 @@
 import type { CsvRecord } from '../../io/fast/csv-scanner.js';
 import { BnError } from '../../errors.js';
 import { Moments } from '../../engine/moments.js';
-import { initialRunningStats, updateRunningStats, type RunningStats } from '../../engine/running-stats.js';
+import type { RunningStats } from '../../engine/running-stats.js';
 import { raggedRow, type ByteCounter, type CsvOptions } from '../../io/csv-rows.js';
 import { CsvBytesWriter } from '../../io/fast/csv-bytes-writer.js';
 import { RecordStore } from '../../io/fast/record-store.js';
@@ -19,13 +19,10 @@ import { resolveAffine } from '../affine.js';
 import { checkRepresentable, makePlan, type BatchSummary } from '../compute-stats.js';
 import type { FeaturePlan } from '../feature-plan.js';
 import { batchParams, batchTransform, checkExtremes, type TrainingOptions, type TrainingResult } from '../normalize.js';
-import type { TrainingSettings } from '../presets.js';
+import { foldBatch, type RunningSettings } from '../running.js';
 import { CellValues, numericMarkers } from './cell-values.js';
 import { csvPass, requireLayout, type CsvLayout } from './csv-pass.js';
 import { affineParams, headerBytes, NormalizedRecords, type NormalizeOutputOptions } from './fast-normalize.js';
-
-/** How the running statistics are updated after each batch (SPEC §3). */
-export type RunningSettings = Pick<TrainingSettings, 'momentum' | 'runningVariance'>;
 
 export async function normalizeBatchedCsv(
   input: AsyncIterable<Buffer>,
@@ -100,8 +97,7 @@ export async function normalizeBatchedCsv(
     if (batchCount === 0) writer.raw(headerBytes(layout!, csv.delimiter));
     records!.params = affineParams(params.mean, params.variance, options.epsilon, gamma, beta);
     for (let i = 0; i < n; i++) records!.recordWithValues(store.at(i), columns, i);
-    // The update runningStatsOf (../running.ts) makes, batch by batch, in the same order.
-    running = updateRunningStats(running ?? initialRunningStats(features.length), moments.pick(features), options.running.momentum, options.running.runningVariance);
+    running = foldBatch(running, moments, features, options.running);
     batchCount++;
     total!.merge(moments);
     store.clear();

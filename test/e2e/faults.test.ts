@@ -4,7 +4,7 @@
  * `--save-stats FILE` leave the previous file as it was and no temporary file.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -128,6 +128,19 @@ describe.concurrent('a closed pipe downstream (`bn … | head`) ends bn quietly 
     const r = await shell(`$BN ${command} | head -c 100 > /dev/null; echo "bn=\${PIPESTATUS[0]}"`);
     expect(r.stdout).toBe('bn=0\n');
     expect(r.stderr).toBe('');
+  });
+});
+
+describe('a closed pipe downstream leaves no temporary file behind (SPEC §7: the spool is removed afterwards)', () => {
+  it('normalize of standard input, spooled, cut short by head', async () => {
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'bn-epipe-'));
+    try {
+      const r = await shell(`seq 1 300000 | TMPDIR='${tmp}' $BN normalize -n | head -2; echo "bn=\${PIPESTATUS[1]}"`);
+      expect(r.stdout.split('\n').slice(0, 3)).toEqual(['-1.7320450340758067', '-1.7320334870704228', 'bn=0']);
+      expect(readdirSync(tmp)).toEqual([]);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });
 

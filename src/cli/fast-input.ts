@@ -11,7 +11,6 @@ import { affineOf, type InferenceOptions } from '../pipeline/inference.js';
 import { scannerTakes } from '../io/fast/csv-fast-reader.js';
 import { canBePartOfNumber } from '../io/fast/decimal.js';
 import { fileChunks } from '../io/fast/file-chunks.js';
-import { openInput } from '../io/input.js';
 import { computeStats, type DatasetStats } from '../pipeline/compute-stats.js';
 import { fastComputeStats, fastComputeStatsFile, type FastPassOptions } from '../pipeline/fast/fast-stats.js';
 import type { ParallelOptions } from '../pipeline/fast/parallel.js';
@@ -42,9 +41,13 @@ export function passOptions(input: SettledInput): FastPassOptions {
   return { batchSize: input.batchSize, isMissing: input.isMissing, select: input.select, naValues: input.naValues };
 }
 
-/** The input's bytes: a file read into one reused buffer, or the stream of standard input. */
+/**
+ * The input's bytes: a file read into one reused buffer, or standard input as it comes. Not
+ * through openInput: the fast passes check UTF-8 themselves (csvPass), and read errors come
+ * out of the iteration, where they translate them.
+ */
 function bytesOf(spec: InputSpec, stdin: Readable): AsyncIterable<Buffer> {
-  return spec.path !== undefined ? fileChunks(spec.path, spec.label) : (openInput(spec, stdin) as AsyncIterable<Buffer>);
+  return spec.path !== undefined ? fileChunks(spec.path, spec.label) : (stdin as AsyncIterable<Buffer>);
 }
 
 /** One stats pass over the input (`bn stats`, and pass 1 of a whole-input normalize). */

@@ -54,8 +54,6 @@ interface PowerTables {
   /** hi split in two halves for the error-free product. */
   hiHigh: Float64Array;
   hiLow: Float64Array;
-  /** 10^e as a double (only compared with x to guess e), at index e − P_MIN. */
-  guess: Float64Array;
   /** Half an ulp of a double with this biased exponent: 2^(biased − 1076). */
   halfUlp: Float64Array;
 }
@@ -108,7 +106,7 @@ export function tryWriteShortest(x: number, buf: Uint8Array, pos: number): numbe
   // A guess of e = floor(log10 x) from the binary exponent, put right by one comparison.
   let e = Math.floor((biased - 1023) * 0.30102999566398120);
   const next = e + 1 - P_MIN;
-  if (next >= 0 && next < t.guess.length && x >= t.guess[next]!) e++;
+  if (next >= 0 && next < t.hi.length && x >= t.hi[next]!) e++; // hi[next] is 10^(e + 1)
 
   // v = x · 10^(16 − e) = top · 1e8 + low + frac, with top and low integers and 0 ≤ frac < 1.
   let topValue = 0;
@@ -334,12 +332,10 @@ function makeTables(): PowerTables {
   const lo = new Float64Array(size);
   const hiHigh = new Float64Array(size);
   const hiLow = new Float64Array(size);
-  const guess = new Float64Array(size);
   for (let p = P_MIN; p <= P_MAX; p++) {
     const i = p - P_MIN;
     const h = Number(`1e${p}`); // correctly rounded by the parser
     hi[i] = h;
-    guess[i] = h;
     if (p >= 0) {
       lo[i] = Number(10n ** BigInt(p) - BigInt(h));
     } else {
@@ -355,7 +351,7 @@ function makeTables(): PowerTables {
   }
   const halfUlp = new Float64Array(2048);
   for (let biased = 2; biased < 2047; biased++) halfUlp[biased] = pow2(biased - 1076);
-  return { hi, lo, hiHigh, hiLow, guess, halfUlp };
+  return { hi, lo, hiHigh, hiLow, halfUlp };
 }
 
 /** h = mantissa · 2^exponent for a positive normal double, exponent < 0. */

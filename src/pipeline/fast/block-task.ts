@@ -6,7 +6,7 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { BnError, type ErrorCode, type ErrorLocation } from '../../errors.js';
-import { CsvScanner, RecordDelimiter, type CsvRecord } from '../../io/fast/csv-scanner.js';
+import { CsvScanner, type CsvRecord, type RecordDelimiter } from '../../io/fast/csv-scanner.js';
 import { NumericLines } from '../../io/fast/numeric-lines.js';
 import { CsvBytesWriter } from '../../io/fast/csv-bytes-writer.js';
 import { fileCut } from '../../io/input.js';
@@ -103,14 +103,14 @@ export class TaskRunner {
     this.fd = openSync(setup.path, 'r');
     const { layout, features } = setup;
     const plan = makePlan(layout, { isMissing: missingTest(setup.naValues), select: undefined }, fixedColumns(features));
-    const markers = numericMarkers(setup.naValues);
-    const values = new CellValues(plan, markers);
-    // NumericLines reads LF-ended lines only, and cannot tell a number from a missing marker that is one.
-    this.lines = setup.recordDelimiter === RecordDelimiter.Lf && markers === null ? NumericLines.for(layout.width, setup.delimiter, features) : null;
+    const values = new CellValues(plan, numericMarkers(setup.naValues));
+    // Whether NumericLines may read these features: the handler says, as in the main thread's passes.
+    let fixedFeatures: () => readonly number[] | undefined;
     if (setup.normalize) {
       const out = new CsvBytesWriter(setup.delimiter.charCodeAt(0));
       const records = new NormalizedRecords(layout.width, layout.label, features, setup.normalize.params, values, setup.normalize.precision, out);
       this.handle = (record) => records.record(record);
+      fixedFeatures = () => records.fixedFeatures();
       this.begin = () => out.reset(); // what a failed task left
       this.finish = () => {
         // A copy in a buffer of its own, to transfer; the writer's buffer stays here.
@@ -129,6 +129,7 @@ export class TaskRunner {
         filled += block.rows;
       });
       this.handle = (record) => reader.record(record);
+      fixedFeatures = () => reader.fixedFeatures();
       this.begin = (capacity) => {
         reader.discard(); // what a failed task left
         stride = capacity;
@@ -140,6 +141,8 @@ export class TaskRunner {
         return { values: packed, stride };
       };
     }
+    const fixed = fixedFeatures();
+    this.lines = fixed === undefined ? null : NumericLines.for(layout.width, setup.delimiter, fixed);
   }
 
   /** Prepares a stats task for at most `capacity` rows. */

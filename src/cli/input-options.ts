@@ -2,7 +2,7 @@
  * The input flags every data command shares (-d, -n, --from, --na-values, -s, -b), turned into
  * one resolved object, and the function that opens the input as a table.
  */
-import { createReadStream, ReadStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Command, Option } from 'commander';
 import type { Readable } from 'node:stream';
@@ -105,8 +105,6 @@ export function openTable(input: SettledInput, stdin: Readable, spec: InputSpec 
   const options = { format: input.format, delimiter: input.delimiter, header: input.header, label: input.spec.label, general: !input.fast };
   const stream = openInput(spec, stdin);
   if (!counter) return openSource(stream, options);
-  // A file stream counts its bytes; standard input is counted as its chunks go through.
-  if (!(stream instanceof ReadStream)) return countRows(openSource(countBytes(stream, counter), options), counter);
-  const before = counter.bytes;
-  return countRows(openSource(stream, options), counter, () => before + stream.bytesRead);
+  // Bytes are counted as the chunks go through (openInput's stream, file or standard input).
+  return countRows(openSource(countBytes(stream, counter), options), counter);
 }

@@ -15,11 +15,10 @@ import { computeStats, type DatasetStats } from '../pipeline/compute-stats.js';
 import { fastComputeStats, fastComputeStatsFile, type FastPassOptions } from '../pipeline/fast/fast-stats.js';
 import type { ParallelOptions } from '../pipeline/fast/parallel.js';
 import { WorkerPool } from '../pipeline/fast/worker-pool.js';
-import { resolveAffine } from '../pipeline/affine.js';
 import { affineParams, writeNormalizedCsv } from '../pipeline/fast/fast-normalize.js';
 import { normalizeBatchedCsv } from '../pipeline/fast/fast-batched.js';
 import type { RunningSettings } from '../pipeline/running.js';
-import { batchParams, batchTransform, checkExtremes, type TrainingOptions, type TrainingResult } from '../pipeline/normalize.js';
+import { checkSameRows, wholeInputTransform, type TrainingOptions, type TrainingResult } from '../pipeline/normalize.js';
 import { BnError } from '../errors.js';
 import type { InputSpec } from '../io/input.js';
 import { openTable, type SettledInput } from './input-options.js';
@@ -97,21 +96,12 @@ async function normalizeBothPasses(
   counter: ByteCounter | undefined,
 ): Promise<TrainingResult> {
   const stats = await statsOf(input, stdin, spec, pool, counter);
-  const names = stats.features.map((j) => stats.columns[j]!);
-  const gamma = resolveAffine('--gamma', options.gamma, names, 1);
-  const beta = resolveAffine('--beta', options.beta, names, 0);
-  const batch = stats.batches[0]!;
-  const { mean, variance } = batchParams(batch, stats.features, stats.columns, csv.label, stats.rows);
-  // Before the first row goes out: pass 1 has found the extremes (as the general path checks).
-  checkExtremes(batch.moments, stats.features, batchTransform({ mean, variance }, options.epsilon, gamma, beta), stats.columns, csv.label);
-  const params = affineParams(mean, variance, options.epsilon, gamma, beta);
+  const { gamma, beta, params: batch } = wholeInputTransform(stats, options, csv.label);
+  const params = affineParams(batch.mean, batch.variance, options.epsilon, gamma, beta);
   const source = spec.path !== undefined ? { path: spec.path } : { stream: bytesOf(spec, stdin) };
   const writing = { ...passOptions(input), formatNumber: output.formatNumber, precision: output.precision };
   const rows = await writeNormalizedCsv(source, csv, stats, params, writing, output.writer, parallelOptions(input, pool), counter);
-  // The file changed between the passes: its rows would be normalized with other rows' statistics.
-  if (rows !== stats.rows) {
-    throw new BnError('BN_READ_FAILED', `the input changed between the two passes: ${stats.rows} rows in the first, ${rows} in the second`, { file: csv.label });
-  }
+  checkSameRows(stats.rows, rows, csv.label);
   return { ...stats, gamma, beta };
 }
 

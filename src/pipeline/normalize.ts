@@ -65,14 +65,7 @@ async function normalizeWhole(
 ): Promise<TrainingResult> {
   const first = await openSource();
   const stats = await computeStats(first, options);
-  const names = stats.features.map((j) => stats.columns[j]!);
-  const gamma = resolveAffine('--gamma', options.gamma, names, 1);
-  const beta = resolveAffine('--beta', options.beta, names, 0);
-  const batch = stats.batches[0]!;
-  const params = batchParams(batch, stats.features, stats.columns, first.label, stats.rows);
-  const transform = batchTransform(params, options.epsilon, gamma, beta);
-  // Before the first row goes out: pass 1 has found the extremes.
-  checkExtremes(batch.moments, stats.features, transform, stats.columns, first.label);
+  const { gamma, beta, params, transform } = wholeInputTransform(stats, options, first.label);
 
   const second = await openSource();
   let plan: FeaturePlan | undefined;
@@ -87,13 +80,38 @@ async function normalizeWhole(
     await sink.rows(chunk);
     rows += chunk.length;
   }
-  // The file changed between the passes (rows appended, or cut before the second opened it):
-  // its rows would be normalized with the statistics of other rows.
-  if (rows !== stats.rows) {
-    throw new BnError('BN_READ_FAILED', `the input changed between the two passes: ${stats.rows} rows in the first, ${rows} in the second`, { file: first.label });
-  }
+  checkSameRows(stats.rows, rows, first.label);
   await sink.end();
   return { ...stats, gamma, beta };
+}
+
+/**
+ * Pass 1's result made ready for pass 2 of a whole-input normalize (both readers): γ and β for
+ * its features, μ and σ², the transform, and the extremes checked before the first row goes out.
+ */
+export function wholeInputTransform(
+  stats: DatasetStats,
+  options: Pick<TrainingOptions, 'epsilon' | 'gamma' | 'beta'>,
+  label: string,
+): { gamma: Float64Array; beta: Float64Array; params: BatchParams; transform: (f: number, x: number) => number } {
+  const names = stats.features.map((j) => stats.columns[j]!);
+  const gamma = resolveAffine('--gamma', options.gamma, names, 1);
+  const beta = resolveAffine('--beta', options.beta, names, 0);
+  const batch = stats.batches[0]!;
+  const params = batchParams(batch, stats.features, stats.columns, label, stats.rows);
+  const transform = batchTransform(params, options.epsilon, gamma, beta);
+  checkExtremes(batch.moments, stats.features, transform, stats.columns, label);
+  return { gamma, beta, params, transform };
+}
+
+/**
+ * Pass 2 read another number of rows than pass 1: the file changed between them (rows appended,
+ * or cut before the second opened it), and its rows would be normalized with other rows' statistics.
+ */
+export function checkSameRows(first: number, second: number, label: string): void {
+  if (second !== first) {
+    throw new BnError('BN_READ_FAILED', `the input changed between the two passes: ${first} rows in the first, ${second} in the second`, { file: label });
+  }
 }
 
 async function normalizeBatched(source: TableSource, sink: TableSink, options: TrainingOptions, batchSize: number): Promise<TrainingResult> {

@@ -19,7 +19,6 @@ import { affineParams, writeNormalizedCsv } from '../pipeline/fast/fast-normaliz
 import { normalizeBatchedCsv } from '../pipeline/fast/fast-batched.js';
 import type { RunningSettings } from '../pipeline/running.js';
 import { checkSameRows, wholeInputTransform, type TrainingOptions, type TrainingResult } from '../pipeline/normalize.js';
-import { BnError } from '../errors.js';
 import type { InputSpec } from '../io/input.js';
 import { openTable, type SettledInput } from './input-options.js';
 import type { TableOutput } from './table-output.js';

@@ -2,7 +2,11 @@
  * `--gamma` / `--beta` (SPEC §3): one number for every feature, a comma list with one number per
  * feature, or `name=value,…` pairs (features not named keep the default). Parsed once at the
  * option boundary; resolved against the feature names once they are known.
+ *
+ * And the affine form every transform takes per value, y = (x − a)·s + b with its constants
+ * computed once per feature: both readers and both modes (training, inference) apply it.
  */
+import { normalizeScale } from '../engine/batch-norm.js';
 import { BnError } from '../errors.js';
 import { parseDecimal } from '../io/numbers.js';
 
@@ -75,4 +79,25 @@ export function resolveAffine(
       return out;
     }
   }
+}
+
+/** The per-feature constants of a transform y = (x − mean)·scale + beta, by feature position. */
+export interface AffineParams {
+  mean: Float64Array;
+  scale: Float64Array;
+  beta: Float64Array;
+}
+
+/**
+ * Training normalize: y = γ·(x − μ)/√(σ² + ε) + β as (x − μ)·scale + β, scale = normalizeScale
+ * (the operations of normalizeValue, in its order: the same float64s, not a square root and a
+ * division per cell).
+ */
+export function affineParams(mean: Float64Array, variance: ArrayLike<number>, epsilon: number, gamma: Float64Array, beta: Float64Array): AffineParams {
+  return { mean, scale: mean.map((_, f) => normalizeScale(variance[f]!, epsilon, gamma[f]!)), beta };
+}
+
+/** The transform of `params`, value by value (the general path; the fast path inlines it). */
+export function affineTransform({ mean, scale, beta }: AffineParams): (f: number, x: number) => number {
+  return (f, x) => (x - mean[f]!) * scale[f]! + beta[f]!;
 }

@@ -10,12 +10,12 @@
  * without `features`, by position among the input's features (its numeric columns, decided from
  * the first rows, or `--select`).
  */
-import { denormalizeScale, normalizeScale } from '../engine/batch-norm.js';
+import { denormalizeScale } from '../engine/batch-norm.js';
 import { BnError } from '../errors.js';
 import type { Row, TableSource } from '../io/table.js';
 import { layoutOf, widthOf, type TableSink } from '../io/table-sink.js';
 import type { InferenceStats } from '../stats-file.js';
-import { resolveAffine, type AffineSpec } from './affine.js';
+import { affineParams, affineTransform, resolveAffine, type AffineParams, type AffineSpec } from './affine.js';
 import { makePlan, type PassOptions } from './compute-stats.js';
 import { FeaturePlan } from './feature-plan.js';
 import { transformRows } from './normalize.js';
@@ -118,10 +118,7 @@ function matchFeatures(source: TableSource, head: readonly Row[], options: Infer
 
 /** The per-value transform, with γ, β, ε from the file unless flags override them. */
 function transformOf(names: readonly string[], options: InferenceOptions): (f: number, x: number) => number {
-  // The constants once, not a square root and a division per cell (affineOf's form is
-  // normalizeValue's and denormalizeValue's operation order: the same float64 results).
-  const { mean, scale, beta } = affineOf(names, options);
-  return (f, x) => (x - mean[f]!) * scale[f]! + beta[f]!;
+  return affineTransform(affineOf(names, options));
 }
 
 /**
@@ -130,7 +127,7 @@ function transformOf(names: readonly string[], options: InferenceOptions): (f: n
  * denormalize a = β, s = denormalizeScale(running_var, ε, γ), b = running_mean. The operations
  * are normalizeValue's and denormalizeValue's, in the same order: the same float64 results.
  */
-export function affineOf(names: readonly string[], options: InferenceOptions): { mean: Float64Array; scale: Float64Array; beta: Float64Array } {
+export function affineOf(names: readonly string[], options: InferenceOptions): AffineParams {
   const { stats } = options;
   const gamma = resolveAffine('--gamma', options.gamma, names, stats.weight);
   const beta = resolveAffine('--beta', options.beta, names, stats.bias);
@@ -138,7 +135,7 @@ export function affineOf(names: readonly string[], options: InferenceOptions): {
   const mean = Float64Array.from(stats.runningMean);
   const variance = stats.runningVar;
   if (options.direction === 'normalize') {
-    return { mean, scale: mean.map((_, f) => normalizeScale(variance[f]!, eps, gamma[f]!)), beta };
+    return affineParams(mean, variance, eps, gamma, beta);
   }
   checkInvertible(gamma, names, options);
   return { mean: beta, scale: mean.map((_, f) => denormalizeScale(variance[f]!, eps, gamma[f]!)), beta: mean };

@@ -7,13 +7,12 @@
  *   caller that does not pass `running`, the Moments of every batch).
  */
 import { BnError, quoteValue, type ErrorLocation } from '../errors.js';
-import { normalizeScale } from '../engine/batch-norm.js';
 import type { RunningStats } from '../engine/running-stats.js';
 import { Moments } from '../engine/moments.js';
 import type { Row, TableSource } from '../io/table.js';
 import { layoutOf, widthOf, type TableSink } from '../io/table-sink.js';
 import type { AffineSpec } from './affine.js';
-import { resolveAffine } from './affine.js';
+import { affineParams, affineTransform, resolveAffine } from './affine.js';
 import { addRow, checkRepresentable, computeStats, makePlan, type BatchSummary, type DatasetStats, type PassOptions } from './compute-stats.js';
 import type { FeaturePlan } from './feature-plan.js';
 import { foldBatch, type RunningSettings } from './running.js';
@@ -286,8 +285,5 @@ export function beyondRange(value: unknown, where: ErrorLocation): BnError {
 
 /** y = γ·(x − μ_B)/√(σ_B² + ε) + β with a batch's statistics, feature by feature. */
 export function batchTransform(params: BatchParams, eps: number, gamma: Float64Array, beta: Float64Array): (f: number, x: number) => number {
-  // normalizeValue with its scale computed once per feature, not once per cell: same float64s.
-  const { mean } = params;
-  const scale = mean.map((_, f) => normalizeScale(params.variance[f]!, eps, gamma[f]!));
-  return (f, x) => (x - mean[f]!) * scale[f]! + beta[f]!;
+  return affineTransform(affineParams(params.mean, params.variance, eps, gamma, beta));
 }

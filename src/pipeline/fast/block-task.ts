@@ -18,7 +18,8 @@ import { fixedColumns } from '../select.js';
 import { CellValues, numericMarkers } from './cell-values.js';
 import { ColumnReader } from './column-reader.js';
 import { isBlank, type CsvLayout } from './csv-pass.js';
-import { NormalizedRecords, type AffineParams } from './fast-normalize.js';
+import type { AffineParams } from '../affine.js';
+import { NormalizedRecords } from './fast-normalize.js';
 
 export const QUOTE = 0x22;
 

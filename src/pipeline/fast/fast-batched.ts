@@ -15,14 +15,14 @@ import { raggedRow, type ByteCounter, type CsvOptions } from '../../io/csv-rows.
 import { CsvBytesWriter } from '../../io/fast/csv-bytes-writer.js';
 import { RecordStore } from '../../io/fast/record-store.js';
 import type { OutputWriter } from '../../io/output-writer.js';
-import { resolveAffine } from '../affine.js';
+import { affineParams, resolveAffine } from '../affine.js';
 import { checkRepresentable, makePlan, type BatchSummary } from '../compute-stats.js';
 import type { FeaturePlan } from '../feature-plan.js';
 import { batchParams, batchTransform, checkExtremes, type TrainingOptions, type TrainingResult } from '../normalize.js';
 import { foldBatch, type RunningSettings } from '../running.js';
 import { CellValues, numericMarkers } from './cell-values.js';
 import { csvPass, requireLayout, type CsvLayout } from './csv-pass.js';
-import { affineParams, headerBytes, NormalizedRecords, type NormalizeOutputOptions } from './fast-normalize.js';
+import { headerBytes, NormalizedRecords, type NormalizeOutputOptions } from './fast-normalize.js';
 
 export async function normalizeBatchedCsv(
   input: AsyncIterable<Buffer>,

@@ -7,7 +7,7 @@
  * other cell, and a missing one, is copied as the general writer would write its text
  * (CsvBytesWriter). Output leaves in buffers of about 1 MB, each write awaited (back-pressure).
  */
-import { normalizeScale } from '../../engine/batch-norm.js';
+import type { AffineParams } from '../affine.js';
 import { encodeCsv } from '../../io/csv-writer.js';
 import { numberFormatter } from '../../io/format-number.js';
 import { raggedRow, type ByteCounter, type CsvOptions } from '../../io/csv-rows.js';
@@ -21,17 +21,6 @@ import { CellValues, numericMarkers } from './cell-values.js';
 import { csvPass, type CsvLayout, type PassResult } from './csv-pass.js';
 import type { FastPassOptions } from './fast-stats.js';
 import { KNOWN_FEATURES_HEAD_BYTES, parallelPass, type ParallelOptions, type PassWork } from './parallel.js';
-
-/** The per-feature constants of the transform, by feature position. */
-export interface AffineParams {
-  mean: Float64Array;
-  scale: Float64Array;
-  beta: Float64Array;
-}
-
-export function affineParams(mean: Float64Array, variance: Float64Array, epsilon: number, gamma: Float64Array, beta: Float64Array): AffineParams {
-  return { mean, scale: mean.map((_, f) => normalizeScale(variance[f]!, epsilon, gamma[f]!)), beta };
-}
 
 /** Writes normalized records as bytes: the part of pass 2 a worker thread can do as well. */
 export class NormalizedRecords {

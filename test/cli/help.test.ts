@@ -35,6 +35,13 @@ const SPEC_OPTIONS: Record<string, string[]> = {
   merge: ['-o, --output', '--help'],
 };
 
+/**
+ * Options SPEC.md names that bn does not have yet (tail batches, exact inference: open work).
+ * Listed so that the check below holds them apart, and checked to be absent from every help, so
+ * that this list goes when they are built.
+ */
+const SPEC_OPTIONS_NOT_YET: string[] = ['--last-batch', '--exact'];
+
 async function helpOf(name: string): Promise<string> {
   const r = await bnInProcess(name === 'bn' ? ['--help'] : [name, '--help']);
   expect(r.code).toBe(0);
@@ -57,8 +64,12 @@ describe('--help', () => {
     const spec = readFileSync(specPath!, 'utf8');
     const sections = spec.slice(spec.indexOf('## 1.'), spec.indexOf('## 6.'));
     const inSpec = new Set(sections.match(/--[a-z][a-z-]*/g));
-    const listed = new Set(Object.values(SPEC_OPTIONS).flat().map((o) => o.split(', ').pop()!));
+    const listed = new Set([...Object.values(SPEC_OPTIONS).flat().map((o) => o.split(', ').pop()!), ...SPEC_OPTIONS_NOT_YET]);
     expect([...inSpec].filter((o) => !listed.has(o))).toEqual([]);
+  });
+
+  it.each(SPEC_OPTIONS_NOT_YET)('%s, not built yet, is in no help (move it to SPEC_OPTIONS once it is)', async (option) => {
+    for (const name of Object.keys(SPEC_OPTIONS)) expect(await helpOf(name)).not.toContain(option);
   });
 
   it.each(['stats', 'normalize', 'denormalize', 'merge'])('every option of bn %s says its default (or that it is required)', (name) => {

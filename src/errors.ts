@@ -113,3 +113,14 @@ export function writeFailed(file: string, err: unknown): BnError {
   const e = err as NodeJS.ErrnoException;
   return new BnError('BN_WRITE_FAILED', `cannot write: ${e.code === 'ENOENT' ? 'no such directory' : describeErrno(e)}`, { file });
 }
+
+/** A file that ended before the size it had when it was opened (the fast path checks it too). */
+export function fileCut(label: string, read: number, size: number): BnError {
+  return new BnError('BN_READ_FAILED', `the file was cut while it was read: it ended after ${read} of its ${size} bytes`, { file: label });
+}
+
+/** A read error of the input stream (EISDIR, EACCES, EIO…) as a BnError; anything else unchanged. */
+export function readError(err: unknown, label: string): unknown {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code ? new BnError('BN_READ_FAILED', `cannot read: ${describeErrno(err as NodeJS.ErrnoException)}`, { file: label }) : err;
+}

@@ -3,11 +3,11 @@
  * in the direction of the transform. One pass, no spool: rows stream from input to output.
  */
 import { checkReadable } from '../io/input.js';
-import { transformWithStats, type Direction } from '../pipeline/inference.js';
+import { infer, type Direction } from '../pipeline/inference.js';
+import { openReader, openWriter } from '../pipeline/read-input.js';
 import { readStatsFile } from '../stats-file.js';
 import { resolveDisplay, startProgress, type DisplayFlags } from './display.js';
-import { inferenceFast } from './fast-input.js';
-import { openTable, settleFormat, type InputFlags, type ResolvedInput } from './input-options.js';
+import { settleFormat, type InputFlags, type ResolvedInput } from './input-options.js';
 import type { Io } from './io.js';
 import { resolveInferenceOverrides, type ModelFlags } from './model-options.js';
 import { fileBytes } from './progress.js';
@@ -35,8 +35,8 @@ export async function runInference(
     const { input, stdin } = await settleFormat(resolved, io.stdin);
     output = await openTableOutput(input, flags, io);
     const options = { direction, isMissing: input.isMissing, select: input.select, stats: loaded.stats, statsLabel: statsPath, ...overrides };
-    const fast = await inferenceFast(input, stdin, output, options, progress?.counter);
-    rows = 'rows' in fast ? fast.rows : await transformWithStats(openTable(input, fast.stdin, input.spec, progress?.counter), output.sink, options);
+    const reader = openReader(input, stdin, { counter: progress?.counter });
+    rows = await infer(reader.read, openWriter(reader, output), options);
     await output.commit();
   } finally {
     progress?.stop();

@@ -7,13 +7,13 @@ import { availableParallelism } from 'node:os';
 import { Command, Option } from 'commander';
 import type { Readable } from 'node:stream';
 import { DEFAULT_NA_VALUES, missingTest } from '../io/missing.js';
-import { formatFromPath, openSource, parseFormat, sniffFormat } from '../io/formats.js';
-import { inputSpec, openInput, readError, type InputSpec } from '../io/input.js';
-import type { Format, TableSource } from '../io/table.js';
+import { formatFromPath, parseFormat, sniffFormat } from '../io/formats.js';
+import { readError } from '../errors.js';
+import { inputSpec, type InputSpec } from '../io/input.js';
+import type { Format } from '../io/table.js';
 import { parseSelection, type SelectionSpec } from '../pipeline/select.js';
 import type { Io } from './io.js';
 import { commaList, positiveInteger, singleCharacter } from './parse-option.js';
-import { countBytes, countRows, type WorkCounter } from './progress.js';
 
 export interface InputFlags {
   delimiter?: string;
@@ -95,16 +95,4 @@ export async function settleFormat(input: ResolvedInput, stdin: Readable): Promi
     return { input: { ...input, format: sniffed.format }, stdin };
   }
   return { input: { ...input, format: sniffed.format }, stdin: sniffed.input };
-}
-
-/**
- * Open `spec` (which may differ from input.spec: a spooled copy of stdin) as a table. With a
- * `counter` (the progress bar's), the rows and bytes read are added to it once a chunk.
- */
-export function openTable(input: SettledInput, stdin: Readable, spec: InputSpec = input.spec, counter?: WorkCounter): TableSource {
-  const options = { format: input.format, delimiter: input.delimiter, header: input.header, label: input.spec.label, general: !input.fast };
-  const stream = openInput(spec, stdin);
-  if (!counter) return openSource(stream, options);
-  // Bytes are counted as the chunks go through (openInput's stream, file or standard input).
-  return countRows(openSource(countBytes(stream, counter), options), counter);
 }

@@ -136,17 +136,6 @@ export async function fileBytes(path: string | undefined): Promise<number | unde
   }
 }
 
-/** `input`, adding the length of every chunk that goes through it to `counter.bytes`. */
-export function countBytes(input: Readable, counter: WorkCounter): Readable {
-  async function* counted(): AsyncGenerator<Buffer> {
-    for await (const chunk of input as AsyncIterable<Buffer>) {
-      counter.bytes += chunk.length;
-      yield chunk;
-    }
-  }
-  return Readable.from(counted(), { objectMode: false });
-}
-
 /**
  * `source`, adding the rows of each chunk to `counter.rows` and, when `bytesRead` is given (a
  * file stream's count, plus the bytes of earlier passes), setting `counter.bytes` from it.

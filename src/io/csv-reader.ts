@@ -14,7 +14,7 @@ import type { Readable } from 'node:stream';
 import { BnError } from '../errors.js';
 import { CSV_CHUNK_ROWS, CsvRecords, csvTable, type ByteCounter, type CsvOptions } from './csv-rows.js';
 import { CSV_SYNTAX_MESSAGES } from './fast/csv-scanner.js';
-import { readError } from './input.js';
+import { readError } from '../errors.js';
 import type { Row, TableSource } from './table.js';
 
 export type { CsvOptions } from './csv-rows.js';

@@ -6,9 +6,9 @@
 import { createReadStream, createWriteStream, promises as fs, statSync, type ReadStream } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { BnError, describeErrno } from '../errors.js';
+import { BnError, describeErrno, fileCut } from '../errors.js';
 import { registerTemporary, releaseTemporary } from './temporary-files.js';
 import { utf8Check } from './utf8.js';
 
@@ -69,11 +69,6 @@ function failIfShrunk(file: ReadStream, path: string, out: Readable, label: stri
   });
 }
 
-/** A file that ended before the size it had when it was opened (the fast path checks it too). */
-export function fileCut(label: string, read: number, size: number): BnError {
-  return new BnError('BN_READ_FAILED', `the file was cut while it was read: it ended after ${read} of its ${size} bytes`, { file: label });
-}
-
 /** Copy standard input to a private temporary file; `release` removes it. */
 export async function spoolStdin(stdin: Readable): Promise<{ path: string; release: () => Promise<void> }> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'bn-spool-'));
@@ -92,8 +87,13 @@ export async function spoolStdin(stdin: Readable): Promise<{ path: string; relea
   return { path: file, release };
 }
 
-/** A read error of the input stream (EISDIR, EACCES, EIO…) as a BnError; anything else unchanged. */
-export function readError(err: unknown, label: string): unknown {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  return code ? new BnError('BN_READ_FAILED', `cannot read: ${describeErrno(err as NodeJS.ErrnoException)}`, { file: label }) : err;
+/** `input`, adding the length of every chunk that goes through it to `counter.bytes`. */
+export function countBytes(input: Readable, counter: { bytes: number }): Readable {
+  async function* counted(): AsyncGenerator<Buffer> {
+    for await (const chunk of input as AsyncIterable<Buffer>) {
+      counter.bytes += chunk.length;
+      yield chunk;
+    }
+  }
+  return Readable.from(counted(), { objectMode: false });
 }

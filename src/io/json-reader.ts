@@ -11,7 +11,7 @@ import type { Readable } from 'node:stream';
 import { Tokenizer, TokenizerError, TokenParser, TokenParserError, TokenType } from '@streamparser/json';
 import type { ParsedTokenInfo } from '@streamparser/json';
 import { BnError } from '../errors.js';
-import { readError } from './input.js';
+import { readError } from '../errors.js';
 import { recordSource, type RecordTable } from './json-records.js';
 import type { Row, TableSource } from './table.js';
 

@@ -5,7 +5,7 @@
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { BnError } from '../errors.js';
-import { readError } from './input.js';
+import { readError } from '../errors.js';
 import { diagnoseJson } from './json-reader.js';
 import { recordSource, type RecordTable } from './json-records.js';
 import type { Row, TableSource } from './table.js';

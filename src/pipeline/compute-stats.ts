@@ -5,9 +5,12 @@
  */
 import { BnError } from '../errors.js';
 import { Moments } from '../engine/moments.js';
-import type { Row, TableSource } from '../io/table.js';
-import { FeaturePlan } from './feature-plan.js';
-import { ALL_COLUMNS, bindSelection, type Selection, type SelectionSpec } from './select.js';
+import type { TableSource } from '../io/table.js';
+import type { BatchConsumer, TableShape } from './batch.js';
+import { BatchMoments } from './batch-moments.js';
+import { makePlan, type FeaturePlan } from './feature-plan.js';
+import { readRowBatches } from './row-batches.js';
+import type { SelectionSpec } from './select.js';
 
 export interface BatchSummary {
   index: number;
@@ -33,57 +36,36 @@ export interface PassOptions {
   select?: SelectionSpec;
 }
 
-/** The plan for a source whose first chunk has been read (so that its header is known). */
-export function makePlan(source: Pick<TableSource, 'columns' | 'label' | 'keyed' | 'format'>, options: PassOptions, selection?: Selection): FeaturePlan {
-  const bound = selection ?? (options.select ? bindSelection(options.select, source.columns) : ALL_COLUMNS);
-  // Columns of CSV, TSV and JSON arrays are all known now: an unknown --select name fails at once.
-  // JSON objects may bring new keys up to the end; the plan checks when it is frozen.
-  if (!columnsMayGrow(source)) bound.check(source.columns, source.label);
-  return new FeaturePlan(source.columns, options.isMissing, source.label, bound);
-}
-
-function columnsMayGrow(source: Pick<TableSource, 'keyed' | 'format'>): boolean {
-  return source.keyed && (source.format === 'json' || source.format === 'ndjson');
-}
-
-/** Add a row's feature cells to `moments`, validating each (a JSON object's: at its own keys). */
-export function addRow(moments: Moments, plan: FeaturePlan, row: Row): void {
-  const { cells, keys } = row;
-  if (keys !== undefined) {
-    for (const j of keys) if (plan.isFeature(j)) moments.add(j, plan.value(cells[j], j, row));
-    return;
-  }
-  for (let j = 0; j < cells.length; j++) {
-    if (plan.isFeature(j)) moments.add(j, plan.value(cells[j], j, row));
-  }
-}
-
-export async function computeStats(source: TableSource, options: PassOptions): Promise<DatasetStats> {
+/** A stats pass as a batch consumer; `result` once the reader is done. */
+export function statsConsumer(options: PassOptions): BatchConsumer & { result(shape: TableShape | undefined, label: string): DatasetStats } {
   let plan: FeaturePlan | undefined;
-  const batches: BatchSummary[] = [];
-  let current: Moments | undefined;
-  let inBatch = 0;
-  let rows = 0;
-  const batchSize = options.batchSize ?? Number.POSITIVE_INFINITY;
+  let moments: BatchMoments | undefined;
+  return {
+    records: 'none',
+    rowsBeforeError: false,
+    start(shape) {
+      plan = makePlan(shape, options);
+      moments = new BatchMoments(shape.columns.length, options.batchSize ?? Number.POSITIVE_INFINITY, (m, width) => widen(m, width, shape));
+      return plan;
+    },
+    batch(batch) {
+      moments!.add(batch.values, batch.rows);
+    },
+    result(shape, label) {
+      return finishStats(plan, moments?.finish() ?? [], moments?.rows ?? 0, shape ?? { columns: [], label });
+    },
+    // Workers take the features as they stand: a column still undecided would need the rows before it.
+    workerStep() {
+      return plan && plan.undecided().length === 0 ? { features: plan.featureIndices() } : undefined;
+    },
+  };
+}
 
-  for await (const chunk of source.chunks()) {
-    plan ??= makePlan(source, options);
-    for (const row of chunk) {
-      current ??= new Moments(source.columns.length);
-      // A JSON key first seen in this row: make room for its column.
-      if (current.width < source.columns.length) current = widen(current, source.columns.length, source);
-      plan.observe(row);
-      addRow(current, plan, row);
-      rows++;
-      if (++inBatch === batchSize) {
-        batches.push({ index: batches.length, rows: inBatch, moments: current });
-        current = undefined;
-        inBatch = 0;
-      }
-    }
-  }
-  if (current) batches.push({ index: batches.length, rows: inBatch, moments: current });
-  return finishStats(plan, batches, rows, source);
+/** `bn stats` of rows from any TableSource (the library's entry; the CLI reads through ./read-input.ts). */
+export async function computeStats(source: TableSource, options: PassOptions): Promise<DatasetStats> {
+  const consumer = statsConsumer(options);
+  await readRowBatches(source, consumer);
+  return consumer.result(source, source.label);
 }
 
 /**

@@ -6,13 +6,15 @@
  * features up front, leaves others to that rule, and the rest out. The column list may grow while
  * the input is read (JSON objects: a key first seen in record 500): a new column gets its role
  * when it first appears, and a column that first appears after `freeze` is never a feature.
- * Cells of feature columns are parsed here, and only here, so every reader shares one notion of
- * "number", "missing" and "invalid".
+ * A feature cell's text is parsed by `value` (the row reader's way; the byte scanner parses
+ * plain numbers from the bytes itself and asks here for everything else), so every reader
+ * shares one notion of "number", "missing" and "invalid".
  */
 import { BnError, quoteValue, type ErrorLocation } from '../errors.js';
 import { classifyNumber } from '../io/numbers.js';
 import type { Cell, Row } from '../io/table.js';
-import { ALL_COLUMNS, type Selection } from './select.js';
+import type { TableShape } from './batch.js';
+import { ALL_COLUMNS, bindSelection, type Selection, type SelectionSpec } from './select.js';
 
 type ColumnRole = 'undecided' | 'feature' | 'other';
 
@@ -23,6 +25,8 @@ export class FeaturePlan {
   private readonly label: string;
   private readonly selection: Selection;
   private frozen = false;
+  /** Bumped whenever a column becomes a feature: a reader's cue to look at featureIndices again. */
+  private featureChanges = 0;
 
   /**
    * @param columns the source's column list, which may still grow (read, never written, here)
@@ -41,6 +45,7 @@ export class FeaturePlan {
     for (let j = this.roles.length; j < this.columns.length; j++) {
       const role = this.selection.role(this.columns[j]!, j);
       this.roles.push(role === 'feature' ? 'feature' : role === 'candidate' && !this.frozen ? 'undecided' : 'other');
+      if (role === 'feature') this.featureChanges++;
     }
   }
 
@@ -67,6 +72,7 @@ export class FeaturePlan {
   observeCell(j: number, cell: Cell): boolean {
     if (this.frozen || this.roles[j] !== 'undecided' || this.cellIsMissing(cell)) return false;
     this.roles[j] = looksNumeric(cell) ? 'feature' : 'other';
+    if (this.roles[j] === 'feature') this.featureChanges++;
     return true;
   }
 
@@ -86,6 +92,11 @@ export class FeaturePlan {
     this.selection.check(this.columns, this.label);
     for (let j = 0; j < this.roles.length; j++) if (this.roles[j] === 'undecided') this.roles[j] = 'other';
     this.frozen = true;
+  }
+
+  /** Changes whenever the features change (a column became one). */
+  get generation(): number {
+    return this.featureChanges;
   }
 
   isFeature(j: number): boolean {
@@ -139,4 +150,17 @@ function looksNumeric(cell: Cell): boolean {
   if (typeof cell === 'number') return true;
   // "1e999" is written as a number: the column is a feature, and that cell is then an error.
   return typeof cell === 'string' && classifyNumber(cell).kind !== 'invalid';
+}
+
+/** The plan for a source whose first chunk has been read (so that its header is known). */
+export function makePlan(source: TableShape, options: { isMissing: (text: string) => boolean; select?: SelectionSpec }, selection?: Selection): FeaturePlan {
+  const bound = selection ?? (options.select ? bindSelection(options.select, source.columns) : ALL_COLUMNS);
+  // Columns of CSV, TSV and JSON arrays are all known now: an unknown --select name fails at once.
+  // JSON objects may bring new keys up to the end; the plan checks when it is frozen.
+  if (!columnsMayGrow(source)) bound.check(source.columns, source.label);
+  return new FeaturePlan(source.columns, options.isMissing, source.label, bound);
+}
+
+function columnsMayGrow(source: Pick<TableShape, 'keyed' | 'format'>): boolean {
+  return source.keyed && (source.format === 'json' || source.format === 'ndjson');
 }

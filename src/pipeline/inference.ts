@@ -12,13 +12,16 @@
  */
 import { denormalizeScale } from '../engine/batch-norm.js';
 import { BnError } from '../errors.js';
-import type { Row, TableSource } from '../io/table.js';
-import { layoutOf, widthOf, type TableSink } from '../io/table-sink.js';
+import type { TableSource } from '../io/table.js';
+import type { TableSink } from '../io/table-sink.js';
 import type { InferenceStats } from '../stats-file.js';
-import { affineParams, affineTransform, resolveAffine, type AffineParams, type AffineSpec } from './affine.js';
-import { makePlan, type PassOptions } from './compute-stats.js';
-import { FeaturePlan } from './feature-plan.js';
-import { transformRows } from './normalize.js';
+import { affineParams, resolveAffine, type AffineParams, type AffineSpec } from './affine.js';
+import type { BatchConsumer, ReadPass, TableShape } from './batch.js';
+import { RowsWriter, type BatchWriter } from './batch-writers.js';
+import type { PassOptions } from './compute-stats.js';
+import { makePlan, type FeaturePlan } from './feature-plan.js';
+import { writePass, writeTransformed } from './normalize.js';
+import { readRowBatches } from './row-batches.js';
 import { fixedColumns } from './select.js';
 
 export type Direction = 'normalize' | 'denormalize';
@@ -37,93 +40,111 @@ export interface InferenceOptions extends Omit<PassOptions, 'batchSize'> {
 /** Rows read before deciding which columns are numeric, when matching by position. */
 export const DECIDE_ROWS = 1000;
 
-/** Transform every row of `source` into `sink`; returns the number of rows. */
+/** Transform every row of `source` into `sink` (the library's entry); returns the number of rows. */
 export async function transformWithStats(source: TableSource, sink: TableSink, options: InferenceOptions): Promise<number> {
-  const chunks = source.chunks();
-  // Read ahead: the first chunk names the columns; matching by position also needs values.
-  const head: Row[] = [];
-  const wanted = options.stats.features ? 1 : DECIDE_ROWS;
-  let done = false;
-  while (!done && head.length < wanted) {
-    const next = await chunks.next();
-    if (next.done) done = true;
-    else head.push(...next.value);
-  }
-
-  const { plan, features } = matchFeatures(source, head, options);
-  // The columns the rows read ahead reach (a header with no rows: the header).
-  await sink.start(layoutOf(source, features, widthOf(head) || source.columns.length));
-  let rows = 0;
-  if (head.length > 0 || !done) {
-    const transform = transformOf(features.map((j) => source.columns[j]!), options);
-    const emit = async (chunk: Row[]) => {
-      transformRows(chunk, plan, features, transform);
-      rows += chunk.length;
-      await sink.rows(chunk);
-    };
-    await emit(head);
-    if (!done) for await (const chunk of chunks) await emit(chunk);
-  }
-  await sink.end();
-  return rows;
+  return infer(async (consumer) => ({ rows: await readRowBatches(source, consumer), shape: source }), new RowsWriter(sink), options);
 }
 
-/** The input's column index of each of the stats file's features, in the file's order. */
-function matchFeatures(source: TableSource, head: readonly Row[], options: InferenceOptions): { plan: FeaturePlan; features: number[] } {
-  const { columns } = source;
+/**
+ * Inference mode over any reader and writer; returns the number of rows. The stats file's
+ * features are matched by name as soon as the header is read, so that every row can stream (and
+ * workers can take a file's byte ranges); matching by position, or with --select, needs the
+ * numeric columns, which the first DECIDE_ROWS rows decide.
+ */
+export async function infer(read: ReadPass, writer: BatchWriter, options: InferenceOptions): Promise<number> {
+  const names = options.stats.features;
+  let shape: TableShape | undefined;
+  let plan: FeaturePlan | undefined;
+  let features: number[] | undefined;
+  let params: AffineParams | undefined;
+  const startWriting = (s: TableShape, matched: number[]) => {
+    features = matched;
+    writer.start({ columns: s.columns, width: s.columns.length, features: matched, keyed: s.keyed, from: s.format, label: s.label });
+  };
+  const byNameAtOnce = names !== undefined && options.select === undefined;
+  const consumer: BatchConsumer = {
+    records: 'keep',
+    rowsBeforeError: true,
+    batchRows: byNameAtOnce ? undefined : DECIDE_ROWS,
+    settled: byNameAtOnce,
+    start(s) {
+      if (plan) return plan;
+      shape = s;
+      if (byNameAtOnce && names.every((n) => s.columns.includes(n))) {
+        const matched = names.map((n) => s.columns.indexOf(n));
+        plan = makePlan(s, options, fixedColumns(matched));
+        startWriting(s, matched);
+      } else {
+        // Decided from the first batch's rows, then matched (or a message listing the numeric columns).
+        plan = makePlan(s, options);
+      }
+      return plan;
+    },
+    batch(batch) {
+      if (features === undefined) {
+        plan!.freeze();
+        startWriting(shape!, matchFeatures(shape!, plan!.featureIndices(), options));
+      }
+      params ??= affineOf(features!.map((j) => shape!.columns[j]!), options);
+      writeTransformed(batch, features!, params, writer);
+    },
+    async afterChunk() {
+      if (writer.full) await writer.drain();
+    },
+    workerStep: () => {
+      if (!writer.writeBytes || features === undefined) return undefined;
+      params ??= affineOf(features.map((j) => shape!.columns[j]!), options);
+      return { features, write: { params, precision: writer.precision } };
+    },
+    writeBytes: writer.writeBytes ? (bytes) => writer.writeBytes!(bytes) : undefined,
+  };
+  return writePass(read, consumer, writer, (header) => {
+    const s = shape ?? header;
+    // No rows: nothing to transform. By name, the file is still checked against the header.
+    if (s && features === undefined) startWriting(s, names && !options.select ? matchFeatures(s, [], options) : []);
+  });
+}
+
+/**
+ * The input's column index of each of the stats file's features, in the file's order, given the
+ * input's numeric columns (`numeric`, in column order; by name without --select, only in messages).
+ */
+function matchFeatures(shape: TableShape, numeric: readonly number[], options: InferenceOptions): number[] {
+  const { columns } = shape;
   const names = options.stats.features;
   const width = options.stats.runningMean.length;
   const fail = (message: string) => new BnError('BN_FEATURE_MISMATCH', message, { file: options.statsLabel });
-  const numericColumns = () => {
-    const plan = makePlan(source, options);
-    for (const row of head) plan.observe(row);
-    plan.freeze();
-    return plan.featureIndices().map((j) => columns[j]!);
-  };
+  const numericNames = numeric.map((j) => columns[j]!);
   const list = (xs: readonly string[]) => (xs.length === 0 ? 'none' : xs.map((s) => JSON.stringify(s)).join(', '));
 
   if (names) {
     // With --select, the columns it picks (among a /regex/'s or a ! list's, the numeric ones).
-    const selected = options.select ? numericColumns() : undefined;
+    const selected = options.select ? numericNames : undefined;
     const available = selected ?? columns;
     const missing = names.filter((n) => !available.includes(n));
     // Without --select, other numeric columns simply pass through; with it, they were asked for.
     const unwanted = selected ? selected.filter((n) => !names.includes(n)) : [];
     if (missing.length > 0 || unwanted.length > 0) {
-      const extra = selected ? unwanted : numericColumns().filter((n) => !names.includes(n));
+      const extra = selected ? unwanted : numericNames.filter((n) => !names.includes(n));
       throw fail(
-        `features do not match the input ${source.label}: ` +
+        `features do not match the input ${shape.label}: ` +
           `missing from the input${selected ? "'s selection" : ''}: ${list(missing)}; ` +
           `in the input but not in the stats file: ${list(extra)}`,
       );
     }
-    const features = names.map((n) => columns.indexOf(n));
-    return { plan: new FeaturePlan(columns, options.isMissing, source.label, fixedColumns(features)), features };
+    return names.map((n) => columns.indexOf(n));
   }
-
-  const plan = makePlan(source, options);
-  for (const row of head) plan.observe(row);
-  plan.freeze();
-  const features = plan.featureIndices();
-  // No rows: nothing to transform, nothing to check the file against.
-  if (head.length > 0 && features.length !== width) {
+  if (numeric.length !== width) {
     throw fail(
       `the stats file has ${width} feature${width === 1 ? '' : 's'} and no "features" to match them by name, ` +
-        `so they are matched by position; the input ${source.label} has ${features.length}: ` +
-        `${list(features.map((j) => columns[j]!))}`,
+        `so they are matched by position; the input ${shape.label} has ${numeric.length}: ${list(numericNames)}`,
     );
   }
-  return { plan, features };
-}
-
-/** The per-value transform, with γ, β, ε from the file unless flags override them. */
-function transformOf(names: readonly string[], options: InferenceOptions): (f: number, x: number) => number {
-  return affineTransform(affineOf(names, options));
+  return [...numeric];
 }
 
 /**
- * The same transform as transformOf, in the form the fast CSV writer applies, y = (x − a)·s + b
- * per feature: normalize a = running_mean, s = normalizeScale(running_var, ε, γ), b = β;
+ * The transform of inference mode as y = (x − a)·s + b per feature: normalize a = running_mean, s = normalizeScale(running_var, ε, γ), b = β;
  * denormalize a = β, s = denormalizeScale(running_var, ε, γ), b = running_mean. The operations
  * are normalizeValue's and denormalizeValue's, in the same order: the same float64 results.
  */

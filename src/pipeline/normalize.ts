@@ -1,22 +1,27 @@
 /**
  * Training-mode `bn normalize` (SPEC §3): every batch normalized with its own μ_B and biased σ_B².
+ * These drivers take any reader (./batch.ts: a ReadPass) and any writer (./batch-writers.ts).
  *
  * - Whole input (no --batch-size): pass 1 computes the statistics (and validates every cell), so
- *   nothing is written when the data is bad; pass 2 streams the rows out. Memory: one row chunk.
+ *   nothing is written when the data is bad; pass 2 streams the rows out. Memory: one batch.
  * - --batch-size N: one pass; N rows are held, normalized and written. Memory: N rows (and, for a
  *   caller that does not pass `running`, the Moments of every batch).
  */
-import { BnError, quoteValue, type ErrorLocation } from '../errors.js';
+import { BnError } from '../errors.js';
 import type { RunningStats } from '../engine/running-stats.js';
 import { Moments } from '../engine/moments.js';
-import type { Row, TableSource } from '../io/table.js';
-import { layoutOf, widthOf, type TableSink } from '../io/table-sink.js';
-import type { AffineSpec } from './affine.js';
+import type { TableSource } from '../io/table.js';
+import type { TableLayout, TableSink } from '../io/table-sink.js';
+import type { AffineParams, AffineSpec } from './affine.js';
 import { affineParams, affineTransform, resolveAffine } from './affine.js';
-import { addRow, checkRepresentable, computeStats, makePlan, type BatchSummary, type DatasetStats, type PassOptions } from './compute-stats.js';
-import type { FeaturePlan } from './feature-plan.js';
+import type { BatchConsumer, ReadPass, RowBatch, TableShape } from './batch.js';
+import { RowsWriter, type BatchWriter } from './batch-writers.js';
+import { checkRepresentable, statsConsumer, type BatchSummary, type DatasetStats, type PassOptions } from './compute-stats.js';
+import { makePlan, type FeaturePlan } from './feature-plan.js';
+import { readRowBatches } from './row-batches.js';
 import { foldBatch, type RunningSettings } from './running.js';
 import { fixedColumns } from './select.js';
+import { beyondRange, beyondRangeError, transformBatch } from './transform-batch.js';
 
 export interface TrainingOptions extends PassOptions {
   epsilon: number;
@@ -47,60 +52,128 @@ export interface BatchParams {
   variance: Float64Array;
 }
 
+/** Training mode over rows from any TableSource into a sink (the library's entry). */
 export async function normalizeTraining(
   openSource: () => TableSource | Promise<TableSource>,
   sink: TableSink,
   options: TrainingOptions,
 ): Promise<TrainingResult> {
-  return options.batchSize === undefined
-    ? normalizeWhole(openSource, sink, options)
-    : normalizeBatched(await openSource(), sink, options, options.batchSize);
+  // The first source is opened now, for its label; each pass after it opens its own.
+  let first: TableSource | undefined = await openSource();
+  const label = first.label;
+  const read: ReadPass = async (consumer) => {
+    const source = first ?? (await openSource());
+    first = undefined;
+    return { rows: await readRowBatches(source, consumer), shape: source };
+  };
+  return train(read, new RowsWriter(sink), options, label);
 }
 
-async function normalizeWhole(
-  openSource: () => TableSource | Promise<TableSource>,
-  sink: TableSink,
-  options: TrainingOptions,
-): Promise<TrainingResult> {
-  const first = await openSource();
-  const stats = await computeStats(first, options);
-  const { gamma, beta, params, transform } = wholeInputTransform(stats, options, first.label);
+/** Training mode: the whole input as one batch (two passes), or batches of --batch-size rows. */
+export async function train(read: ReadPass, writer: BatchWriter, options: TrainingOptions, label: string): Promise<TrainingResult> {
+  return options.batchSize === undefined ? trainWhole(read, writer, options, label) : trainBatched(read, writer, options, options.batchSize, label);
+}
 
-  const second = await openSource();
-  let plan: FeaturePlan | undefined;
-  let rows = 0;
-  for await (const chunk of second.chunks()) {
-    if (!plan) {
-      plan = makePlan(second, options, fixedColumns(stats.features));
-      // Pass 1 has seen every column (JSON keys that first appear late included).
-      await sink.start({ ...layoutOf(second, stats.features), columns: stats.columns, width: stats.columns.length });
-    }
-    transformRows(chunk, plan, stats.features, transform);
-    await sink.rows(chunk);
-    rows += chunk.length;
-  }
-  checkSameRows(stats.rows, rows, first.label);
-  await sink.end();
+/** The statistics of one pass (`bn stats`, and pass 1 of a whole-input normalize). */
+export async function statsPass(read: ReadPass, options: PassOptions, label: string): Promise<DatasetStats> {
+  const consumer = statsConsumer(options);
+  const end = await read(consumer);
+  return consumer.result(end.shape, label);
+}
+
+async function trainWhole(read: ReadPass, writer: BatchWriter, options: TrainingOptions, label: string): Promise<TrainingResult> {
+  const stats = await statsPass(read, options, label);
+  const { gamma, beta, params } = wholeInputTransform(stats, options, label);
+  const affine = affineParams(params.mean, params.variance, options.epsilon, gamma, beta);
+  const rows = await writePass(read, transformConsumer(stats.features, affine, writer, options, (shape) => ({
+    // Pass 1 has seen every column (JSON keys that first appear late included).
+    columns: stats.columns,
+    width: stats.columns.length,
+    features: stats.features,
+    keyed: shape.keyed,
+    from: shape.format,
+    label: shape.label,
+  })), writer);
+  checkSameRows(stats.rows, rows, label);
   return { ...stats, gamma, beta };
 }
 
 /**
- * Pass 1's result made ready for pass 2 of a whole-input normalize (both readers): γ and β for
- * its features, μ and σ², the transform, and the extremes checked before the first row goes out.
+ * A pass that writes: the reader into `consumer`, then the writer's end. On an error, what was
+ * written before it goes out (a row writer would have written it by then). Returns the rows read.
+ */
+export async function writePass(read: ReadPass, consumer: BatchConsumer, writer: BatchWriter, onNoRows?: (shape: TableShape | undefined) => void): Promise<number> {
+  let end;
+  try {
+    end = await read(consumer);
+  } catch (err) {
+    await writer.drain().catch(() => {});
+    throw err;
+  }
+  if (end.rows === 0) {
+    if (onNoRows) onNoRows(end.shape);
+    // A header and no rows: the header alone.
+    else if (end.shape) consumer.start(end.shape);
+  }
+  await writer.end();
+  return end.rows;
+}
+
+/**
+ * Rows out with fixed features and one transform for every row (pass 2 of a whole-input
+ * normalize; inference mode goes through it too): `layoutOf` gives what the writer starts with.
+ */
+export function transformConsumer(
+  features: readonly number[],
+  params: AffineParams,
+  writer: BatchWriter,
+  options: Pick<PassOptions, 'isMissing'>,
+  layoutOf: (shape: TableShape) => TableLayout,
+): BatchConsumer {
+  let plan: FeaturePlan | undefined;
+  return {
+    records: 'keep',
+    rowsBeforeError: true,
+    settled: true,
+    start(shape) {
+      writer.start(layoutOf(shape));
+      plan ??= makePlan(shape, { isMissing: options.isMissing }, fixedColumns(features));
+      return plan;
+    },
+    batch(batch) {
+      writeTransformed(batch, features, params, writer);
+    },
+    async afterChunk() {
+      if (writer.full) await writer.drain();
+    },
+    workerStep: () => (writer.writeBytes ? { features, write: { params, precision: writer.precision } } : undefined),
+    writeBytes: writer.writeBytes ? (bytes) => writer.writeBytes!(bytes) : undefined,
+  };
+}
+
+/** Transform a batch and write it; a result beyond float64 stops it after the rows before. */
+export function writeTransformed(batch: RowBatch, features: readonly number[], params: AffineParams, writer: BatchWriter): void {
+  const bad = transformBatch(batch, features, params);
+  writer.write(batch, bad?.row);
+  if (bad) throw beyondRangeError(batch, features, bad);
+}
+
+/**
+ * Pass 1's result made ready for pass 2 of a whole-input normalize: γ and β for its features,
+ * μ and σ², and the extremes checked before the first row goes out.
  */
 export function wholeInputTransform(
   stats: DatasetStats,
   options: Pick<TrainingOptions, 'epsilon' | 'gamma' | 'beta'>,
   label: string,
-): { gamma: Float64Array; beta: Float64Array; params: BatchParams; transform: (f: number, x: number) => number } {
+): { gamma: Float64Array; beta: Float64Array; params: BatchParams } {
   const names = stats.features.map((j) => stats.columns[j]!);
   const gamma = resolveAffine('--gamma', options.gamma, names, 1);
   const beta = resolveAffine('--beta', options.beta, names, 0);
   const batch = stats.batches[0]!;
   const params = batchParams(batch, stats.features, stats.columns, label, stats.rows);
-  const transform = batchTransform(params, options.epsilon, gamma, beta);
-  checkExtremes(batch.moments, stats.features, transform, stats.columns, label);
-  return { gamma, beta, params, transform };
+  checkExtremes(batch.moments, stats.features, batchTransform(params, options.epsilon, gamma, beta), stats.columns, label);
+  return { gamma, beta, params };
 }
 
 /**
@@ -113,7 +186,14 @@ export function checkSameRows(first: number, second: number, label: string): voi
   }
 }
 
-async function normalizeBatched(source: TableSource, sink: TableSink, options: TrainingOptions, batchSize: number): Promise<TrainingResult> {
+/**
+ * --batch-size N: each batch's statistics, checks and transform, then its rows written. The
+ * features are the first batch's (decided from its rows, then frozen); the output starts only
+ * once the first batch has passed every check, so a first batch that fails writes nothing, not
+ * even a header.
+ */
+async function trainBatched(read: ReadPass, writer: BatchWriter, options: TrainingOptions, batchSize: number, label: string): Promise<TrainingResult> {
+  let shape: TableShape | undefined;
   let plan: FeaturePlan | undefined;
   let features: number[] = [];
   let gamma: Float64Array = new Float64Array(0);
@@ -123,59 +203,63 @@ async function normalizeBatched(source: TableSource, sink: TableSink, options: T
   let running: RunningStats | undefined;
   let total: Moments | undefined;
   let rows = 0;
-  let pending: Row[] = [];
 
-  const flush = async (isLast: boolean) => {
-    if (pending.length === 0) return;
-    if (!plan) throw new Error('unreachable: rows before plan');
-    if (batchCount === 0) {
-      for (const row of pending) plan.observe(row);
-      plan.freeze();
-      features = plan.featureIndices();
-      if (features.length === 0) {
-        throw new BnError('BN_NO_FEATURES', 'no numeric column: nothing to normalize (see --select)', { file: source.label });
+  const consumer: BatchConsumer = {
+    records: 'keep',
+    rowsBeforeError: false,
+    batchRows: batchSize,
+    start(s) {
+      shape = s;
+      plan = makePlan(s, options);
+      return plan;
+    },
+    batch(batch, last) {
+      const { columns } = shape!;
+      rows += batch.rows;
+      if (batchCount === 0) {
+        plan!.freeze();
+        features = plan!.featureIndices();
+        if (features.length === 0) {
+          throw new BnError('BN_NO_FEATURES', 'no numeric column: nothing to normalize (see --select)', { file: label });
+        }
+        const names = features.map((j) => columns[j]!);
+        gamma = resolveAffine('--gamma', options.gamma, names, 1);
+        beta = resolveAffine('--beta', options.beta, names, 0);
+        total = new Moments(Math.max(columns.length, batch.values.length));
       }
-      const names = features.map((j) => source.columns[j]!);
-      gamma = resolveAffine('--gamma', options.gamma, names, 1);
-      beta = resolveAffine('--beta', options.beta, names, 0);
-      total = new Moments(source.columns.length);
-    }
-    // The width of the first batch: every feature is among its columns.
-    const moments = new Moments(total!.width);
-    for (const row of pending) addRow(moments, plan, row);
-    const summary = { index: batchCount, rows: pending.length, moments };
-    checkRepresentable(moments, features, source.columns, source.label);
-    const params = batchParams(summary, features, source.columns, source.label, isLast ? rows : undefined, batchSize);
-    const transform = batchTransform(params, options.epsilon, gamma, beta);
-    checkExtremes(moments, features, transform, source.columns, source.label);
-    // Only now the output starts: a first batch that fails writes nothing, not even a header.
-    // Its columns are the first batch's: a JSON key that first appears after it is not a feature
-    // (it passes through a JSON output, and a CSV header cannot take it).
-    if (batchCount === 0) await sink.start(layoutOf(source, features, widthOf(pending)));
-    transformRows(pending, plan, features, transform);
-    await sink.rows(pending);
-    if (options.running) running = foldBatch(running, moments, features, options.running);
-    else batches.push(summary);
-    batchCount++;
-    total!.merge(moments);
-    pending = [];
+      const moments = new Moments(total!.width);
+      for (const j of features) moments.addColumn(j, batch.values[j]!, batch.rows);
+      const summary = { index: batchCount, rows: batch.rows, moments };
+      checkRepresentable(moments, features, columns, label);
+      const params = batchParams(summary, features, columns, label, last ? rows : undefined, batchSize);
+      const affine = affineParams(params.mean, params.variance, options.epsilon, gamma, beta);
+      checkExtremes(moments, features, affineTransform(affine), columns, label);
+      // Its columns are the first batch's: a JSON key that first appears after it is not a
+      // feature (it passes through a JSON output, and a CSV header cannot take it).
+      if (batchCount === 0) writer.start({ columns, width: widthOf(batch, shape!), features, keyed: shape!.keyed, from: shape!.format, label: shape!.label });
+      writeTransformed(batch, features, affine, writer);
+      if (options.running) running = foldBatch(running, moments, features, options.running);
+      else batches.push(summary);
+      batchCount++;
+      total!.merge(moments);
+    },
+    async afterChunk() {
+      if (writer.full) await writer.drain();
+    },
   };
-
-  for await (const chunk of source.chunks()) {
-    plan ??= makePlan(source, options);
-    for (const row of chunk) {
-      pending.push(row);
-      rows++;
-      if (pending.length === batchSize) await flush(false);
-    }
-  }
-  await flush(true);
-  if (!plan || rows === 0 || !total) {
-    throw new BnError('BN_EMPTY_INPUT', 'no data rows (only a header)', { file: source.label });
-  }
-  await sink.end();
+  await writePass(read, consumer, writer, () => {
+    throw new BnError('BN_EMPTY_INPUT', 'no data rows (only a header)', { file: label });
+  });
   const folded = options.running ? { running: running!, batches: batchCount } : undefined;
-  return { columns: source.columns, features, rows, total, batches, gamma, beta, folded };
+  return { columns: shape!.columns, features, rows, total: total!, batches, gamma, beta, folded };
+}
+
+/** The columns the rows of a batch reach (JSON objects may bring keys the header has not). */
+function widthOf(batch: RowBatch, shape: TableShape): number {
+  if (shape.format === 'csv' || shape.format === 'tsv') return shape.columns.length;
+  let width = 0;
+  for (let i = 0; i < batch.rows; i++) width = Math.max(width, batch.records!.row(i).cells.length);
+  return width;
 }
 
 /**
@@ -236,31 +320,6 @@ function suggestBatchSize(batch: BatchSummary, totalRows: number | undefined, ba
 }
 
 /**
- * Replace each non-missing feature cell by `transform(f, x)` (a number), f the feature's position;
- * other cells, and missing ones, stay as they were. Shared by training and inference mode. A
- * result beyond float64 (γ = 1e308, a stats file's extreme values) is an error naming the cell:
- * bn never writes Infinity or NaN.
- */
-export function transformRows(
-  rows: readonly Row[],
-  plan: FeaturePlan,
-  features: readonly number[],
-  transform: (f: number, x: number) => number,
-): void {
-  for (const row of rows) {
-    const { cells } = row;
-    for (let f = 0; f < features.length; f++) {
-      const j = features[f]!;
-      const x = plan.value(cells[j], j, row);
-      if (Number.isNaN(x)) continue; // missing: written back as it was
-      const y = transform(f, x);
-      if (!Number.isFinite(y)) throw beyondRange(cells[j], plan.where(j, row));
-      cells[j] = y;
-    }
-  }
-}
-
-/**
  * The transform is monotone in x (so is each IEEE operation of (x − μ)·scale + β), so when it is
  * finite at a batch's min and max it is finite on every value of the batch: training mode refuses
  * a γ or β that takes the output beyond float64 before it writes a row of the batch.
@@ -277,10 +336,6 @@ export function checkExtremes(
       if (!Number.isFinite(transform(f, x))) throw beyondRange(x, { file: label, name: columns[j] });
     }
   });
-}
-
-export function beyondRange(value: unknown, where: ErrorLocation): BnError {
-  return new BnError('BN_OVERFLOW', `the result for the value ${quoteValue(value)} is beyond float64 range (see γ, β, ε and the statistics)`, where);
 }
 
 /** y = γ·(x − μ_B)/√(σ_B² + ε) + β with a batch's statistics, feature by feature. */

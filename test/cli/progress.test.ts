@@ -9,7 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { countBytes, countRows, formatBytes, formatDuration, Progress, type WorkCounter } from '../../src/cli/progress.js';
+import { countRows, formatBytes, formatDuration, Progress, type WorkCounter } from '../../src/cli/progress.js';
+import { countBytes } from '../../src/io/input.js';
 import type { Row, TableSource } from '../../src/io/table.js';
 import { bnInProcess } from '../helpers/run-bn.js';
 

@@ -1,15 +1,15 @@
 import { Command } from 'commander';
-import { checkReadable, spoolStdin, type InputSpec } from '../../io/input.js';
+import { checkReadable, countBytes, spoolStdin, type InputSpec } from '../../io/input.js';
 import { BnError } from '../../errors.js';
-import { normalizeTraining } from '../../pipeline/normalize.js';
+import { train } from '../../pipeline/normalize.js';
+import { openReader, openWriter, workersFor } from '../../pipeline/read-input.js';
 import { statsFileOf } from '../../pipeline/running.js';
 import { addDisplayOptions, resolveDisplay, startProgress, type DisplayFlags } from '../display.js';
 import { runInference } from '../inference.js';
-import { normalizeFast } from '../fast-input.js';
-import { addInputOptions, openTable, resolveInput, settleFormat, type InputFlags, type ResolvedInput } from '../input-options.js';
+import { addInputOptions, resolveInput, settleFormat, type InputFlags, type ResolvedInput } from '../input-options.js';
 import type { Io } from '../io.js';
 import { addAffineOptions, addTrainingOptions, resolveTraining, type ModelFlags } from '../model-options.js';
-import { countBytes, fileBytes } from '../progress.js';
+import { fileBytes } from '../progress.js';
 import { writeStatsFile } from '../stats-output.js';
 import { summaryLine } from '../summary.js';
 import { addTableOutputOptions, checkTableOutput, openTableOutput, type TableOutputFlags } from '../table-output.js';
@@ -69,6 +69,7 @@ async function training(resolved: ResolvedInput, flags: NormalizeFlags, io: Io):
 
   const progress = startProgress(display, io, 'normalize', { path: resolved.spec.path, rowsToStdout: flags.output === undefined });
   let spool: { path: string; release: () => Promise<void> } | undefined;
+  let pool: ReturnType<typeof workersFor>;
   let output: Awaited<ReturnType<typeof openTableOutput>> | undefined;
   let result;
   try {
@@ -85,16 +86,11 @@ async function training(resolved: ResolvedInput, flags: NormalizeFlags, io: Io):
       progress?.expectBytes(3 * progress.counter.bytes);
     }
     output = await openTableOutput(input, flags, io);
-    const model = { epsilon: settings.epsilon, gamma: settings.gamma, beta: settings.beta };
-    result =
-      (await normalizeFast(input, stdin, spec, output, { ...model, running: settings }, progress?.counter)) ??
-      (await normalizeTraining(() => openTable(input, stdin, spec, progress?.counter), output.sink, {
-        batchSize: input.batchSize,
-        isMissing: input.isMissing,
-        select: input.select,
-        ...model,
-        running: settings,
-      }));
+    // One set of workers for both passes of a whole-input normalize.
+    pool = input.batchSize === undefined ? workersFor(input, spec) : undefined;
+    const reader = openReader(input, stdin, { spec, counter: progress?.counter, pool });
+    const options = { batchSize: input.batchSize, isMissing: input.isMissing, select: input.select, epsilon: settings.epsilon, gamma: settings.gamma, beta: settings.beta, running: settings };
+    result = await train(reader.read, openWriter(reader, output), options, input.spec.label);
     // The stats file first: if it cannot be written, -o FILE is not put in place either.
     if (flags.saveStats !== undefined) {
       await writeStatsFile(flags.saveStats, statsFileOf(result, settings, result.gamma, result.beta), io);
@@ -102,6 +98,7 @@ async function training(resolved: ResolvedInput, flags: NormalizeFlags, io: Io):
     await output.commit();
   } finally {
     progress?.stop();
+    await pool?.close();
     await output?.abort();
     await spool?.release();
   }

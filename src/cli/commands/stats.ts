@@ -4,12 +4,12 @@ import { checkReadable } from '../../io/input.js';
 import { OutputWriter } from '../../io/output-writer.js';
 import { resolveAffine } from '../../pipeline/affine.js';
 import type { DatasetStats } from '../../pipeline/compute-stats.js';
-import { checkTrainable } from '../../pipeline/normalize.js';
+import { checkTrainable, statsPass } from '../../pipeline/normalize.js';
+import { openReader } from '../../pipeline/read-input.js';
 import type { TrainingSettings } from '../../pipeline/presets.js';
 import { statsFileOf } from '../../pipeline/running.js';
 import type { StatsFile } from '../../stats-file.js';
 import { addDisplayOptions, resolveDisplay, startProgress, type DisplayFlags } from '../display.js';
-import { statsOf } from '../fast-input.js';
 import { addInputOptions, resolveInput, settleFormat, type InputFlags } from '../input-options.js';
 import type { Io } from '../io.js';
 import { addAffineOptions, addTrainingOptions, resolveTraining, type ModelFlags } from '../model-options.js';
@@ -67,7 +67,7 @@ Examples:
       try {
         progress?.expectBytes(await fileBytes(resolved.spec.path));
         const { input, stdin } = await settleFormat(resolved, io.stdin);
-        stats = await statsOf(input, stdin, input.spec, undefined, progress?.counter);
+        stats = await statsPass(openReader(input, stdin, { counter: progress?.counter }).read, input, input.spec.label);
       } finally {
         progress?.stop();
       }

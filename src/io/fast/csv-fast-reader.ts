@@ -8,7 +8,7 @@
 import type { Readable } from 'node:stream';
 import { BnError } from '../../errors.js';
 import { CSV_CHUNK_ROWS, CsvRecords, csvTable, type ByteCounter, type CsvOptions } from '../csv-rows.js';
-import { readError } from '../input.js';
+import { translateError } from './scan-error.js';
 import type { Row, TableSource } from '../table.js';
 import { CsvScanner, CsvSyntaxError } from './csv-scanner.js';
 
@@ -63,10 +63,4 @@ async function* readChunks(input: Readable, options: CsvOptions, columns: string
     throw translateError(err, options.label);
   }
   records.end();
-}
-
-export function translateError(err: unknown, label: string): unknown {
-  if (err instanceof BnError) return err;
-  if (err instanceof CsvSyntaxError) return new BnError('BN_MALFORMED_CSV', `malformed CSV: ${err.message}`, { file: label, line: err.line });
-  return readError(err, label);
 }

@@ -6,7 +6,7 @@
  * timers (a progress display) and signal handlers run.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { fileCut } from '../input.js';
+import { fileCut } from '../../errors.js';
 
 export const FILE_CHUNK_BYTES = 256 << 10;
 

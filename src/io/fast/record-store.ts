@@ -1,8 +1,12 @@
 /**
- * Scanned records kept for later: `normalize -b N` holds a batch of N records until its
- * statistics are known. The bytes of each record are copied into one growing buffer (the
- * scanner's buffer is reused after the callback), with its fields' ranges, kinds and lines;
+ * Scanned records kept for later, as a batch of rows: their fields' ranges, kinds and lines;
  * `at(i)` gives record i back as CsvFields, for CellValues and CsvBytesWriter.
+ *
+ * Two ways to keep the bytes. Copied (`normalize -b N` holds N records until the batch's
+ * statistics are known, across chunks of input): each record's bytes go into one growing buffer,
+ * since the scanner's buffer is reused after the callback. Borrowed: the records of one chunk all
+ * lie in the buffer the scanner was given, which stays as it is until the next chunk, so only
+ * their ranges are kept; such a batch must be used before the scanner reads on.
  */
 import { Buffer } from 'node:buffer';
 import { FieldKind, fieldText, type CsvFields, type CsvRecord } from './csv-scanner.js';
@@ -19,12 +23,21 @@ export class RecordStore {
   private lines: number[] = [];
   private composites = new Map<number, string>();
   private readonly view = new StoredRecord(this);
+  /** The scanner's buffer the records lie in, when they are borrowed. */
+  private borrowed: Buffer | undefined;
+
+  /** @param copy copy the records' bytes (else borrow the scanner's buffer: see above) */
+  constructor(private readonly copy = true) {}
 
   get length(): number {
     return this.firsts.length;
   }
 
   add(record: CsvRecord): void {
+    if (!this.copy) {
+      this.borrow(record);
+      return;
+    }
     const n = record.length;
     // The record as written: from its first field's first byte (a quote, maybe) to its last's last.
     const from = rawStart(record, 0);
@@ -46,6 +59,27 @@ export class RecordStore {
     this.used += to - from;
   }
 
+  /** A record whose bytes stay in the scanner's buffer: its ranges as they are. */
+  private borrow(record: CsvRecord): void {
+    if (this.borrowed !== record.buffer) {
+      if (this.firsts.length > 0) throw new Error('RecordStore: borrowed records of two chunks in one batch');
+      this.borrowed = record.buffer;
+    }
+    const n = record.length;
+    this.reserve(0, n);
+    this.firsts.push(this.fields);
+    this.lines.push(record.line);
+    for (let j = 0; j < n; j++) {
+      const f = this.fields + j;
+      this.starts[f] = record.start(j);
+      this.ends[f] = record.end(j);
+      const kind = record.kind(j);
+      this.kinds[f] = kind;
+      if (kind === FieldKind.Composite) this.composites.set(f, record.text(j));
+    }
+    this.fields += n;
+  }
+
   /** Record i (valid until the next `at` or `clear`). */
   at(i: number): CsvFields {
     return this.view.point(i);
@@ -57,10 +91,11 @@ export class RecordStore {
     this.firsts = [];
     this.lines = [];
     this.composites.clear();
+    this.borrowed = undefined;
   }
 
   /** @internal */ buffer(): Buffer {
-    return this.bytes;
+    return this.borrowed ?? this.bytes;
   }
   /** @internal */ first(i: number): number {
     return this.firsts[i]!;

@@ -6,20 +6,22 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { BnError, type ErrorCode, type ErrorLocation } from '../../errors.js';
-import { CsvScanner, type CsvRecord, type RecordDelimiter } from '../../io/fast/csv-scanner.js';
+import { CsvScanner, type RecordDelimiter } from '../../io/fast/csv-scanner.js';
 import { NumericLines } from '../../io/fast/numeric-lines.js';
 import { CsvBytesWriter } from '../../io/fast/csv-bytes-writer.js';
-import { fileCut } from '../../io/input.js';
+import { fileCut } from '../../errors.js';
 import { Utf8Checker } from '../../io/utf8.js';
 import { missingTest } from '../../io/missing.js';
-import { translateError } from '../../io/fast/csv-fast-reader.js';
-import { makePlan } from '../compute-stats.js';
+import { numberFormatter } from '../../io/format-number.js';
+import { translateError } from '../../io/fast/scan-error.js';
+import type { WorkerStep } from '../batch.js';
+import { makePlan } from '../feature-plan.js';
 import { fixedColumns } from '../select.js';
+import { beyondRangeError, transformBatch } from '../transform-batch.js';
 import { CellValues, numericMarkers } from './cell-values.js';
-import { ColumnReader } from './column-reader.js';
-import { isBlank, type CsvLayout } from './csv-pass.js';
-import type { AffineParams } from '../affine.js';
-import { NormalizedRecords } from './fast-normalize.js';
+import { BLOCK_ROWS, CsvBatcher, type CsvBatcherOptions } from './csv-batcher.js';
+import { isBlank, type CsvLayout } from './csv-layout.js';
+import { featurePositions, writeCsvRecords } from './write-csv-records.js';
 
 export const QUOTE = 0x22;
 
@@ -31,10 +33,9 @@ export interface TaskSetup {
   delimiter: string;
   layout: CsvLayout;
   recordDelimiter: RecordDelimiter;
-  features: number[];
   naValues: readonly string[];
-  /** Pass 2 of normalize: the transform and --precision; absent for a stats pass. */
-  normalize?: { params: AffineParams; precision?: number };
+  /** What to do with each range's batches (../batch.ts). */
+  step: WorkerStep;
 }
 
 export interface Task {
@@ -88,10 +89,10 @@ export function readRange(fd: number, start: number, end: number, buf = Buffer.a
 export class TaskRunner {
   private readonly fd: number;
   private readBuffer = Buffer.allocUnsafe(0);
-  private readonly handle: (record: CsvRecord) => void;
+  private readonly batcher: CsvBatcher;
   /** Common numeric lines, read and parsed at once (null: the scanner reads every line). */
   private readonly lines: NumericLines | null;
-  private readonly finish: (rows: number, capacity: number) => Partial<TaskResult>;
+  private readonly finish: () => Partial<TaskResult>;
 
   /**
    * @param allocate memory for a result of `bytes` bytes: a buffer the main thread sent back
@@ -102,16 +103,22 @@ export class TaskRunner {
     private readonly allocate: (bytes: number) => ArrayBuffer = (bytes) => new ArrayBuffer(bytes),
   ) {
     this.fd = openSync(setup.path, 'r');
-    const { layout, features } = setup;
-    const plan = makePlan(layout, { isMissing: missingTest(setup.naValues), select: undefined }, fixedColumns(features));
+    const { layout, step } = setup;
+    const { features, write } = step;
+    const plan = makePlan(layout, { isMissing: missingTest(setup.naValues) }, fixedColumns(features));
     const values = new CellValues(plan, numericMarkers(setup.naValues));
-    // Whether NumericLines may read these features: the handler says, as in the main thread's passes.
-    let fixedFeatures: () => readonly number[] | undefined;
-    if (setup.normalize) {
+    const batcher = (onBatch: CsvBatcherOptions['onBatch'], records: 'borrow' | 'none') =>
+      new CsvBatcher({ width: layout.width, label: layout.label, plan, values, capacity: BLOCK_ROWS, records, onBatch });
+    if (write) {
+      // Each batch transformed and written as the main thread writes its own (../batch-writers.ts).
       const out = new CsvBytesWriter(setup.delimiter.charCodeAt(0));
-      const records = new NormalizedRecords(layout.width, layout.label, features, setup.normalize.params, values, setup.normalize.precision, out);
-      this.handle = (record) => records.record(record);
-      fixedFeatures = () => records.fixedFeatures();
+      const featureOf = featurePositions(features, layout.width);
+      const format = write.precision === undefined ? undefined : numberFormatter(write.precision);
+      this.batcher = batcher((batch) => {
+        const bad = transformBatch(batch, features, write.params);
+        writeCsvRecords(out, batch, featureOf, format, bad?.row);
+        if (bad) throw beyondRangeError(batch, features, bad);
+      }, 'borrow');
       this.begin = () => out.reset(); // what a failed task left
       this.finish = () => {
         // A copy in a buffer of its own, to transfer; the writer's buffer stays here.
@@ -122,27 +129,22 @@ export class TaskRunner {
         return { output };
       };
     } else {
+      // The values of each feature, packed one feature after another, for the main thread's statistics.
       let packed = new Float64Array(0);
       let stride = 0;
       let filled = 0;
-      const reader = new ColumnReader(layout.width, layout.label, plan, values, (block) => {
-        features.forEach((j, f) => packed.set(block.columns[j]!.subarray(0, block.rows), f * stride + filled));
-        filled += block.rows;
-      });
-      this.handle = (record) => reader.record(record);
-      fixedFeatures = () => reader.fixedFeatures();
+      this.batcher = batcher((batch) => {
+        features.forEach((j, f) => packed.set(batch.values[j]!.subarray(0, batch.rows), f * stride + filled));
+        filled += batch.rows;
+      }, 'none');
       this.begin = (capacity) => {
-        reader.discard(); // what a failed task left
         stride = capacity;
         filled = 0;
         packed = new Float64Array(this.allocate(8 * capacity * features.length), 0, capacity * features.length);
       };
-      this.finish = () => {
-        reader.flush();
-        return { values: packed, stride };
-      };
+      this.finish = () => ({ values: packed, stride });
     }
-    const fixed = fixedFeatures();
+    const fixed = this.batcher.fixedFeatures();
     this.lines = fixed === undefined ? null : NumericLines.for(layout.width, setup.delimiter, fixed);
   }
 
@@ -168,19 +170,23 @@ export class TaskRunner {
       return { index: task.index, quoted: false, lines: 0, rows: 0, error: serialized(err) };
     }
     if (bytes.includes(QUOTE)) return { index: task.index, quoted: true, lines: 0, rows: 0 };
-    const capacity = countLines(bytes);
-    this.begin(capacity);
+    this.batcher.discard(); // what a failed task left
+    this.begin(countLines(bytes));
     let rows = 0;
+    const batcher = this.batcher;
     const scanner = new CsvScanner({ delimiter: this.setup.delimiter, recordDelimiter: this.setup.recordDelimiter, bom: false }, (record) => {
       if (isBlank(record)) return;
       rows++;
-      this.handle(record);
+      batcher.record(record);
     });
     if (this.lines !== null) scanner.useNumericLines(this.lines);
     try {
       scanner.push(bytes);
+      // Borrowed records go before the scanner's last record, which it may hold in a buffer of its own.
+      batcher.endOfChunk();
       scanner.end();
-      return { index: task.index, quoted: false, lines: scanner.nextLine - 1, rows, ...this.finish(rows, capacity) };
+      batcher.flush(true);
+      return { index: task.index, quoted: false, lines: scanner.nextLine - 1, rows, ...this.finish() };
     } catch (err) {
       return { index: task.index, quoted: false, lines: 0, rows, error: serialized(translateError(err, label)) };
     }

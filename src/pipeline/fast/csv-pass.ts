@@ -4,13 +4,12 @@
  * order as the general path meets them (rows before a malformed record are handled first; the
  * first data row's width is checked before --select is bound to the header).
  */
-import type { Readable } from 'node:stream';
-import { columnNames, emptyInput, isBlankRecord, raggedRow, type ByteCounter, type CsvOptions } from '../../io/csv-rows.js';
-import { CsvScanner, FieldKind, RecordDelimiter, type CsvRecord } from '../../io/fast/csv-scanner.js';
-import { translateError } from '../../io/fast/csv-fast-reader.js';
+import { columnNames, emptyInput, raggedRow, type ByteCounter, type CsvOptions } from '../../io/csv-rows.js';
+import { CsvScanner, RecordDelimiter, type CsvRecord } from '../../io/fast/csv-scanner.js';
+import { translateError } from '../../io/fast/scan-error.js';
 import { NumericLines } from '../../io/fast/numeric-lines.js';
 import { Utf8Checker } from '../../io/utf8.js';
-import type { TableSource } from '../../io/table.js';
+import { isBlank, type CsvLayout } from './csv-layout.js';
 
 /**
  * Where a data record goes: made once the header and the first data record are known. With
@@ -18,15 +17,6 @@ import type { TableSource } from '../../io/table.js';
  * (records then come with their values parsed: CsvRecord.values).
  */
 export type RecordHandler = ((record: CsvRecord) => void) & { fixedFeatures?: () => readonly number[] | undefined };
-
-export interface CsvLayout extends Pick<TableSource, 'columns' | 'label' | 'keyed' | 'format'> {
-  width: number;
-}
-
-/** A record of one empty field, as the scanner gives it. */
-export function isBlank(record: CsvRecord): boolean {
-  return isBlankRecord(record.length, record.kind(0) <= FieldKind.Quoted && record.start(0) === record.end(0));
-}
 
 export interface PassResult {
   /** The layout, or undefined for an input without a single record (an error unless allowed). */
@@ -132,4 +122,3 @@ export function requireLayout(result: PassResult, label: string): CsvLayout {
   return result.layout;
 }
 
-export type { Readable };

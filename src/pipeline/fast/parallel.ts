@@ -17,14 +17,17 @@
  * (each a few MB of values or output).
  */
 import { fstatSync, openSync, closeSync } from 'node:fs';
-import { BnError } from '../../errors.js';
+import { BnError, fileCut } from '../../errors.js';
 import type { ByteCounter, CsvOptions } from '../../io/csv-rows.js';
 import { CsvScanner, RecordDelimiter } from '../../io/fast/csv-scanner.js';
-import { translateError } from '../../io/fast/csv-fast-reader.js';
-import { fileCut } from '../../io/input.js';
+import { translateError } from '../../io/fast/scan-error.js';
 import { Utf8Checker } from '../../io/utf8.js';
+import type { BatchConsumer, ReadEnd } from '../batch.js';
 import { QUOTE, readRange, reuseBuffer, TaskRunner, type Task, type TaskResult, type TaskSetup } from './block-task.js';
-import { RecordRouter, type CsvLayout, type PassResult, type RecordHandler } from './csv-pass.js';
+import { batcherFor, readEnd } from './csv-batches.js';
+import type { CsvBatcher } from './csv-batcher.js';
+import type { CsvLayout } from './csv-layout.js';
+import { RecordRouter, type PassResult, type RecordHandler } from './csv-pass.js';
 import { post, WorkerPool } from './worker-pool.js';
 
 export interface ParallelOptions {
@@ -52,12 +55,68 @@ export const DEFAULT_BLOCK_BYTES = 512 << 10;
 /** The head of a pass whose features are known (see ParallelOptions.headBytes). */
 export const KNOWN_FEATURES_HEAD_BYTES = 64 << 10;
 
+/**
+ * A file into a batch consumer (../batch.ts), its byte ranges read by worker threads where the
+ * consumer has a WorkerStep: the main thread batches its own records (the head, a sequential
+ * rest) as a stream reader does, and a worker's result is a batch of values or written bytes.
+ */
+export async function readFileBatches(
+  path: string,
+  csv: CsvOptions,
+  options: ParallelOptions,
+  consumer: BatchConsumer,
+  naValues: readonly string[],
+  counter?: ByteCounter,
+): Promise<ReadEnd> {
+  let batcher: CsvBatcher | undefined;
+  let width = 0;
+  let features: readonly number[] = [];
+  const work: PassWork = {
+    start(layout) {
+      width = layout.width;
+      const made = batcherFor(layout, consumer, naValues);
+      batcher = made.batcher;
+      return made.handle;
+    },
+    parallelSetup() {
+      const step = consumer.workerStep?.();
+      if (step) features = step.features;
+      return step && { naValues, step };
+    },
+    async drain() {
+      batcher?.flush(false);
+      await consumer.afterChunk?.();
+    },
+    async consume(result) {
+      if (result.output) return consumer.writeBytes!(result.output);
+      const columns = new Array<Float64Array | undefined>(width);
+      const stride = result.stride!;
+      features.forEach((j, f) => (columns[j] = result.values!.subarray(f * stride, f * stride + result.rows)));
+      consumer.batch({ rows: result.rows, values: columns }, false);
+    },
+    async afterChunk() {
+      batcher?.endOfChunk();
+      await consumer.afterChunk?.();
+    },
+  };
+  const headBytes = consumer.settled ? Math.min(KNOWN_FEATURES_HEAD_BYTES, options.blockBytes ?? KNOWN_FEATURES_HEAD_BYTES) : undefined;
+  let pass: PassResult;
+  try {
+    pass = await parallelPass(path, csv, { headBytes, ...options }, work, counter);
+  } catch (err) {
+    if (consumer.rowsBeforeError) batcher?.flush(false);
+    throw err;
+  }
+  batcher?.flush(true);
+  return readEnd(pass, csv.label);
+}
+
 /** What a pass does with its records: in the main thread, and in workers. */
-export interface PassWork {
+interface PassWork {
   /** The handler of data records in the main thread (the head, and a sequential rest). */
   start(layout: CsvLayout): RecordHandler;
   /** The workers' setup, once the head is read; undefined when they cannot take the rest. */
-  parallelSetup(): Omit<TaskSetup, 'path' | 'size' | 'delimiter' | 'layout' | 'recordDelimiter'> | undefined;
+  parallelSetup(): Pick<TaskSetup, 'naValues' | 'step'> | undefined;
   /** Hand on what the main thread has of the head: workers' results come after it. */
   drain(): Promise<void>;
   /** A worker's result, in file order. */
@@ -69,7 +128,7 @@ export interface PassWork {
 /** Read and scanned at a time, with a turn of the event loop after each (see feed). */
 const READ_BYTES = 256 << 10;
 
-export async function parallelPass(path: string, csv: CsvOptions, options: ParallelOptions, work: PassWork, counter?: ByteCounter): Promise<PassResult> {
+async function parallelPass(path: string, csv: CsvOptions, options: ParallelOptions, work: PassWork, counter?: ByteCounter): Promise<PassResult> {
   const blockBytes = options.blockBytes ?? DEFAULT_BLOCK_BYTES;
   const router = new RecordRouter(csv, (layout) => work.start(layout));
   const fd = openSync(path, 'r');

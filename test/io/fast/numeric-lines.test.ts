@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { CsvRecord, CsvScanner, RecordDelimiter } from '../../../src/io/fast/csv-scanner.js';
 import { NumericLines } from '../../../src/io/fast/numeric-lines.js';
 import { missingTest } from '../../../src/io/missing.js';
-import { makePlan } from '../../../src/pipeline/compute-stats.js';
+import { makePlan } from '../../../src/pipeline/feature-plan.js';
 import { CellValues } from '../../../src/pipeline/fast/cell-values.js';
 import { fixedColumns } from '../../../src/pipeline/select.js';
 import { freeText, missingText, numberText } from '../../helpers/csv-documents.js';

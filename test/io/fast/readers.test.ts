@@ -1,5 +1,5 @@
 /**
- * The fast CSV reader (CsvScanner) against the general one (csv-parse): on generated documents
+ * The byte scanner's batch reader against the row reader over csv-parse: on generated documents
  * fed in random chunks, the same rows (cells and lines), the same columns, and the same error
  * (code, message, location) after the same rows.
  */
@@ -7,8 +7,12 @@ import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { csvSource } from '../../../src/io/csv-reader.js';
-import { csvFastSource } from '../../../src/io/fast/csv-fast-reader.js';
-import type { TableSource } from '../../../src/io/table.js';
+import { utf8Check } from '../../../src/io/utf8.js';
+import type { BatchConsumer, ReadPass } from '../../../src/pipeline/batch.js';
+import { readCsvBatches } from '../../../src/pipeline/fast/csv-batches.js';
+import { FeaturePlan } from '../../../src/pipeline/feature-plan.js';
+import { readRowBatches } from '../../../src/pipeline/row-batches.js';
+import { fixedColumns } from '../../../src/pipeline/select.js';
 import { BnError } from '../../../src/errors.js';
 import { csvDocument } from '../../helpers/csv-documents.js';
 
@@ -20,15 +24,31 @@ interface Read {
   error?: { code: string; message: string; location: unknown };
 }
 
-async function readAll(source: TableSource): Promise<Read> {
+/** Every row a reader hands on, no column a feature: what it read, not what bn makes of the values. */
+async function readAll(read: ReadPass): Promise<Read> {
   const rows: Read['rows'] = [];
+  let columns: string[] = [];
+  const consumer: BatchConsumer = {
+    records: 'keep',
+    rowsBeforeError: true,
+    start(shape) {
+      columns = shape.columns;
+      return new FeaturePlan(shape.columns, () => false, shape.label, fixedColumns([]));
+    },
+    batch(batch) {
+      for (let i = 0; i < batch.rows; i++) {
+        const row = batch.records!.row(i);
+        rows.push({ cells: [...row.cells], line: row.line });
+      }
+    },
+  };
   try {
-    for await (const chunk of source.chunks()) for (const row of chunk) rows.push({ cells: row.cells, line: row.line });
+    await read(consumer);
   } catch (err) {
     if (!(err instanceof BnError)) throw err;
-    return { columns: source.columns, rows, error: { code: err.code, message: err.message, location: err.location } };
+    return { columns, rows, error: { code: err.code, message: err.message, location: err.location } };
   }
-  return { columns: source.columns, rows };
+  return { columns, rows };
 }
 
 function chunked(bytes: Buffer, cuts: number[]): Readable {
@@ -45,8 +65,12 @@ function chunked(bytes: Buffer, cuts: number[]): Readable {
 const both = async (bytes: Buffer, delimiter: string, header: boolean, cuts: number[] = []) => {
   const options = { delimiter, header, label: 'in.csv' };
   return {
-    general: await readAll(csvSource(chunked(bytes, cuts), options)),
-    fast: await readAll(csvFastSource(chunked(bytes, cuts), options)),
+    general: await readAll(async (consumer) => {
+      // UTF-8 checked on the way, as every input the row readers take is (../../src/io/input.ts).
+      const source = csvSource(chunked(bytes, cuts).pipe(utf8Check(options.label)), options);
+      return { rows: await readRowBatches(source, consumer), shape: source };
+    }),
+    fast: await readAll((consumer) => readCsvBatches(chunked(bytes, cuts), options, consumer, [])),
   };
 };
 

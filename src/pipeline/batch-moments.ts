@@ -1,11 +1,11 @@
 /**
- * Column blocks → per-batch Moments, batches cut by row index (SPEC §3: consecutive batches of
- * N rows). Values go in row order, column by column, through Moments.addColumn, which is
- * bit-for-bit the row-at-a-time Moments.add the general path uses: the fast path's statistics
- * are the general path's, not just close to them, and the same for any number of workers.
+ * Batches of rows → per-batch Moments, batches cut by row index (SPEC §3: consecutive batches of
+ * N rows), whatever size the reader's batches have. Values go in row order, column by column,
+ * through Moments.addColumn, which is bit-for-bit the row-at-a-time Moments.add: the statistics
+ * are the same for every reader and any number of workers.
  */
-import { Moments } from '../../engine/moments.js';
-import type { BatchSummary } from '../compute-stats.js';
+import { Moments } from '../engine/moments.js';
+import type { BatchSummary } from './compute-stats.js';
 
 export class BatchMoments {
   readonly batches: BatchSummary[] = [];
@@ -14,13 +14,19 @@ export class BatchMoments {
   private inBatch = 0;
 
   constructor(
-    private readonly width: number,
+    private width: number,
     /** Rows per batch; Infinity: one batch. */
     private readonly batchSize: number,
+    /** A Moments with room for more columns (JSON keys first seen late). */
+    private readonly widen: (m: Moments, width: number) => Moments,
   ) {}
 
   /** Add `rows` rows of values (by column index; undefined: not a feature). */
   add(columns: readonly (Float64Array | undefined)[], rows: number): void {
+    if (columns.length > this.width) {
+      this.width = columns.length;
+      if (this.current) this.current = this.widen(this.current, this.width);
+    }
     let i = 0;
     while (i < rows) {
       const moments = (this.current ??= new Moments(this.width));

@@ -1,0 +1,9 @@
+/** A CsvScanner's error (or a read error of its input) as bn's error, on the line where its record starts. */
+import { BnError, readError } from '../../errors.js';
+import { CsvSyntaxError } from './csv-scanner.js';
+
+export function translateError(err: unknown, label: string): unknown {
+  if (err instanceof BnError) return err;
+  if (err instanceof CsvSyntaxError) return new BnError('BN_MALFORMED_CSV', `malformed CSV: ${err.message}`, { file: label, line: err.line });
+  return readError(err, label);
+}

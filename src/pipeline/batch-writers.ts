@@ -1,0 +1,132 @@
+/**
+ * Writers of batches: a batch's rows back in the output format, each feature cell replaced by
+ * its transformed value (a missing one, NaN, written back as it was read). Two kinds:
+ *
+ * - CsvRecordsWriter: CSV/TSV records read by the byte scanner, written as bytes in the same
+ *   dialect: every other cell copied from the input (CsvBytesWriter), numbers written straight
+ *   into the buffer. Workers write their byte ranges with the same `writeCsvRecords`.
+ * - RowsWriter: any rows to any format, through the format's TableSink (../io/sinks.ts).
+ *
+ * Both are synchronous per batch and buffer what they write; `drain` hands it to the output and
+ * waits for it to be taken (back-pressure).
+ */
+import { encodeCsv } from '../io/csv-writer.js';
+import { CsvBytesWriter } from '../io/fast/csv-bytes-writer.js';
+import { numberFormatter } from '../io/format-number.js';
+import type { OutputWriter } from '../io/output-writer.js';
+import type { Row } from '../io/table.js';
+import type { TableLayout, TableSink } from '../io/table-sink.js';
+import type { RowBatch } from './batch.js';
+import { featurePositions, writeCsvRecords } from './fast/write-csv-records.js';
+
+export interface BatchWriter {
+  /** What the output starts with (a header), before any row. */
+  start(layout: TableLayout): void;
+  /** The first `rows` rows of `batch` (default: all), the values at layout.features transformed. */
+  write(batch: RowBatch, rows?: number): void;
+  /** Bytes a worker wrote with writeCsvRecords (CsvRecordsWriter only), and its --precision. */
+  writeBytes?(bytes: Uint8Array): Promise<void>;
+  readonly precision?: number;
+  /** Enough is buffered to hand on. */
+  readonly full: boolean;
+  /** Hands what is buffered to the output, waiting for it to be taken. */
+  drain(): Promise<void>;
+  /** After the last row: drain and flush. */
+  end(): Promise<void>;
+}
+
+export class CsvRecordsWriter implements BatchWriter {
+  private readonly bytes: CsvBytesWriter;
+  private readonly format: ((x: number) => string) | undefined;
+  private featureOf: Int32Array = new Int32Array(0);
+  private started = false;
+
+  constructor(
+    private readonly out: OutputWriter,
+    private readonly delimiter: string,
+    /** --precision; none: the shortest round-trip text. */
+    readonly precision: number | undefined,
+  ) {
+    this.bytes = new CsvBytesWriter(delimiter.charCodeAt(0));
+    this.format = precision === undefined ? undefined : numberFormatter(precision);
+  }
+
+  start(layout: TableLayout): void {
+    if (this.started) return;
+    this.started = true;
+    this.featureOf = featurePositions(layout.features, Math.max(layout.width, layout.columns.length));
+    // The header as the row writer writes it (positional records, -n, have none).
+    if (layout.keyed) this.bytes.raw(Buffer.from(encodeCsv([layout.columns.slice(0, layout.width)], this.delimiter), 'utf8'));
+  }
+
+  write(batch: RowBatch, rows = batch.rows): void {
+    writeCsvRecords(this.bytes, batch, this.featureOf, this.format, rows);
+  }
+
+  async writeBytes(bytes: Uint8Array): Promise<void> {
+    await this.drain();
+    await this.out.writeThrough(bytes);
+  }
+
+  get full(): boolean {
+    return this.bytes.full;
+  }
+
+  async drain(): Promise<void> {
+    if (this.bytes.length === 0) return;
+    await this.out.writeThrough(this.bytes.bytes());
+    this.bytes.reset();
+  }
+
+  async end(): Promise<void> {
+    await this.drain();
+    await this.out.flush();
+  }
+}
+
+export class RowsWriter implements BatchWriter {
+  private layout: TableLayout | undefined;
+  private started = false;
+  private pending: Row[] = [];
+
+  constructor(private readonly sink: TableSink) {}
+
+  start(layout: TableLayout): void {
+    this.layout ??= layout;
+  }
+
+  write(batch: RowBatch, rows = batch.rows): void {
+    const records = batch.records!;
+    const features = this.layout!.features;
+    const values = batch.values;
+    for (let i = 0; i < rows; i++) {
+      const row = records.row(i);
+      const { cells } = row;
+      for (const j of features) {
+        const y = values[j]![i]!;
+        if (y === y) cells[j] = y;
+      }
+      this.pending.push(row);
+    }
+  }
+
+  get full(): boolean {
+    return this.pending.length >= 512;
+  }
+
+  async drain(): Promise<void> {
+    if (!this.started && this.layout) {
+      this.started = true;
+      await this.sink.start(this.layout);
+    }
+    if (this.pending.length === 0) return;
+    const rows = this.pending;
+    this.pending = [];
+    await this.sink.rows(rows);
+  }
+
+  async end(): Promise<void> {
+    await this.drain();
+    await this.sink.end();
+  }
+}

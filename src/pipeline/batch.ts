@@ -1,0 +1,100 @@
+/**
+ * The unit of bn's data path: consecutive rows of a table as columns. Every reader produces
+ * batches (the byte scanner, csv-parse, JSON, NDJSON, a worker's byte range), every driver
+ * (statistics, training, inference) consumes them, and writers write them back. A driver
+ * sees numbers only; how a row is written back unchanged is the records' business.
+ */
+import type { ErrorLocation } from '../errors.js';
+import type { CsvFields } from '../io/fast/csv-scanner.js';
+import type { Format, Row } from '../io/table.js';
+import type { AffineParams } from './affine.js';
+import type { FeaturePlan } from './feature-plan.js';
+
+export interface RowBatch {
+  /** Rows in the batch: the first `rows` entries of each column are valid. */
+  rows: number;
+  /**
+   * Feature values by column index: a Float64Array at each feature column, NaN where the cell
+   * is missing; undefined at other columns. A driver may overwrite them (the transformed values
+   * a writer then writes).
+   */
+  values: (Float64Array | undefined)[];
+  /** The rows themselves, when the reader was asked to keep them (for writing back, for messages). */
+  records?: BatchRecords;
+}
+
+/** What a writer needs to write row i back unchanged but for its feature cells, and messages need. */
+export interface BatchRecords {
+  /** Row i as cells (the fields' texts for CSV): what writers of a row format take. */
+  row(i: number): Row;
+  /** Row i as the scanner's byte ranges, when a byte scanner read it: what the CSV bytes writer copies. */
+  readonly fields?: (i: number) => CsvFields;
+  /** The text of cell j of row i as written in the input, and where it is: for a message. */
+  cell(i: number, j: number): { value: unknown; where: ErrorLocation };
+}
+
+/** What a reader needs to know of its input's table once the header (or first record) is read. */
+export interface TableShape {
+  /** Column names; for JSON objects the union of keys so far, which may grow while reading. */
+  readonly columns: string[];
+  readonly label: string;
+  readonly keyed: boolean;
+  readonly format: Format;
+}
+
+/**
+ * A driver, as a reader sees it. The reader calls `start` once the columns are known and parses
+ * the feature cells of the plan it returns (a column the plan has not decided yet is decided
+ * from its first value, as it comes), then hands on the rows in batches, in order.
+ */
+export interface BatchConsumer {
+  start(shape: TableShape): FeaturePlan;
+  /**
+   * A batch, valid only during the call (the reader reuses its arrays and buffers). `last`: no
+   * rows follow. Synchronous: what it writes waits in a buffer until `afterChunk`.
+   */
+  batch(batch: RowBatch, last: boolean): void;
+  /** After each chunk of input: where written output drains (back-pressure). */
+  afterChunk?(): Promise<void>;
+  /**
+   * Rows per batch: exactly this many in every batch but the last (training with -b). Absent:
+   * the reader's own size, which may vary from batch to batch.
+   */
+  readonly batchRows?: number;
+  /** The features are settled before the first row (a reader of a file needs to read little before its workers start). */
+  readonly settled?: boolean;
+  /** Keep the records (to write them back): 'none' for statistics. */
+  readonly records: 'none' | 'keep';
+  /** On an error in a row, the rows before it in the batch are handed on first (a streaming writer writes them). */
+  readonly rowsBeforeError: boolean;
+  /**
+   * What workers may do for this consumer (see WorkerStep), asked once the main thread has read
+   * the head of a file; undefined or absent: the main thread reads on alone.
+   */
+  workerStep?(): WorkerStep | undefined;
+  /** Bytes a worker wrote (a step with `write`), in file order. */
+  writeBytes?(bytes: Uint8Array): Promise<void>;
+}
+
+/** A reader, ready to read its input once into a consumer (a pass). */
+export type ReadPass = (consumer: BatchConsumer) => Promise<ReadEnd>;
+
+export interface ReadEnd {
+  /** Data rows read. */
+  rows: number;
+  /** The table's shape, once a header or a row was read. */
+  shape: TableShape | undefined;
+}
+
+/**
+ * What worker threads do with a CSV file's byte ranges for a consumer, when the input allows it
+ * (./fast/parallel.ts): the features are settled, and each range's records are batched as the
+ * main thread batches them. Without `write`, a range's values come back as a batch for the
+ * consumer; with it, each batch is transformed and written as CSV bytes (writeCsvRecords), and
+ * the bytes come back to `writeBytes`.
+ */
+export interface WorkerStep {
+  features: readonly number[];
+  write?: { params: AffineParams; precision: number | undefined };
+}
+

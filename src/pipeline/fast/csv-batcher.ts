@@ -1,0 +1,157 @@
+/**
+ * Scanned CSV records → batches (../batch.ts): one Float64Array per feature column, NaN where a
+ * cell is missing, and, when the consumer writes rows back, the records themselves (their byte
+ * ranges: RecordStore). Only the cells of undecided columns (no value seen yet) are decoded as
+ * text; feature cells are parsed from the bytes (or come parsed: NumericLines); other columns are
+ * not looked at. Each record's fields are checked in column order, as the row reader checks
+ * them, so the first bad cell of the input is the one reported.
+ *
+ * The main thread's passes and the workers' byte ranges both batch records here.
+ */
+import type { ErrorLocation } from '../../errors.js';
+import { raggedRow } from '../../io/csv-rows.js';
+import type { CsvFields, CsvRecord } from '../../io/fast/csv-scanner.js';
+import { RecordStore } from '../../io/fast/record-store.js';
+import type { Row } from '../../io/table.js';
+import type { BatchRecords, RowBatch } from '../batch.js';
+import type { FeaturePlan } from '../feature-plan.js';
+import type { CellValues } from './cell-values.js';
+
+/** Rows a batch holds when the consumer does not say: a few hundred KB of values for ten features. */
+export const BLOCK_ROWS = 4096;
+
+export interface CsvBatcherOptions {
+  width: number;
+  label: string;
+  plan: FeaturePlan;
+  values: CellValues;
+  /** Rows per batch. */
+  capacity: number;
+  /**
+   * Keep the records: 'copy' their bytes (a batch that outlives the chunk it was read from),
+   * 'borrow' them (the batch is handed on before the scanner reads on: see flush), or 'none'.
+   */
+  records: 'copy' | 'borrow' | 'none';
+  onBatch: (batch: RowBatch, last: boolean) => void;
+}
+
+export class CsvBatcher {
+  private readonly batch: RowBatch;
+  private readonly store: RecordStore | undefined;
+  private features: number[] = [];
+  private undecided: number[];
+
+  constructor(private readonly options: CsvBatcherOptions) {
+    const { width, records } = options;
+    this.store = records === 'none' ? undefined : new RecordStore(records === 'copy');
+    this.batch = { rows: 0, values: new Array<Float64Array | undefined>(width).fill(undefined) };
+    if (this.store) this.batch.records = new StoredRecords(this.store, options.values);
+    this.undecided = options.plan.undecided();
+    this.refreshFeatures();
+  }
+
+  /** A data record (not the header, not blank). */
+  record(record: CsvRecord): void {
+    const { batch, options } = this;
+    if (record.values === null) {
+      if (record.length !== options.width) throw raggedRow(options.width, record.length, options.label, record.line);
+      if (this.undecided.length > 0) this.decide(record);
+    }
+    const i = batch.rows;
+    const columns = batch.values;
+    const features = this.features;
+    if (record.values !== null) {
+      const parsed = record.values;
+      for (let f = 0; f < features.length; f++) {
+        const j = features[f]!;
+        columns[j]![i] = parsed[j]!;
+      }
+    } else {
+      const values = options.values;
+      for (let f = 0; f < features.length; f++) {
+        const j = features[f]!;
+        columns[j]![i] = values.value(record, j);
+      }
+    }
+    this.store?.add(record);
+    batch.rows = i + 1;
+    if (batch.rows === options.capacity) this.flush(false);
+  }
+
+  /**
+   * The feature columns, once every column is decided and when NumericLines may parse them (no
+   * missing marker is a number); undefined otherwise.
+   */
+  fixedFeatures(): readonly number[] | undefined {
+    return this.undecided.length === 0 && !this.options.values.hasNumericMarkers ? this.features : undefined;
+  }
+
+  /** Hands on the rows held, if any (`last`: no more will come). Borrowed records must go before the scanner reads on. */
+  flush(last: boolean): void {
+    const { batch } = this;
+    if (batch.rows === 0) return;
+    try {
+      this.options.onBatch(batch, last);
+    } finally {
+      // Handed on once, even when the consumer failed.
+      batch.rows = 0;
+      this.store?.clear();
+      // The consumer may have settled the features (training with -b freezes them after a batch).
+      if (this.undecided.length > 0) {
+        this.undecided = this.options.plan.undecided();
+        this.refreshFeatures();
+      }
+    }
+  }
+
+  /** Hands on the rows held when the records are borrowed: before the scanner's next chunk. */
+  endOfChunk(): void {
+    if (this.options.records === 'borrow') this.flush(false);
+  }
+
+  /** Drops the rows held (a task that failed half-way: its rows are not wanted). */
+  discard(): void {
+    this.batch.rows = 0;
+    this.store?.clear();
+  }
+
+  /** Columns whose first non-missing value is in this record become features (or not). */
+  private decide(record: CsvRecord): void {
+    let changed = false;
+    for (const j of this.undecided) if (this.options.plan.observeCell(j, record.text(j))) changed = true;
+    if (!changed) return;
+    this.undecided = this.options.plan.undecided();
+    this.refreshFeatures();
+  }
+
+  private refreshFeatures(): void {
+    this.features = this.options.plan.featureIndices();
+    const columns = this.batch.values;
+    for (const j of this.features) {
+      // Rows of this batch before the column became a feature had no value in it: NaN.
+      columns[j] ??= new Float64Array(this.options.capacity).fill(Number.NaN);
+    }
+  }
+}
+
+/** The records of a CSV batch, for writers and messages. */
+class StoredRecords implements BatchRecords {
+  constructor(
+    private readonly store: RecordStore,
+    private readonly values: CellValues,
+  ) {}
+
+  readonly fields = (i: number): CsvFields => this.store.at(i);
+
+  row(i: number): Row {
+    const record = this.store.at(i);
+    const cells = new Array<string>(record.length);
+    for (let j = 0; j < record.length; j++) cells[j] = record.text(j);
+    return { cells, line: record.line };
+  }
+
+  cell(i: number, j: number): { value: unknown; where: ErrorLocation } {
+    const record = this.store.at(i);
+    return { value: record.text(j), where: this.values.where(record, j) };
+  }
+}

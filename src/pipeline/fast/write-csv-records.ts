@@ -1,0 +1,41 @@
+/**
+ * A batch of scanned CSV records back as CSV bytes, feature cells replaced by their values: the
+ * part of writing that the main thread (./../batch-writers.ts) and the workers (./block-task.ts)
+ * share. Its own module so that a worker loads no more than it runs.
+ */
+import type { CsvBytesWriter } from '../../io/fast/csv-bytes-writer.js';
+import type { RowBatch } from '../batch.js';
+
+/** The feature position of each column (−1: not a feature). */
+export function featurePositions(features: readonly number[], width: number): Int32Array {
+  const featureOf = new Int32Array(width).fill(-1);
+  features.forEach((j, f) => (featureOf[j] = f));
+  return featureOf;
+}
+
+/**
+ * Rows [0, rows) of a batch of scanned CSV records into `out`: feature cells with a value as
+ * numbers (the shortest round-trip text, or `format`'s), every other cell as it was read.
+ */
+export function writeCsvRecords(out: CsvBytesWriter, batch: RowBatch, featureOf: Int32Array, format: ((x: number) => string) | undefined, rows = batch.rows): void {
+  const fields = batch.records!.fields!;
+  const values = batch.values;
+  for (let i = 0; i < rows; i++) {
+    const record = fields(i);
+    const width = record.length;
+    for (let j = 0; j < width; j++) {
+      if (j > 0) out.delimiterByte();
+      if (featureOf[j]! >= 0) {
+        const y = values[j]![i]!;
+        if (y === y) {
+          if (format === undefined) out.number(y);
+          else out.ascii(format(y));
+          continue;
+        }
+      }
+      out.field(record, j);
+    }
+    out.newline();
+  }
+}
+

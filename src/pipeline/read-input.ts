@@ -1,0 +1,125 @@
+/**
+ * The input layer: which reader reads an input, and which writer writes its rows back. A data
+ * command asks for a reader (a ReadPass per pass, ./batch.ts) and gets the byte scanner for
+ * CSV/TSV with a one-byte ASCII delimiter (a regular file by byte ranges in worker threads, -j),
+ * and the row readers (csv-parse, JSON, NDJSON) for the rest; the drivers cannot tell them apart.
+ * Records read by the scanner are written back as bytes when the output is the same dialect.
+ */
+import { createReadStream, statSync } from 'node:fs';
+import type { Readable } from 'node:stream';
+import type { ByteCounter, CsvOptions } from '../io/csv-rows.js';
+import { canBePartOfNumber } from '../io/fast/decimal.js';
+import { fileChunks } from '../io/fast/file-chunks.js';
+import { scannerTakes } from '../io/fast/csv-fast-reader.js';
+import { openSource } from '../io/formats.js';
+import { countBytes, openInput, type InputSpec } from '../io/input.js';
+import type { OutputWriter } from '../io/output-writer.js';
+import type { Format } from '../io/table.js';
+import type { TableSink } from '../io/table-sink.js';
+import type { ReadPass } from './batch.js';
+import { CsvRecordsWriter, RowsWriter, type BatchWriter } from './batch-writers.js';
+import { readCsvBatches } from './fast/csv-batches.js';
+import { readFileBatches } from './fast/parallel.js';
+import { WorkerPool } from './fast/worker-pool.js';
+import { readRowBatches } from './row-batches.js';
+
+/** An input, resolved: what it is and how to read it. */
+export interface InputSource {
+  spec: InputSpec;
+  format: Format;
+  /** Undefined: the format's own (comma for CSV, tab for TSV). */
+  delimiter?: string;
+  header: boolean;
+  /** The missing-value markers. */
+  naValues: readonly string[];
+  /** Threads that read a regular CSV/TSV file by byte ranges (the main thread and jobs − 1 workers). */
+  jobs: number;
+  /** Bytes per worker task; undefined: the default. */
+  blockBytes?: number;
+  /** The byte scanner may read it (off: csv-parse reads every CSV, the reference for tests). */
+  fast: boolean;
+}
+
+export interface InputReader {
+  read: ReadPass;
+  /** The CSV dialect, when the byte scanner reads it (its records can be written back as bytes). */
+  scanned?: CsvOptions;
+}
+
+export interface ReaderOptions {
+  /** What `spec` reads, when not input.spec (a spooled copy of standard input). */
+  spec?: InputSpec;
+  /** A progress display's counter: bytes and rows read, every pass added. */
+  counter?: ByteCounter;
+  /** Workers kept across passes (a whole-input normalize reads its file twice). */
+  pool?: WorkerPool;
+}
+
+/** The CSV dialect the byte scanner reads for this input, or undefined when a row reader reads it. */
+export function scannedCsv(input: InputSource): CsvOptions | undefined {
+  if (!input.fast || (input.format !== 'csv' && input.format !== 'tsv')) return undefined;
+  const delimiter = input.delimiter ?? (input.format === 'tsv' ? '\t' : ',');
+  if (!scannerTakes(delimiter)) return undefined;
+  return { delimiter, header: input.header, label: input.spec.label, format: input.format };
+}
+
+export function openReader(input: InputSource, stdin: Readable, options: ReaderOptions = {}): InputReader {
+  const spec = options.spec ?? input.spec;
+  const { counter } = options;
+  const csv = scannedCsv(input);
+  if (csv) {
+    const path = spec.path !== undefined && isRegularFile(spec.path) ? spec.path : undefined;
+    const read: ReadPass = (consumer) =>
+      path !== undefined
+        ? readFileBatches(path, csv, { jobs: input.jobs, blockBytes: input.blockBytes, pool: options.pool }, consumer, input.naValues, counter)
+        : readCsvBatches(bytesOf(spec, stdin), csv, consumer, input.naValues, counter);
+    return { read, scanned: csv };
+  }
+  const read: ReadPass = async (consumer) => {
+    const stream = openInput(spec, stdin);
+    const source = openSource(counter ? countBytes(stream, counter) : stream, {
+      format: input.format,
+      delimiter: input.delimiter,
+      header: input.header,
+      label: input.spec.label,
+    });
+    return { rows: await readRowBatches(source, consumer, counter), shape: source };
+  };
+  return { read };
+}
+
+/**
+ * Workers for the passes over `spec` (a whole-input normalize reads its file twice, and starting
+ * threads costs): when the scanner reads a regular file with -j > 1; `close` them after.
+ */
+export function workersFor(input: InputSource, spec: InputSpec = input.spec): WorkerPool | undefined {
+  return scannedCsv(input) && spec.path !== undefined && input.jobs > 1 && isRegularFile(spec.path) ? new WorkerPool(input.jobs - 1) : undefined;
+}
+
+/**
+ * The writer of rows read by `reader`: CSV bytes in the same dialect when the scanner read them
+ * and the output is the input's format with the same delimiter (and no number can hold that
+ * delimiter), the format's row writer otherwise.
+ */
+export function openWriter(reader: InputReader, output: { format: Format; writer: OutputWriter; sink: TableSink; precision: number | undefined }): BatchWriter {
+  const csv = reader.scanned;
+  if (csv && output.format === csv.format && !canBePartOfNumber(csv.delimiter)) return new CsvRecordsWriter(output.writer, csv.delimiter, output.precision);
+  return new RowsWriter(output.sink);
+}
+
+/**
+ * A file's bytes read into one reused buffer, or standard input as it comes (a FIFO, a device or
+ * a pipe named as a file streams too: only a regular file has byte ranges).
+ */
+function bytesOf(spec: InputSpec, stdin: Readable): AsyncIterable<Buffer> {
+  if (spec.path === undefined) return stdin as AsyncIterable<Buffer>;
+  return isRegularFile(spec.path) ? fileChunks(spec.path, spec.label) : createReadStream(spec.path);
+}
+
+function isRegularFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false; // the read that follows says why
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * A reader of rows (csv-parse, JSON, NDJSON: a TableSource) as a batch reader (./batch.ts): the
+ * feature cells of each row are parsed by the plan into columns, and the rows themselves are the
+ * batch's records. Columns a plan has not decided yet are decided as rows come (observe), and a
+ * JSON key first seen late adds a column then.
+ */
+import type { ErrorLocation } from '../errors.js';
+import type { Row, TableSource } from '../io/table.js';
+import type { BatchConsumer, BatchRecords, RowBatch } from './batch.js';
+import type { FeaturePlan } from './feature-plan.js';
+
+/** Rows per batch when the consumer does not say (the readers' chunks are of a few hundred). */
+const ROWS_PER_BATCH = 4096;
+
+/** Reads `source` to its end into `consumer`; returns the data rows read (also added to `counter.rows`, a progress display's). */
+export async function readRowBatches(source: TableSource, consumer: BatchConsumer, counter?: { rows: number }): Promise<number> {
+  let batcher: RowBatcher | undefined;
+  let rows = 0;
+  try {
+    for await (const chunk of source.chunks()) {
+      batcher ??= new RowBatcher(consumer.start(source), consumer);
+      for (const row of chunk) batcher.add(row);
+      rows += chunk.length;
+      if (counter) counter.rows += chunk.length;
+      if (consumer.batchRows === undefined) batcher.flush(false);
+      await consumer.afterChunk?.();
+    }
+  } catch (err) {
+    if (consumer.rowsBeforeError) batcher?.flush(false);
+    throw err;
+  }
+  batcher?.flush(true);
+  return rows;
+}
+
+class RowBatcher {
+  private readonly rows: Row[] = [];
+  private readonly batch: RowBatch;
+  private readonly capacity: number;
+  private features: number[] = [];
+  private generation = -1;
+
+  constructor(
+    private readonly plan: FeaturePlan,
+    private readonly consumer: BatchConsumer,
+  ) {
+    this.capacity = consumer.batchRows ?? ROWS_PER_BATCH;
+    this.batch = { rows: 0, values: [], records: new RowRecords(this.rows, plan) };
+    this.refreshFeatures();
+  }
+
+  add(row: Row): void {
+    const { plan, batch } = this;
+    plan.observe(row);
+    if (plan.generation !== this.generation) this.refreshFeatures();
+    const i = batch.rows;
+    const { cells, keys } = row;
+    const values = batch.values;
+    if (keys !== undefined) {
+      // A JSON object: only its own keys (thousands of columns, a few a record); absent ones are missing.
+      for (const j of this.features) values[j]![i] = Number.NaN;
+      for (const j of keys) if (plan.isFeature(j)) values[j]![i] = plan.value(cells[j], j, row);
+    } else {
+      for (const j of this.features) values[j]![i] = plan.value(cells[j], j, row);
+    }
+    this.rows.push(row);
+    batch.rows = i + 1;
+    if (batch.rows === this.capacity) this.flush(false);
+  }
+
+  flush(last: boolean): void {
+    if (this.batch.rows === 0) return;
+    try {
+      this.consumer.batch(this.batch, last);
+    } finally {
+      this.batch.rows = 0;
+      this.rows.length = 0;
+      // The consumer may have settled the features (training with -b freezes them after a batch).
+      this.refreshFeatures();
+    }
+  }
+
+  private refreshFeatures(): void {
+    this.generation = this.plan.generation;
+    this.features = this.plan.featureIndices();
+    for (const j of this.features) {
+      // Rows of this batch before the column became a feature had no value in it: NaN.
+      this.batch.values[j] ??= new Float64Array(this.capacity).fill(Number.NaN);
+    }
+  }
+}
+
+/** The rows of a batch, as read. */
+class RowRecords implements BatchRecords {
+  constructor(
+    private readonly rows: Row[],
+    private readonly plan: FeaturePlan,
+  ) {}
+
+  row(i: number): Row {
+    return this.rows[i]!;
+  }
+
+  cell(i: number, j: number): { value: unknown; where: ErrorLocation } {
+    const row = this.rows[i]!;
+    return { value: row.cells[j], where: this.plan.where(j, row) };
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * The one place a transform meets the data: y = (x − a)·s + b for every non-missing feature
+ * value of a batch, in place (a writer then writes the batch). Training mode, inference and
+ * denormalize differ only in their constants (./affine.ts), and the main thread and the workers
+ * run this same loop.
+ */
+import { BnError, quoteValue, type ErrorLocation } from '../errors.js';
+import type { AffineParams } from './affine.js';
+import type { RowBatch } from './batch.js';
+
+/** A result beyond float64: the first (in row order) of a batch. */
+export interface BeyondRange {
+  row: number;
+  /** The feature's position in `features`. */
+  feature: number;
+}
+
+/**
+ * Transforms batch.values[features[f]] with the constants of feature f. Returns undefined, or
+ * the first cell whose result is beyond float64 (bn never writes Infinity or NaN): the rows
+ * before it may be written, and `beyondRangeError` says what went wrong.
+ */
+export function transformBatch(batch: RowBatch, features: readonly number[], params: AffineParams): BeyondRange | undefined {
+  const { mean, scale, beta } = params;
+  const n = batch.rows;
+  let bad: BeyondRange | undefined;
+  for (let f = 0; f < features.length; f++) {
+    const values = batch.values[features[f]!]!;
+    const a = mean[f]!;
+    const s = scale[f]!;
+    const b = beta[f]!;
+    for (let i = 0; i < n; i++) {
+      const x = values[i]!;
+      // Case: missing (NaN). It stays NaN, and the writer writes the cell back as it was.
+      if (x !== x) continue;
+      const y = (x - a) * s + b;
+      if (y - y !== 0 && (bad === undefined || i < bad.row)) bad = { row: i, feature: f };
+      values[i] = y;
+    }
+  }
+  return bad;
+}
+
+/** The error for a cell transformBatch found beyond float64. */
+export function beyondRangeError(batch: RowBatch, features: readonly number[], bad: BeyondRange): BnError {
+  const cell = batch.records?.cell(bad.row, features[bad.feature]!);
+  return beyondRange(cell?.value, cell?.where ?? {});
+}
+
+export function beyondRange(value: unknown, where: ErrorLocation): BnError {
+  return new BnError('BN_OVERFLOW', `the result for the value ${quoteValue(value)} is beyond float64 range (see γ, β, ε and the statistics)`, where);
+}

@@ -4,7 +4,8 @@
  */
 export * from './engine/index.js';
 export { BnError, type ErrorCode, type ErrorLocation } from './errors.js';
-export { computeStats, type DatasetStats, type BatchSummary } from './pipeline/compute-stats.js';
+export { computeStats, type DatasetStats } from './pipeline/compute-stats.js';
+export type { BatchSummary } from './pipeline/batch-moments.js';
 export { normalizeTraining } from './pipeline/normalize.js';
 export { transformWithStats, type Direction, type InferenceOptions } from './pipeline/inference.js';
 export { PRESETS, resolveTrainingSettings, type Preset, type TrainingSettings } from './pipeline/presets.js';

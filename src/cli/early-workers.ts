@@ -1,7 +1,7 @@
 /**
  * Whether to start the `-j` worker threads at launch, from a first look at the command line,
  * before commander and the rest of bn are loaded (bin/bn). Starting them then saves ~0.1 s on a
- * pass over a large file, a tenth of a `bn stats` of 100 MB (issue #5): the threads boot while
+ * pass over a large file, a tenth of a `bn stats` of 100 MB: the threads boot while
  * the main thread loads its modules, instead of after.
  *
  * A guess, made cheaply: it may start threads that no pass takes (they are unreferenced and end
@@ -12,13 +12,18 @@
  */
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { formatEntry, formatFromPath, FORMATS } from '../io/formats.js';
 import { startWorkersEarly } from '../pipeline/fast/worker-pool.js';
 
 /** Below this, a file is read by the main thread alone or in a few blocks: not worth it. */
 export const EARLY_WORKERS_MIN_BYTES = 4 << 20;
 
 const COMMANDS = new Set(['stats', 'normalize', 'denormalize']);
-const NOT_CSV = /\.(json|ndjson|jsonl)$/i;
+/** Read by byte ranges: a format the byte scanner reads (one with a field delimiter). */
+const byRanges = (name: string | undefined) => {
+  const entry = FORMATS.find((e) => e.name === name || e.aliases.includes(name ?? ''));
+  return entry === undefined || entry.delimiter !== undefined;
+};
 
 /** The worker threads a command line will likely want at once (0: none): -j N is the main thread and N − 1 workers. */
 export function earlyWorkerCount(
@@ -40,8 +45,9 @@ export function earlyWorkerCount(
     }
     // Batches of a normalize are one sequential pass; another output format is the general path.
     if (command !== 'stats' && /^(?:-b|--batch-size|--to)(?:=|$)|^-b\d/.test(arg)) return 0;
-    if (/^--from(?:=|$)/.test(arg) && /json/.test(arg.includes('=') ? arg : (argv[i + 1] ?? ''))) return 0;
-    if (arg.startsWith('-') || NOT_CSV.test(arg)) continue;
+    if (/^--from(?:=|$)/.test(arg) && !byRanges(arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[i + 1])) return 0;
+    const format = formatFromPath(arg);
+    if (arg.startsWith('-') || (format !== undefined && formatEntry(format).delimiter === undefined)) continue;
     if ((sizeOf(arg) ?? 0) > EARLY_WORKERS_MIN_BYTES) largeFile = true;
   }
   return largeFile && jobs > 1 ? jobs - 1 : 0;

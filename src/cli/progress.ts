@@ -17,8 +17,7 @@
  */
 import type cliProgress from 'cli-progress';
 import { promises as fs } from 'node:fs';
-import { Readable, type Writable } from 'node:stream';
-import type { TableSource } from '../io/table.js';
+import type { Writable } from 'node:stream';
 import { plural } from './text-table.js';
 
 export interface WorkCounter {
@@ -84,7 +83,7 @@ export class Progress {
 
   private async show(): Promise<void> {
     // Loaded when a bar is drawn: most runs (a pipe, a redirected standard error, short work)
-    // never draw one, and a module not loaded costs no memory (issue #5: 120 MB).
+    // never draw one, and a module not loaded costs no memory (bn's budget: 120 MB peak).
     const { default: cliProgress } = await import('cli-progress');
     if (!active.has(this)) return;
     this.bar = new cliProgress.SingleBar({
@@ -136,28 +135,6 @@ export async function fileBytes(path: string | undefined): Promise<number | unde
   }
 }
 
-/**
- * `source`, adding the rows of each chunk to `counter.rows` and, when `bytesRead` is given (a
- * file stream's count, plus the bytes of earlier passes), setting `counter.bytes` from it.
- * Everything else is the source's own, read when asked (`columns` grows, `keyed` is known after
- * the first chunk, and a reader may have members this file does not know of).
- */
-export function countRows(source: TableSource, counter: WorkCounter, bytesRead?: () => number): TableSource {
-  async function* chunks() {
-    for await (const chunk of source.chunks()) {
-      counter.rows += chunk.length;
-      if (bytesRead) counter.bytes = bytesRead();
-      yield chunk;
-    }
-  }
-  return new Proxy(source, {
-    get(target, key) {
-      if (key === 'chunks') return chunks;
-      const value: unknown = Reflect.get(target, key, target);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
-}
 
 /** "240 ms", "2.3 s", "42 s", "3 min 20 s", "1 h 05 min". */
 export function formatDuration(ms: number): string {

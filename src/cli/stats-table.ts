@@ -11,7 +11,8 @@
  */
 import type { ChalkInstance } from 'chalk';
 import type { Moments } from '../engine/moments.js';
-import type { BatchSummary, DatasetStats } from '../pipeline/compute-stats.js';
+import type { BatchSummary } from '../pipeline/batch-moments.js';
+import type { DatasetStats } from '../pipeline/compute-stats.js';
 import { alignTables, paintCell, plural, readableNumber, tableLine, type Align, type TextTable } from './text-table.js';
 
 export interface StatsTableOptions {

@@ -5,9 +5,8 @@
 import { Command } from 'commander';
 import { openAtomic, type AtomicFile } from '../io/atomic-file.js';
 import { numberFormatter } from '../io/format-number.js';
-import { parseFormat } from '../io/formats.js';
+import { formatNames, openSink, parseFormat } from '../io/formats.js';
 import { OutputWriter } from '../io/output-writer.js';
-import { openSink } from '../io/sinks.js';
 import type { TableSink } from '../io/table-sink.js';
 import type { Format } from '../io/table.js';
 import type { SettledInput } from './input-options.js';
@@ -36,7 +35,7 @@ export interface TableOutput {
 
 export function addTableOutputOptions(command: Command): Command {
   return command
-    .option('--to <format>', 'output format: csv, tsv, json, ndjson or jsonl (default: the input\'s format)')
+    .option('--to <format>', `output format: ${formatNames()} (default: the input's format)`)
     .option('--precision <n>', 'write numbers with N significant digits (default: shortest exact form)', significantDigits)
     .option('-o, --output <file>', 'write the rows to FILE, atomically: no partial file on error (default: standard output)', fileName);
 }
@@ -54,7 +53,7 @@ export async function openTableOutput(input: SettledInput, flags: TableOutputFla
   // -d applies to the output too when it is written in the input's format.
   const delimiter = outFormat === input.format ? input.delimiter : undefined;
   const formatNumber = numberFormatter(flags.precision);
-  const sink = openSink(outFormat, writer, { delimiter, formatNumber });
+  const sink = await openSink(outFormat, writer, { delimiter, formatNumber });
   return {
     sink,
     writer,

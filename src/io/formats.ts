@@ -1,13 +1,19 @@
 /**
- * Input formats: which one an input is (SPEC §2) and the reader for it.
+ * The formats bn reads and writes (SPEC §2, §4): a registry of entries, and what asks it —
+ * which format an input is (by --from, extension or first byte) and its reader and writer.
  */
 import { Readable } from 'node:stream';
 import { BnError } from '../errors.js';
-import { csvSource } from './csv-reader.js';
-import { csvFastSource, scannerTakes } from './fast/csv-fast-reader.js';
-import { jsonSource } from './json-reader.js';
-import { ndjsonSource } from './ndjson-reader.js';
+import type { OutputWriter } from './output-writer.js';
 import type { Format, TableSource } from './table.js';
+import type { TableSink } from './table-sink.js';
+
+export interface SinkOptions {
+  /** CSV/TSV field delimiter; undefined: the format's own (comma, tab). */
+  delimiter?: string;
+  /** How a normalized number is written (shortest round-trip form, or --precision digits). */
+  formatNumber: (x: number) => string;
+}
 
 export interface ReadOptions {
   format: Format;
@@ -15,35 +21,105 @@ export interface ReadOptions {
   delimiter?: string;
   header: boolean;
   label: string;
-  /** Read CSV/TSV with csv-parse even where the fast reader could (BN_NO_FAST=1: for tests). */
-  general?: boolean;
 }
 
-const EXTENSIONS: Record<string, Format> = {
-  '.csv': 'csv',
-  '.tsv': 'tsv',
-  '.tab': 'tsv',
-  '.json': 'json',
-  '.ndjson': 'ndjson',
-  '.jsonl': 'ndjson',
-};
+/**
+ * One entry a format: its names, how it is recognised, whether it is text (UTF-8, checked as it
+ * is read) and its row reader and writer. A delimiter-separated format (`delimiter`) is also
+ * read by the byte scanner, by byte ranges in worker threads (../pipeline/read-input.ts).
+ * Adding a format is an entry here, its reader and writer, and its name in `Format` (./table.ts).
+ */
+export interface FormatEntry {
+  name: Format;
+  /** Other names `--from` and `--to` take (jsonl). */
+  aliases: readonly string[];
+  /** File extensions, lower case, with the dot. */
+  extensions: readonly string[];
+  /** The first non-blank byte that says this format on standard input; none: the fallback (CSV). */
+  firstByte?: number;
+  /** Text (UTF-8): checked as it is read. A binary format is not. */
+  text: boolean;
+  /** The field delimiter of a delimiter-separated format (the byte scanner reads it). */
+  delimiter?: string;
+  /**
+   * The row reader and writer, loaded when first asked for: this table is read at start-up
+   * (bin/bn guesses from it whether to start worker threads), and a format not used costs nothing.
+   */
+  reader(): Promise<(input: Readable, options: ReadOptions) => TableSource>;
+  write(out: OutputWriter, options: SinkOptions): Promise<TableSink>;
+}
 
-/** `--from` / `--to` values: csv, tsv, json, ndjson, and jsonl for ndjson. */
+const csvEntry = (name: 'csv' | 'tsv', delimiter: string, extensions: string[]): FormatEntry => ({
+  name,
+  aliases: [],
+  extensions,
+  text: true,
+  delimiter,
+  reader: async () => {
+    const { csvSource } = await import('./csv-reader.js');
+    return (input, options) => csvSource(input, { delimiter: options.delimiter ?? delimiter, header: options.header, label: options.label, format: name });
+  },
+  write: async (out, options) => (await import('./csv-writer.js')).csvSink(out, { delimiter: options.delimiter ?? delimiter, formatNumber: options.formatNumber }),
+});
+
+export const FORMATS: readonly FormatEntry[] = [
+  csvEntry('csv', ',', ['.csv']),
+  csvEntry('tsv', '\t', ['.tsv', '.tab']),
+  {
+    name: 'json',
+    aliases: [],
+    extensions: ['.json'],
+    firstByte: 0x5b, // [
+    text: true,
+    reader: async () => {
+      const { jsonSource } = await import('./json-reader.js');
+      return (input, options) => jsonSource(input, options.label);
+    },
+    write: async (out, options) => (await import('./json-writer.js')).jsonSink(out, { lines: false, formatNumber: options.formatNumber }),
+  },
+  {
+    name: 'ndjson',
+    aliases: ['jsonl'],
+    extensions: ['.ndjson', '.jsonl'],
+    firstByte: 0x7b, // {
+    text: true,
+    reader: async () => {
+      const { ndjsonSource } = await import('./ndjson-reader.js');
+      return (input, options) => ndjsonSource(input, options.label);
+    },
+    write: async (out, options) => (await import('./json-writer.js')).jsonSink(out, { lines: true, formatNumber: options.formatNumber }),
+  },
+];
+
+/** The entry of a format. */
+export function formatEntry(format: Format): FormatEntry {
+  return FORMATS.find((entry) => entry.name === format)!;
+}
+
+/** Every name `--from` and `--to` take, as a help text lists them: "csv, tsv, json, ndjson or jsonl". */
+export function formatNames(): string {
+  const names = FORMATS.flatMap((e) => [e.name, ...e.aliases]);
+  return `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
+}
+
+/** `--from` / `--to` values: a format's name or alias. */
 export function parseFormat(text: string, flag = '--from'): Format {
-  const format = text === 'jsonl' ? 'ndjson' : text;
-  if (format === 'csv' || format === 'tsv' || format === 'json' || format === 'ndjson') return format;
-  throw new BnError('BN_BAD_OPTION', `${flag}: unknown format ${JSON.stringify(text)} (expected csv, tsv, json, ndjson or jsonl)`);
+  const entry = FORMATS.find((e) => e.name === text || e.aliases.includes(text));
+  if (entry) return entry.name;
+  throw new BnError('BN_BAD_OPTION', `${flag}: unknown format ${JSON.stringify(text)} (expected ${formatNames()})`);
 }
 
 /** The format a path's extension says, or undefined. */
 export function formatFromPath(path: string): Format | undefined {
   const dot = path.lastIndexOf('.');
-  return dot < 0 ? undefined : EXTENSIONS[path.slice(dot).toLowerCase()];
+  if (dot < 0) return undefined;
+  const extension = path.slice(dot).toLowerCase();
+  return FORMATS.find((entry) => entry.extensions.includes(extension))?.name;
 }
 
 /** SPEC §2: the first non-blank byte says the format: `[` json, `{` ndjson, anything else (or nothing) csv. */
 export function formatFromFirstByte(byte: number | undefined): Format {
-  return byte === 0x5b ? 'json' : byte === 0x7b ? 'ndjson' : 'csv';
+  return FORMATS.find((entry) => entry.firstByte !== undefined && entry.firstByte === byte)?.name ?? 'csv';
 }
 
 /** Blank bytes before the first record: white space and the bytes of a UTF-8 BOM. */
@@ -74,21 +150,20 @@ export async function sniffFormat(input: Readable): Promise<{ format: Format; in
   return { format: formatFromFirstByte(byte), input: Readable.from(replay(), { objectMode: false }) };
 }
 
-export function openSource(input: Readable, options: ReadOptions): TableSource {
-  switch (options.format) {
-    case 'csv':
-    case 'tsv': {
-      const csv = {
-        delimiter: options.delimiter ?? (options.format === 'tsv' ? '\t' : ','),
-        header: options.header,
-        label: options.label,
-        format: options.format,
-      };
-      return !options.general && scannerTakes(csv.delimiter) ? csvFastSource(input, csv) : csvSource(input, csv);
-    }
-    case 'json':
-      return jsonSource(input, options.label);
-    case 'ndjson':
-      return ndjsonSource(input, options.label);
-  }
+/**
+ * The row reader of a format, loaded. Load it before the input is opened: a stream that fails
+ * while the reader's module loads would have no one listening for its error.
+ */
+export async function rowReader(format: Format): Promise<(input: Readable, options: ReadOptions) => TableSource> {
+  return formatEntry(format).reader();
+}
+
+/** A format's row reader over `input`. */
+export async function openSource(input: Readable, options: ReadOptions): Promise<TableSource> {
+  return (await rowReader(options.format))(input, options);
+}
+
+/** The row writer of a format: the one place a command turns `--to` into a sink. */
+export function openSink(format: Format, out: OutputWriter, options: SinkOptions): Promise<TableSink> {
+  return formatEntry(format).write(out, options);
 }

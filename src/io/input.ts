@@ -6,7 +6,7 @@
 import { createReadStream, createWriteStream, promises as fs, statSync, type ReadStream } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { BnError, describeErrno, fileCut } from '../errors.js';
 import { registerTemporary, releaseTemporary } from './temporary-files.js';
@@ -36,13 +36,13 @@ export async function checkReadable(spec: InputSpec): Promise<void> {
 }
 
 /**
- * The input's bytes, checked to be UTF-8 on the way (see utf8.ts). A read error of the file or of
+ * The input's bytes, checked to be UTF-8 on the way (see utf8.ts) when the format is `text`. A read error of the file or of
  * standard input comes out of the returned stream, as the readers expect, and so does a file
  * that ends before the size it had when it was opened: cut while bn read it, it would otherwise
  * give the statistics of its first part as those of the file.
  */
-export function openInput(spec: InputSpec, stdin: Readable): Readable {
-  const checked = utf8Check(spec.label);
+export function openInput(spec: InputSpec, stdin: Readable, text = true): Readable {
+  const checked = text ? utf8Check(spec.label) : new PassThrough();
   if (spec.path === undefined) {
     stdin.on('error', (err: Error) => checked.destroy(err));
     return stdin.pipe(checked);

@@ -20,7 +20,16 @@ export interface Row {
 
 export type Format = 'csv' | 'tsv' | 'json' | 'ndjson';
 
-export interface TableSource {
+/** What a reader needs to know of its input's table once the header (or first record) is read. */
+export interface TableShape {
+  /** Column names; for JSON objects the union of keys so far, which may grow while reading. */
+  readonly columns: string[];
+  readonly label: string;
+  readonly keyed: boolean;
+  readonly format: Format;
+}
+
+export interface TableSource extends TableShape {
   readonly format: Format;
   /** The label used in messages: the file name as given, or "<stdin>". */
   readonly label: string;

@@ -5,7 +5,13 @@
  * are the same for every reader and any number of workers.
  */
 import { Moments } from '../engine/moments.js';
-import type { BatchSummary } from './compute-stats.js';
+
+export interface BatchSummary {
+  index: number;
+  rows: number;
+  /** Moments indexed by column (only feature columns are filled). */
+  moments: Moments;
+}
 
 export class BatchMoments {
   readonly batches: BatchSummary[] = [];

@@ -5,7 +5,7 @@
  * - CsvRecordsWriter: CSV/TSV records read by the byte scanner, written as bytes in the same
  *   dialect: every other cell copied from the input (CsvBytesWriter), numbers written straight
  *   into the buffer. Workers write their byte ranges with the same `writeCsvRecords`.
- * - RowsWriter: any rows to any format, through the format's TableSink (../io/sinks.ts).
+ * - RowsWriter: any rows to any format, through the format's TableSink (../io/formats.ts).
  *
  * Both are synchronous per batch and buffer what they write; `drain` hands it to the output and
  * waits for it to be taken (back-pressure).

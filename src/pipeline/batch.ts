@@ -6,7 +6,7 @@
  */
 import type { ErrorLocation } from '../errors.js';
 import type { CsvFields } from '../io/fast/csv-scanner.js';
-import type { Format, Row } from '../io/table.js';
+import type { Row, TableShape } from '../io/table.js';
 import type { AffineParams } from './affine.js';
 import type { FeaturePlan } from './feature-plan.js';
 
@@ -31,15 +31,6 @@ export interface BatchRecords {
   readonly fields?: (i: number) => CsvFields;
   /** The text of cell j of row i as written in the input, and where it is: for a message. */
   cell(i: number, j: number): { value: unknown; where: ErrorLocation };
-}
-
-/** What a reader needs to know of its input's table once the header (or first record) is read. */
-export interface TableShape {
-  /** Column names; for JSON objects the union of keys so far, which may grow while reading. */
-  readonly columns: string[];
-  readonly label: string;
-  readonly keyed: boolean;
-  readonly format: Format;
 }
 
 /**

@@ -6,18 +6,12 @@
 import { BnError } from '../errors.js';
 import { Moments } from '../engine/moments.js';
 import type { TableSource } from '../io/table.js';
-import type { BatchConsumer, TableShape } from './batch.js';
-import { BatchMoments } from './batch-moments.js';
+import type { TableShape } from '../io/table.js';
+import type { BatchConsumer } from './batch.js';
+import { BatchMoments, type BatchSummary } from './batch-moments.js';
 import { makePlan, type FeaturePlan } from './feature-plan.js';
 import { readRowBatches } from './row-batches.js';
 import type { SelectionSpec } from './select.js';
-
-export interface BatchSummary {
-  index: number;
-  rows: number;
-  /** Moments indexed by column (only feature columns are filled). */
-  moments: Moments;
-}
 
 export interface DatasetStats {
   columns: string[];

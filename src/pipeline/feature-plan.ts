@@ -13,7 +13,7 @@
 import { BnError, quoteValue, type ErrorLocation } from '../errors.js';
 import { classifyNumber } from '../io/numbers.js';
 import type { Cell, Row } from '../io/table.js';
-import type { TableShape } from './batch.js';
+import type { TableShape } from '../io/table.js';
 import { ALL_COLUMNS, bindSelection, type Selection, type SelectionSpec } from './select.js';
 
 type ColumnRole = 'undecided' | 'feature' | 'other';

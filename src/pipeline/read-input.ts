@@ -10,8 +10,8 @@ import type { Readable } from 'node:stream';
 import type { ByteCounter, CsvOptions } from '../io/csv-rows.js';
 import { canBePartOfNumber } from '../io/fast/decimal.js';
 import { fileChunks } from '../io/fast/file-chunks.js';
-import { scannerTakes } from '../io/fast/csv-fast-reader.js';
-import { openSource } from '../io/formats.js';
+import { scannerTakes } from '../io/fast/csv-scanner.js';
+import { formatEntry, rowReader } from '../io/formats.js';
 import { countBytes, openInput, type InputSpec } from '../io/input.js';
 import type { OutputWriter } from '../io/output-writer.js';
 import type { Format } from '../io/table.js';
@@ -57,10 +57,11 @@ export interface ReaderOptions {
 
 /** The CSV dialect the byte scanner reads for this input, or undefined when a row reader reads it. */
 export function scannedCsv(input: InputSource): CsvOptions | undefined {
-  if (!input.fast || (input.format !== 'csv' && input.format !== 'tsv')) return undefined;
-  const delimiter = input.delimiter ?? (input.format === 'tsv' ? '\t' : ',');
+  const own = formatEntry(input.format).delimiter;
+  if (!input.fast || own === undefined) return undefined;
+  const delimiter = input.delimiter ?? own;
   if (!scannerTakes(delimiter)) return undefined;
-  return { delimiter, header: input.header, label: input.spec.label, format: input.format };
+  return { delimiter, header: input.header, label: input.spec.label, format: input.format as CsvOptions['format'] };
 }
 
 export function openReader(input: InputSource, stdin: Readable, options: ReaderOptions = {}): InputReader {
@@ -76,7 +77,8 @@ export function openReader(input: InputSource, stdin: Readable, options: ReaderO
     return { read, scanned: csv };
   }
   const read: ReadPass = async (consumer) => {
-    const stream = openInput(spec, stdin);
+    const openSource = await rowReader(input.format);
+    const stream = openInput(spec, stdin, formatEntry(input.format).text);
     const source = openSource(counter ? countBytes(stream, counter) : stream, {
       format: input.format,
       delimiter: input.delimiter,

@@ -6,7 +6,8 @@
 import type { Moments } from '../engine/moments.js';
 import { initialRunningStats, updateRunningStats, type RunningStats } from '../engine/running-stats.js';
 import { summaryOf, type StatsFile } from '../stats-file.js';
-import type { BatchSummary, DatasetStats } from './compute-stats.js';
+import type { BatchSummary } from './batch-moments.js';
+import type { DatasetStats } from './compute-stats.js';
 import type { TrainingSettings } from './presets.js';
 
 /** How the running statistics are updated after each batch (SPEC §3). */

@@ -9,9 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { countRows, formatBytes, formatDuration, Progress, type WorkCounter } from '../../src/cli/progress.js';
+import { formatBytes, formatDuration, Progress, type WorkCounter } from '../../src/cli/progress.js';
 import { countBytes } from '../../src/io/input.js';
-import type { Row, TableSource } from '../../src/io/table.js';
 import { bnInProcess } from '../helpers/run-bn.js';
 
 const ERASE = '\x1b[1G\x1b[2K';
@@ -164,30 +163,7 @@ describe('the summary line of normalize and denormalize', () => {
 });
 
 describe('the progress hook', () => {
-  it('countRows adds each chunk\'s rows and the bytes read, and leaves the rest of the source as it is', async () => {
-    const columns = ['a'];
-    const rows = (n: number): Row[] => Array.from({ length: n }, (_, i) => ({ cells: [String(i)], line: i + 2 }));
-    const source = {
-      format: 'csv',
-      label: 'x.csv',
-      columns,
-      keyed: true,
-      extra: 'a member countRows does not know',
-      async *chunks() {
-        yield rows(300);
-        columns.push('b'); // the column list grows while the input is read
-        yield rows(7);
-      },
-    } as TableSource & { extra: string };
-    const counter: WorkCounter = { bytes: 0, rows: 0 };
-    let read = 0;
-    const counted = countRows(source, counter, () => (read += 1000));
-    const seen: number[] = [];
-    for await (const chunk of counted.chunks()) seen.push(chunk.length, counter.rows, counter.bytes);
-    expect(seen).toEqual([300, 300, 1000, 7, 307, 2000]);
-    expect(counted.columns).toEqual(['a', 'b']);
-    expect([counted.format, counted.label, counted.keyed, (counted as typeof source).extra]).toEqual(['csv', 'x.csv', true, 'a member countRows does not know']);
-  });
+
 
   it('countBytes adds the length of every chunk that goes through', async () => {
     const counter: WorkCounter = { bytes: 0, rows: 0 };

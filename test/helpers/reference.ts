@@ -39,7 +39,7 @@ export function loadReference(name: string): Reference {
 }
 
 /** A fixture CSV (path relative to fixtures/reference/) as a table. */
-export function referenceTable(relative: string): TableSource {
+export function referenceTable(relative: string): Promise<TableSource> {
   const file = path.join(REFERENCE_DIR, relative);
   return openSource(createReadStream(file), { format: 'csv', header: true, label: relative });
 }

@@ -6,7 +6,7 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { numberFormatter } from '../../src/io/format-number.js';
 import { OutputWriter } from '../../src/io/output-writer.js';
-import { openSink } from '../../src/io/sinks.js';
+import { openSink } from '../../src/io/formats.js';
 import type { Format, Row } from '../../src/io/table.js';
 import type { TableLayout } from '../../src/io/table-sink.js';
 import { expectBnError } from '../helpers/run-bn.js';
@@ -15,7 +15,7 @@ async function write(to: Format, layout: Partial<TableLayout> & { columns: strin
   const stream = new PassThrough();
   let text = '';
   stream.on('data', (b: Buffer) => (text += b.toString()));
-  const sink = openSink(to, new OutputWriter(stream), { formatNumber: numberFormatter(precision) });
+  const sink = await openSink(to, new OutputWriter(stream), { formatNumber: numberFormatter(precision) });
   await sink.start({ features: [], keyed: true, from: 'json', label: 'in', width: layout.columns.length, ...layout });
   // Two calls: the JSON array's commas must join chunks too.
   await sink.rows(rows.slice(0, 1));
@@ -62,7 +62,7 @@ describe('JSON objects', () => {
       const stream = new PassThrough();
       let text = '';
       stream.on('data', (b: Buffer) => (text += b.toString()));
-      const sink = openSink(to, new OutputWriter(stream), { formatNumber: String });
+      const sink = await openSink(to, new OutputWriter(stream), { formatNumber: String });
       const columns = ['a'];
       await sink.start({ columns, width: 1, features: [0], keyed: true, from: 'json', label: 'in.json' });
       columns.push('w'); // the reader's live column list grows after the start (with -b)

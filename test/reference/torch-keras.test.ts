@@ -40,7 +40,7 @@ async function trainAndInfer(ref: Reference, settings: TrainingSettings) {
   // Through the file's text, as `--save-stats` then `--stats` would.
   const loaded = parseStatsFile(statsFileJson(saved), 'saved.json');
   const evalSink = new CollectingSink();
-  await transformWithStats(referenceTable(ref.eval_input), evalSink, {
+  await transformWithStats(await referenceTable(ref.eval_input), evalSink, {
     direction: 'normalize',
     isMissing: missingTest(),
     stats: loaded.stats,

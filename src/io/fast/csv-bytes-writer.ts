@@ -35,7 +35,7 @@ export class CsvBytesWriter {
     this.buf = Buffer.allocUnsafe(capacity + SLACK);
   }
 
-  /** Bytes written since the last take(). */
+  /** Bytes written since the last reset(). */
   get length(): number {
     return this.pos;
   }
@@ -43,14 +43,6 @@ export class CsvBytesWriter {
   /** Full enough to hand on. */
   get full(): boolean {
     return this.pos >= this.capacity;
-  }
-
-  /** What was written since the last take(), as a Buffer of its own. */
-  take(): Buffer {
-    const out = this.buf.subarray(0, this.pos);
-    this.buf = Buffer.allocUnsafe(this.capacity + SLACK);
-    this.pos = 0;
-    return out;
   }
 
   /** What was written since the last reset(): a view of the buffer, valid until the next write. */

@@ -36,7 +36,6 @@
  * previous one (a few bytes, usually). A single record spanning k chunks is copied k times.
  */
 import { Buffer } from 'node:buffer';
-import type { NumericLines } from './numeric-lines.js';
 
 const NUL = 0x00;
 const LF = 0x0a;
@@ -103,6 +102,23 @@ export const CSV_SYNTAX_MESSAGES: Record<CsvSyntaxCode, string> = {
   CSV_QUOTE_NOT_CLOSED: 'Quote Not Closed: the parsing is finished with an opening quote',
   CSV_UTF16_BOM: 'the input starts with a UTF-16 byte order mark: only UTF-8 is read',
 };
+
+/**
+ * A reader of whole lines that the scanner may hand a line to before it scans it itself
+ * (NumericLines, ./numeric-lines.ts, is the one): see `useNumericLines`.
+ */
+export interface LineReader {
+  /** Values per record: the width of the table. */
+  readonly width: number;
+  /** Fills `record` and `values` from the line at bytes[pos..] and returns where the next starts, or −1 for a line it does not take. */
+  read(bytes: Buffer, pos: number, record: CsvRecord, values: Float64Array): number;
+}
+
+/** Whether CsvScanner takes this delimiter: one ASCII character, not a quote or a line break. */
+export function scannerTakes(delimiter: string): boolean {
+  const code = delimiter.charCodeAt(0);
+  return delimiter.length === 1 && code <= 0x7f && code !== 0x22 && code !== 0x0a && code !== 0x0d;
+}
 
 /** A record's fields as byte ranges of `buffer`: a scanned record, or one kept for later (./record-store.ts). */
 export interface CsvFields {
@@ -282,12 +298,12 @@ export class CsvScanner {
    * it, its feature values parsed on the way (CsvRecord.values); other records as before. Only
    * in a file whose lines end with an LF (this waits until the first line break says so).
    */
-  useNumericLines(lines: NumericLines): void {
+  useNumericLines(lines: LineReader): void {
     this.lines = lines;
     this.lineValues = new Float64Array(lines.width);
   }
 
-  private lines: NumericLines | null = null;
+  private lines: LineReader | null = null;
   private lineValues = new Float64Array(0);
   private linesTaken = 0;
   private linesMissed = 0;

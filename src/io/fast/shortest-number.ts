@@ -19,7 +19,7 @@
  * `String(x)` writes those. On bn's output (full 53-bit results of arithmetic) that is about one
  * number in a million or fewer; on dyadic values with short decimal expansions (0.5 + 2^-30,
  * say) exact ties are common, and declined.
- * test/io/shortest-number.test.ts checks the bytes against `String(x)` over every kind of double.
+ * test/io/fast/shortest-number.test.ts checks the bytes against `String(x)` over every kind of double.
  */
 
 /** Beyond this distance from deciding the other way, a comparison is certain (v's error: < 1e-13). */

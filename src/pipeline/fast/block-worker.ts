@@ -2,7 +2,7 @@
  * The worker thread of `-j`: takes a pass's setup, runs the byte-range tasks the main thread
  * posts (./block-task.ts) and posts each result back, its arrays and bytes transferred, not copied.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { reuseBuffer, TaskRunner, type TaskResult } from './block-task.js';
 import type { WorkerMessage } from './worker-pool.js';
 

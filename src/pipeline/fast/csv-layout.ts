@@ -1,7 +1,7 @@
 /** The shape of a CSV/TSV input once its first record is read, and what a blank record is: for passes and workers alike. */
 import { isBlankRecord } from '../../io/csv-rows.js';
 import { FieldKind, type CsvRecord } from '../../io/fast/csv-scanner.js';
-import type { TableShape } from '../batch.js';
+import type { TableShape } from '../../io/table.js';
 
 export interface CsvLayout extends TableShape {
   width: number;

@@ -65,7 +65,7 @@ export function startWorkersEarly(count: number): void {
 
 function spawnWorker(): Worker {
   // Small heaps: a worker holds one block at a time and its garbage is short-lived, while each
-  // worker's heap counts in the memory of the whole process (issue #5: 120 MB). Measured on
+  // worker's heap counts in the memory of the whole process (bn's budget: 120 MB peak). Measured on
   // 1e6 × 10 floats, -j 2 normalize (peak RSS, CPU seconds), when numbers were still written
   // through strings: young/old 2/8 MB → 116 MB, 5.3 s; 2/16 MB → 121 MB, 4.7 s; V8's defaults
   // → 165 MB, 4.2 s. A worker that runs out anyway (a huge cell) is not fatal: the main thread

@@ -1,0 +1,78 @@
+/**
+ * The shape of the code, checked: no import cycle in src/ (runtime imports; `import type` is
+ * erased), and a worker thread of -j loads only what it runs (each module a worker imports is
+ * loaded and compiled in every worker, which costs start-up time and memory).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from './helpers/run-bn.js';
+
+const SRC = path.join(ROOT, 'src');
+
+/** The runtime imports of a module: relative ones as absolute .ts paths, the rest as written. */
+function importsOf(file: string): { local: string[]; packages: string[] } {
+  const text = readFileSync(file, 'utf8');
+  const local: string[] = [];
+  const packages: string[] = [];
+  for (const m of text.matchAll(/^\s*(import|export)\s+(type\s+)?(?:[^'";]*?\sfrom\s+)?['"]([^'"]+)['"]/gm)) {
+    if (m[2] !== undefined) continue; // `import type`: nothing at run time
+    const spec = m[3]!;
+    if (spec.startsWith('.')) local.push(path.resolve(path.dirname(file), spec.replace(/\.js$/, '.ts')));
+    else packages.push(spec);
+  }
+  return { local, packages };
+}
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sourceFiles(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
+}
+
+function closure(start: string): { modules: Set<string>; packages: Set<string> } {
+  const modules = new Set<string>();
+  const packages = new Set<string>();
+  const visit = (file: string) => {
+    if (modules.has(file)) return;
+    modules.add(file);
+    const { local, packages: used } = importsOf(file);
+    for (const p of used) packages.add(p);
+    for (const f of local) visit(f);
+  };
+  visit(start);
+  return { modules, packages };
+}
+
+describe('architecture', () => {
+  it('has no runtime import cycle in src/', () => {
+    const files = sourceFiles(SRC);
+    const state = new Map<string, 'visiting' | 'done'>();
+    const cycles: string[] = [];
+    const visit = (file: string, trail: string[]) => {
+      if (state.get(file) === 'done') return;
+      if (state.get(file) === 'visiting') {
+        cycles.push([...trail.slice(trail.indexOf(file)), file].map((f) => path.relative(SRC, f)).join(' → '));
+        return;
+      }
+      state.set(file, 'visiting');
+      for (const next of importsOf(file).local) visit(next, [...trail, file]);
+      state.set(file, 'done');
+    };
+    for (const file of files) visit(file, []);
+    expect(cycles).toEqual([]);
+  });
+
+  it('a worker thread loads the scanner, the batcher, the transform and the CSV writer, and nothing of the CLI, the stats file or the engine', () => {
+    const { modules, packages } = closure(path.join(SRC, 'pipeline/fast/block-worker.ts'));
+    const names = [...modules].map((f) => path.relative(SRC, f));
+    expect(names).toContain('io/fast/csv-scanner.ts');
+    expect(names).toContain('pipeline/fast/csv-batcher.ts');
+    expect(names).toContain('pipeline/transform-batch.ts');
+    expect(names).toContain('pipeline/fast/write-csv-records.ts');
+    for (const unwanted of [/^cli\//, /^stats-file/, /^engine\//, /worker-pool/, /parallel/, /csv-writer/, /normalize/, /compute-stats/]) {
+      expect(names.filter((n) => unwanted.test(n)), String(unwanted)).toEqual([]);
+    }
+    // Only Node's own modules: no package (csv-stringify, commander, …) is loaded by a worker.
+    expect([...packages].filter((p) => !p.startsWith('node:'))).toEqual([]);
+    expect(modules.size).toBeLessThanOrEqual(24);
+  });
+});

@@ -24,6 +24,7 @@ import { Moments } from './engine/moments.js';
 import type { Momentum } from './engine/running-stats.js';
 import type { Preset } from './pipeline/presets.js';
 import { decodeUtf8 } from './io/utf8.js';
+import { STATS_FILE_STATISTICS, type Statistic, type StatsFileKey } from './statistics.js';
 
 export const STATS_FORMAT = 'bn-stats';
 export const STATS_VERSION = 1;
@@ -57,19 +58,29 @@ export type LoadedStats =
   | { kind: 'bn'; stats: StatsFile }
   | { kind: 'torch' | 'keras'; stats: InferenceStats };
 
-/** The exact statistics of a per-feature Moments, as a stats file keeps them. */
-export function summaryOf(m: Moments): Pick<StatsFile, 'count' | 'mean' | 'var' | 'meanLow'> {
-  const each = (stat: (f: number) => number) => Array.from({ length: m.width }, (_, f) => stat(f));
-  return {
-    count: each((f) => m.count(f)),
-    mean: each((f) => m.mean(f)),
-    var: each((f) => m.variance(f)),
-    meanLow: each((f) => m.meanLow(f)),
-  };
+/** A stats file's exact statistics: count, mean, biased var and the mean's low part, per feature. */
+export type Summary = Pick<StatsFile, StatsFileKey | 'meanLow'>;
+
+/**
+ * The exact statistics of a per-feature Moments, as a stats file keeps them: those the table of
+ * statistics marks `inStatsFile` (count, mean, var), then `meanLow`.
+ *
+ * The stats file is not driven by the table as the reports are. Its keys belong to a versioned
+ * format: statsFileJson writes and readBnOnly reads count, mean, var and mean_lo by name (with
+ * their own rules: count a whole number, var ≥ 0), and momentsOf rebuilds a Moments that merges
+ * exactly from exactly these. mean_lo is no statistic of the data but the rounding residue of the
+ * mean (Moments.meanLow), so it is added here rather than in the table. Marking another statistic
+ * `inStatsFile` is therefore a change of the format: `Summary` stops compiling until StatsFile
+ * has the key (and then readBnOnly must supply it); statsFileJson must be told by hand.
+ */
+export function summaryOf(m: Moments): Summary {
+  const each = (of: Statistic['of']) => Array.from({ length: m.width }, (_, f) => of(m, f));
+  const exact = Object.fromEntries(STATS_FILE_STATISTICS.map((s) => [s.key, each(s.of)])) as Record<StatsFileKey, number[]>;
+  return { ...exact, meanLow: each((moments, f) => moments.meanLow(f)) };
 }
 
 /** The inverse of `summaryOf`: a Moments that merges exactly (with mean_lo when the file has it). */
-export function momentsOf(s: Pick<StatsFile, 'count' | 'mean' | 'var' | 'meanLow'>): Moments {
+export function momentsOf(s: Summary): Moments {
   return Moments.fromSummary({ count: s.count, mean: s.mean, var: s.var, ...(s.meanLow ? { meanLow: s.meanLow } : {}) });
 }
 

@@ -2,47 +2,31 @@
  * `bn stats` output for programs: the JSON object of SPEC §4, CSV (one row a feature) and NDJSON
  * (one line a feature, then one a batch and feature); the table for people is in stats-table.ts.
  * NaN (no value, or a sample variance of one value) is null in JSON and blank in CSV: bn never
- * prints NaN.
+ * prints NaN. The statistics, and their order, are those of src/statistics.ts.
  */
 import { stringify } from 'csv-stringify/sync';
 import type { Moments } from '../engine/moments.js';
 import type { DatasetStats } from '../pipeline/compute-stats.js';
-
-type Stat = (m: Moments, j: number) => number;
-
-const STATS: Record<string, Stat> = {
-  count: (m, j) => m.count(j),
-  mean: (m, j) => m.mean(j),
-  var: (m, j) => m.variance(j),
-  var_sample: (m, j) => m.sampleVariance(j),
-  min: (m, j) => m.min(j),
-  max: (m, j) => m.max(j),
-};
+import { BATCH_STATISTICS, TOTAL_STATISTICS, type Statistic } from '../statistics.js';
 
 const orNull = (x: number): number | null => (Number.isNaN(x) ? null : x);
 
-function column(stats: DatasetStats, moments: Moments, stat: Stat): (number | null)[] {
-  return stats.features.map((j) => orNull(stat(moments, j)));
+/** Each statistic's key, with its value for every feature: `{"count": [10,10], "mean": …}`. */
+function statisticColumns(stats: DatasetStats, m: Moments, statistics: readonly Statistic[]): Record<string, (number | null)[]> {
+  return Object.fromEntries(statistics.map((s) => [s.key, stats.features.map((j) => orNull(s.of(m, j)))]));
+}
+
+/** Each statistic's key, with its value for feature j: `{"count": 10, "mean": …}`. */
+function statisticValues(m: Moments, j: number, statistics: readonly Statistic[]): Record<string, number | null> {
+  return Object.fromEntries(statistics.map((s) => [s.key, orNull(s.of(m, j))]));
 }
 
 export function statsObject(stats: DatasetStats) {
-  const { total } = stats;
   return {
     features: stats.features.map((j) => stats.columns[j]!),
     rows: stats.rows,
-    count: column(stats, total, STATS.count!),
-    mean: column(stats, total, STATS.mean!),
-    var: column(stats, total, STATS.var!),
-    var_sample: column(stats, total, STATS.var_sample!),
-    min: column(stats, total, STATS.min!),
-    max: column(stats, total, STATS.max!),
-    batches: stats.batches.map((b) => ({
-      index: b.index,
-      rows: b.rows,
-      count: column(stats, b.moments, STATS.count!),
-      mean: column(stats, b.moments, STATS.mean!),
-      var: column(stats, b.moments, STATS.var!),
-    })),
+    ...statisticColumns(stats, stats.total, TOTAL_STATISTICS),
+    batches: stats.batches.map((b) => ({ index: b.index, rows: b.rows, ...statisticColumns(stats, b.moments, BATCH_STATISTICS) })),
   };
 }
 
@@ -56,11 +40,10 @@ export function statsJson(stats: DatasetStats): string {
   return `{\n${lines.join(',\n')}\n}\n`;
 }
 
-/** One row a feature: feature,count,mean,var,var_sample,min,max, numbers in full (shortest round-trip form). */
+/** One row a feature: its name, then the whole input's statistics (feature,count,mean,var,var_sample,min,max), numbers in full (shortest round-trip form). */
 export function statsCsv(stats: DatasetStats): string {
-  const header = ['feature', ...Object.keys(STATS)];
-  const stat = Object.values(STATS);
-  const rows = stats.features.map((j) => [stats.columns[j]!, ...stat.map((s) => String(orNull(s(stats.total, j)) ?? ''))]);
+  const header = ['feature', ...TOTAL_STATISTICS.map((s) => s.key)];
+  const rows = stats.features.map((j) => [stats.columns[j]!, ...TOTAL_STATISTICS.map((s) => String(orNull(s.of(stats.total, j)) ?? ''))]);
   return stringify([header, ...rows], { record_delimiter: '\n' });
 }
 
@@ -70,16 +53,13 @@ export function statsCsv(stats: DatasetStats): string {
  * batch even without --batch-size, as in the JSON object.
  */
 export function statsNdjson(stats: DatasetStats): string {
-  const entries = Object.entries(STATS);
-  const perFeature = (m: Moments, j: number, keys: readonly string[]) =>
-    Object.fromEntries(entries.filter(([k]) => keys.includes(k)).map(([k, s]) => [k, orNull(s(m, j))]));
   const lines: string[] = [];
   for (const j of stats.features) {
-    lines.push(JSON.stringify({ feature: stats.columns[j], ...perFeature(stats.total, j, Object.keys(STATS)) }));
+    lines.push(JSON.stringify({ feature: stats.columns[j], ...statisticValues(stats.total, j, TOTAL_STATISTICS) }));
   }
   for (const b of stats.batches) {
     for (const j of stats.features) {
-      lines.push(JSON.stringify({ batch: b.index, rows: b.rows, feature: stats.columns[j], ...perFeature(b.moments, j, ['count', 'mean', 'var']) }));
+      lines.push(JSON.stringify({ batch: b.index, rows: b.rows, feature: stats.columns[j], ...statisticValues(b.moments, j, BATCH_STATISTICS) }));
     }
   }
   return `${lines.join('\n')}\n`;

@@ -1,7 +1,8 @@
 /**
  * The table `bn stats` prints by default: a line of totals, then one row a feature with count,
  * mean (μ_B), var (σ_B², biased), var_sample (÷ n−1), min and max of the whole input; with `-b`,
- * a section a batch with count, mean and var. The column names are the keys of `--to json|csv`.
+ * a section a batch with count, mean and var. The columns are src/statistics.ts's, in its order:
+ * their names are the keys of `--to json|csv`.
  *
  * Numbers have 7 significant digits (readableNumber) and line up on the decimal point; every batch
  * section shares one set of column widths. Many batches are collapsed to the first and last few,
@@ -13,6 +14,7 @@ import type { ChalkInstance } from 'chalk';
 import type { Moments } from '../engine/moments.js';
 import type { BatchSummary } from '../pipeline/batch-moments.js';
 import type { DatasetStats } from '../pipeline/compute-stats.js';
+import { BATCH_STATISTICS, TOTAL_STATISTICS, type Statistic } from '../statistics.js';
 import { alignTables, paintCell, plural, readableNumber, tableLine, type Align, type TextTable } from './text-table.js';
 
 export interface StatsTableOptions {
@@ -27,22 +29,15 @@ export interface StatsTableOptions {
 export const SHOWN_AT_EACH_END = 3;
 export const SHOWN_BATCHES_MAX = 8;
 
-const TOTAL_COLUMNS: Array<[header: string, stat: (m: Moments, j: number) => number]> = [
-  ['count', (m, j) => m.count(j)],
-  ['mean', (m, j) => m.mean(j)],
-  ['var', (m, j) => m.variance(j)],
-  ['var_sample', (m, j) => m.sampleVariance(j)],
-  ['min', (m, j) => m.min(j)],
-  ['max', (m, j) => m.max(j)],
-];
-const BATCH_COLUMNS = TOTAL_COLUMNS.slice(0, 3);
-const ALIGNS: Align[] = ['text', ...TOTAL_COLUMNS.map((): Align => 'number')];
+// Batch sections share the totals' column widths by position: their statistics (count, mean, var)
+// are the first of the totals.
+const ALIGNS: Align[] = ['text', ...TOTAL_STATISTICS.map((): Align => 'number')];
 
 export function statsTable(stats: DatasetStats, options: StatsTableOptions): string {
   const { color } = options;
-  const table = (m: Moments, columns: typeof TOTAL_COLUMNS): TextTable => ({
-    header: ['feature', ...columns.map(([h]) => h)],
-    rows: stats.features.map((j) => [stats.columns[j]!, ...columns.map(([, stat]) => readableNumber(stat(m, j)))]),
+  const table = (m: Moments, statistics: readonly Statistic[]): TextTable => ({
+    header: ['feature', ...statistics.map((s) => s.key)],
+    rows: stats.features.map((j) => [stats.columns[j]!, ...statistics.map((s) => readableNumber(s.of(m, j)))]),
   });
   const render = (t: TextTable) =>
     [tableLine(t.header.map((h) => paintCell(h, color.bold))), ...t.rows.map(([name = '', ...cells]) => tableLine([paintCell(name, color.cyan), ...cells]))];
@@ -51,7 +46,7 @@ export function statsTable(stats: DatasetStats, options: StatsTableOptions): str
   const lines = [color.bold(`${plural(rows, 'row')}, ${plural(features.length, 'feature')}, ${plural(batches.length, 'batch', 'batches')}`), ''];
   const { shown, hidden } = options.batchSize === undefined ? { shown: [], hidden: 0 } : batchesToShow(batches, options.allBatches === true);
   // One layout for the whole input and every batch shown: their columns line up down the page.
-  const [total, ...sections] = alignTables(ALIGNS, [table(stats.total, TOTAL_COLUMNS), ...shown.map((b) => table(b.moments, BATCH_COLUMNS))]);
+  const [total, ...sections] = alignTables(ALIGNS, [table(stats.total, TOTAL_STATISTICS), ...shown.map((b) => table(b.moments, BATCH_STATISTICS))]);
   lines.push(...render(total!));
   shown.forEach((batch, k) => {
     lines.push('', color.bold(batchTitle(batch, options.batchSize!)), ...render(sections[k]!));

@@ -1,0 +1,109 @@
+/**
+ * src/io/atomic-file.ts: commit syncs the temporary file before the rename and the directory
+ * after it. fs.promises.open is wrapped so that each handle's sync is recorded (and can fail as
+ * a full disk would); the files are real, in a fresh directory.
+ */
+import { mkdtempSync, promises as fsp, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { openAtomic, writeFileAtomic } from '../../src/io/atomic-file.js';
+import { expectBnError } from '../helpers/run-bn.js';
+
+const errno = (code: string) => Object.assign(new Error(`${code}: simulated`), { code });
+
+/** A directory holding out.csv with "previous\n". */
+function previousTarget(): { dir: string; target: string } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bn-atomic-'));
+  const target = path.join(dir, 'out.csv');
+  writeFileSync(target, 'previous\n');
+  return { dir, target };
+}
+
+/**
+ * Record every sync and rename as "sync temp", "sync directory", "rename"; `fail` makes the sync
+ * of the temporary file or of the directory throw an errno error instead.
+ */
+function watchSyncs(dir: string, fail?: { what: 'temp' | 'directory'; code: string }): string[] {
+  const events: string[] = [];
+  const { open, rename } = fsp;
+  vi.spyOn(fsp, 'open').mockImplementation(async (file, flags, mode) => {
+    const handle = await open(file, flags, mode);
+    const what = file === dir ? 'directory' : 'temp';
+    const sync = handle.sync.bind(handle);
+    handle.sync = async () => {
+      events.push(`sync ${what}`);
+      if (fail?.what === what) throw errno(fail.code);
+      return sync();
+    };
+    return handle;
+  });
+  vi.spyOn(fsp, 'rename').mockImplementation(async (from, to) => {
+    events.push('rename');
+    return rename(from, to);
+  });
+  return events;
+}
+
+/** Open the target atomically, write `text` and commit. */
+async function commitText(target: string, text: string): Promise<void> {
+  const file = await openAtomic(target);
+  file.stream.write(text);
+  await file.commit();
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('commit', () => {
+  // EINVAL, EISDIR, EPERM, EACCES: what a platform or file system that cannot sync a directory answers.
+  it.each([
+    ['succeeds', undefined],
+    ['fails with EINVAL', 'EINVAL'],
+    ['fails with EISDIR', 'EISDIR'],
+    ['fails with EPERM', 'EPERM'],
+    ['fails with EACCES', 'EACCES'],
+  ])('syncs the temporary file, renames it over the target, then syncs the directory (whose sync %s)', async (_what, code) => {
+    const { dir, target } = previousTarget();
+    const events = watchSyncs(dir, code === undefined ? undefined : { what: 'directory', code });
+    await commitText(target, 'a,b\n1,2\n');
+    expect(events).toEqual(['sync temp', 'rename', 'sync directory']);
+    expect(readFileSync(target, 'utf8')).toBe('a,b\n1,2\n');
+    expect(readdirSync(dir)).toEqual(['out.csv']);
+  });
+
+  it('reports a failed sync of the file as a write failure, removes the temporary file and leaves the target as it was', async () => {
+    const { dir, target } = previousTarget();
+    const events = watchSyncs(dir, { what: 'temp', code: 'ENOSPC' });
+    const err = await expectBnError(commitText(target, 'a,b\n1,2\n'), { code: 'BN_WRITE_FAILED', exit: 1, location: { file: target } });
+    expect(err.describe()).toBe(`${target}: cannot write: no space left on device`);
+    expect(events).toEqual(['sync temp']);
+    expect(readFileSync(target, 'utf8')).toBe('previous\n');
+    expect(readdirSync(dir)).toEqual(['out.csv']);
+  });
+
+  it('reports any other failure of the directory sync (the new bytes are in place but may not survive a crash)', async () => {
+    const { dir, target } = previousTarget();
+    watchSyncs(dir, { what: 'directory', code: 'EIO' });
+    await expectBnError(commitText(target, 'new\n'), { code: 'BN_WRITE_FAILED', exit: 1, location: { file: target }, message: /EIO/ });
+    expect(readFileSync(target, 'utf8')).toBe('new\n');
+    expect(readdirSync(dir)).toEqual(['out.csv']);
+  });
+});
+
+describe('writeFileAtomic (the stats file)', () => {
+  it('syncs before the rename too, and a failed sync leaves the old file', async () => {
+    const { dir, target } = previousTarget();
+    const events = watchSyncs(dir, { what: 'temp', code: 'ENOSPC' });
+    await expectBnError(writeFileAtomic(target, '{}\n'), {
+      code: 'BN_WRITE_FAILED',
+      exit: 1,
+      location: { file: target },
+      message: /^cannot write: no space left on device$/,
+    });
+    expect(events).toEqual(['sync temp']);
+    expect(readFileSync(target, 'utf8')).toBe('previous\n');
+    expect(readdirSync(dir)).toEqual(['out.csv']);
+  });
+});

@@ -1,13 +1,19 @@
 /**
- * bn as a library: the pure engine (moments, batch normalization, running statistics), and the
- * pipeline pieces for programs that bring their own rows.
+ * bn as a library: the pure engine (moments, batch normalization, running statistics); the
+ * drivers (statistics, training, inference) over any reader, with the readers the CLI uses
+ * (openReader: the byte scanner and its worker threads for CSV/TSV, the row readers for the
+ * rest); and the row-level entries for programs that bring their own rows.
  */
 export * from './engine/index.js';
 export { BnError, type ErrorCode, type ErrorLocation } from './errors.js';
 export { computeStats, type DatasetStats } from './pipeline/compute-stats.js';
 export type { BatchSummary } from './pipeline/batch-moments.js';
-export { normalizeTraining } from './pipeline/normalize.js';
-export { transformWithStats, type Direction, type InferenceOptions } from './pipeline/inference.js';
+export { normalizeTraining, statsPass, train, type TrainingOptions, type TrainingResult } from './pipeline/normalize.js';
+export { infer, transformWithStats, type Direction, type InferenceOptions } from './pipeline/inference.js';
+export type { BatchConsumer, BatchRecords, ReadEnd, ReadPass, RowBatch } from './pipeline/batch.js';
+export { openReader, openWriter, workersFor, type InputReader, type InputSource, type ReaderOptions } from './pipeline/read-input.js';
+export { FORMATS, type FormatEntry } from './io/formats.js';
+export { DEFAULT_NA_VALUES, missingTest } from './io/missing.js';
 export { PRESETS, resolveTrainingSettings, type Preset, type TrainingSettings } from './pipeline/presets.js';
 export { runningStatsOf, statsFileOf } from './pipeline/running.js';
 export {

@@ -14,12 +14,12 @@ import { Utf8Checker } from '../../io/utf8.js';
 import { missingTest } from '../../io/missing.js';
 import { numberFormatter } from '../../io/format-number.js';
 import { translateError } from '../../io/fast/scan-error.js';
-import type { WorkerStep } from '../batch.js';
+import type { RowBatch, WorkerStep } from '../batch.js';
 import { makePlan } from '../feature-plan.js';
 import { fixedColumns } from '../select.js';
 import { beyondRangeError, transformBatch } from '../transform-batch.js';
 import { CellValues, numericMarkers } from './cell-values.js';
-import { BLOCK_ROWS, CsvBatcher, type CsvBatcherOptions } from './csv-batcher.js';
+import { BLOCK_ROWS, CsvBatcher } from './csv-batcher.js';
 import { isBlank, type CsvLayout } from './csv-layout.js';
 import { featurePositions, writeCsvRecords } from './write-csv-records.js';
 
@@ -89,10 +89,10 @@ export function readRange(fd: number, start: number, end: number, buf = Buffer.a
 export class TaskRunner {
   private readonly fd: number;
   private readBuffer = Buffer.allocUnsafe(0);
+  private readonly output: RangeOutput;
   private readonly batcher: CsvBatcher;
   /** Common numeric lines, read and parsed at once (null: the scanner reads every line). */
   private readonly lines: NumericLines | null;
-  private readonly finish: () => Partial<TaskResult>;
 
   /**
    * @param allocate memory for a result of `bytes` bytes: a buffer the main thread sent back
@@ -100,56 +100,17 @@ export class TaskRunner {
    */
   constructor(
     private readonly setup: TaskSetup,
-    private readonly allocate: (bytes: number) => ArrayBuffer = (bytes) => new ArrayBuffer(bytes),
+    allocate: (bytes: number) => ArrayBuffer = (bytes) => new ArrayBuffer(bytes),
   ) {
     this.fd = openSync(setup.path, 'r');
     const { layout, step } = setup;
-    const { features, write } = step;
-    const plan = makePlan(layout, { isMissing: missingTest(setup.naValues) }, fixedColumns(features));
+    const plan = makePlan(layout, { isMissing: missingTest(setup.naValues) }, fixedColumns(step.features));
     const values = new CellValues(plan, numericMarkers(setup.naValues));
-    const batcher = (onBatch: CsvBatcherOptions['onBatch'], records: 'borrow' | 'none') =>
-      new CsvBatcher({ width: layout.width, label: layout.label, plan, values, capacity: BLOCK_ROWS, records, onBatch });
-    if (write) {
-      // Each batch transformed and written as the main thread writes its own (../batch-writers.ts).
-      const out = new CsvBytesWriter(setup.delimiter.charCodeAt(0));
-      const featureOf = featurePositions(features, layout.width);
-      const format = write.precision === undefined ? undefined : numberFormatter(write.precision);
-      this.batcher = batcher((batch) => {
-        const bad = transformBatch(batch, features, write.params);
-        writeCsvRecords(out, batch, featureOf, format, bad?.row);
-        if (bad) throw beyondRangeError(batch, features, bad);
-      }, 'borrow');
-      this.begin = () => out.reset(); // what a failed task left
-      this.finish = () => {
-        // A copy in a buffer of its own, to transfer; the writer's buffer stays here.
-        const bytes = out.bytes();
-        const output = new Uint8Array(this.allocate(bytes.length), 0, bytes.length);
-        output.set(bytes);
-        out.reset();
-        return { output };
-      };
-    } else {
-      // The values of each feature, packed one feature after another, for the main thread's statistics.
-      let packed = new Float64Array(0);
-      let stride = 0;
-      let filled = 0;
-      this.batcher = batcher((batch) => {
-        features.forEach((j, f) => packed.set(batch.values[j]!.subarray(0, batch.rows), f * stride + filled));
-        filled += batch.rows;
-      }, 'none');
-      this.begin = (capacity) => {
-        stride = capacity;
-        filled = 0;
-        packed = new Float64Array(this.allocate(8 * capacity * features.length), 0, capacity * features.length);
-      };
-      this.finish = () => ({ values: packed, stride });
-    }
+    const output = (this.output = step.write ? new RangeBytes(setup, step.write, allocate) : new RangeValues(step.features, allocate));
+    this.batcher = new CsvBatcher({ width: layout.width, label: layout.label, plan, values, capacity: BLOCK_ROWS, records: output.records, onBatch: (batch) => output.batch(batch) });
     const fixed = this.batcher.fixedFeatures();
     this.lines = fixed === undefined ? null : NumericLines.for(layout.width, setup.delimiter, fixed);
   }
-
-  /** Prepares a stats task for at most `capacity` rows. */
-  private begin: (capacity: number) => void = () => {};
 
   close(): void {
     closeSync(this.fd);
@@ -171,7 +132,7 @@ export class TaskRunner {
     }
     if (bytes.includes(QUOTE)) return { index: task.index, quoted: true, lines: 0, rows: 0 };
     this.batcher.discard(); // what a failed task left
-    this.begin(countLines(bytes));
+    this.output.begin(countLines(bytes));
     let rows = 0;
     const batcher = this.batcher;
     const scanner = new CsvScanner({ delimiter: this.setup.delimiter, recordDelimiter: this.setup.recordDelimiter, bom: false }, (record) => {
@@ -186,10 +147,91 @@ export class TaskRunner {
       batcher.endOfChunk();
       scanner.end();
       batcher.flush(true);
-      return { index: task.index, quoted: false, lines: scanner.nextLine - 1, rows, ...this.finish() };
+      return { index: task.index, quoted: false, lines: scanner.nextLine - 1, rows, ...this.output.finish() };
     } catch (err) {
       return { index: task.index, quoted: false, lines: 0, rows, error: serialized(translateError(err, label)) };
     }
+  }
+}
+
+/** What a task makes of its range's batches: one kind a WorkerStep. */
+interface RangeOutput {
+  /** Whether the batches carry their records (borrowed: a range is scanned in one go). */
+  readonly records: 'borrow' | 'none';
+  /** A new range, of at most `rows` rows; what a failed task left is dropped. */
+  begin(rows: number): void;
+  batch(batch: RowBatch): void;
+  /** The range's result, in memory of its own (to be transferred). */
+  finish(): Pick<TaskResult, 'values' | 'stride' | 'output'>;
+}
+
+/** A statistics pass: the values of each feature, one feature after another, for the main thread's Moments. */
+class RangeValues implements RangeOutput {
+  readonly records = 'none';
+  private packed = new Float64Array(0);
+  private stride = 0;
+  private filled = 0;
+
+  constructor(
+    private readonly features: readonly number[],
+    private readonly allocate: (bytes: number) => ArrayBuffer,
+  ) {}
+
+  begin(rows: number): void {
+    this.stride = rows;
+    this.filled = 0;
+    const length = rows * this.features.length;
+    this.packed = new Float64Array(this.allocate(8 * length), 0, length);
+  }
+
+  batch(batch: RowBatch): void {
+    const { packed, stride, filled } = this;
+    this.features.forEach((j, f) => packed.set(batch.values[j]!.subarray(0, batch.rows), f * stride + filled));
+    this.filled += batch.rows;
+  }
+
+  finish(): Pick<TaskResult, 'values' | 'stride'> {
+    return { values: this.packed, stride: this.stride };
+  }
+}
+
+/** A pass that writes: each batch transformed and written as the main thread writes its own (../batch-writers.ts). */
+class RangeBytes implements RangeOutput {
+  readonly records = 'borrow';
+  private readonly features: readonly number[];
+  private readonly out: CsvBytesWriter;
+  private readonly featureOf: Int32Array;
+  private readonly format: ((x: number) => string) | undefined;
+
+  constructor(
+    setup: TaskSetup,
+    private readonly write: NonNullable<WorkerStep['write']>,
+    private readonly allocate: (bytes: number) => ArrayBuffer,
+  ) {
+    this.features = setup.step.features;
+    this.out = new CsvBytesWriter(setup.delimiter.charCodeAt(0));
+    this.featureOf = featurePositions(setup.step.features, setup.layout.width);
+    this.format = write.precision === undefined ? undefined : numberFormatter(write.precision);
+  }
+
+  begin(): void {
+    this.out.reset();
+  }
+
+  batch(batch: RowBatch): void {
+    const features = this.features;
+    const bad = transformBatch(batch, features, this.write.params);
+    writeCsvRecords(this.out, batch, this.featureOf, this.format, bad?.row);
+    if (bad) throw beyondRangeError(batch, features, bad);
+  }
+
+  finish(): Pick<TaskResult, 'output'> {
+    // A copy in a buffer of its own, to transfer; the writer's buffer stays here.
+    const bytes = this.out.bytes();
+    const output = new Uint8Array(this.allocate(bytes.length), 0, bytes.length);
+    output.set(bytes);
+    this.out.reset();
+    return { output };
   }
 }
 

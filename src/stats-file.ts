@@ -1,11 +1,12 @@
 /**
  * The stats file (SPEC §5): what `--save-stats` writes, what `--stats` and `bn merge` read.
  *
- * A bn stats file (`"format": "bn-stats", "version": 1`) holds a PyTorch BatchNorm1d state_dict
+ * A bn stats file (`"format": "bn-stats", "version": 2`) holds a PyTorch BatchNorm1d state_dict
  * (weight, bias, running_mean, running_var, num_batches_tracked), the settings (eps, momentum,
- * preset) and the exact statistics of every row seen (count, mean, biased var), plus `mean_lo`,
- * the rounding residue of each mean (see Moments.meanLow), so that `bn merge` stays exact on
- * data like 1e9 + noise.
+ * preset), the correctly rounded statistics of every row seen (count, mean, biased var), and the
+ * exact sums they come from (`sum`, `sum_sq`: Σx and Σx² as "0x…p…" text, see dyadicText), so
+ * that `bn merge` of shards gives the bits of one pass over the whole. Version 1 (no sums; a
+ * `mean_lo` beside each mean) still loads, and merges as exactly as its rounded numbers allow.
  *
  * For `--stats`, two foreign shapes are read too (files without `format`):
  *   - a PyTorch state_dict dumped to JSON: running_mean, running_var, and optionally weight,
@@ -20,6 +21,7 @@
  */
 import { promises as fs } from 'node:fs';
 import { BnError, describeErrno, quoteValue } from './errors.js';
+import { dyadicText, parseDyadic, ZERO, type Dyadic } from './engine/exact-sum.js';
 import { Moments } from './engine/moments.js';
 import type { Momentum } from './engine/running-stats.js';
 import type { Preset } from './pipeline/presets.js';
@@ -27,7 +29,9 @@ import { decodeUtf8 } from './io/utf8.js';
 import { STATS_FILE_STATISTICS, type Statistic, type StatsFileKey } from './statistics.js';
 
 export const STATS_FORMAT = 'bn-stats';
-export const STATS_VERSION = 1;
+export const STATS_VERSION = 2;
+/** Versions this bn reads: 1 (no exact sums: merged as exactly as its rounded statistics allow) and 2. */
+const READABLE_VERSIONS: readonly unknown[] = [1, 2];
 
 /** What inference (`--stats`) needs; every loadable file provides it. Arrays are per feature. */
 export interface InferenceStats {
@@ -47,10 +51,14 @@ export interface StatsFile extends InferenceStats {
   numBatchesTracked: number;
   momentum: Momentum;
   preset: Preset;
-  /** Exact statistics of all rows seen: count, mean, biased variance (and the mean's low part). */
+  /** Statistics of all rows seen, correctly rounded: count, mean, biased variance. */
   count: readonly number[];
   mean: readonly number[];
   var: readonly number[];
+  /** Σx and Σx² exactly (version 2): what `bn merge` adds up, so that a merge is exact. */
+  sum?: readonly Dyadic[];
+  sumOfSquares?: readonly Dyadic[];
+  /** The low part of each mean (version 1, which has no sums: merges of it use it). */
   meanLow?: readonly number[];
 }
 
@@ -58,29 +66,30 @@ export type LoadedStats =
   | { kind: 'bn'; stats: StatsFile }
   | { kind: 'torch' | 'keras'; stats: InferenceStats };
 
-/** A stats file's exact statistics: count, mean, biased var and the mean's low part, per feature. */
-export type Summary = Pick<StatsFile, StatsFileKey | 'meanLow'>;
+/** A stats file's statistics of the data: count, mean, biased var, and what merges them exactly, per feature. */
+export type Summary = Pick<StatsFile, StatsFileKey | 'sum' | 'sumOfSquares' | 'meanLow'>;
 
 /**
- * The exact statistics of a per-feature Moments, as a stats file keeps them: those the table of
- * statistics marks `inStatsFile` (count, mean, var), then `meanLow`.
+ * The statistics of a per-feature Moments, as a stats file keeps them: those the table of
+ * statistics marks `inStatsFile` (count, mean, var), then the exact sums.
  *
  * The stats file is not driven by the table as the reports are. Its keys belong to a versioned
- * format: statsFileJson writes and readBnOnly reads count, mean, var and mean_lo by name (with
- * their own rules: count a whole number, var ≥ 0), and momentsOf rebuilds a Moments that merges
- * exactly from exactly these. mean_lo is no statistic of the data but the rounding residue of the
- * mean (Moments.meanLow), so it is added here rather than in the table. Marking another statistic
- * `inStatsFile` is therefore a change of the format: `Summary` stops compiling until StatsFile
- * has the key (and then readBnOnly must supply it); statsFileJson must be told by hand.
+ * format: statsFileJson writes and readBnOnly reads count, mean, var, sum and sum_sq by name
+ * (with their own rules: count a whole number, var ≥ 0, sums exact), and momentsOf rebuilds
+ * the Moments from the sums. Marking another statistic `inStatsFile` is therefore a change of
+ * the format: `Summary` stops compiling until StatsFile has the key (and then readBnOnly must
+ * supply it); statsFileJson must be told by hand.
  */
 export function summaryOf(m: Moments): Summary {
   const each = (of: Statistic['of']) => Array.from({ length: m.width }, (_, f) => of(m, f));
-  const exact = Object.fromEntries(STATS_FILE_STATISTICS.map((s) => [s.key, each(s.of)])) as Record<StatsFileKey, number[]>;
-  return { ...exact, meanLow: each((moments, f) => moments.meanLow(f)) };
+  const rounded = Object.fromEntries(STATS_FILE_STATISTICS.map((s) => [s.key, each(s.of)])) as Record<StatsFileKey, number[]>;
+  const features = [...Array(m.width).keys()];
+  return { ...rounded, sum: features.map((f) => m.sum(f)), sumOfSquares: features.map((f) => m.sumOfSquares(f)) };
 }
 
-/** The inverse of `summaryOf`: a Moments that merges exactly (with mean_lo when the file has it). */
+/** The inverse of `summaryOf`: the Moments of the sums (exact), or of a version-1 file's rounded statistics. */
 export function momentsOf(s: Summary): Moments {
+  if (s.sum && s.sumOfSquares) return Moments.fromSums({ count: s.count, sum: s.sum, sumOfSquares: s.sumOfSquares });
   return Moments.fromSummary({ count: s.count, mean: s.mean, var: s.var, ...(s.meanLow ? { meanLow: s.meanLow } : {}) });
 }
 
@@ -101,6 +110,8 @@ export function statsFileJson(s: StatsFile, { compact = false } = {}): string {
     count: s.count,
     mean: s.mean,
     var: s.var,
+    ...(s.sum ? { sum: s.sum.map(dyadicText) } : {}),
+    ...(s.sumOfSquares ? { sum_sq: s.sumOfSquares.map(dyadicText) } : {}),
     ...(s.meanLow ? { mean_lo: s.meanLow } : {}),
   };
   if (compact) return `${JSON.stringify(doc)}\n`;
@@ -154,7 +165,9 @@ function readDocument(r: FieldReader): LoadedStats | undefined {
     const format = r.get('format');
     if (format !== STATS_FORMAT) r.problem(`unknown format ${quoteValue(format)} (expected "${STATS_FORMAT}")`);
     if (!r.has('version')) r.problem('missing "version"');
-    else if (r.get('version') !== STATS_VERSION) r.problem(`unknown version ${quoteValue(r.get('version'))} (this bn reads version ${STATS_VERSION})`);
+    else if (!READABLE_VERSIONS.includes(r.get('version'))) {
+      r.problem(`unknown version ${quoteValue(r.get('version'))} (this bn reads versions ${READABLE_VERSIONS.join(' and ')})`);
+    }
   }
   const torchKeys = Object.values(TORCH_NAMES).filter((k) => r.has(k));
   const kerasKeys = Object.values(KERAS_NAMES).filter((k) => r.has(k));
@@ -174,11 +187,16 @@ function readDocument(r: FieldReader): LoadedStats | undefined {
   };
   const weight = arr(names.weight, !optional);
   const bias = arr(names.bias, !optional);
-  const runningMean = arr(names.mean, true);
-  const runningVar = arr(names.var, true, { nonNegative: true });
+  const runningMean = arr(names.mean, true, { nullable: kind === 'bn' });
+  // null: a bn shard of fewer than 2 values has no unbiased running variance (NaN once read).
+  const runningVar = arr(names.var, true, { nonNegative: true, nullable: kind === 'bn' });
   const eps = r.number('eps', !optional, { nonNegative: true }) ?? (kind === 'keras' ? 1e-3 : 1e-5);
   const numBatchesTracked = r.number('num_batches_tracked', !optional, { nonNegative: true, integer: true });
-  const summary = kind === 'bn' ? readBnOnly(r, arr) : undefined;
+  const summary = kind === 'bn' ? readBnOnly(r, arr, (key) => {
+    const value = r.dyadics(key, r.get('version') === 2);
+    arrays.push([key, value]);
+    return value;
+  }) : undefined;
 
   const present = arrays.filter((a): a is [string, readonly unknown[]] => a[1] !== undefined);
   const width = present.find(([key]) => key !== 'features')?.[1].length;
@@ -205,7 +223,8 @@ function readDocument(r: FieldReader): LoadedStats | undefined {
 function readBnOnly(
   r: FieldReader,
   arr: (key: string, required: boolean, rule?: NumberRule) => readonly number[] | undefined,
-): Pick<StatsFile, 'momentum' | 'preset' | 'count' | 'mean' | 'var' | 'meanLow'> {
+  sums: (key: string) => readonly Dyadic[] | undefined,
+): Pick<StatsFile, 'momentum' | 'preset' | 'count' | 'mean' | 'var' | 'sum' | 'sumOfSquares' | 'meanLow'> {
   let momentum: Momentum = 'cumulative';
   if (!r.has('momentum')) r.problem('missing "momentum"');
   else if (r.get('momentum') !== null) {
@@ -224,12 +243,40 @@ function readBnOnly(
   const mean = arr('mean', true);
   const variance = arr('var', true, { nonNegative: true });
   const meanLow = arr('mean_lo', false);
-  return { momentum, preset, count: count ?? [], mean: mean ?? [], var: variance ?? [], ...(meanLow ? { meanLow } : {}) };
+  const sum = sums('sum');
+  const sumOfSquares = sums('sum_sq');
+  if (sumOfSquares?.some((d) => d.mantissa < 0n)) r.problem('sum_sq has a negative sum of squares');
+  if (count && mean && variance && sum && sumOfSquares) checkSums(r, count, mean, variance, sum, sumOfSquares);
+  return {
+    momentum,
+    preset,
+    count: count ?? [],
+    mean: mean ?? [],
+    var: variance ?? [],
+    ...(sum ? { sum } : {}),
+    ...(sumOfSquares ? { sumOfSquares } : {}),
+    ...(meanLow ? { meanLow } : {}),
+  };
+}
+
+/**
+ * The rounded statistics must be those of the sums (a file edited by hand, or two files spliced,
+ * would otherwise merge into something neither says).
+ */
+function checkSums(r: FieldReader, count: readonly number[], mean: readonly number[], variance: readonly number[], sum: readonly Dyadic[], squares: readonly Dyadic[]): void {
+  const width = count.length;
+  if ([mean, variance, sum, squares].some((a) => a.length !== width)) return; // reported as different lengths
+  if (!count.every((n) => Number.isSafeInteger(n) && n >= 0)) return; // reported with count
+  const m = Moments.fromSums({ count, sum, sumOfSquares: squares });
+  const off = count.flatMap((n, f) => (n > 0 && (m.mean(f) !== mean[f] || m.variance(f) !== variance[f]) ? [f] : []));
+  if (off.length > 0) r.problem(`mean or var do not match sum and sum_sq for feature${off.length === 1 ? '' : 's'} ${off.map((f) => f + 1).join(', ')}`);
 }
 
 interface NumberRule {
   nonNegative?: boolean;
   integer?: boolean;
+  /** null stands for a value that does not exist, read as NaN. */
+  nullable?: boolean;
 }
 
 /** Reads own properties of the parsed document and collects what is wrong with them. */
@@ -252,6 +299,7 @@ class FieldReader {
 
   /** What is wrong with one number, or undefined. */
   private check(x: unknown, rule: NumberRule): string | undefined {
+    if (x === null && rule.nullable) return undefined;
     if (typeof x !== 'number') return `is not a number: ${quoteValue(x)}`;
     if (!Number.isFinite(x)) return 'is not finite (beyond float64 range)';
     if (rule.integer && !Number.isSafeInteger(x)) return `is not a whole number: ${x}`;
@@ -271,25 +319,40 @@ class FieldReader {
   }
 
   numbers(key: string, required: boolean, rule: NumberRule = {}): readonly number[] | undefined {
+    const value = this.array(key, required);
+    if (!value) return undefined;
+    this.badValues(key, value.map((x) => this.check(x, rule)));
+    // Lengths are compared even when values are bad: every problem at once.
+    return rule.nullable ? value.map((x) => (x === null ? Number.NaN : (x as number))) : (value as number[]);
+  }
+
+  /** Exact sums written by dyadicText ("0x…p…"). */
+  dyadics(key: string, required: boolean): readonly Dyadic[] | undefined {
+    const value = this.array(key, required);
+    if (!value) return undefined;
+    const parsed = value.map((x) => (typeof x === 'string' ? parseDyadic(x) : undefined));
+    this.badValues(key, parsed.map((d, i) => (d === undefined ? `is not an exact sum ("0x…p…"): ${quoteValue(value[i])}` : undefined)));
+    return parsed.map((d) => d ?? ZERO);
+  }
+
+  /** The array at `key`, or undefined (missing, reported when required; not an array, reported). */
+  private array(key: string, required: boolean): readonly unknown[] | undefined {
     if (!this.has(key)) {
       if (required) this.problem(`missing ${JSON.stringify(key)}`);
       return undefined;
     }
     const value = this.get(key);
-    if (!Array.isArray(value)) {
-      this.problem(`${key} is not an array: ${quoteValue(value)}`);
-      return undefined;
-    }
-    const bad = value.flatMap((x, i) => {
-      const why = this.check(x, rule);
-      return why ? [`${key}[${i}] ${why}`] : [];
-    });
-    // A few per array are enough to see the pattern; the rest are counted.
+    if (Array.isArray(value)) return value;
+    this.problem(`${key} is not an array: ${quoteValue(value)}`);
+    return undefined;
+  }
+
+  /** What is wrong with each element (undefined: nothing); a few are shown, the rest counted. */
+  private badValues(key: string, whys: readonly (string | undefined)[]): void {
+    const bad = whys.flatMap((why, i) => (why ? [`${key}[${i}] ${why}`] : []));
     const SHOWN = 3;
     this.problems.push(...bad.slice(0, SHOWN));
     if (bad.length > SHOWN) this.problem(`and ${bad.length - SHOWN} more bad values in ${key}`);
-    // Lengths are compared even when values are bad: every problem at once.
-    return value as number[];
   }
 
   strings(key: string): readonly string[] | undefined {

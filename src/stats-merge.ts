@@ -1,8 +1,9 @@
 /**
  * `bn merge` (SPEC §5, §7): the stats file of a whole dataset from the stats files of its shards.
  *
- * The exact statistics combine with the Chan–Golub–LeVeque merge (Moments.fromSummary + merge;
- * `mean_lo`, when present, keeps shards of 1e9 + noise exact to ~1e-15 instead of ~1e-10). The
+ * The exact sums of the shards add up (momentsOf + Moments.merge), so the merged count, mean and
+ * var are the bits a single pass over all the rows gives (version-1 files, without sums, merge
+ * through their rounded statistics: Moments.fromSummary). The
  * merged running statistics are those of the whole data seen as one batch: running_mean = the
  * merged mean, running_var = the merged variance, unbiased for the torch preset (SPEC §5) and
  * biased for keras (Keras's moving variance is a biased one). num_batches_tracked is the sum of

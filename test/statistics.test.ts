@@ -104,8 +104,8 @@ describe('outputs follow the table (with std added between var and var_sample)',
     expect(headers).toEqual([['feature', ...totals], ['feature', ...batches], ['feature', ...batches]]);
   });
 
-  it('the stats file: only the statistics marked for it, then meanLow (std is not in it)', () => {
-    expect(Object.keys(summaryOf(seedStats().total))).toEqual([...keysIn(STATISTICS, 'inStatsFile'), 'meanLow']);
-    expect(Object.keys(summaryOf(seedStats().total))).toEqual(['count', 'mean', 'var', 'meanLow']);
+  it('the stats file: only the statistics marked for it, then the exact sums (std is not in it)', () => {
+    expect(Object.keys(summaryOf(seedStats().total))).toEqual([...keysIn(STATISTICS, 'inStatsFile'), 'sum', 'sumOfSquares']);
+    expect(Object.keys(summaryOf(seedStats().total))).toEqual(['count', 'mean', 'var', 'sum', 'sumOfSquares']);
   });
 });

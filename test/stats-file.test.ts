@@ -30,8 +30,18 @@ const GOOD: StatsFile = Object.freeze({
   count: [10, 10],
   mean: [10, 11],
   var: [33, 33],
-  meanLow: [0, 0],
+  // Σx = 100 and 110, Σx² = 1330 and 1540: the seed example's columns 1, 3, …, 19 and 2, 4, …, 20.
+  sum: [{ mantissa: 25n, exponent: 2 }, { mantissa: 55n, exponent: 1 }],
+  sumOfSquares: [{ mantissa: 665n, exponent: 1 }, { mantissa: 385n, exponent: 2 }],
 });
+
+/** The same file as version 1 wrote it: no sums, a low part beside each mean. */
+function version1Doc(): Record<string, unknown> {
+  const doc = goodDoc();
+  delete doc.sum;
+  delete doc.sum_sq;
+  return { ...doc, version: 1, mean_lo: [0, 0] };
+}
 
 /** The good file as a plain JSON object, to break one key at a time. */
 function goodDoc(): Record<string, unknown> {
@@ -68,12 +78,15 @@ const edit = (changes: Record<string, unknown>, remove: string[] = []) => {
 describe('statsFileJson', () => {
   it('writes the keys of SPEC §5 in order, one a line, momentum null for cumulative', () => {
     const text = statsFileJson(GOOD);
-    expect(text.split('\n').slice(0, 4)).toEqual(['{', '  "format": "bn-stats",', '  "version": 1,', '  "features": ["x1","x2"],']);
+    expect(text.split('\n').slice(0, 4)).toEqual(['{', '  "format": "bn-stats",', '  "version": 2,', '  "features": ["x1","x2"],']);
     expect(Object.keys(JSON.parse(text))).toEqual([
       'format', 'version', 'features', 'weight', 'bias', 'running_mean', 'running_var', 'num_batches_tracked',
-      'eps', 'momentum', 'preset', 'count', 'mean', 'var', 'mean_lo',
+      'eps', 'momentum', 'preset', 'count', 'mean', 'var', 'sum', 'sum_sq',
     ]);
     expect(JSON.parse(text).momentum).toBeNull();
+    // Exact sums as hexadecimal mantissa and binary exponent: 0x19·2² = 100.
+    expect(JSON.parse(text).sum).toEqual(['0x19p2', '0x37p1']);
+    expect(JSON.parse(text).sum_sq).toEqual(['0x299p1', '0x181p2']);
   });
 
   it('compact: one line', () => {
@@ -95,10 +108,16 @@ describe('parseStatsFile: every validation error', () => {
     ['not an object', '[1, 2]', /expected a JSON object, found an array/],
     ['a string', '"hello"', /expected a JSON object, found "hello"/],
     ['unknown format', edit({ format: 'bn-stat' }), /unknown format "bn-stat" \(expected "bn-stats"\)/],
-    ['unknown version', edit({ version: 2 }), /unknown version 2 \(this bn reads version 1\)/],
+    ['unknown version', edit({ version: 3 }), /unknown version 3 \(this bn reads versions 1 and 2\)/],
+    ['version 2 without its sums', edit({}, ['sum', 'sum_sq']), /missing "sum"; missing "sum_sq"/],
+    ['a sum that is not exact text', edit({ sum: ['0x19p2', 110] }), /sum\[1\] is not an exact sum \("0x…p…"\): 110/],
+    ['a sum in decimal', edit({ sum: ['100', '0x37p1'] }), /sum\[0\] is not an exact sum/],
+    ['a negative sum of squares', edit({ sum_sq: ['-0x299p1', '0x181p2'] }), /sum_sq has a negative sum of squares/],
+    ['a mean that is not its sum over its count (edited by hand)', edit({ mean: [10, 12] }), /mean or var do not match sum and sum_sq for feature 2/],
+    ['a variance that is not that of its sums', edit({ var: [33.5, 33] }), /mean or var do not match sum and sum_sq for feature 1/],
     ['missing version', edit({}, ['version']), /missing "version"/],
     ['missing keys', edit({}, ['weight', 'count']), /missing "weight"; .*missing "count"/],
-    ['arrays of different lengths', edit({ weight: [1], mean: [1, 2, 3] }), /arrays of different lengths: features 2, weight 1, bias 2, running_mean 2, running_var 2, count 2, mean 3, var 2, mean_lo 2/],
+    ['arrays of different lengths', edit({ weight: [1], mean: [1, 2, 3] }), /arrays of different lengths: features 2, weight 1, bias 2, running_mean 2, running_var 2, count 2, mean 3, var 2, sum 2, sum_sq 2/],
     ['an array that is not one', edit({ bias: 'abc' }), /bias is not an array: "abc"/],
     ['a text in a number array', edit({ running_mean: [1, 'x'] }), /running_mean\[1\] is not a number: "x"/],
     ['null in a number array', edit({ mean: [null, 1] }), /mean\[0\] is not a number: null/],
@@ -116,8 +135,8 @@ describe('parseStatsFile: every validation error', () => {
     ['an unknown preset', edit({ preset: 'tf' }), /preset must be "torch" or "keras", found "tf"/],
     ['features not strings', edit({ features: ['x1', 2] }), /features must be an array of column names \(strings\)/],
     ['duplicate features', edit({ features: ['x1', 'x1'] }), /features names "x1" more than once/],
-    ['empty arrays', edit({ features: [], weight: [], bias: [], running_mean: [], running_var: [], count: [], mean: [], var: [], mean_lo: [] }), /no features: the arrays are empty/],
-    ['a non-finite mean_lo', JSON.stringify(goodDoc()).replace('"mean_lo":[0,0]', '"mean_lo":[0,-1e999]'), /mean_lo\[1\] is not finite/],
+    ['empty arrays', edit({ features: [], weight: [], bias: [], running_mean: [], running_var: [], count: [], mean: [], var: [], sum: [], sum_sq: [] }), /no features: the arrays are empty/],
+    ['a non-finite mean_lo (version 1)', JSON.stringify(version1Doc()).replace('"mean_lo":[0,0]', '"mean_lo":[0,-1e999]'), /mean_lo\[1\] is not finite/],
     ['PyTorch and Keras names mixed', JSON.stringify({ running_mean: [0], moving_variance: [1] }), /mixes PyTorch names \(running_mean\) and Keras names \(moving_variance\)/],
     ['a state_dict without running_var', JSON.stringify({ running_mean: [0] }), /missing "running_var"/],
     ['Keras names without moving_variance', JSON.stringify({ moving_mean: [0], gamma: [1] }), /missing "moving_variance"/],
@@ -131,11 +150,11 @@ describe('parseStatsFile: every validation error', () => {
     const err = rejects(edit({ version: 3, running_var: [-1, 1], eps: 'x', preset: 'tf', weight: [1] }), /unknown version 3/);
     const problems = err.message.replace(/^invalid stats file: /, '').split('; ');
     expect(problems).toEqual([
-      'unknown version 3 (this bn reads version 1)',
+      'unknown version 3 (this bn reads versions 1 and 2)',
       'running_var[0] is negative: -1',
       'eps is not a number: "x"',
       'preset must be "torch" or "keras", found "tf"',
-      'arrays of different lengths: features 2, weight 1, bias 2, running_mean 2, running_var 2, count 2, mean 2, var 2, mean_lo 2',
+      'arrays of different lengths: features 2, weight 1, bias 2, running_mean 2, running_var 2, count 2, mean 2, var 2, sum 2, sum_sq 2',
     ]);
   });
 
@@ -166,12 +185,20 @@ describe('parseStatsFile: what it accepts', () => {
     expect(loaded).toEqual({ kind: 'torch', stats: { weight: [2], bias: [1], runningMean: [10], runningVar: [36], eps: 1e-5 } });
   });
 
-  it('a bn stats file without features (matched by position) and without mean_lo', () => {
-    const doc = edit({}, ['features', 'mean_lo']);
+  it('a bn stats file without features (matched by position)', () => {
+    const doc = edit({}, ['features']);
     const loaded = parseStatsFile(JSON.stringify(doc), 's.json');
     expect(loaded.kind).toBe('bn');
     expect(loaded.stats.features).toBeUndefined();
-    expect((loaded.stats as StatsFile).meanLow).toBeUndefined();
+  });
+
+  it('a file of version 1: no sums, with or without mean_lo', () => {
+    const loaded = parseStatsFile(JSON.stringify(version1Doc()), 's.json');
+    expect(loaded.kind).toBe('bn');
+    expect((loaded.stats as StatsFile).sum).toBeUndefined();
+    expect((loaded.stats as StatsFile).meanLow).toEqual([0, 0]);
+    const { mean_lo: _dropped, ...withoutLow } = version1Doc();
+    expect((parseStatsFile(JSON.stringify(withoutLow), 's.json').stats as StatsFile).meanLow).toBeUndefined();
   });
 
   it('ignores added keys (SPEC §5: more keys may be added)', () => {
@@ -222,7 +249,7 @@ describe('streams of stats files (bn merge -)', () => {
 
   it('names the bad one by its index', () => {
     const a = statsFileJson(GOOD, { compact: true });
-    expect(() => parseStatsStream(`${a}${a.replace('"version":1', '"version":7')}`, '<stdin>')).toThrow(
+    expect(() => parseStatsStream(`${a}${a.replace('"version":2', '"version":7')}`, '<stdin>')).toThrow(
       expect.objectContaining({ location: { file: '<stdin>[1]' }, message: expect.stringMatching(/unknown version 7/) }),
     );
   });

@@ -1,67 +1,53 @@
 /**
- * Per-feature moments (count, mean, M2, min, max) of `width` features, updated one value or one
- * column at a time and merged exactly across shards. Pure: no I/O, no process state.
+ * Per-feature moments (count, Σx, Σx², min, max) of `width` features, updated one value or one
+ * column at a time and merged across shards. Pure: no I/O, no process state.
  *
- * State per feature j, all in Float64Arrays so that it is cheap to copy and to serialize:
+ * Σx and Σx² are exact (./exact-sum.ts: nothing is rounded while values go in, whatever their
+ * order or split), and each statistic is computed from them once, exactly, and rounded once:
  *
- *   n[j]     number of non-missing values seen
- *   s[j]     shift K: the first value the feature saw (or the saved mean, see `fromSummary`)
- *   ex[j]    scale exponent E, and inv[j] = 2^−E: deviations are kept as (x − K)·2^−E
- *   mu[j]    mean of the scaled shifted values (x − K)·2^−E
- *   sq[j]    M2·2^−2E, where M2 = Σ (x − mean)²  (shift-invariant)
- *   lo, hi   min and max (NaN when unknown, see `fromSummary`)
+ *     mean         = Σx / n
+ *     var          = (n·Σx² − (Σx)²) / n²        (biased: BN's σ_B²)
+ *     var_sample   = (n·Σx² − (Σx)²) / (n(n − 1))
  *
- * Why the shift: for data like 1e9 + noise, every x − K is small and (by Sterbenz's lemma, when
- * x and K are within a factor 2 of each other) computed exactly, so Welford's recurrence works on
- * numbers of the size of the noise, not of the offset. Relative error of the variance drops from
- * ~1e-10 (plain Welford on 1000 values 1e9 + noise of ±30) to ~1e-15. The naive Σx² − (Σx)²/n is never used.
+ * each the float64 nearest to the exact rational value of the float64 inputs (ties to even). So
+ * the statistics of a column do not depend on the order of its values, on how many threads read
+ * it, or on how it was split into shards and merged: the same bits every way. A constant column
+ * has a variance of exactly 0; no variance is ever negative (n·Σx² ≥ (Σx)², exactly).
  *
- * Why the scale: squares of deviations leave float64's normal range long before the statistics
- * do. Deviations of 1e152 (the variance of 10^5 such values, 1e304, is a double) square to
- * 1e304 and M2 = Σ of them overflows; deviations below ~1e-154 square to subnormals, and the mean
- * of subnormal deviations, updated by δ/n, rounds to the subnormal spacing at every step (1%
- * off for values of a few 1e-321). So deviations are multiplied by a power of two 2^−E that
- * brings them near 1, chosen when the first non-zero deviation is tiny or a deviation is huge
- * (scaled beyond 2^±300) and raised when a larger one comes. Scaling by a power of two is exact
- * in the normal range, so for everyday data (E = 0, or any E) every result is bit-for-bit what
- * the unscaled recurrence gives; only the final mean, variance and M2 are scaled back, rounding
- * once (twice at most for a subnormal result).
+ * The exact values need BigInt arithmetic, done when a statistic is first asked for (and cached
+ * until more values come); the hot path, add and addColumn, stays in float64.
  */
+import { dyadicOf, dyadicText, ExactSquares, ExactSum, parseDyadic, trim, ZERO, type Dyadic } from './exact-sum.js';
+import { roundQuotient } from './round-rational.js';
 
-/** Scaled deviations stay within [2^−300, 2^300] (or are 0): their squares, and sums of 2^53 of them, are normal doubles. */
-const HIGH = 2 ** 300;
-const LOW = 2 ** -300;
-
-/** x·2^k for an integer k of any size: exact unless the result leaves the normal range. */
-function ldexp(x: number, k: number): number {
-  let v = x;
-  let e = k;
-  while (e > 1000) {
-    v *= 2 ** 1000;
-    e -= 1000;
-  }
-  while (e < -1000) {
-    v *= 2 ** -1000;
-    e += 1000;
-  }
-  return v * 2 ** e;
+/** Moments as plain data, exact: what crosses from a worker thread. */
+export interface MomentsText {
+  count: number[];
+  min: number[];
+  max: number[];
+  /** Σx and Σx², as dyadicText. */
+  sum: string[];
+  sumOfSquares: string[];
 }
 
-/** The scale exponent that brings |r| (finite, non-zero) near 1: ⌊log₂|r|⌋ (±1), within [−1022, 1022] so that 2^±E are normal doubles. */
-function scaleExponent(r: number): number {
-  return Math.max(-1022, Math.min(1022, Math.floor(Math.log2(Math.abs(r)))));
+/** The statistics of a feature, once computed. */
+interface Rounded {
+  mean: number;
+  meanLow: number;
+  variance: number;
+  sampleVariance: number;
+  m2: number;
 }
 
 export class Moments {
   readonly width: number;
   private readonly n: Float64Array;
-  private readonly s: Float64Array;
-  private readonly ex: Float64Array;
-  private readonly inv: Float64Array;
-  private readonly mu: Float64Array;
-  private readonly sq: Float64Array;
   private readonly lo: Float64Array;
   private readonly hi: Float64Array;
+  /** Made at a feature's first value: a file may have thousands of columns, few of them features. */
+  private readonly sums: (ExactSum | undefined)[];
+  private readonly squares: (ExactSquares | undefined)[];
+  private readonly rounded: (Rounded | undefined)[];
 
   constructor(width: number) {
     if (!Number.isInteger(width) || width < 0) {
@@ -69,32 +55,12 @@ export class Moments {
     }
     this.width = width;
     this.n = new Float64Array(width);
-    this.s = new Float64Array(width);
-    this.ex = new Float64Array(width);
-    this.inv = new Float64Array(width).fill(1);
-    this.mu = new Float64Array(width);
-    this.sq = new Float64Array(width);
     this.lo = new Float64Array(width).fill(NaN);
     this.hi = new Float64Array(width).fill(NaN);
+    this.sums = new Array<ExactSum | undefined>(width).fill(undefined);
+    this.squares = new Array<ExactSquares | undefined>(width).fill(undefined);
+    this.rounded = new Array<Rounded | undefined>(width).fill(undefined);
   }
-
-  /*
-   * Welford's update on shifted values (Welford 1962, "Note on a method for calculating corrected
-   * sums of squares and products", Technometrics 4(3); the shift is the standard remedy, see
-   * Chan, Golub & LeVeque 1983, "Algorithms for computing the sample variance: analysis and
-   * recommendations", The American Statistician 37(3)).
-   *
-   * With d = x − K, the mean of the first n shifted values obeys
-   *     μ_n = μ_{n−1} + (d − μ_{n−1})/n,
-   * and M2_n − M2_{n−1} = (d − μ_{n−1})·(d − μ_n), because
-   *     (d − μ_n) = (d − μ_{n−1})·(n−1)/n   and   M2_n = M2_{n−1} + (d − μ_{n−1})²·(n−1)/n.
-   * Both factors have the same sign (rounding is monotone and μ_n lies between μ_{n−1} and d), so
-   * M2 never decreases and is never negative. A constant column has d = 0 throughout: M2 stays 0.
-   *
-   * The recurrence runs on scaled deviations d·2^−E (see the file comment); `rescale` changes E
-   * when a deviation would leave [2^−300, 2^300] after scaling: any huge one, or a tiny first
-   * non-zero one (before it, μ and M2 are 0 and any E will do).
-   */
 
   /** Add one finite value to feature j (0 ≤ j < width, not checked: this is the hot path). NaN means missing and is ignored. */
   add(j: number, x: number): void {
@@ -102,58 +68,21 @@ export class Moments {
     if (x !== x) return;
     const n = this.n[j]! + 1;
     this.n[j] = n;
-    // Case: first value. It becomes the shift K, so its own shifted value is exactly 0.
+    this.rounded[j] = undefined;
+    (this.sums[j] ??= new ExactSum()).add(x);
+    (this.squares[j] ??= new ExactSquares()).addSquare(x);
+    // Case: first value.
     if (n === 1) {
-      this.s[j] = x;
-      this.ex[j] = 0;
-      this.inv[j] = 1;
-      this.mu[j] = 0;
-      this.sq[j] = 0;
       this.lo[j] = x;
       this.hi[j] = x;
       return;
     }
-    // Case: general update.
-    let d = (x - this.s[j]!) * this.inv[j]!;
-    // Case: a deviation out of the scaled range (rare): change the scale first. (On |d|: a test
-    // on the sign of d would be a branch the CPU mispredicts half the time, +5 ns a value.)
-    const size = Math.abs(d);
-    if (size > HIGH || (size < LOW && size !== 0 && this.sq[j] === 0 && this.mu[j] === 0)) {
-      d = this.rescale(j, x - this.s[j]!);
-    }
-    const mu = this.mu[j]!;
-    const delta = d - mu;
-    const muNext = mu + delta / n;
-    this.mu[j] = muNext;
-    this.sq[j] = this.sq[j]! + delta * (d - muNext);
     // NaN min/max (unknown, from a summary) stay unknown: both comparisons are false.
     if (x < this.lo[j]!) this.lo[j] = x;
     if (x > this.hi[j]!) this.hi[j] = x;
   }
 
-  /**
-   * Give feature j the scale that brings the deviation r = x − K near 1, converting μ and M2
-   * (exactly: powers of two); return r scaled. A deviation beyond float64 (values ±1e308 apart)
-   * cannot be scaled: it stays infinite, the statistics become non-finite, and callers report it.
-   */
-  private rescale(j: number, r: number): number {
-    if (Number.isFinite(r)) this.setScale(j, scaleExponent(r));
-    return r * this.inv[j]!;
-  }
-
-  /** Change feature j's scale exponent to e, converting μ and M2. */
-  private setScale(j: number, e: number): void {
-    const shift = this.ex[j]! - e;
-    this.mu[j] = ldexp(this.mu[j]!, shift);
-    this.sq[j] = ldexp(ldexp(this.sq[j]!, shift), shift);
-    this.ex[j] = e;
-    this.inv[j] = ldexp(1, -e);
-  }
-
-  /**
-   * Add values[0..length) of feature j; NaN entries are missing and skipped. Bit-for-bit the same
-   * result as calling `add` on each value in order, with the state held in locals.
-   */
+  /** Add values[0..length) of feature j; NaN entries are missing and skipped. The same state as `add` on each value. */
   addColumn(j: number, values: Float64Array, length: number = values.length): void {
     if (!Number.isInteger(j) || j < 0 || j >= this.width) {
       throw new RangeError(`Moments.addColumn: feature index ${j} out of range [0, ${this.width})`);
@@ -161,136 +90,56 @@ export class Moments {
     if (!Number.isInteger(length) || length < 0 || length > values.length) {
       throw new RangeError(`Moments.addColumn: length ${length} out of range [0, ${values.length}]`);
     }
-    let i = 0;
+    const sum = (this.sums[j] ??= new ExactSum());
+    const squares = (this.squares[j] ??= new ExactSquares());
     let n = this.n[j]!;
-    // Case: feature still empty. The first non-missing value becomes the shift.
-    if (n === 0) {
-      while (i < length && values[i]! !== values[i]!) i++;
-      if (i === length) return;
-      const first = values[i++]!;
-      n = 1;
-      this.s[j] = first;
-      this.ex[j] = 0;
-      this.inv[j] = 1;
-      this.mu[j] = 0;
-      this.sq[j] = 0;
-      this.lo[j] = first;
-      this.hi[j] = first;
-    }
-    const k = this.s[j]!;
-    let f = this.inv[j]!;
-    let mu = this.mu[j]!;
-    let m2 = this.sq[j]!;
     let lo = this.lo[j]!;
     let hi = this.hi[j]!;
-    for (; i < length; i++) {
+    sum.addColumn(values, length);
+    squares.addSquares(values, length);
+    for (let i = 0; i < length; i++) {
       const x = values[i]!;
       // Case: missing value.
       if (x !== x) continue;
-      n += 1;
-      let d = (x - k) * f;
-      // Case: a deviation out of the scaled range (rare): change the scale first, as `add` does.
-      const size = Math.abs(d);
-      if (size > HIGH || (size < LOW && size !== 0 && m2 === 0 && mu === 0)) {
-        this.mu[j] = mu;
-        this.sq[j] = m2;
-        d = this.rescale(j, x - k);
-        f = this.inv[j]!;
-        mu = this.mu[j]!;
-        m2 = this.sq[j]!;
+      // Case: first value.
+      if (n++ === 0) {
+        lo = x;
+        hi = x;
+        continue;
       }
-      const delta = d - mu;
-      const muNext = mu + delta / n;
-      m2 += delta * (d - muNext);
-      mu = muNext;
       if (x < lo) lo = x;
       if (x > hi) hi = x;
     }
+    if (n !== this.n[j]) this.rounded[j] = undefined;
     this.n[j] = n;
-    this.mu[j] = mu;
-    this.sq[j] = m2;
     this.lo[j] = lo;
     this.hi[j] = hi;
   }
 
-  /*
-   * Pairwise merge (Chan, Golub & LeVeque 1979, "Updating formulae and a pairwise algorithm for
-   * computing sample variances", Stanford report STAN-CS-79-773):
-   *
-   *     n  = n_A + n_B
-   *     δ  = mean_B − mean_A
-   *     mean = mean_A + δ·n_B/n
-   *     M2 = M2_A + M2_B + δ²·n_A·n_B/n
-   *
-   * Derivation: Σ_{A∪B}(x − mean)² = Σ_X [M2_X + n_X·(mean_X − mean)²] over X ∈ {A, B}, and
-   * mean_A − mean = −δ·n_B/n, mean_B − mean = δ·n_A/n, so the cross terms sum to
-   * δ²·(n_A·n_B² + n_B·n_A²)/n² = δ²·n_A·n_B/n. No subtraction of large sums anywhere.
-   *
-   * The two sides may hold different shifts K_A, K_B. In original units mean_X = K_X + μ_X, so
-   *     δ = (K_B − K_A) + (μ_B − μ_A),
-   * which never forms K + μ (which would round at the scale of the offset). The result keeps
-   * K_A, so its shifted mean is μ_A + δ·n_B/n. M2 is shift-invariant and needs no correction.
-   * Equal shifts and equal means (e.g. shards of a constant column) give δ = 0 exactly.
-   *
-   * Scales: both sides are brought to the larger of their scales, or to the scale of K_B − K_A
-   * when that is larger still, so that δ² cannot overflow. A side whose μ and M2 are 0 (a
-   * constant one) has no scale of its own to respect. Then the formulas above apply unchanged.
-   */
-
-  /** Exact Chan–Golub–LeVeque merge of `other` (same width) into this. `other` is not changed; merging with itself is allowed. */
+  /** Merge `other` (same width) into this: exact, as if its values had been added here. `other` is not changed. */
   merge(other: Moments): void {
     if (other.width !== this.width) {
       throw new RangeError(`Moments.merge: width ${other.width} does not match ${this.width}`);
     }
     for (let j = 0; j < this.width; j++) {
-      // Read every field of `other` before writing: `other` may be `this`.
       const nB = other.n[j]!;
-      const kB = other.s[j]!;
-      const muB = other.mu[j]!;
-      const m2B = other.sq[j]!;
+      // Case: empty side B. Nothing to add.
+      if (nB === 0) continue;
       const loB = other.lo[j]!;
       const hiB = other.hi[j]!;
       const nA = this.n[j]!;
-
-      // Case: empty side B. Nothing to add.
-      if (nB === 0) continue;
-
-      // Case: empty side A. Take B's state as is (shift included).
+      const sum = other === this ? other.sums[j]!.clone() : other.sums[j]!;
+      const squares = other === this ? other.squares[j]!.clone() : other.squares[j]!;
+      (this.sums[j] ??= new ExactSum()).merge(sum);
+      (this.squares[j] ??= new ExactSquares()).merge(squares);
+      this.n[j] = nA + nB;
+      this.rounded[j] = undefined;
+      // Case: empty side A. B's extremes as they are.
       if (nA === 0) {
-        this.n[j] = nB;
-        this.s[j] = kB;
-        this.ex[j] = other.ex[j]!;
-        this.inv[j] = other.inv[j]!;
-        this.mu[j] = muB;
-        this.sq[j] = m2B;
         this.lo[j] = loB;
         this.hi[j] = hiB;
         continue;
       }
-
-      // Case: both sides hold values.
-      const kA = this.s[j]!;
-      const eA = this.ex[j]!;
-      const eB = other.ex[j]!;
-      const muA = this.mu[j]!;
-      const m2A = this.sq[j]!;
-      const dk = kB - kA;
-      let e = Math.max(
-        muA !== 0 || m2A !== 0 ? eA : -Infinity,
-        muB !== 0 || m2B !== 0 ? eB : -Infinity,
-        dk !== 0 && Number.isFinite(dk) ? scaleExponent(dk) : -Infinity,
-      );
-      if (e === -Infinity) e = 0; // two constant sides with one shift: δ = 0
-      const a = ldexp(muA, eA - e);
-      const b = ldexp(muB, eB - e);
-      const n = nA + nB;
-      const delta = ldexp(dk, -e) + (b - a);
-      this.n[j] = n;
-      this.ex[j] = e;
-      this.inv[j] = ldexp(1, -e);
-      this.mu[j] = a + delta * (nB / n);
-      this.sq[j] = ldexp(ldexp(m2A, eA - e), eA - e) + ldexp(ldexp(m2B, eB - e), eB - e) + delta * delta * nA * (nB / n);
-
       // min/max: an unknown (NaN) on either side makes the result unknown.
       const loA = this.lo[j]!;
       const hiA = this.hi[j]!;
@@ -304,54 +153,42 @@ export class Moments {
     return this.n[j]!;
   }
 
-  /** Mean of feature j; NaN when it has no values. */
+  /** Σx of feature j, exactly. */
+  sum(j: number): Dyadic {
+    return this.n[j]! === 0 ? ZERO : this.sums[j]!.value();
+  }
+
+  /** Σx² of feature j, exactly. */
+  sumOfSquares(j: number): Dyadic {
+    return this.n[j]! === 0 ? ZERO : this.squares[j]!.value();
+  }
+
+  /** Mean of feature j, correctly rounded; NaN when it has no values. */
   mean(j: number): number {
-    // Case: empty feature.
-    if (this.n[j]! === 0) return NaN;
-    return this.s[j]! + this.mu[j]! / this.inv[j]!;
+    return this.statistics(j)?.mean ?? NaN;
   }
 
   /**
-   * What `mean(j)` rounds away: mean(j) + meanLow(j) equals the internal K + μ exactly (a
-   * double-double, via Knuth's TwoSum). Saving it beside the mean lets `fromSummary` rebuild a
-   * state that merges as accurately as the original: with the mean alone, rounding it to
-   * float64 (ulp 1.2e-7 at 1e9) limits a merge of 1e9 + noise shards to ~1e-10 relative in the
-   * variance. NaN when the feature has no values; 0 when the mean is exact.
+   * The exact mean minus `mean(j)`, correctly rounded: mean + meanLow is the mean to twice the
+   * precision (normalize subtracts both, so that x − μ is not off by μ's rounding). NaN when the
+   * feature has no values; 0 when the mean is exact.
    */
   meanLow(j: number): number {
-    // Case: empty feature.
-    if (this.n[j]! === 0) return NaN;
-    const k = this.s[j]!;
-    const mu = this.mu[j]! / this.inv[j]!;
-    const hi = k + mu;
-    const muPart = hi - k;
-    return (k - (hi - muPart)) + (mu - muPart);
+    return this.statistics(j)?.meanLow ?? NaN;
   }
 
   /**
-   * Biased variance M2/n (BN's σ_B²); NaN when the feature has no values; exactly 0 for a
-   * constant column; never negative. Infinity or NaN when the data overflow float64 (e.g.
-   * values near ±1e300): callers must check `Number.isFinite` before reporting.
+   * Biased variance (BN's σ_B²), correctly rounded; NaN when the feature has no values; exactly 0
+   * for a constant column; never negative. Infinity when beyond float64 (values near ±1e300):
+   * callers must check `Number.isFinite` before reporting.
    */
   variance(j: number): number {
-    const n = this.n[j]!;
-    // Case: empty feature.
-    if (n === 0) return NaN;
-    return this.unscale2(j, this.sq[j]! / n);
+    return this.statistics(j)?.variance ?? NaN;
   }
 
-  /** Sample (unbiased) variance M2/(n−1); NaN when the feature has fewer than 2 values. */
+  /** Sample (unbiased) variance, correctly rounded; NaN when the feature has fewer than 2 values. */
   sampleVariance(j: number): number {
-    const n = this.n[j]!;
-    // Case: fewer than 2 values.
-    if (n < 2) return NaN;
-    return this.unscale2(j, this.sq[j]! / (n - 1));
-  }
-
-  /** A scaled second moment v·2^−2E back in the data's units: v·2^2E. */
-  private unscale2(j: number, v: number): number {
-    const e = this.ex[j]!;
-    return e === 0 ? v : ldexp(v, 2 * e);
+    return this.statistics(j)?.sampleVariance ?? NaN;
   }
 
   /** Smallest value of feature j; NaN when it has no values or when unknown (built from a summary without min). */
@@ -366,23 +203,92 @@ export class Moments {
     return this.hi[j]!;
   }
 
-  /**
-   * M2 = Σ (x − mean)² of feature j; 0 when it has no values (an empty sum). Infinity when M2 is
-   * beyond float64 although the variance M2/n is not (10^5 values of ±1e152): prefer `variance`.
-   */
+  /** M2 = Σ (x − mean)² of feature j, correctly rounded; 0 when it has no values (an empty sum). */
   m2(j: number): number {
-    return this.unscale2(j, this.sq[j]!);
+    return this.statistics(j)?.m2 ?? 0;
+  }
+
+  /** The statistics of feature j from its exact sums (undefined: no values), computed once. */
+  private statistics(j: number): Rounded | undefined {
+    const n = this.n[j]!;
+    // Case: empty feature.
+    if (n === 0) return undefined;
+    const cached = this.rounded[j];
+    if (cached) return cached;
+    const count = BigInt(n);
+    const s1 = this.sums[j]!.value();
+    const s2 = this.squares[j]!.value();
+    const mean = roundQuotient(s1.mantissa, count, s1.exponent);
+    // mean − Σx/n exactly: (Σx − mean·n)/n over a common exponent.
+    const m = dyadicOf(mean);
+    const e1 = Math.min(s1.exponent, m.exponent);
+    const residue = (s1.mantissa << BigInt(s1.exponent - e1)) - ((m.mantissa * count) << BigInt(m.exponent - e1));
+    const meanLow = roundQuotient(residue, count, e1);
+    // n·Σx² − (Σx)² over the exponent 2·e(Σx) or e(Σx²), whichever is lower.
+    const e2 = Math.min(2 * s1.exponent, s2.exponent);
+    const spread = ((count * s2.mantissa) << BigInt(s2.exponent - e2)) - ((s1.mantissa * s1.mantissa) << BigInt(2 * s1.exponent - e2));
+    const rounded = {
+      mean,
+      meanLow,
+      variance: roundQuotient(spread, count * count, e2),
+      sampleVariance: n < 2 ? NaN : roundQuotient(spread, count * (count - 1n), e2),
+      m2: roundQuotient(spread, count, e2),
+    };
+    this.rounded[j] = rounded;
+    return rounded;
   }
 
   /**
-   * Build from saved summaries (count, mean, biased var, optional min/max) — used by `bn merge`
-   * on stats files. The mean becomes the shift and M2 = var·count, so mean() returns the saved
-   * mean exactly and variance() returns the saved var to within one rounding (var·n/n).
-   * Optional `meanLow` (from `meanLow(j)`) is the low part of a double-double mean; with it the
-   * rebuilt state merges as accurately as the original (see `meanLow`).
-   * The scale is that of √var (or of meanLow, when larger), so var·count never overflows.
-   * A feature with count 0 is empty (its mean, var, min and max are ignored). Without min/max the
-   * extremes are unknown (NaN) and stay unknown through merges and adds.
+   * Build from exact sums (a stats file's, see `sum` and `sumOfSquares`): the statistics, and
+   * every merge, are then those of the values the sums were made of.
+   */
+  static fromSums(s: { count: ArrayLike<number>; sum: readonly Dyadic[]; sumOfSquares: readonly Dyadic[]; min?: ArrayLike<number>; max?: ArrayLike<number> }): Moments {
+    const width = s.count.length;
+    const m = new Moments(width);
+    for (let j = 0; j < width; j++) {
+      const n = s.count[j]!;
+      if (!Number.isInteger(n) || n < 0) throw new RangeError(`Moments.fromSums: count[${j}] must be a non-negative integer, got ${n}`);
+      if (n === 0) continue;
+      m.n[j] = n;
+      (m.sums[j] = new ExactSum()).addDyadic(s.sum[j]!);
+      (m.squares[j] = new ExactSquares()).addDyadic(s.sumOfSquares[j]!);
+      m.lo[j] = s.min === undefined ? NaN : s.min[j]!;
+      m.hi[j] = s.max === undefined ? NaN : s.max[j]!;
+    }
+    return m;
+  }
+
+  /** Features `indices` as plain data (exact sums as text): what a worker thread sends, `fromText` reads. */
+  toText(indices: readonly number[]): MomentsText {
+    return {
+      count: indices.map((j) => this.n[j]!),
+      min: indices.map((j) => this.lo[j]!),
+      max: indices.map((j) => this.hi[j]!),
+      sum: indices.map((j) => dyadicText(this.sum(j))),
+      sumOfSquares: indices.map((j) => dyadicText(this.sumOfSquares(j))),
+    };
+  }
+
+  /** A Moments of `width` columns with `text` (from `toText`) at columns `indices`: exactly the original's. */
+  static fromText(text: MomentsText, width: number, indices: readonly number[]): Moments {
+    const m = new Moments(width);
+    indices.forEach((j, f) => {
+      const n = text.count[f]!;
+      if (n === 0) return;
+      m.n[j] = n;
+      m.lo[j] = text.min[f]!;
+      m.hi[j] = text.max[f]!;
+      (m.sums[j] = new ExactSum()).addDyadic(parseDyadic(text.sum[f]!)!);
+      (m.squares[j] = new ExactSquares()).addDyadic(parseDyadic(text.sumOfSquares[f]!)!);
+    });
+    return m;
+  }
+
+  /**
+   * Build from saved summaries (count, mean, biased var, optional min/max and meanLow): what a
+   * stats file of version 1 holds. The sums are those of n values with that mean (mean + meanLow,
+   * taken as exact) and that variance: Σx = n·mean exactly, Σx² = n·var + (Σx)²/n to within
+   * 2^−2148. So merging such files is as exact as the files are, not exact.
    * Inputs are expected to be validated by the caller (stats-file loader); violations here are
    * programming errors and throw RangeError.
    */
@@ -407,40 +313,62 @@ export class Moments {
         throw new RangeError(`Moments.fromSummary: ${name} has length ${arr.length}, count has ${width}`);
       }
     }
-    const m = new Moments(width);
+    const sum: Dyadic[] = [];
+    const sumOfSquares: Dyadic[] = [];
     for (let j = 0; j < width; j++) {
       const n = s.count[j]!;
       if (!Number.isInteger(n) || n < 0) {
         throw new RangeError(`Moments.fromSummary: count[${j}] must be a non-negative integer, got ${n}`);
       }
-      // Case: empty feature.
-      if (n === 0) continue;
       const mean = s.mean[j]!;
       const v = s.var[j]!;
-      if (!Number.isFinite(mean)) throw new RangeError(`Moments.fromSummary: mean[${j}] is not finite: ${mean}`);
-      if (!Number.isFinite(v) || v < 0) {
-        throw new RangeError(`Moments.fromSummary: var[${j}] must be finite and ≥ 0, got ${v}`);
-      }
       const low = s.meanLow === undefined ? 0 : s.meanLow[j]!;
-      if (!Number.isFinite(low)) throw new RangeError(`Moments.fromSummary: meanLow[${j}] is not finite: ${low}`);
-      const size = Math.max(Math.sqrt(v), Math.abs(low));
-      const e = size === 0 ? 0 : scaleExponent(size);
-      m.n[j] = n;
-      m.s[j] = mean;
-      m.ex[j] = e;
-      m.inv[j] = ldexp(1, -e);
-      m.mu[j] = ldexp(low, -e);
-      m.sq[j] = ldexp(ldexp(v, -e), -e) * n;
-      m.lo[j] = s.min === undefined ? NaN : s.min[j]!;
-      m.hi[j] = s.max === undefined ? NaN : s.max[j]!;
+      if (n > 0) {
+        if (!Number.isFinite(mean)) throw new RangeError(`Moments.fromSummary: mean[${j}] is not finite: ${mean}`);
+        if (!Number.isFinite(v) || v < 0) throw new RangeError(`Moments.fromSummary: var[${j}] must be finite and ≥ 0, got ${v}`);
+        if (!Number.isFinite(low)) throw new RangeError(`Moments.fromSummary: meanLow[${j}] is not finite: ${low}`);
+      }
+      const count = BigInt(n);
+      // Σx = n·(mean + meanLow), exactly.
+      const a = dyadicOf(n > 0 ? mean : 0);
+      const b = dyadicOf(n > 0 ? low : 0);
+      const e = Math.min(a.exponent, b.exponent);
+      const s1 = trim(count * ((a.mantissa << BigInt(a.exponent - e)) + (b.mantissa << BigInt(b.exponent - e))), e);
+      // Σx² = n·var + (Σx)²/n, the last term rounded down to a multiple of 2^−2148·… (below any double's bits).
+      const vd = dyadicOf(n > 0 ? v : 0);
+      const floor = -4400;
+      const squaresOfSum = n > 0 ? (s1.mantissa * s1.mantissa << BigInt(2 * s1.exponent - floor)) / count : 0n;
+      const s2 = trim(((count * vd.mantissa) << BigInt(vd.exponent - floor)) + squaresOfSum, floor);
+      sum.push(s1);
+      sumOfSquares.push(s2);
     }
+    const m = Moments.fromSums({ count: s.count, sum, sumOfSquares, ...(s.min ? { min: s.min } : {}), ...(s.max ? { max: s.max } : {}) });
     return m;
   }
 
   /**
+   * Keep the sums as exact values only, without their bins (a few hundred bytes a feature): for a
+   * finished batch that is only read or merged from now on. Adding to it later still works.
+   */
+  compact(): void {
+    for (let j = 0; j < this.width; j++) {
+      this.sums[j]?.compact();
+      this.squares[j]?.compact();
+    }
+  }
+
+  /** A Moments of `width` ≥ this.width columns: these, and empty ones after them (a JSON key first seen late). */
+  widen(width: number): Moments {
+    if (width <= this.width) return this;
+    const w = new Moments(width);
+    for (let j = 0; j < this.width; j++) w.copyFrom(j, this, j);
+    return w;
+  }
+
+  /**
    * A new Moments of width `indices.length` whose feature f is a copy of this one's feature
-   * indices[f] (state copied exactly, shift included). The pipeline keeps one Moments per batch
-   * indexed by column; running statistics and stats files are per feature.
+   * indices[f]. The pipeline keeps one Moments per batch indexed by column; running statistics
+   * and stats files are per feature.
    */
   pick(indices: readonly number[]): Moments {
     const p = new Moments(indices.length);
@@ -448,29 +376,22 @@ export class Moments {
       if (!Number.isInteger(j) || j < 0 || j >= this.width) {
         throw new RangeError(`Moments.pick: feature index ${j} out of range [0, ${this.width})`);
       }
-      p.n[f] = this.n[j]!;
-      p.s[f] = this.s[j]!;
-      p.ex[f] = this.ex[j]!;
-      p.inv[f] = this.inv[j]!;
-      p.mu[f] = this.mu[j]!;
-      p.sq[f] = this.sq[j]!;
-      p.lo[f] = this.lo[j]!;
-      p.hi[f] = this.hi[j]!;
+      p.copyFrom(f, this, j);
     });
     return p;
   }
 
   /** An independent copy. */
   clone(): Moments {
-    const c = new Moments(this.width);
-    c.n.set(this.n);
-    c.s.set(this.s);
-    c.ex.set(this.ex);
-    c.inv.set(this.inv);
-    c.mu.set(this.mu);
-    c.sq.set(this.sq);
-    c.lo.set(this.lo);
-    c.hi.set(this.hi);
-    return c;
+    return this.pick([...Array(this.width).keys()]);
+  }
+
+  private copyFrom(to: number, from: Moments, j: number): void {
+    this.n[to] = from.n[j]!;
+    this.lo[to] = from.lo[j]!;
+    this.hi[to] = from.hi[j]!;
+    this.sums[to] = from.sums[j]?.clone();
+    this.squares[to] = from.squares[j]?.clone();
+    this.rounded[to] = from.rounded[j];
   }
 }

@@ -53,15 +53,17 @@ export function initialRunningStats(width: number): RunningStats {
  * M2/m per `kind`.
  *
  * Every feature must have at least 2 values in the batch for 'unbiased' (at least 1 for
- * 'biased'); the caller reports the user-facing error (SPEC §3) before calling, so a violation
- * here is a programming error and throws RangeError, as does a momentum outside (0, 1] or a
- * width mismatch.
+ * 'biased'); training reports the user-facing error (SPEC §3) before calling, so a violation here
+ * is a programming error and throws RangeError, as does a momentum outside (0, 1] or a width
+ * mismatch. With `tooFew` 'unknown' (the stats file of a shard, which a merge completes), such a
+ * feature's running statistic becomes NaN instead: it does not exist, and stays so.
  */
 export function updateRunningStats(
   state: RunningStats,
   batch: Moments,
   momentum: Momentum,
   kind: RunningVariance,
+  tooFew: 'throw' | 'unknown' = 'throw',
 ): RunningStats {
   const width = state.mean.length;
   if (state.var.length !== width || batch.width !== width) {
@@ -75,7 +77,7 @@ export function updateRunningStats(
   const minCount = kind === 'unbiased' ? 2 : 1;
   for (let j = 0; j < width; j++) {
     // Case: too few values for the batch variance (PyTorch raises the same).
-    if (batch.count(j) < minCount) {
+    if (batch.count(j) < minCount && tooFew === 'throw') {
       throw new RangeError(
         `updateRunningStats: feature ${j} has ${batch.count(j)} value(s) in the batch; ${kind} variance needs ${minCount}`,
       );
@@ -91,9 +93,11 @@ export function updateRunningStats(
   const mean = new Float64Array(width);
   const variance = new Float64Array(width);
   for (let j = 0; j < width; j++) {
+    // Case: too few values, tolerated: NaN (none for the mean of an empty feature, none for the
+    // variance below minCount), which the updates below carry on.
     const batchMean = batch.mean(j);
     // M2/(m−1) or M2/m, as Moments computes them (M2 itself may overflow where they do not).
-    const batchVar = kind === 'unbiased' ? batch.sampleVariance(j) : batch.variance(j);
+    const batchVar = batch.count(j) < minCount ? Number.NaN : kind === 'unbiased' ? batch.sampleVariance(j) : batch.variance(j);
     // Exponential moving average, PyTorch's operation order: (1 − M)·running + M·batch.
     mean[j] = keep * state.mean[j]! + m * batchMean;
     variance[j] = keep * state.var[j]! + m * batchVar;

@@ -17,21 +17,21 @@ export class BatchMoments {
   readonly batches: BatchSummary[] = [];
   rows = 0;
   private current: Moments | undefined;
+  /** Every batch merged, as batches end (a finished batch keeps only its exact sums: Moments.compact). */
+  private all: Moments | undefined;
   private inBatch = 0;
 
   constructor(
     private width: number,
     /** Rows per batch; Infinity: one batch. */
     private readonly batchSize: number,
-    /** A Moments with room for more columns (JSON keys first seen late). */
-    private readonly widen: (m: Moments, width: number) => Moments,
   ) {}
 
   /** Add `rows` rows of values (by column index; undefined: not a feature). */
   add(columns: readonly (Float64Array | undefined)[], rows: number): void {
     if (columns.length > this.width) {
       this.width = columns.length;
-      if (this.current) this.current = this.widen(this.current, this.width);
+      if (this.current) this.current = this.current.widen(this.width);
     }
     let i = 0;
     while (i < rows) {
@@ -48,14 +48,37 @@ export class BatchMoments {
     }
   }
 
+  /** The Moments of `rows` rows (by column), from a worker: only for one batch, whose order does not matter. */
+  addMoments(moments: Moments, rows: number): void {
+    if (this.batchSize !== Number.POSITIVE_INFINITY) throw new Error('BatchMoments.addMoments: batches need the values in order');
+    if (moments.width > this.width) this.width = moments.width;
+    let current = (this.current ??= new Moments(this.width));
+    if (current.width < this.width) current = this.current = current.widen(this.width);
+    current.merge(moments.widen(current.width));
+    this.rows += rows;
+    this.inBatch += rows;
+  }
+
   /** The batches, the last (smaller) one included. */
   finish(): BatchSummary[] {
     if (this.current) this.endBatch();
     return this.batches;
   }
 
+  /** Every row's Moments (after finish), or undefined when there were none. */
+  total(): Moments | undefined {
+    if (this.batches.length === 1) return this.batches[0]!.moments;
+    return this.all;
+  }
+
   private endBatch(): void {
-    this.batches.push({ index: this.batches.length, rows: this.inBatch, moments: this.current! });
+    const moments = this.current!;
+    this.batches.push({ index: this.batches.length, rows: this.inBatch, moments });
+    if (this.batchSize !== Number.POSITIVE_INFINITY) {
+      this.all = (this.all ?? new Moments(moments.width)).widen(moments.width);
+      this.all.merge(moments.widen(this.all.width));
+      moments.compact();
+    }
     this.current = undefined;
     this.inBatch = 0;
   }

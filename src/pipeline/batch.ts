@@ -7,6 +7,7 @@
 import type { ErrorLocation } from '../errors.js';
 import type { CsvFields } from '../io/fast/csv-scanner.js';
 import type { Row, TableShape } from '../io/table.js';
+import type { Moments } from '../engine/moments.js';
 import type { AffineParams } from './affine.js';
 import type { FeaturePlan } from './feature-plan.js';
 
@@ -65,6 +66,8 @@ export interface BatchConsumer {
   workerStep?(): WorkerStep | undefined;
   /** Bytes a worker wrote (a step with `write`), in file order. */
   writeBytes?(bytes: Uint8Array): Promise<void>;
+  /** The Moments of `rows` rows a worker read (a step with `moments`), by column. */
+  moments?(moments: Moments, rows: number): void;
 }
 
 /** A reader, ready to read its input once into a consumer (a pass). */
@@ -87,5 +90,10 @@ export interface ReadEnd {
 export interface WorkerStep {
   features: readonly number[];
   write?: { params: AffineParams; precision: number | undefined };
+  /**
+   * Instead of its values, a range's exact Moments (for `moments`): a pass that is one batch
+   * needs no row order, since exact sums do not depend on it, and the threads share the engine's work.
+   */
+  moments?: boolean;
 }
 

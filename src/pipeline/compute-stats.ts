@@ -39,18 +39,24 @@ export function statsConsumer(options: PassOptions): BatchConsumer & { result(sh
     rowsBeforeError: false,
     start(shape) {
       plan = makePlan(shape, options);
-      moments = new BatchMoments(shape.columns.length, options.batchSize ?? Number.POSITIVE_INFINITY, (m, width) => widen(m, width, shape));
+      moments = new BatchMoments(shape.columns.length, options.batchSize ?? Number.POSITIVE_INFINITY);
       return plan;
     },
     batch(batch) {
       moments!.add(batch.values, batch.rows);
     },
+    moments(partial, rows) {
+      moments!.addMoments(partial, rows);
+    },
     result(shape, label) {
-      return finishStats(plan, moments?.finish() ?? [], moments?.rows ?? 0, shape ?? { columns: [], label });
+      const batches = moments?.finish() ?? [];
+      return finishStats(plan, batches, moments?.rows ?? 0, shape ?? { columns: [], label }, moments?.total());
     },
     // Workers take the features as they stand: a column still undecided would need the rows before it.
     workerStep() {
-      return plan && plan.undecided().length === 0 ? { features: plan.featureIndices() } : undefined;
+      if (!plan || plan.undecided().length > 0) return undefined;
+      // One batch: each range's exact Moments, made where it is read.
+      return { features: plan.featureIndices(), moments: options.batchSize === undefined };
     },
   };
 }
@@ -71,8 +77,10 @@ export function finishStats(
   batches: BatchSummary[],
   rows: number,
   source: Pick<TableSource, 'columns' | 'label'>,
+  /** The batches merged (BatchMoments.total). */
+  merged: Moments | undefined,
 ): DatasetStats {
-  if (!plan || rows === 0) {
+  if (!plan || rows === 0 || !merged) {
     throw new BnError('BN_EMPTY_INPUT', 'no data rows (only a header)', { file: source.label });
   }
   plan.freeze();
@@ -82,8 +90,8 @@ export function finishStats(
   }
 
   // Batches that ended before the last new column appeared get room for it (no values there).
-  for (const batch of batches) batch.moments = widen(batch.moments, source.columns.length, source);
-  const total = batches.length === 1 ? batches[0]!.moments : mergeAll(batches, source.columns.length);
+  for (const batch of batches) batch.moments = batch.moments.widen(source.columns.length);
+  const total = merged.widen(source.columns.length);
   // Every statistic reported: the whole input's and each batch's (a small batch may hold a
   // variance beyond float64 when the whole input does not).
   for (const m of [total, ...batches.map((b) => b.moments)]) checkRepresentable(m, features, source.columns, source.label);
@@ -96,31 +104,6 @@ export function finishStats(
   return { columns: source.columns, features, rows, total, batches };
 }
 
-/**
- * `m` with room for `width` columns (`m` itself when it has it). Moments has a fixed width, and
- * the engine stays as it is, so the copy goes through `fromSummary`: count, min, max exactly, the
- * mean exactly (as the double-double mean + meanLow), the variance to within one rounding
- * (var·n/n). This happens only when a JSON key first appears after the first chunk of rows.
- */
-function widen(m: Moments, width: number, source: Pick<TableSource, 'columns' | 'label'>): Moments {
-  if (m.width >= width) return m;
-  const pad = (f: (j: number) => number) => Array.from({ length: width }, (_, j) => (j < m.width ? f(j) : 0));
-  checkRepresentable(m, [...Array(m.width).keys()], source.columns, source.label);
-  return Moments.fromSummary({
-    count: pad((j) => m.count(j)),
-    mean: pad((j) => m.mean(j)),
-    meanLow: pad((j) => m.meanLow(j)),
-    var: pad((j) => m.variance(j)),
-    min: pad((j) => m.min(j)),
-    max: pad((j) => m.max(j)),
-  });
-}
-
-function mergeAll(batches: BatchSummary[], width: number): Moments {
-  const total = new Moments(width);
-  for (const batch of batches) total.merge(batch.moments);
-  return total;
-}
 
 /**
  * A statistic beyond float64 (values near 1e300 have a variance near 1e600) is an error, never

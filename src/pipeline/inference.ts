@@ -156,11 +156,19 @@ export function affineOf(names: readonly string[], options: InferenceOptions): A
   const eps = options.epsilon ?? stats.eps;
   const mean = Float64Array.from(stats.runningMean);
   const variance = stats.runningVar;
+  const unknown = names.filter((_, f) => Number.isNaN(variance[f]) || Number.isNaN(mean[f]));
+  if (unknown.length > 0) {
+    throw new BnError(
+      'BN_BAD_STATS_FILE',
+      `the running statistics are null for ${unknown.map((n) => JSON.stringify(n)).join(', ')}: the file was saved from fewer than 2 values of ${unknown.length === 1 ? 'it' : 'them'} in a batch (a shard?); bn merge it with the others first`,
+      { file: options.statsLabel },
+    );
+  }
   if (options.direction === 'normalize') {
     return affineParams(mean, variance, eps, gamma, beta);
   }
   checkInvertible(gamma, names, options);
-  return { mean: beta, scale: mean.map((_, f) => denormalizeScale(variance[f]!, eps, gamma[f]!)), beta: mean };
+  return { mean: beta, meanLow: new Float64Array(names.length), scale: mean.map((_, f) => denormalizeScale(variance[f]!, eps, gamma[f]!)), beta: mean };
 }
 
 /** γ = 0 maps every value to β: denormalize cannot undo it. Blame the flag or the file. */

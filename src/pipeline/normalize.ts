@@ -51,6 +51,8 @@ export interface TrainingResult extends DatasetStats {
 /** Per-feature constants of one batch, in feature order. */
 export interface BatchParams {
   mean: Float64Array;
+  /** What rounding the mean left out (Moments.meanLow). */
+  meanLow: Float64Array;
   variance: Float64Array;
 }
 
@@ -86,7 +88,7 @@ export async function statsPass(read: ReadPass, options: PassOptions, label: str
 async function trainWhole(read: ReadPass, writer: BatchWriter, options: TrainingOptions, label: string): Promise<TrainingResult> {
   const stats = await statsPass(read, options, label);
   const { gamma, beta, params } = wholeInputTransform(stats, options, label);
-  const affine = affineParams(params.mean, params.variance, options.epsilon, gamma, beta);
+  const affine = affineParams(params.mean, params.variance, options.epsilon, gamma, beta, params.meanLow);
   const rows = await writePass(read, transformConsumer(stats.features, affine, writer, options, (shape) => ({
     // Pass 1 has seen every column (JSON keys that first appear late included).
     columns: stats.columns,
@@ -234,7 +236,7 @@ async function trainBatched(read: ReadPass, writer: BatchWriter, options: Traini
       const summary = { index: batchCount, rows: batch.rows, moments };
       checkRepresentable(moments, features, columns, label);
       const params = batchParams(summary, features, columns, label, last ? rows : undefined, batchSize);
-      const affine = affineParams(params.mean, params.variance, options.epsilon, gamma, beta);
+      const affine = affineParams(params.mean, params.variance, options.epsilon, gamma, beta, params.meanLow);
       checkExtremes(moments, features, affineTransform(affine), columns, label);
       // Its columns are the first batch's: a JSON key that first appears after it is not a
       // feature (it passes through a JSON output, and a CSV header cannot take it).
@@ -278,12 +280,14 @@ export function batchParams(
 ): BatchParams {
   checkTrainable(batch, features, columns, label, totalRows, batchSize);
   const mean = new Float64Array(features.length);
+  const meanLow = new Float64Array(features.length);
   const variance = new Float64Array(features.length);
   features.forEach((j, f) => {
     mean[f] = batch.moments.mean(j);
+    meanLow[f] = batch.moments.meanLow(j);
     variance[f] = batch.moments.variance(j);
   });
-  return { mean, variance };
+  return { mean, meanLow, variance };
 }
 
 /**
@@ -342,5 +346,5 @@ export function checkExtremes(
 
 /** y = γ·(x − μ_B)/√(σ_B² + ε) + β with a batch's statistics, feature by feature. */
 export function batchTransform(params: BatchParams, eps: number, gamma: Float64Array, beta: Float64Array): (f: number, x: number) => number {
-  return affineTransform(affineParams(params.mean, params.variance, eps, gamma, beta));
+  return affineTransform(affineParams(params.mean, params.variance, eps, gamma, beta, params.meanLow));
 }

@@ -25,7 +25,9 @@ export function runningStatsOf(batches: readonly BatchSummary[], features: reado
  * a pass in batches calls as each batch ends, so that it need not keep the batches' Moments.
  */
 export function foldBatch(state: RunningStats | undefined, moments: Moments, features: readonly number[], settings: RunningSettings): RunningStats {
-  return updateRunningStats(state ?? initialRunningStats(features.length), moments.pick(features), settings.momentum, settings.runningVariance);
+  // Training checked every batch before (trainable: 2 values a feature); `bn stats --save-stats`
+  // of a shard may hold fewer, and its file says so with null.
+  return updateRunningStats(state ?? initialRunningStats(features.length), moments.pick(features), settings.momentum, settings.runningVariance, 'unknown');
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * The one place a transform meets the data: y = (x − a)·s + b for every non-missing feature
+ * The one place a transform meets the data: y = ((x − a) − a_lo)·s + b for every non-missing feature
  * value of a batch, in place (a writer then writes the batch). Training mode, inference and
  * denormalize differ only in their constants (./affine.ts), and the main thread and the workers
  * run this same loop.
@@ -21,19 +21,20 @@ export interface BeyondRange {
  * before it may be written, and `beyondRangeError` says what went wrong.
  */
 export function transformBatch(batch: RowBatch, features: readonly number[], params: AffineParams): BeyondRange | undefined {
-  const { mean, scale, beta } = params;
+  const { mean, meanLow, scale, beta } = params;
   const n = batch.rows;
   let bad: BeyondRange | undefined;
   for (let f = 0; f < features.length; f++) {
     const values = batch.values[features[f]!]!;
     const a = mean[f]!;
+    const low = meanLow[f]!;
     const s = scale[f]!;
     const b = beta[f]!;
     for (let i = 0; i < n; i++) {
       const x = values[i]!;
       // Case: missing (NaN). It stays NaN, and the writer writes the cell back as it was.
       if (x !== x) continue;
-      const y = (x - a) * s + b;
+      const y = (x - a - low) * s + b;
       if (y - y !== 0 && (bad === undefined || i < bad.row)) bad = { row: i, feature: f };
       values[i] = y;
     }

@@ -152,11 +152,11 @@ describe('errors', () => {
   });
 
   it('an invalid stats file: exit 1, every problem in one line, nothing written', async () => {
-    const bad = statsFile('bad.json', { format: 'bn-stats', version: 2, weight: [1], bias: [0, 0], running_mean: [0], running_var: [-1] });
+    const bad = statsFile('bad.json', { format: 'bn-stats', version: 3, weight: [1], bias: [0, 0], running_mean: [0], running_var: [-1] });
     const r = await bnInProcess(['normalize', '--stats', bad], 'x1\n1\n');
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
-    expectOneLineError(r.stderr, /^bn: .*bad\.json: invalid stats file: unknown version 2 .*; running_var\[0\] is negative: -1; missing "eps"; .*arrays of different lengths/);
+    expectOneLineError(r.stderr, /^bn: .*bad\.json: invalid stats file: unknown version 3 .*; running_var\[0\] is negative: -1; missing "eps"; .*arrays of different lengths/);
   });
 
   it('a stats file that is not JSON, or not there', async () => {

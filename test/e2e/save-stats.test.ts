@@ -21,11 +21,14 @@ describe('the seed example gives the stats file of SPEC §5', () => {
     const s = readJson(file);
     // By hand: μ = [10, 11]; Σ(x−μ)² = 330, so var = 33 and the unbiased running_var = 330/9.
     expect(s).toMatchObject({
-      format: 'bn-stats', version: 1, features: ['x1', 'x2'], weight: [2, 2], bias: [1, 1],
+      format: 'bn-stats', version: 2, features: ['x1', 'x2'], weight: [2, 2], bias: [1, 1],
       running_mean: [10, 11], num_batches_tracked: 1, eps: 1e-5, momentum: null, preset: 'torch',
-      count: [10, 10], mean: [10, 11], var: [33, 33], mean_lo: [0, 0],
+      count: [10, 10], mean: [10, 11], var: [33, 33],
+      // Σx = 100 = 0x19·2², 110 = 0x37·2; Σx² = 1330 = 0x299·2, 1540 = 0x181·2².
+      sum: ['0x19p2', '0x37p1'], sum_sq: ['0x299p1', '0x181p2'],
     });
-    s.running_var.forEach((v: number) => expectClose(v, 330 / 9, 1e-15));
+    // 330/9 correctly rounded.
+    expect(s.running_var).toEqual([330 / 9, 330 / 9]);
     // Indented: one key a line.
     expect(readFileSync(file, 'utf8').split('\n')[1]).toBe('  "format": "bn-stats",');
   });
@@ -123,11 +126,29 @@ describe('errors', () => {
     expectOneLineError(r.stderr, pattern);
   });
 
-  it('bn stats --save-stats needs 2 values of every feature in every batch, like training', async () => {
+  it('bn stats --save-stats of fewer than 2 values in a batch (a shard of one row): running_var null, refused by --stats, taken by merge', async () => {
     const dir = tempDir();
-    const r = await bnInProcess(['stats', '-b', '2', '--save-stats', path.join(dir, 's.json')], 'a\n1\n2\n3\n');
+    const one = path.join(dir, 'one.json');
+    const rest = path.join(dir, 'rest.json');
+    const r = await bnInProcess(['stats', '--save-stats', one], 'a\n5\n');
+    expect(r.code).toBe(0);
+    const saved = JSON.parse(readFileSync(one, 'utf8'));
+    expect(saved).toMatchObject({ count: [1], mean: [5], var: [0], running_mean: [5], running_var: [null], sum: ['0x5p0'], sum_sq: ['0x19p0'] });
+    // Normalizing with it: no variance to divide by.
+    const infer = await bnInProcess(['normalize', '--stats', one], 'a\n1\n');
+    expect(infer.code).toBe(1);
+    expectOneLineError(infer.stderr, /^bn: .*one\.json: the running statistics are null for "a": the file was saved from fewer than 2 values of it in a batch \(a shard\?\); bn merge it with the others first$/);
+    // Merged with the rest of the data: the statistics of all of it.
+    expect((await bnInProcess(['stats', '--save-stats', rest], 'a\n1\n3\n')).code).toBe(0);
+    const merged = await bnInProcess(['merge', one, rest]);
+    expect(merged.code).toBe(0);
+    expect(JSON.parse(merged.stdout)).toMatchObject({ count: [3], mean: [3], var: [8 / 3], running_var: [4] });
+  });
+
+  it('training (normalize --save-stats) still needs 2 values of every feature in every batch', async () => {
+    const dir = tempDir();
+    const r = await bnInProcess(['normalize', '-b', '2', '--save-stats', path.join(dir, 's.json')], 'a\n1\n2\n3\n');
     expect(r.code).toBe(1);
-    expect(r.stdout).toBe('');
     expectOneLineError(r.stderr, /^bn: <stdin> \(column "a"\): batch 1 \(1 row\) has 1 value of this feature; training mode needs at least 2\. Try --batch-size 3/);
     expect(readdirSync(dir)).toEqual([]);
   });

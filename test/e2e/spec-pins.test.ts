@@ -71,12 +71,12 @@ describe('SPEC §4: bn merge -o on an error leaves an existing file untouched', 
     const merged = path.join(dir, 'merged');
     const out = path.join(merged, 'all.json');
     expect((await bnProcess(['stats', 'fixtures/seed.csv', '--save-stats', good])).code).toBe(0);
-    writeFileSync(bad, readFileSync(good, 'utf8').replace('"version": 1', '"version": 2'));
+    writeFileSync(bad, readFileSync(good, 'utf8').replace('"version": 2', '"version": 3'));
     mkdirSync(merged);
     writeFileSync(out, 'previous\n');
     const r = await bnProcess(['merge', good, bad, '-o', out]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe(`bn: ${bad}: invalid stats file: unknown version 2 (this bn reads version 1)\n`);
+    expect(r.stderr).toBe(`bn: ${bad}: invalid stats file: unknown version 3 (this bn reads versions 1 and 2)\n`);
     expect(readFileSync(out, 'utf8')).toBe('previous\n');
     expect(readdirSync(merged)).toEqual(['all.json']); // no temporary file either
   });

@@ -252,67 +252,38 @@ describe('Moments: huge offsets (expected values: exact BigInt rational arithmet
   });
 });
 
-/**
- * The recurrence and merge as they were before scaling (shifted Welford, Chan merge), for data
- * whose deviations stay within float64's comfortable range: the scaled engine must give the same
- * doubles there, bit for bit (scaling by powers of two is exact).
- */
-interface Plain {
-  n: number;
-  k: number;
-  mu: number;
-  m2: number;
-}
-function plainOf(xs: readonly number[]): Plain {
-  const p: Plain = { n: 0, k: 0, mu: 0, m2: 0 };
-  for (const x of xs) {
-    if (Number.isNaN(x)) continue;
-    p.n += 1;
-    if (p.n === 1) {
-      p.k = x;
-      continue;
-    }
-    const d = x - p.k;
-    const delta = d - p.mu;
-    const next = p.mu + delta / p.n;
-    p.m2 += delta * (d - next);
-    p.mu = next;
-  }
-  return p;
-}
-function plainMerge(a: Plain, b: Plain): Plain {
-  if (b.n === 0) return a;
-  if (a.n === 0) return b;
-  const n = a.n + b.n;
-  const delta = b.k - a.k + (b.mu - a.mu);
-  return { n, k: a.k, mu: a.mu + delta * (b.n / n), m2: a.m2 + b.m2 + delta * delta * a.n * (b.n / n) };
-}
-
 /** |actual − expected| ≤ rel·|expected| + one subnormal spacing (2^−1074: a subnormal result has no more). */
 function expectNear(actual: number, expected: number, rel: number, what: string): void {
   expectClose(actual, expected, rel * Math.abs(expected) + 2 ** -1074, what);
 }
 
-describe('Moments: scaled deviations (expected values: exact BigInt rational arithmetic, test/helpers/exact.ts)', () => {
-  it('everyday data gives the unscaled recurrence and merge bit for bit', () => {
-    const values = fc.array(fc.oneof(fc.double({ min: -1e6, max: 1e6, noNaN: true }), fc.constant(NaN)), { maxLength: 30 });
+describe('Moments: exact sums, correctly rounded statistics (expected values: exact BigInt rational arithmetic, test/helpers/exact.ts)', () => {
+  it('every statistic is the correctly rounded exact value, by add, by addColumn and merged from any split (reference: exact BigInt arithmetic)', () => {
+    const anyDouble = fc.oneof(
+      fc.double({ min: -1e6, max: 1e6, noNaN: true }),
+      fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e150, max: 1e150 }),
+      fc.constantFrom(0, -0, 5e-324, -5e-324, 1e-300, 0.1, 1e9 + 0.5, -1e15),
+      fc.constant(NaN),
+    );
     fc.assert(
-      fc.property(fc.constantFrom(0, 1e9, -1e15), values, values, (offset, a, b) => {
-        const xs = a.map((x) => x + offset);
-        const ys = b.map((y) => y + offset);
-        const want = plainMerge(plainOf(xs), plainOf(ys));
-        const got = momentsOf(xs);
-        got.merge(momentsOf(ys));
-        const whole = plainOf([...xs, ...ys]);
-        const stream = momentsOf([...xs, ...ys]);
-        for (const [m, p] of [[got, want], [stream, whole]] as const) {
-          if (p.n === 0) continue;
-          expect(m.mean(0)).toBe(p.k + p.mu);
-          expect(m.variance(0)).toBe(p.m2 / p.n);
-          expect(m.m2(0)).toBe(p.m2);
+      fc.property(fc.constantFrom(0, 1e9, -1e15), fc.array(anyDouble, { maxLength: 40 }), fc.nat(), (offset, raw, cut) => {
+        const xs = raw.map((x) => x + offset);
+        const exact = exactMoments(xs);
+        const k = xs.length === 0 ? 0 : cut % (xs.length + 1);
+        const merged = momentsOf(xs.slice(0, k));
+        merged.merge(momentsOf(xs.slice(k)));
+        const byColumn = new Moments(1);
+        byColumn.addColumn(0, Float64Array.from(xs));
+        for (const m of [momentsOf(xs), byColumn, merged]) {
+          expect(m.count(0)).toBe(exact.count);
+          if (exact.count === 0) continue;
+          expect(m.mean(0)).toBe(exact.mean);
+          expect(m.variance(0)).toBe(exact.variance);
+          expect(m.m2(0)).toBe(exact.m2);
+          expect(Object.is(m.sampleVariance(0), exact.sampleVariance) || m.sampleVariance(0) === exact.sampleVariance).toBe(true);
         }
       }),
-      { numRuns: 300, seed: 7 },
+      { numRuns: 500, seed: 7 },
     );
   });
 

@@ -61,7 +61,8 @@ describe('updateRunningStats: momentum 0.1 (PyTorch default), unbiased', () => {
 
   it('uses the exact PyTorch expression (1 − M)·running + M·batch, bit for bit', () => {
     // Reference: the ATen CPU kernel's formula, momentum * mean + (1 - momentum) * running,
-    // evaluated inline with M2/(m − 1) (the kernel's var_sum / (n − 1)).
+    // evaluated inline with the batch's unbiased variance (the kernel's var_sum / (n − 1), which
+    // bn takes correctly rounded).
     const rnd = seededRandom(1);
     let state = initialRunningStats(1);
     let mean = 0;
@@ -71,7 +72,7 @@ describe('updateRunningStats: momentum 0.1 (PyTorch default), unbiased', () => {
       const batch = batchOf(xs);
       state = updateRunningStats(state, batch, 0.1, 'unbiased');
       mean = 0.1 * batch.mean(0) + (1 - 0.1) * mean;
-      variance = 0.1 * (batch.m2(0) / 7) + (1 - 0.1) * variance;
+      variance = 0.1 * batch.sampleVariance(0) + (1 - 0.1) * variance;
       expect(state.mean[0]).toBe(mean);
       expect(state.var[0]).toBe(variance);
     }

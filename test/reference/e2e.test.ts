@@ -33,7 +33,7 @@ describe.each([
     expect(outputError(numbersOf(r.stdout), ref.train_output, ref.weight)).toBeLessThanOrEqual(TOL);
     const saved = JSON.parse(readFileSync(statsFile, 'utf8'));
     expect(saved).toMatchObject({
-      format: 'bn-stats', version: 1, features: ref.features, weight: ref.weight, bias: ref.bias,
+      format: 'bn-stats', version: 2, features: ref.features, weight: ref.weight, bias: ref.bias,
       num_batches_tracked: ref.num_batches_tracked, eps: ref.eps, momentum: ref.momentum, preset: ref.preset,
       count: ref.features.map(() => 120),
     });

@@ -4,7 +4,7 @@ import { checkReadable } from '../../io/input.js';
 import { OutputWriter } from '../../io/output-writer.js';
 import { resolveAffine } from '../../pipeline/affine.js';
 import type { DatasetStats } from '../../pipeline/compute-stats.js';
-import { checkTrainable, statsPass } from '../../pipeline/normalize.js';
+import { statsPass } from '../../pipeline/normalize.js';
 import { openReader } from '../../pipeline/read-input.js';
 import type { TrainingSettings } from '../../pipeline/presets.js';
 import { statsFileOf } from '../../pipeline/running.js';
@@ -73,7 +73,7 @@ Examples:
       }
       // Everything is computed before the first byte goes out: a failure prints nothing.
       if (settings) {
-        const saved = trainedStats(stats, settings, resolved.spec.label, resolved.batchSize);
+        const saved = trainedStats(stats, settings);
         await writeStatsFile(flags.saveStats!, saved, io);
         if (flags.saveStats === '-') return;
       }
@@ -109,9 +109,13 @@ function requireSaveStats(flags: StatsFlags): void {
   }
 }
 
-/** The stats file a training pass over the same batches would save. */
-function trainedStats(stats: DatasetStats, settings: TrainingSettings, label: string, batchSize: number | undefined): StatsFile {
-  for (const batch of stats.batches) checkTrainable(batch, stats.features, stats.columns, label, stats.rows, batchSize);
+/**
+ * The stats file a training pass over the same batches would save. A feature with fewer than 2
+ * values in a batch (a shard of one row, cut by a map-reduce job) has no unbiased running
+ * variance: the file is written all the same, with null there, since `bn merge` needs its count
+ * and sums; inference refuses such a file (see affineOf) until it is merged.
+ */
+function trainedStats(stats: DatasetStats, settings: TrainingSettings): StatsFile {
   const names = stats.features.map((j) => stats.columns[j]!);
   const gamma = resolveAffine('--gamma', settings.gamma, names, 1);
   const beta = resolveAffine('--beta', settings.beta, names, 0);

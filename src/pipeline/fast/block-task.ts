@@ -14,6 +14,7 @@ import { Utf8Checker } from '../../io/utf8.js';
 import { missingTest } from '../../io/missing.js';
 import { numberFormatter } from '../../io/format-number.js';
 import { translateError } from '../../io/fast/scan-error.js';
+import { Moments, type MomentsText } from '../../engine/moments.js';
 import type { RowBatch, WorkerStep } from '../batch.js';
 import { makePlan } from '../feature-plan.js';
 import { fixedColumns } from '../select.js';
@@ -60,6 +61,8 @@ export interface TaskResult {
   /** Stats: the values of feature f (setup.features[f]) at [f·stride, f·stride + rows). */
   values?: Float64Array;
   stride?: number;
+  /** Stats of one batch: the range's exact Moments, of setup.step.features in order. */
+  moments?: MomentsText;
   /** Normalize: the output bytes. */
   output?: Uint8Array;
   error?: SerializedError;
@@ -106,7 +109,11 @@ export class TaskRunner {
     const { layout, step } = setup;
     const plan = makePlan(layout, { isMissing: missingTest(setup.naValues) }, fixedColumns(step.features));
     const values = new CellValues(plan, numericMarkers(setup.naValues));
-    const output = (this.output = step.write ? new RangeBytes(setup, step.write, allocate) : new RangeValues(step.features, allocate));
+    const output = (this.output = step.write
+      ? new RangeBytes(setup, step.write, allocate)
+      : step.moments
+        ? new RangeMoments(step.features)
+        : new RangeValues(step.features, allocate));
     this.batcher = new CsvBatcher({ width: layout.width, label: layout.label, plan, values, capacity: BLOCK_ROWS, records: output.records, onBatch: (batch) => output.batch(batch) });
     const fixed = this.batcher.fixedFeatures();
     this.lines = fixed === undefined ? null : NumericLines.for(layout.width, setup.delimiter, fixed);
@@ -162,7 +169,29 @@ interface RangeOutput {
   begin(rows: number): void;
   batch(batch: RowBatch): void;
   /** The range's result, in memory of its own (to be transferred). */
-  finish(): Pick<TaskResult, 'values' | 'stride' | 'output'>;
+  finish(): Pick<TaskResult, 'values' | 'stride' | 'output' | 'moments'>;
+}
+
+/** A statistics pass that is one batch: the range's exact Moments (its rows' order does not matter). */
+class RangeMoments implements RangeOutput {
+  readonly records = 'none';
+  private moments: Moments;
+
+  constructor(private readonly features: readonly number[]) {
+    this.moments = new Moments(features.length);
+  }
+
+  begin(): void {
+    this.moments = new Moments(this.features.length);
+  }
+
+  batch(batch: RowBatch): void {
+    this.features.forEach((j, f) => this.moments.addColumn(f, batch.values[j]!, batch.rows));
+  }
+
+  finish(): Pick<TaskResult, 'moments'> {
+    return { moments: this.moments.toText(this.features.map((_, f) => f)) };
+  }
 }
 
 /** A statistics pass: the values of each feature, one feature after another, for the main thread's Moments. */

@@ -22,6 +22,7 @@ import type { ByteCounter, CsvOptions } from '../../io/csv-rows.js';
 import { CsvScanner, RecordDelimiter } from '../../io/fast/csv-scanner.js';
 import { translateError } from '../../io/fast/scan-error.js';
 import { Utf8Checker } from '../../io/utf8.js';
+import { Moments } from '../../engine/moments.js';
 import type { BatchConsumer, ReadEnd } from '../batch.js';
 import { QUOTE, readRange, reuseBuffer, TaskRunner, type Task, type TaskResult, type TaskSetup } from './block-task.js';
 import { batcherFor, readEnd } from './csv-batches.js';
@@ -89,6 +90,7 @@ export async function readFileBatches(
     },
     async consume(result) {
       if (result.output) return consumer.writeBytes!(result.output);
+      if (result.moments) return consumer.moments!(Moments.fromText(result.moments, width, features), result.rows);
       const columns = new Array<Float64Array | undefined>(width);
       const stride = result.stride!;
       features.forEach((j, f) => (columns[j] = result.values!.subarray(f * stride, f * stride + result.rows)));

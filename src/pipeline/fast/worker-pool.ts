@@ -36,11 +36,29 @@ export class WorkerPool {
     }
   }
 
+  /**
+   * Ask each worker to finish (it closes its port and its thread ends), and terminate the ones
+   * still there after a while. Not terminate() at once: stopping a thread while V8 compiles its
+   * code in the background has crashed Node 20 (an assertion in NodePlatform::ForIsolate).
+   */
   async close(): Promise<void> {
     const workers = this.workers;
     this.workers = [];
-    await Promise.all(workers.map((worker) => worker.terminate()));
+    await Promise.all(workers.map((worker) => stop(worker)));
   }
+}
+
+/** Milliseconds a worker gets to end by itself before it is terminated. */
+const STOP_GRACE_MS = 2000;
+
+async function stop(worker: Worker): Promise<void> {
+  if (worker.threadId < 0) return; // ended already (a worker that ran out of memory)
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  post(worker, null);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), STOP_GRACE_MS)));
+  if ((await Promise.race([exited, late])) === 'late') await worker.terminate();
+  clearTimeout(timer);
 }
 
 /** Threads started at launch by startWorkersEarly, for the first pool to take. */

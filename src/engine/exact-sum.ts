@@ -1,0 +1,379 @@
+/**
+ * An exact sum of float64 values: a binned superaccumulator, nothing ever rounded, so the sum of
+ * any values in any order, or of any split of them merged, is the same number.
+ *
+ * The bins are those of Demmel and Nguyen's binned summation ("Fast reproducible floating-point
+ * summation", ARITH 2013; ReproBLAS), with every bin kept instead of the top few, which makes it
+ * exact (R. M. Neal's "small superaccumulator", arXiv:1505.05571, is the same idea in integers).
+ * Bin i holds a double a[i] = 1.5·2^E_i + (a multiple of u_i = 2^(E_i − 52)), E_i = −1022 + 40i.
+ * A term r smaller than 2^(E_i − 13) goes into bin i by
+ *
+ *     s = a[i] + r;  q = s − a[i];  a[i] = s;  r = r − q
+ *
+ * where a[i] + r stays in a[i]'s binade, so s is a[i] + r rounded to a multiple of u_i, q is
+ * exactly that rounded part of r and r − q exactly the rest (|rest| ≤ u_i/2 = 2^(E_{i−1} − 13)),
+ * which goes on into bin i − 1. The last bin's unit, 2^−1074, is the least double: every term
+ * ends there at the latest. A 53-bit term touches two bins, sometimes three. A bin takes at most
+ * 2 such parts of a value, so its excess over 1.5·2^E_i stays below 2^E_i/4 for 512 values; then
+ * `carry` moves each bin's excess, rounded to the next bin's unit, one bin up (exactly) and
+ * starts a new top bin where needed. (Bins 40 bits apart measured faster than 32: fewer bins a
+ * term, for a carry pass every 512 values instead of every 2^17.)
+ *
+ * Terms of 2^985 or more (and the squares `ExactSquares` cannot split exactly) go to a BigInt
+ * instead: slow, but only values beyond any real data's range take it.
+ */
+
+/** Bits between bins: E_i = −1022 + WIDTH·i. */
+const WIDTH = 40;
+/** Bins on the grid; the top one's values stay below 2^(998 − 13). */
+const BINS = 52;
+const E0 = -1022;
+/** 1.5·2^E_i: an empty bin. */
+const BASE = Float64Array.from({ length: BINS }, (_, i) => 1.5 * 2 ** (E0 + WIDTH * i));
+/** The largest term bin i takes: 2^(E_i + WIDTH − 53), what bin i + 1 leaves of a term at most. */
+const CAP = Float64Array.from({ length: BINS }, (_, i) => 2 ** (E0 + WIDTH * i + WIDTH - 53));
+/** A bin's excess above which the top bin hands on to a new one. */
+const HIGH_WATER = Float64Array.from({ length: BINS }, (_, i) => 2 ** (E0 + WIDTH * i - 4));
+/**
+ * Values between carry passes: a bin takes at most 2 parts of a value, each below its CAP, and
+ * its excess must stay below 2^E/4 − HIGH_WATER: 2·N·2^(WIDTH − 53) < 3/16, N < 768.
+ */
+const CARRY_EVERY = 512;
+
+/** An exact binary fraction: mantissa·2^exponent (mantissa odd, or 0 with exponent 0). */
+export interface Dyadic {
+  readonly mantissa: bigint;
+  readonly exponent: number;
+}
+
+export const ZERO: Dyadic = { mantissa: 0n, exponent: 0 };
+
+export class ExactSum {
+  /** The bins, made at the first term: a sum kept only as its exact value (a finished batch's) has none. */
+  protected a: Float64Array | null = null;
+  /** The highest bin in use (−1: none yet), and the lowest touched since the last carry pass. */
+  private top = -1;
+  protected bottom = BINS;
+  /** Values since the last carry pass. */
+  protected pending = 0;
+  /** Terms beyond the bins, and exact values added whole: slow·2^slowExponent (the exponent only goes down). */
+  private slow = 0n;
+  private slowExponent = 0;
+
+  protected bins(): Float64Array {
+    return (this.a ??= new Float64Array(BASE));
+  }
+
+  /** Add a finite double. */
+  add(t: number): void {
+    this.deposit(t, this.topFor(t));
+    this.tick();
+  }
+
+  /**
+   * Add values[0..length), NaN entries skipped: `add` on each, with the state in locals (the hot
+   * path of a column of values). The top bin is raised once, for the column's largest value.
+   */
+  addColumn(values: Float64Array, length: number): void {
+    let i = 0;
+    while (i < length) {
+      const end = Math.min(length, i + (CARRY_EVERY - this.pending));
+      let largest = 0;
+      for (let k = i; k < end; k++) {
+        const x = values[k]!;
+        const size = x < 0 ? -x : x;
+        if (size > largest) largest = size;
+      }
+      const top = this.topFor(largest);
+      if (top < 0) {
+        // Some value beyond the bins: one at a time.
+        for (let k = i; k < end; k++) if (values[k] === values[k]) this.add(values[k]!);
+        i = end;
+        continue;
+      }
+      for (let k = i; k < end; k++) {
+        const x = values[k]!;
+        if (x === x && x !== 0) this.deposit(x, top);
+      }
+      this.pending += end - i;
+      if (this.pending >= CARRY_EVERY) this.carry();
+      i = end;
+    }
+  }
+
+  /** Count one value added by addTerms (two terms of it at most in any bin): carry when due. */
+  tick(): void {
+    if (++this.pending >= CARRY_EVERY) this.carry();
+  }
+
+  /**
+   * Put the finite term t in, starting at bin `from` (t < CAP[from]; the top bin when t is a
+   * fresh value: `topFor`). Returns the last bin it reached: a smaller term of the same value
+   * (a square's error) may start there.
+   */
+  deposit(t: number, from: number): number {
+    if (from < 0) {
+      this.addSlow(t);
+      return 0;
+    }
+    const a = this.bins();
+    let r = t;
+    let i = from;
+    for (;;) {
+      const ai = a[i]!;
+      const s = ai + r;
+      const q = s - ai;
+      a[i] = s;
+      r -= q;
+      if (r === 0) break;
+      i--;
+    }
+    if (i < this.bottom) this.bottom = i;
+    return i;
+  }
+
+  /** The bin a new value t starts at (raising the top bin if t needs it); −1 for a term beyond the bins. */
+  topFor(t: number): number {
+    const size = t < 0 ? -t : t;
+    let top = this.top;
+    if (top >= 0 && size < CAP[top]!) return top;
+    if (size === 0) return 0;
+    if (top < 0) top = 0;
+    while (top < BINS && !(size < CAP[top]!)) top++;
+    if (top === BINS) return -1;
+    this.top = top;
+    return top;
+  }
+
+  /** t (finite), exactly, in the BigInt part. */
+  addSlow(t: number): void {
+    if (t !== 0) this.addDyadic(dyadicOf(t));
+  }
+
+  /** Add an exact value in the BigInt part. */
+  addDyadic(d: Dyadic): void {
+    if (d.mantissa === 0n) return;
+    if (this.slow === 0n || d.exponent < this.slowExponent) {
+      this.slow <<= BigInt(this.slow === 0n ? 0 : this.slowExponent - d.exponent);
+      this.slowExponent = d.exponent;
+    }
+    this.slow += d.mantissa << BigInt(d.exponent - this.slowExponent);
+  }
+
+  /** Keep only the exact value (no bins): a finished batch's sums, which only merges will read. */
+  compact(): void {
+    const v = this.value();
+    this.a = null;
+    this.top = -1;
+    this.bottom = BINS;
+    this.pending = 0;
+    this.slow = v.mantissa;
+    this.slowExponent = v.exponent;
+  }
+
+  /** Each bin's excess, rounded to the next bin's unit, moved one bin up; the top bin hands on when it is full. */
+  carry(): void {
+    this.pending = 0;
+    const a = this.a;
+    if (a === null) return;
+    const top = this.top;
+    for (let i = this.bottom; i < top; i++) {
+      const d = a[i]! - BASE[i]!;
+      if (d === 0) continue;
+      // d rounded to a multiple of the next bin's unit: adding 1.5·2^E and taking it away again.
+      const c = d + BASE[i + 1]! - BASE[i + 1]!;
+      a[i] = BASE[i]! + (d - c);
+      a[i + 1] = a[i + 1]! + c;
+    }
+    this.bottom = BINS;
+    if (top < 0) return;
+    const d = a[top]! - BASE[top]!;
+    if (Math.abs(d) < HIGH_WATER[top]!) return;
+    if (top + 1 < BINS) {
+      const c = d + BASE[top + 1]! - BASE[top + 1]!;
+      a[top] = BASE[top]! + (d - c);
+      a[top + 1] = a[top + 1]! + c;
+      this.top = top + 1;
+    } else {
+      // Beyond the last bin (sums of values near 2^973): into the BigInt part.
+      this.addSlow(d);
+      a[top] = BASE[top]!;
+    }
+  }
+
+  /** Add `other` to this: exact. */
+  merge(other: ExactSum): void {
+    other.carry();
+    this.carry();
+    this.addDyadic({ mantissa: other.slow, exponent: other.slowExponent });
+    const b = other.a;
+    if (b === null) return;
+    const a = this.bins();
+    for (let i = 0; i <= other.top; i++) {
+      const d = b[i]! - BASE[i]!;
+      if (d !== 0) a[i] = a[i]! + d;
+    }
+    if (other.top > this.top) this.top = other.top;
+    this.bottom = 0;
+    this.carry();
+  }
+
+  /** The sum, exactly. */
+  value(): Dyadic {
+    const a = this.a;
+    if (a === null) return trim(this.slow, this.slowExponent);
+    // Units of 2^−1074: bin i's excess is an integer times u_i = 2^(−1074 + WIDTH·i).
+    let units = 0n;
+    for (let i = this.top; i >= 0; i--) {
+      const d = a[i]! - BASE[i]!;
+      // d·2^(1074 − WIDTH·i), in two exact steps (one power of two may be beyond float64).
+      const k = 1074 - WIDTH * i;
+      const half = Math.trunc(k / 2);
+      units = (units << BigInt(WIDTH)) + BigInt(d * 2 ** half * 2 ** (k - half));
+    }
+    if (this.slow === 0n) return trim(units, -1074);
+    const e = Math.min(-1074, this.slowExponent);
+    return trim((units << BigInt(-1074 - e)) + (this.slow << BigInt(this.slowExponent - e)), e);
+  }
+
+  /** A copy (of the same class). */
+  clone(): this {
+    const c = new (this.constructor as new () => this)();
+    c.a = this.a && new Float64Array(this.a);
+    c.top = this.top;
+    c.bottom = this.bottom;
+    c.pending = this.pending;
+    c.slow = this.slow;
+    c.slowExponent = this.slowExponent;
+    return c;
+  }
+
+  /** A sum that holds `value` (a stats file's). */
+  static of(value: Dyadic): ExactSum {
+    const s = new ExactSum();
+    s.addDyadic(value);
+    return s;
+  }
+}
+
+/**
+ * Σx² exactly: each square split into hi = fl(x·x) and its error lo (Dekker's product with
+ * Veltkamp's split, exact without FMA: T. J. Dekker, "A floating-point technique for extending
+ * the available precision", Numer. Math. 18, 1971). The split is exact while nothing in it leaves
+ * the normal range: for 2^−400 ≤ |x| < 2^486 (x² < 2^972, below the top bin's limit, and its
+ * error, ~2^−106 of it, a normal double). Other squares are made exactly in BigInt.
+ */
+export class ExactSquares extends ExactSum {
+  /**
+   * Add the squares of values[0..length), NaN entries skipped: `addSquare` on each, with the
+   * state in locals (the hot path). The top bin is raised once, for the largest square.
+   */
+  addSquares(values: Float64Array, length: number): void {
+    let i = 0;
+    while (i < length) {
+      const end = Math.min(length, i + (CARRY_EVERY - this.pending));
+      let largest = 0;
+      let smallest = Infinity;
+      for (let k = i; k < end; k++) {
+        const x = values[k]!;
+        const size = x < 0 ? -x : x;
+        if (size > largest) largest = size;
+        if (size < smallest && size !== 0) smallest = size;
+      }
+      if (largest >= SQUARE_HIGH || smallest < SQUARE_LOW) {
+        // A square Dekker's split cannot take: one value at a time.
+        for (let k = i; k < end; k++) if (values[k] === values[k]) this.addSquare(values[k]!);
+        i = end;
+        continue;
+      }
+      const top = this.topFor(largest * largest);
+      for (let k = i; k < end; k++) {
+        const x = values[k]!;
+        if (x !== x || x === 0) continue;
+        const hi = x * x;
+        const c = SPLITTER * x;
+        const xh = c - (c - x);
+        const xl = x - xh;
+        const lo = xh * xh - hi + 2 * xh * xl + xl * xl;
+        // hi from the top bin down; its error from where hi stopped (it is below that bin's CAP).
+        const last = this.deposit(hi, top);
+        if (lo !== 0) this.deposit(lo, last);
+      }
+      this.pending += end - i;
+      if (this.pending >= CARRY_EVERY) this.carry();
+      i = end;
+    }
+  }
+
+
+  addSquare(x: number): void {
+    const size = x < 0 ? -x : x;
+    if (size >= SQUARE_LOW && size < SQUARE_HIGH) {
+      const hi = x * x;
+      const c = SPLITTER * x;
+      const xh = c - (c - x);
+      const xl = x - xh;
+      const lo = xh * xh - hi + 2 * xh * xl + xl * xl;
+      const last = this.deposit(hi, this.topFor(hi));
+      if (lo !== 0) this.deposit(lo, last);
+    } else if (x !== 0) {
+      const { mantissa, exponent } = dyadicOf(x);
+      this.addDyadic({ mantissa: mantissa * mantissa, exponent: 2 * exponent });
+    }
+    this.tick();
+  }
+}
+
+const SPLITTER = 134217729; // 2^27 + 1
+const SQUARE_LOW = 2 ** -400;
+const SQUARE_HIGH = 2 ** 486;
+
+const f64 = new Float64Array(1);
+const u32 = new Uint32Array(f64.buffer);
+
+/** A finite double as an exact binary fraction (not trimmed). */
+export function dyadicOf(x: number): Dyadic {
+  f64[0] = x;
+  const high = u32[1]!;
+  const biased = (high >>> 20) & 0x7ff;
+  const m = ((high & 0xfffff) + (biased === 0 ? 0 : 0x100000)) * 2 ** 32 + u32[0]!;
+  const mantissa = BigInt(m);
+  return { mantissa: x < 0 ? -mantissa : mantissa, exponent: (biased === 0 ? 1 : biased) - 1075 };
+}
+
+/** mantissa·2^exponent with the mantissa's trailing zero bits moved into the exponent. */
+export function trim(mantissa: bigint, exponent: number): Dyadic {
+  if (mantissa === 0n) return ZERO;
+  let m = mantissa;
+  let e = exponent;
+  // Whole words first, then bits.
+  while ((m & 0xffffffffn) === 0n) {
+    m >>= 32n;
+    e += 32;
+  }
+  while ((m & 1n) === 0n) {
+    m >>= 1n;
+    e += 1;
+  }
+  return { mantissa: m, exponent: e };
+}
+
+/**
+ * A Dyadic as lossless text: the mantissa in hexadecimal and the binary exponent, "-0x1f3ap-20"
+ * for −0x1f3a·2^−20 ("0" for zero). What a stats file and a worker's message carry.
+ */
+export function dyadicText(d: Dyadic): string {
+  if (d.mantissa === 0n) return '0';
+  const sign = d.mantissa < 0n ? '-' : '';
+  const m = d.mantissa < 0n ? -d.mantissa : d.mantissa;
+  return `${sign}0x${m.toString(16)}p${d.exponent}`;
+}
+
+/** The Dyadic `dyadicText` wrote, or undefined for text that is not one. */
+export function parseDyadic(text: string): Dyadic | undefined {
+  if (text === '0') return ZERO;
+  const match = /^(-?)0x([0-9a-f]{1,2000})p(-?\d{1,5})$/.exec(text);
+  if (!match) return undefined;
+  const m = BigInt(`0x${match[2]}`);
+  return trim(match[1] === '-' ? -m : m, Number(match[3]));
+}

@@ -1,0 +1,41 @@
+/**
+ * The float64 nearest to an exact rational (ties to even), with subnormal results and overflow
+ * (±Infinity) as IEEE 754 rounds them: the one rounding of bn's correctly rounded statistics.
+ */
+
+/** The double nearest to (num/den)·2^exp2, den > 0. */
+export function roundQuotient(num: bigint, den: bigint, exp2 = 0): number {
+  if (den <= 0n) throw new RangeError('roundQuotient: the denominator must be positive');
+  if (num === 0n) return 0;
+  const negative = num < 0n;
+  const n = negative ? -num : num;
+  // Scale so that the integer quotient has 55 or 56 bits: 53 kept, a rounding bit and one more.
+  const k = 55 - (bitLength(n) - bitLength(den));
+  const scaledNum = k >= 0 ? n << BigInt(k) : n;
+  const scaledDen = k >= 0 ? den : den << BigInt(-k);
+  let q = scaledNum / scaledDen;
+  const sticky = scaledNum % scaledDen !== 0n;
+  // value = (q + rest)·2^(exp2 − k); its binary exponent:
+  let e = exp2 - k;
+  const bits = bitLength(q);
+  const exponent = e + bits - 1;
+  if (exponent > 1023) return negative ? -Infinity : Infinity;
+  // Bits to drop: down to 53 significant ones, more for a subnormal result (least unit 2^−1074).
+  const drop = Math.max(bits - 53, -1074 - e);
+  if (drop > 0) {
+    const dropped = q & ((1n << BigInt(drop)) - 1n);
+    const half = 1n << BigInt(drop - 1);
+    q >>= BigInt(drop);
+    e += drop;
+    if (dropped > half || (dropped === half && (sticky || (q & 1n) === 1n))) q += 1n;
+  }
+  // q ≤ 2^53 (rounding up may carry to 2^53, still exact); q·2^e in two exact steps.
+  const half = Math.trunc(e / 2);
+  const value = Number(q) * 2 ** half * 2 ** (e - half);
+  return negative ? -value : value;
+}
+
+/** Number of bits of a positive BigInt. */
+export function bitLength(x: bigint): number {
+  return x.toString(2).length;
+}

@@ -13,16 +13,16 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const { values: opt } = parseArgs({ options: {
-  rows: { type: 'string', default: '200000' }, bn: { type: 'string', default: '/work/main/bin/bn' },
-  modules: { type: 'string', default: '/work/main' }, json: { type: 'boolean', default: false },
+  rows: { type: 'string', default: '200000' }, bn: { type: 'string', default: fileURLToPath(new URL('../bin/bn', import.meta.url)) },
+  modules: { type: 'string', default: fileURLToPath(new URL('..', import.meta.url)) }, json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false } } });
 if (opt.help) {
-  console.log('usage: node bench/precision.mjs [--rows N (200000)] [--bn PATH (/work/main/bin/bn)]\n' +
-    '  [--modules DIR: where @duckdb/node-api, nodejs-polars are resolved from (/work/main)] [--json]');
+  console.log('usage: node bench/precision.mjs [--rows N (200000)] [--bn PATH (this checkout\'s bin/bn)]\n' +
+    '  [--modules DIR: where @duckdb/node-api, nodejs-polars are resolved from (this checkout)] [--json]');
   process.exit(0);
 }
 const ROWS = Number(opt.rows);

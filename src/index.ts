@@ -6,13 +6,14 @@
  */
 export * from './engine/index.js';
 export { BnError, type ErrorCode, type ErrorLocation } from './errors.js';
-export { computeStats, type DatasetStats } from './pipeline/compute-stats.js';
+export { computeStats, statsPass, type DatasetStats } from './pipeline/compute-stats.js';
 export type { BatchSummary } from './pipeline/batch-moments.js';
-export { normalizeTraining, statsPass, train, type TrainingOptions, type TrainingResult } from './pipeline/normalize.js';
+export { normalizeTraining, train, type TrainingOptions, type TrainingResult } from './pipeline/normalize.js';
 export { infer, transformWithStats, type Direction, type InferenceOptions } from './pipeline/inference.js';
 export type { BatchConsumer, BatchRecords, ReadEnd, ReadPass, RowBatch } from './pipeline/batch.js';
 export { openReader, openWriter, workersFor, type InputReader, type InputSource, type ReaderOptions } from './pipeline/read-input.js';
-export { FORMATS, type FormatEntry } from './io/formats.js';
+export { FORMATS, openSink, type FormatEntry } from './io/formats.js';
+export { OutputWriter } from './io/output-writer.js';
 export { DEFAULT_NA_VALUES, missingTest } from './io/missing.js';
 export { PRESETS, resolveTrainingSettings, type Preset, type TrainingSettings } from './pipeline/presets.js';
 export { runningStatsOf, statsFileOf } from './pipeline/running.js';

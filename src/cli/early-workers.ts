@@ -12,16 +12,16 @@
  */
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { formatEntry, formatFromPath, FORMATS } from '../io/formats.js';
+import { findFormat, formatEntry, formatFromPath } from '../io/formats.js';
 import { startWorkersEarly } from '../pipeline/fast/worker-pool.js';
 
 /** Below this, a file is read by the main thread alone or in a few blocks: not worth it. */
 export const EARLY_WORKERS_MIN_BYTES = 4 << 20;
 
 const COMMANDS = new Set(['stats', 'normalize', 'denormalize']);
-/** Read by byte ranges: a format the byte scanner reads (one with a field delimiter). */
+/** Read by byte ranges: a format the byte scanner reads (one with a field delimiter); an unknown one is a usage error later. */
 const byRanges = (name: string | undefined) => {
-  const entry = FORMATS.find((e) => e.name === name || e.aliases.includes(name ?? ''));
+  const entry = findFormat(name ?? '');
   return entry === undefined || entry.delimiter !== undefined;
 };
 
@@ -43,7 +43,7 @@ export function earlyWorkerCount(
       jobs = Number(jobsValue);
       continue;
     }
-    // Batches of a normalize are one sequential pass; another output format is the general path.
+    // Batches of a normalize are one sequential pass; another output format is written by the main thread.
     if (command !== 'stats' && /^(?:-b|--batch-size|--to)(?:=|$)|^-b\d/.test(arg)) return 0;
     if (/^--from(?:=|$)/.test(arg) && !byRanges(arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[i + 1])) return 0;
     const format = formatFromPath(arg);

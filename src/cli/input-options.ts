@@ -34,11 +34,11 @@ export interface ResolvedInput {
   isMissing: (text: string) => boolean;
   select?: SelectionSpec;
   batchSize?: number;
-  /** The markers behind `isMissing` (the fast path needs the ones that are numbers). */
+  /** The markers behind `isMissing` (the byte scanner needs the ones that are numbers). */
   naValues: readonly string[];
   /** Worker threads for a seekable CSV/TSV file (-j; default: the cores). */
   jobs: number;
-  /** The fast CSV path may be used (BN_NO_FAST=1 turns it off: the general path, for tests). */
+  /** The byte scanner may read CSV/TSV (BN_NO_FAST=1 turns it off: csv-parse reads it, for tests). */
   fast: boolean;
   /** Bytes per worker task (BN_JOBS_BLOCK, for tests that split small files); undefined: the default. */
   blockBytes?: number;

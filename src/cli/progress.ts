@@ -3,11 +3,9 @@
  *
  * The hook is a plain counter, `WorkCounter { bytes, rows }`, that whatever reads the input adds
  * to, and that the bar reads on a timer (every POLL_MS): the work never calls the bar, so nothing
- * is done per row. Here `openTable` (input-options.ts) feeds it, once per chunk of rows: `rows`
- * from the chunk's length, `bytes` from the file stream's `bytesRead` (or, on standard input, a
- * count of the chunks that went through). Another reader — a byte-level one, or workers that each
- * parse a byte range — only has to add what it consumed to the same counter, as often as it
- * likes: in total, over every pass, so that `bytes / totalBytes` is the fraction done.
+ * is done per row. Every reader `openReader` (../pipeline/read-input.ts) picks adds what it
+ * consumed, once a chunk or a worker's range: in total, over every pass, so that
+ * `bytes / totalBytes` is the fraction done.
  *
  * The bar appears only after DELAY_MS of work (so quick runs never show one; the hidden variable
  * BN_PROGRESS_DELAY_MS changes it, for tests), only when the caller decided that standard error is

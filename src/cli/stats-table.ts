@@ -30,7 +30,10 @@ export const SHOWN_AT_EACH_END = 3;
 export const SHOWN_BATCHES_MAX = 8;
 
 // Batch sections share the totals' column widths by position: their statistics (count, mean, var)
-// are the first of the totals.
+// must be the first of the totals (checked here, so that a table entry cannot misalign them).
+if (BATCH_STATISTICS.some((s, i) => TOTAL_STATISTICS[i] !== s)) {
+  throw new Error('stats-table: the batch statistics must be the first of the totals, in the same order');
+}
 const ALIGNS: Align[] = ['text', ...TOTAL_STATISTICS.map((): Align => 'number')];
 
 export function statsTable(stats: DatasetStats, options: StatsTableOptions): string {

@@ -102,9 +102,14 @@ export function formatNames(): string {
   return `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
 }
 
+/** The entry a `--from` or `--to` value names (a name or an alias), or undefined. */
+export function findFormat(text: string): FormatEntry | undefined {
+  return FORMATS.find((e) => e.name === text || e.aliases.includes(text));
+}
+
 /** `--from` / `--to` values: a format's name or alias. */
 export function parseFormat(text: string, flag = '--from'): Format {
-  const entry = FORMATS.find((e) => e.name === text || e.aliases.includes(text));
+  const entry = findFormat(text);
   if (entry) return entry.name;
   throw new BnError('BN_BAD_OPTION', `${flag}: unknown format ${JSON.stringify(text)} (expected ${formatNames()})`);
 }

@@ -1,4 +1,4 @@
-import type { Format, Row, TableSource } from './table.js';
+import type { Format, Row } from './table.js';
 
 /** What a sink needs to know of the table before its first row. */
 export interface TableLayout {
@@ -17,19 +17,6 @@ export interface TableLayout {
   from: Format;
   /** The input's label, for messages. */
   label: string;
-}
-
-/**
- * The layout of `source` once its first rows are read. `width`: the columns the output starts
- * with (default: all read so far; rows read ahead may have brought later JSON keys).
- */
-export function layoutOf(source: TableSource, features: readonly number[], width = source.columns.length): TableLayout {
-  return { columns: source.columns, width, features, keyed: source.keyed, from: source.format, label: source.label };
-}
-
-/** The number of columns `rows` reach: those seen up to the last of them. */
-export function widthOf(rows: readonly Row[]): number {
-  return rows.reduce((w, row) => Math.max(w, row.cells.length), 0);
 }
 
 /** Where normalized rows go: one per output format. */

@@ -24,15 +24,13 @@ export type Format = 'csv' | 'tsv' | 'json' | 'ndjson';
 export interface TableShape {
   /** Column names; for JSON objects the union of keys so far, which may grow while reading. */
   readonly columns: string[];
+  /** The label used in messages: the file name as given, or "<stdin>". */
   readonly label: string;
   readonly keyed: boolean;
   readonly format: Format;
 }
 
 export interface TableSource extends TableShape {
-  readonly format: Format;
-  /** The label used in messages: the file name as given, or "<stdin>". */
-  readonly label: string;
   /**
    * Column names, filled in as the input is read: the header (or the first row) of CSV/TSV and
    * JSON arrays; for JSON objects the union of keys in first-seen order, which grows when a key

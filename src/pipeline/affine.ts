@@ -3,8 +3,9 @@
  * feature, or `name=value,…` pairs (features not named keep the default). Parsed once at the
  * option boundary; resolved against the feature names once they are known.
  *
- * And the affine form every transform takes per value, y = (x − a)·s + b with its constants
- * computed once per feature: both readers and both modes (training, inference) apply it.
+ * And the affine form every transform takes per value, y = ((x − a) − a_lo)·s + b with its
+ * constants computed once per feature: training, inference and denormalize all apply it
+ * (../pipeline/transform-batch.ts).
  */
 import { normalizeScale } from '../engine/batch-norm.js';
 import { BnError } from '../errors.js';

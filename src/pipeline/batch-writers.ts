@@ -74,8 +74,10 @@ export class CsvRecordsWriter implements BatchWriter {
 
   async drain(): Promise<void> {
     if (this.bytes.length === 0) return;
-    await this.out.writeThrough(this.bytes.bytes());
+    const bytes = this.bytes.bytes();
+    // Handed on once, taken or not: a failed write is not tried again with them.
     this.bytes.reset();
+    await this.out.writeThrough(bytes);
   }
 
   async end(): Promise<void> {
@@ -87,7 +89,9 @@ export class CsvRecordsWriter implements BatchWriter {
 export class RowsWriter implements BatchWriter {
   private layout: TableLayout | undefined;
   private started = false;
-  private pending: Row[] = [];
+  /** The rows of each batch written since the last drain: a sink takes (or refuses) a batch at a time. */
+  private pending: Row[][] = [];
+  private held = 0;
 
   constructor(private readonly sink: TableSink) {}
 
@@ -99,6 +103,7 @@ export class RowsWriter implements BatchWriter {
     const records = batch.records!;
     const features = this.layout!.features;
     const values = batch.values;
+    const out = new Array<Row>(rows);
     for (let i = 0; i < rows; i++) {
       const row = records.row(i);
       const { cells } = row;
@@ -106,12 +111,14 @@ export class RowsWriter implements BatchWriter {
         const y = values[j]![i]!;
         if (y === y) cells[j] = y;
       }
-      this.pending.push(row);
+      out[i] = row;
     }
+    if (rows > 0) this.pending.push(out);
+    this.held += rows;
   }
 
   get full(): boolean {
-    return this.pending.length >= 512;
+    return this.held >= 512;
   }
 
   async drain(): Promise<void> {
@@ -119,10 +126,18 @@ export class RowsWriter implements BatchWriter {
       this.started = true;
       await this.sink.start(this.layout);
     }
-    if (this.pending.length === 0) return;
-    const rows = this.pending;
-    this.pending = [];
-    await this.sink.rows(rows);
+    while (this.pending.length > 0) {
+      const rows = this.pending.shift()!;
+      this.held -= rows.length;
+      try {
+        await this.sink.rows(rows);
+      } catch (err) {
+        // Nothing after a batch the sink refused: the rows held come after the error.
+        this.pending = [];
+        this.held = 0;
+        throw err;
+      }
+    }
   }
 
   async end(): Promise<void> {

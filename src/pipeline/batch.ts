@@ -42,10 +42,10 @@ export interface BatchRecords {
 export interface BatchConsumer {
   start(shape: TableShape): FeaturePlan;
   /**
-   * A batch, valid only during the call (the reader reuses its arrays and buffers). `last`: no
-   * rows follow. Synchronous: what it writes waits in a buffer until `afterChunk`.
+   * A batch, valid only during the call (the reader reuses its arrays and buffers). Synchronous:
+   * what it writes waits in a buffer until `afterChunk`. `end` says what follows it (see BatchEnd).
    */
-  batch(batch: RowBatch, last: boolean): void;
+  batch(batch: RowBatch, end: BatchEnd): void;
   /** After each chunk of input: where written output drains (back-pressure). */
   afterChunk?(): Promise<void>;
   /**
@@ -69,6 +69,14 @@ export interface BatchConsumer {
   /** The Moments of `rows` rows a worker read (a step with `moments`), by column. */
   moments?(moments: Moments, rows: number): void;
 }
+
+/**
+ * What follows a batch: more rows ('more'; a reader may not know yet that none will come), none
+ * ('last': the input ended there; with batchRows, the short last batch is always 'last'), or an
+ * error ('error': the rows before a bad one, handed on first for a consumer that writes as it
+ * goes; the error is thrown next).
+ */
+export type BatchEnd = 'more' | 'last' | 'error';
 
 /** A reader, ready to read its input once into a consumer (a pass). */
 export type ReadPass = (consumer: BatchConsumer) => Promise<ReadEnd>;

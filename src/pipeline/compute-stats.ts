@@ -5,9 +5,8 @@
  */
 import { BnError } from '../errors.js';
 import { Moments } from '../engine/moments.js';
-import type { TableSource } from '../io/table.js';
-import type { TableShape } from '../io/table.js';
-import type { BatchConsumer } from './batch.js';
+import type { TableShape, TableSource } from '../io/table.js';
+import type { BatchConsumer, ReadPass } from './batch.js';
 import { BatchMoments, type BatchSummary } from './batch-moments.js';
 import { makePlan, type FeaturePlan } from './feature-plan.js';
 import { readRowBatches } from './row-batches.js';
@@ -59,6 +58,13 @@ export function statsConsumer(options: PassOptions): BatchConsumer & { result(sh
       return { features: plan.featureIndices(), moments: options.batchSize === undefined };
     },
   };
+}
+
+/** The statistics of one pass (`bn stats`, and pass 1 of a whole-input normalize). */
+export async function statsPass(read: ReadPass, options: PassOptions, label: string): Promise<DatasetStats> {
+  const consumer = statsConsumer(options);
+  const end = await read(consumer);
+  return consumer.result(end.shape, label);
 }
 
 /** `bn stats` of rows from any TableSource (the library's entry; the CLI reads through ./read-input.ts). */

@@ -21,7 +21,7 @@ import type { BatchConsumer, ReadPass } from './batch.js';
 import { RowsWriter, type BatchWriter } from './batch-writers.js';
 import type { PassOptions } from './compute-stats.js';
 import { makePlan, type FeaturePlan } from './feature-plan.js';
-import { writePass, writeTransformed } from './normalize.js';
+import { workersWriting, writePass, writeTransformed } from './normalize.js';
 import { readRowBatches } from './row-batches.js';
 import { fixedColumns } from './select.js';
 
@@ -81,7 +81,9 @@ export async function infer(read: ReadPass, writer: BatchWriter, options: Infere
       }
       return plan;
     },
-    batch(batch) {
+    batch(batch, end) {
+      // Rows before a bad one while the features are not settled: the error says more than they would.
+      if (end === 'error' && features === undefined) return;
       if (features === undefined) {
         plan!.freeze();
         startWriting(shape!, matchFeatures(shape!, plan!.featureIndices(), options));
@@ -92,17 +94,21 @@ export async function infer(read: ReadPass, writer: BatchWriter, options: Infere
     async afterChunk() {
       if (writer.full) await writer.drain();
     },
-    workerStep: () => {
-      if (!writer.writeBytes || features === undefined) return undefined;
+    ...workersWriting(writer, () => {
+      if (features === undefined) return undefined;
       params ??= affineOf(features.map((j) => shape!.columns[j]!), options);
-      return { features, write: { params, precision: writer.precision } };
-    },
-    writeBytes: writer.writeBytes ? (bytes) => writer.writeBytes!(bytes) : undefined,
+      return { features, params };
+    }),
   };
   return writePass(read, consumer, writer, (header) => {
     const s = shape ?? header;
-    // No rows: nothing to transform. By name, the file is still checked against the header.
-    if (s && features === undefined) startWriting(s, names && !options.select ? matchFeatures(s, [], options) : []);
+    if (!s || features !== undefined) return;
+    // No rows: nothing to transform. By name, the file is still checked against the header (with
+    // --select, against the columns it names: no value decided any other).
+    if (!names) return startWriting(s, []);
+    const selected = plan ?? makePlan(s, options);
+    selected.freeze();
+    startWriting(s, matchFeatures(s, options.select ? selected.featureIndices() : [], options));
   });
 }
 

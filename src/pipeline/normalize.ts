@@ -18,7 +18,7 @@ import type { TableShape } from '../io/table.js';
 import type { BatchConsumer, ReadPass, RowBatch } from './batch.js';
 import { RowsWriter, type BatchWriter } from './batch-writers.js';
 import type { BatchSummary } from './batch-moments.js';
-import { checkRepresentable, statsConsumer, type DatasetStats, type PassOptions } from './compute-stats.js';
+import { checkRepresentable, statsPass, type DatasetStats, type PassOptions } from './compute-stats.js';
 import { makePlan, type FeaturePlan } from './feature-plan.js';
 import { readRowBatches } from './row-batches.js';
 import { foldBatch, type RunningSettings } from './running.js';
@@ -78,13 +78,6 @@ export async function train(read: ReadPass, writer: BatchWriter, options: Traini
   return options.batchSize === undefined ? trainWhole(read, writer, options, label) : trainBatched(read, writer, options, options.batchSize, label);
 }
 
-/** The statistics of one pass (`bn stats`, and pass 1 of a whole-input normalize). */
-export async function statsPass(read: ReadPass, options: PassOptions, label: string): Promise<DatasetStats> {
-  const consumer = statsConsumer(options);
-  const end = await read(consumer);
-  return consumer.result(end.shape, label);
-}
-
 async function trainWhole(read: ReadPass, writer: BatchWriter, options: TrainingOptions, label: string): Promise<TrainingResult> {
   const stats = await statsPass(read, options, label);
   const { gamma, beta, params } = wholeInputTransform(stats, options, label);
@@ -111,7 +104,9 @@ export async function writePass(read: ReadPass, consumer: BatchConsumer, writer:
   try {
     end = await read(consumer);
   } catch (err) {
-    await writer.drain().catch(() => {});
+    // What was written before the error goes out. The writer holds rows from before the failing
+    // one: an error writing them (a late JSON key for a CSV header) came first in the input.
+    await writer.drain();
     throw err;
   }
   if (end.rows === 0) {
@@ -124,8 +119,8 @@ export async function writePass(read: ReadPass, consumer: BatchConsumer, writer:
 }
 
 /**
- * Rows out with fixed features and one transform for every row (pass 2 of a whole-input
- * normalize; inference mode goes through it too): `layoutOf` gives what the writer starts with.
+ * Rows out with fixed features and one transform for every row: pass 2 of a whole-input
+ * normalize. `layoutOf` gives what the writer starts with.
  */
 export function transformConsumer(
   features: readonly number[],
@@ -150,8 +145,26 @@ export function transformConsumer(
     async afterChunk() {
       if (writer.full) await writer.drain();
     },
-    workerStep: () => (writer.writeBytes ? { features, write: { params, precision: writer.precision } } : undefined),
-    writeBytes: writer.writeBytes ? (bytes) => writer.writeBytes!(bytes) : undefined,
+    ...workersWriting(writer, () => ({ features, params })),
+  };
+}
+
+/**
+ * What workers do for a consumer that writes: transform and write their ranges as CSV bytes, when
+ * the writer takes such bytes (CsvRecordsWriter); nothing otherwise (the main thread reads alone).
+ * `transform` gives the features and constants once they are settled (undefined: not yet).
+ */
+export function workersWriting(
+  writer: BatchWriter,
+  transform: () => { features: readonly number[]; params: AffineParams } | undefined,
+): Pick<BatchConsumer, 'workerStep' | 'writeBytes'> {
+  if (!writer.writeBytes) return {};
+  return {
+    workerStep() {
+      const settled = transform();
+      return settled && { features: settled.features, write: { params: settled.params, precision: writer.precision } };
+    },
+    writeBytes: (bytes) => writer.writeBytes!(bytes),
   };
 }
 
@@ -217,7 +230,7 @@ async function trainBatched(read: ReadPass, writer: BatchWriter, options: Traini
       plan = makePlan(s, options);
       return plan;
     },
-    batch(batch, last) {
+    batch(batch, end) {
       const { columns } = shape!;
       rows += batch.rows;
       if (batchCount === 0) {
@@ -235,7 +248,7 @@ async function trainBatched(read: ReadPass, writer: BatchWriter, options: Traini
       for (const j of features) moments.addColumn(j, batch.values[j]!, batch.rows);
       const summary = { index: batchCount, rows: batch.rows, moments };
       checkRepresentable(moments, features, columns, label);
-      const params = batchParams(summary, features, columns, label, last ? rows : undefined, batchSize);
+      const params = batchParams(summary, features, columns, label, end === 'last' ? rows : undefined, batchSize);
       const affine = affineParams(params.mean, params.variance, options.epsilon, gamma, beta, params.meanLow);
       checkExtremes(moments, features, affineTransform(affine), columns, label);
       // Its columns are the first batch's: a JSON key that first appears after it is not a

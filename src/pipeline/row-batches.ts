@@ -6,11 +6,9 @@
  */
 import type { ErrorLocation } from '../errors.js';
 import type { Row, TableSource } from '../io/table.js';
-import type { BatchConsumer, BatchRecords, RowBatch } from './batch.js';
+import type { BatchConsumer, BatchEnd, BatchRecords, RowBatch } from './batch.js';
+import { BATCH_ROWS, FeatureColumns } from './feature-columns.js';
 import type { FeaturePlan } from './feature-plan.js';
-
-/** Rows per batch when the consumer does not say (the readers' chunks are of a few hundred). */
-const ROWS_PER_BATCH = 4096;
 
 /** Reads `source` to its end into `consumer`; returns the data rows read (also added to `counter.rows`, a progress display's). */
 export async function readRowBatches(source: TableSource, consumer: BatchConsumer, counter?: { rows: number }): Promise<number> {
@@ -22,14 +20,14 @@ export async function readRowBatches(source: TableSource, consumer: BatchConsume
       for (const row of chunk) batcher.add(row);
       rows += chunk.length;
       if (counter) counter.rows += chunk.length;
-      if (consumer.batchRows === undefined) batcher.flush(false);
+      if (consumer.batchRows === undefined) batcher.flush('more');
       await consumer.afterChunk?.();
     }
   } catch (err) {
-    if (consumer.rowsBeforeError) batcher?.flush(false);
+    if (consumer.rowsBeforeError) batcher?.flush('error');
     throw err;
   }
-  batcher?.flush(true);
+  batcher?.flush('last');
   return rows;
 }
 
@@ -37,15 +35,16 @@ class RowBatcher {
   private readonly rows: Row[] = [];
   private readonly batch: RowBatch;
   private readonly capacity: number;
-  private features: number[] = [];
+  private readonly columns: FeatureColumns;
   private generation = -1;
 
   constructor(
     private readonly plan: FeaturePlan,
     private readonly consumer: BatchConsumer,
   ) {
-    this.capacity = consumer.batchRows ?? ROWS_PER_BATCH;
-    this.batch = { rows: 0, values: [], records: new RowRecords(this.rows, plan) };
+    this.capacity = consumer.batchRows ?? BATCH_ROWS;
+    this.columns = new FeatureColumns(this.capacity);
+    this.batch = { rows: 0, values: this.columns.values, records: new RowRecords(this.rows, plan) };
     this.refreshFeatures();
   }
 
@@ -54,24 +53,26 @@ class RowBatcher {
     plan.observe(row);
     if (plan.generation !== this.generation) this.refreshFeatures();
     const i = batch.rows;
+    this.columns.fit(i);
     const { cells, keys } = row;
     const values = batch.values;
+    const { features } = this.columns;
     if (keys !== undefined) {
       // A JSON object: only its own keys (thousands of columns, a few a record); absent ones are missing.
-      for (const j of this.features) values[j]![i] = Number.NaN;
+      for (const j of features) values[j]![i] = Number.NaN;
       for (const j of keys) if (plan.isFeature(j)) values[j]![i] = plan.value(cells[j], j, row);
     } else {
-      for (const j of this.features) values[j]![i] = plan.value(cells[j], j, row);
+      for (const j of features) values[j]![i] = plan.value(cells[j], j, row);
     }
     this.rows.push(row);
     batch.rows = i + 1;
-    if (batch.rows === this.capacity) this.flush(false);
+    if (batch.rows === this.capacity) this.flush('more');
   }
 
-  flush(last: boolean): void {
+  flush(end: BatchEnd): void {
     if (this.batch.rows === 0) return;
     try {
-      this.consumer.batch(this.batch, last);
+      this.consumer.batch(this.batch, end);
     } finally {
       this.batch.rows = 0;
       this.rows.length = 0;
@@ -82,11 +83,7 @@ class RowBatcher {
 
   private refreshFeatures(): void {
     this.generation = this.plan.generation;
-    this.features = this.plan.featureIndices();
-    for (const j of this.features) {
-      // Rows of this batch before the column became a feature had no value in it: NaN.
-      this.batch.values[j] ??= new Float64Array(this.capacity).fill(Number.NaN);
-    }
+    this.columns.refresh(this.plan);
   }
 }
 

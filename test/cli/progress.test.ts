@@ -164,7 +164,6 @@ describe('the summary line of normalize and denormalize', () => {
 
 describe('the progress hook', () => {
 
-
   it('countBytes adds the length of every chunk that goes through', async () => {
     const counter: WorkCounter = { bytes: 0, rows: 0 };
     const chunks: string[] = [];

@@ -1,5 +1,5 @@
 /**
- * The fast path must never change a result (issue #5). On generated CSV documents (quotes, CRLF,
+ * The fast path must never change a result. On generated CSV documents (quotes, CRLF,
  * blank lines, signs, exponents, long mantissas, subnormals, missing markers, text columns,
  * ragged rows and bad values): the fast path and the general path (BN_NO_FAST=1) print the same
  * bytes — `stats --to json` and `normalize`, errors and exit statuses included; and -j 1, -j 2,

@@ -14,7 +14,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { exactMoments, seededRandom, type ExactMoments } from '../helpers/exact.js';
+import { exactMoments, ratioToDouble, seededRandom, toDyadic, type ExactMoments } from '../helpers/exact.js';
 import { bnInProcess } from '../helpers/run-bn.js';
 
 let dir: string;
@@ -128,6 +128,68 @@ describe.each(cases)('%s', (_name, xs) => {
     same(m.mean[0], exact.mean, 'merged mean');
     same(m.var[0], exact.variance, 'merged var');
     same(m.running_var[0], exact.sampleVariance, 'merged running_var');
+  });
+});
+
+describe('normalized values: within 3 ulps of max(|γ·x̂|, |β|) of the exact result', () => {
+  /**
+   * The reference, in BigInt fixed point (units of 2^−200, far below any double's last bit):
+   * x − μ exactly (μ = Σx/n as a rational), σ² = (nΣx² − (Σx)²)/n² exactly, the square root by
+   * Newton's method on integers, then y = γ·(x − μ)/√(σ² + ε) + β rounded once. bn subtracts μ as a
+   * double-double; subtracting the rounded μ alone puts an error of up to ulp(μ)/2 in every
+   * x − μ: on 10⁹ + N(0, 1), 6e-8 against values near 1, millions of ulps.
+   */
+  function expectedOf(xs: readonly number[], gamma: number, beta: number, eps = 1e-5): number[] {
+    const n = BigInt(xs.length);
+    const parts = xs.map(toDyadic);
+    const e = Math.min(...parts.map((d) => d.exp), toDyadic(eps).exp);
+    const X = parts.map((d) => d.mant << BigInt(d.exp - e)); // x = X·2^e
+    const S1 = X.reduce((a, x) => a + x, 0n);
+    const S2 = X.reduce((a, x) => a + x * x, 0n);
+    const P = 200n;
+    // (σ² + ε)·2^(2P) = ((n·S2 − S1²)/n²·2^(2e) + ε)·2^(2P), as an integer.
+    const epsD = toDyadic(eps);
+    const shiftTo = (v: bigint, bits: number) => (bits >= 0 ? v << BigInt(bits) : v >> BigInt(-bits));
+    const varP = shiftTo(n * S2 - S1 * S1, 2 * e + 2 * Number(P)) / (n * n) + shiftTo(epsD.mant, epsD.exp + 2 * Number(P));
+    const root = isqrt(varP); // √(σ² + ε)·2^P
+    const g = toDyadic(gamma);
+    const b = toDyadic(beta);
+    return X.map((x) => {
+      // (x − μ)·2^P = (n·X − S1)/n·2^(e + P)
+      const dP = shiftTo(n * x - S1, e + Number(P)) / n;
+      // y·2^P = γ·dP·2^P/root + β·2^P
+      const yP = shiftTo(g.mant * dP, g.exp + Number(P)) / root + shiftTo(b.mant, b.exp + Number(P));
+      return ratioToDouble(yP, 1n << P);
+    });
+  }
+
+  function isqrt(v: bigint): bigint {
+    if (v < 2n) return v;
+    let x = 1n << BigInt(Math.ceil(v.toString(2).length / 2));
+    for (;;) {
+      const next = (x + v / x) >> 1n;
+      if (next >= x) return x;
+      x = next;
+    }
+  }
+
+  it.each([
+    ['1e9 + N(0, 1)', Array.from({ length: 2000 }, () => 1e9 + Math.sqrt(-2 * Math.log(rand() || 1e-300)) * Math.cos(2 * Math.PI * rand()))],
+    ['1e15 + k/8', Array.from({ length: 2000 }, () => 1e15 + Math.round(noise(400)) / 8)],
+    ['mixed magnitudes 1e-3 … 1e3', Array.from({ length: 2000 }, () => 10 ** (rand() * 6 - 3))],
+  ])('%s, γ = 2, β = 0.5', async (_name, xs) => {
+    const r = await bnInProcess(['normalize', '--gamma', '2', '--beta', '0.5', '-'], csv(xs));
+    expect(r.stderr).toBe('');
+    const got = r.stdout.split('\n').slice(1, -1).map(Number);
+    const want = expectedOf(xs, 2, 0.5);
+    const ulp = (v: number) => 2 ** (Math.floor(Math.log2(Math.abs(v))) - 52);
+    expect(got).toHaveLength(xs.length);
+    let worst = 0;
+    got.forEach((y, i) => {
+      const size = Math.max(Math.abs(want[i]! - 0.5), 0.5);
+      worst = Math.max(worst, Math.abs(y - want[i]!) / ulp(size));
+    });
+    expect(worst).toBeLessThanOrEqual(3);
   });
 });
 

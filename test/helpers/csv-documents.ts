@@ -1,5 +1,5 @@
 /**
- * Generated CSV documents for the differential tests of the fast path (issue #5): the text a
+ * Generated CSV documents for the differential tests of the fast path: the text a
  * user's file may hold, with what makes parsers differ — quotes (needed, needless, escaped,
  * stray), CRLF, blank lines, a BOM, signs, exponents, long mantissas, subnormals, overflow,
  * spaces around numbers, missing markers, text columns, and now and then a ragged row or a

@@ -1,15 +1,14 @@
 /**
  * One byte range of a CSV file, read and handled in a worker thread (or the main thread): the
- * part of the fast path that `-j` runs in parallel. A range starts at a record boundary and
+ * part of a pass over a file that `-j` runs in parallel. A range starts at a record boundary and
  * ends at one (just after a record delimiter); its lines are counted from 1 and its errors
  * carry that local line, which the main thread shifts by the lines of the ranges before.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
-import { BnError, type ErrorCode, type ErrorLocation } from '../../errors.js';
+import { BnError, fileCut, type ErrorCode, type ErrorLocation } from '../../errors.js';
 import { CsvScanner, type RecordDelimiter } from '../../io/fast/csv-scanner.js';
 import { NumericLines } from '../../io/fast/numeric-lines.js';
 import { CsvBytesWriter } from '../../io/fast/csv-bytes-writer.js';
-import { fileCut } from '../../errors.js';
 import { Utf8Checker } from '../../io/utf8.js';
 import { missingTest } from '../../io/missing.js';
 import { numberFormatter } from '../../io/format-number.js';
@@ -20,7 +19,8 @@ import { makePlan } from '../feature-plan.js';
 import { fixedColumns } from '../select.js';
 import { beyondRangeError, transformBatch } from '../transform-batch.js';
 import { CellValues, numericMarkers } from './cell-values.js';
-import { BLOCK_ROWS, CsvBatcher } from './csv-batcher.js';
+import { BATCH_ROWS } from '../feature-columns.js';
+import { CsvBatcher } from './csv-batcher.js';
 import { isBlank, type CsvLayout } from './csv-layout.js';
 import { featurePositions, writeCsvRecords } from './write-csv-records.js';
 
@@ -63,7 +63,7 @@ export interface TaskResult {
   stride?: number;
   /** Stats of one batch: the range's exact Moments, of setup.step.features in order. */
   moments?: MomentsText;
-  /** Normalize: the output bytes. */
+  /** Normalize: the output bytes (with an error: those of the rows before it). */
   output?: Uint8Array;
   error?: SerializedError;
 }
@@ -86,7 +86,7 @@ export function readRange(fd: number, start: number, end: number, buf = Buffer.a
 
 /**
  * Runs the tasks of one worker. What can be is made once and reused across tasks (the read
- * buffer, the plan, the column reader, the output buffer): a worker holds one block's worth of
+ * buffer, the plan, the batcher, the output buffer): a worker holds one block's worth of
  * memory, and only each result's own array is new (it is transferred to the main thread).
  */
 export class TaskRunner {
@@ -114,7 +114,7 @@ export class TaskRunner {
       : step.moments
         ? new RangeMoments(step.features)
         : new RangeValues(step.features, allocate));
-    this.batcher = new CsvBatcher({ width: layout.width, label: layout.label, plan, values, capacity: BLOCK_ROWS, records: output.records, onBatch: (batch) => output.batch(batch) });
+    this.batcher = new CsvBatcher({ width: layout.width, label: layout.label, plan, values, capacity: BATCH_ROWS, records: output.records, onBatch: (batch) => output.batch(batch) });
     const fixed = this.batcher.fixedFeatures();
     this.lines = fixed === undefined ? null : NumericLines.for(layout.width, setup.delimiter, fixed);
   }
@@ -153,10 +153,22 @@ export class TaskRunner {
       // Borrowed records go before the scanner's last record, which it may hold in a buffer of its own.
       batcher.endOfChunk();
       scanner.end();
-      batcher.flush(true);
+      batcher.flush('last');
       return { index: task.index, quoted: false, lines: scanner.nextLine - 1, rows, ...this.output.finish() };
     } catch (err) {
-      return { index: task.index, quoted: false, lines: 0, rows, error: serialized(translateError(err, label)) };
+      let error = err;
+      let before: Partial<TaskResult> = {};
+      if (this.output.writesRows) {
+        // The rows before the bad one are written, as the main thread writes them (a result beyond
+        // float64 among them is the earlier error).
+        try {
+          batcher.flush('error');
+          before = this.output.finish();
+        } catch (earlier) {
+          error = earlier;
+        }
+      }
+      return { index: task.index, quoted: false, lines: 0, rows, error: serialized(translateError(error, label)), ...before };
     }
   }
 }
@@ -165,6 +177,8 @@ export class TaskRunner {
 interface RangeOutput {
   /** Whether the batches carry their records (borrowed: a range is scanned in one go). */
   readonly records: 'borrow' | 'none';
+  /** Rows go out as they come: those before a bad one are written before its error. */
+  readonly writesRows: boolean;
   /** A new range, of at most `rows` rows; what a failed task left is dropped. */
   begin(rows: number): void;
   batch(batch: RowBatch): void;
@@ -175,6 +189,7 @@ interface RangeOutput {
 /** A statistics pass that is one batch: the range's exact Moments (its rows' order does not matter). */
 class RangeMoments implements RangeOutput {
   readonly records = 'none';
+  readonly writesRows = false;
   private moments: Moments;
 
   constructor(private readonly features: readonly number[]) {
@@ -197,6 +212,7 @@ class RangeMoments implements RangeOutput {
 /** A statistics pass: the values of each feature, one feature after another, for the main thread's Moments. */
 class RangeValues implements RangeOutput {
   readonly records = 'none';
+  readonly writesRows = false;
   private packed = new Float64Array(0);
   private stride = 0;
   private filled = 0;
@@ -227,6 +243,7 @@ class RangeValues implements RangeOutput {
 /** A pass that writes: each batch transformed and written as the main thread writes its own (../batch-writers.ts). */
 class RangeBytes implements RangeOutput {
   readonly records = 'borrow';
+  readonly writesRows = true;
   private readonly features: readonly number[];
   private readonly out: CsvBytesWriter;
   private readonly featureOf: Int32Array;

@@ -13,12 +13,10 @@ import { raggedRow } from '../../io/csv-rows.js';
 import type { CsvFields, CsvRecord } from '../../io/fast/csv-scanner.js';
 import { RecordStore } from '../../io/fast/record-store.js';
 import type { Row } from '../../io/table.js';
-import type { BatchRecords, RowBatch } from '../batch.js';
+import type { BatchEnd, BatchRecords, RowBatch } from '../batch.js';
 import type { FeaturePlan } from '../feature-plan.js';
+import { FeatureColumns } from '../feature-columns.js';
 import type { CellValues } from './cell-values.js';
-
-/** Rows a batch holds when the consumer does not say: a few hundred KB of values for ten features. */
-export const BLOCK_ROWS = 4096;
 
 export interface CsvBatcherOptions {
   width: number;
@@ -32,22 +30,23 @@ export interface CsvBatcherOptions {
    * 'borrow' them (the batch is handed on before the scanner reads on: see flush), or 'none'.
    */
   records: 'copy' | 'borrow' | 'none';
-  onBatch: (batch: RowBatch, last: boolean) => void;
+  onBatch: (batch: RowBatch, end: BatchEnd) => void;
 }
 
 export class CsvBatcher {
   private readonly batch: RowBatch;
   private readonly store: RecordStore | undefined;
-  private features: number[] = [];
+  private readonly columns: FeatureColumns;
   private undecided: number[];
 
   constructor(private readonly options: CsvBatcherOptions) {
-    const { width, records } = options;
+    const { records } = options;
     this.store = records === 'none' ? undefined : new RecordStore(records === 'copy');
-    this.batch = { rows: 0, values: new Array<Float64Array | undefined>(width).fill(undefined) };
+    this.columns = new FeatureColumns(options.capacity);
+    this.batch = { rows: 0, values: this.columns.values };
     if (this.store) this.batch.records = new StoredRecords(this.store, options.values);
     this.undecided = options.plan.undecided();
-    this.refreshFeatures();
+    this.columns.refresh(options.plan);
   }
 
   /** A data record (not the header, not blank). */
@@ -58,8 +57,9 @@ export class CsvBatcher {
       if (this.undecided.length > 0) this.decide(record);
     }
     const i = batch.rows;
+    this.columns.fit(i);
     const columns = batch.values;
-    const features = this.features;
+    const features = this.columns.features;
     if (record.values !== null) {
       const parsed = record.values;
       for (let f = 0; f < features.length; f++) {
@@ -75,7 +75,7 @@ export class CsvBatcher {
     }
     this.store?.add(record);
     batch.rows = i + 1;
-    if (batch.rows === options.capacity) this.flush(false);
+    if (batch.rows === options.capacity) this.flush('more');
   }
 
   /**
@@ -83,15 +83,15 @@ export class CsvBatcher {
    * missing marker is a number); undefined otherwise.
    */
   fixedFeatures(): readonly number[] | undefined {
-    return this.undecided.length === 0 && !this.options.values.hasNumericMarkers ? this.features : undefined;
+    return this.undecided.length === 0 && !this.options.values.hasNumericMarkers ? this.columns.features : undefined;
   }
 
-  /** Hands on the rows held, if any (`last`: no more will come). Borrowed records must go before the scanner reads on. */
-  flush(last: boolean): void {
+  /** Hands on the rows held, if any. Borrowed records must go before the scanner reads on. */
+  flush(end: BatchEnd): void {
     const { batch } = this;
     if (batch.rows === 0) return;
     try {
-      this.options.onBatch(batch, last);
+      this.options.onBatch(batch, end);
     } finally {
       // Handed on once, even when the consumer failed.
       batch.rows = 0;
@@ -99,14 +99,14 @@ export class CsvBatcher {
       // The consumer may have settled the features (training with -b freezes them after a batch).
       if (this.undecided.length > 0) {
         this.undecided = this.options.plan.undecided();
-        this.refreshFeatures();
+        this.columns.refresh(this.options.plan);
       }
     }
   }
 
   /** Hands on the rows held when the records are borrowed: before the scanner's next chunk. */
   endOfChunk(): void {
-    if (this.options.records === 'borrow') this.flush(false);
+    if (this.options.records === 'borrow') this.flush('more');
   }
 
   /** Drops the rows held (a task that failed half-way: its rows are not wanted). */
@@ -121,16 +121,7 @@ export class CsvBatcher {
     for (const j of this.undecided) if (this.options.plan.observeCell(j, record.text(j))) changed = true;
     if (!changed) return;
     this.undecided = this.options.plan.undecided();
-    this.refreshFeatures();
-  }
-
-  private refreshFeatures(): void {
-    this.features = this.options.plan.featureIndices();
-    const columns = this.batch.values;
-    for (const j of this.features) {
-      // Rows of this batch before the column became a feature had no value in it: NaN.
-      columns[j] ??= new Float64Array(this.options.capacity).fill(Number.NaN);
-    }
+    this.columns.refresh(this.options.plan);
   }
 }
 

@@ -7,7 +7,8 @@ import { emptyInput, type ByteCounter, type CsvOptions } from '../../io/csv-rows
 import type { CsvRecord } from '../../io/fast/csv-scanner.js';
 import type { BatchConsumer, ReadEnd } from '../batch.js';
 import { CellValues, numericMarkers } from './cell-values.js';
-import { BLOCK_ROWS, CsvBatcher } from './csv-batcher.js';
+import { BATCH_ROWS } from '../feature-columns.js';
+import { CsvBatcher } from './csv-batcher.js';
 import type { CsvLayout } from './csv-layout.js';
 import { csvPass, type PassResult, type RecordHandler } from './csv-pass.js';
 
@@ -24,9 +25,9 @@ export function batcherFor(layout: CsvLayout, consumer: BatchConsumer, naValues:
     label: layout.label,
     plan,
     values: new CellValues(plan, numericMarkers(naValues)),
-    capacity: consumer.batchRows ?? BLOCK_ROWS,
+    capacity: consumer.batchRows ?? BATCH_ROWS,
     records: consumer.records === 'none' ? 'none' : fixedSize ? 'copy' : 'borrow',
-    onBatch: (batch, last) => consumer.batch(batch, last),
+    onBatch: (batch, end) => consumer.batch(batch, end),
   });
   const handle = Object.assign((record: CsvRecord) => batcher.record(record), { fixedFeatures: () => batcher.fixedFeatures() });
   return { batcher, handle };
@@ -59,10 +60,10 @@ export async function readCsvBatches(
     );
   } catch (err) {
     // The rows before the bad one, for a consumer that writes as it goes.
-    if (consumer.rowsBeforeError) batcher?.flush(false);
+    if (consumer.rowsBeforeError) batcher?.flush('error');
     throw err;
   }
-  batcher?.flush(true);
+  batcher?.flush('last');
   return readEnd(pass, csv.label);
 }
 

@@ -1,10 +1,10 @@
 /**
- * One sequential pass of the fast path over a CSV/TSV stream: the scanner, the header, blank
- * records, and a handler for each data record, with the readers' errors and checks in the same
- * order as the general path meets them (rows before a malformed record are handled first; the
+ * One sequential pass of the byte scanner over a CSV/TSV stream: the header, blank records, and
+ * a handler for each data record, with the errors and checks in the same order as the row reader
+ * (csv-parse) meets them (rows before a malformed record are handled first; the
  * first data row's width is checked before --select is bound to the header).
  */
-import { columnNames, emptyInput, raggedRow, type ByteCounter, type CsvOptions } from '../../io/csv-rows.js';
+import { columnNames, raggedRow, type ByteCounter, type CsvOptions } from '../../io/csv-rows.js';
 import { CsvScanner, RecordDelimiter, type CsvRecord } from '../../io/fast/csv-scanner.js';
 import { translateError } from '../../io/fast/scan-error.js';
 import { NumericLines } from '../../io/fast/numeric-lines.js';
@@ -97,7 +97,7 @@ export async function csvPass(
 ): Promise<PassResult> {
   const router = new RecordRouter(options, start);
   const scanner = new CsvScanner({ delimiter: options.delimiter }, router.onRecord);
-  // bn reads UTF-8: a chunk is checked before it is scanned, as the general path's input is.
+  // bn reads UTF-8: a chunk is checked before it is scanned, as the row readers' input is.
   const utf8 = new Utf8Checker(options.label);
   let numericLines = false;
   try {
@@ -115,10 +115,3 @@ export async function csvPass(
   }
   return { layout: router.layout, recordDelimiter: scanner.discoveredRecordDelimiter, nextLine: scanner.nextLine, rows: router.rows };
 }
-
-/** The layout of a pass that must have read a header or a row. */
-export function requireLayout(result: PassResult, label: string): CsvLayout {
-  if (result.layout === undefined) throw emptyInput(label);
-  return result.layout;
-}
-

@@ -85,7 +85,7 @@ export async function readFileBatches(
       return step && { naValues, step };
     },
     async drain() {
-      batcher?.flush(false);
+      batcher?.flush('more');
       await consumer.afterChunk?.();
     },
     async consume(result) {
@@ -94,7 +94,7 @@ export async function readFileBatches(
       const columns = new Array<Float64Array | undefined>(width);
       const stride = result.stride!;
       features.forEach((j, f) => (columns[j] = result.values!.subarray(f * stride, f * stride + result.rows)));
-      consumer.batch({ rows: result.rows, values: columns }, false);
+      consumer.batch({ rows: result.rows, values: columns }, 'more');
     },
     async afterChunk() {
       batcher?.endOfChunk();
@@ -104,12 +104,14 @@ export async function readFileBatches(
   const headBytes = consumer.settled ? Math.min(KNOWN_FEATURES_HEAD_BYTES, options.blockBytes ?? KNOWN_FEATURES_HEAD_BYTES) : undefined;
   let pass: PassResult;
   try {
-    pass = await parallelPass(path, csv, { headBytes, ...options }, work, counter);
+    // A consumer that workers cannot help (a writer of another format, batches of -b) reads alone: no threads started.
+    const jobs = consumer.workerStep ? options.jobs : 1;
+    pass = await parallelPass(path, csv, { headBytes, ...options, jobs }, work, counter);
   } catch (err) {
-    if (consumer.rowsBeforeError) batcher?.flush(false);
+    if (consumer.rowsBeforeError) batcher?.flush('error');
     throw err;
   }
-  batcher?.flush(true);
+  batcher?.flush('last');
   return readEnd(pass, csv.label);
 }
 
@@ -164,7 +166,7 @@ async function parallelPass(path: string, csv: CsvOptions, options: ParallelOpti
         if (offset === position) position += bytes.length;
         // A file that ends before its size at opening was cut while bn read it.
         if (bytes.length === 0) throw fileCut(csv.label, offset, size);
-        utf8.check(bytes); // bn reads UTF-8, as ../../io/input.ts checks it on the general path
+        utf8.check(bytes); // bn reads UTF-8, as ../../io/input.ts checks it for the row readers
         quoted ||= bytes.includes(QUOTE);
         offset += bytes.length;
         scanner.push(bytes);
@@ -314,7 +316,11 @@ async function runWorkers(
       const result = results.get(next)!;
       results.delete(next);
       if (result.quoted) return { nextLine: line, rows, sequentialFrom: tasks[next]!.start };
-      if (result.error) throw shifted(result.error, line);
+      if (result.error) {
+        // The rows of the range before the bad one, for a consumer that writes as it goes.
+        if (result.output) await work.consume(result);
+        throw shifted(result.error, line);
+      }
       await work.consume(result);
       // The result's buffer goes back to where it was made, to be filled again.
       const buffer = (result.values ?? result.output)?.buffer as ArrayBuffer | undefined;

@@ -19,8 +19,10 @@ export class RecordStore {
   private kinds = new Uint8Array(1024);
   private fields = 0;
   /** Per record: its first field's index, and its line. */
-  private firsts: number[] = [];
-  private lines: number[] = [];
+  /** Per record: its first field's index, and its line; typed and reused, so that a batch makes no garbage. */
+  private firsts = new Int32Array(256);
+  private lines = new Float64Array(256);
+  private records = 0;
   private composites = new Map<number, string>();
   private readonly view = new StoredRecord(this);
   /** The scanner's buffer the records lie in, when they are borrowed. */
@@ -30,7 +32,7 @@ export class RecordStore {
   constructor(private readonly copy = true) {}
 
   get length(): number {
-    return this.firsts.length;
+    return this.records;
   }
 
   add(record: CsvRecord): void {
@@ -45,8 +47,7 @@ export class RecordStore {
     this.reserve(to - from, n);
     record.buffer.copy(this.bytes, this.used, from, to);
     const shift = this.used - from;
-    this.firsts.push(this.fields);
-    this.lines.push(record.line);
+    this.push(record.line);
     for (let j = 0; j < n; j++) {
       const f = this.fields + j;
       this.starts[f] = record.start(j) + shift;
@@ -62,13 +63,12 @@ export class RecordStore {
   /** A record whose bytes stay in the scanner's buffer: its ranges as they are. */
   private borrow(record: CsvRecord): void {
     if (this.borrowed !== record.buffer) {
-      if (this.firsts.length > 0) throw new Error('RecordStore: borrowed records of two chunks in one batch');
+      if (this.records > 0) throw new Error('RecordStore: borrowed records of two chunks in one batch');
       this.borrowed = record.buffer;
     }
     const n = record.length;
     this.reserve(0, n);
-    this.firsts.push(this.fields);
-    this.lines.push(record.line);
+    this.push(record.line);
     for (let j = 0; j < n; j++) {
       const f = this.fields + j;
       this.starts[f] = record.start(j);
@@ -88,8 +88,7 @@ export class RecordStore {
   clear(): void {
     this.used = 0;
     this.fields = 0;
-    this.firsts = [];
-    this.lines = [];
+    this.records = 0;
     this.composites.clear();
     this.borrowed = undefined;
   }
@@ -101,7 +100,7 @@ export class RecordStore {
     return this.firsts[i]!;
   }
   /** @internal */ count(i: number): number {
-    return (i + 1 < this.firsts.length ? this.firsts[i + 1]! : this.fields) - this.firsts[i]!;
+    return (i + 1 < this.records ? this.firsts[i + 1]! : this.fields) - this.firsts[i]!;
   }
   /** @internal */ line(i: number): number {
     return this.lines[i]!;
@@ -117,6 +116,22 @@ export class RecordStore {
   }
   /** @internal */ compositeText(f: number): string {
     return this.composites.get(f)!;
+  }
+
+  /** A new record: its first field is the next one. */
+  private push(line: number): void {
+    const n = this.records;
+    if (n === this.firsts.length) {
+      const firsts = new Int32Array(2 * n);
+      firsts.set(this.firsts);
+      this.firsts = firsts;
+      const lines = new Float64Array(2 * n);
+      lines.set(this.lines);
+      this.lines = lines;
+    }
+    this.firsts[n] = this.fields;
+    this.lines[n] = line;
+    this.records = n + 1;
   }
 
   private reserve(bytes: number, fields: number): void {

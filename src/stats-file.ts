@@ -93,6 +93,33 @@ export function momentsOf(s: Summary): Moments {
   return Moments.fromSummary({ count: s.count, mean: s.mean, var: s.var, ...(s.meanLow ? { meanLow: s.meanLow } : {}) });
 }
 
+/**
+ * The stats file of a shard without a row (a header only, or no bytes: GNU parallel's
+ * --pipepart starts such jobs): no features, no statistics, the settings. `bn merge` takes it as
+ * the identity; inference refuses it.
+ */
+export function emptyStatsFile(settings: Pick<StatsFile, 'eps' | 'momentum' | 'preset'>): StatsFile {
+  return {
+    features: [],
+    weight: [],
+    bias: [],
+    runningMean: [],
+    runningVar: [],
+    numBatchesTracked: 0,
+    ...settings,
+    count: [],
+    mean: [],
+    var: [],
+    sum: [],
+    sumOfSquares: [],
+  };
+}
+
+/** Whether a stats file is that of an empty shard (emptyStatsFile). */
+export function isEmptyShard(stats: Pick<StatsFile, 'count'>): boolean {
+  return stats.count.length === 0;
+}
+
 /** The file as JSON: one line with `compact` (for pipes and Hadoop), else one key a line. */
 export function statsFileJson(s: StatsFile, { compact = false } = {}): string {
   const doc: Record<string, unknown> = {
@@ -202,7 +229,8 @@ function readDocument(r: FieldReader): LoadedStats | undefined {
   const width = present.find(([key]) => key !== 'features')?.[1].length;
   if (present.some(([, a]) => a.length !== width)) {
     r.problem(`arrays of different lengths: ${present.map(([key, a]) => `${key} ${a.length}`).join(', ')}`);
-  } else if (width === 0) {
+  } else if (width === 0 && kind !== 'bn') {
+    // A bn file without features is the stats file of an empty shard (see emptyStatsFile).
     r.problem('no features: the arrays are empty');
   }
   if (r.problems.length > 0 || !runningMean || !runningVar) return undefined;

@@ -13,7 +13,7 @@
 import { checkRepresentable } from './pipeline/compute-stats.js';
 import { PRESETS } from './pipeline/presets.js';
 import { BnError } from './errors.js';
-import { momentsOf, summaryOf, type StatsFile } from './stats-file.js';
+import { isEmptyShard, momentsOf, summaryOf, type StatsFile } from './stats-file.js';
 
 export interface LabelledStats {
   /** The file's name, for messages. */
@@ -21,9 +21,12 @@ export interface LabelledStats {
   stats: StatsFile;
 }
 
-export function mergeStatsFiles(files: readonly LabelledStats[]): StatsFile {
+export function mergeStatsFiles(all: readonly LabelledStats[]): StatsFile {
+  if (all.length === 0) throw new BnError('BN_USAGE', 'nothing to merge: no stats files given');
+  // Files of empty shards add nothing: the identity of a merge.
+  const files = all.filter((file) => !isEmptyShard(file.stats));
   const first = files[0];
-  if (!first) throw new BnError('BN_USAGE', 'nothing to merge: no stats files given');
+  if (!first) throw new BnError('BN_EMPTY_INPUT', `nothing to merge: every stats file is that of an empty shard (${all.map((f) => f.label).join(', ')})`);
   for (const other of files.slice(1)) checkAgreement(first, other);
 
   const total = momentsOf(first.stats);

@@ -53,6 +53,9 @@ export async function transformWithStats(source: TableSource, sink: TableSink, o
  * numeric columns, which the first DECIDE_ROWS rows decide.
  */
 export async function infer(read: ReadPass, writer: BatchWriter, options: InferenceOptions): Promise<number> {
+  if (options.stats.runningMean.length === 0) {
+    throw new BnError('BN_BAD_STATS_FILE', 'the stats file has no features: it is that of an empty shard; bn merge it with the others first', { file: options.statsLabel });
+  }
   const names = options.stats.features;
   let shape: TableShape | undefined;
   let plan: FeaturePlan | undefined;

@@ -145,6 +145,33 @@ describe('errors', () => {
     expect(JSON.parse(merged.stdout)).toMatchObject({ count: [3], mean: [3], var: [8 / 3], running_var: [4] });
   });
 
+  it.each([
+    ['a header only', 'a,b\n'],
+    ['no bytes at all', ''],
+  ])('bn stats --save-stats of %s (a shard without a row): the file of an empty shard, which merges as nothing and --stats refuses', async (_name, input) => {
+    const dir = tempDir();
+    const empty = path.join(dir, 'empty.json');
+    const rows = path.join(dir, 'rows.json');
+    const r = await bnInProcess(['stats', '--save-stats', empty], input);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(JSON.parse(readFileSync(empty, 'utf8'))).toMatchObject({ format: 'bn-stats', version: 2, features: [], count: [], sum: [], num_batches_tracked: 0 });
+    expect((await bnInProcess(['stats', '--save-stats', rows], 'a,b\n1,2\n3,5\n')).code).toBe(0);
+    // The identity of a merge: on either side, the other file's statistics.
+    const alone = JSON.parse((await bnInProcess(['merge', rows])).stdout);
+    for (const files of [[empty, rows], [rows, empty]]) {
+      const merged = await bnInProcess(['merge', ...files]);
+      expect(merged.code).toBe(0);
+      expect(JSON.parse(merged.stdout)).toEqual(alone);
+    }
+    const only = await bnInProcess(['merge', empty]);
+    expect(only.code).toBe(1);
+    expectOneLineError(only.stderr, /^bn: nothing to merge: every stats file is that of an empty shard/);
+    const infer = await bnInProcess(['normalize', '--stats', empty], 'a,b\n1,2\n');
+    expect(infer.code).toBe(1);
+    expectOneLineError(infer.stderr, /^bn: .*empty\.json: the stats file has no features: it is that of an empty shard; bn merge it with the others first$/);
+  });
+
   it('training (normalize --save-stats) still needs 2 values of every feature in every batch', async () => {
     const dir = tempDir();
     const r = await bnInProcess(['normalize', '-b', '2', '--save-stats', path.join(dir, 's.json')], 'a\n1\n2\n3\n');

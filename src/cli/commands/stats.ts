@@ -7,7 +7,7 @@ import { statsPass, type DatasetStats } from '../../pipeline/compute-stats.js';
 import { openReader } from '../../pipeline/read-input.js';
 import type { TrainingSettings } from '../../pipeline/presets.js';
 import { statsFileOf } from '../../pipeline/running.js';
-import type { StatsFile } from '../../stats-file.js';
+import { emptyStatsFile, type StatsFile } from '../../stats-file.js';
 import { addDisplayOptions, resolveDisplay, startProgress, type DisplayFlags } from '../display.js';
 import { addInputOptions, resolveInput, settleFormat, type InputFlags } from '../input-options.js';
 import type { Io } from '../io.js';
@@ -67,6 +67,11 @@ Examples:
         progress?.expectBytes(await fileBytes(resolved.spec.path));
         const { input, stdin } = await settleFormat(resolved, io.stdin);
         stats = await statsPass(openReader(input, stdin, { counter: progress?.counter }).read, input, input.spec.label);
+      } catch (err) {
+        // A shard without a row (map-reduce tools cut such ones) still gives a stats file, which merges as nothing.
+        if (!(settings && err instanceof BnError && err.code === 'BN_EMPTY_INPUT')) throw err;
+        await writeStatsFile(flags.saveStats!, emptyStatsFile({ eps: settings.epsilon, momentum: settings.momentum, preset: settings.preset }), io);
+        return;
       } finally {
         progress?.stop();
       }

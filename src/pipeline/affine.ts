@@ -111,8 +111,3 @@ export function affineParams(
 ): AffineParams {
   return { mean, meanLow, scale: mean.map((_, f) => normalizeScale(variance[f]!, epsilon, gamma[f]!)), beta };
 }
-
-/** The transform of `params`, value by value (for checks; batches go through transformBatch). */
-export function affineTransform({ mean, meanLow, scale, beta }: AffineParams): (f: number, x: number) => number {
-  return (f, x) => (x - mean[f]! - meanLow[f]!) * scale[f]! + beta[f]!;
-}

@@ -13,7 +13,7 @@ import { Moments } from '../engine/moments.js';
 import type { TableSource } from '../io/table.js';
 import type { TableLayout, TableSink } from '../io/table-sink.js';
 import type { AffineParams, AffineSpec } from './affine.js';
-import { affineParams, affineTransform, resolveAffine } from './affine.js';
+import { affineParams, resolveAffine } from './affine.js';
 import type { TableShape } from '../io/table.js';
 import type { BatchConsumer, ReadPass, RowBatch } from './batch.js';
 import { RowsWriter, type BatchWriter } from './batch-writers.js';
@@ -23,7 +23,7 @@ import { makePlan, type FeaturePlan } from './feature-plan.js';
 import { readRowBatches } from './row-batches.js';
 import { foldBatch, type RunningSettings } from './running.js';
 import { fixedColumns } from './select.js';
-import { beyondRange, beyondRangeError, transformBatch } from './transform-batch.js';
+import { affineTransform, beyondRange, beyondRangeError, transformBatch } from './transform-batch.js';
 
 export interface TrainingOptions extends PassOptions {
   epsilon: number;

@@ -34,12 +34,33 @@ export function transformBatch(batch: RowBatch, features: readonly number[], par
       const x = values[i]!;
       // Case: missing (NaN). It stays NaN, and the writer writes the cell back as it was.
       if (x !== x) continue;
-      const y = (x - a - low) * s + b;
+      let y: number;
+      if (low === 0) {
+        y = (x - a) * s + b;
+      } else {
+        // x − a exactly as d + e (Knuth's TwoSum), then the low part: x − μ rounded once, even
+        // for x far from μ (where x − a itself rounds and Sterbenz does not help).
+        const d = x - a;
+        const v = d - x;
+        const e = x - (d - v) + (-a - v);
+        y = (d + (e - low)) * s + b;
+      }
       if (y - y !== 0 && (bad === undefined || i < bad.row)) bad = { row: i, feature: f };
       values[i] = y;
     }
   }
   return bad;
+}
+
+/** The transform of `params` for one value (for checks: batches go through transformBatch, which computes the same). */
+export function affineTransform(params: AffineParams): (f: number, x: number) => number {
+  const one: RowBatch = { rows: 1, values: [new Float64Array(1)] };
+  return (f, x) => {
+    one.values[0]![0] = x;
+    const single = { mean: params.mean.subarray(f, f + 1), meanLow: params.meanLow.subarray(f, f + 1), scale: params.scale.subarray(f, f + 1), beta: params.beta.subarray(f, f + 1) };
+    transformBatch(one, [0], single);
+    return one.values[0]![0]!;
+  };
 }
 
 /** The error for a cell transformBatch found beyond float64. */

@@ -135,7 +135,7 @@ describe('parseStatsFile: every validation error', () => {
     ['an unknown preset', edit({ preset: 'tf' }), /preset must be "torch" or "keras", found "tf"/],
     ['features not strings', edit({ features: ['x1', 2] }), /features must be an array of column names \(strings\)/],
     ['duplicate features', edit({ features: ['x1', 'x1'] }), /features names "x1" more than once/],
-    ['empty arrays', edit({ features: [], weight: [], bias: [], running_mean: [], running_var: [], count: [], mean: [], var: [], sum: [], sum_sq: [] }), /no features: the arrays are empty/],
+    ['empty arrays in a state_dict', JSON.stringify({ running_mean: [], running_var: [] }), /no features: the arrays are empty/],
     ['a non-finite mean_lo (version 1)', JSON.stringify(version1Doc()).replace('"mean_lo":[0,0]', '"mean_lo":[0,-1e999]'), /mean_lo\[1\] is not finite/],
     ['PyTorch and Keras names mixed', JSON.stringify({ running_mean: [0], moving_variance: [1] }), /mixes PyTorch names \(running_mean\) and Keras names \(moving_variance\)/],
     ['a state_dict without running_var', JSON.stringify({ running_mean: [0] }), /missing "running_var"/],
@@ -190,6 +190,12 @@ describe('parseStatsFile: what it accepts', () => {
     const loaded = parseStatsFile(JSON.stringify(doc), 's.json');
     expect(loaded.kind).toBe('bn');
     expect(loaded.stats.features).toBeUndefined();
+  });
+
+  it('a bn file with empty arrays: the stats file of an empty shard', () => {
+    const loaded = parseStatsFile(JSON.stringify(edit({ features: [], weight: [], bias: [], running_mean: [], running_var: [], count: [], mean: [], var: [], sum: [], sum_sq: [] })), 's.json');
+    expect(loaded.kind).toBe('bn');
+    expect((loaded.stats as StatsFile).count).toEqual([]);
   });
 
   it('a file of version 1: no sums, with or without mean_lo', () => {

@@ -160,6 +160,17 @@ export class ExactSum {
     this.slow += d.mantissa << BigInt(d.exponent - this.slowExponent);
   }
 
+  /** Zero again, keeping the bins' memory. */
+  reset(): void {
+    const a = this.a;
+    if (a !== null) for (let i = 0; i <= this.top; i++) a[i] = BASE[i]!;
+    this.top = -1;
+    this.bottom = BINS;
+    this.pending = 0;
+    this.slow = 0n;
+    this.slowExponent = 0;
+  }
+
   /** Keep only the exact value (no bins): a finished batch's sums, which only merges will read. */
   compact(): void {
     const v = this.value();
@@ -222,18 +233,22 @@ export class ExactSum {
   value(): Dyadic {
     const a = this.a;
     if (a === null) return trim(this.slow, this.slowExponent);
-    // Units of 2^−1074: bin i's excess is an integer times u_i = 2^(−1074 + WIDTH·i).
+    // Bin i's excess is an integer times u_i = 2^(−1074 + WIDTH·i); in units of the lowest bin
+    // that holds one (the bins below, usually most of them, are empty).
+    let low = 0;
+    while (low <= this.top && a[low] === BASE[low]) low++;
     let units = 0n;
-    for (let i = this.top; i >= 0; i--) {
+    for (let i = this.top; i >= low; i--) {
       const d = a[i]! - BASE[i]!;
       // d·2^(1074 − WIDTH·i), in two exact steps (one power of two may be beyond float64).
       const k = 1074 - WIDTH * i;
       const half = Math.trunc(k / 2);
       units = (units << BigInt(WIDTH)) + BigInt(d * 2 ** half * 2 ** (k - half));
     }
-    if (this.slow === 0n) return trim(units, -1074);
-    const e = Math.min(-1074, this.slowExponent);
-    return trim((units << BigInt(-1074 - e)) + (this.slow << BigInt(this.slowExponent - e)), e);
+    const unit = -1074 + WIDTH * Math.min(low, Math.max(this.top, 0));
+    if (this.slow === 0n) return trim(units, unit);
+    const exponent = Math.min(unit, this.slowExponent);
+    return trim((units << BigInt(unit - exponent)) + (this.slow << BigInt(this.slowExponent - exponent)), exponent);
   }
 
   /** A copy (of the same class). */

@@ -30,13 +30,19 @@ export interface MomentsText {
   sumOfSquares: string[];
 }
 
-/** The statistics of a feature, once computed. */
+/**
+ * The statistics of a feature, computed once: the mean and variance at once, the rarer ones
+ * (sample variance, M2) when first asked for, from the exact spread n·Σx² − (Σx)² kept here.
+ */
 interface Rounded {
   mean: number;
   meanLow: number;
   variance: number;
-  sampleVariance: number;
-  m2: number;
+  sampleVariance?: number;
+  m2?: number;
+  count: bigint;
+  spread: bigint;
+  exponent: number;
 }
 
 export class Moments {
@@ -188,7 +194,9 @@ export class Moments {
 
   /** Sample (unbiased) variance, correctly rounded; NaN when the feature has fewer than 2 values. */
   sampleVariance(j: number): number {
-    return this.statistics(j)?.sampleVariance ?? NaN;
+    const s = this.statistics(j);
+    if (!s || s.count < 2n) return NaN;
+    return (s.sampleVariance ??= roundQuotient(s.spread, s.count * (s.count - 1n), s.exponent));
   }
 
   /** Smallest value of feature j; NaN when it has no values or when unknown (built from a summary without min). */
@@ -205,7 +213,9 @@ export class Moments {
 
   /** M2 = Σ (x − mean)² of feature j, correctly rounded; 0 when it has no values (an empty sum). */
   m2(j: number): number {
-    return this.statistics(j)?.m2 ?? 0;
+    const s = this.statistics(j);
+    if (!s) return 0;
+    return (s.m2 ??= roundQuotient(s.spread, s.count, s.exponent));
   }
 
   /** The statistics of feature j from its exact sums (undefined: no values), computed once. */
@@ -227,13 +237,7 @@ export class Moments {
     // n·Σx² − (Σx)² over the exponent 2·e(Σx) or e(Σx²), whichever is lower.
     const e2 = Math.min(2 * s1.exponent, s2.exponent);
     const spread = ((count * s2.mantissa) << BigInt(s2.exponent - e2)) - ((s1.mantissa * s1.mantissa) << BigInt(2 * s1.exponent - e2));
-    const rounded = {
-      mean,
-      meanLow,
-      variance: roundQuotient(spread, count * count, e2),
-      sampleVariance: n < 2 ? NaN : roundQuotient(spread, count * (count - 1n), e2),
-      m2: roundQuotient(spread, count, e2),
-    };
+    const rounded: Rounded = { mean, meanLow, variance: roundQuotient(spread, count * count, e2), count, spread, exponent: e2 };
     this.rounded[j] = rounded;
     return rounded;
   }
@@ -344,6 +348,18 @@ export class Moments {
     }
     const m = Moments.fromSums({ count: s.count, sum, sumOfSquares, ...(s.min ? { min: s.min } : {}), ...(s.max ? { max: s.max } : {}) });
     return m;
+  }
+
+  /** Empty again (every feature), keeping the memory of its sums: for the next batch of a pass that keeps none. */
+  reset(): void {
+    for (let j = 0; j < this.width; j++) {
+      this.n[j] = 0;
+      this.lo[j] = NaN;
+      this.hi[j] = NaN;
+      this.sums[j]?.reset();
+      this.squares[j]?.reset();
+      this.rounded[j] = undefined;
+    }
   }
 
   /**

@@ -35,7 +35,8 @@ export function roundQuotient(num: bigint, den: bigint, exp2 = 0): number {
   return negative ? -value : value;
 }
 
-/** Number of bits of a positive BigInt. */
+/** Number of bits of a positive BigInt (from its hexadecimal digits: a quarter of the binary string). */
 export function bitLength(x: bigint): number {
-  return x.toString(2).length;
+  const hex = x.toString(16);
+  return 4 * (hex.length - 1) + (32 - Math.clz32(parseInt(hex[0]!, 16)));
 }

@@ -23,7 +23,14 @@
  * computes 1 − 0.99 = 0.010000000000000009, a difference in the 17th digit.)
  */
 
-import type { Moments } from './moments.js';
+/** What an update reads of a batch, feature by feature (a Moments, or a view of some of its columns). */
+export interface BatchStatistics {
+  readonly width: number;
+  count(j: number): number;
+  mean(j: number): number;
+  variance(j: number): number;
+  sampleVariance(j: number): number;
+}
 
 /** 0 < M ≤ 1 (weight of the new batch), or 'cumulative' (PyTorch momentum=None). */
 export type Momentum = number | 'cumulative';
@@ -60,7 +67,7 @@ export function initialRunningStats(width: number): RunningStats {
  */
 export function updateRunningStats(
   state: RunningStats,
-  batch: Moments,
+  batch: BatchStatistics,
   momentum: Momentum,
   kind: RunningVariance,
   tooFew: 'throw' | 'unknown' = 'throw',

@@ -219,6 +219,7 @@ async function trainBatched(read: ReadPass, writer: BatchWriter, options: Traini
   let batchCount = 0;
   let running: RunningStats | undefined;
   let total: Moments | undefined;
+  let reused: Moments | undefined;
   let rows = 0;
 
   const consumer: BatchConsumer = {
@@ -244,7 +245,9 @@ async function trainBatched(read: ReadPass, writer: BatchWriter, options: Traini
         beta = resolveAffine('--beta', options.beta, names, 0);
         total = new Moments(Math.max(columns.length, batch.values.length));
       }
-      const moments = new Moments(total!.width);
+      // A pass that keeps no batch reuses one Moments (its sums' memory) from batch to batch.
+      const moments = options.running ? (reused ??= new Moments(total!.width)) : new Moments(total!.width);
+      moments.reset();
       for (const j of features) moments.addColumn(j, batch.values[j]!, batch.rows);
       const summary = { index: batchCount, rows: batch.rows, moments };
       checkRepresentable(moments, features, columns, label);

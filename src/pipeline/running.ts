@@ -4,7 +4,7 @@
  * as a pass in batches ends each one; `runningStatsOf` folds it over batches kept in order.
  */
 import type { Moments } from '../engine/moments.js';
-import { initialRunningStats, updateRunningStats, type RunningStats } from '../engine/running-stats.js';
+import { initialRunningStats, updateRunningStats, type BatchStatistics, type RunningStats } from '../engine/running-stats.js';
 import { summaryOf, type StatsFile } from '../stats-file.js';
 import type { BatchSummary } from './batch-moments.js';
 import type { DatasetStats } from './compute-stats.js';
@@ -27,7 +27,18 @@ export function runningStatsOf(batches: readonly BatchSummary[], features: reado
 export function foldBatch(state: RunningStats | undefined, moments: Moments, features: readonly number[], settings: RunningSettings): RunningStats {
   // Training checked every batch before (trainable: 2 values a feature); `bn stats --save-stats`
   // of a shard may hold fewer, and its file says so with null.
-  return updateRunningStats(state ?? initialRunningStats(features.length), moments.pick(features), settings.momentum, settings.runningVariance, 'unknown');
+  return updateRunningStats(state ?? initialRunningStats(features.length), columnsOf(moments, features), settings.momentum, settings.runningVariance, 'unknown');
+}
+
+/** The statistics of columns `features` of `moments`, as features 0, 1, …: a view, nothing copied. */
+function columnsOf(moments: Moments, features: readonly number[]): BatchStatistics {
+  return {
+    width: features.length,
+    count: (f) => moments.count(features[f]!),
+    mean: (f) => moments.mean(features[f]!),
+    variance: (f) => moments.variance(features[f]!),
+    sampleVariance: (f) => moments.sampleVariance(features[f]!),
+  };
 }
 
 /**

@@ -161,7 +161,9 @@ export async function readStatsFile(path: string, label = path): Promise<LoadedS
 export function parseStatsFile(text: string, label: string): LoadedStats {
   let doc: unknown;
   try {
-    doc = JSON.parse(text, (key, value: unknown) => (key === '__proto__' ? undefined : value));
+    // A byte order mark (an editor on Windows wrote it) is no JSON, and no content: ignored, as in data files.
+    const json = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+    doc = JSON.parse(json, (key, value: unknown) => (key === '__proto__' ? undefined : value));
   } catch (err) {
     // The reviver recurses: thousands of nested arrays overflow the stack. The JSON may be valid.
     if (err instanceof RangeError) throw invalid(label, ['nested too deeply (a stats file is flat)']);

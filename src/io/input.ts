@@ -69,9 +69,17 @@ function failIfShrunk(file: ReadStream, path: string, out: Readable, label: stri
   });
 }
 
-/** Copy standard input to a private temporary file; `release` removes it. */
-export async function spoolStdin(stdin: Readable): Promise<{ path: string; release: () => Promise<void> }> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'bn-spool-'));
+const what = (label: string) => (label === '<stdin>' ? 'standard input' : 'the input');
+
+/** Copy standard input (or a FIFO, a pipe named as a file: `label`) to a private temporary file; `release` removes it. */
+export async function spoolStdin(stdin: Readable, label = '<stdin>'): Promise<{ path: string; release: () => Promise<void> }> {
+  let dir: string;
+  try {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'bn-spool-'));
+  } catch (err) {
+    // TMPDIR missing, not a directory, not writable: say where bn tried.
+    throw new BnError('BN_READ_FAILED', `cannot spool ${what(label)} to TMPDIR=${os.tmpdir()}: ${describeErrno(err as NodeJS.ErrnoException)}`, { file: label });
+  }
   const file = path.join(dir, 'stdin');
   registerTemporary(dir);
   const release = async () => {
@@ -82,7 +90,7 @@ export async function spoolStdin(stdin: Readable): Promise<{ path: string; relea
     await pipeline(stdin, createWriteStream(file, { mode: 0o600 }));
   } catch (err) {
     await release();
-    throw new BnError('BN_READ_FAILED', `cannot spool standard input: ${describeErrno(err as NodeJS.ErrnoException)}`, { file: '<stdin>' });
+    throw new BnError('BN_READ_FAILED', `cannot spool ${what(label)}: ${describeErrno(err as NodeJS.ErrnoException)}`, { file: label });
   }
   return { path: file, release };
 }

@@ -174,10 +174,24 @@ export function affineOf(names: readonly string[], options: InferenceOptions): A
     );
   }
   if (options.direction === 'normalize') {
+    checkSpread(variance, eps, names, options);
     return affineParams(mean, variance, eps, gamma, beta);
   }
   checkInvertible(gamma, names, options);
   return { mean: beta, meanLow: new Float64Array(names.length), scale: mean.map((_, f) => denormalizeScale(variance[f]!, eps, gamma[f]!)), beta: mean };
+}
+
+/**
+ * running_var + ε = 0 (a constant column, ε = 0) leaves nothing to divide by: every value would
+ * silently become β. An error naming the features, blaming -e when it set ε.
+ */
+function checkSpread(variance: readonly number[], eps: number, names: readonly string[], options: InferenceOptions): void {
+  const flat = names.filter((_, f) => variance[f]! + eps === 0);
+  if (flat.length === 0) return;
+  const quoted = flat.map((n) => JSON.stringify(n)).join(', ');
+  const why = `running_var + ε is 0 for ${quoted}: nothing to divide by (every value would become β); use an ε > 0`;
+  if (options.epsilon !== undefined) throw new BnError('BN_BAD_OPTION', `--epsilon: ${why}`);
+  throw new BnError('BN_BAD_STATS_FILE', why, { file: options.statsLabel });
 }
 
 /** γ = 0 maps every value to β: denormalize cannot undo it. Blame the flag or the file. */

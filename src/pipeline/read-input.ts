@@ -118,7 +118,8 @@ function bytesOf(spec: InputSpec, stdin: Readable): AsyncIterable<Buffer> {
   return isRegularFile(spec.path) ? fileChunks(spec.path, spec.label) : createReadStream(spec.path);
 }
 
-function isRegularFile(path: string): boolean {
+/** A regular file (what byte ranges and a second pass can read); not a FIFO, a device or a pipe. */
+export function isRegularFile(path: string): boolean {
   try {
     return statSync(path).isFile();
   } catch {

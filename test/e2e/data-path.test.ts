@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bnInProcess, expectOneLineError } from '../helpers/run-bn.js';
+import { bnInProcess, bnProcess, expectOneLineError, shell } from '../helpers/run-bn.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'bn-data-path-'));
 const file = (name: string, text: string) => {
@@ -68,5 +68,49 @@ describe('a header and no rows', () => {
     const r = await bnInProcess(['normalize', '--stats', stats, '--select', 'a'], 'a,b,c\n');
     expect(r.code).toBe(1);
     expectOneLineError(r.stderr, /features do not match the input <stdin>: missing from the input's selection: "b"/);
+  });
+});
+
+describe('small reliability fixes', () => {
+  it('inference with running_var + ε = 0: an error naming the feature (the file\'s ε, or -e 0), never a column of β', async () => {
+    const flat = file('flat.json', JSON.stringify({ features: ['x'], running_mean: [1], running_var: [0], eps: 0 }));
+    const r = await bnInProcess(['normalize', '--stats', flat], 'x\n3\n');
+    expect(r.code).toBe(1);
+    expectOneLineError(r.stderr, /^bn: .*flat\.json: running_var \+ ε is 0 for "x": nothing to divide by/);
+    const zero = file('zero-var.json', JSON.stringify({ features: ['x'], running_mean: [1], running_var: [0] }));
+    const flag = await bnInProcess(['normalize', '--stats', zero, '-e', '0'], 'x\n3\n');
+    expect(flag.code).toBe(2);
+    expectOneLineError(flag.stderr, /^bn: --epsilon: running_var \+ ε is 0 for "x"/);
+    // With ε > 0 (the file's default), a zero variance is fine: (3 − 1)/√1e-5.
+    expect((await bnInProcess(['normalize', '--stats', zero], 'x\n3\n')).stdout).toBe(`x\n${2 / Math.sqrt(1e-5)}\n`);
+  });
+
+  it('a stats file that starts with a UTF-8 byte order mark is read', async () => {
+    const bom = path.join(dir, 'bom.json');
+    writeFileSync(bom, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify({ running_mean: [1], running_var: [4] }))]));
+    const r = await bnInProcess(['normalize', '--stats', bom], 'x\n3\n');
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(`x\n${2 / Math.sqrt(4 + 1e-5)}\n`);
+  });
+
+  it('TMPDIR that does not exist: standard input cannot be spooled, and the message says where', async () => {
+    const r = await bnProcess(['normalize'], { stdin: 'x\n1\n3\n', env: { TMPDIR: path.join(dir, 'no-such-dir') } });
+    expect(r.code).toBe(1);
+    expectOneLineError(r.stderr, /^bn: <stdin>: cannot spool standard input to TMPDIR=.*no-such-dir: no such file$/);
+  });
+});
+
+describe('an input named as a file that is not a regular one', () => {
+  it.each([['stats', '--to', 'csv'], ['normalize'], ['normalize', '--to', 'ndjson']])('a FIFO: bn %s reads it as a stream (a two-pass normalize spools it), the same as from standard input', async (...args) => {
+    const fifo = path.join(dir, `in-${Math.random().toString(36).slice(2)}.csv`);
+    const text = 'x,y\n1,2\n3,5\n4,4\n';
+    expect((await shell(`mkfifo '${fifo}'`)).code).toBe(0);
+    const [viaFifo, viaStdin] = await Promise.all([
+      shell(`printf '${text.replace(/\n/g, '\\n')}' > '${fifo}' & $BN ${args.join(' ')} '${fifo}'`),
+      bnProcess([...args, '-'], { stdin: text }),
+    ]);
+    expect(viaFifo.stderr).toBe('');
+    expect(viaFifo.code).toBe(0);
+    expect(viaFifo.stdout).toBe(viaStdin.stdout);
   });
 });

@@ -1,8 +1,9 @@
+import { createReadStream } from 'node:fs';
 import { Command } from 'commander';
 import { checkReadable, countBytes, spoolStdin, type InputSpec } from '../../io/input.js';
 import { BnError } from '../../errors.js';
 import { train } from '../../pipeline/normalize.js';
-import { openReader, openWriter, workersFor } from '../../pipeline/read-input.js';
+import { isRegularFile, openReader, openWriter, workersFor } from '../../pipeline/read-input.js';
 import { statsFileOf } from '../../pipeline/running.js';
 import { addDisplayOptions, resolveDisplay, startProgress, type DisplayFlags } from '../display.js';
 import { runInference } from '../inference.js';
@@ -79,8 +80,10 @@ async function training(resolved: ResolvedInput, flags: NormalizeFlags, io: Io):
     const size = await fileBytes(input.spec.path);
     progress?.expectBytes(size === undefined ? undefined : passes * size);
     let spec: InputSpec = input.spec;
-    if (input.batchSize === undefined && spec.path === undefined) {
-      spool = await spoolStdin(progress ? countBytes(stdin, progress.counter) : stdin);
+    // So is a FIFO, a device or a pipe named as a file (`<(…)`, /dev/stdin): it cannot be opened twice.
+    if (input.batchSize === undefined && (spec.path === undefined || !isRegularFile(spec.path))) {
+      const source = spec.path === undefined ? stdin : createReadStream(spec.path);
+      spool = await spoolStdin(progress ? countBytes(source, progress.counter) : source, spec.label);
       spec = { path: spool.path, label: spec.label };
       // What was spooled, then read twice: a third of the work is done.
       progress?.expectBytes(3 * progress.counter.bytes);

@@ -109,6 +109,16 @@ export function describeErrno(err: NodeJS.ErrnoException): string {
 }
 
 /** A failed write or create of an output (a file, or "<stdout>") as a BnError. */
+/**
+ * Column names for a message, quoted: the first `shown`, then how many more (a file of 80,000
+ * features would otherwise make a line of most of a megabyte); "none" for none.
+ */
+export function quoteNames(names: readonly string[], shown = 10): string {
+  if (names.length === 0) return 'none';
+  const listed = names.slice(0, shown).map((s) => JSON.stringify(s)).join(', ');
+  return names.length > shown ? `${listed} and ${names.length - shown} more` : listed;
+}
+
 export function writeFailed(file: string, err: unknown): BnError {
   const e = err as NodeJS.ErrnoException;
   return new BnError('BN_WRITE_FAILED', `cannot write: ${e.code === 'ENOENT' ? 'no such directory' : describeErrno(e)}`, { file });

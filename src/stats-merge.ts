@@ -12,7 +12,7 @@
  */
 import { checkRepresentable } from './pipeline/compute-stats.js';
 import { PRESETS } from './pipeline/presets.js';
-import { BnError } from './errors.js';
+import { BnError, quoteNames } from './errors.js';
 import { isEmptyShard, momentsOf, summaryOf, type StatsFile } from './stats-file.js';
 
 export interface LabelledStats {
@@ -67,7 +67,7 @@ function checkAgreement(first: LabelledStats, other: LabelledStats): void {
   const a = first.stats;
   const b = other.stats;
   const problems: string[] = [];
-  const list = (xs: readonly string[]) => xs.map((s) => JSON.stringify(s)).join(', ');
+  const list = (xs: readonly string[]) => quoteNames(xs);
   const show = (x: unknown) => (x === 'cumulative' ? 'null (cumulative)' : JSON.stringify(x));
 
   if (a.features && b.features) {

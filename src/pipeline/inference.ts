@@ -11,7 +11,7 @@
  * the first rows, or `--select`).
  */
 import { denormalizeScale } from '../engine/batch-norm.js';
-import { BnError } from '../errors.js';
+import { BnError, quoteNames } from '../errors.js';
 import type { TableSource } from '../io/table.js';
 import type { TableSink } from '../io/table-sink.js';
 import type { InferenceStats } from '../stats-file.js';
@@ -125,7 +125,7 @@ function matchFeatures(shape: TableShape, numeric: readonly number[], options: I
   const width = options.stats.runningMean.length;
   const fail = (message: string) => new BnError('BN_FEATURE_MISMATCH', message, { file: options.statsLabel });
   const numericNames = numeric.map((j) => columns[j]!);
-  const list = (xs: readonly string[]) => (xs.length === 0 ? 'none' : xs.map((s) => JSON.stringify(s)).join(', '));
+  const list = (xs: readonly string[]) => quoteNames(xs);
 
   if (names) {
     // With --select, the columns it picks (among a /regex/'s or a ! list's, the numeric ones).

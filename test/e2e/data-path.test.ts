@@ -114,3 +114,20 @@ describe('an input named as a file that is not a regular one', () => {
     expect(viaFifo.stdout).toBe(viaStdin.stdout);
   });
 });
+
+describe('messages and exits at the edges', () => {
+  it.each([['--help'], ['--version'], ['stats', '--help']])('bn %s > /dev/full: a write that fails is status 1 and one line', async (...args) => {
+    const r = await shell(`$BN ${args.join(' ')} > /dev/full`);
+    expect(r.code).toBe(1);
+    expectOneLineError(r.stderr, /^bn: <stdout>: cannot write: no space left on device$/);
+  });
+
+  it('a stats file of 5,000 features not in the input: the first ten named, and how many more', async () => {
+    const names = Array.from({ length: 5000 }, (_, i) => `f${i}`);
+    const stats = file('many.json', JSON.stringify({ features: names, running_mean: names.map(() => 0), running_var: names.map(() => 1) }));
+    const r = await bnInProcess(['normalize', '--stats', stats], 'x\n1\n');
+    expect(r.code).toBe(1);
+    expectOneLineError(r.stderr, /missing from the input: "f0", "f1", "f2", "f3", "f4", "f5", "f6", "f7", "f8", "f9" and 4990 more; in the input but not in the stats file: "x"$/);
+    expect(r.stderr.length).toBeLessThan(400);
+  });
+});

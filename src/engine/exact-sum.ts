@@ -263,12 +263,6 @@ export class ExactSum {
     return c;
   }
 
-  /** A sum that holds `value` (a stats file's). */
-  static of(value: Dyadic): ExactSum {
-    const s = new ExactSum();
-    s.addDyadic(value);
-    return s;
-  }
 }
 
 /**
@@ -305,14 +299,7 @@ export class ExactSquares extends ExactSum {
       for (let k = i; k < end; k++) {
         const x = values[k]!;
         if (x !== x || x === 0) continue;
-        const hi = x * x;
-        const c = SPLITTER * x;
-        const xh = c - (c - x);
-        const xl = x - xh;
-        const lo = xh * xh - hi + 2 * xh * xl + xl * xl;
-        // hi from the top bin down; its error from where hi stopped (it is below that bin's CAP).
-        const last = this.deposit(hi, top);
-        if (lo !== 0) this.deposit(lo, last);
+        this.depositSquare(x, top);
       }
       this.pending += end - i;
       if (this.pending >= CARRY_EVERY) this.carry();
@@ -320,23 +307,28 @@ export class ExactSquares extends ExactSum {
     }
   }
 
-
   addSquare(x: number): void {
     const size = x < 0 ? -x : x;
     if (size >= SQUARE_LOW && size < SQUARE_HIGH) {
-      const hi = x * x;
-      const c = SPLITTER * x;
-      const xh = c - (c - x);
-      const xl = x - xh;
-      const lo = xh * xh - hi + 2 * xh * xl + xl * xl;
-      const last = this.deposit(hi, this.topFor(hi));
-      if (lo !== 0) this.deposit(lo, last);
+      this.depositSquare(x, this.topFor(x * x));
     } else if (x !== 0) {
       const { mantissa, exponent } = dyadicOf(x);
       this.addDyadic({ mantissa: mantissa * mantissa, exponent: 2 * exponent });
     }
     this.tick();
   }
+
+  /** x² as hi + lo exactly (2^−400 ≤ |x| < 2^486), hi from bin `top` down, lo from where hi stopped (it is below that bin's CAP). */
+  private depositSquare(x: number, top: number): void {
+    const hi = x * x;
+    const c = SPLITTER * x;
+    const xh = c - (c - x);
+    const xl = x - xh;
+    const lo = xh * xh - hi + 2 * xh * xl + xl * xl;
+    const last = this.deposit(hi, top);
+    if (lo !== 0) this.deposit(lo, last);
+  }
+
 }
 
 const SPLITTER = 134217729; // 2^27 + 1

@@ -21,7 +21,7 @@ import type { BatchConsumer, ReadPass } from './batch.js';
 import { RowsWriter, type BatchWriter } from './batch-writers.js';
 import type { PassOptions } from './compute-stats.js';
 import { makePlan, type FeaturePlan } from './feature-plan.js';
-import { workersWriting, writePass, writeTransformed } from './normalize.js';
+import { drainWhenFull, workersWriting, writePass, writeTransformed } from './normalize.js';
 import { readRowBatches } from './row-batches.js';
 import { fixedColumns } from './select.js';
 
@@ -94,9 +94,7 @@ export async function infer(read: ReadPass, writer: BatchWriter, options: Infere
       params ??= affineOf(features!.map((j) => shape!.columns[j]!), options);
       writeTransformed(batch, features!, params, writer);
     },
-    async afterChunk() {
-      if (writer.full) await writer.drain();
-    },
+    afterChunk: drainWhenFull(writer),
     ...workersWriting(writer, () => {
       if (features === undefined) return undefined;
       params ??= affineOf(features.map((j) => shape!.columns[j]!), options);

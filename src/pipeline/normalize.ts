@@ -142,10 +142,15 @@ export function transformConsumer(
     batch(batch) {
       writeTransformed(batch, features, params, writer);
     },
-    async afterChunk() {
-      if (writer.full) await writer.drain();
-    },
+    afterChunk: drainWhenFull(writer),
     ...workersWriting(writer, () => ({ features, params })),
+  };
+}
+
+/** The afterChunk of a consumer that writes: output handed on once enough is buffered (back-pressure). */
+export function drainWhenFull(writer: BatchWriter): () => Promise<void> {
+  return async () => {
+    if (writer.full) await writer.drain();
   };
 }
 
@@ -263,9 +268,7 @@ async function trainBatched(read: ReadPass, writer: BatchWriter, options: Traini
       batchCount++;
       total!.merge(moments);
     },
-    async afterChunk() {
-      if (writer.full) await writer.drain();
-    },
+    afterChunk: drainWhenFull(writer),
   };
   await writePass(read, consumer, writer, () => {
     throw new BnError('BN_EMPTY_INPUT', 'no data rows (only a header)', { file: label });

@@ -30,21 +30,27 @@ export function transformBatch(batch: RowBatch, features: readonly number[], par
     const low = meanLow[f]!;
     const s = scale[f]!;
     const b = beta[f]!;
+    // Missing values (NaN) stay NaN, and the writer writes those cells back as they were.
+    if (low === 0) {
+      // A mean that is a double (inference: the file's running mean): PyTorch's arithmetic.
+      for (let i = 0; i < n; i++) {
+        const x = values[i]!;
+        if (x !== x) continue;
+        const y = (x - a) * s + b;
+        if (y - y !== 0 && (bad === undefined || i < bad.row)) bad = { row: i, feature: f };
+        values[i] = y;
+      }
+      continue;
+    }
     for (let i = 0; i < n; i++) {
       const x = values[i]!;
-      // Case: missing (NaN). It stays NaN, and the writer writes the cell back as it was.
       if (x !== x) continue;
-      let y: number;
-      if (low === 0) {
-        y = (x - a) * s + b;
-      } else {
-        // x − a exactly as d + e (Knuth's TwoSum), then the low part: x − μ rounded once, even
-        // for x far from μ (where x − a itself rounds and Sterbenz does not help).
-        const d = x - a;
-        const v = d - x;
-        const e = x - (d - v) + (-a - v);
-        y = (d + (e - low)) * s + b;
-      }
+      // x − a exactly as d + e (Knuth's TwoSum), then the low part: x − μ rounded once, even for x
+      // far from μ (where x − a itself rounds and Sterbenz does not help).
+      const d = x - a;
+      const v = d - x;
+      const e = x - (d - v) + (-a - v);
+      const y = (d + (e - low)) * s + b;
       if (y - y !== 0 && (bad === undefined || i < bad.row)) bad = { row: i, feature: f };
       values[i] = y;
     }

@@ -131,3 +131,14 @@ describe('messages and exits at the edges', () => {
     expect(r.stderr.length).toBeLessThan(400);
   });
 });
+
+describe('the format registry', () => {
+  it('--to jsonl is NDJSON, as --from jsonl is (SPEC §2: jsonl is an alias)', async () => {
+    const input = 'x,y\n1,2\n3,5\n';
+    const ndjson = await bnInProcess(['normalize', '--to', 'ndjson'], input);
+    const jsonl = await bnInProcess(['normalize', '--to', 'jsonl'], input);
+    expect(jsonl.stderr).toBe('');
+    expect(jsonl.stdout).toBe(ndjson.stdout);
+    expect(jsonl.stdout.split('\n')[0]).toMatch(/^\{"x":-?\d/);
+  });
+});

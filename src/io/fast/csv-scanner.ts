@@ -131,6 +131,13 @@ export interface CsvFields {
   text(i: number): string;
 }
 
+/** Every field's text of a record (scanned or stored). */
+export function fieldTexts(record: CsvFields): string[] {
+  const texts = new Array<string>(record.length);
+  for (let i = 0; i < record.length; i++) texts[i] = record.text(i);
+  return texts;
+}
+
 /**
  * One record: `length` fields, field i being bytes [start(i), end(i)) of `buffer`, written as
  * kind(i). For a Quoted or Escaped field the range is what lies between the quotes, so the raw
@@ -172,9 +179,7 @@ export class CsvRecord implements CsvFields {
 
   /** Every field's text: what csv-parse gives for this record. */
   texts(): string[] {
-    const texts = new Array<string>(this.length);
-    for (let i = 0; i < this.length; i++) texts[i] = this.text(i);
-    return texts;
+    return fieldTexts(this);
   }
 
   /** @internal */

@@ -36,43 +36,29 @@ export class RecordStore {
   }
 
   add(record: CsvRecord): void {
-    if (!this.copy) {
-      this.borrow(record);
-      return;
-    }
     const n = record.length;
-    // The record as written: from its first field's first byte (a quote, maybe) to its last's last.
-    const from = rawStart(record, 0);
-    const to = rawEnd(record, n - 1);
-    this.reserve(to - from, n);
-    record.buffer.copy(this.bytes, this.used, from, to);
-    const shift = this.used - from;
+    let shift = 0;
+    if (this.copy) {
+      // The record as written: from its first field's first byte (a quote, maybe) to its last's last.
+      const from = rawStart(record, 0);
+      const to = rawEnd(record, n - 1);
+      this.reserve(to - from, n);
+      record.buffer.copy(this.bytes, this.used, from, to);
+      shift = this.used - from;
+      this.used += to - from;
+    } else {
+      // Borrowed: the bytes stay in the scanner's buffer, the ranges as they are.
+      if (this.borrowed !== record.buffer) {
+        if (this.records > 0) throw new Error('RecordStore: borrowed records of two chunks in one batch');
+        this.borrowed = record.buffer;
+      }
+      this.reserve(0, n);
+    }
     this.push(record.line);
     for (let j = 0; j < n; j++) {
       const f = this.fields + j;
       this.starts[f] = record.start(j) + shift;
       this.ends[f] = record.end(j) + shift;
-      const kind = record.kind(j);
-      this.kinds[f] = kind;
-      if (kind === FieldKind.Composite) this.composites.set(f, record.text(j));
-    }
-    this.fields += n;
-    this.used += to - from;
-  }
-
-  /** A record whose bytes stay in the scanner's buffer: its ranges as they are. */
-  private borrow(record: CsvRecord): void {
-    if (this.borrowed !== record.buffer) {
-      if (this.records > 0) throw new Error('RecordStore: borrowed records of two chunks in one batch');
-      this.borrowed = record.buffer;
-    }
-    const n = record.length;
-    this.reserve(0, n);
-    this.push(record.line);
-    for (let j = 0; j < n; j++) {
-      const f = this.fields + j;
-      this.starts[f] = record.start(j);
-      this.ends[f] = record.end(j);
       const kind = record.kind(j);
       this.kinds[f] = kind;
       if (kind === FieldKind.Composite) this.composites.set(f, record.text(j));

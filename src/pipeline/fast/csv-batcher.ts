@@ -10,7 +10,7 @@
  */
 import type { ErrorLocation } from '../../errors.js';
 import { raggedRow } from '../../io/csv-rows.js';
-import type { CsvFields, CsvRecord } from '../../io/fast/csv-scanner.js';
+import { fieldTexts, type CsvFields, type CsvRecord } from '../../io/fast/csv-scanner.js';
 import { RecordStore } from '../../io/fast/record-store.js';
 import type { Row } from '../../io/table.js';
 import type { BatchEnd, BatchRecords, RowBatch } from '../batch.js';
@@ -136,9 +136,7 @@ class StoredRecords implements BatchRecords {
 
   row(i: number): Row {
     const record = this.store.at(i);
-    const cells = new Array<string>(record.length);
-    for (let j = 0; j < record.length; j++) cells[j] = record.text(j);
-    return { cells, line: record.line };
+    return { cells: fieldTexts(record), line: record.line };
   }
 
   cell(i: number, j: number): { value: unknown; where: ErrorLocation } {

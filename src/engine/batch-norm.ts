@@ -16,18 +16,29 @@
  * standard deviation is taken as 0, so every y is β (never NaN/Infinity), and denormalizing gives
  * back μ, which is what every x was.
  */
+import { exactScale, exactUnscale, ratioOf, type Ratio } from './exact-scale.js';
 
-/** scale = γ/√(σ² + ε); 0 when σ² + ε = 0. */
-export function normalizeScale(variance: number, eps: number, gamma: number): number {
-  const v = variance + eps;
-  // Case: zero variance and zero epsilon.
-  if (v === 0) return 0;
-  return gamma / Math.sqrt(v);
+/**
+ * scale = γ/√(σ² + ε), correctly rounded (./exact-scale.ts); 0 when σ² + ε = 0. The variance is a
+ * double (a stats file's running variance) or the exact rational of a batch.
+ */
+export function normalizeScale(variance: number | Ratio, eps: number, gamma: number): number {
+  if (typeof variance === 'number' && !exactlyKnown(variance, eps, gamma)) {
+    const v = variance + eps;
+    return v === 0 ? 0 : gamma / Math.sqrt(v);
+  }
+  return exactScale(typeof variance === 'number' ? ratioOf(variance) : variance, eps, gamma);
 }
 
-/** unscale = √(σ² + ε)/γ, the factor of the inverse transform. γ must be non-zero (caller checks). */
-export function denormalizeScale(variance: number, eps: number, gamma: number): number {
-  return Math.sqrt(variance + eps) / gamma;
+/** unscale = √(σ² + ε)/γ, correctly rounded: the factor of the inverse transform. γ must be non-zero (caller checks). */
+export function denormalizeScale(variance: number | Ratio, eps: number, gamma: number): number {
+  if (typeof variance === 'number' && !exactlyKnown(variance, eps, gamma)) return Math.sqrt(variance + eps) / gamma;
+  return exactUnscale(typeof variance === 'number' ? ratioOf(variance) : variance, eps, gamma);
+}
+
+/** Finite inputs: anything else (NaN, Infinity) gets float64's answer, which says so. */
+function exactlyKnown(variance: number, eps: number, gamma: number): boolean {
+  return Number.isFinite(variance) && Number.isFinite(eps) && Number.isFinite(gamma) && gamma !== 0;
 }
 
 /** Reject a length that does not fit the arrays; allocate `out` when absent. */

@@ -18,6 +18,7 @@
  * until more values come); the hot path, add and addColumn, stays in float64.
  */
 import { dyadicOf, dyadicText, ExactSquares, ExactSum, parseDyadic, trim, ZERO, type Dyadic } from './exact-sum.js';
+import type { Ratio } from './exact-scale.js';
 import { roundQuotient } from './round-rational.js';
 
 /** Moments as plain data, exact: what crosses from a worker thread. */
@@ -190,6 +191,12 @@ export class Moments {
    */
   variance(j: number): number {
     return this.statistics(j)?.variance ?? NaN;
+  }
+
+  /** The biased variance exactly, as a rational (for a scale rounded once: ./exact-scale.ts); undefined when the feature has no values. */
+  varianceRatio(j: number): Ratio | undefined {
+    const s = this.statistics(j);
+    return s && { num: s.spread, den: s.count * s.count, exp: s.exponent };
   }
 
   /** Sample (unbiased) variance, correctly rounded; NaN when the feature has fewer than 2 values. */

@@ -40,3 +40,38 @@ export function bitLength(x: bigint): number {
   const hex = x.toString(16);
   return 4 * (hex.length - 1) + (32 - Math.clz32(parseInt(hex[0]!, 16)));
 }
+
+/**
+ * The double nearest to √((num/den)·2^exp2), num ≥ 0, den > 0: one rounding, as IEEE 754's square
+ * root gives for a double. The integer square root r = ⌊√t⌋ of the radicand scaled to ~112 bits
+ * has 56 or more bits; the true root lies in [r, r + 1), and any point strictly inside (r + ½)
+ * rounds as it does, since the rounding boundaries of 53 bits fall on integers there.
+ */
+export function roundSqrtQuotient(num: bigint, den: bigint, exp2 = 0): number {
+  if (num < 0n) return NaN;
+  if (den <= 0n) throw new RangeError('roundSqrtQuotient: the denominator must be positive');
+  if (num === 0n) return 0;
+  // An even exponent halves exactly.
+  const n = exp2 % 2 === 0 ? num : num << 1n;
+  const e = exp2 % 2 === 0 ? exp2 : exp2 - 1;
+  const k = 56 - Math.floor((bitLength(n) - bitLength(den)) / 2);
+  const scaledNum = k >= 0 ? n << BigInt(2 * k) : n;
+  const scaledDen = k >= 0 ? den : den << BigInt(-2 * k);
+  const t = scaledNum / scaledDen;
+  const r = integerSqrt(t);
+  const inexact = r * r !== t || scaledNum % scaledDen !== 0n;
+  return roundQuotient(inexact ? 2n * r + 1n : 2n * r, 2n, e / 2 - k);
+}
+
+/** ⌊√t⌋ for t ≥ 0: Newton's iteration on integers from a float64 estimate. */
+export function integerSqrt(t: bigint): bigint {
+  if (t < 2n) return t;
+  let x = BigInt(Math.ceil(Math.sqrt(Number(t))));
+  // One step from any x > 0 lands at or above ⌊√t⌋ (AM ≥ GM); from there the steps only decrease.
+  x = (x + t / x) >> 1n;
+  for (;;) {
+    const next = (x + t / x) >> 1n;
+    if (next >= x) return x;
+    x = next;
+  }
+}

@@ -8,6 +8,7 @@
  * (../pipeline/transform-batch.ts).
  */
 import { normalizeScale } from '../engine/batch-norm.js';
+import type { Ratio } from '../engine/exact-scale.js';
 import { BnError } from '../errors.js';
 import { parseDecimal } from '../io/numbers.js';
 
@@ -98,12 +99,11 @@ export interface AffineParams {
 
 /**
  * Training normalize: y = γ·(x − μ)/√(σ² + ε) + β as (x − μ)·scale + β, scale = normalizeScale
- * (the operations of normalizeValue, in its order: the same float64s, not a square root and a
- * division per cell).
+ * rounded once from the exact variance (a square root and a division per feature, not per cell).
  */
 export function affineParams(
   mean: Float64Array,
-  variance: ArrayLike<number>,
+  variance: ArrayLike<number | Ratio>,
   epsilon: number,
   gamma: Float64Array,
   beta: Float64Array,

@@ -10,6 +10,7 @@
 import { BnError } from '../errors.js';
 import type { RunningStats } from '../engine/running-stats.js';
 import { Moments } from '../engine/moments.js';
+import type { Ratio } from '../engine/exact-scale.js';
 import type { TableSource } from '../io/table.js';
 import type { TableLayout, TableSink } from '../io/table-sink.js';
 import type { AffineParams, AffineSpec } from './affine.js';
@@ -53,7 +54,8 @@ export interface BatchParams {
   mean: Float64Array;
   /** What rounding the mean left out (Moments.meanLow). */
   meanLow: Float64Array;
-  variance: Float64Array;
+  /** Exact: the scale is rounded once from it. */
+  variance: Ratio[];
 }
 
 /** Training mode over rows from any TableSource into a sink (the library's entry). */
@@ -300,11 +302,11 @@ export function batchParams(
   checkTrainable(batch, features, columns, label, totalRows, batchSize);
   const mean = new Float64Array(features.length);
   const meanLow = new Float64Array(features.length);
-  const variance = new Float64Array(features.length);
+  const variance: Ratio[] = [];
   features.forEach((j, f) => {
     mean[f] = batch.moments.mean(j);
     meanLow[f] = batch.moments.meanLow(j);
-    variance[f] = batch.moments.variance(j);
+    variance.push(batch.moments.varianceRatio(j)!);
   });
   return { mean, meanLow, variance };
 }

@@ -168,24 +168,24 @@ describe('conversions', () => {
     expect(out[0]).toMatchObject({ t: true, n: { a: [1, '2'] }, s: 'NA' });
     expect(out[1]).toEqual({ s: 'z', x: null });
     expect(out[2]).toMatchObject({ t: '1e5', s: '' });
-    expect(out[0].x).toBe(-0.9999950000374997);
+    expect(out[0].x).toBe(-0.9999950000374996);
   });
 
   it('CSV → JSON: objects keyed by the header, text as strings, missing feature cells null', async () => {
     const r = await bnInProcess(['normalize', '--to', 'json'], 'name,x\nann,1\n,NA\n007,3\n');
-    expect(r.stdout).toBe('[\n{"name":"ann","x":-0.9999950000374997},\n{"name":"","x":null},\n{"name":"007","x":0.9999950000374997}\n]\n');
+    expect(r.stdout).toBe('[\n{"name":"ann","x":-0.9999950000374996},\n{"name":"","x":null},\n{"name":"007","x":0.9999950000374996}\n]\n');
   });
 
   it('CSV -n → NDJSON arrays, and back to CSV without a header', async () => {
     const r = await bnInProcess(['normalize', '-n', '--to', 'ndjson'], 'ann,1\nbob,3\n');
-    expect(r.stdout).toBe('["ann",-0.9999950000374997]\n["bob",0.9999950000374997]\n');
+    expect(r.stdout).toBe('["ann",-0.9999950000374996]\n["bob",0.9999950000374996]\n');
     const back = await bnInProcess(['normalize', '--from', 'ndjson', '--to', 'csv', '-s', '2'], r.stdout);
     expect(back.stdout).toMatch(/^ann,-0\.99999\d+\nbob,0\.99999\d+\n$/);
   });
 
   it('JSON → CSV: strings as text, other values as JSON text, null and absent keys empty', async () => {
     const r = await bnInProcess(['normalize', '--to', 'csv'], '[{"x":1,"o":{"k":[1]},"b":false},{"x":3,"o":null},{"b":"t, u","x":null}]');
-    expect(r.stdout).toBe('x,o,b\n-0.9999950000374997,"{""k"":[1]}",false\n0.9999950000374997,,\n,,"t, u"\n');
+    expect(r.stdout).toBe('x,o,b\n-0.9999950000374996,"{""k"":[1]}",false\n0.9999950000374996,,\n,,"t, u"\n');
   });
 
   it('--precision rounds normalized numbers, not pass-through JSON numbers', async () => {
@@ -195,9 +195,9 @@ describe('conversions', () => {
 
   it('-d applies to the output only when it is written in the input format', async () => {
     const same = await bnInProcess(['normalize', '-d', ';'], 'a;b\n1;x\n3;y\n');
-    expect(same.stdout).toBe('a;b\n-0.9999950000374997;x\n0.9999950000374997;y\n');
+    expect(same.stdout).toBe('a;b\n-0.9999950000374996;x\n0.9999950000374996;y\n');
     const other = await bnInProcess(['normalize', '-d', ';', '--to', 'tsv'], 'a;b\n1;x\n3;y\n');
-    expect(other.stdout).toBe('a\tb\n-0.9999950000374997\tx\n0.9999950000374997\ty\n');
+    expect(other.stdout).toBe('a\tb\n-0.9999950000374996\tx\n0.9999950000374996\ty\n');
   });
 });
 
@@ -209,7 +209,7 @@ describe('--select through the CLI', () => {
       expect(JSON.parse(r.stdout).features, list).toEqual(features);
     }
     const n = await bnInProcess(['normalize', '-s', 'x2'], csv);
-    expect(n.stdout).toBe('id,x1,x2,label\n1,10,-0.9999950000374997,a\n2,20,0.9999950000374997,b\n');
+    expect(n.stdout).toBe('id,x1,x2,label\n1,10,-0.9999950000374996,a\n2,20,0.9999950000374996,b\n');
   });
 
   it('a header that is a number is selected by its name', async () => {

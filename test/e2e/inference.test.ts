@@ -69,7 +69,8 @@ describe('bn normalize --stats', () => {
   it('a PyTorch state_dict: ε defaults to 1e-5', async () => {
     const t = statsFile('t.json', { weight: [1], bias: [0], running_mean: [0], running_var: [1], num_batches_tracked: 0 });
     const r = await bnInProcess(['normalize', '--stats', t], 'a\n1\n');
-    expect(Number(r.stdout.split('\n')[1])).toBe(1 / Math.sqrt(1 + 1e-5));
+    // 1/√(1 + 1e-5) correctly rounded (float64's 1 / Math.sqrt(1 + 1e-5) rounds twice: …4997).
+    expect(Number(r.stdout.split('\n')[1])).toBe(0.9999950000374996);
   });
 
   it('writes -o atomically: bad data leaves no file', async () => {

@@ -107,7 +107,7 @@ describe('--save-stats -: the stats file on standard output', () => {
     const ok = await bnInProcess(['normalize', '--save-stats', '-', '-o', out], 'a\n1\n3\n');
     expect(ok.code).toBe(0);
     expect(JSON.parse(ok.stdout).features).toEqual(['a']);
-    expect(readFileSync(out, 'utf8')).toBe('a\n-0.9999950000374997\n0.9999950000374997\n');
+    expect(readFileSync(out, 'utf8')).toBe('a\n-0.9999950000374996\n0.9999950000374996\n');
   });
 });
 

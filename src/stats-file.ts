@@ -24,7 +24,7 @@ import { BnError, describeErrno, quoteValue } from './errors.js';
 import { dyadicText, parseDyadic, ZERO, type Dyadic } from './engine/exact-sum.js';
 import { Moments } from './engine/moments.js';
 import type { Momentum } from './engine/running-stats.js';
-import type { Preset } from './pipeline/presets.js';
+import { isPreset, PRESET_NAMES, type Preset } from './pipeline/presets.js';
 import { decodeUtf8 } from './io/utf8.js';
 import { STATS_FILE_STATISTICS, type Statistic, type StatsFileKey } from './statistics.js';
 
@@ -44,6 +44,8 @@ export interface InferenceStats {
   runningMean: readonly number[];
   runningVar: readonly number[];
   eps: number;
+  /** A bn stats file's preset (its rules for a constant feature); absent for PyTorch/Keras files. */
+  preset?: Preset;
 }
 
 /** A complete bn stats file: everything `--save-stats` writes and `bn merge` needs. */
@@ -266,8 +268,8 @@ function readBnOnly(
   if (!r.has('preset')) r.problem('missing "preset"');
   else {
     const p = r.get('preset');
-    if (p === 'torch' || p === 'keras') preset = p;
-    else r.problem(`preset must be "torch" or "keras", found ${quoteValue(p)}`);
+    if (isPreset(p)) preset = p;
+    else r.problem(`preset must be ${PRESET_NAMES.map((n) => `"${n}"`).join(', ').replace(/, ([^,]*)$/, ' or $1')}, found ${quoteValue(p)}`);
   }
   const count = arr('count', true, { nonNegative: true, integer: true });
   const mean = arr('mean', true);

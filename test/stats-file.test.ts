@@ -132,7 +132,7 @@ describe('parseStatsFile: every validation error', () => {
     ['momentum 0', edit({ momentum: 0 }), /momentum must be null \(cumulative\) or a number in \(0, 1\], found 0/],
     ['momentum as text', edit({ momentum: 'cumulative' }), /momentum must be null .* found "cumulative"/],
     ['missing momentum', edit({}, ['momentum']), /missing "momentum"/],
-    ['an unknown preset', edit({ preset: 'tf' }), /preset must be "torch" or "keras", found "tf"/],
+    ['an unknown preset', edit({ preset: 'tf' }), /preset must be "torch", "keras" or "sklearn", found "tf"/],
     ['features not strings', edit({ features: ['x1', 2] }), /features must be an array of column names \(strings\)/],
     ['duplicate features', edit({ features: ['x1', 'x1'] }), /features names "x1" more than once/],
     ['empty arrays in a state_dict', JSON.stringify({ running_mean: [], running_var: [] }), /no features: the arrays are empty/],
@@ -153,7 +153,7 @@ describe('parseStatsFile: every validation error', () => {
       'unknown version 3 (this bn reads versions 1 and 2)',
       'running_var[0] is negative: -1',
       'eps is not a number: "x"',
-      'preset must be "torch" or "keras", found "tf"',
+      'preset must be "torch", "keras" or "sklearn", found "tf"',
       'arrays of different lengths: features 2, weight 1, bias 2, running_mean 2, running_var 2, count 2, mean 2, var 2, sum 2, sum_sq 2',
     ]);
   });

@@ -17,7 +17,7 @@ import { checkTableOutput, openTableOutput, type TableOutputFlags } from './tabl
 export async function runInference(
   direction: Direction,
   resolved: ResolvedInput,
-  flags: InputFlags & ModelFlags & TableOutputFlags & DisplayFlags,
+  flags: InputFlags & ModelFlags & TableOutputFlags & DisplayFlags & { exact?: boolean },
   statsPath: string,
   io: Io,
 ): Promise<void> {
@@ -34,7 +34,7 @@ export async function runInference(
     progress?.expectBytes(await fileBytes(resolved.spec.path));
     const { input, stdin } = await settleFormat(resolved, io.stdin);
     output = await openTableOutput(input, flags, io);
-    const options = { direction, isMissing: input.isMissing, select: input.select, stats: loaded.stats, statsLabel: statsPath, ...overrides };
+    const options = { direction, isMissing: input.isMissing, select: input.select, stats: loaded.stats, statsLabel: statsPath, exact: flags.exact, ...overrides };
     const reader = openReader(input, stdin, { counter: progress?.counter });
     rows = await infer(reader.read, openWriter(reader, output), options);
     await output.commit();

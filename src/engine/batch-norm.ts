@@ -19,21 +19,22 @@
 import { exactScale, exactUnscale, ratioOf, type Ratio } from './exact-scale.js';
 
 /**
- * scale = γ/√(σ² + ε), correctly rounded (./exact-scale.ts); 0 when σ² + ε = 0. The variance is a
- * double (a stats file's running variance) or the exact rational of a batch.
+ * scale = γ/√(σ² + ε), correctly rounded (./exact-scale.ts); `flat`·γ when σ² + ε = 0 (0 as
+ * PyTorch, 1 as scikit-learn). The variance is a double (a stats file's running variance) or the
+ * exact rational of a batch.
  */
-export function normalizeScale(variance: number | Ratio, eps: number, gamma: number): number {
+export function normalizeScale(variance: number | Ratio, eps: number, gamma: number, flat: 0 | 1 = 0): number {
   if (typeof variance === 'number' && !exactlyKnown(variance, eps, gamma)) {
     const v = variance + eps;
-    return v === 0 ? 0 : gamma / Math.sqrt(v);
+    return v === 0 ? flat * gamma : gamma / Math.sqrt(v);
   }
-  return exactScale(typeof variance === 'number' ? ratioOf(variance) : variance, eps, gamma);
+  return exactScale(typeof variance === 'number' ? ratioOf(variance) : variance, eps, gamma, flat);
 }
 
 /** unscale = √(σ² + ε)/γ, correctly rounded: the factor of the inverse transform. γ must be non-zero (caller checks). */
-export function denormalizeScale(variance: number | Ratio, eps: number, gamma: number): number {
+export function denormalizeScale(variance: number | Ratio, eps: number, gamma: number, flat: 0 | 1 = 0): number {
   if (typeof variance === 'number' && !exactlyKnown(variance, eps, gamma)) return Math.sqrt(variance + eps) / gamma;
-  return exactUnscale(typeof variance === 'number' ? ratioOf(variance) : variance, eps, gamma);
+  return exactUnscale(typeof variance === 'number' ? ratioOf(variance) : variance, eps, gamma, flat);
 }
 
 /** Finite inputs: anything else (NaN, Infinity) gets float64's answer, which says so. */

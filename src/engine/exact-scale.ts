@@ -32,20 +32,25 @@ function plusEpsilon(variance: Ratio, eps: number): Ratio {
   return { num, den: variance.den, exp: low };
 }
 
-/** γ/√(σ² + ε) correctly rounded; 0 when σ² + ε = 0 (PyTorch's InvStd takes the inverse as 0 there). */
-export function exactScale(variance: Ratio, eps: number, gamma: number): number {
+/**
+ * γ/√(σ² + ε) correctly rounded. Where σ² + ε = 0, `flat`·γ: 0 as PyTorch's InvStd (the inverse
+ * taken as 0), or 1·γ as scikit-learn's _handle_zeros_in_scale.
+ */
+export function exactScale(variance: Ratio, eps: number, gamma: number, flat: 0 | 1 = 0): number {
   const v = plusEpsilon(variance, eps);
   // A negative σ² + ε has no square root (float64 says NaN too).
   if (v.num < 0n) return NaN;
-  if (v.num === 0n || gamma === 0) return v.num === 0n ? 0 : gamma;
+  if (v.num === 0n) return flat === 0 ? 0 : gamma;
+  if (gamma === 0) return gamma;
   const g = dyadicOf(Math.abs(gamma));
   const s = roundSqrtQuotient(g.mantissa * g.mantissa * v.den, v.num, 2 * g.exponent - v.exp);
   return gamma < 0 ? -s : s;
 }
 
-/** √(σ² + ε)/γ correctly rounded (γ ≠ 0: the caller checks). */
-export function exactUnscale(variance: Ratio, eps: number, gamma: number): number {
+/** √(σ² + ε)/γ correctly rounded (γ ≠ 0: the caller checks); where σ² + ε = 0, the inverse of exactScale's `flat`. */
+export function exactUnscale(variance: Ratio, eps: number, gamma: number, flat: 0 | 1 = 0): number {
   const v = plusEpsilon(variance, eps);
+  if (v.num === 0n) return flat === 0 ? 0 : 1 / gamma;
   const g = dyadicOf(Math.abs(gamma));
   const s = roundSqrtQuotient(v.num, v.den * g.mantissa * g.mantissa, v.exp - 2 * g.exponent);
   return gamma < 0 ? -s : s;

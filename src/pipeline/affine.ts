@@ -108,6 +108,7 @@ export function affineParams(
   gamma: Float64Array,
   beta: Float64Array,
   meanLow: Float64Array = new Float64Array(mean.length),
+  flat: 0 | 1 = 0,
 ): AffineParams {
-  return { mean, meanLow, scale: mean.map((_, f) => normalizeScale(variance[f]!, epsilon, gamma[f]!)), beta };
+  return { mean, meanLow, scale: mean.map((_, f) => normalizeScale(variance[f]!, epsilon, gamma[f]!, flat)), beta };
 }

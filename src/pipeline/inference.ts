@@ -10,11 +10,13 @@
  * without `features`, by position among the input's features (its numeric columns, decided from
  * the first rows, or `--select`).
  */
-import { denormalizeScale } from '../engine/batch-norm.js';
+import { denormalizeScale, normalizeScale } from '../engine/batch-norm.js';
+import type { Ratio } from '../engine/exact-scale.js';
 import { BnError, quoteNames } from '../errors.js';
 import type { TableSource } from '../io/table.js';
 import type { TableSink } from '../io/table-sink.js';
-import type { InferenceStats } from '../stats-file.js';
+import { momentsOf, type InferenceStats, type Summary } from '../stats-file.js';
+import { PRESETS } from './presets.js';
 import { affineParams, resolveAffine, type AffineParams, type AffineSpec } from './affine.js';
 import type { TableShape } from '../io/table.js';
 import type { BatchConsumer, ReadPass } from './batch.js';
@@ -32,6 +34,12 @@ export interface InferenceOptions extends Omit<PassOptions, 'batchSize'> {
   stats: InferenceStats;
   /** The stats file's name, for messages. */
   statsLabel: string;
+  /**
+   * Use the file's exact statistics of every row (its `mean` and biased `var`, from its exact
+   * sums) instead of the running ones: the transform of a whole-input training pass, byte for
+   * byte, and its inverse. Needs a bn stats file (`count`, `mean`, `var`).
+   */
+  exact?: boolean;
   /** Flags that override the file's ε, γ, β. */
   epsilon?: number;
   gamma?: AffineSpec;
@@ -161,6 +169,29 @@ export function affineOf(names: readonly string[], options: InferenceOptions): A
   const gamma = resolveAffine('--gamma', options.gamma, names, stats.weight);
   const beta = resolveAffine('--beta', options.beta, names, stats.bias);
   const eps = options.epsilon ?? stats.eps;
+  // A file whose running statistics are those of every row (sklearn's) is read exactly always:
+  // its transform is then the training pass's, as StandardScaler's transform is fit_transform's.
+  const exact = options.exact || (stats.preset !== undefined && PRESETS[stats.preset].running === 'dataset' && isSummary(stats));
+  const { mean, meanLow, variance } = exact ? datasetStatistics(names, options) : runningStatistics(names, options);
+  // A stats file of the sklearn preset scales a constant feature by 1, as StandardScaler does.
+  const flat = stats.preset === undefined ? 0 : PRESETS[stats.preset].flatScale;
+  if (options.direction === 'normalize') {
+    if (flat === 0) checkSpread(variance, eps, names, options);
+    return affineParams(mean, variance, eps, gamma, beta, meanLow, flat);
+  }
+  checkInvertible(gamma, names, options);
+  return { mean: beta, meanLow: new Float64Array(names.length), scale: mean.map((_, f) => denormalizeScale(variance[f]!, eps, gamma[f]!, flat)), beta: mean };
+}
+
+interface Statistics {
+  mean: Float64Array;
+  meanLow: Float64Array;
+  variance: ReadonlyArray<number | Ratio>;
+}
+
+/** running_mean and running_var, as PyTorch's eval() uses them. */
+function runningStatistics(names: readonly string[], options: InferenceOptions): Statistics {
+  const { stats } = options;
   const mean = Float64Array.from(stats.runningMean);
   const variance = stats.runningVar;
   const unknown = names.filter((_, f) => Number.isNaN(variance[f]) || Number.isNaN(mean[f]));
@@ -171,20 +202,41 @@ export function affineOf(names: readonly string[], options: InferenceOptions): A
       { file: options.statsLabel },
     );
   }
-  if (options.direction === 'normalize') {
-    checkSpread(variance, eps, names, options);
-    return affineParams(mean, variance, eps, gamma, beta);
+  return { mean, meanLow: new Float64Array(names.length), variance };
+}
+
+/**
+ * --exact: the mean (with its low part) and the exact biased variance of every row, from the
+ * file's exact sums, as a whole-input training pass computes them (a version-1 file has no sums:
+ * its rounded mean and var stand in).
+ */
+function datasetStatistics(names: readonly string[], options: InferenceOptions): Statistics {
+  const { stats } = options;
+  if (!isSummary(stats)) {
+    throw new BnError('BN_USAGE', `--exact needs a bn stats file (with count, mean and var, as --save-stats writes them): ${options.statsLabel} has only running statistics`);
   }
-  checkInvertible(gamma, names, options);
-  return { mean: beta, meanLow: new Float64Array(names.length), scale: mean.map((_, f) => denormalizeScale(variance[f]!, eps, gamma[f]!)), beta: mean };
+  const moments = momentsOf(stats);
+  const empty = names.filter((_, f) => moments.count(f) === 0);
+  if (empty.length > 0) {
+    throw new BnError('BN_BAD_STATS_FILE', `--exact: the file holds no values of ${quoteNames(empty)}`, { file: options.statsLabel });
+  }
+  return {
+    mean: Float64Array.from(names, (_, f) => moments.mean(f)),
+    meanLow: Float64Array.from(names, (_, f) => moments.meanLow(f)),
+    variance: names.map((_, f) => moments.varianceRatio(f)!),
+  };
+}
+
+function isSummary(stats: InferenceStats): stats is InferenceStats & Summary {
+  return 'count' in stats && 'mean' in stats && 'var' in stats;
 }
 
 /**
  * running_var + ε = 0 (a constant column, ε = 0) leaves nothing to divide by: every value would
  * silently become β. An error naming the features, blaming -e when it set ε.
  */
-function checkSpread(variance: readonly number[], eps: number, names: readonly string[], options: InferenceOptions): void {
-  const flat = names.filter((_, f) => variance[f]! + eps === 0);
+function checkSpread(variance: ReadonlyArray<number | Ratio>, eps: number, names: readonly string[], options: InferenceOptions): void {
+  const flat = names.filter((_, f) => normalizeScale(variance[f]!, eps, 1) === 0);
   if (flat.length === 0) return;
   const quoted = flat.map((n) => JSON.stringify(n)).join(', ');
   const why = `running_var + ε is 0 for ${quoted}: nothing to divide by (every value would become β); use an ε > 0`;

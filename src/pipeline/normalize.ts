@@ -36,6 +36,8 @@ export interface TrainingOptions extends PassOptions {
    * result keeps every batch's Moments (a library caller may want them).
    */
   running?: RunningSettings;
+  /** The scale where σ² + ε = 0: 0 (PyTorch: every y is β) or 1 (scikit-learn). Default 0. */
+  flat?: 0 | 1;
 }
 
 export interface TrainingResult extends DatasetStats {
@@ -82,8 +84,7 @@ export async function train(read: ReadPass, writer: BatchWriter, options: Traini
 
 async function trainWhole(read: ReadPass, writer: BatchWriter, options: TrainingOptions, label: string): Promise<TrainingResult> {
   const stats = await statsPass(read, options, label);
-  const { gamma, beta, params } = wholeInputTransform(stats, options, label);
-  const affine = affineParams(params.mean, params.variance, options.epsilon, gamma, beta, params.meanLow);
+  const { gamma, beta, affine } = wholeInputTransform(stats, options, label);
   const rows = await writePass(read, transformConsumer(stats.features, affine, writer, options, (shape) => ({
     // Pass 1 has seen every column (JSON keys that first appear late included).
     columns: stats.columns,
@@ -188,16 +189,17 @@ export function writeTransformed(batch: RowBatch, features: readonly number[], p
  */
 export function wholeInputTransform(
   stats: DatasetStats,
-  options: Pick<TrainingOptions, 'epsilon' | 'gamma' | 'beta'>,
+  options: Pick<TrainingOptions, 'epsilon' | 'gamma' | 'beta' | 'flat'>,
   label: string,
-): { gamma: Float64Array; beta: Float64Array; params: BatchParams } {
+): { gamma: Float64Array; beta: Float64Array; params: BatchParams; affine: AffineParams } {
   const names = stats.features.map((j) => stats.columns[j]!);
   const gamma = resolveAffine('--gamma', options.gamma, names, 1);
   const beta = resolveAffine('--beta', options.beta, names, 0);
   const batch = stats.batches[0]!;
   const params = batchParams(batch, stats.features, stats.columns, label, stats.rows);
-  checkExtremes(batch.moments, stats.features, batchTransform(params, options.epsilon, gamma, beta), stats.columns, label);
-  return { gamma, beta, params };
+  const affine = batchAffine(params, options, gamma, beta);
+  checkExtremes(batch.moments, stats.features, affineTransform(affine), stats.columns, label);
+  return { gamma, beta, params, affine };
 }
 
 /**
@@ -259,7 +261,7 @@ async function trainBatched(read: ReadPass, writer: BatchWriter, options: Traini
       const summary = { index: batchCount, rows: batch.rows, moments };
       checkRepresentable(moments, features, columns, label);
       const params = batchParams(summary, features, columns, label, end === 'last' ? rows : undefined, batchSize);
-      const affine = affineParams(params.mean, params.variance, options.epsilon, gamma, beta, params.meanLow);
+      const affine = batchAffine(params, options, gamma, beta);
       checkExtremes(moments, features, affineTransform(affine), columns, label);
       // Its columns are the first batch's: a JSON key that first appears after it is not a
       // feature (it passes through a JSON output, and a CSV header cannot take it).
@@ -365,7 +367,7 @@ export function checkExtremes(
   });
 }
 
-/** y = γ·(x − μ_B)/√(σ_B² + ε) + β with a batch's statistics, feature by feature. */
-export function batchTransform(params: BatchParams, eps: number, gamma: Float64Array, beta: Float64Array): (f: number, x: number) => number {
-  return affineTransform(affineParams(params.mean, params.variance, eps, gamma, beta, params.meanLow));
+/** y = γ·(x − μ_B)/√(σ_B² + ε) + β with a batch's statistics, feature by feature, as transformBatch takes it. */
+export function batchAffine(params: BatchParams, options: Pick<TrainingOptions, 'epsilon' | 'flat'>, gamma: Float64Array, beta: Float64Array): AffineParams {
+  return affineParams(params.mean, params.variance, options.epsilon, gamma, beta, params.meanLow, options.flat);
 }

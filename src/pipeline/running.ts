@@ -11,7 +11,7 @@ import type { DatasetStats } from './compute-stats.js';
 import type { TrainingSettings } from './presets.js';
 
 /** How the running statistics are updated after each batch (SPEC §3). */
-export type RunningSettings = Pick<TrainingSettings, 'momentum' | 'runningVariance'>;
+export type RunningSettings = Pick<TrainingSettings, 'momentum' | 'runningVariance' | 'running'>;
 
 /** The BatchNorm1d buffers after every batch, starting from PyTorch's 0 and 1. */
 export function runningStatsOf(batches: readonly BatchSummary[], features: readonly number[], settings: RunningSettings): RunningStats {
@@ -52,16 +52,19 @@ export function statsFileOf(
   beta: Float64Array,
 ): StatsFile {
   const running = stats.folded?.running ?? runningStatsOf(stats.batches, stats.features, settings);
+  const summary = summaryOf(stats.total.pick(stats.features));
+  // StandardScaler's: the exact statistics of every row, whatever the batches.
+  const dataset = settings.running === 'dataset';
   return {
     features: stats.features.map((j) => stats.columns[j]!),
     weight: Array.from(gamma),
     bias: Array.from(beta),
-    runningMean: Array.from(running.mean),
-    runningVar: Array.from(running.var),
+    runningMean: dataset ? [...summary.mean] : Array.from(running.mean),
+    runningVar: dataset ? [...summary.var] : Array.from(running.var),
     numBatchesTracked: running.numBatchesTracked,
     eps: settings.epsilon,
     momentum: settings.momentum,
     preset: settings.preset,
-    ...summaryOf(stats.total.pick(stats.features)),
+    ...summary,
   };
 }

@@ -10,6 +10,7 @@ import { fileName } from '../parse-option.js';
 
 interface DenormalizeFlags extends InputFlags, ModelFlags, TableOutputFlags, DisplayFlags {
   stats?: string;
+  exact?: boolean;
 }
 
 export function denormalizeCommand(io: Io): Command {
@@ -24,6 +25,7 @@ export function denormalizeCommand(io: Io): Command {
   addInputOptions(command, { batches: false });
   // Checked in the action, not by commander, so that a mistyped --stat is named first.
   command.option('--stats <file>', 'the stats file the values were normalized with (required)', fileName);
+  command.option('--exact', "invert a training-mode normalize: the file's exact mean and biased var of every row (default: the running statistics, inverting inference mode)");
   addAffineOptions(command, { withStats: true });
   addTableOutputOptions(command);
   addDisplayOptions(command, { what: 'summary line', shown: 'when standard error is a terminal' });
@@ -33,7 +35,7 @@ export function denormalizeCommand(io: Io): Command {
       `
 Examples:
   $ bn normalize train.csv --save-stats s.json -o train.norm.csv
-  $ bn denormalize train.norm.csv --stats s.json                    # train.csv again, to float64 rounding
+  $ bn denormalize train.norm.csv --stats s.json --exact            # train.csv again, to float64 rounding
   $ bn normalize test.csv --stats s.json | bn denormalize --stats s.json --precision 8`,
     )
     .action(async (file: string | undefined, flags: DenormalizeFlags) => {

@@ -18,6 +18,7 @@ import { fileName } from '../parse-option.js';
 
 interface NormalizeFlags extends InputFlags, ModelFlags, TableOutputFlags, DisplayFlags {
   stats?: string;
+  exact?: boolean;
 }
 
 export function normalizeCommand(io: Io): Command {
@@ -34,6 +35,7 @@ export function normalizeCommand(io: Io): Command {
   addAffineOptions(command, { withStats: true });
   addTrainingOptions(command, 'write the stats file (γ, β, running statistics, exact count/mean/var) to FILE, atomically; - for standard output, with -o for the rows (default: not saved)');
   command.option('--stats <file>', 'inference mode: normalize every row with the running statistics of this stats file, from --save-stats or with PyTorch/Keras names (default: training mode)', fileName);
+  command.option('--exact', "with --stats: the file's exact mean and biased var of every row, the bytes a whole-input training normalize writes (default: the running statistics)");
   addTableOutputOptions(command);
   addDisplayOptions(command, { what: 'summary line', shown: 'when standard error is a terminal' });
   command
@@ -44,6 +46,7 @@ Examples:
   $ bn normalize fixtures/seed.csv --gamma 2 --beta 1
   $ bn normalize train.csv --save-stats s.json -o train.norm.csv   # fit: normalize, and save the statistics
   $ bn normalize test.csv --stats s.json                           # infer: normalize new rows with them
+  $ bn normalize train.csv --stats s.json --exact                  # the fit's output again, from the file's exact statistics
   $ bn normalize data.csv -b 256 -o data.norm.csv                  # batches of 256 rows, each with its own μ_B, σ_B²
   $ bn normalize data.csv --gamma x1=2,x2=0.5 --precision 6        # γ by name, 6 significant digits
   $ bn normalize data.json --select '!id' --to ndjson              # every numeric column but id, as NDJSON
@@ -53,6 +56,7 @@ Examples:
     .action(async (file: string | undefined, flags: NormalizeFlags) => {
       const input = resolveInput(file, flags, io.env);
       if (flags.stats !== undefined) return runInference('normalize', input, flags, flags.stats, io);
+      if (flags.exact) throw new BnError('BN_USAGE', '--exact needs --stats FILE: it chooses which statistics of the file inference uses (training computes its own)');
       return training(input, flags, io);
     });
   return command;
@@ -92,7 +96,7 @@ async function training(resolved: ResolvedInput, flags: NormalizeFlags, io: Io):
     // One set of workers for both passes of a whole-input normalize.
     pool = input.batchSize === undefined ? workersFor(input, spec) : undefined;
     const reader = openReader(input, stdin, { spec, counter: progress?.counter, pool });
-    const options = { batchSize: input.batchSize, isMissing: input.isMissing, select: input.select, epsilon: settings.epsilon, gamma: settings.gamma, beta: settings.beta, running: settings };
+    const options = { batchSize: input.batchSize, isMissing: input.isMissing, select: input.select, epsilon: settings.epsilon, gamma: settings.gamma, beta: settings.beta, running: settings, flat: settings.flatScale };
     result = await train(reader.read, openWriter(reader, output), options, input.spec.label);
     // The stats file first: if it cannot be written, -o FILE is not put in place either.
     if (flags.saveStats !== undefined) {

@@ -2,6 +2,7 @@
  * Inference mode for the CLI: `bn normalize --stats S` and `bn denormalize --stats S` differ only
  * in the direction of the transform. One pass, no spool: rows stream from input to output.
  */
+import { BnError } from '../errors.js';
 import { checkReadable } from '../io/input.js';
 import { infer, type Direction } from '../pipeline/inference.js';
 import { openReader, openWriter } from '../pipeline/read-input.js';
@@ -36,7 +37,14 @@ export async function runInference(
     output = await openTableOutput(input, flags, io);
     const options = { direction, isMissing: input.isMissing, select: input.select, stats: loaded.stats, statsLabel: statsPath, exact: flags.exact, ...overrides };
     const reader = openReader(input, stdin, { counter: progress?.counter });
-    rows = await infer(reader.read, openWriter(reader, output), options);
+    try {
+      rows = await infer(reader.read, openWriter(reader, output), options);
+    } catch (err) {
+      // A split job's mapper that gets no bytes (GNU parallel --pipepart starts such jobs): with
+      // --no-output-header it is one shard of many, and its part of the output is empty.
+      if (!(flags.outputHeader === false && err instanceof BnError && err.code === 'BN_EMPTY_INPUT')) throw err;
+      rows = 0;
+    }
     await output.commit();
   } finally {
     progress?.stop();

@@ -3,6 +3,7 @@
  * the input's format unless `--to`. One place, so training and inference mode share the sink.
  */
 import { Command } from 'commander';
+import { BnError } from '../errors.js';
 import { openAtomic, type AtomicFile } from '../io/atomic-file.js';
 import { numberFormatter } from '../io/format-number.js';
 import { formatNames, openSink, parseFormat } from '../io/formats.js';
@@ -17,6 +18,8 @@ export interface TableOutputFlags {
   output?: string;
   precision?: number;
   to?: string;
+  /** false with --no-output-header. */
+  outputHeader?: boolean;
 }
 
 export interface TableOutput {
@@ -27,6 +30,8 @@ export interface TableOutput {
   delimiter: string | undefined;
   formatNumber: (x: number) => string;
   precision: number | undefined;
+  /** CSV/TSV: whether the header row is written. */
+  header: boolean;
   /** Put `-o FILE` in place (nothing to do for standard output). */
   commit(): Promise<void>;
   /** Remove the temporary file of `-o FILE`; safe after commit. */
@@ -37,7 +42,8 @@ export function addTableOutputOptions(command: Command): Command {
   return command
     .option('--to <format>', `output format: ${formatNames()} (default: the input's format)`)
     .option('--precision <n>', 'write numbers with N significant digits (default: shortest exact form)', significantDigits)
-    .option('-o, --output <file>', 'write the rows to FILE, atomically: no partial file on error (default: standard output)', fileName);
+    .option('-o, --output <file>', 'write the rows to FILE, atomically: no partial file on error (default: standard output)', fileName)
+    .option('--no-output-header', 'CSV/TSV: write the rows without the header row, for every shard of a split job but the first (default: the header is written)');
 }
 
 /** Check the output flags; call before any work so a usage error comes first. */
@@ -47,13 +53,17 @@ export function checkTableOutput(flags: TableOutputFlags): void {
 
 export async function openTableOutput(input: SettledInput, flags: TableOutputFlags, io: Io): Promise<TableOutput> {
   const outFormat = flags.to === undefined ? input.format : parseFormat(flags.to, '--to');
+  const header = flags.outputHeader !== false;
+  if (!header && outFormat !== 'csv' && outFormat !== 'tsv') {
+    throw new BnError('BN_USAGE', `--no-output-header: ${outFormat.toUpperCase()} output has no header row (its records name their keys or have none)`);
+  }
   let file: AtomicFile | undefined;
   if (flags.output !== undefined) file = await openAtomic(flags.output);
   const writer = new OutputWriter(file?.stream ?? io.stdout, flags.output);
   // -d applies to the output too when it is written in the input's format.
   const delimiter = outFormat === input.format ? input.delimiter : undefined;
   const formatNumber = numberFormatter(flags.precision);
-  const sink = await openSink(outFormat, writer, { delimiter, formatNumber });
+  const sink = await openSink(outFormat, writer, { delimiter, formatNumber, header });
   return {
     sink,
     writer,
@@ -61,6 +71,7 @@ export async function openTableOutput(input: SettledInput, flags: TableOutputFla
     delimiter,
     formatNumber,
     precision: flags.precision,
+    header,
     commit: async () => file?.commit(),
     abort: async () => file?.abort(),
   };

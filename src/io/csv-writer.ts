@@ -14,6 +14,8 @@ import type { TableLayout, TableSink } from './table-sink.js';
 export interface CsvSinkOptions {
   delimiter: string;
   formatNumber: (x: number) => string;
+  /** Write the header row (default); false: the rows alone. */
+  header?: boolean;
 }
 
 /**
@@ -60,7 +62,7 @@ export function csvSink(out: OutputWriter, options: CsvSinkOptions): TableSink {
       width = l.width;
       isFeature = featureMask(l);
       // Names become a header; positional records (-n, JSON arrays) have none.
-      if (l.keyed) await out.write(encode([l.columns.slice(0, width)]));
+      if (l.keyed && options.header !== false) await out.write(encode([l.columns.slice(0, width)]));
     },
     async rows(rows) {
       if (rows.length === 0) return;

@@ -13,6 +13,8 @@ export interface SinkOptions {
   delimiter?: string;
   /** How a normalized number is written (shortest round-trip form, or --precision digits). */
   formatNumber: (x: number) => string;
+  /** CSV/TSV: write the header row (default); false for every shard of a split job but the first. */
+  header?: boolean;
 }
 
 export interface ReadOptions {
@@ -59,7 +61,7 @@ const csvEntry = (name: 'csv' | 'tsv', delimiter: string, extensions: string[]):
     const { csvSource } = await import('./csv-reader.js');
     return (input, options) => csvSource(input, { delimiter: options.delimiter ?? delimiter, header: options.header, label: options.label, format: name });
   },
-  write: async (out, options) => (await import('./csv-writer.js')).csvSink(out, { delimiter: options.delimiter ?? delimiter, formatNumber: options.formatNumber }),
+  write: async (out, options) => (await import('./csv-writer.js')).csvSink(out, { delimiter: options.delimiter ?? delimiter, formatNumber: options.formatNumber, header: options.header }),
 });
 
 export const FORMATS: readonly FormatEntry[] = [

@@ -46,6 +46,8 @@ export class CsvRecordsWriter implements BatchWriter {
     private readonly delimiter: string,
     /** --precision; none: the shortest round-trip text. */
     readonly precision: number | undefined,
+    /** Write the header row (--no-output-header: not). */
+    private readonly header = true,
   ) {
     this.bytes = new CsvBytesWriter(delimiter.charCodeAt(0));
     this.format = precision === undefined ? undefined : numberFormatter(precision);
@@ -56,7 +58,7 @@ export class CsvRecordsWriter implements BatchWriter {
     this.started = true;
     this.featureOf = featurePositions(layout.features, Math.max(layout.width, layout.columns.length));
     // The header as the row writer writes it (positional records, -n, have none).
-    if (layout.keyed) this.bytes.raw(Buffer.from(encodeCsv([layout.columns.slice(0, layout.width)], this.delimiter), 'utf8'));
+    if (layout.keyed && this.header) this.bytes.raw(Buffer.from(encodeCsv([layout.columns.slice(0, layout.width)], this.delimiter), 'utf8'));
   }
 
   write(batch: RowBatch, rows = batch.rows): void {

@@ -82,3 +82,34 @@ describe('--exact', () => {
     expect(r.stdout).toBe('');
   });
 });
+
+describe('--no-output-header (a split job: every shard but the first)', () => {
+  it('CSV and TSV: the rows without the header, from either CSV writer', async () => {
+    for (const env of [{}, { BN_NO_FAST: '1' }]) {
+      const r = await bnProcess(['normalize', '--no-output-header', '-'], { stdin: 'a,b\n1,x\n3,y\n', env });
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toBe('-0.9999950000374996,x\n0.9999950000374996,y\n');
+    }
+    const tsv = await bnInProcess(['normalize', '--no-output-header', '--to', 'tsv', '-'], 'a,b\n1,x\n3,y\n');
+    expect(tsv.stdout).toBe('-0.9999950000374996\tx\n0.9999950000374996\ty\n');
+  });
+
+  it('JSON or NDJSON output has no header row: usage error, exit 2, nothing written', async () => {
+    for (const to of ['json', 'ndjson']) {
+      const r = await bnInProcess(['normalize', '--no-output-header', '--to', to, '-'], 'a\n1\n3\n');
+      expect(r.code).toBe(2);
+      expectOneLineError(r.stderr, new RegExp(`^bn: --no-output-header: ${to.toUpperCase()} output has no header row`));
+      expect(r.stdout).toBe('');
+    }
+  });
+
+  it('with --stats, a shard of no bytes (GNU parallel starts such jobs) writes nothing and succeeds; without the flag it is an error', async () => {
+    const saved = path.join(dir, 'empty-shard.json');
+    await bnInProcess(['stats', small, '--save-stats', saved]);
+    const shard = await bnInProcess(['normalize', '--stats', saved, '--no-output-header', '-'], '');
+    expect([shard.code, shard.stdout, shard.stderr]).toEqual([0, '', '']);
+    const alone = await bnInProcess(['normalize', '--stats', saved, '-'], '');
+    expect(alone.code).toBe(1);
+    expectOneLineError(alone.stderr, /the input is empty/);
+  });
+});

@@ -12,6 +12,7 @@ import { readError } from '../errors.js';
 import { inputSpec, type InputSpec } from '../io/input.js';
 import type { Format } from '../io/table.js';
 import { parseSelection, type SelectionSpec } from '../pipeline/select.js';
+import type { LastBatch } from '../pipeline/batch-moments.js';
 import type { Io } from './io.js';
 import { commaList, positiveInteger, singleCharacter } from './parse-option.js';
 
@@ -22,6 +23,7 @@ export interface InputFlags {
   naValues?: string[];
   select?: string;
   batchSize?: number;
+  lastBatch?: LastBatch;
   jobs?: number;
 }
 
@@ -34,6 +36,8 @@ export interface ResolvedInput {
   isMissing: (text: string) => boolean;
   select?: SelectionSpec;
   batchSize?: number;
+  /** With -b: a last batch too small to train on is folded into the one before it, or refused. */
+  lastBatch: LastBatch;
   /** The markers behind `isMissing` (the byte scanner needs the ones that are numbers). */
   naValues: readonly string[];
   /** Worker threads for a seekable CSV/TSV file (-j; default: the cores). */
@@ -51,7 +55,12 @@ export function addInputOptions(command: Command, { batches = true } = {}): Comm
     .option('-n, --no-header', 'CSV/TSV: the first row is data; columns are named 1, 2, … (default: the first row is the header)')
     .option('--na-values <list>', `comma-separated markers of a missing value, replacing the default list (default: "${DEFAULT_NA_VALUES.filter(Boolean).join(',')}" and the empty cell)`, commaList)
     .option('-s, --select <list>', 'feature columns: names, 1-based indices, ranges 2-5, /regex/; a leading ! inverts (default: every column whose first value is a number)');
-  if (batches) command.option('-b, --batch-size <n>', 'rows per batch (default: the whole input is one batch)', positiveInteger);
+  if (batches) {
+    command.option('-b, --batch-size <n>', 'rows per batch (default: the whole input is one batch)', positiveInteger);
+    command.addOption(
+      new Option('--last-batch <what>', 'with -b, a last batch too small to train on (a feature with < 2 values): fold it into the batch before, or error as PyTorch does (default: fold)').choices(['fold', 'error']),
+    );
+  }
   command.option('-j, --jobs <n>', `threads that parse a CSV/TSV file in parallel, by byte ranges: the main thread and n−1 workers (default: the number of cores, ${availableParallelism()} here)`, positiveInteger);
   return command;
 }
@@ -69,6 +78,7 @@ export function resolveInput(file: string | undefined, flags: InputFlags, env: I
     naValues,
     select: flags.select === undefined ? undefined : parseSelection(flags.select),
     batchSize: flags.batchSize,
+    lastBatch: flags.lastBatch ?? 'fold',
     jobs: flags.jobs ?? availableParallelism(),
     fast: env.BN_NO_FAST !== '1',
     blockBytes: Number.isSafeInteger(blockBytes) && blockBytes > 0 ? blockBytes : undefined,

@@ -7,6 +7,7 @@
 import { stringify } from 'csv-stringify/sync';
 import type { Moments } from '../engine/moments.js';
 import type { DatasetStats } from '../pipeline/compute-stats.js';
+import type { BatchSummary } from '../pipeline/batch-moments.js';
 import { BATCH_STATISTICS, TOTAL_STATISTICS, type Statistic } from '../statistics.js';
 
 const orNull = (x: number): number | null => (Number.isNaN(x) ? null : x);
@@ -26,8 +27,13 @@ export function statsObject(stats: DatasetStats) {
     features: stats.features.map((j) => stats.columns[j]!),
     rows: stats.rows,
     ...statisticColumns(stats, stats.total, TOTAL_STATISTICS),
-    batches: stats.batches.map((b) => ({ index: b.index, rows: b.rows, ...statisticColumns(stats, b.moments, BATCH_STATISTICS) })),
+    batches: stats.batches.map((b) => ({ index: b.index, rows: b.rows, ...foldedRows(b), ...statisticColumns(stats, b.moments, BATCH_STATISTICS) })),
   };
+}
+
+/** `folded`: the rows of a last batch too small to train on that this batch took in (--last-batch fold). */
+function foldedRows(b: BatchSummary): { folded?: number } {
+  return b.folded ? { folded: b.folded } : {};
 }
 
 /** One key per line and one batch per line: readable by a person, `jq` and `JSON.parse` alike. */
@@ -59,7 +65,7 @@ export function statsNdjson(stats: DatasetStats): string {
   }
   for (const b of stats.batches) {
     for (const j of stats.features) {
-      lines.push(JSON.stringify({ batch: b.index, rows: b.rows, feature: stats.columns[j], ...statisticValues(b.moments, j, BATCH_STATISTICS) }));
+      lines.push(JSON.stringify({ batch: b.index, rows: b.rows, ...foldedRows(b), feature: stats.columns[j], ...statisticValues(b.moments, j, BATCH_STATISTICS) }));
     }
   }
   return `${lines.join('\n')}\n`;

@@ -74,5 +74,6 @@ export function batchesToShow(batches: readonly BatchSummary[], all: boolean): {
 function batchTitle(batch: BatchSummary, batchSize: number): string {
   const first = batch.index * batchSize + 1;
   const last = first + batch.rows - 1;
-  return `batch ${batch.index} · ${first === last ? `row ${first}` : `rows ${first}–${last}`}`;
+  const folded = batch.folded ? ` (the last ${plural(batch.folded, 'row')}, too few to train on alone, folded in)` : '';
+  return `batch ${batch.index} · ${first === last ? `row ${first}` : `rows ${first}–${last}`}${folded}`;
 }

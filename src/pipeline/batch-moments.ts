@@ -11,6 +11,32 @@ export interface BatchSummary {
   rows: number;
   /** Moments indexed by column (only feature columns are filled). */
   moments: Moments;
+  /** Rows of a last batch too small to train on, folded into this one (foldTail); absent: none. */
+  folded?: number;
+}
+
+/** What happens to a last batch too small to train on: folded into the one before it, or an error (PyTorch's). */
+export type LastBatch = 'fold' | 'error';
+
+/** A batch some feature has fewer than 2 values in: training cannot normalize it (nor PyTorch). */
+export function tooSmall(moments: Moments, features: readonly number[]): boolean {
+  return features.some((j) => moments.count(j) < 2);
+}
+
+/**
+ * The batches with a last one too small to train on folded into the batch before it (its rows,
+ * its exact sums): what `--last-batch fold` does to every pass in batches. One batch alone has
+ * nothing to fold into and stays as it is.
+ */
+export function foldTail(batches: BatchSummary[], features: readonly number[], lastBatch: LastBatch = 'fold'): BatchSummary[] {
+  const tail = batches.at(-1);
+  const before = batches.at(-2);
+  if (lastBatch === 'error' || !tail || !before || !tooSmall(tail.moments, features)) return batches;
+  before.moments = before.moments.widen(Math.max(before.moments.width, tail.moments.width));
+  before.moments.merge(tail.moments.widen(before.moments.width));
+  before.rows += tail.rows;
+  before.folded = tail.rows;
+  return batches.slice(0, -1);
 }
 
 export class BatchMoments {

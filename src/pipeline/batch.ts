@@ -57,6 +57,14 @@ export interface BatchConsumer {
   readonly settled?: boolean;
   /** Keep the records (to write them back): 'none' for statistics. */
   readonly records: 'none' | 'keep';
+  /**
+   * The consumer holds each batch until the next one is handed on (training with -b holds one
+   * back, to fold a tail too small to train on into it): the reader then fills two sets of
+   * arrays and records in turn, so a batch stays valid for one more call. Needs batchRows.
+   */
+  readonly holds?: boolean;
+  /** Once the input has ended, before the writer's end: what a consumer that holds a batch does with it. */
+  finish?(): void;
   /** On an error in a row, the rows before it in the batch are handed on first (a streaming writer writes them). */
   readonly rowsBeforeError: boolean;
   /**

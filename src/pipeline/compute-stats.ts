@@ -7,7 +7,7 @@ import { BnError } from '../errors.js';
 import { Moments } from '../engine/moments.js';
 import type { TableShape, TableSource } from '../io/table.js';
 import type { BatchConsumer, ReadPass } from './batch.js';
-import { BatchMoments, type BatchSummary } from './batch-moments.js';
+import { BatchMoments, foldTail, type BatchSummary, type LastBatch } from './batch-moments.js';
 import { makePlan, type FeaturePlan } from './feature-plan.js';
 import { readRowBatches } from './row-batches.js';
 import type { SelectionSpec } from './select.js';
@@ -27,6 +27,8 @@ export interface PassOptions {
   isMissing: (text: string) => boolean;
   /** `--select`, parsed; undefined: the default rule. */
   select?: SelectionSpec;
+  /** With batchSize: a last batch too small to train on is folded into the one before it (default), or left for training to refuse. */
+  lastBatch?: LastBatch;
 }
 
 /** A stats pass as a batch consumer; `result` once the reader is done. */
@@ -49,7 +51,7 @@ export function statsConsumer(options: PassOptions): BatchConsumer & { result(sh
     },
     result(shape, label) {
       const batches = moments?.finish() ?? [];
-      return finishStats(plan, batches, moments?.rows ?? 0, shape ?? { columns: [], label }, moments?.total());
+      return finishStats(plan, batches, moments?.rows ?? 0, shape ?? { columns: [], label }, moments?.total(), options.lastBatch);
     },
     // Workers take the features as they stand: a column still undecided would need the rows before it.
     workerStep() {
@@ -85,6 +87,7 @@ export function finishStats(
   source: Pick<TableSource, 'columns' | 'label'>,
   /** The batches merged (BatchMoments.total). */
   merged: Moments | undefined,
+  lastBatch?: LastBatch,
 ): DatasetStats {
   if (!plan || rows === 0 || !merged) {
     throw new BnError('BN_EMPTY_INPUT', 'no data rows (only a header)', { file: source.label });
@@ -97,6 +100,7 @@ export function finishStats(
 
   // Batches that ended before the last new column appeared get room for it (no values there).
   for (const batch of batches) batch.moments = batch.moments.widen(source.columns.length);
+  batches = foldTail(batches, features, lastBatch);
   const total = merged.widen(source.columns.length);
   // Every statistic reported: the whole input's and each batch's (a small batch may hold a
   // variance beyond float64 when the whole input does not).

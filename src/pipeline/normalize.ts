@@ -18,7 +18,7 @@ import { affineParams, resolveAffine } from './affine.js';
 import type { TableShape } from '../io/table.js';
 import type { BatchConsumer, ReadPass, RowBatch } from './batch.js';
 import { RowsWriter, type BatchWriter } from './batch-writers.js';
-import type { BatchSummary } from './batch-moments.js';
+import { tooSmall, type BatchSummary } from './batch-moments.js';
 import { checkRepresentable, statsPass, type DatasetStats, type PassOptions } from './compute-stats.js';
 import { makePlan, type FeaturePlan } from './feature-plan.js';
 import { readRowBatches } from './row-batches.js';
@@ -117,6 +117,7 @@ export async function writePass(read: ReadPass, consumer: BatchConsumer, writer:
     // A header and no rows: the header alone.
     else if (end.shape) consumer.start(end.shape);
   }
+  consumer.finish?.();
   await writer.end();
   return end.rows;
 }
@@ -216,7 +217,9 @@ export function checkSameRows(first: number, second: number, label: string): voi
  * --batch-size N: each batch's statistics, checks and transform, then its rows written. The
  * features are the first batch's (decided from its rows, then frozen); the output starts only
  * once the first batch has passed every check, so a first batch that fails writes nothing, not
- * even a header.
+ * even a header. One batch is held back until the next arrives: a last batch too small to train
+ * on is then folded into it (--last-batch fold, the default) before either is written, so no rows
+ * go out before a failure on the tail.
  */
 async function trainBatched(read: ReadPass, writer: BatchWriter, options: TrainingOptions, batchSize: number, label: string): Promise<TrainingResult> {
   let shape: TableShape | undefined;
@@ -228,13 +231,42 @@ async function trainBatched(read: ReadPass, writer: BatchWriter, options: Traini
   let batchCount = 0;
   let running: RunningStats | undefined;
   let total: Moments | undefined;
-  let reused: Moments | undefined;
   let rows = 0;
+  let held: { batch: RowBatch; moments: Moments } | undefined;
+  // A pass that keeps no batch reuses its Moments (their sums' memory): two, one held.
+  const spare: Moments[] = [];
+
+  const momentsOf = (batch: RowBatch): Moments => {
+    const moments = (options.running && spare.pop()) || new Moments(total!.width);
+    moments.reset();
+    for (const j of features) moments.addColumn(j, batch.values[j]!, batch.rows);
+    return moments;
+  };
+
+  /** One training batch, of one reader batch or of two (a held one and the tail folded into it). */
+  const trainOn = (parts: RowBatch[], moments: Moments, last: boolean, folded?: number) => {
+    const { columns } = shape!;
+    const summary: BatchSummary = { index: batchCount, rows: parts.reduce((n, b) => n + b.rows, 0), moments, ...(folded ? { folded } : {}) };
+    checkRepresentable(moments, features, columns, label);
+    const params = batchParams(summary, features, columns, label, last ? rows : undefined, batchSize);
+    const affine = batchAffine(params, options, gamma, beta);
+    checkExtremes(moments, features, affineTransform(affine), columns, label);
+    // Its columns are the first batch's: a JSON key that first appears after it is not a
+    // feature (it passes through a JSON output, and a CSV header cannot take it).
+    if (batchCount === 0) writer.start({ columns, width: widthOf(parts[0]!, shape!), features, keyed: shape!.keyed, from: shape!.format, label: shape!.label });
+    for (const part of parts) writeTransformed(part, features, affine, writer);
+    if (options.running) running = foldBatch(running, moments, features, options.running);
+    else batches.push(summary);
+    batchCount++;
+    total!.merge(moments);
+    if (options.running) spare.push(moments);
+  };
 
   const consumer: BatchConsumer = {
     records: 'keep',
     rowsBeforeError: false,
     batchRows: batchSize,
+    holds: true,
     start(s) {
       shape = s;
       plan = makePlan(s, options);
@@ -243,7 +275,7 @@ async function trainBatched(read: ReadPass, writer: BatchWriter, options: Traini
     batch(batch, end) {
       const { columns } = shape!;
       rows += batch.rows;
-      if (batchCount === 0) {
+      if (total === undefined) {
         plan!.freeze();
         features = plan!.featureIndices();
         if (features.length === 0) {
@@ -254,23 +286,26 @@ async function trainBatched(read: ReadPass, writer: BatchWriter, options: Traini
         beta = resolveAffine('--beta', options.beta, names, 0);
         total = new Moments(Math.max(columns.length, batch.values.length));
       }
-      // A pass that keeps no batch reuses one Moments (its sums' memory) from batch to batch.
-      const moments = options.running ? (reused ??= new Moments(total!.width)) : new Moments(total!.width);
-      moments.reset();
-      for (const j of features) moments.addColumn(j, batch.values[j]!, batch.rows);
-      const summary = { index: batchCount, rows: batch.rows, moments };
-      checkRepresentable(moments, features, columns, label);
-      const params = batchParams(summary, features, columns, label, end === 'last' ? rows : undefined, batchSize);
-      const affine = batchAffine(params, options, gamma, beta);
-      checkExtremes(moments, features, affineTransform(affine), columns, label);
-      // Its columns are the first batch's: a JSON key that first appears after it is not a
-      // feature (it passes through a JSON output, and a CSV header cannot take it).
-      if (batchCount === 0) writer.start({ columns, width: widthOf(batch, shape!), features, keyed: shape!.keyed, from: shape!.format, label: shape!.label });
-      writeTransformed(batch, features, affine, writer);
-      if (options.running) running = foldBatch(running, moments, features, options.running);
-      else batches.push(summary);
-      batchCount++;
-      total!.merge(moments);
+      const moments = momentsOf(batch);
+      const last = end === 'last';
+      if (held) {
+        const before = held;
+        held = undefined;
+        if (last && tooSmall(moments, features)) {
+          // --last-batch error: refused before the held batch goes out, so the output is all batches but two.
+          if (options.lastBatch === 'error') checkTrainable({ index: batchCount + 1, rows: batch.rows, moments }, features, columns, label, rows, batchSize);
+          before.moments.merge(moments);
+          if (options.running) spare.push(moments);
+          return trainOn([before.batch, batch], before.moments, true, batch.rows);
+        }
+        trainOn([before.batch], before.moments, false);
+      }
+      if (last) trainOn([batch], moments, true);
+      else held = { batch, moments };
+    },
+    finish() {
+      if (held) trainOn([held.batch], held.moments, true);
+      held = undefined;
     },
     afterChunk: drainWhenFull(writer),
   };

@@ -31,21 +31,37 @@ export async function readRowBatches(source: TableSource, consumer: BatchConsume
   return rows;
 }
 
+/** The buffers a batch is filled in. */
+interface Slot {
+  rows: Row[];
+  batch: RowBatch;
+  columns: FeatureColumns;
+}
+
 class RowBatcher {
-  private readonly rows: Row[] = [];
-  private readonly batch: RowBatch;
+  private rows: Row[];
+  private batch: RowBatch;
   private readonly capacity: number;
-  private readonly columns: FeatureColumns;
+  private columns: FeatureColumns;
   private generation = -1;
+  /** One slot, or two filled in turn when the consumer holds a batch (BatchConsumer.holds). */
+  private readonly slots: Slot[];
+  private current = 0;
 
   constructor(
     private readonly plan: FeaturePlan,
     private readonly consumer: BatchConsumer,
   ) {
     this.capacity = consumer.batchRows ?? BATCH_ROWS;
-    this.columns = new FeatureColumns(this.capacity);
-    this.batch = { rows: 0, values: this.columns.values, records: new RowRecords(this.rows, plan) };
+    this.slots = consumer.holds ? [this.slot(), this.slot()] : [this.slot()];
+    ({ rows: this.rows, batch: this.batch, columns: this.columns } = this.slots[0]!);
     this.refreshFeatures();
+  }
+
+  private slot(): Slot {
+    const rows: Row[] = [];
+    const columns = new FeatureColumns(this.capacity);
+    return { rows, columns, batch: { rows: 0, values: columns.values, records: new RowRecords(rows, this.plan) } };
   }
 
   add(row: Row): void {
@@ -74,6 +90,11 @@ class RowBatcher {
     try {
       this.consumer.batch(this.batch, end);
     } finally {
+      // A held batch stays as it is: the other slot is filled next.
+      if (this.slots.length > 1) {
+        this.current = 1 - this.current;
+        ({ rows: this.rows, batch: this.batch, columns: this.columns } = this.slots[this.current]!);
+      }
       this.batch.rows = 0;
       this.rows.length = 0;
       // The consumer may have settled the features (training with -b freezes them after a batch).

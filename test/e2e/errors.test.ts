@@ -50,10 +50,17 @@ describe('bad data: exit 1 with file:line:column', () => {
     expectOneLineError(r.stderr, /cannot read: is a directory$/);
   });
 
-  it('fewer than 2 values of a feature in a batch names the batch, column and a batch size that works', async () => {
-    const r = await bnInProcess(['normalize', '-b', '2'], 'a,b\n1,2\n3,4\n5,6\n');
+  it('--last-batch error: fewer than 2 values of a feature in the last batch names the batch, column and a batch size that works', async () => {
+    const r = await bnInProcess(['normalize', '-b', '2', '--last-batch', 'error'], 'a,b\n1,2\n3,4\n5,6\n');
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^bn: <stdin> \(column "a"\): batch 1 \(1 row\) has 1 value of this feature; training mode needs at least 2\. Try --batch-size 3/);
+  });
+
+  it('a batch too small that is not the last cannot be folded: an error whatever --last-batch says', async () => {
+    const r = await bnInProcess(['normalize', '-b', '2'], 'a,b\n1,2\n,4\n5,6\n7,8\n');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^bn: <stdin> \(column "a"\): batch 0 \(2 rows\) has 1 value of this feature; training mode needs at least 2/);
+    expect(r.stdout).toBe('');
   });
 
   it('a single row cannot be normalized in training mode', async () => {

@@ -85,7 +85,8 @@ describe('--exact', () => {
 
 describe('--no-output-header (a split job: every shard but the first)', () => {
   it('CSV and TSV: the rows without the header, from either CSV writer', async () => {
-    for (const env of [{}, { BN_NO_FAST: '1' }]) {
+    const envs: Record<string, string>[] = [{}, { BN_NO_FAST: '1' }];
+    for (const env of envs) {
       const r = await bnProcess(['normalize', '--no-output-header', '-'], { stdin: 'a,b\n1,x\n3,y\n', env });
       expect(r.stderr).toBe('');
       expect(r.stdout).toBe('-0.9999950000374996,x\n0.9999950000374996,y\n');

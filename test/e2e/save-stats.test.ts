@@ -174,7 +174,7 @@ describe('errors', () => {
 
   it('training (normalize --save-stats) still needs 2 values of every feature in every batch', async () => {
     const dir = tempDir();
-    const r = await bnInProcess(['normalize', '-b', '2', '--save-stats', path.join(dir, 's.json')], 'a\n1\n2\n3\n');
+    const r = await bnInProcess(['normalize', '-b', '2', '--last-batch', 'error', '--save-stats', path.join(dir, 's.json')], 'a\n1\n2\n3\n');
     expect(r.code).toBe(1);
     expectOneLineError(r.stderr, /^bn: <stdin> \(column "a"\): batch 1 \(1 row\) has 1 value of this feature; training mode needs at least 2\. Try --batch-size 3/);
     expect(readdirSync(dir)).toEqual([]);

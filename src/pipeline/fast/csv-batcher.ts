@@ -30,23 +30,42 @@ export interface CsvBatcherOptions {
    * 'borrow' them (the batch is handed on before the scanner reads on: see flush), or 'none'.
    */
   records: 'copy' | 'borrow' | 'none';
+  /** The consumer holds a batch until the next one (BatchConsumer.holds): two sets of buffers, in turn. Needs 'copy' or 'none'. */
+  holds?: boolean;
   onBatch: (batch: RowBatch, end: BatchEnd) => void;
 }
 
+/** The buffers a batch is filled in. */
+interface Slot {
+  batch: RowBatch;
+  store: RecordStore | undefined;
+  columns: FeatureColumns;
+}
+
 export class CsvBatcher {
-  private readonly batch: RowBatch;
-  private readonly store: RecordStore | undefined;
-  private readonly columns: FeatureColumns;
+  private batch: RowBatch;
+  private store: RecordStore | undefined;
+  private columns: FeatureColumns;
   private undecided: number[];
+  /** One slot, or two filled in turn when the consumer holds a batch. */
+  private readonly slots: Slot[];
+  private current = 0;
 
   constructor(private readonly options: CsvBatcherOptions) {
-    const { records } = options;
-    this.store = records === 'none' ? undefined : new RecordStore(records === 'copy');
-    this.columns = new FeatureColumns(options.capacity);
-    this.batch = { rows: 0, values: this.columns.values };
-    if (this.store) this.batch.records = new StoredRecords(this.store, options.values);
+    if (options.holds && options.records === 'borrow') throw new RangeError('CsvBatcher: a held batch cannot borrow its records');
+    this.slots = options.holds ? [this.slot(), this.slot()] : [this.slot()];
+    ({ batch: this.batch, store: this.store, columns: this.columns } = this.slots[0]!);
     this.undecided = options.plan.undecided();
     this.columns.refresh(options.plan);
+  }
+
+  private slot(): Slot {
+    const { records, capacity, values } = this.options;
+    const store = records === 'none' ? undefined : new RecordStore(records === 'copy');
+    const columns = new FeatureColumns(capacity);
+    const batch: RowBatch = { rows: 0, values: columns.values };
+    if (store) batch.records = new StoredRecords(store, values);
+    return { batch, store, columns };
   }
 
   /** A data record (not the header, not blank). */
@@ -93,11 +112,16 @@ export class CsvBatcher {
     try {
       this.options.onBatch(batch, end);
     } finally {
-      // Handed on once, even when the consumer failed.
-      batch.rows = 0;
+      // Handed on once, even when the consumer failed. A held batch stays as it is: the other
+      // slot, whose batch the consumer has let go of by now, is filled next.
+      if (this.slots.length > 1) {
+        this.current = 1 - this.current;
+        ({ batch: this.batch, store: this.store, columns: this.columns } = this.slots[this.current]!);
+      }
+      this.batch.rows = 0;
       this.store?.clear();
       // The consumer may have settled the features (training with -b freezes them after a batch).
-      if (this.undecided.length > 0) {
+      if (this.undecided.length > 0 || this.slots.length > 1) {
         this.undecided = this.options.plan.undecided();
         this.columns.refresh(this.options.plan);
       }

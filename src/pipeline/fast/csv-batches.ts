@@ -27,6 +27,7 @@ export function batcherFor(layout: CsvLayout, consumer: BatchConsumer, naValues:
     values: new CellValues(plan, numericMarkers(naValues)),
     capacity: consumer.batchRows ?? BATCH_ROWS,
     records: consumer.records === 'none' ? 'none' : fixedSize ? 'copy' : 'borrow',
+    holds: consumer.holds === true,
     onBatch: (batch, end) => consumer.batch(batch, end),
   });
   const handle = Object.assign((record: CsvRecord) => batcher.record(record), { fixedFeatures: () => batcher.fixedFeatures() });

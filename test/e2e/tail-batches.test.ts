@@ -1,0 +1,88 @@
+/**
+ * Tail batches (SPEC §3): with -b, a last batch too small to train on (a feature with fewer than
+ * 2 values) is folded into the batch before it by default; `--last-batch error` refuses it as
+ * PyTorch does. normalize holds one batch back for this, so it never writes rows and then fails
+ * on the tail.
+ */
+import { describe, expect, it } from 'vitest';
+import { bnInProcess, bnProcess, expectOneLineError } from '../helpers/run-bn.js';
+
+const csv = (rows: number, from = 0) => `x,name,y\n${Array.from({ length: rows }, (_, k) => `${((from + k) * 37) % 101 / 7},n${from + k},${(from + k) % 9 === 0 ? '' : Math.sqrt(from + k)}`).join('\n')}\n`;
+const body = (text: string) => text.slice(text.indexOf('\n') + 1);
+
+describe('--last-batch fold (the default)', () => {
+  it('-b 4999 on 5,000 rows: every row written, exit 0; the one batch of all rows is the whole-input normalize, byte for byte', async () => {
+    const input = csv(5000);
+    const batched = await bnInProcess(['normalize', '-b', '4999', '-'], input);
+    expect(batched.stderr).toBe('');
+    expect(batched.code).toBe(0);
+    const whole = await bnInProcess(['normalize', '-'], input);
+    expect(batched.stdout === whole.stdout).toBe(true);
+  });
+
+  it('every batch normalized with its own statistics, the folded one with its rows and the tail\'s: slices normalized alone, concatenated', async () => {
+    const rows = 99; // batches of 7: 14, the last of 1 row folded into the 14th (rows 92–99)
+    for (const env of [{}, { BN_NO_FAST: '1' }] as Record<string, string>[]) {
+      const batched = await bnProcess(['normalize', '-b', '7', '-'], { stdin: csv(rows), env });
+      expect(batched.stderr).toBe('');
+      let expected = 'x,name,y\n';
+      for (let from = 0; from < 91; from += 7) expected += body((await bnInProcess(['normalize', '-'], csv(7, from))).stdout);
+      expected += body((await bnInProcess(['normalize', '-'], csv(8, 91))).stdout);
+      expect(batched.stdout).toBe(expected);
+    }
+  });
+
+  it('NDJSON input (the row reader) folds the same way: the numbers of the CSV run', async () => {
+    const lines = body(csv(99)).trim().split('\n').map((l) => {
+      const [x, name, y] = l.split(',');
+      return JSON.stringify({ x: Number(x), name, y: y === '' ? null : Number(y) });
+    });
+    const ndjson = await bnInProcess(['normalize', '-b', '7', '--from', 'ndjson', '--to', 'csv', '-'], `${lines.join('\n')}\n`);
+    const fromCsv = await bnInProcess(['normalize', '-b', '7', '-'], csv(99));
+    expect(ndjson.stderr).toBe('');
+    expect(ndjson.stdout).toBe(fromCsv.stdout);
+  });
+
+  it('bn stats -b: the folded batch reports its rows and says so (JSON "folded", the table\'s title)', async () => {
+    const json = await bnInProcess(['stats', '-b', '10', '--to', 'json', '-'], csv(21));
+    const stats = JSON.parse(json.stdout);
+    expect(stats.batches.map((b: { rows: number; folded?: number }) => [b.rows, b.folded])).toEqual([[10, undefined], [11, 1]]);
+    const whole = JSON.parse((await bnInProcess(['stats', '--to', 'json', '-'], csv(11, 10))).stdout);
+    expect([stats.batches[1].mean, stats.batches[1].var]).toEqual([whole.mean, whole.var]);
+    const table = await bnInProcess(['stats', '-b', '10', '--no-color', '-'], csv(21));
+    expect(table.stdout).toContain('batch 1 · rows 11–21 (the last 1 row, too few to train on alone, folded in)');
+  });
+
+  it('the running statistics see the folded batch as one: stats --save-stats and normalize --save-stats agree', async () => {
+    const fromStats = await bnInProcess(['stats', '-b', '10', '-m', '0.1', '--save-stats', '-', '--to', 'json', '-'], csv(21));
+    const saved = JSON.parse(fromStats.stdout.split('\n').find((l) => l.startsWith('{"format"'))!);
+    const fromNormalize = await bnInProcess(['normalize', '-b', '10', '-m', '0.1', '--save-stats', '-', '-o', '/dev/null', '-'], csv(21));
+    expect(JSON.parse(fromNormalize.stdout)).toEqual(saved);
+    expect(saved.num_batches_tracked).toBe(2);
+  });
+
+  it('a tail with 2 values of every feature is a batch of its own', async () => {
+    const stats = JSON.parse((await bnInProcess(['stats', '-b', '10', '--to', 'json', '-'], csv(22))).stdout);
+    expect(stats.batches.map((b: { rows: number }) => b.rows)).toEqual([10, 10, 2]);
+  });
+});
+
+describe('--last-batch error', () => {
+  it('refuses the tail, naming batch, column and a size that works; the batch held back is not written', async () => {
+    const r = await bnInProcess(['normalize', '-b', '10', '--last-batch', 'error', '-'], csv(21));
+    expect(r.code).toBe(1);
+    expectOneLineError(r.stderr, /^bn: <stdin> \(column "x"\): batch 2 \(1 row\) has 1 value of this feature; training mode needs at least 2\. Try --batch-size 11/);
+    expect(r.stdout.trimEnd().split('\n')).toHaveLength(11); // the header and batch 0
+  });
+
+  it('bn stats -b --last-batch error reports the tail as its own batch', async () => {
+    const stats = JSON.parse((await bnInProcess(['stats', '-b', '10', '--last-batch', 'error', '--to', 'json', '-'], csv(21))).stdout);
+    expect(stats.batches.map((b: { rows: number }) => b.rows)).toEqual([10, 10, 1]);
+  });
+
+  it('is a usage error without a valid value', async () => {
+    const r = await bnInProcess(['normalize', '-b', '10', '--last-batch', 'drop', '-'], csv(21));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--last-batch/);
+  });
+});

@@ -11,26 +11,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BIN, bnProcess, expectOneLineError, shell } from '../helpers/run-bn.js';
-import { seededRandom } from '../helpers/exact.js';
+import { bigCsv } from '../helpers/big-csv.js';
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'bn-merge-'));
 const shimDir = path.join(work, 'bin');
 
 /** Run a bash script in `cwd` (errexit, pipefail) with `bn` (this checkout's) first on the PATH. */
 const sh = (script: string, cwd: string) => shell(script, { cwd, path: [shimDir], errexit: true });
-
-/** 2,500 rows: an index, N(0,1)-like values, 1e9 + noise, a column with missing cells, a text label. */
-function dataset(): string {
-  const rand = seededRandom(2026);
-  const lines = ['id,a,big,c,label'];
-  for (let i = 0; i < 2500; i++) {
-    const a = (rand() + rand() + rand() - 1.5) * 2;
-    const big = 1e9 + (rand() - 0.5) * 60;
-    const c = i % 7 === 0 ? 'NA' : String(5 + 2 * (rand() - 0.5));
-    lines.push(`${i},${a},${big},${c},x${i % 3}`);
-  }
-  return `${lines.join('\n')}\n`;
-}
 
 interface Saved {
   features: string[];
@@ -59,7 +46,7 @@ beforeAll(() => {
   mkdirSync(shimDir);
   writeFileSync(path.join(shimDir, 'bn'), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`);
   chmodSync(path.join(shimDir, 'bn'), 0o755);
-  writeFileSync(path.join(work, 'data.csv'), dataset());
+  writeFileSync(path.join(work, 'data.csv'), bigCsv(2500, 2026));
 });
 
 describe('bn merge of shards made with coreutils split', () => {

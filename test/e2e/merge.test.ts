@@ -122,7 +122,9 @@ describe('the README\'s map-reduce recipes, as written', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const dir = path.join(work, 'par');
-    const shards = readdirSync(dir).filter((f) => f.startsWith('shard-'));
+    // parallel --pipepart now and then runs a few more jobs with an empty block (not even the
+    // header): their files are an empty shard's, with no features and no batch.
+    const shards = readdirSync(dir).filter((f) => f.startsWith('shard-') && load(path.join(dir, f)).features.length > 0);
     expect(shards.length).toBeGreaterThan(3);
     const merged = load(path.join(dir, 'all.json'));
     expectSameStatistics(merged, load(path.join(dir, 'whole.json')));

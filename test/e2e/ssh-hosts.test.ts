@@ -85,8 +85,8 @@ describe.skipIf(missing)(`the README's parallel --sshlogin recipes on two ssh ho
     expect(r.code).toBe(0);
 
     const ran = jobs();
-    const blocks = ran.filter((j) => j.endsWith(' stats')).length - 1; // one is the single-machine run
-    expect(blocks).toBeGreaterThanOrEqual(4);
+    const blockJobs = ran.filter((j) => j.endsWith(' stats')).length - 1; // one is the single-machine run
+    expect(blockJobs).toBeGreaterThanOrEqual(7);
     // Every block went over ssh, and each host took some.
     expect(ran.filter((j) => j.startsWith('host1 ')).length).toBeGreaterThan(0);
     expect(ran.filter((j) => j.startsWith('host2 ')).length).toBeGreaterThan(0);
@@ -98,7 +98,9 @@ describe.skipIf(missing)(`the README's parallel --sshlogin recipes on two ssh ho
     for (const key of ['features', 'count', 'mean', 'var', 'sum', 'sum_sq', 'running_mean', 'running_var']) {
       expect(merged[key], key).toEqual(whole[key]);
     }
-    expect(merged.num_batches_tracked).toBe(blocks);
+    // A batch a block of rows. parallel --pipepart now and then runs a few more jobs with an empty
+    // block (not even the header), whose stats file is an empty shard's: no batch.
+    expect(merged.num_batches_tracked).toBe(7);
   }, 60_000);
 
   const needs = normalizeMissing.length > 0 ? `bn normalize --help lists no ${normalizeMissing.join(', ')}` : undefined;

@@ -12,26 +12,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BIN, bnProcess, expectOneLineError, shell } from '../helpers/run-bn.js';
-import { seededRandom } from '../helpers/exact.js';
+import { bigCsv } from '../helpers/big-csv.js';
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'bn-merge-'));
 const shimDir = path.join(work, 'bin');
 
 /** Run a bash script in `cwd` (errexit, pipefail) with `bn` (this checkout's) first on the PATH. */
 const sh = (script: string, cwd: string) => shell(script, { cwd, path: [shimDir], errexit: true });
-
-/** 2,500 rows: an index, N(0,1)-like values, 1e9 + noise, a column with missing cells, a text label. */
-function dataset(): string {
-  const rand = seededRandom(2026);
-  const lines = ['id,a,big,c,label'];
-  for (let i = 0; i < 2500; i++) {
-    const a = (rand() + rand() + rand() - 1.5) * 2;
-    const big = 1e9 + (rand() - 0.5) * 60;
-    const c = i % 7 === 0 ? 'NA' : String(5 + 2 * (rand() - 0.5));
-    lines.push(`${i},${a},${big},${c},x${i % 3}`);
-  }
-  return `${lines.join('\n')}\n`;
-}
 
 interface Saved {
   features: string[];
@@ -54,7 +41,7 @@ beforeAll(() => {
   mkdirSync(shimDir);
   writeFileSync(path.join(shimDir, 'bn'), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`);
   chmodSync(path.join(shimDir, 'bn'), 0o755);
-  writeFileSync(path.join(work, 'data.csv'), dataset());
+  writeFileSync(path.join(work, 'data.csv'), bigCsv(2500, 2026));
 });
 
 describe('bn merge of shards made with coreutils split', () => {
@@ -130,7 +117,9 @@ describe('the README\'s map-reduce recipes, as written', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const dir = path.join(work, 'par');
-    const shards = readdirSync(dir).filter((f) => f.startsWith('shard-'));
+    // parallel --pipepart now and then runs a few more jobs with an empty block (not even the
+    // header): their files are an empty shard's, with no features and no batch.
+    const shards = readdirSync(dir).filter((f) => f.startsWith('shard-') && load(path.join(dir, f)).features.length > 0);
     expect(shards.length).toBeGreaterThan(3);
     const merged = load(path.join(dir, 'all.json'));
     expectSameStatistics(merged, load(path.join(dir, 'whole.json')));
@@ -181,12 +170,13 @@ HEADER='id,a,big,c,label'
   });
 
   it.skipIf(!hasParallel)('GNU parallel normalize: stats per block, merge, then --stats --exact per block, in order: the bytes of bn normalize', async () => {
-    // README: the two parallel lines of "Normalize at scale".
+    // README: the lines of "Normalize at scale".
     const r = await sh(
       `mkdir -p norm && cd norm
        parallel --pipepart -a ../data.csv --block 20k --header : bn stats --save-stats - | bn merge -o all.json
+       head -n 1 ../data.csv | bn normalize - --stats all.json --exact > data.norm.csv
        parallel --pipepart -a ../data.csv --block 20k --header : --keep-order \
-         'bn normalize --stats all.json --exact $([ {#} -gt 1 ] && echo --no-output-header)' > data.norm.csv
+         bn normalize - --stats all.json --exact --no-output-header >> data.norm.csv
        bn normalize ../data.csv > whole.norm.csv`,
       work,
     );

@@ -15,7 +15,8 @@ export function buildProgram(io: Io): Command {
       'Batch Normalization for tabular data, in a pipe: per-feature batch statistics, and training or inference-mode ' +
         'normalization of CSV, TSV, JSON and NDJSON, compatible with PyTorch and Keras.',
     )
-    .version(version, '-V, --version', 'print the version')
+    // The Node version too: a bug report that quotes --version says both.
+    .version(`bn ${version} (Node ${process.version})`, '-V, --version', 'print the version of bn and of Node')
     .helpOption('-h, --help', 'print this help')
     .helpCommand('help [command]', 'print the help of a command')
     .showSuggestionAfterError(true)

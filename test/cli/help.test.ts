@@ -104,9 +104,9 @@ describe('--help', () => {
 });
 
 describe('--version', () => {
-  it.each([['--version'], ['-V']])('bn %s prints the version of package.json', async (flag) => {
+  it.each([['--version'], ['-V']])('bn %s prints "bn", the version of package.json and the Node version', async (flag) => {
     const r = await bnInProcess([flag]);
-    expect(r).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+    expect(r).toEqual({ code: 0, stdout: `bn ${version} (Node ${process.version})\n`, stderr: '' });
   });
 });
 

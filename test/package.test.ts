@@ -67,7 +67,7 @@ const bn = (args: string[], extraEnv: Record<string, string> = {}) => run(path.j
 describe('the tarball', () => {
   it('is named for the package and holds the built code, the license and the sources the maps point at', () => {
     expect(path.basename(tarball)).toBe(`${manifest.name}-${manifest.version}.tgz`);
-    for (const file of ['package.json', 'LICENSE', 'README.md', 'bin/bn', 'dist/index.js', 'dist/index.d.ts', 'dist/cli/run.js']) expect(files).toContain(file);
+    for (const file of ['package.json', 'LICENSE', 'README.md', 'bin/bn', 'dist/index.js', 'dist/index.d.ts', 'dist/cli/run.js', 'man/bn.1']) expect(files).toContain(file);
     expect(files.filter((f) => f.startsWith('test/') || f.startsWith('fixtures/'))).toEqual([]);
     const maps = files.filter((f) => f.endsWith('.map'));
     expect(maps.length).toBeGreaterThan(0);
@@ -101,6 +101,18 @@ describe('installed globally with --ignore-scripts', () => {
     writeFileSync(path.join(empty, 'seed.csv'), 'x1,x2\n1,2\n3,4\n5,6\n');
     const out = ok(bn(['stats', 'seed.csv', '--to', 'json']));
     expect(JSON.parse(out)).toMatchObject({ features: ['x1', 'x2'], rows: 3, mean: [3, 4] });
+  });
+
+  it('bn completion bash prints a script bash reads', () => {
+    const script = ok(bn(['completion', 'bash']));
+    expect(script).toContain('complete -F _bn_complete bn');
+    expect(spawnSync('bash', ['-n'], { input: script }).status).toBe(0);
+  });
+
+  it('man bn finds the page (installed under the prefix)', () => {
+    const page = readFileSync(path.join(prefix, 'share', 'man', 'man1', 'bn.1'), 'utf8');
+    expect(page).toMatch(/^\.TH BN 1 "" "bn \d+\.\d+\.\d+"/);
+    expect(page).toContain('.SS "bn stats ');
   });
 
   it('a TypeScript project without @types/node compiles against the declarations', () => {

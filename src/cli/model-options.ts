@@ -8,7 +8,7 @@ import { Command, Option } from 'commander';
 import type { Momentum } from '../engine/running-stats.js';
 import { BnError } from '../errors.js';
 import { parseAffineSpec, type AffineSpec } from '../pipeline/affine.js';
-import { resolveTrainingSettings, type Preset, type TrainingSettings } from '../pipeline/presets.js';
+import { PRESETS, resolveTrainingSettings, type Preset, type TrainingSettings } from '../pipeline/presets.js';
 import { fileName, momentumValue, nonNegativeNumber } from './parse-option.js';
 
 export interface ModelFlags {
@@ -31,7 +31,7 @@ export function addAffineOptions(command: Command, { withStats = false } = {}): 
 export function addTrainingOptions(command: Command, saveStatsHelp: string): Command {
   return command
     .option('-m, --momentum <m>', 'running statistics: weight M of each new batch, 0 < M ≤ 1, or "cumulative" (default: cumulative, 0.01 with --preset keras)', momentumValue)
-    .addOption(new Option('--preset <name>', 'torch (PyTorch BatchNorm1d) or keras (ε 1e-3, momentum 0.01, biased running variance) (default: torch)').choices(['torch', 'keras']))
+    .addOption(new Option('--preset <name>', 'torch (PyTorch BatchNorm1d) or keras (ε 1e-3, momentum 0.01, biased running variance) (default: torch)').choices(Object.keys(PRESETS)))
     .option('--save-stats <file>', saveStatsHelp, fileName);
 }
 

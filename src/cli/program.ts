@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { createRequire } from 'node:module';
 import type { Io } from './io.js';
+import { completionCommand } from './commands/completion.js';
 import { denormalizeCommand } from './commands/denormalize.js';
 import { mergeCommand } from './commands/merge.js';
 import { normalizeCommand } from './commands/normalize.js';
@@ -32,7 +33,7 @@ Examples:
 
 Run bn COMMAND --help for the options and examples of a command.`,
     );
-  for (const sub of [statsCommand(io), normalizeCommand(io), denormalizeCommand(io), mergeCommand(io)]) program.addCommand(sub);
+  for (const sub of [statsCommand(io), normalizeCommand(io), denormalizeCommand(io), mergeCommand(io), completionCommand(io)]) program.addCommand(sub);
 
   // Commander's messages ("error: unknown option '--x'") become bn's ("bn: unknown option '--x'"),
   // and it throws instead of exiting, so run() alone decides the exit status.

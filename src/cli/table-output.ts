@@ -2,15 +2,16 @@
  * Where `normalize` and `denormalize` write their rows: standard output or `-o FILE` (atomic), in
  * the input's format unless `--to`. One place, so training and inference mode share the sink.
  */
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { openAtomic, type AtomicFile } from '../io/atomic-file.js';
 import { numberFormatter } from '../io/format-number.js';
-import { formatNames, openSink, parseFormat } from '../io/formats.js';
+import { formatNameList, formatNames, openSink, parseFormat } from '../io/formats.js';
 import { OutputWriter } from '../io/output-writer.js';
 import type { TableSink } from '../io/table-sink.js';
 import type { Format } from '../io/table.js';
 import type { SettledInput } from './input-options.js';
 import type { Io } from './io.js';
+import { takesValues } from './option-values.js';
 import { fileName, significantDigits } from './parse-option.js';
 
 export interface TableOutputFlags {
@@ -35,7 +36,7 @@ export interface TableOutput {
 
 export function addTableOutputOptions(command: Command): Command {
   return command
-    .option('--to <format>', `output format: ${formatNames()} (default: the input's format)`)
+    .addOption(takesValues(new Option('--to <format>', `output format: ${formatNames()} (default: the input's format)`), formatNameList))
     .option('--precision <n>', 'write numbers with N significant digits (default: shortest exact form)', significantDigits)
     .option('-o, --output <file>', 'write the rows to FILE, atomically: no partial file on error (default: standard output)', fileName);
 }

@@ -7,17 +7,12 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildProgram } from '../../src/cli/program.js';
-import { BIN, bnInProcess, expectOneLineError, fixture, ROOT, shell } from '../helpers/run-bn.js';
+import { BIN, bnInProcess, expectOneLineError, fixture, ROOT, shell, quietProgram } from '../helpers/run-bn.js';
 
 const { version } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
 
-const program = () => {
-  const sink = new PassThrough().resume();
-  return buildProgram({ stdin: Readable.from([]), stdout: sink, stderr: sink, env: {} });
-};
+const program = quietProgram;
 const commandNamed = (name: string) => program().commands.find((c) => c.name() === name)!;
 
 /**
@@ -159,7 +154,7 @@ describe('the examples in the help', () => {
     writeFileSync(path.join(dir, 'part-2.csv'), csv(40, 40));
   }
 
-  it.each(['bn', 'stats', 'normalize', 'denormalize', 'merge'])('bn %s --help', async (name) => {
+  it.each(['bn', 'stats', 'normalize', 'denormalize', 'merge', 'completion'])('bn %s --help', async (name) => {
     const help = await helpOf(name);
     const lines = help.split('\n').filter((l) => l.startsWith('  $ ')).map((l) => l.slice(4));
     expect(lines.length).toBeGreaterThan(1);

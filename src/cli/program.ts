@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import type { Io } from './io.js';
 import { completionCommand } from './commands/completion.js';
 import { denormalizeCommand } from './commands/denormalize.js';
+import { exampleCommand } from './commands/example.js';
 import { mergeCommand } from './commands/merge.js';
 import { normalizeCommand } from './commands/normalize.js';
 import { statsCommand } from './commands/stats.js';
@@ -25,15 +26,16 @@ export function buildProgram(io: Io): Command {
       'after',
       `
 Examples:
-  $ bn stats fixtures/seed.csv                                     # count, mean, variances, min and max
-  $ bn normalize fixtures/seed.csv --gamma 2 --beta 1              # y = 2·(x − μ_B)/√(σ_B² + ε) + 1
-  $ bn normalize train.csv --save-stats s.json -o train.norm.csv   # fit: normalize, and save the statistics
-  $ bn normalize test.csv --stats s.json                           # infer: normalize new rows with them
-  $ cat data.csv | bn normalize -b 256 | head -3                   # a pipeline, in batches of 256 rows
+  $ bn example > seed.csv                                          # the seed example: ten rows of x1,x2
+  $ bn stats seed.csv                                              # count, mean, variances, min and max
+  $ bn normalize seed.csv --gamma 2 --beta 1                       # y = 2·(x − μ_B)/√(σ_B² + ε) + 1
+  $ bn normalize seed.csv --save-stats s.json -o seed.norm.csv     # fit: normalize, and save the statistics
+  $ printf 'x1,x2\\n4,5\\n30,1\\n' | bn normalize --stats s.json      # infer: normalize new rows with them
+  $ bn example | bn normalize -b 5 | head -3                       # a pipeline, in batches of 5 rows
 
 Run bn COMMAND --help for the options and examples of a command.`,
     );
-  for (const sub of [statsCommand(io), normalizeCommand(io), denormalizeCommand(io), mergeCommand(io), completionCommand(io)]) program.addCommand(sub);
+  for (const sub of [statsCommand(io), normalizeCommand(io), denormalizeCommand(io), mergeCommand(io), exampleCommand(io), completionCommand(io)]) program.addCommand(sub);
 
   // Commander's messages ("error: unknown option '--x'") become bn's ("bn: unknown option '--x'"),
   // and it throws instead of exiting, so run() alone decides the exit status.

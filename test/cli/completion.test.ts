@@ -36,7 +36,7 @@ describe('bn completion bash', () => {
   const script = completionScript(program(), 'bash');
 
   it.each([
-    ['bn ', ['completion', 'denormalize', 'help', 'merge', 'normalize', 'stats']],
+    ['bn ', ['completion', 'denormalize', 'example', 'help', 'merge', 'normalize', 'stats']],
     ['bn norm', ['normalize']],
     ['bn help st', ['stats']],
     ['bn completion ', [...SHELLS].sort()],

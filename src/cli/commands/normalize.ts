@@ -41,14 +41,16 @@ export function normalizeCommand(io: Io): Command {
       'after',
       `
 Examples:
-  $ bn normalize fixtures/seed.csv --gamma 2 --beta 1
+  $ bn example > train.csv                                         # ten rows of x1,x2 to try bn on
+  $ bn normalize train.csv --gamma 2 --beta 1
   $ bn normalize train.csv --save-stats s.json -o train.norm.csv   # fit: normalize, and save the statistics
+  $ printf 'x1,x2\\n4,5\\n30,1\\n' > test.csv
   $ bn normalize test.csv --stats s.json                           # infer: normalize new rows with them
-  $ bn normalize data.csv -b 256 -o data.norm.csv                  # batches of 256 rows, each with its own μ_B, σ_B²
-  $ bn normalize data.csv --gamma x1=2,x2=0.5 --precision 6        # γ by name, 6 significant digits
-  $ bn normalize data.json --select '!id' --to ndjson              # every numeric column but id, as NDJSON
-  $ cat data.csv | bn normalize | head -3                          # a pipeline: standard input to standard output
-  $ bn normalize train.csv -b 32 --preset keras --save-stats keras.json -o train.norm.csv`,
+  $ bn normalize train.csv -b 5 -o train.b5.csv                    # batches of 5 rows, each with its own μ_B, σ_B²
+  $ bn normalize train.csv --gamma x1=2,x2=0.5 --precision 6       # γ by name, 6 significant digits
+  $ bn normalize train.csv --select '!x1' --to ndjson              # every numeric column but x1, as NDJSON
+  $ bn example | bn normalize | head -3                            # a pipeline: standard input to standard output
+  $ bn normalize train.csv -b 5 --preset keras --save-stats keras.json -o train.norm.csv`,
     )
     .action(async (file: string | undefined, flags: NormalizeFlags) => {
       const input = resolveInput(file, flags, io.env);

@@ -48,12 +48,13 @@ export function statsCommand(io: Io): Command {
       'after',
       `
 Examples:
-  $ bn stats fixtures/seed.csv
-  $ bn stats data.csv -b 256                      # and a section a batch of 256 rows
-  $ bn stats data.csv --to json                   # for programs; also --to csv, --to ndjson
-  $ bn stats data.json --select '!id' --to csv    # every numeric column but id
-  $ cat data.csv | bn stats --to json | grep mean # standard input, in a pipeline
-  $ bn stats train.csv -b 32 -m 0.1 --save-stats s.json   # the stats file of a training pass, no rows written`,
+  $ bn example > seed.csv                          # ten rows of x1,x2 to try bn on
+  $ bn stats seed.csv
+  $ bn stats seed.csv -b 4                         # and a section a batch of 4 rows
+  $ bn stats seed.csv --to json                    # for programs; also --to csv, --to ndjson
+  $ printf 'id,x\\n1,0.5\\n2,1.5\\n3,4\\n' | bn stats --select '!id' --to csv   # every numeric column but id
+  $ bn example | bn stats --to json | grep mean    # standard input, in a pipeline
+  $ bn stats seed.csv -b 5 -m 0.1 --save-stats s.json   # the stats file of a training pass, no rows written`,
     )
     .action(async (file: string | undefined, flags: StatsFlags) => {
       const display = resolveDisplay(flags, io);

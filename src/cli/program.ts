@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { createRequire } from 'node:module';
 import type { Io } from './io.js';
+import { optionHint } from './option-hints.js';
 import { completionCommand } from './commands/completion.js';
 import { denormalizeCommand } from './commands/denormalize.js';
 import { exampleCommand } from './commands/example.js';
@@ -52,10 +53,17 @@ Run bn COMMAND --help for the options and examples of a command.`,
         getOutHasColors: () => false,
         getErrHasColors: () => false,
         // One line: commander puts its "(Did you mean …?)" on a line of its own.
-        outputError: (s, write) => write(`bn: ${s.replace(/^error: /, '').replace(/\n(?=.)/g, ' ')}`),
+        outputError: (s, write) => write(`bn: ${withOptionHint(s.replace(/^error: /, '').replace(/\n(?=.)/g, ' '))}`),
       });
     cmd.commands.forEach(configure);
   };
   configure(program);
   return program;
+}
+
+/** "unknown option '--ojson'" gets the bn spelling of a neighbouring tool's flag, instead of a guess by spelling. */
+function withOptionHint(message: string): string {
+  const unknown = /^unknown option '([^']+)'/.exec(message);
+  const hint = unknown ? optionHint(unknown[1]!) : undefined;
+  return hint ? `unknown option '${unknown![1]}' (${hint})\n` : message;
 }

@@ -5,17 +5,21 @@
 import { Command, Option } from 'commander';
 import { openAtomic, type AtomicFile } from '../io/atomic-file.js';
 import { numberFormatter } from '../io/format-number.js';
-import { formatNameList, formatNames, openSink, parseFormat } from '../io/formats.js';
+import { formatEntry, formatNameList, formatNames, openSink, parseFormat } from '../io/formats.js';
+import { BnError } from '../errors.js';
 import { OutputWriter } from '../io/output-writer.js';
 import type { TableSink } from '../io/table-sink.js';
 import type { Format } from '../io/table.js';
 import type { SettledInput } from './input-options.js';
 import type { Io } from './io.js';
 import { takesValues } from './option-values.js';
-import { fileName, significantDigits } from './parse-option.js';
+import { fileName, significantDigits, singleCharacter } from './parse-option.js';
 
 export interface TableOutputFlags {
   output?: string;
+  outputDelimiter?: string;
+  /** Miller's name for --output-delimiter. */
+  ofs?: string;
   precision?: number;
   to?: string;
 }
@@ -37,6 +41,8 @@ export interface TableOutput {
 export function addTableOutputOptions(command: Command): Command {
   return command
     .addOption(takesValues(new Option('--to <format>', `output format: ${formatNames()} (default: the input's format)`), formatNameList))
+    .option('--output-delimiter <char>', 'CSV/TSV output: the field delimiter; \\t or tab for a tab (default: the input\'s with the input\'s format, else "," for csv, tab for tsv)', singleCharacter)
+    .addOption(new Option('--ofs <char>', 'Miller\'s name for --output-delimiter').argParser(singleCharacter).hideHelp())
     .option('--precision <n>', 'write numbers with N significant digits (default: shortest exact form)', significantDigits)
     .option('-o, --output <file>', 'write the rows to FILE, atomically: no partial file on error (default: standard output)', fileName);
 }
@@ -46,13 +52,23 @@ export function checkTableOutput(flags: TableOutputFlags): void {
   if (flags.to !== undefined) parseFormat(flags.to, '--to');
 }
 
+/** --output-delimiter (or --ofs): only a delimiter-separated output has one. */
+function outputDelimiter(flags: TableOutputFlags, format: Format): string | undefined {
+  const given = flags.outputDelimiter ?? flags.ofs;
+  if (given !== undefined && formatEntry(format).delimiter === undefined) {
+    throw new BnError('BN_USAGE', `--output-delimiter applies to CSV and TSV output, not ${format}`);
+  }
+  return given;
+}
+
 export async function openTableOutput(input: SettledInput, flags: TableOutputFlags, io: Io): Promise<TableOutput> {
   const outFormat = flags.to === undefined ? input.format : parseFormat(flags.to, '--to');
+  const chosenDelimiter = outputDelimiter(flags, outFormat);
   let file: AtomicFile | undefined;
   if (flags.output !== undefined) file = await openAtomic(flags.output);
   const writer = new OutputWriter(file?.stream ?? io.stdout, flags.output);
   // -d applies to the output too when it is written in the input's format.
-  const delimiter = outFormat === input.format ? input.delimiter : undefined;
+  const delimiter = chosenDelimiter ?? (outFormat === input.format ? input.delimiter : undefined);
   const formatNumber = numberFormatter(flags.precision);
   const sink = await openSink(outFormat, writer, { delimiter, formatNumber });
   return {

@@ -103,9 +103,13 @@ export function workersFor(input: InputSource, spec: InputSpec = input.spec): Wo
  * and the output is the input's format with the same delimiter (and no number can hold that
  * delimiter), the format's row writer otherwise.
  */
-export function openWriter(reader: InputReader, output: { format: Format; writer: OutputWriter; sink: TableSink; precision: number | undefined }): BatchWriter {
+export function openWriter(
+  reader: InputReader,
+  output: { format: Format; writer: OutputWriter; sink: TableSink; precision: number | undefined; delimiter?: string | undefined },
+): BatchWriter {
   const csv = reader.scanned;
-  if (csv && output.format === csv.format && !canBePartOfNumber(csv.delimiter)) return new CsvRecordsWriter(output.writer, csv.delimiter, output.precision);
+  const sameDialect = csv && output.format === csv.format && (output.delimiter ?? formatEntry(output.format).delimiter) === csv.delimiter;
+  if (csv && sameDialect && !canBePartOfNumber(csv.delimiter)) return new CsvRecordsWriter(output.writer, csv.delimiter, output.precision);
   return new RowsWriter(output.sink);
 }
 

@@ -71,7 +71,7 @@ describe('--help', () => {
     const command = commandNamed(name);
     const help = command.createHelp();
     for (const option of command.options) {
-      if (option.long === '--help') continue;
+      if (option.long === '--help' || option.hidden) continue; // a hidden option is in no help
       expect(help.optionDescription(option), option.flags).toMatch(/\(default: [^)]|\(required\)|default: "/);
     }
   });

@@ -87,7 +87,7 @@ Examples:
         // For a person at a terminal, reading the table; the other outputs name their features.
         const note = display.summary ? skippedNote(skippedColumns(stats, resolved.select)) : undefined;
         if (note) io.stderr.write(note);
-        text = statsTable(stats, { batchSize: resolved.batchSize, allBatches: flags.allBatches, color: display.out });
+        text = statsTable(stats, { batchSize: resolved.batchSize, allBatches: flags.allBatches, color: display.out, width: display.width });
       } else {
         text = { json: statsJson, csv: statsCsv, ndjson: statsNdjson }[flags.to](stats);
       }

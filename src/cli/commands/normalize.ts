@@ -5,6 +5,7 @@ import { BnError } from '../../errors.js';
 import { train } from '../../pipeline/normalize.js';
 import { isRegularFile, openReader, openWriter, workersFor } from '../../pipeline/read-input.js';
 import { statsFileOf } from '../../pipeline/running.js';
+import { columnsNote } from '../columns-note.js';
 import { addDisplayOptions, resolveDisplay, startProgress, type DisplayFlags } from '../display.js';
 import { runInference } from '../inference.js';
 import { addInputOptions, resolveInput, settleFormat, type InputFlags, type ResolvedInput } from '../input-options.js';
@@ -35,7 +36,7 @@ export function normalizeCommand(io: Io): Command {
   addTrainingOptions(command, 'write the stats file (γ, β, running statistics, exact count/mean/var) to FILE, atomically; - for standard output, with -o for the rows (default: not saved)');
   command.option('--stats <file>', 'inference mode: normalize every row with the running statistics of this stats file, from --save-stats or with PyTorch/Keras names (default: training mode)', fileName);
   addTableOutputOptions(command);
-  addDisplayOptions(command, { what: 'summary line', shown: 'when standard error is a terminal' });
+  addDisplayOptions(command, { what: 'summary line and note of the features chosen', shown: 'when standard error is a terminal' });
   command
     .addHelpText(
       'after',
@@ -108,6 +109,7 @@ async function training(resolved: ResolvedInput, flags: NormalizeFlags, io: Io):
     await spool?.release();
   }
   if (display.summary) {
+    io.stderr.write(display.err.dim(columnsNote(result, resolved.select).trimEnd()) + '\n');
     const what = { mode: 'training', rows: result.rows, features: result.features.length, batches: result.folded?.batches ?? result.batches.length, savedTo: flags.saveStats } as const;
     io.stderr.write(summaryLine(what, flags.output, performance.now() - started, display.err));
   }

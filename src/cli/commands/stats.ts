@@ -8,12 +8,12 @@ import { openReader } from '../../pipeline/read-input.js';
 import type { TrainingSettings } from '../../pipeline/presets.js';
 import { statsFileOf } from '../../pipeline/running.js';
 import { emptyStatsFile, type StatsFile } from '../../stats-file.js';
+import { columnsNote } from '../columns-note.js';
 import { addDisplayOptions, resolveDisplay, startProgress, type DisplayFlags } from '../display.js';
 import { addInputOptions, resolveInput, settleFormat, type InputFlags } from '../input-options.js';
 import type { Io } from '../io.js';
 import { addAffineOptions, addTrainingOptions, resolveTraining, type ModelFlags } from '../model-options.js';
 import { fileBytes } from '../progress.js';
-import { skippedColumns, skippedNote } from '../skipped-columns.js';
 import { writeStatsFile } from '../stats-output.js';
 import { statsCsv, statsJson, statsNdjson } from '../stats-report.js';
 import { statsTable } from '../stats-table.js';
@@ -40,7 +40,7 @@ export function statsCommand(io: Io): Command {
       .default('table'),
   );
   command.option('--all-batches', 'table: a section for every batch (default: with many batches, the first and last 3)');
-  addDisplayOptions(command, { what: 'note about skipped non-numeric columns', shown: 'with the table, when standard error is a terminal' });
+  addDisplayOptions(command, { what: 'note of the features chosen and the columns skipped', shown: 'with the table, when standard error is a terminal' });
   addTrainingOptions(command, 'write the stats file to FILE, atomically; - writes it (on one line) to standard output instead of the report (default: not saved)');
   addAffineOptions(command);
   command
@@ -85,8 +85,7 @@ Examples:
       let text: string;
       if (flags.to === 'table') {
         // For a person at a terminal, reading the table; the other outputs name their features.
-        const note = display.summary ? skippedNote(skippedColumns(stats, resolved.select)) : undefined;
-        if (note) io.stderr.write(note);
+        if (display.summary) io.stderr.write(columnsNote(stats, resolved.select));
         text = statsTable(stats, { batchSize: resolved.batchSize, allBatches: flags.allBatches, color: display.out, width: display.width });
       } else {
         text = { json: statsJson, csv: statsCsv, ndjson: statsNdjson }[flags.to](stats);

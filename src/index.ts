@@ -1,3 +1,7 @@
+// The public types take and give Node streams: this reference puts @types/node (a dependency of
+// the package) into a TypeScript user's program, so that the declarations compile without the
+// user installing it or listing it in "types".
+/// <reference types="node" preserve="true" />
 /**
  * bn as a library: the pure engine (moments, batch normalization, running statistics); the
  * drivers (statistics, training, inference) over any reader, with the readers the CLI uses

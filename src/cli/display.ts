@@ -34,6 +34,8 @@ export interface Display {
   progress: boolean;
   /** Standard error is a terminal and -q was not given: print the summary line, or the note of skipped columns. */
   summary: boolean;
+  /** Standard output is a terminal: its width ($COLUMNS first, as ls does; else 80), which the stats table fits. */
+  width?: number;
 }
 
 /** `--no-color`, `--no-progress`, and `-q` for the line it silences (the summary, a note). */
@@ -51,7 +53,14 @@ export function resolveDisplay(flags: DisplayFlags, io: Io): Display {
     err: new Chalk({ level: colorLevel(errIsTerminal, io.env, flags.color !== false) }),
     progress: errIsTerminal && flags.progress !== false,
     summary: errIsTerminal && flags.quiet !== true,
+    width: io.stdout.isTTY === true ? terminalWidth(io) : undefined,
   };
+}
+
+function terminalWidth(io: Io): number {
+  const columns = Number(io.env.COLUMNS);
+  if (Number.isSafeInteger(columns) && columns > 0) return columns;
+  return io.stdout.columns !== undefined && io.stdout.columns > 0 ? io.stdout.columns : 80;
 }
 
 export function colorLevel(isTerminal: boolean, env: Io['env'], allowed = true): ColorSupportLevel {

@@ -7,13 +7,14 @@ import { availableParallelism } from 'node:os';
 import { Command, Option } from 'commander';
 import type { Readable } from 'node:stream';
 import { DEFAULT_NA_VALUES, missingTest } from '../io/missing.js';
-import { formatFromPath, formatNames, parseFormat, sniffFormat } from '../io/formats.js';
+import { formatFromPath, formatNameList, formatNames, parseFormat, sniffFormat } from '../io/formats.js';
 import { readError } from '../errors.js';
 import { inputSpec, type InputSpec } from '../io/input.js';
 import type { Format } from '../io/table.js';
 import { parseSelection, type SelectionSpec } from '../pipeline/select.js';
 import type { LastBatch } from '../pipeline/batch-moments.js';
 import type { Io } from './io.js';
+import { takesValues } from './option-values.js';
 import { commaList, positiveInteger, singleCharacter } from './parse-option.js';
 
 export interface InputFlags {
@@ -50,7 +51,7 @@ export interface ResolvedInput {
 
 export function addInputOptions(command: Command, { batches = true } = {}): Command {
   command
-    .addOption(new Option('--from <format>', `input format: ${formatNames()} (default: from the extension, else from the first byte: [ json, { ndjson, else csv)`))
+    .addOption(takesValues(new Option('--from <format>', `input format: ${formatNames()} (default: from the extension, else from the first byte: [ json, { ndjson, else csv)`), formatNameList))
     .option('-d, --delimiter <char>', 'CSV/TSV field delimiter; \\t or tab for a tab (default: "," for csv, tab for tsv)', singleCharacter)
     .option('-n, --no-header', 'CSV/TSV: the first row is data; columns are named 1, 2, … (default: the first row is the header)')
     .option('--na-values <list>', `comma-separated markers of a missing value, replacing the default list (default: "${DEFAULT_NA_VALUES.filter(Boolean).join(',')}" and the empty cell)`, commaList)

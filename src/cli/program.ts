@@ -1,7 +1,10 @@
 import { Command } from 'commander';
 import { createRequire } from 'node:module';
 import type { Io } from './io.js';
+import { optionHint } from './option-hints.js';
+import { completionCommand } from './commands/completion.js';
 import { denormalizeCommand } from './commands/denormalize.js';
+import { exampleCommand } from './commands/example.js';
 import { mergeCommand } from './commands/merge.js';
 import { normalizeCommand } from './commands/normalize.js';
 import { statsCommand } from './commands/stats.js';
@@ -15,7 +18,8 @@ export function buildProgram(io: Io): Command {
       'Batch Normalization for tabular data, in a pipe: per-feature batch statistics, and training or inference-mode ' +
         'normalization of CSV, TSV, JSON and NDJSON, compatible with PyTorch and Keras.',
     )
-    .version(version, '-V, --version', 'print the version')
+    // The Node version too: a bug report that quotes --version says both.
+    .version(`bn ${version} (Node ${process.version})`, '-V, --version', 'print the version of bn and of Node')
     .helpOption('-h, --help', 'print this help')
     .helpCommand('help [command]', 'print the help of a command')
     .showSuggestionAfterError(true)
@@ -23,15 +27,16 @@ export function buildProgram(io: Io): Command {
       'after',
       `
 Examples:
-  $ bn stats fixtures/seed.csv                                     # count, mean, variances, min and max
-  $ bn normalize fixtures/seed.csv --gamma 2 --beta 1              # y = 2·(x − μ_B)/√(σ_B² + ε) + 1
-  $ bn normalize train.csv --save-stats s.json -o train.norm.csv   # fit: normalize, and save the statistics
-  $ bn normalize test.csv --stats s.json                           # infer: normalize new rows with them
-  $ cat data.csv | bn normalize -b 256 | head -3                   # a pipeline, in batches of 256 rows
+  $ bn example > seed.csv                                          # the seed example: ten rows of x1,x2
+  $ bn stats seed.csv                                              # count, mean, variances, min and max
+  $ bn normalize seed.csv --gamma 2 --beta 1                       # y = 2·(x − μ_B)/√(σ_B² + ε) + 1
+  $ bn normalize seed.csv --save-stats s.json -o seed.norm.csv     # fit: normalize, and save the statistics
+  $ printf 'x1,x2\\n4,5\\n30,1\\n' | bn normalize --stats s.json      # infer: normalize new rows with them
+  $ bn example | bn normalize -b 5 | head -3                       # a pipeline, in batches of 5 rows
 
 Run bn COMMAND --help for the options and examples of a command.`,
     );
-  for (const sub of [statsCommand(io), normalizeCommand(io), denormalizeCommand(io), mergeCommand(io)]) program.addCommand(sub);
+  for (const sub of [statsCommand(io), normalizeCommand(io), denormalizeCommand(io), mergeCommand(io), exampleCommand(io), completionCommand(io)]) program.addCommand(sub);
 
   // Commander's messages ("error: unknown option '--x'") become bn's ("bn: unknown option '--x'"),
   // and it throws instead of exiting, so run() alone decides the exit status.
@@ -48,10 +53,17 @@ Run bn COMMAND --help for the options and examples of a command.`,
         getOutHasColors: () => false,
         getErrHasColors: () => false,
         // One line: commander puts its "(Did you mean …?)" on a line of its own.
-        outputError: (s, write) => write(`bn: ${s.replace(/^error: /, '').replace(/\n(?=.)/g, ' ')}`),
+        outputError: (s, write) => write(`bn: ${withOptionHint(s.replace(/^error: /, '').replace(/\n(?=.)/g, ' '))}`),
       });
     cmd.commands.forEach(configure);
   };
   configure(program);
   return program;
+}
+
+/** "unknown option '--ojson'" gets the bn spelling of a neighbouring tool's flag, instead of a guess by spelling. */
+function withOptionHint(message: string): string {
+  const unknown = /^unknown option '([^']+)'/.exec(message);
+  const hint = unknown ? optionHint(unknown[1]!) : undefined;
+  return hint ? `unknown option '${unknown![1]}' (${hint})\n` : message;
 }

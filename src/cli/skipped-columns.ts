@@ -1,10 +1,6 @@
 /**
- * The note `bn stats` prints on standard error, with the table and when standard error is a
- * terminal (`-q` silences it), about the columns it looked at and left out:
- *
- *     bn: skipped 2 non-numeric columns: name, city
- *
- * A column is listed when the default rule decided it (no --select, or a /regex/ or a `!` list
+ * The columns `bn stats` and `bn normalize` looked at and left out, for the note of
+ * columns-note.ts. A column is listed when the default rule decided it (no --select, or a /regex/ or a `!` list
  * picked it) and its first non-missing value was not a number (with -b: in the first batch), or it
  * had no value at all. Columns that --select left out by name, index or range are not listed:
  * the user chose them.
@@ -20,16 +16,13 @@ export function skippedColumns(stats: DatasetStats, select: SelectionSpec | unde
   return stats.columns.filter((name, j) => !features.has(j) && selection.role(name, j) === 'candidate');
 }
 
-/** The note's line (with `bn: ` and a line end), or undefined when nothing was skipped. */
-export function skippedNote(names: readonly string[]): string | undefined {
-  if (names.length === 0) return undefined;
+/** "name, city", cut after 20 names: "a, b, … (5 more)". */
+export function namesList(names: readonly string[]): string {
   const shown = names.slice(0, NAMES_SHOWN).map(columnName).join(', ');
-  const more = names.length > NAMES_SHOWN ? `, … (${names.length - NAMES_SHOWN} more)` : '';
-  const what = names.length === 1 ? 'non-numeric column' : 'non-numeric columns';
-  return `bn: skipped ${names.length} ${what}: ${shown}${more}\n`;
+  return names.length > NAMES_SHOWN ? `${shown}, … (${names.length - NAMES_SHOWN} more)` : shown;
 }
 
 /** A name as it is, or in JSON quotes when it is empty, has a comma or a quote, or outer spaces. */
-function columnName(name: string): string {
+export function columnName(name: string): string {
   return /^[^\s,"\\]([^,"\\\p{Cc}]*[^\s,"\\])?$/u.test(name) ? name : JSON.stringify(name);
 }

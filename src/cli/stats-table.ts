@@ -9,6 +9,10 @@
  * with a line saying how many are hidden (`--all-batches` shows them all). A statistic that does
  * not exist (the sample variance of one value, the mean of a feature with no value in a batch)
  * is a blank cell. Colour comes from the caller's chalk instance: level 0 gives plain text.
+ *
+ * On a terminal (`width`), a table wider than the terminal is cut into blocks of whole columns,
+ * each starting with the feature names, one under the other: a terminal never wraps a line of
+ * it. Into a pipe or a file (no `width`) every table is whole, one line a feature.
  */
 import type { ChalkInstance } from 'chalk';
 import type { Moments } from '../engine/moments.js';
@@ -23,6 +27,8 @@ export interface StatsTableOptions {
   /** `--all-batches`: never collapse. */
   allBatches?: boolean;
   color: ChalkInstance;
+  /** The terminal's width in columns; undefined (a pipe, a file): no limit. */
+  width?: number;
 }
 
 /** Batch sections shown at each end when there are more than SHOWN_BATCHES_MAX. */
@@ -42,8 +48,9 @@ export function statsTable(stats: DatasetStats, options: StatsTableOptions): str
     header: ['feature', ...statistics.map((s) => s.key)],
     rows: stats.features.map((j) => [stats.columns[j]!, ...statistics.map((s) => readableNumber(s.of(m, j)))]),
   });
-  const render = (t: TextTable) =>
+  const renderBlock = (t: TextTable) =>
     [tableLine(t.header.map((h) => paintCell(h, color.bold))), ...t.rows.map(([name = '', ...cells]) => tableLine([paintCell(name, color.cyan), ...cells]))];
+  const render = (t: TextTable) => columnBlocks(t, options.width).flatMap((block, k) => [...(k > 0 ? [''] : []), ...renderBlock(block)]);
 
   const { rows, features, batches } = stats;
   const lines = [color.bold(`${plural(rows, 'row')}, ${plural(features.length, 'feature')}, ${plural(batches.length, 'batch', 'batches')}`), ''];
@@ -59,6 +66,32 @@ export function statsTable(stats: DatasetStats, options: StatsTableOptions): str
     }
   });
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * A padded table as blocks that each fit in `width` columns: the feature column, then as many
+ * statistics as fit. One block when it fits (or no width is given). A feature column too wide to
+ * leave room for a statistic is cut, its names ending in "…".
+ */
+export function columnBlocks(table: TextTable, width: number | undefined): TextTable[] {
+  const widthOf = (c: number) => table.header[c]!.length;
+  const statistics = table.header.map((_, c) => c).slice(1);
+  const lineWidth = (columns: number[]) => widthOf(0) + columns.reduce((sum, c) => sum + 2 + widthOf(c), 0);
+  if (width === undefined || lineWidth(statistics) <= width) return [table];
+  const widest = Math.max(...statistics.map(widthOf));
+  const nameWidth = Math.max(4, Math.min(widthOf(0), width - 2 - widest));
+  const cut = (cell: string) => {
+    const name = cell.trimEnd();
+    return name.length <= nameWidth ? name.padEnd(nameWidth) : `${name.slice(0, nameWidth - 1)}…`;
+  };
+  const blocks: number[][] = [];
+  for (const c of statistics) {
+    const last = blocks.at(-1);
+    if (last && nameWidth + last.reduce((sum, k) => sum + 2 + widthOf(k), 0) + 2 + widthOf(c) <= width) last.push(c);
+    else blocks.push([c]);
+  }
+  const pick = (cells: string[], columns: number[]) => [cut(cells[0]!), ...columns.map((c) => cells[c]!)];
+  return blocks.map((columns) => ({ header: pick(table.header, columns), rows: table.rows.map((r) => pick(r, columns)) }));
 }
 
 /** Every batch, or the first and last few of many, with the number left out between them. */

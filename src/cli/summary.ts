@@ -3,6 +3,7 @@
  * (never into a pipe or a file; `-q` silences it), after the rows:
  *
  *     bn: normalized 10 rows, 2 features, 1 batch → train.norm.csv · stats saved to s.json · 12 ms
+ *     bn: normalized 10 rows, 2 features, 1 batch → standard output · 9 ms
  *     bn: normalized 10 rows, 2 features with the stats of s.json → standard output · 8 ms
  *     bn: denormalized 10 rows, 2 features with the stats of s.json → out.csv · 8 ms
  */
@@ -20,12 +21,16 @@ export function summaryLine(what: SummaryOf, output: string | undefined, elapsed
   const time = formatDuration(elapsedMs);
   const parts =
     what.mode === 'training'
-      ? [`normalized ${counts}, ${plural(what.batches, 'batch', 'batches')} ${where}`, savedStats(what.savedTo), time]
+      ? [`normalized ${counts}, ${plural(what.batches, 'batch', 'batches')} ${where}`, savedStats(what.savedTo, output), time]
       : [`${what.mode}d ${counts} with the stats of ${what.statsFrom} ${where}`, time];
-  return `${color.dim(`bn: ${parts.join(' · ')}`)}\n`;
+  return `${color.dim(`bn: ${parts.filter((p) => p !== undefined).join(' · ')}`)}\n`;
 }
 
-function savedStats(target: string | undefined): string {
-  if (target === undefined) return 'stats not saved (--save-stats FILE saves them)';
+/**
+ * Where the stats went. Not saving them is worth a word only when the rows went to a file (-o):
+ * a fit, whose statistics inference will want; normalizing to look at, or into a pipe, is not.
+ */
+function savedStats(target: string | undefined, output: string | undefined): string | undefined {
+  if (target === undefined) return output === undefined ? undefined : 'stats not saved (--save-stats FILE saves them)';
   return target === '-' ? 'stats written to standard output' : `stats saved to ${target}`;
 }

@@ -2,20 +2,24 @@
  * Where `normalize` and `denormalize` write their rows: standard output or `-o FILE` (atomic), in
  * the input's format unless `--to`. One place, so training and inference mode share the sink.
  */
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { BnError } from '../errors.js';
 import { openAtomic, type AtomicFile } from '../io/atomic-file.js';
 import { numberFormatter } from '../io/format-number.js';
-import { formatNames, openSink, parseFormat } from '../io/formats.js';
+import { formatEntry, formatNameList, formatNames, openSink, parseFormat } from '../io/formats.js';
 import { OutputWriter } from '../io/output-writer.js';
 import type { TableSink } from '../io/table-sink.js';
 import type { Format } from '../io/table.js';
 import type { SettledInput } from './input-options.js';
 import type { Io } from './io.js';
-import { fileName, significantDigits } from './parse-option.js';
+import { takesValues } from './option-values.js';
+import { fileName, significantDigits, singleCharacter } from './parse-option.js';
 
 export interface TableOutputFlags {
   output?: string;
+  outputDelimiter?: string;
+  /** Miller's name for --output-delimiter. */
+  ofs?: string;
   precision?: number;
   to?: string;
   /** false with --no-output-header. */
@@ -40,7 +44,9 @@ export interface TableOutput {
 
 export function addTableOutputOptions(command: Command): Command {
   return command
-    .option('--to <format>', `output format: ${formatNames()} (default: the input's format)`)
+    .addOption(takesValues(new Option('--to <format>', `output format: ${formatNames()} (default: the input's format)`), formatNameList))
+    .option('--output-delimiter <char>', 'CSV/TSV output: the field delimiter; \\t or tab for a tab (default: the input\'s with the input\'s format, else "," for csv, tab for tsv)', singleCharacter)
+    .addOption(new Option('--ofs <char>', 'Miller\'s name for --output-delimiter').argParser(singleCharacter).hideHelp())
     .option('--precision <n>', 'write numbers with N significant digits (default: shortest exact form)', significantDigits)
     .option('-o, --output <file>', 'write the rows to FILE, atomically: no partial file on error (default: standard output)', fileName)
     .option('--no-output-header', 'CSV/TSV: write the rows without the header row, for every shard of a split job but the first (default: the header is written)');
@@ -51,17 +57,27 @@ export function checkTableOutput(flags: TableOutputFlags): void {
   if (flags.to !== undefined) parseFormat(flags.to, '--to');
 }
 
+/** --output-delimiter (or --ofs): only a delimiter-separated output has one. */
+function outputDelimiter(flags: TableOutputFlags, format: Format): string | undefined {
+  const given = flags.outputDelimiter ?? flags.ofs;
+  if (given !== undefined && formatEntry(format).delimiter === undefined) {
+    throw new BnError('BN_USAGE', `--output-delimiter applies to CSV and TSV output, not ${format}`);
+  }
+  return given;
+}
+
 export async function openTableOutput(input: SettledInput, flags: TableOutputFlags, io: Io): Promise<TableOutput> {
   const outFormat = flags.to === undefined ? input.format : parseFormat(flags.to, '--to');
   const header = flags.outputHeader !== false;
   if (!header && outFormat !== 'csv' && outFormat !== 'tsv') {
     throw new BnError('BN_USAGE', `--no-output-header: ${outFormat.toUpperCase()} output has no header row (its records name their keys or have none)`);
   }
+  const chosenDelimiter = outputDelimiter(flags, outFormat);
   let file: AtomicFile | undefined;
   if (flags.output !== undefined) file = await openAtomic(flags.output);
   const writer = new OutputWriter(file?.stream ?? io.stdout, flags.output);
   // -d applies to the output too when it is written in the input's format.
-  const delimiter = outFormat === input.format ? input.delimiter : undefined;
+  const delimiter = chosenDelimiter ?? (outFormat === input.format ? input.delimiter : undefined);
   const formatNumber = numberFormatter(flags.precision);
   const sink = await openSink(outFormat, writer, { delimiter, formatNumber, header });
   return {

@@ -98,9 +98,14 @@ export function formatEntry(format: Format): FormatEntry {
   return FORMATS.find((entry) => entry.name === format)!;
 }
 
+/** Every name `--from` and `--to` take: ["csv", "tsv", "json", "ndjson", "jsonl"]. */
+export function formatNameList(): string[] {
+  return FORMATS.flatMap((e) => [e.name, ...e.aliases]);
+}
+
 /** Every name `--from` and `--to` take, as a help text lists them: "csv, tsv, json, ndjson or jsonl". */
 export function formatNames(): string {
-  const names = FORMATS.flatMap((e) => [e.name, ...e.aliases]);
+  const names = formatNameList();
   return `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
 }
 

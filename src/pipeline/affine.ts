@@ -10,6 +10,7 @@
 import { normalizeScale } from '../engine/batch-norm.js';
 import type { Ratio } from '../engine/exact-scale.js';
 import { BnError } from '../errors.js';
+import { didYouMean } from './closest-name.js';
 import { parseDecimal } from '../io/numbers.js';
 
 export type AffineSpec =
@@ -71,7 +72,7 @@ export function resolveAffine(
       if (unknown.length > 0) {
         throw new BnError(
           'BN_BAD_OPTION',
-          `${flag}: no feature named ${unknown.map((n) => JSON.stringify(n)).join(', ')} (features: ${features.join(', ')})`,
+          `${flag}: no feature named ${unknown.map((n) => JSON.stringify(n)).join(', ')} (${[didYouMean(unknown, features), `features: ${features.join(', ')}`].filter(Boolean).join(' ')})`,
         );
       }
       features.forEach((name, i) => {

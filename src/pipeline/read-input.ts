@@ -103,9 +103,13 @@ export function workersFor(input: InputSource, spec: InputSpec = input.spec): Wo
  * and the output is the input's format with the same delimiter (and no number can hold that
  * delimiter), the format's row writer otherwise.
  */
-export function openWriter(reader: InputReader, output: { format: Format; writer: OutputWriter; sink: TableSink; precision: number | undefined; header?: boolean }): BatchWriter {
+export function openWriter(
+  reader: InputReader,
+  output: { format: Format; writer: OutputWriter; sink: TableSink; precision: number | undefined; delimiter?: string | undefined; header?: boolean },
+): BatchWriter {
   const csv = reader.scanned;
-  if (csv && output.format === csv.format && !canBePartOfNumber(csv.delimiter)) return new CsvRecordsWriter(output.writer, csv.delimiter, output.precision, output.header);
+  const sameDialect = csv && output.format === csv.format && (output.delimiter ?? formatEntry(output.format).delimiter) === csv.delimiter;
+  if (csv && sameDialect && !canBePartOfNumber(csv.delimiter)) return new CsvRecordsWriter(output.writer, csv.delimiter, output.precision, output.header);
   return new RowsWriter(output.sink);
 }
 

@@ -7,24 +7,28 @@
  *          | N                              a 1-based column index
  *          | N-M | N- | -M                  an inclusive range of indices (N- : to the last column)
  *          | /REGEX/ | /REGEX/i             names matching a JavaScript regular expression
+ *          | GLOB                           names matching a shell pattern: * any text, ? one character (p*, x?)
  *
  * An item that is exactly a column's name always means that column, so a header `2015` is
  * selected by `-s 2015` even where column 2015 would exist; a quoted item is always a name.
  *
  * Columns named, numbered or in a range are features, and must hold numbers (text in them is an
- * error). Columns matched only by a /regex/, or left over by a `!` list, are picked the way the
- * default rule picks them: those whose first non-missing value is a number.
+ * error). Columns matched only by a /regex/ or a glob, or left over by a `!` list, are picked the
+ * way the default rule picks them: those whose first non-missing value is a number. A name, an
+ * index or a glob that is none of the columns is an error, with the name probably meant.
  *
  * Parsing (`parseSelection`) happens once, at the option boundary; binding to the column names
  * (`bindSelection`) once the header is known; `role` is asked once per column, never per cell.
  */
 import { BnError } from '../errors.js';
+import { didYouMean } from './closest-name.js';
 
 export type SelectItem =
   | { kind: 'name'; name: string }
   | { kind: 'index'; index: number; text: string }
   | { kind: 'range'; from: number; to: number; text: string }
-  | { kind: 'regex'; regex: RegExp; text: string };
+  | { kind: 'regex'; regex: RegExp; text: string }
+  | { kind: 'glob'; regex: RegExp; text: string };
 
 export interface SelectionSpec {
   inverted: boolean;
@@ -115,6 +119,7 @@ function plainItem(text: string, bad: (why: string) => BnError): SelectItem {
     return n;
   };
   if (/^\d+$/.test(text)) return { kind: 'index', index: index(text), text };
+  if (/[*?]/.test(text)) return { kind: 'glob', regex: globRegex(text), text };
   const range = /^(\d*)\s*-\s*(\d*)$/.exec(text);
   if (range && (range[1] || range[2])) {
     const from = range[1] ? index(range[1]) : 1;
@@ -123,6 +128,12 @@ function plainItem(text: string, bad: (why: string) => BnError): SelectItem {
     return { kind: 'range', from, to, text };
   }
   return { kind: 'name', name: text };
+}
+
+/** `p*` → /^p.*$/s: `*` any text, `?` one character, everything else itself. */
+function globRegex(glob: string): RegExp {
+  const source = [...glob].map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'))).join('');
+  return new RegExp(`^${source}$`, 's');
 }
 
 /**
@@ -136,7 +147,7 @@ export function bindSelection(spec: SelectionSpec, columns: readonly string[]): 
     items.some((it) =>
       it.kind === 'name' ? it.name === name : it.kind === 'index' ? it.index === j + 1 : it.kind === 'range' ? it.from <= j + 1 && j + 1 <= it.to : false,
     );
-  const matched = (name: string) => items.some((it) => it.kind === 'regex' && it.regex.test(name));
+  const matched = (name: string) => items.some((it) => (it.kind === 'regex' || it.kind === 'glob') && it.regex.test(name));
   return {
     role(name, j) {
       if (spec.inverted) return explicit(name, j) || matched(name) ? 'other' : 'candidate';
@@ -147,10 +158,13 @@ export function bindSelection(spec: SelectionSpec, columns: readonly string[]): 
         if (it.kind === 'name') return all.includes(it.name) ? [] : [JSON.stringify(it.name)];
         if (it.kind === 'index') return it.index <= all.length ? [] : [String(it.index)];
         if (it.kind === 'range') return it.from <= all.length && (it.to === Number.POSITIVE_INFINITY || it.to <= all.length) ? [] : [it.text];
+        if (it.kind === 'glob') return all.some((name) => it.regex.test(name)) ? [] : [it.text];
         return [];
       });
       if (unknown.length > 0) {
-        throw new BnError('BN_UNKNOWN_COLUMN', `--select: no column ${unknown.join(', ')} (${describeColumns(all)})`, { file: label });
+        const names = items.flatMap((it) => (it.kind === 'name' && !all.includes(it.name) ? [it.name] : []));
+        const guess = didYouMean(names, all);
+        throw new BnError('BN_UNKNOWN_COLUMN', `--select: no column ${unknown.join(', ')} (${guess ? `${guess} ` : ''}${describeColumns(all)})`, { file: label });
       }
     },
   };

@@ -4,20 +4,15 @@
  * every example in the help runs.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildProgram } from '../../src/cli/program.js';
-import { BIN, bnInProcess, expectOneLineError, fixture, ROOT, shell } from '../helpers/run-bn.js';
+import { BIN, bnInProcess, expectOneLineError, fixture, ROOT, shell, quietProgram } from '../helpers/run-bn.js';
 
 const { version } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
 
-const program = () => {
-  const sink = new PassThrough().resume();
-  return buildProgram({ stdin: Readable.from([]), stdout: sink, stderr: sink, env: {} });
-};
+const program = quietProgram;
 const commandNamed = (name: string) => program().commands.find((c) => c.name() === name)!;
 
 /**
@@ -66,7 +61,7 @@ describe('--help', () => {
     const command = commandNamed(name);
     const help = command.createHelp();
     for (const option of command.options) {
-      if (option.long === '--help') continue;
+      if (option.long === '--help' || option.hidden) continue; // a hidden option is in no help
       expect(help.optionDescription(option), option.flags).toMatch(/\(default: [^)]|\(required\)|default: "/);
     }
   });
@@ -74,10 +69,11 @@ describe('--help', () => {
   it('bn --help: a description, the commands, examples with the fit-then-infer pair and a pipeline', async () => {
     const help = await helpOf('bn');
     expect(help).toMatch(/^Usage: bn \[options\] \[command\]\n\nBatch Normalization for tabular data/);
-    for (const name of ['stats', 'normalize', 'denormalize', 'merge']) expect(help).toMatch(new RegExp(`^  ${name} \\[options\\]`, 'm'));
-    expect(help).toContain('$ bn normalize train.csv --save-stats s.json -o train.norm.csv');
-    expect(help).toContain('$ bn normalize test.csv --stats s.json');
-    expect(help).toMatch(/\$ cat data\.csv \| bn normalize .*\| head/);
+    for (const name of ['stats', 'normalize', 'denormalize', 'merge', 'example', 'completion']) expect(help).toMatch(new RegExp(`^  ${name} `, 'm'));
+    expect(help).toMatch(/^  \$ bn example > seed\.csv /m);
+    expect(help).toContain('$ bn normalize seed.csv --save-stats s.json -o seed.norm.csv');
+    expect(help).toMatch(/\| bn normalize --stats s\.json /);
+    expect(help).toMatch(/\$ bn example \| bn normalize .*\| head/);
     expect(help).toContain('Run bn COMMAND --help for the options and examples of a command.');
   });
 
@@ -91,12 +87,20 @@ describe('--help', () => {
     expect(help).toContain('$ bn normalize train.csv --save-stats s.json -o train.norm.csv');
     expect(help).toContain('$ bn normalize test.csv --stats s.json');
   });
+
+  it('bn example prints the seed example: ten rows whose batch variance is 33', async () => {
+    const r = await bnInProcess(['example']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(readFileSync(fixture('seed.csv'), 'utf8'));
+    const stats = await bnInProcess(['stats', '--to', 'json'], r.stdout);
+    expect(JSON.parse(stats.stdout)).toMatchObject({ rows: 10, var: [33, 33] });
+  });
 });
 
 describe('--version', () => {
-  it.each([['--version'], ['-V']])('bn %s prints the version of package.json', async (flag) => {
+  it.each([['--version'], ['-V']])('bn %s prints "bn", the version of package.json and the Node version', async (flag) => {
     const r = await bnInProcess([flag]);
-    expect(r).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+    expect(r).toEqual({ code: 0, stdout: `bn ${version} (Node ${process.version})\n`, stderr: '' });
   });
 });
 
@@ -120,11 +124,12 @@ describe('a typing mistake', () => {
 });
 
 /**
- * Every `$ …` line of every help runs, in a folder with the files the examples name, with `bn` on
- * the PATH: status 0 and no error message. A command's lines run in order (the first may make a
- * file a later one reads). Lines that need a program that is not installed are left out, by name.
+ * Every `$ …` line of every help runs in an empty folder (as for a user who installed bn from npm:
+ * no fixtures/ beside it), with `bn` on the PATH: status 0 and no error message. A command's lines
+ * run in order: the first makes the file the later ones read (`bn example > seed.csv`). Lines
+ * that need a program that is not installed are left out, by name.
  */
-describe('the examples in the help', () => {
+describe('the examples in the help, from an empty folder', () => {
   const work = mkdtempSync(path.join(os.tmpdir(), 'bn-help-'));
   afterAll(() => rmSync(work, { recursive: true, force: true }));
   const shim = path.join(work, 'bin');
@@ -133,28 +138,14 @@ describe('the examples in the help', () => {
   chmodSync(path.join(shim, 'bn'), 0o755);
 
   const hasParallel = spawnSync('parallel', ['--version'], { stdio: 'ignore' }).status === 0;
+  const commands = program().commands.map((c) => c.name());
 
-  /** The files the examples read: numeric columns x1, x2 (x3), an id, and a text column. */
-  function makeFiles(dir: string) {
-    mkdirSync(path.join(dir, 'fixtures'), { recursive: true });
-    copyFileSync(fixture('seed.csv'), path.join(dir, 'fixtures/seed.csv'));
-    const row = (i: number) => ({ id: i, x1: ((i * 37) % 101) / 7, x2: ((i * 53) % 89) - 40, x3: Math.sqrt(i), city: ['Oslo', 'Lima', 'Pune'][i % 3] });
-    const csv = (n: number, from = 0) =>
-      ['id,x1,x2,x3,city', ...Array.from({ length: n }, (_, k) => Object.values(row(from + k)).join(','))].join('\n') + '\n';
-    writeFileSync(path.join(dir, 'data.csv'), csv(600));
-    writeFileSync(path.join(dir, 'data.json'), JSON.stringify(Array.from({ length: 50 }, (_, i) => row(i))));
-    writeFileSync(path.join(dir, 'train.csv'), csv(100));
-    writeFileSync(path.join(dir, 'test.csv'), csv(20, 100));
-    writeFileSync(path.join(dir, 'part-1.csv'), csv(40));
-    writeFileSync(path.join(dir, 'part-2.csv'), csv(40, 40));
-  }
-
-  it.each(['bn', 'stats', 'normalize', 'denormalize', 'merge'])('bn %s --help', async (name) => {
+  it.each(['bn', ...commands])('bn %s --help', async (name) => {
     const help = await helpOf(name);
     const lines = help.split('\n').filter((l) => l.startsWith('  $ ')).map((l) => l.slice(4));
     expect(lines.length).toBeGreaterThan(1);
     const dir = path.join(work, name);
-    makeFiles(dir);
+    mkdirSync(dir);
     for (const line of lines) {
       if (line.startsWith('parallel ') && !hasParallel) continue; // GNU parallel not installed
       const r = await shell(line, { cwd: dir, path: [shim], errexit: true });

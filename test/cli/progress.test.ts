@@ -27,6 +27,9 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** The note of the columns of big.csv (a: 0, 1, 2, …, b, label: text), on a terminal. */
+const NOTE = `bn: 2 features: a, b; skipped 1 non-numeric column: label\nbn: "a" looks like a row number (consecutive integers, each once): --select '!a' leaves it out\n`;
+
 /** What stays on the screen: everything after the last erase (the bar is gone by then). */
 const afterBar = (stderr: string) => stderr.slice(stderr.lastIndexOf(ERASE) + ERASE.length);
 
@@ -36,7 +39,7 @@ describe('the progress bar', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/bn stats [█░]{24} \d+%/);
     expect(r.stderr).toContain(ERASE);
-    expect(afterBar(r.stderr)).toBe('bn: skipped 1 non-numeric column: label\n');
+    expect(afterBar(r.stderr)).toBe(NOTE);
     expect(r.stdout).toMatch(/^60,000 rows, 2 features, 1 batch\n/);
   });
 
@@ -52,7 +55,7 @@ describe('the progress bar', () => {
     const r = await bnInProcess(['stats', '-b', '100'], '', { stderrTTY: true, env: FAST, input: Readable.from(slowly()) });
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/bn stats · [\d,]+ rows? · [\d,]+ rows\/s · \d+ ms/);
-    expect(afterBar(r.stderr)).toBe('');
+    expect(afterBar(r.stderr)).toBe(`bn: 1 feature: a\nbn: "a" looks like a row number (consecutive integers, each once): --select '!a' leaves it out\n`);
   });
 
   it('goes before the summary line of normalize, over both passes of a whole-input normalize', async () => {
@@ -61,7 +64,7 @@ describe('the progress bar', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/bn normalize [█░]{24} \d+%/);
     expect(afterBar(r.stderr)).toMatch(
-      new RegExp(`^bn: normalized 60,000 rows, 2 features, 1 batch → ${out} · stats saved to ${path.join(dir, 's.json')} · \\d+(\\.\\d)? m?s\\n$`),
+      new RegExp(`^${NOTE.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}bn: normalized 60,000 rows, 2 features, 1 batch → ${out} · stats saved to ${path.join(dir, 's.json')} · \\d+(\\.\\d)? m?s\\n$`),
     );
   });
 
@@ -86,7 +89,7 @@ describe('the progress bar', () => {
 
   it('does not appear for quick work with the default delay of a second', async () => {
     const r = await bnInProcess(['stats', big], '', { stderrTTY: true });
-    expect(r.stderr).toBe('bn: skipped 1 non-numeric column: label\n');
+    expect(r.stderr).toBe(NOTE);
   });
 });
 
@@ -130,8 +133,9 @@ describe('the summary line of normalize and denormalize', () => {
   const seed = path.resolve('fixtures/seed.csv');
 
   it('says rows, features, batches, where the rows and the stats went, and the time, dimmed on a terminal', async () => {
-    const r = await bnInProcess(['normalize', seed, '-b', '4'], '', { stderrTTY: true });
-    expect(r.stderr).toMatch(/^\x1b\[2mbn: normalized 10 rows, 2 features, 3 batches → standard output · stats not saved \(--save-stats FILE saves them\) · \d+(\.\d)? m?s\x1b\[22m\n$/);
+    const r = await bnInProcess(['normalize', seed, '-b', '4', '-o', path.join(dir, 'seed.norm.csv')], '', { stderrTTY: true });
+    const summary = r.stderr.split('\n').at(-2);
+    expect(summary).toMatch(/^\x1b\[2mbn: normalized 10 rows, 2 features, 3 batches → \S+seed\.norm\.csv · stats not saved \(--save-stats FILE saves them\) · \d+(\.\d)? m?s\x1b\[22m$/);
   });
 
   it('names the stats file in inference mode and for denormalize', async () => {

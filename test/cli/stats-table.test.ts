@@ -166,3 +166,42 @@ describe('the stats table', () => {
     expect(r.stdout).toContain(`\n${bold('batch 9 · rows 19–20')}\n`);
   });
 });
+
+describe('a table wider than the terminal', () => {
+  // Six features with wide statistics: 91 characters a line when whole.
+  const header = 'id,sepal_length,sepal_width,petal_length,petal_width,price_in_dollars,target';
+  const rows = Array.from({ length: 40 }, (_, i) => [i + 1, ...[1, 2, 3, 4, 5].map((k) => ((i * 7919 * k) % 110000) - 10000.125), i % 2].join(','));
+  const csv = `${header}\n${rows.join('\n')}\n`;
+  const plain = (s: string) => s.replace(/\x1b\[\d+m/g, '');
+  const lines = (s: string) => plain(s).trimEnd().split('\n');
+  /** The words of a table (names, headers, numbers), each as often as it appears. */
+  const words = (s: string) => [...new Set(plain(s).split(/\s+/).filter(Boolean))].sort();
+
+  it('is whole into a pipe', async () => {
+    const r = await bnInProcess(['stats'], csv);
+    expect(Math.max(...lines(r.stdout).map((l) => l.length))).toBeGreaterThan(80);
+  });
+
+  it.each([
+    [80, {}],
+    [50, { COLUMNS: '50' }],
+    [120, { COLUMNS: '120' }],
+  ])('on a terminal of %i columns, blocks of whole columns that fit, with every value of the whole table', async (width, env) => {
+    const whole = await bnInProcess(['stats', '-b', '20'], csv);
+    const r = await bnInProcess(['stats', '-b', '20'], csv, { stdoutTTY: true, env });
+    expect(r.code).toBe(0);
+    for (const line of lines(r.stdout)) expect(line.length, line).toBeLessThanOrEqual(width);
+    // The same names and numbers (a block repeats the feature names).
+    const extra = words(r.stdout).filter((w) => w !== 'feature');
+    expect(extra).toEqual(words(whole.stdout).filter((w) => w !== 'feature'));
+    const blocks = lines(r.stdout).filter((l) => l.startsWith('feature')).length;
+    expect(blocks > 3).toBe(width < 91); // the total and two batches: one block each when it fits
+  });
+
+  it('cuts feature names too long to leave room for a statistic', async () => {
+    const long = `${'a_very_long_feature_name_'.repeat(3)}x,b\n1,2\n3,4\n`;
+    const r = await bnInProcess(['stats'], long, { stdoutTTY: true, env: { COLUMNS: '40' } });
+    for (const line of lines(r.stdout)) expect(line.length, line).toBeLessThanOrEqual(40);
+    expect(plain(r.stdout)).toMatch(/^a_very_long_feature_name\S*… +2$/m);
+  });
+});

@@ -62,11 +62,26 @@ describe.skipIf(!hasScript)('on a terminal (script from util-linux)', () => {
     expect(noColor.screen).not.toMatch(SGR);
   });
 
+  it('a stats table wider than the terminal comes in blocks that fit its 80 columns, or $COLUMNS; into a pipe, whole', async () => {
+    const header = 'id,sepal_length,sepal_width,petal_length,petal_width,price_in_dollars,target';
+    const rows = Array.from({ length: 30 }, (_, i) => [i + 1, ...[1, 2, 3, 4, 5].map((k) => ((i * 7919 * k) % 110000) - 10000.125), i % 2].join(','));
+    writeFileSync(path.join(dir, 'wide.csv'), `${header}\n${rows.join('\n')}\n`);
+    const widest = (screen: string) => Math.max(...screen.replace(/\x1b\[\d+m/g, '').split('\n').map((l) => l.length));
+    const at80 = await onTerminal(`stty cols 80; ${BN} stats wide.csv -q`);
+    expect(at80.code).toBe(0);
+    expect(widest(at80.screen)).toBeLessThanOrEqual(80);
+    expect(at80.screen).toContain('price_in_dollars');
+    const at60 = await onTerminal(`stty cols 200; ${BN} stats wide.csv -q`, { COLUMNS: '60' });
+    expect(widest(at60.screen)).toBeLessThanOrEqual(60);
+    const piped = await onTerminal(`stty cols 80; ${BN} stats wide.csv | cat`);
+    expect(widest(piped.screen)).toBeGreaterThan(80);
+  });
+
   it('a long stats shows the progress bar on standard error, erased before the table', async () => {
     const r = await onTerminal(`${BN} stats big.csv > table.txt`);
     expect(r.code).toBe(0);
     expect(r.screen).toMatch(BAR);
-    expect(r.screen).toMatch(/\x1b\[1G\x1b\[2K$/); // the last thing on the terminal: the bar erased
+    expect(r.screen).toMatch(/\x1b\[1G\x1b\[2K(bn: [^\x1b]*\n)*$/); // the bar erased, then only the note of the columns
     expect(file('table.txt')).toMatch(/^60,000 rows, 2 features, 1 batch\n/);
     expect(file('table.txt')).not.toContain('\x1b');
   });

@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { PassThrough, Readable } from 'node:stream';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
 import { expect } from 'vitest';
 import { buildProgram } from '../../src/cli/program.js';
 import { run } from '../../src/cli/run.js';
@@ -14,6 +15,12 @@ import { BnError, type ErrorCode, type ErrorLocation } from '../../src/errors.js
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const BIN = path.join(ROOT, 'bin/bn');
 export const fixture = (name: string) => path.join(ROOT, 'fixtures', name);
+
+/** The commander program, its output thrown away: for reading its commands and options. */
+export function quietProgram(): Command {
+  const sink = new PassThrough().resume();
+  return buildProgram({ stdin: Readable.from([]), stdout: sink, stderr: sink, env: {} });
+}
 
 export interface BnResult {
   code: number;

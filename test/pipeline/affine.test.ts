@@ -45,7 +45,8 @@ describe('--gamma/--beta SPEC forms', () => {
   it.each([
     ['1,2', /2 values for 3 features \(x1, x2, x3\)/],
     ['1,2,3,4', /4 values for 3 features/],
-    ['y=1,z=2', /no feature named "y", "z"/],
+    ['y=1,z=2', /no feature named "y", "z" \(features: x1, x2, x3\)$/],
+    ['X2=2', /no feature named "X2" \(did you mean "x2"\? features: x1, x2, x3\)$/],
   ])('%j does not fit the features', (text, pattern) => {
     expect(() => resolve(text)).toThrow(pattern);
   });

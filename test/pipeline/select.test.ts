@@ -36,6 +36,12 @@ describe('--select grammar', () => {
     ['/x{1,2}/,id', 'Fccc....'],
     ['/\\//', '........'],
     ['label,/^x/', '.cccF...'],
+    // globs (* any text, ? one character) pick candidates, as regular expressions do
+    ['x*', '.ccc....'],
+    ['x?', '.ccc....'],
+    ['*d*', 'c......c'],
+    ['2*,id', 'F....c..'],
+    ['!x*', 'c...cccc'],
     // ! inverts the whole list: everything else is a candidate
     ['!id', '.ccccccc'],
     ['!id,label,/^x/', '.....ccc'],
@@ -77,9 +83,17 @@ describe('unknown columns', () => {
     ['x1,9', /^--select: no column 9 /],
     ['7-9', /^--select: no column 7-9 /],
     ['!nope', /^--select: no column "nope"/],
+    ['Label', /^--select: no column "Label" \(did you mean "label"\? 8 columns: "id", /],
+    ['lable,x1', /^--select: no column "lable" \(did you mean "label"\? 8 columns/],
+    ['X1,x9', /^--select: no column "X1", "x9" \(did you mean "x1" for "X1"\? 8 columns/],
+    ['z*', /^--select: no column z\* \(8 columns: /],
   ])('%s is a usage error listing the columns', async (list, message) => {
     const selection = bindSelection(parseSelection(list), COLUMNS);
     await expectBnError(() => selection.check(COLUMNS, 'data.csv'), { code: 'BN_UNKNOWN_COLUMN', exit: 2, location: { file: 'data.csv' }, message });
+  });
+
+  it('a column named with a * is that column, not a glob', () => {
+    expect(roles('a*b', ['a*b', 'aXb'])).toBe('F.');
   });
 
   it('a regex that matches nothing is not an error (it may match a later column)', () => {

@@ -34,9 +34,10 @@ export function denormalizeCommand(io: Io): Command {
       'after',
       `
 Examples:
+  $ bn example > train.csv                                          # ten rows of x1,x2 to try bn on
   $ bn normalize train.csv --save-stats s.json -o train.norm.csv
   $ bn denormalize train.norm.csv --stats s.json --exact            # train.csv again, to float64 rounding
-  $ bn normalize test.csv --stats s.json | bn denormalize --stats s.json --precision 8`,
+  $ printf 'x1,x2\\n4,5\\n' | bn normalize --stats s.json | bn denormalize --stats s.json --precision 8`,
     )
     .action(async (file: string | undefined, flags: DenormalizeFlags) => {
       if (flags.stats === undefined) {

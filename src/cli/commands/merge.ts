@@ -27,9 +27,11 @@ export function mergeCommand(io: Io): Command {
       'after',
       `
 Examples:
+  $ bn example > data.csv                                          # ten rows of x1,x2 to try bn on
+  $ head -6 data.csv > part-1.csv && sed -n '1p;7,$p' data.csv > part-2.csv   # two shards, each with the header
   $ bn stats part-1.csv --save-stats part-1.json --to json > /dev/null
   $ bn stats part-2.csv --save-stats part-2.json --to json > /dev/null
-  $ bn merge part-1.json part-2.json -o all.json                   # the stats file of part-1.csv and part-2.csv together
+  $ bn merge part-1.json part-2.json -o all.json                   # the stats file of data.csv
   $ parallel --pipepart -a data.csv --block 10M --header : bn stats --save-stats - | bn merge -o all.json`,
     )
     .action(async (files: string[], flags: MergeFlags) => {

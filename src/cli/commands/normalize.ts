@@ -5,6 +5,7 @@ import { BnError } from '../../errors.js';
 import { train } from '../../pipeline/normalize.js';
 import { isRegularFile, openReader, openWriter, workersFor } from '../../pipeline/read-input.js';
 import { statsFileOf } from '../../pipeline/running.js';
+import { columnsNote } from '../columns-note.js';
 import { addDisplayOptions, resolveDisplay, startProgress, type DisplayFlags } from '../display.js';
 import { runInference } from '../inference.js';
 import { addInputOptions, resolveInput, settleFormat, type InputFlags, type ResolvedInput } from '../input-options.js';
@@ -37,21 +38,23 @@ export function normalizeCommand(io: Io): Command {
   command.option('--stats <file>', 'inference mode: normalize every row with the running statistics of this stats file, from --save-stats or with PyTorch/Keras names (default: training mode)', fileName);
   command.option('--exact', "with --stats: the file's exact mean and biased var of every row, the bytes a whole-input training normalize writes (default: the running statistics)");
   addTableOutputOptions(command);
-  addDisplayOptions(command, { what: 'summary line', shown: 'when standard error is a terminal' });
+  addDisplayOptions(command, { what: 'summary line and note of the features chosen', shown: 'when standard error is a terminal' });
   command
     .addHelpText(
       'after',
       `
 Examples:
-  $ bn normalize fixtures/seed.csv --gamma 2 --beta 1
+  $ bn example > train.csv                                         # ten rows of x1,x2 to try bn on
+  $ bn normalize train.csv --gamma 2 --beta 1
   $ bn normalize train.csv --save-stats s.json -o train.norm.csv   # fit: normalize, and save the statistics
+  $ printf 'x1,x2\\n4,5\\n30,1\\n' > test.csv
   $ bn normalize test.csv --stats s.json                           # infer: normalize new rows with them
   $ bn normalize train.csv --stats s.json --exact                  # the fit's output again, from the file's exact statistics
-  $ bn normalize data.csv -b 256 -o data.norm.csv                  # batches of 256 rows, each with its own μ_B, σ_B²
-  $ bn normalize data.csv --gamma x1=2,x2=0.5 --precision 6        # γ by name, 6 significant digits
-  $ bn normalize data.json --select '!id' --to ndjson              # every numeric column but id, as NDJSON
-  $ cat data.csv | bn normalize | head -3                          # a pipeline: standard input to standard output
-  $ bn normalize train.csv -b 32 --preset keras --save-stats keras.json -o train.norm.csv`,
+  $ bn normalize train.csv -b 5 -o train.b5.csv                    # batches of 5 rows, each with its own μ_B, σ_B²
+  $ bn normalize train.csv --gamma x1=2,x2=0.5 --precision 6       # γ by name, 6 significant digits
+  $ bn normalize train.csv --select '!x1' --to ndjson              # every numeric column but x1, as NDJSON
+  $ bn example | bn normalize | head -3                            # a pipeline: standard input to standard output
+  $ bn normalize train.csv -b 5 --preset keras --save-stats keras.json -o train.norm.csv`,
     )
     .action(async (file: string | undefined, flags: NormalizeFlags) => {
       const input = resolveInput(file, flags, io.env);
@@ -110,6 +113,7 @@ async function training(resolved: ResolvedInput, flags: NormalizeFlags, io: Io):
     await spool?.release();
   }
   if (display.summary) {
+    io.stderr.write(display.err.dim(columnsNote(result, resolved.select).trimEnd()) + '\n');
     const what = { mode: 'training', rows: result.rows, features: result.features.length, batches: result.folded?.batches ?? result.batches.length, savedTo: flags.saveStats } as const;
     io.stderr.write(summaryLine(what, flags.output, performance.now() - started, display.err));
   }

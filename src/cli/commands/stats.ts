@@ -8,12 +8,12 @@ import { openReader } from '../../pipeline/read-input.js';
 import type { TrainingSettings } from '../../pipeline/presets.js';
 import { statsFileOf } from '../../pipeline/running.js';
 import { emptyStatsFile, type StatsFile } from '../../stats-file.js';
+import { columnsNote } from '../columns-note.js';
 import { addDisplayOptions, resolveDisplay, startProgress, type DisplayFlags } from '../display.js';
 import { addInputOptions, resolveInput, settleFormat, type InputFlags } from '../input-options.js';
 import type { Io } from '../io.js';
 import { addAffineOptions, addTrainingOptions, resolveTraining, type ModelFlags } from '../model-options.js';
 import { fileBytes } from '../progress.js';
-import { skippedColumns, skippedNote } from '../skipped-columns.js';
 import { writeStatsFile } from '../stats-output.js';
 import { statsCsv, statsJson, statsNdjson } from '../stats-report.js';
 import { statsTable } from '../stats-table.js';
@@ -40,7 +40,7 @@ export function statsCommand(io: Io): Command {
       .default('table'),
   );
   command.option('--all-batches', 'table: a section for every batch (default: with many batches, the first and last 3)');
-  addDisplayOptions(command, { what: 'note about skipped non-numeric columns', shown: 'with the table, when standard error is a terminal' });
+  addDisplayOptions(command, { what: 'note of the features chosen and the columns skipped', shown: 'with the table, when standard error is a terminal' });
   addTrainingOptions(command, 'write the stats file to FILE, atomically; - writes it (on one line) to standard output instead of the report (default: not saved)');
   addAffineOptions(command);
   command
@@ -48,12 +48,13 @@ export function statsCommand(io: Io): Command {
       'after',
       `
 Examples:
-  $ bn stats fixtures/seed.csv
-  $ bn stats data.csv -b 256                      # and a section a batch of 256 rows
-  $ bn stats data.csv --to json                   # for programs; also --to csv, --to ndjson
-  $ bn stats data.json --select '!id' --to csv    # every numeric column but id
-  $ cat data.csv | bn stats --to json | grep mean # standard input, in a pipeline
-  $ bn stats train.csv -b 32 -m 0.1 --save-stats s.json   # the stats file of a training pass, no rows written`,
+  $ bn example > seed.csv                          # ten rows of x1,x2 to try bn on
+  $ bn stats seed.csv
+  $ bn stats seed.csv -b 4                         # and a section a batch of 4 rows
+  $ bn stats seed.csv --to json                    # for programs; also --to csv, --to ndjson
+  $ printf 'id,x\\n1,0.5\\n2,1.5\\n3,4\\n' | bn stats --select '!id' --to csv   # every numeric column but id
+  $ bn example | bn stats --to json | grep mean    # standard input, in a pipeline
+  $ bn stats seed.csv -b 5 -m 0.1 --save-stats s.json   # the stats file of a training pass, no rows written`,
     )
     .action(async (file: string | undefined, flags: StatsFlags) => {
       const display = resolveDisplay(flags, io);
@@ -84,9 +85,8 @@ Examples:
       let text: string;
       if (flags.to === 'table') {
         // For a person at a terminal, reading the table; the other outputs name their features.
-        const note = display.summary ? skippedNote(skippedColumns(stats, resolved.select)) : undefined;
-        if (note) io.stderr.write(note);
-        text = statsTable(stats, { batchSize: resolved.batchSize, allBatches: flags.allBatches, color: display.out });
+        if (display.summary) io.stderr.write(columnsNote(stats, resolved.select));
+        text = statsTable(stats, { batchSize: resolved.batchSize, allBatches: flags.allBatches, color: display.out, width: display.width });
       } else {
         text = { json: statsJson, csv: statsCsv, ndjson: statsNdjson }[flags.to](stats);
       }

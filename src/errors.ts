@@ -89,7 +89,16 @@ export function quoteValue(value: unknown, max = 40): string {
     const text = JSON.stringify(value) ?? String(value);
     return text.length > max ? `${text.slice(0, max)}…` : text;
   }
-  return JSON.stringify(value.length > max ? `${value.slice(0, max)}…` : value);
+  return quoteText(value.length > max ? `${value.slice(0, max)}…` : value);
+}
+
+/**
+ * A text in double quotes, as JSON writes it, with every control character escaped: JSON leaves
+ * DEL, the C1 controls and the line and paragraph separators raw, and a raw form feed or NUL in
+ * a message garbles the terminal or the log it lands in. Other characters show as themselves.
+ */
+export function quoteText(text: string): string {
+  return JSON.stringify(text).replace(/[\x7f-\x9f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** A short, human reason for a file-system error (without Node's text, which names temporary files). */

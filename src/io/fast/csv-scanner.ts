@@ -3,20 +3,22 @@
  * record as byte ranges in the input, so that numbers can be parsed straight from the bytes
  * (./decimal.ts) and only the cells that are text get decoded.
  *
- * It reads exactly what bn's general reader (../csv-reader.ts: csv-parse with `{ bom: true,
- * relax_column_count: true, relax_quotes: true }`) reads with a one-byte delimiter:
- * test/io/fast/csv-scanner.test.ts compares the two on generated input fed in random chunks.
- * That includes csv-parse's choice of record delimiter (the first `\r\n`, `\n` or lone `\r`
- * outside quotes decides, and the other line breaks are then data) and its relaxed quotes: a
- * quote inside an unquoted field is a character like any other (`12" pipe`), and a closing quote
- * followed by anything but a delimiter or a line break makes the whole field literal text,
- * opening and closing quote included (`"a"b` is the text `"a"b`).
+ * It reads exactly what bn's general reader (../csv-reader.ts: csv-parse set up by
+ * ../csv-parse-core.ts) reads with a one-byte delimiter: test/io/fast/csv-scanner.test.ts
+ * compares the two on generated input fed in random chunks.
+ * Record delimiters: the first line break outside quotes decides. An `\n` or `\r\n` makes both
+ * of them end records from then on (real files mix them: a CRLF file appended to on Unix), and a
+ * lone `\r` there is data; a lone `\r` first makes an old Mac file, where only `\r` ends records.
+ * Quotes: a quote inside an unquoted field is a character like any other (`12" pipe`, as Python
+ * and pandas read it). A closing quote followed by anything but a delimiter or a line break is
+ * an error (CSV_TEXT_AFTER_QUOTE: `"a "word"` is most likely a quote that should have been
+ * doubled); with `lazyQuotes` (Go's name) the whole field is literal text instead, opening and
+ * closing quote included (`"a"b` is the text `"a"b`), as csv-parse's relax_quotes reads it.
  * Blank lines (nothing between two record delimiters) are skipped; a record of one empty
  * field (`""` alone on a line) is left to the caller, as csv-parse leaves it.
  *
  * Lines: `record.line` is the 1-based line where a record starts, counting the bytes that end
- * lines in this file: LF (so `\r\n` counts once), or CR when the record delimiter is a lone CR
- * (an old Mac file). Those are the lines `grep -n`, `sed -n 12p` and editors show, and a reader
+ * lines in this file: LF (so `\r\n` counts once), or CR in an old Mac file. Those are the lines `grep -n`, `sed -n 12p` and editors show, and a reader
  * that sees only field texts and the record delimiter can count them too (../csv-reader.ts
  * does), so both readers name the same line. Errors name the line where their record starts.
  *
@@ -36,6 +38,7 @@
  * previous one (a few bytes, usually). A single record spanning k chunks is copied k times.
  */
 import { Buffer } from 'node:buffer';
+import { quoteText } from '../../errors.js';
 
 const NUL = 0x00;
 const LF = 0x0a;
@@ -60,11 +63,12 @@ export const FieldKind = {
 } as const;
 export type FieldKind = (typeof FieldKind)[keyof typeof FieldKind];
 
-/** The record delimiter, as csv-parse discovers it: unknown until the first line break. */
+/** The record delimiter: unknown until the first line break outside quotes. */
 export const enum RecordDelimiter {
   Unknown = 0,
+  /** `\n` or `\r\n`, mixed as they come. */
   Lf = 1,
-  CrLf = 2,
+  /** A lone `\r` (an old Mac file). */
   Cr = 3,
 }
 
@@ -77,7 +81,7 @@ const enum Mode {
   AfterQuote = 3,
 }
 
-export type CsvSyntaxCode = 'CSV_QUOTE_NOT_CLOSED' | 'CSV_UTF16_BOM';
+export type CsvSyntaxCode = 'CSV_QUOTE_NOT_CLOSED' | 'CSV_UTF16_BOM' | 'CSV_TEXT_AFTER_QUOTE';
 
 /** Malformed input. `code` is csv-parse's code for the same case (or CSV_UTF16_BOM). */
 export class CsvSyntaxError extends Error {
@@ -101,7 +105,22 @@ export const CSV_SYNTAX_MESSAGES: Record<CsvSyntaxCode, string> = {
   // csv-parse's words, which the general reader passes on.
   CSV_QUOTE_NOT_CLOSED: 'Quote Not Closed: the parsing is finished with an opening quote',
   CSV_UTF16_BOM: 'the input starts with a UTF-16 byte order mark: only UTF-8 is read',
+  CSV_TEXT_AFTER_QUOTE: 'text after the closing quote of a quoted field',
 };
+
+/**
+ * The error of a quoted field that goes on after its closing quote, showing the field's text up
+ * to there (its end: where the stray quote most likely is). Both readers make it here.
+ */
+export function textAfterQuote(content: string, line: number, field: number): CsvSyntaxError {
+  const shown = content.length > 40 ? `…${content.slice(-40)}` : content;
+  return new CsvSyntaxError(
+    'CSV_TEXT_AFTER_QUOTE',
+    `${CSV_SYNTAX_MESSAGES.CSV_TEXT_AFTER_QUOTE} ${quoteText(shown)} (a quote inside quotes is written ""; --lazy-quotes reads the field as text)`,
+    line,
+    field,
+  );
+}
 
 /**
  * A reader of whole lines that the scanner may hand a line to before it scans it itself
@@ -235,6 +254,8 @@ export interface CsvScannerOptions {
   bom?: boolean;
   /** The line the input starts on (default 1): a range that starts mid-file. */
   firstLine?: number;
+  /** Text after a closing quote makes the field literal text (see the module comment), not an error. */
+  lazyQuotes?: boolean;
 }
 
 export type CsvRecordHandler = (record: CsvRecord) => void;
@@ -251,6 +272,7 @@ interface OpenComposite {
 
 export class CsvScanner {
   private readonly delimiter: number;
+  private readonly lazyQuotes: boolean;
   private readonly onRecord: CsvRecordHandler;
   private readonly record = new CsvRecord();
 
@@ -282,6 +304,7 @@ export class CsvScanner {
       throw new RangeError(`CsvScanner: the delimiter must be one ASCII character, not a quote or a line break: ${JSON.stringify(delimiter)}`);
     }
     this.delimiter = code;
+    this.lazyQuotes = options.lazyQuotes ?? false;
     this.onRecord = onRecord;
     this.recordDelimiter = options.recordDelimiter ?? RecordDelimiter.Unknown;
     this.bomChecked = options.bom === false;
@@ -466,19 +489,18 @@ export class CsvScanner {
   private recordDelimiterAt(buf: Buffer, pos: number, c: number, last: boolean): number {
     const rd = this.recordDelimiter;
     if (c === LF) {
-      if (rd === RecordDelimiter.Lf) return 1;
-      if (rd !== RecordDelimiter.Unknown) return 0;
+      if (rd === RecordDelimiter.Cr) return 0;
       this.recordDelimiter = RecordDelimiter.Lf;
       return 1;
     }
     if (rd === RecordDelimiter.Cr) return 1;
-    if (rd === RecordDelimiter.Lf) return 0;
     if (pos + 1 >= buf.length && !last) return -1;
     if (buf[pos + 1] === LF) {
-      this.recordDelimiter = RecordDelimiter.CrLf;
+      this.recordDelimiter = RecordDelimiter.Lf;
       return 2;
     }
-    if (rd === RecordDelimiter.CrLf) return 0;
+    // Case: a lone CR, data in a file of LF or CRLF lines; first, it makes an old Mac file.
+    if (rd === RecordDelimiter.Lf) return 0;
     this.recordDelimiter = RecordDelimiter.Cr;
     return 1;
   }
@@ -607,11 +629,12 @@ export class CsvScanner {
         this.recordStart = pos;
         continue;
       }
-      // Case: more after the closing quote. csv-parse (relax_quotes) goes on with the field as
-      // unquoted text: the quotes become part of it, except before a NUL, which it takes for
-      // the end of its input (`!nextChr`) and so for a proper closing quote.
+      // Case: more after the closing quote, which csv-parse takes for a proper closing quote
+      // before a NUL (its end-of-input test, `!nextChr`); otherwise an error, or (lazyQuotes)
+      // the field goes on as unquoted text with its quotes part of it.
       const content = buf.toString('utf8', fieldStart, this.fieldEnd);
       const unescaped = this.escaped ? content.replaceAll('""', '"') : content;
+      if (c !== NUL && !this.lazyQuotes) throw textAfterQuote(unescaped, this.recordLine, record.length + 1);
       this.composite = c === NUL
         ? { rawStart: fieldStart - 1, head: unescaped, restStart: pos }
         : { rawStart: fieldStart - 1, head: `"${unescaped}`, restStart: this.fieldEnd };

@@ -151,7 +151,7 @@ async function parallelPass(path: string, csv: CsvOptions, options: ParallelOpti
   }
 
   async function passOver(fd: number, size: number, pool: WorkerPool | undefined): Promise<PassResult> {
-    const head = new CsvScanner({ delimiter: csv.delimiter }, router.onRecord);
+    const head = new CsvScanner({ delimiter: csv.delimiter, lazyQuotes: csv.lazyQuotes }, router.onRecord);
     let offset = 0;
     let position = 0; // the file descriptor's own position
     let quoted = false;
@@ -183,8 +183,8 @@ async function parallelPass(path: string, csv: CsvOptions, options: ParallelOpti
     try {
       await feed(head, Math.min(size, options.headBytes ?? blockBytes), headUtf8);
       const rd = head.discoveredRecordDelimiter;
-      const lineBreaks = rd === RecordDelimiter.Lf || rd === RecordDelimiter.CrLf;
-      if (lineBreaks && !quoted && offset < size) await feed(head, boundaryAfter(fd, offset, rd, size), headUtf8);
+      const lineBreaks = rd === RecordDelimiter.Lf;
+      if (lineBreaks && !quoted && offset < size) await feed(head, boundaryAfter(fd, offset, size), headUtf8);
       const setup = pool && lineBreaks && !quoted && offset < size && router.layout && router.handle ? work.parallelSetup() : undefined;
       if (setup === undefined) {
         await feed(head, size, headUtf8);
@@ -198,7 +198,7 @@ async function parallelPass(path: string, csv: CsvOptions, options: ParallelOpti
       if (outcome.sequentialFrom === undefined) return { layout: router.layout, recordDelimiter: rd, nextLine: outcome.nextLine, rows: router.rows + outcome.rows };
       // A block with a quote: the rest of the file in the main thread, from that block's start.
       offset = outcome.sequentialFrom;
-      const rest = new CsvScanner({ delimiter: csv.delimiter, recordDelimiter: rd, bom: false, firstLine: outcome.nextLine }, router.onRecord);
+      const rest = new CsvScanner({ delimiter: csv.delimiter, recordDelimiter: rd, bom: false, firstLine: outcome.nextLine, lazyQuotes: csv.lazyQuotes }, router.onRecord);
       const restUtf8 = new Utf8Checker(csv.label, offset);
       await feed(rest, size, restUtf8);
       restUtf8.end();
@@ -210,8 +210,8 @@ async function parallelPass(path: string, csv: CsvOptions, options: ParallelOpti
   }
 }
 
-/** The first record boundary at or after `from`: just after an LF (after a CRLF in a CRLF file), or the end. */
-function boundaryAfter(fd: number, from: number, rd: RecordDelimiter, size: number): number {
+/** The first record boundary at or after `from`: just after an LF (the end of an LF or a CRLF), or the end. */
+function boundaryAfter(fd: number, from: number, size: number): number {
   let at = Math.max(0, from - 2);
   while (at < size) {
     const bytes = readRange(fd, at, Math.min(size, at + 65536));
@@ -219,9 +219,9 @@ function boundaryAfter(fd: number, from: number, rd: RecordDelimiter, size: numb
     // stepping on one byte at a time to the old size would spin for minutes.
     if (bytes.length === 0) return size;
     for (let i = Math.max(1, from - at); i <= bytes.length; i++) {
-      if (bytes[i - 1] === 0x0a && (rd === RecordDelimiter.Lf || (i >= 2 && bytes[i - 2] === 0x0d))) return at + i;
+      if (bytes[i - 1] === 0x0a) return at + i;
     }
-    at += Math.max(1, bytes.length - 1); // keep one byte: the CR of a CRLF split by the window
+    at += bytes.length;
   }
   return size;
 }
@@ -271,7 +271,7 @@ async function runWorkers(
   let cut = start;
   const nextTask = (owner: number): Task | undefined => {
     if (cut >= size) return undefined;
-    const end = boundaryAfter(fd, Math.min(size, cut + blockBytes), setup.recordDelimiter, size);
+    const end = boundaryAfter(fd, Math.min(size, cut + blockBytes), size);
     const task = { index: tasks.length, start: cut, end };
     tasks.push(task);
     owners.push(owner);

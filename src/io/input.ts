@@ -43,6 +43,10 @@ export async function checkReadable(spec: InputSpec): Promise<void> {
  */
 export function openInput(spec: InputSpec, stdin: Readable, text = true): Readable {
   const checked = text ? utf8Check(spec.label) : new PassThrough();
+  // The bytes flow from here on, and may fail (not UTF-8) before the reader iterates them (the
+  // CSV reader loads csv-parse first): with no listener, pipe() would throw that error as an
+  // unhandled 'error' event. The stream keeps it, and the reader's iteration throws it.
+  checked.on('error', () => {});
   if (spec.path === undefined) {
     stdin.on('error', (err: Error) => checked.destroy(err));
     return stdin.pipe(checked);

@@ -79,7 +79,7 @@ export function formatLocation(loc: ErrorLocation): string {
   } else if (loc.line !== undefined) {
     where = `line ${loc.line}`;
   }
-  if (loc.name !== undefined) where += where ? ` (column ${JSON.stringify(loc.name)})` : `column ${JSON.stringify(loc.name)}`;
+  if (loc.name !== undefined) where += where ? ` (column ${quoteText(loc.name)})` : `column ${quoteText(loc.name)}`;
   return where;
 }
 
@@ -124,7 +124,7 @@ export function describeErrno(err: NodeJS.ErrnoException): string {
  */
 export function quoteNames(names: readonly string[], shown = 10): string {
   if (names.length === 0) return 'none';
-  const listed = names.slice(0, shown).map((s) => JSON.stringify(s)).join(', ');
+  const listed = names.slice(0, shown).map(quoteText).join(', ');
   return names.length > shown ? `${listed} and ${names.length - shown} more` : listed;
 }
 

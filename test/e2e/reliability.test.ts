@@ -37,3 +37,18 @@ describe('invalid UTF-8 on the general CSV reader', () => {
     expect(r.stdout).toBe('');
   });
 });
+
+describe('error messages show the character that is there', () => {
+  it.each([
+    ['a form feed in JSON', 'ff.json', Buffer.from('[\f1]'), 'bn: FILE[0]: invalid JSON at byte offset 1: unexpected "\\f"'],
+    ['a NUL in an NDJSON line', 'nul.ndjson', Buffer.from('{"x":1}\n\0\n'), 'bn: FILE:2:1: invalid JSON: unexpected "\\u0000"'],
+    ['é in JSON, not its first byte as Latin-1', 'e.json', Buffer.from('[é]'), 'bn: FILE[0]: invalid JSON at byte offset 1: unexpected "é"'],
+    ['é in an NDJSON line', 'e.ndjson', Buffer.from('{"x":1}\né\n'), 'bn: FILE:2:1: invalid JSON: unexpected "é"'],
+    ['DEL and a line separator in a CSV cell', 'c.csv', Buffer.from('x\n1\na\x7f\u2028\n'), 'bn: FILE:3:1 (column "x"): not a number: "a\\u007f\\u2028"'],
+  ])('%s', async (_name, name, bytes, message) => {
+    const file = write(name, bytes);
+    const r = await bnProcess(['stats', file]);
+    expect(r.code).toBe(1);
+    expect(oneLine(r.stderr)).toBe(message.replace('FILE', file));
+  });
+});

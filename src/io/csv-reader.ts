@@ -14,7 +14,7 @@ import type { Readable } from 'node:stream';
 import { BnError, readError } from '../errors.js';
 import { CsvParseCore } from './csv-parse-core.js';
 import { CSV_CHUNK_ROWS, CsvRecords, csvTable, type ByteCounter, type CsvOptions } from './csv-rows.js';
-import { CSV_SYNTAX_MESSAGES, CsvSyntaxError } from './fast/csv-scanner.js';
+import { CSV_SYNTAX_MESSAGES, CsvSyntaxError, MAX_RECORD_BYTES } from './fast/csv-scanner.js';
 import type { Row, TableSource } from './table.js';
 
 export type { CsvOptions } from './csv-rows.js';
@@ -27,7 +27,7 @@ async function* readChunks(input: Readable, options: CsvOptions, columns: string
   // Loaded when needed: most CSV goes the fast way, and a module not loaded costs no memory.
   const { Parser, CsvError } = await import('csv-parse');
   const push = (record: string[]) => parsed.push(record);
-  const core = new CsvParseCore(Parser, { delimiter: options.delimiter, lazyQuotes: options.lazyQuotes }, push);
+  const core = new CsvParseCore(Parser, { delimiter: options.delimiter, lazyQuotes: options.lazyQuotes, maxRecordBytes: MAX_RECORD_BYTES }, push);
   const records = new CsvRecords(options.header, options.label, columns);
   let parsed: string[][] = [];
   let next = 1;
@@ -93,6 +93,7 @@ function translateError(err: Error, label: string, line: number, CsvError: typeo
   if (err instanceof CsvSyntaxError) return new BnError('BN_MALFORMED_CSV', `malformed CSV: ${err.message}`, { file: label, line, column: err.field });
   if (err instanceof CsvError) {
     if (err.code === 'CSV_QUOTE_NOT_CLOSED') return syntaxError(err.code, label, line);
+    if (err.code === 'CSV_MAX_RECORD_SIZE') return syntaxError('CSV_RECORD_TOO_LONG', label, line);
     const message = err.message.replace(/^Invalid [^:]*:\s*/, '').replace(/\s+at line \d+$/, '');
     return new BnError('BN_MALFORMED_CSV', `malformed CSV: ${message}`, { file: label, line });
   }

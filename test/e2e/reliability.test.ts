@@ -52,3 +52,27 @@ describe('error messages show the character that is there', () => {
     expect(oneLine(r.stderr)).toBe(message.replace('FILE', file));
   });
 });
+
+describe('the longest line or record', () => {
+  const tooLong = 'a record longer than 64 MiB, the most bn reads (a line without an end, or a quote never closed?)';
+
+  it.each([
+    ['the byte scanner, -j 1', ['-j', '1'], {}],
+    ['the byte scanner, -j 2', ['-j', '2'], {}],
+    ['the general reader', [], { BN_NO_FAST: '1' }],
+  ])('a CSV line of 65 MiB: %s stops at 64 MiB with one line naming the line', async (_name, flags, env) => {
+    const file = write('long.csv', `x,y\n1,2\n3,${'7'.repeat(65 << 20)}\n`);
+    const r = await bnProcess(['stats', ...flags, file], { env, node: ['--max-old-space-size=1024'] });
+    expect(r.code).toBe(1);
+    expect(oneLine(r.stderr)).toBe(`bn: ${file}:3: malformed CSV: ${tooLong}`);
+  }, 60_000);
+
+  it.each([
+    ['csv', `bn: /dev/zero:1: malformed CSV: ${tooLong}`],
+    ['ndjson', 'bn: /dev/zero:1: a line longer than 64 MiB, the most bn reads (a file without line breaks?)'],
+  ])('/dev/zero read as %s: an error at 64 MiB, in a bounded heap, not memory without end', async (format, message) => {
+    const r = await bnProcess(['stats', '/dev/zero', '--from', format], { node: ['--max-old-space-size=512'] });
+    expect(r.code).toBe(1);
+    expect(oneLine(r.stderr)).toBe(message);
+  }, 60_000);
+});

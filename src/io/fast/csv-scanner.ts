@@ -35,7 +35,8 @@
  * record delimiter (`recordDelimiter`) and skips the BOM check (`bom: false`).
  *
  * Cost: one pass over the bytes; each chunk is copied once behind the unfinished record of the
- * previous one (a few bytes, usually). A single record spanning k chunks is copied k times.
+ * previous one (a few bytes, usually). A record spanning many chunks grows in place (its buffer
+ * doubles when full), so a long record costs what its bytes cost, not chunks × its length.
  */
 import { Buffer } from 'node:buffer';
 import { quoteText } from '../../errors.js';
@@ -81,7 +82,14 @@ const enum Mode {
   AfterQuote = 3,
 }
 
-export type CsvSyntaxCode = 'CSV_QUOTE_NOT_CLOSED' | 'CSV_UTF16_BOM' | 'CSV_TEXT_AFTER_QUOTE';
+export type CsvSyntaxCode = 'CSV_QUOTE_NOT_CLOSED' | 'CSV_UTF16_BOM' | 'CSV_TEXT_AFTER_QUOTE' | 'CSV_RECORD_TOO_LONG';
+
+/**
+ * The longest record bn reads, in bytes, line breaks inside quotes included (a file of one
+ * endless line, or a quote never closed in a large file, would otherwise be held in memory
+ * whole). Both CSV readers stop there with an error; the README's Limits section says so.
+ */
+export const MAX_RECORD_BYTES = 64 << 20;
 
 /** Malformed input. `code` is csv-parse's code for the same case (or CSV_UTF16_BOM). */
 export class CsvSyntaxError extends Error {
@@ -106,6 +114,7 @@ export const CSV_SYNTAX_MESSAGES: Record<CsvSyntaxCode, string> = {
   CSV_QUOTE_NOT_CLOSED: 'Quote Not Closed: the parsing is finished with an opening quote',
   CSV_UTF16_BOM: 'the input starts with a UTF-16 byte order mark: only UTF-8 is read',
   CSV_TEXT_AFTER_QUOTE: 'text after the closing quote of a quoted field',
+  CSV_RECORD_TOO_LONG: `a record longer than ${MAX_RECORD_BYTES >> 20} MiB, the most bn reads (a line without an end, or a quote never closed?)`,
 };
 
 /**
@@ -239,6 +248,11 @@ export class CsvRecord implements CsvFields {
   }
 }
 
+/** Whether `part` starts where `whole` starts (in the same memory). */
+function startsAt(part: Buffer, whole: Buffer): boolean {
+  return part.buffer === whole.buffer && part.byteOffset === whole.byteOffset;
+}
+
 /** The text of a field that is not Composite, from its bytes and kind. */
 export function fieldText(buffer: Buffer, start: number, end: number, kind: FieldKind): string {
   const text = buffer.toString('utf8', start, end);
@@ -370,18 +384,25 @@ export class CsvScanner {
   /**
    * The unfinished record followed by the new chunk, in a buffer kept from push to push: a new
    * one each time (Buffer.concat) would make a chunk's worth of garbage a chunk, which the
-   * garbage collector gives back to the system late. Safe, because nothing keeps a record's
-   * buffer after its callback, and the carry is a copy of its own.
+   * garbage collector gives back to the system late. A carry already at the start of that
+   * buffer (a record that spans chunks: see keepUnfinished) is not copied again.
    */
   private join(carry: Buffer, bytes: Buffer): Buffer {
     const size = carry.length + bytes.length;
-    if (this.joined.length < size) this.joined = Buffer.allocUnsafe(Math.max(size, 2 * this.joined.length));
-    carry.copy(this.joined, 0);
+    if (this.joined.length < size) {
+      const grown = Buffer.allocUnsafe(Math.max(size, 2 * this.joined.length));
+      carry.copy(grown, 0);
+      this.joined = grown;
+    } else if (!startsAt(carry, this.joined)) {
+      carry.copy(this.joined, 0);
+    }
     bytes.copy(this.joined, carry.length);
     return this.joined.subarray(0, size);
   }
 
   private joined: Buffer = Buffer.alloc(0);
+  /** Where a carry goes while records of this chunk, handed on borrowed, still point into `joined`. */
+  private spare: Buffer = Buffer.alloc(0);
 
   private finish(): void {
     const buf = this.carry ?? Buffer.alloc(0);
@@ -420,7 +441,22 @@ export class CsvScanner {
   /** Keeps the bytes of the unfinished record for the next chunk, and rebases the offsets. */
   private keepUnfinished(buf: Buffer): void {
     const keep = this.recordStart;
-    this.carry = keep < buf.length ? Buffer.from(buf.subarray(keep)) : null;
+    const rest = buf.length - keep;
+    if (rest > MAX_RECORD_BYTES) {
+      throw new CsvSyntaxError('CSV_RECORD_TOO_LONG', CSV_SYNTAX_MESSAGES.CSV_RECORD_TOO_LONG, this.recordLine, this.record.length + 1);
+    }
+    if (rest === 0) {
+      this.carry = null;
+    } else if (keep === 0 && startsAt(buf, this.joined)) {
+      // No record ended in this chunk: the record goes on where it is, and the next chunk after it.
+      this.carry = buf;
+    } else {
+      // The records handed on from `buf` may be borrowed until the next push: not over them.
+      if (this.spare.length < rest) this.spare = Buffer.allocUnsafe(Math.max(rest, 2 * this.spare.length));
+      buf.copy(this.spare, 0, keep);
+      [this.joined, this.spare] = [this.spare, this.joined];
+      this.carry = this.joined.subarray(0, rest);
+    }
     this.pos -= keep;
     this.recordStart = 0;
     this.fieldStart -= keep;

@@ -19,7 +19,7 @@
 import { fstatSync, openSync, closeSync } from 'node:fs';
 import { BnError, fileCut } from '../../errors.js';
 import type { ByteCounter, CsvOptions } from '../../io/csv-rows.js';
-import { CsvScanner, RecordDelimiter } from '../../io/fast/csv-scanner.js';
+import { CsvScanner, MAX_RECORD_BYTES, RecordDelimiter } from '../../io/fast/csv-scanner.js';
 import { translateError } from '../../io/fast/scan-error.js';
 import { Utf8Checker } from '../../io/utf8.js';
 import { Moments } from '../../engine/moments.js';
@@ -184,7 +184,7 @@ async function parallelPass(path: string, csv: CsvOptions, options: ParallelOpti
       await feed(head, Math.min(size, options.headBytes ?? blockBytes), headUtf8);
       const rd = head.discoveredRecordDelimiter;
       const lineBreaks = rd === RecordDelimiter.Lf;
-      if (lineBreaks && !quoted && offset < size) await feed(head, boundaryAfter(fd, offset, size), headUtf8);
+      if (lineBreaks && !quoted && offset < size) await feed(head, boundaryAfter(fd, offset, size) ?? size, headUtf8);
       const setup = pool && lineBreaks && !quoted && offset < size && router.layout && router.handle ? work.parallelSetup() : undefined;
       if (setup === undefined) {
         await feed(head, size, headUtf8);
@@ -210,10 +210,15 @@ async function parallelPass(path: string, csv: CsvOptions, options: ParallelOpti
   }
 }
 
-/** The first record boundary at or after `from`: just after an LF (the end of an LF or a CRLF), or the end. */
-function boundaryAfter(fd: number, from: number, size: number): number {
+/**
+ * The first record boundary at or after `from`: just after an LF (the end of an LF or a CRLF), or
+ * the end; undefined when none comes within a record's longest (MAX_RECORD_BYTES): a block that
+ * long is the main thread's to read, whose scanner then says the record is too long.
+ */
+function boundaryAfter(fd: number, from: number, size: number): number | undefined {
   let at = Math.max(0, from - 2);
   while (at < size) {
+    if (at - from > MAX_RECORD_BYTES) return undefined;
     const bytes = readRange(fd, at, Math.min(size, at + 65536));
     // The file ends early: it was cut while bn read it. The read of that range reports it;
     // stepping on one byte at a time to the old size would spin for minutes.
@@ -272,11 +277,14 @@ async function runWorkers(
   const nextTask = (owner: number): Task | undefined => {
     if (cut >= size) return undefined;
     const end = boundaryAfter(fd, Math.min(size, cut + blockBytes), size);
-    const task = { index: tasks.length, start: cut, end };
+    const task = { index: tasks.length, start: cut, end: end ?? size };
     tasks.push(task);
     owners.push(owner);
-    cut = end;
-    return task;
+    cut = task.end;
+    if (end !== undefined) return task;
+    // No record boundary in sight: the main thread reads on from here, as after a quoted block.
+    results.set(task.index, { index: task.index, quoted: true, lines: 0, rows: 0 });
+    return undefined;
   };
   // Each worker gets up to QUEUED tasks ahead, so that it never waits for the main thread.
   const feedWorkers = () => {

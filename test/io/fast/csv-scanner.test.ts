@@ -9,7 +9,7 @@ import { Parser } from 'csv-parse';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CsvParseCore } from '../../../src/io/csv-parse-core.js';
-import { CsvScanner, CsvSyntaxError, FieldKind, type CsvRecord } from '../../../src/io/fast/csv-scanner.js';
+import { CsvScanner, CsvSyntaxError, FieldKind, MAX_RECORD_BYTES, type CsvRecord } from '../../../src/io/fast/csv-scanner.js';
 
 const SEED = 20240605;
 
@@ -266,5 +266,33 @@ describe('CsvScanner: the same records, start lines and errors as csv-parse, in 
       }),
       { seed: SEED, numRuns },
     );
+  });
+});
+
+describe('CsvScanner: long records', () => {
+  it('reads a record of 32 MB fed in 8 KB chunks in time linear in its bytes (each chunk was once copied with all before it)', () => {
+    const field = Buffer.alloc(32 << 20, 0x61);
+    const bytes = Buffer.concat([Buffer.from('h\n'), field, Buffer.from('\nz\n')]);
+    const lengths: number[] = [];
+    const scanner = new CsvScanner({}, (record) => lengths.push(record.end(0) - record.start(0)));
+    const started = performance.now();
+    for (let at = 0; at < bytes.length; at += 8192) scanner.push(bytes.subarray(at, at + 8192));
+    scanner.end();
+    expect(lengths).toEqual([1, 32 << 20, 1]);
+    // About a second here; copying each chunk with all before it took minutes.
+    expect(performance.now() - started).toBeLessThan(5_000);
+  });
+
+  it('stops at a record longer than MAX_RECORD_BYTES, on the line where it starts', () => {
+    const scanner = new CsvScanner({}, () => {});
+    scanner.push(Buffer.from('a\n"b\n'));
+    const chunk = Buffer.alloc(1 << 20, 0x62);
+    let error: unknown;
+    try {
+      for (let i = 0; i <= MAX_RECORD_BYTES >> 20; i++) scanner.push(chunk);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toMatchObject({ code: 'CSV_RECORD_TOO_LONG', line: 2 });
   });
 });

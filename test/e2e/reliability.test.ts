@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { bnProcess } from '../helpers/run-bn.js';
+import { bnProcess, shell } from '../helpers/run-bn.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'bn-reliability-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -75,4 +75,16 @@ describe('the longest line or record', () => {
     expect(r.code).toBe(1);
     expect(oneLine(r.stderr)).toBe(message);
   }, 60_000);
+});
+
+describe('the largest stats file', () => {
+  it.each([
+    ['bn merge /dev/zero', '$BN merge /dev/zero', '/dev/zero'],
+    ['normalize --stats /dev/zero', 'printf "x\\n1\\n2\\n" | $BN normalize --stats /dev/zero', '/dev/zero'],
+    ['bn merge of endless standard input', '$BN merge < /dev/zero', '<stdin>'],
+  ])('%s: an error past 256 MiB, not memory without end', async (_name, script, label) => {
+    const r = await shell(script);
+    expect(r.code).toBe(1);
+    expect(oneLine(r.stderr)).toBe(`bn: ${label}: larger than 256 MiB, the most bn reads of stats files: is it one?`);
+  }, 30_000);
 });

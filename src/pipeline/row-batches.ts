@@ -43,7 +43,7 @@ class RowBatcher {
     private readonly consumer: BatchConsumer,
   ) {
     this.capacity = consumer.batchRows ?? BATCH_ROWS;
-    this.columns = new FeatureColumns(this.capacity);
+    this.columns = new FeatureColumns(this.capacity, consumer.batchRows !== undefined);
     this.batch = { rows: 0, values: this.columns.values, records: new RowRecords(this.rows, plan) };
     this.refreshFeatures();
   }
@@ -66,7 +66,7 @@ class RowBatcher {
     }
     this.rows.push(row);
     batch.rows = i + 1;
-    if (batch.rows === this.capacity) this.flush('more');
+    if (batch.rows >= this.columns.limit) this.flush('more');
   }
 
   flush(end: BatchEnd): void {

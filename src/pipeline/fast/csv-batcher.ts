@@ -25,6 +25,8 @@ export interface CsvBatcherOptions {
   values: CellValues;
   /** Rows per batch. */
   capacity: number;
+  /** `capacity` is the consumer's batch size (-b), kept whatever the width; otherwise the most a batch holds (see FeatureColumns). */
+  fixedSize: boolean;
   /**
    * Keep the records: 'copy' their bytes (a batch that outlives the chunk it was read from),
    * 'borrow' them (the batch is handed on before the scanner reads on: see flush), or 'none'.
@@ -42,7 +44,7 @@ export class CsvBatcher {
   constructor(private readonly options: CsvBatcherOptions) {
     const { records } = options;
     this.store = records === 'none' ? undefined : new RecordStore(records === 'copy');
-    this.columns = new FeatureColumns(options.capacity);
+    this.columns = new FeatureColumns(options.capacity, options.fixedSize);
     this.batch = { rows: 0, values: this.columns.values };
     if (this.store) this.batch.records = new StoredRecords(this.store, options.values);
     this.undecided = options.plan.undecided();
@@ -75,7 +77,7 @@ export class CsvBatcher {
     }
     this.store?.add(record);
     batch.rows = i + 1;
-    if (batch.rows === options.capacity) this.flush('more');
+    if (batch.rows >= this.columns.limit) this.flush('more');
   }
 
   /**

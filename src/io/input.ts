@@ -9,6 +9,7 @@ import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { BnError, describeErrno, fileCut } from '../errors.js';
+import { removeStaleTemporaries, SPOOL_DIRECTORY } from './stale-temporaries.js';
 import { registerTemporary, releaseTemporary } from './temporary-files.js';
 import { utf8Check } from './utf8.js';
 
@@ -78,8 +79,10 @@ const what = (label: string) => (label === '<stdin>' ? 'standard input' : 'the i
 /** Copy standard input (or a FIFO, a pipe named as a file: `label`) to a private temporary file; `release` removes it. */
 export async function spoolStdin(stdin: Readable, label = '<stdin>'): Promise<{ path: string; release: () => Promise<void> }> {
   let dir: string;
+  await removeStaleTemporaries(os.tmpdir(), SPOOL_DIRECTORY);
   try {
-    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'bn-spool-'));
+    // The PID in the name: a later run removes the directory if this process dies without doing so.
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), `bn-spool-${process.pid}-`));
   } catch (err) {
     // TMPDIR missing, not a directory, not writable: say where bn tried.
     throw new BnError('BN_READ_FAILED', `cannot spool ${what(label)} to TMPDIR=${os.tmpdir()}: ${describeErrno(err as NodeJS.ErrnoException)}`, { file: label });

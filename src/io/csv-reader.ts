@@ -1,7 +1,7 @@
 /**
- * CSV/TSV through csv-parse, bn's general reader: RFC 4180 quoting, LF or CRLF, a UTF-8 BOM
- * ignored, blank lines skipped, a quote inside an unquoted field taken literally (`12" pipe`,
- * as Python and pandas do). The byte scanner (./fast/csv-scanner.ts, read into batches by ../pipeline/fast/) reads the same records
+ * CSV/TSV through csv-parse, bn's general reader: RFC 4180 quoting, LF or CRLF (mixed too), a
+ * UTF-8 BOM ignored, blank lines skipped, a quote inside an unquoted field taken literally
+ * (`12" pipe`, as Python and pandas do), text after a closing quote an error unless lazy quotes. The byte scanner (./fast/csv-scanner.ts, read into batches by ../pipeline/fast/) reads the same records
  * and gives the same errors and line numbers; this one stays for the delimiters it does not
  * take (a character beyond ASCII) and as the reference it is tested against (BN_NO_FAST=1).
  *

@@ -338,7 +338,8 @@ export class CsvScanner {
   /**
    * From now on, a record that starts on a line NumericLines can take (see there) is read by
    * it, its feature values parsed on the way (CsvRecord.values); other records as before. Only
-   * in a file whose lines end with an LF (this waits until the first line break says so).
+   * in a file of LF or CRLF lines (this waits until the first line break says so); it takes the
+   * lines that end with a bare LF.
    */
   useNumericLines(lines: LineReader): void {
     this.lines = lines;

@@ -6,7 +6,7 @@
  *
  * The main thread reads the head itself (the header, the first block of rows: the features are
  * decided there, and the record delimiter is known). The rest is cut into blocks of about
- * `blockBytes`, each ending just after a record delimiter (an LF, after a CR in a CRLF file).
+ * `blockBytes`, each ending just after a record delimiter (an LF, alone or after a CR).
  * A line break inside a quoted field would fool that cut, so a block that holds a quote is not
  * used: from its start, which is a true record boundary because no block before it held a
  * quote, the main thread scans the rest of the file alone. Files whose head holds quotes, has a

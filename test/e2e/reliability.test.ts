@@ -67,6 +67,14 @@ describe('the longest line or record', () => {
     expect(oneLine(r.stderr)).toBe(`bn: ${file}:3: malformed CSV: ${tooLong}`);
   }, 60_000);
 
+  it('-j 2, the long line after blocks the workers took: the main thread reads on from there and stops at 64 MiB', async () => {
+    const rows = Array.from({ length: 20_000 }, (_, i) => `${i},${i % 7}`).join('\n');
+    const file = write('late-long.csv', `x,y\n${rows}\n1,${'7'.repeat(65 << 20)}\n5,6\n`);
+    const r = await bnProcess(['stats', '-j', '2', file], { env: { BN_JOBS_BLOCK: '16384' }, node: ['--max-old-space-size=1024'] });
+    expect(r.code).toBe(1);
+    expect(oneLine(r.stderr)).toBe(`bn: ${file}:20002: malformed CSV: ${tooLong}`);
+  }, 60_000);
+
   it.each([
     ['csv', `bn: /dev/zero:1: malformed CSV: ${tooLong}`],
     ['ndjson', 'bn: /dev/zero:1: a line longer than 64 MiB, the most bn reads (a file without line breaks?)'],

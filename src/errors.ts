@@ -79,7 +79,7 @@ export function formatLocation(loc: ErrorLocation): string {
   } else if (loc.line !== undefined) {
     where = `line ${loc.line}`;
   }
-  if (loc.name !== undefined) where += where ? ` (column ${JSON.stringify(loc.name)})` : `column ${JSON.stringify(loc.name)}`;
+  if (loc.name !== undefined) where += where ? ` (column ${quoteText(loc.name)})` : `column ${quoteText(loc.name)}`;
   return where;
 }
 
@@ -89,7 +89,16 @@ export function quoteValue(value: unknown, max = 40): string {
     const text = JSON.stringify(value) ?? String(value);
     return text.length > max ? `${text.slice(0, max)}…` : text;
   }
-  return JSON.stringify(value.length > max ? `${value.slice(0, max)}…` : value);
+  return quoteText(value.length > max ? `${value.slice(0, max)}…` : value);
+}
+
+/**
+ * A text in double quotes, as JSON writes it, with every control character escaped: JSON leaves
+ * DEL, the C1 controls and the line and paragraph separators raw, and a raw form feed or NUL in
+ * a message garbles the terminal or the log it lands in. Other characters show as themselves.
+ */
+export function quoteText(text: string): string {
+  return JSON.stringify(text).replace(/[\x7f-\x9f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** A short, human reason for a file-system error (without Node's text, which names temporary files). */
@@ -115,7 +124,7 @@ export function describeErrno(err: NodeJS.ErrnoException): string {
  */
 export function quoteNames(names: readonly string[], shown = 10): string {
   if (names.length === 0) return 'none';
-  const listed = names.slice(0, shown).map((s) => JSON.stringify(s)).join(', ');
+  const listed = names.slice(0, shown).map(quoteText).join(', ');
   return names.length > shown ? `${listed} and ${names.length - shown} more` : listed;
 }
 

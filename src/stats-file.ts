@@ -19,12 +19,13 @@
  * The JSON is parsed with a reviver that drops `__proto__` keys, and fields are read as own
  * properties only, so a file cannot reach Object.prototype.
  */
-import { promises as fs } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { BnError, describeErrno, quoteValue } from './errors.js';
 import { dyadicText, parseDyadic, ZERO, type Dyadic } from './engine/exact-sum.js';
 import { Moments } from './engine/moments.js';
 import type { Momentum } from './engine/running-stats.js';
 import { isPreset, PRESET_NAMES, type Preset } from './pipeline/presets.js';
+import { readLimited } from './io/read-limited.js';
 import { decodeUtf8 } from './io/utf8.js';
 import { STATS_FILE_STATISTICS, type Statistic, type StatsFileKey } from './statistics.js';
 
@@ -148,12 +149,24 @@ export function statsFileJson(s: StatsFile, { compact = false } = {}): string {
   return `{\n${lines.join(',\n')}\n}\n`;
 }
 
+/**
+ * The largest stats file bn reads: far beyond any real one (a million features take about
+ * 200 MB indented), and a bound on the memory of one given by mistake (`--stats /dev/zero`).
+ */
+export const MAX_STATS_FILE_BYTES = 256 << 20;
+
+/** The error of a stats file (or of standard input holding stats files) past MAX_STATS_FILE_BYTES. */
+export function statsFileTooLarge(label: string): BnError {
+  return new BnError('BN_BAD_STATS_FILE', `larger than ${MAX_STATS_FILE_BYTES >> 20} MiB, the most bn reads of stats files: is it one?`, { file: label });
+}
+
 /** Read and validate a stats file; `label` names it in messages. */
 export async function readStatsFile(path: string, label = path): Promise<LoadedStats> {
   let bytes: Buffer;
   try {
-    bytes = await fs.readFile(path);
+    bytes = await readLimited(createReadStream(path), MAX_STATS_FILE_BYTES, () => statsFileTooLarge(label));
   } catch (err) {
+    if (err instanceof BnError) throw err;
     throw new BnError('BN_READ_FAILED', `cannot read stats file: ${describeErrno(err as NodeJS.ErrnoException)}`, { file: label });
   }
   return parseStatsFile(decodeUtf8(bytes, label), label);

@@ -26,6 +26,7 @@ export interface InputFlags {
   batchSize?: number;
   lastBatch?: LastBatch;
   jobs?: number;
+  lazyQuotes?: boolean;
 }
 
 export interface ResolvedInput {
@@ -47,12 +48,15 @@ export interface ResolvedInput {
   fast: boolean;
   /** Bytes per worker task (BN_JOBS_BLOCK, for tests that split small files); undefined: the default. */
   blockBytes?: number;
+  /** CSV/TSV: text after a closing quote is taken as text, not an error. */
+  lazyQuotes: boolean;
 }
 
 export function addInputOptions(command: Command, { batches = true } = {}): Command {
   command
     .addOption(takesValues(new Option('--from <format>', `input format: ${formatNames()} (default: from the extension, else from the first byte: [ json, { ndjson, else csv)`), formatNameList))
     .option('-d, --delimiter <char>', 'CSV/TSV field delimiter; \\t or tab for a tab (default: "," for csv, tab for tsv)', singleCharacter)
+    .option('--lazy-quotes', 'CSV/TSV: a quoted field that goes on after its closing quote ("a"b) is read as the text as written, not an error (default: an error)')
     .option('-n, --no-header', 'CSV/TSV: the first row is data; columns are named 1, 2, … (default: the first row is the header)')
     .option('--na-values <list>', `comma-separated markers of a missing value, replacing the default list (default: "${DEFAULT_NA_VALUES.filter(Boolean).join(',')}" and the empty cell)`, commaList)
     .option('-s, --select <list>', 'feature columns: names, 1-based indices, ranges 2-5, /regex/; a leading ! inverts (default: every column whose first value is a number)');
@@ -83,6 +87,7 @@ export function resolveInput(file: string | undefined, flags: InputFlags, env: I
     jobs: flags.jobs ?? availableParallelism(),
     fast: env.BN_NO_FAST !== '1',
     blockBytes: Number.isSafeInteger(blockBytes) && blockBytes > 0 ? blockBytes : undefined,
+    lazyQuotes: flags.lazyQuotes ?? false,
   };
 }
 

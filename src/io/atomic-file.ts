@@ -10,6 +10,7 @@ import { createWriteStream, promises as fs, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { BnError, writeFailed } from '../errors.js';
+import { ATOMIC_TEMPORARY, removeStaleTemporaries } from './stale-temporaries.js';
 import { registerTemporary, releaseTemporary } from './temporary-files.js';
 
 export interface AtomicFile {
@@ -23,6 +24,8 @@ export interface AtomicFile {
 
 export async function openAtomic(target: string): Promise<AtomicFile> {
   const dir = path.dirname(target);
+  await removeStaleTemporaries(dir, ATOMIC_TEMPORARY);
+  // The PID in the name (ATOMIC_TEMPORARY): a later run removes the file if this process dies without doing so.
   const temp = path.join(dir, `.${path.basename(target)}.bn-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
   const stream = createWriteStream(temp, { flags: 'wx' });
   try {

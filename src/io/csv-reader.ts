@@ -1,29 +1,23 @@
 /**
- * CSV/TSV through csv-parse, bn's general reader: RFC 4180 quoting, LF or CRLF, a UTF-8 BOM
- * ignored, blank lines skipped, a quote inside an unquoted field taken literally (`12" pipe`,
- * as Python and pandas do). The byte scanner (./fast/csv-scanner.ts, read into batches by ../pipeline/fast/) reads the same records
+ * CSV/TSV through csv-parse, bn's general reader: RFC 4180 quoting, LF or CRLF (mixed too), a
+ * UTF-8 BOM ignored, blank lines skipped, a quote inside an unquoted field taken literally
+ * (`12" pipe`, as Python and pandas do), text after a closing quote an error unless lazy quotes. The byte scanner (./fast/csv-scanner.ts, read into batches by ../pipeline/fast/) reads the same records
  * and gives the same errors and line numbers; this one stays for the delimiters it does not
  * take (a character beyond ASCII) and as the reference it is tested against (BN_NO_FAST=1).
  *
- * csv-parse's core is driven directly (`api.parse`, the function its Transform calls), so that
- * every record before a malformed one is handed on before the error: errors come in input
- * order, as the fast reader gives them. Lines are counted as CsvScanner counts them (see there):
+ * csv-parse's core is driven directly (./csv-parse-core.ts), so that every record before a
+ * malformed one is handed on before the error: errors come in input order, as the fast reader
+ * gives them. Lines are counted as CsvScanner counts them (see there):
  * a record starts 1 + (its field's LF bytes, or CR bytes in a CR file) lines after the previous one.
  */
 import type { Readable } from 'node:stream';
-import { BnError } from '../errors.js';
+import { BnError, readError } from '../errors.js';
+import { CsvParseCore } from './csv-parse-core.js';
 import { CSV_CHUNK_ROWS, CsvRecords, csvTable, type ByteCounter, type CsvOptions } from './csv-rows.js';
-import { CSV_SYNTAX_MESSAGES } from './fast/csv-scanner.js';
-import { readError } from '../errors.js';
+import { CSV_SYNTAX_MESSAGES, CsvSyntaxError, MAX_RECORD_BYTES } from './fast/csv-scanner.js';
 import type { Row, TableSource } from './table.js';
 
 export type { CsvOptions } from './csv-rows.js';
-
-/** The part of csv-parse's core used here (`Parser#api`; csv-parse's own tests drive it so). */
-interface CsvParseCore {
-  parse(buf: Buffer | undefined, end: boolean, push: (record: string[]) => void, close: () => void): Error | undefined;
-  options: { record_delimiter: Buffer[] };
-}
 
 export function csvSource(input: Readable, options: CsvOptions): TableSource {
   return csvTable(options, (columns, counter) => readChunks(input, options, columns, counter));
@@ -32,25 +26,17 @@ export function csvSource(input: Readable, options: CsvOptions): TableSource {
 async function* readChunks(input: Readable, options: CsvOptions, columns: string[], counter: ByteCounter): AsyncGenerator<Row[]> {
   // Loaded when needed: most CSV goes the fast way, and a module not loaded costs no memory.
   const { Parser, CsvError } = await import('csv-parse');
-  const core = (
-    new Parser({
-      delimiter: options.delimiter,
-      bom: true,
-      // Ragged rows are reported by us, with the expected and the found field count.
-      relax_column_count: true,
-      relax_quotes: true,
-    }) as unknown as { api: CsvParseCore }
-  ).api;
+  const push = (record: string[]) => parsed.push(record);
+  const core = new CsvParseCore(Parser, { delimiter: options.delimiter, lazyQuotes: options.lazyQuotes, maxRecordBytes: MAX_RECORD_BYTES }, push);
   const records = new CsvRecords(options.header, options.label, columns);
   let parsed: string[][] = [];
-  const push = (record: string[]) => parsed.push(record);
   let next = 1;
   let chunk: Row[] = [];
   /** The rows of the records parsed so far, in chunks (a ragged row throws). */
   function* drain(): Generator<Row[]> {
     const batch = parsed;
     parsed = [];
-    const lineEnd = core.options.record_delimiter[0]?.equals(CR_ONLY) ? '\r' : '\n';
+    const lineEnd = core.lineEnd;
     for (const record of batch) {
       const line = next;
       next += 1 + countChar(record, lineEnd);
@@ -74,11 +60,11 @@ async function* readChunks(input: Readable, options: CsvOptions, columns: string
         head = false;
       }
       counter.bytes += data.length;
-      const failure = core.parse(data, false, push, () => {});
+      const failure = core.parse(data, false);
       yield* drain();
       if (failure) throw translateError(failure, options.label, next, CsvError);
     }
-    const failure = core.parse(undefined, true, push, () => {});
+    const failure = core.parse(undefined, true);
     yield* drain();
     if (failure) throw translateError(failure, options.label, next, CsvError);
   } catch (err) {
@@ -89,8 +75,6 @@ async function* readChunks(input: Readable, options: CsvOptions, columns: string
   if (chunk.length > 0) yield chunk;
   records.end();
 }
-
-const CR_ONLY = Buffer.from('\r');
 
 function countChar(record: string[], char: string): number {
   let n = 0;
@@ -106,8 +90,10 @@ function syntaxError(code: keyof typeof CSV_SYNTAX_MESSAGES, label: string, line
 
 /** A csv-parse error, on the line where the record it is in starts. */
 function translateError(err: Error, label: string, line: number, CsvError: typeof import('csv-parse').CsvError): unknown {
+  if (err instanceof CsvSyntaxError) return new BnError('BN_MALFORMED_CSV', `malformed CSV: ${err.message}`, { file: label, line, column: err.field });
   if (err instanceof CsvError) {
     if (err.code === 'CSV_QUOTE_NOT_CLOSED') return syntaxError(err.code, label, line);
+    if (err.code === 'CSV_MAX_RECORD_SIZE') return syntaxError('CSV_RECORD_TOO_LONG', label, line);
     const message = err.message.replace(/^Invalid [^:]*:\s*/, '').replace(/\s+at line \d+$/, '');
     return new BnError('BN_MALFORMED_CSV', `malformed CSV: ${message}`, { file: label, line });
   }

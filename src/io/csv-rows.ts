@@ -13,6 +13,8 @@ export interface CsvOptions {
   header: boolean;
   label: string;
   format?: 'csv' | 'tsv';
+  /** Text after a closing quote makes the field text (Go's LazyQuotes), not an error. */
+  lazyQuotes?: boolean;
 }
 
 /** Rows per chunk handed on. */

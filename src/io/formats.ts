@@ -23,6 +23,8 @@ export interface ReadOptions {
   delimiter?: string;
   header: boolean;
   label: string;
+  /** CSV/TSV: text after a closing quote is taken as text (see ./csv-rows.ts). */
+  lazyQuotes?: boolean;
 }
 
 /**
@@ -59,7 +61,7 @@ const csvEntry = (name: 'csv' | 'tsv', delimiter: string, extensions: string[]):
   delimiter,
   reader: async () => {
     const { csvSource } = await import('./csv-reader.js');
-    return (input, options) => csvSource(input, { delimiter: options.delimiter ?? delimiter, header: options.header, label: options.label, format: name });
+    return (input, options) => csvSource(input, { delimiter: options.delimiter ?? delimiter, header: options.header, label: options.label, format: name, lazyQuotes: options.lazyQuotes });
   },
   write: async (out, options) => (await import('./csv-writer.js')).csvSink(out, { delimiter: options.delimiter ?? delimiter, formatNumber: options.formatNumber, header: options.header }),
 });

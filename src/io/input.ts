@@ -9,6 +9,7 @@ import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { BnError, describeErrno, fileCut } from '../errors.js';
+import { removeStaleTemporaries, SPOOL_DIRECTORY } from './stale-temporaries.js';
 import { registerTemporary, releaseTemporary } from './temporary-files.js';
 import { utf8Check } from './utf8.js';
 
@@ -43,6 +44,10 @@ export async function checkReadable(spec: InputSpec): Promise<void> {
  */
 export function openInput(spec: InputSpec, stdin: Readable, text = true): Readable {
   const checked = text ? utf8Check(spec.label) : new PassThrough();
+  // The bytes flow from here on, and may fail (not UTF-8) before the reader iterates them (the
+  // CSV reader loads csv-parse first): with no listener, pipe() would throw that error as an
+  // unhandled 'error' event. The stream keeps it, and the reader's iteration throws it.
+  checked.on('error', () => {});
   if (spec.path === undefined) {
     stdin.on('error', (err: Error) => checked.destroy(err));
     return stdin.pipe(checked);
@@ -74,8 +79,10 @@ const what = (label: string) => (label === '<stdin>' ? 'standard input' : 'the i
 /** Copy standard input (or a FIFO, a pipe named as a file: `label`) to a private temporary file; `release` removes it. */
 export async function spoolStdin(stdin: Readable, label = '<stdin>'): Promise<{ path: string; release: () => Promise<void> }> {
   let dir: string;
+  await removeStaleTemporaries(os.tmpdir(), SPOOL_DIRECTORY);
   try {
-    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'bn-spool-'));
+    // The PID in the name: a later run removes the directory if this process dies without doing so.
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), `bn-spool-${process.pid}-`));
   } catch (err) {
     // TMPDIR missing, not a directory, not writable: say where bn tried.
     throw new BnError('BN_READ_FAILED', `cannot spool ${what(label)} to TMPDIR=${os.tmpdir()}: ${describeErrno(err as NodeJS.ErrnoException)}`, { file: label });

@@ -10,8 +10,7 @@
 import type { Readable } from 'node:stream';
 import { Tokenizer, TokenizerError, TokenParser, TokenParserError, TokenType } from '@streamparser/json';
 import type { ParsedTokenInfo } from '@streamparser/json';
-import { BnError } from '../errors.js';
-import { readError } from '../errors.js';
+import { BnError, quoteText, readError } from '../errors.js';
 import { recordSource, type RecordTable } from './json-records.js';
 import type { Row, TableSource } from './table.js';
 
@@ -32,8 +31,10 @@ async function* readJson(input: Readable, table: RecordTable, label: string): As
   connect(tokenizer, parser, (token) => {
     if (tokens++ === 0 && token.token !== TokenType.LEFT_BRACKET) throw notAnArray(token, label);
   });
+  let chunk: Buffer | undefined;
   try {
     for await (const bytes of input as AsyncIterable<Buffer>) {
+      chunk = bytes;
       tokenizer.write(bytes);
       for (let i = 0; i < rows.length; i += CHUNK) yield rows.slice(i, i + CHUNK);
       rows = [];
@@ -42,7 +43,7 @@ async function* readJson(input: Readable, table: RecordTable, label: string): As
     if (tokens === 0) throw new BnError('BN_EMPTY_INPUT', 'the input is empty', { file: label });
   } catch (err) {
     if (err instanceof BnError) throw err;
-    const syntax = describeSyntaxError(err);
+    const syntax = describeSyntaxError(err, chunk);
     if (!syntax) throw readError(err, label);
     const at = syntax.offset === undefined ? '' : ` at byte offset ${syntax.offset}`;
     throw new BnError('BN_MALFORMED_JSON', `invalid JSON${at}: ${syntax.what}`, { file: label, record: table.count });
@@ -73,19 +74,32 @@ function connect(tokenizer: Tokenizer, parser: TokenParser, check?: (token: Pars
   };
 }
 
-/** The library's syntax errors as a byte offset (where known) and a short reason; undefined for any other error. */
-function describeSyntaxError(err: unknown): { offset?: number; what: string } | undefined {
+/**
+ * The library's syntax errors as a byte offset (where known) and a short reason; undefined for
+ * any other error. `chunk` is what the tokenizer was given when it failed: its message shows the
+ * byte it stopped at as a Latin-1 character (`é` as `Ã`), so the character is read from there.
+ */
+function describeSyntaxError(err: unknown, chunk?: Buffer): { offset?: number; what: string } | undefined {
   if (err instanceof TokenParserError) {
     const unexpected = /^Unexpected (?:partial )?\w+ \((.*)\) in state/.exec(err.message);
     return { offset: (err as TokenParserError & { offset?: number }).offset, what: unexpected ? `unexpected ${unexpected[1]}` : err.message };
   }
   if (err instanceof TokenizerError) {
-    const position = /^Unexpected (.*) at chunk position .*\(absolute position "(\d+)"\)/.exec(err.message);
+    const position = /^Unexpected .* at chunk position "(\d+)" \(absolute position "(\d+)"\)/s.exec(err.message);
     // Otherwise the input ended inside a value: "Tokenizer ended in the middle of a token".
-    return position ? { offset: Number(position[2]), what: `unexpected ${position[1]}` } : { what: 'unexpected end of input' };
+    if (!position) return { what: 'unexpected end of input' };
+    return { offset: Number(position[2]), what: `unexpected ${characterAt(chunk, Number(position[1]))}` };
   }
   if (err instanceof Error && /^Parser ended in mid-parsing/.test(err.message)) return { what: 'unexpected end of input' };
   return undefined;
+}
+
+/** The UTF-8 character that starts at bytes[i], quoted (its first byte, where the chunk cuts it). */
+function characterAt(bytes: Buffer | undefined, i: number): string {
+  const lead = bytes?.[i];
+  if (bytes === undefined || lead === undefined) return 'a character';
+  const length = lead < 0xc0 ? 1 : lead < 0xe0 ? 2 : lead < 0xf0 ? 3 : 4;
+  return i + length <= bytes.length ? quoteText(bytes.toString('utf8', i, i + length)) : `byte 0x${lead.toString(16)}`;
 }
 
 /**
@@ -102,7 +116,7 @@ export function diagnoseJson(text: string): { index?: number; what: string } {
     tokenizer.write(bytes);
     if (!tokenizer.isEnded) tokenizer.end();
   } catch (err) {
-    const syntax = describeSyntaxError(err) ?? { what: (err as Error).message };
+    const syntax = describeSyntaxError(err, bytes) ?? { what: (err as Error).message };
     const offset = syntax.offset ?? (syntax.what === 'unexpected end of input' ? bytes.length : undefined);
     return { index: offset === undefined ? undefined : bytes.subarray(0, offset).toString().length, what: syntax.what };
   }

@@ -68,7 +68,8 @@ export function resolveAffine(
       out.set(spec.values);
       return out;
     case 'named': {
-      const unknown = [...spec.values.keys()].filter((name) => !features.includes(name));
+      const known = new Set(features);
+      const unknown = [...spec.values.keys()].filter((name) => !known.has(name));
       if (unknown.length > 0) {
         throw new BnError(
           'BN_BAD_OPTION',

@@ -82,8 +82,9 @@ export async function infer(read: ReadPass, writer: BatchWriter, options: Infere
     start(s) {
       if (plan) return plan;
       shape = s;
-      if (byNameAtOnce && names.every((n) => s.columns.includes(n))) {
-        const matched = names.map((n) => s.columns.indexOf(n));
+      const index = byNameAtOnce ? indexOfColumns(s.columns) : undefined;
+      if (names && index && names.every((n) => index.has(n))) {
+        const matched = names.map((n) => index.get(n)!);
         plan = makePlan(s, options, fixedColumns(matched));
         startWriting(s, matched);
       } else {
@@ -136,19 +137,21 @@ function matchFeatures(shape: TableShape, numeric: readonly number[], options: I
   if (names) {
     // With --select, the columns it picks (among a /regex/'s or a ! list's, the numeric ones).
     const selected = options.select ? numericNames : undefined;
-    const available = selected ?? columns;
-    const missing = names.filter((n) => !available.includes(n));
+    const available = new Set(selected ?? columns);
+    const named = new Set(names);
+    const missing = names.filter((n) => !available.has(n));
     // Without --select, other numeric columns simply pass through; with it, they were asked for.
-    const unwanted = selected ? selected.filter((n) => !names.includes(n)) : [];
+    const unwanted = selected ? selected.filter((n) => !named.has(n)) : [];
     if (missing.length > 0 || unwanted.length > 0) {
-      const extra = selected ? unwanted : numericNames.filter((n) => !names.includes(n));
+      const extra = selected ? unwanted : numericNames.filter((n) => !named.has(n));
       throw fail(
         `features do not match the input ${shape.label}: ` +
           `missing from the input${selected ? "'s selection" : ''}: ${list(missing)}; ` +
           `in the input but not in the stats file: ${list(extra)}`,
       );
     }
-    return names.map((n) => columns.indexOf(n));
+    const index = indexOfColumns(columns);
+    return names.map((n) => index.get(n)!);
   }
   if (numeric.length !== width) {
     throw fail(
@@ -251,8 +254,20 @@ function checkInvertible(gamma: Float64Array, names: readonly string[], options:
   const fromFlag = resolveAffine('--gamma', options.gamma, names, Number.NaN);
   const quoted = zero.map((n) => JSON.stringify(n)).join(', ');
   const why = 'cannot denormalize: y = β for every x, so x cannot be recovered';
-  if (zero.some((n) => fromFlag[names.indexOf(n)] === 0)) {
+  if (names.some((_, f) => gamma[f] === 0 && fromFlag[f] === 0)) {
     throw new BnError('BN_BAD_OPTION', `--gamma: γ is 0 for ${quoted}: ${why}`);
   }
   throw new BnError('BN_BAD_STATS_FILE', `weight (γ) is 0 for ${quoted}: ${why}`, { file: options.statsLabel });
+}
+
+/**
+ * Each column's index by name (the first, for a name given twice), for matching tens of
+ * thousands of features: indexOf() in a loop over them took seconds.
+ */
+function indexOfColumns(columns: readonly string[]): Map<string, number> {
+  const index = new Map<string, number>();
+  columns.forEach((name, j) => {
+    if (!index.has(name)) index.set(name, j);
+  });
+  return index;
 }

@@ -38,6 +38,8 @@ export interface InputSource {
   blockBytes?: number;
   /** The byte scanner may read it (off: csv-parse reads every CSV, the reference for tests). */
   fast: boolean;
+  /** CSV/TSV: text after a closing quote is taken as text (--lazy-quotes). */
+  lazyQuotes?: boolean;
 }
 
 export interface InputReader {
@@ -61,7 +63,7 @@ export function scannedCsv(input: InputSource): CsvOptions | undefined {
   if (!input.fast || own === undefined) return undefined;
   const delimiter = input.delimiter ?? own;
   if (!scannerTakes(delimiter)) return undefined;
-  return { delimiter, header: input.header, label: input.spec.label, format: input.format as CsvOptions['format'] };
+  return { delimiter, header: input.header, label: input.spec.label, format: input.format as CsvOptions['format'], lazyQuotes: input.lazyQuotes };
 }
 
 export function openReader(input: InputSource, stdin: Readable, options: ReaderOptions = {}): InputReader {
@@ -84,6 +86,7 @@ export function openReader(input: InputSource, stdin: Readable, options: ReaderO
       delimiter: input.delimiter,
       header: input.header,
       label: input.spec.label,
+      lazyQuotes: input.lazyQuotes,
     });
     return { rows: await readRowBatches(source, consumer, counter), shape: source };
   };

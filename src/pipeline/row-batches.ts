@@ -60,7 +60,7 @@ class RowBatcher {
 
   private slot(): Slot {
     const rows: Row[] = [];
-    const columns = new FeatureColumns(this.capacity);
+    const columns = new FeatureColumns(this.capacity, this.consumer.batchRows !== undefined);
     return { rows, columns, batch: { rows: 0, values: columns.values, records: new RowRecords(rows, this.plan) } };
   }
 
@@ -82,7 +82,7 @@ class RowBatcher {
     }
     this.rows.push(row);
     batch.rows = i + 1;
-    if (batch.rows === this.capacity) this.flush('more');
+    if (batch.rows >= this.columns.limit) this.flush('more');
   }
 
   flush(end: BatchEnd): void {

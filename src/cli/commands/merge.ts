@@ -3,7 +3,8 @@ import type { Readable } from 'node:stream';
 import { BnError, describeErrno } from '../../errors.js';
 import { mergeStatsFiles, type LabelledStats } from '../../stats-merge.js';
 import { decodeUtf8 } from '../../io/utf8.js';
-import { parseStatsStream, readStatsFile, requireBnStats } from '../../stats-file.js';
+import { readLimited } from '../../io/read-limited.js';
+import { MAX_STATS_FILE_BYTES, parseStatsStream, readStatsFile, requireBnStats, statsFileTooLarge } from '../../stats-file.js';
 import type { Io } from '../io.js';
 import { writeStatsFile } from '../stats-output.js';
 import { fileName } from '../parse-option.js';
@@ -50,11 +51,12 @@ Examples:
 }
 
 async function readAll(stream: Readable): Promise<string> {
-  const parts: Buffer[] = [];
+  let bytes: Buffer;
   try {
-    for await (const chunk of stream) parts.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
+    bytes = await readLimited(stream as AsyncIterable<Buffer>, MAX_STATS_FILE_BYTES, () => statsFileTooLarge('<stdin>'));
   } catch (err) {
+    if (err instanceof BnError) throw err;
     throw new BnError('BN_READ_FAILED', `cannot read: ${describeErrno(err as NodeJS.ErrnoException)}`, { file: '<stdin>' });
   }
-  return decodeUtf8(Buffer.concat(parts), '<stdin>');
+  return decodeUtf8(bytes, '<stdin>');
 }

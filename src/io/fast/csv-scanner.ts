@@ -3,20 +3,22 @@
  * record as byte ranges in the input, so that numbers can be parsed straight from the bytes
  * (./decimal.ts) and only the cells that are text get decoded.
  *
- * It reads exactly what bn's general reader (../csv-reader.ts: csv-parse with `{ bom: true,
- * relax_column_count: true, relax_quotes: true }`) reads with a one-byte delimiter:
- * test/io/fast/csv-scanner.test.ts compares the two on generated input fed in random chunks.
- * That includes csv-parse's choice of record delimiter (the first `\r\n`, `\n` or lone `\r`
- * outside quotes decides, and the other line breaks are then data) and its relaxed quotes: a
- * quote inside an unquoted field is a character like any other (`12" pipe`), and a closing quote
- * followed by anything but a delimiter or a line break makes the whole field literal text,
- * opening and closing quote included (`"a"b` is the text `"a"b`).
+ * It reads exactly what bn's general reader (../csv-reader.ts: csv-parse set up by
+ * ../csv-parse-core.ts) reads with a one-byte delimiter: test/io/fast/csv-scanner.test.ts
+ * compares the two on generated input fed in random chunks.
+ * Record delimiters: the first line break outside quotes decides. An `\n` or `\r\n` makes both
+ * of them end records from then on (real files mix them: a CRLF file appended to on Unix), and a
+ * lone `\r` there is data; a lone `\r` first makes an old Mac file, where only `\r` ends records.
+ * Quotes: a quote inside an unquoted field is a character like any other (`12" pipe`, as Python
+ * and pandas read it). A closing quote followed by anything but a delimiter or a line break is
+ * an error (CSV_TEXT_AFTER_QUOTE: `"a "word"` is most likely a quote that should have been
+ * doubled); with `lazyQuotes` (Go's name) the whole field is literal text instead, opening and
+ * closing quote included (`"a"b` is the text `"a"b`), as csv-parse's relax_quotes reads it.
  * Blank lines (nothing between two record delimiters) are skipped; a record of one empty
  * field (`""` alone on a line) is left to the caller, as csv-parse leaves it.
  *
  * Lines: `record.line` is the 1-based line where a record starts, counting the bytes that end
- * lines in this file: LF (so `\r\n` counts once), or CR when the record delimiter is a lone CR
- * (an old Mac file). Those are the lines `grep -n`, `sed -n 12p` and editors show, and a reader
+ * lines in this file: LF (so `\r\n` counts once), or CR in an old Mac file. Those are the lines `grep -n`, `sed -n 12p` and editors show, and a reader
  * that sees only field texts and the record delimiter can count them too (../csv-reader.ts
  * does), so both readers name the same line. Errors name the line where their record starts.
  *
@@ -33,9 +35,11 @@
  * record delimiter (`recordDelimiter`) and skips the BOM check (`bom: false`).
  *
  * Cost: one pass over the bytes; each chunk is copied once behind the unfinished record of the
- * previous one (a few bytes, usually). A single record spanning k chunks is copied k times.
+ * previous one (a few bytes, usually). A record spanning many chunks grows in place (its buffer
+ * doubles when full), so a long record costs what its bytes cost, not chunks × its length.
  */
 import { Buffer } from 'node:buffer';
+import { quoteText } from '../../errors.js';
 
 const NUL = 0x00;
 const LF = 0x0a;
@@ -60,11 +64,12 @@ export const FieldKind = {
 } as const;
 export type FieldKind = (typeof FieldKind)[keyof typeof FieldKind];
 
-/** The record delimiter, as csv-parse discovers it: unknown until the first line break. */
+/** The record delimiter: unknown until the first line break outside quotes. */
 export const enum RecordDelimiter {
   Unknown = 0,
+  /** `\n` or `\r\n`, mixed as they come. */
   Lf = 1,
-  CrLf = 2,
+  /** A lone `\r` (an old Mac file). */
   Cr = 3,
 }
 
@@ -77,7 +82,14 @@ const enum Mode {
   AfterQuote = 3,
 }
 
-export type CsvSyntaxCode = 'CSV_QUOTE_NOT_CLOSED' | 'CSV_UTF16_BOM';
+export type CsvSyntaxCode = 'CSV_QUOTE_NOT_CLOSED' | 'CSV_UTF16_BOM' | 'CSV_TEXT_AFTER_QUOTE' | 'CSV_RECORD_TOO_LONG';
+
+/**
+ * The longest record bn reads, in bytes, line breaks inside quotes included (a file of one
+ * endless line, or a quote never closed in a large file, would otherwise be held in memory
+ * whole). Both CSV readers stop there with an error; the README's Limits section says so.
+ */
+export const MAX_RECORD_BYTES = 64 << 20;
 
 /** Malformed input. `code` is csv-parse's code for the same case (or CSV_UTF16_BOM). */
 export class CsvSyntaxError extends Error {
@@ -101,7 +113,23 @@ export const CSV_SYNTAX_MESSAGES: Record<CsvSyntaxCode, string> = {
   // csv-parse's words, which the general reader passes on.
   CSV_QUOTE_NOT_CLOSED: 'Quote Not Closed: the parsing is finished with an opening quote',
   CSV_UTF16_BOM: 'the input starts with a UTF-16 byte order mark: only UTF-8 is read',
+  CSV_TEXT_AFTER_QUOTE: 'text after the closing quote of a quoted field',
+  CSV_RECORD_TOO_LONG: `a record longer than ${MAX_RECORD_BYTES >> 20} MiB, the most bn reads (a line without an end, or a quote never closed?)`,
 };
+
+/**
+ * The error of a quoted field that goes on after its closing quote, showing the field's text up
+ * to there (its end: where the stray quote most likely is). Both readers make it here.
+ */
+export function textAfterQuote(content: string, line: number, field: number): CsvSyntaxError {
+  const shown = content.length > 40 ? `…${content.slice(-40)}` : content;
+  return new CsvSyntaxError(
+    'CSV_TEXT_AFTER_QUOTE',
+    `${CSV_SYNTAX_MESSAGES.CSV_TEXT_AFTER_QUOTE} ${quoteText(shown)} (a quote inside quotes is written ""; --lazy-quotes reads the field as text)`,
+    line,
+    field,
+  );
+}
 
 /**
  * A reader of whole lines that the scanner may hand a line to before it scans it itself
@@ -220,6 +248,11 @@ export class CsvRecord implements CsvFields {
   }
 }
 
+/** Whether `part` starts where `whole` starts (in the same memory). */
+function startsAt(part: Buffer, whole: Buffer): boolean {
+  return part.buffer === whole.buffer && part.byteOffset === whole.byteOffset;
+}
+
 /** The text of a field that is not Composite, from its bytes and kind. */
 export function fieldText(buffer: Buffer, start: number, end: number, kind: FieldKind): string {
   const text = buffer.toString('utf8', start, end);
@@ -235,6 +268,8 @@ export interface CsvScannerOptions {
   bom?: boolean;
   /** The line the input starts on (default 1): a range that starts mid-file. */
   firstLine?: number;
+  /** Text after a closing quote makes the field literal text (see the module comment), not an error. */
+  lazyQuotes?: boolean;
 }
 
 export type CsvRecordHandler = (record: CsvRecord) => void;
@@ -251,6 +286,7 @@ interface OpenComposite {
 
 export class CsvScanner {
   private readonly delimiter: number;
+  private readonly lazyQuotes: boolean;
   private readonly onRecord: CsvRecordHandler;
   private readonly record = new CsvRecord();
 
@@ -282,6 +318,7 @@ export class CsvScanner {
       throw new RangeError(`CsvScanner: the delimiter must be one ASCII character, not a quote or a line break: ${JSON.stringify(delimiter)}`);
     }
     this.delimiter = code;
+    this.lazyQuotes = options.lazyQuotes ?? false;
     this.onRecord = onRecord;
     this.recordDelimiter = options.recordDelimiter ?? RecordDelimiter.Unknown;
     this.bomChecked = options.bom === false;
@@ -301,7 +338,8 @@ export class CsvScanner {
   /**
    * From now on, a record that starts on a line NumericLines can take (see there) is read by
    * it, its feature values parsed on the way (CsvRecord.values); other records as before. Only
-   * in a file whose lines end with an LF (this waits until the first line break says so).
+   * in a file of LF or CRLF lines (this waits until the first line break says so); it takes the
+   * lines that end with a bare LF.
    */
   useNumericLines(lines: LineReader): void {
     this.lines = lines;
@@ -347,18 +385,25 @@ export class CsvScanner {
   /**
    * The unfinished record followed by the new chunk, in a buffer kept from push to push: a new
    * one each time (Buffer.concat) would make a chunk's worth of garbage a chunk, which the
-   * garbage collector gives back to the system late. Safe, because nothing keeps a record's
-   * buffer after its callback, and the carry is a copy of its own.
+   * garbage collector gives back to the system late. A carry already at the start of that
+   * buffer (a record that spans chunks: see keepUnfinished) is not copied again.
    */
   private join(carry: Buffer, bytes: Buffer): Buffer {
     const size = carry.length + bytes.length;
-    if (this.joined.length < size) this.joined = Buffer.allocUnsafe(Math.max(size, 2 * this.joined.length));
-    carry.copy(this.joined, 0);
+    if (this.joined.length < size) {
+      const grown = Buffer.allocUnsafe(Math.max(size, 2 * this.joined.length));
+      carry.copy(grown, 0);
+      this.joined = grown;
+    } else if (!startsAt(carry, this.joined)) {
+      carry.copy(this.joined, 0);
+    }
     bytes.copy(this.joined, carry.length);
     return this.joined.subarray(0, size);
   }
 
   private joined: Buffer = Buffer.alloc(0);
+  /** Where a carry goes while records of this chunk, handed on borrowed, still point into `joined`. */
+  private spare: Buffer = Buffer.alloc(0);
 
   private finish(): void {
     const buf = this.carry ?? Buffer.alloc(0);
@@ -397,7 +442,22 @@ export class CsvScanner {
   /** Keeps the bytes of the unfinished record for the next chunk, and rebases the offsets. */
   private keepUnfinished(buf: Buffer): void {
     const keep = this.recordStart;
-    this.carry = keep < buf.length ? Buffer.from(buf.subarray(keep)) : null;
+    const rest = buf.length - keep;
+    if (rest > MAX_RECORD_BYTES) {
+      throw new CsvSyntaxError('CSV_RECORD_TOO_LONG', CSV_SYNTAX_MESSAGES.CSV_RECORD_TOO_LONG, this.recordLine, this.record.length + 1);
+    }
+    if (rest === 0) {
+      this.carry = null;
+    } else if (keep === 0 && startsAt(buf, this.joined)) {
+      // No record ended in this chunk: the record goes on where it is, and the next chunk after it.
+      this.carry = buf;
+    } else {
+      // The records handed on from `buf` may be borrowed until the next push: not over them.
+      if (this.spare.length < rest) this.spare = Buffer.allocUnsafe(Math.max(rest, 2 * this.spare.length));
+      buf.copy(this.spare, 0, keep);
+      [this.joined, this.spare] = [this.spare, this.joined];
+      this.carry = this.joined.subarray(0, rest);
+    }
     this.pos -= keep;
     this.recordStart = 0;
     this.fieldStart -= keep;
@@ -466,19 +526,18 @@ export class CsvScanner {
   private recordDelimiterAt(buf: Buffer, pos: number, c: number, last: boolean): number {
     const rd = this.recordDelimiter;
     if (c === LF) {
-      if (rd === RecordDelimiter.Lf) return 1;
-      if (rd !== RecordDelimiter.Unknown) return 0;
+      if (rd === RecordDelimiter.Cr) return 0;
       this.recordDelimiter = RecordDelimiter.Lf;
       return 1;
     }
     if (rd === RecordDelimiter.Cr) return 1;
-    if (rd === RecordDelimiter.Lf) return 0;
     if (pos + 1 >= buf.length && !last) return -1;
     if (buf[pos + 1] === LF) {
-      this.recordDelimiter = RecordDelimiter.CrLf;
+      this.recordDelimiter = RecordDelimiter.Lf;
       return 2;
     }
-    if (rd === RecordDelimiter.CrLf) return 0;
+    // Case: a lone CR, data in a file of LF or CRLF lines; first, it makes an old Mac file.
+    if (rd === RecordDelimiter.Lf) return 0;
     this.recordDelimiter = RecordDelimiter.Cr;
     return 1;
   }
@@ -607,11 +666,12 @@ export class CsvScanner {
         this.recordStart = pos;
         continue;
       }
-      // Case: more after the closing quote. csv-parse (relax_quotes) goes on with the field as
-      // unquoted text: the quotes become part of it, except before a NUL, which it takes for
-      // the end of its input (`!nextChr`) and so for a proper closing quote.
+      // Case: more after the closing quote, which csv-parse takes for a proper closing quote
+      // before a NUL (its end-of-input test, `!nextChr`); otherwise an error, or (lazyQuotes)
+      // the field goes on as unquoted text with its quotes part of it.
       const content = buf.toString('utf8', fieldStart, this.fieldEnd);
       const unescaped = this.escaped ? content.replaceAll('""', '"') : content;
+      if (c !== NUL && !this.lazyQuotes) throw textAfterQuote(unescaped, this.recordLine, record.length + 1);
       this.composite = c === NUL
         ? { rawStart: fieldStart - 1, head: unescaped, restStart: pos }
         : { rawStart: fieldStart - 1, head: `"${unescaped}`, restStart: this.fieldEnd };

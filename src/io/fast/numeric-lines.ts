@@ -7,7 +7,7 @@
  * scanner then parser.
  *
  * A line it takes, and exactly as CsvScanner + CellValues would read it:
- * - ends with an LF (the file's record delimiter: CRLF files are not taken);
+ * - ends with a bare LF (a CRLF line, or a line of an old Mac file, is the scanner's);
  * - has exactly `width` fields, none with a quote or a CR (which the scanner marks as special);
  * - each feature field is `[+-]digits[.digits][(e|E)[+-]digits]` (no spaces) whose digits make
  *   an integer below 2^53 and whose power of ten is within ±22: parseDecimalBytes's Clinger case,

@@ -4,6 +4,9 @@ import { CsvSyntaxError } from './csv-scanner.js';
 
 export function translateError(err: unknown, label: string): unknown {
   if (err instanceof BnError) return err;
-  if (err instanceof CsvSyntaxError) return new BnError('BN_MALFORMED_CSV', `malformed CSV: ${err.message}`, { file: label, line: err.line });
+  if (err instanceof CsvSyntaxError) {
+    const column = err.code === 'CSV_TEXT_AFTER_QUOTE' ? err.field : undefined;
+    return new BnError('BN_MALFORMED_CSV', `malformed CSV: ${err.message}`, { file: label, line: err.line, column });
+  }
   return readError(err, label);
 }

@@ -114,7 +114,7 @@ export class TaskRunner {
       : step.moments
         ? new RangeMoments(step.features)
         : new RangeValues(step.features, allocate));
-    this.batcher = new CsvBatcher({ width: layout.width, label: layout.label, plan, values, capacity: BATCH_ROWS, records: output.records, onBatch: (batch) => output.batch(batch) });
+    this.batcher = new CsvBatcher({ width: layout.width, label: layout.label, plan, values, capacity: BATCH_ROWS, fixedSize: false, records: output.records, onBatch: (batch) => output.batch(batch) });
     const fixed = this.batcher.fixedFeatures();
     this.lines = fixed === undefined ? null : NumericLines.for(layout.width, setup.delimiter, fixed);
   }

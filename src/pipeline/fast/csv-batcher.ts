@@ -25,6 +25,8 @@ export interface CsvBatcherOptions {
   values: CellValues;
   /** Rows per batch. */
   capacity: number;
+  /** `capacity` is the consumer's batch size (-b), kept whatever the width; otherwise the most a batch holds (see FeatureColumns). */
+  fixedSize: boolean;
   /**
    * Keep the records: 'copy' their bytes (a batch that outlives the chunk it was read from),
    * 'borrow' them (the batch is handed on before the scanner reads on: see flush), or 'none'.
@@ -62,7 +64,7 @@ export class CsvBatcher {
   private slot(): Slot {
     const { records, capacity, values } = this.options;
     const store = records === 'none' ? undefined : new RecordStore(records === 'copy');
-    const columns = new FeatureColumns(capacity);
+    const columns = new FeatureColumns(capacity, this.options.fixedSize);
     const batch: RowBatch = { rows: 0, values: columns.values };
     if (store) batch.records = new StoredRecords(store, values);
     return { batch, store, columns };
@@ -94,7 +96,7 @@ export class CsvBatcher {
     }
     this.store?.add(record);
     batch.rows = i + 1;
-    if (batch.rows === options.capacity) this.flush('more');
+    if (batch.rows >= this.columns.limit) this.flush('more');
   }
 
   /**

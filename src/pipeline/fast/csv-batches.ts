@@ -26,6 +26,7 @@ export function batcherFor(layout: CsvLayout, consumer: BatchConsumer, naValues:
     plan,
     values: new CellValues(plan, numericMarkers(naValues)),
     capacity: consumer.batchRows ?? BATCH_ROWS,
+    fixedSize,
     records: consumer.records === 'none' ? 'none' : fixedSize ? 'copy' : 'borrow',
     holds: consumer.holds === true,
     onBatch: (batch, end) => consumer.batch(batch, end),

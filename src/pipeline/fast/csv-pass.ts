@@ -96,7 +96,7 @@ export async function csvPass(
   afterChunk?: () => Promise<void>,
 ): Promise<PassResult> {
   const router = new RecordRouter(options, start);
-  const scanner = new CsvScanner({ delimiter: options.delimiter }, router.onRecord);
+  const scanner = new CsvScanner({ delimiter: options.delimiter, lazyQuotes: options.lazyQuotes }, router.onRecord);
   // bn reads UTF-8: a chunk is checked before it is scanned, as the row readers' input is.
   const utf8 = new Utf8Checker(options.label);
   let numericLines = false;

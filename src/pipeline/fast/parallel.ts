@@ -6,7 +6,7 @@
  *
  * The main thread reads the head itself (the header, the first block of rows: the features are
  * decided there, and the record delimiter is known). The rest is cut into blocks of about
- * `blockBytes`, each ending just after a record delimiter (an LF, after a CR in a CRLF file).
+ * `blockBytes`, each ending just after a record delimiter (an LF, alone or after a CR).
  * A line break inside a quoted field would fool that cut, so a block that holds a quote is not
  * used: from its start, which is a true record boundary because no block before it held a
  * quote, the main thread scans the rest of the file alone. Files whose head holds quotes, has a
@@ -19,7 +19,7 @@
 import { fstatSync, openSync, closeSync } from 'node:fs';
 import { BnError, fileCut } from '../../errors.js';
 import type { ByteCounter, CsvOptions } from '../../io/csv-rows.js';
-import { CsvScanner, RecordDelimiter } from '../../io/fast/csv-scanner.js';
+import { CsvScanner, MAX_RECORD_BYTES, RecordDelimiter } from '../../io/fast/csv-scanner.js';
 import { translateError } from '../../io/fast/scan-error.js';
 import { Utf8Checker } from '../../io/utf8.js';
 import { Moments } from '../../engine/moments.js';
@@ -151,7 +151,7 @@ async function parallelPass(path: string, csv: CsvOptions, options: ParallelOpti
   }
 
   async function passOver(fd: number, size: number, pool: WorkerPool | undefined): Promise<PassResult> {
-    const head = new CsvScanner({ delimiter: csv.delimiter }, router.onRecord);
+    const head = new CsvScanner({ delimiter: csv.delimiter, lazyQuotes: csv.lazyQuotes }, router.onRecord);
     let offset = 0;
     let position = 0; // the file descriptor's own position
     let quoted = false;
@@ -183,8 +183,8 @@ async function parallelPass(path: string, csv: CsvOptions, options: ParallelOpti
     try {
       await feed(head, Math.min(size, options.headBytes ?? blockBytes), headUtf8);
       const rd = head.discoveredRecordDelimiter;
-      const lineBreaks = rd === RecordDelimiter.Lf || rd === RecordDelimiter.CrLf;
-      if (lineBreaks && !quoted && offset < size) await feed(head, boundaryAfter(fd, offset, rd, size), headUtf8);
+      const lineBreaks = rd === RecordDelimiter.Lf;
+      if (lineBreaks && !quoted && offset < size) await feed(head, boundaryAfter(fd, offset, size) ?? size, headUtf8);
       const setup = pool && lineBreaks && !quoted && offset < size && router.layout && router.handle ? work.parallelSetup() : undefined;
       if (setup === undefined) {
         await feed(head, size, headUtf8);
@@ -198,7 +198,7 @@ async function parallelPass(path: string, csv: CsvOptions, options: ParallelOpti
       if (outcome.sequentialFrom === undefined) return { layout: router.layout, recordDelimiter: rd, nextLine: outcome.nextLine, rows: router.rows + outcome.rows };
       // A block with a quote: the rest of the file in the main thread, from that block's start.
       offset = outcome.sequentialFrom;
-      const rest = new CsvScanner({ delimiter: csv.delimiter, recordDelimiter: rd, bom: false, firstLine: outcome.nextLine }, router.onRecord);
+      const rest = new CsvScanner({ delimiter: csv.delimiter, recordDelimiter: rd, bom: false, firstLine: outcome.nextLine, lazyQuotes: csv.lazyQuotes }, router.onRecord);
       const restUtf8 = new Utf8Checker(csv.label, offset);
       await feed(rest, size, restUtf8);
       restUtf8.end();
@@ -210,18 +210,23 @@ async function parallelPass(path: string, csv: CsvOptions, options: ParallelOpti
   }
 }
 
-/** The first record boundary at or after `from`: just after an LF (after a CRLF in a CRLF file), or the end. */
-function boundaryAfter(fd: number, from: number, rd: RecordDelimiter, size: number): number {
+/**
+ * The first record boundary at or after `from`: just after an LF (the end of an LF or a CRLF), or
+ * the end; undefined when none comes within a record's longest (MAX_RECORD_BYTES): a block that
+ * long is the main thread's to read, whose scanner then says the record is too long.
+ */
+function boundaryAfter(fd: number, from: number, size: number): number | undefined {
   let at = Math.max(0, from - 2);
   while (at < size) {
+    if (at - from > MAX_RECORD_BYTES) return undefined;
     const bytes = readRange(fd, at, Math.min(size, at + 65536));
     // The file ends early: it was cut while bn read it. The read of that range reports it;
     // stepping on one byte at a time to the old size would spin for minutes.
     if (bytes.length === 0) return size;
     for (let i = Math.max(1, from - at); i <= bytes.length; i++) {
-      if (bytes[i - 1] === 0x0a && (rd === RecordDelimiter.Lf || (i >= 2 && bytes[i - 2] === 0x0d))) return at + i;
+      if (bytes[i - 1] === 0x0a) return at + i;
     }
-    at += Math.max(1, bytes.length - 1); // keep one byte: the CR of a CRLF split by the window
+    at += bytes.length;
   }
   return size;
 }
@@ -271,12 +276,15 @@ async function runWorkers(
   let cut = start;
   const nextTask = (owner: number): Task | undefined => {
     if (cut >= size) return undefined;
-    const end = boundaryAfter(fd, Math.min(size, cut + blockBytes), setup.recordDelimiter, size);
-    const task = { index: tasks.length, start: cut, end };
+    const end = boundaryAfter(fd, Math.min(size, cut + blockBytes), size);
+    const task = { index: tasks.length, start: cut, end: end ?? size };
     tasks.push(task);
     owners.push(owner);
-    cut = end;
-    return task;
+    cut = task.end;
+    if (end !== undefined) return task;
+    // No record boundary in sight: the main thread reads on from here, as after a quoted block.
+    results.set(task.index, { index: task.index, quoted: true, lines: 0, rows: 0 });
+    return undefined;
   };
   // Each worker gets up to QUEUED tasks ahead, so that it never waits for the main thread.
   const feedWorkers = () => {

@@ -1,18 +1,17 @@
 /**
- * CsvScanner against csv-parse with the options of bn's general reader (relaxed quotes, blank
- * records dropped by the caller): the same records and the same errors on generated CSV fed in
- * random chunks (splits inside `\r\n`, inside `""`, inside a multi-byte character), and start
- * lines that agree with an independent count of the bytes that end lines.
+ * CsvScanner against csv-parse set up as bn's general reader sets it up (../csv-parse-core.ts;
+ * blank records dropped by the caller), with and without lazy quotes: the same records and the
+ * same errors on generated CSV fed in random chunks (splits inside `\r\n`, inside `""`, inside a
+ * multi-byte character), and start lines that agree with the general reader's count.
  */
 import { Buffer } from 'node:buffer';
 import { Parser } from 'csv-parse';
-import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CsvScanner, CsvSyntaxError, FieldKind, type CsvRecord } from '../../../src/io/fast/csv-scanner.js';
+import { CsvParseCore } from '../../../src/io/csv-parse-core.js';
+import { CsvScanner, CsvSyntaxError, FieldKind, MAX_RECORD_BYTES, type CsvRecord } from '../../../src/io/fast/csv-scanner.js';
 
 const SEED = 20240605;
-const CSV_PARSE_OPTIONS = { bom: true, relax_column_count: true, relax_quotes: true } as const;
 
 /** A record of one empty field: a blank line, or `""` alone on one. bn's readers skip it. */
 const isBlank = (record: string[]) => record.length === 1 && record[0] === '';
@@ -24,10 +23,10 @@ interface Outcome {
 }
 
 /** Feeds `bytes` to a scanner cut at `cuts` (offsets, any order, repeats allowed). */
-function scan(bytes: Buffer, delimiter = ',', cuts: number[] = []): Outcome {
+function scan(bytes: Buffer, delimiter = ',', cuts: number[] = [], lazyQuotes = false): Outcome {
   const records: string[][] = [];
   const lines: number[] = [];
-  const scanner = new CsvScanner({ delimiter }, (record) => {
+  const scanner = new CsvScanner({ delimiter, lazyQuotes }, (record) => {
     const texts = record.texts();
     if (isBlank(texts)) return;
     records.push(texts);
@@ -48,46 +47,24 @@ function scan(bytes: Buffer, delimiter = ',', cuts: number[] = []): Outcome {
   return { records, lines };
 }
 
-/** 1 + the bytes that end lines before `offset`: LF, or CR when the record delimiter is a lone CR. */
-function lineAt(bytes: Buffer, offset: number, rd: Buffer | undefined): number {
-  const end = rd !== undefined && rd.length === 1 && rd[0] === 0x0d ? 0x0d : 0x0a;
-  let line = 1;
-  for (let i = 0; i < offset; i++) if (bytes[i] === end) line++;
-  return line;
-}
-
-/** The record delimiter csv-parse discovers (it runs the same core csv-parse/sync runs). */
-function discoveredRecordDelimiter(bytes: Buffer, delimiter: string): Buffer | undefined {
-  const parser = new Parser({ ...CSV_PARSE_OPTIONS, delimiter }) as unknown as {
-    api: { parse(buf: Buffer, end: boolean, push: (record: unknown) => void, close: () => void): unknown };
-    options: { record_delimiter: Buffer[] };
-  };
-  parser.api.parse(bytes, true, () => {}, () => {});
-  return parser.options.record_delimiter[0];
-}
-
 /**
- * csv-parse/sync's records and error code. Start lines: csv-parse says where each record ends
- * (info.bytes, the offset after its record delimiter); the next one starts there, after the
- * blank lines it skipped (whole record delimiters), and its line is counted from the bytes.
+ * What bn's general reader reads: csv-parse's records and error code. Start lines are counted as
+ * that reader counts them: a record starts 1 + the line-ending bytes of its fields after the last.
  */
-function reference(bytes: Buffer, delimiter = ','): Outcome {
-  let rows: { record: string[]; info: { bytes: number } }[];
-  try {
-    rows = parse(bytes, { ...CSV_PARSE_OPTIONS, delimiter, info: true }) as unknown as typeof rows;
-  } catch (err) {
-    return { records: [], lines: [], error: (err as { code: string }).code };
-  }
-  const rd = discoveredRecordDelimiter(bytes, delimiter);
-  const lines: number[] = [];
+function reference(bytes: Buffer, delimiter = ',', lazyQuotes = false): Outcome {
+  const parsed: string[][] = [];
+  const core = new CsvParseCore(Parser, { delimiter, lazyQuotes }, (record) => parsed.push(record));
+  const failure = core.parse(bytes, false) ?? core.parse(undefined, true);
+  if (failure) return { records: [], lines: [], error: (failure as unknown as { code: string }).code };
   const records: string[][] = [];
-  let start = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
-  for (const row of rows) {
-    if (!isBlank(row.record)) {
-      records.push(row.record);
-      lines.push(lineAt(bytes, start, rd));
+  const lines: number[] = [];
+  let line = 1;
+  for (const record of parsed) {
+    if (!isBlank(record)) {
+      records.push(record);
+      lines.push(line);
     }
-    start = row.info.bytes;
+    line += 1 + record.join('').split(core.lineEnd).length - 1;
   }
   return { records, lines };
 }
@@ -97,21 +74,22 @@ describe('CsvScanner: table', () => {
     ['LF', 'a,b\n1,2\n', [['a', 'b'], ['1', '2']], [1, 2]],
     ['CRLF, no line break at the end', 'a,b\r\n1,2', [['a', 'b'], ['1', '2']], [1, 2]],
     ['a UTF-8 BOM', '\ufeffa,b\n1,2', [['a', 'b'], ['1', '2']], [1, 2]],
-    ['blank lines skipped, counted', '\n\na\n\r\n\nb\n\n', [['a'], ['\r'], ['b']], [3, 4, 6]],
+    ['blank lines skipped, counted', '\n\na\n\r\n\nb\n\n', [['a'], ['b']], [3, 6]],
     ['blank lines in a CRLF file', '\r\na\r\n\r\nb', [['a'], ['b']], [2, 4]],
     ['quotes, "" escapes, delimiters and line breaks inside', '"a,b","c""d","e\nf"\ng', [['a,b', 'c"d', 'e\nf'], ['g']], [1, 3]],
     ['a quoted CRLF is one line', 'x\r\n"a\r\nb"\r\nc', [['x'], ['a\r\nb'], ['c']], [1, 2, 4]],
     ['empty fields, a trailing delimiter', ',\n"",x,\n""', [['', ''], ['', 'x', '']], [1, 2]],
     ['ragged rows pass (the caller reports them)', 'a,b\n1\n1,2,3', [['a', 'b'], ['1'], ['1', '2', '3']], [1, 2, 3]],
     ['spaces kept', ' a , b \n', [[' a ', ' b ']], [1]],
-    ['the first line break decides: LF, then \\r\\n leaves \\r in a field', 'a\nb\r\nc', [['a'], ['b\r'], ['c']], [1, 2, 3]],
-    ['the first line break decides: CRLF, then a lone \\n is data', 'a\r\nb\nc\r\nd', [['a'], ['b\nc'], ['d']], [1, 2, 4]],
+    ['LF, then CRLF: both end records', 'a\nb\r\nc', [['a'], ['b'], ['c']], [1, 2, 3]],
+    ['CRLF, then LF: both end records', 'a\r\nb\nc\r\nd', [['a'], ['b'], ['c'], ['d']], [1, 2, 3, 4]],
+    ['a lone CR in a file of LF and CRLF lines is data', 'a\r\nb\rc\nd', [['a'], ['b\rc'], ['d']], [1, 2, 3]],
     ['a lone CR as the record delimiter', 'a\rb\r\rc', [['a'], ['b'], ['c']], [1, 2, 4]],
     ['UTF-8 text', 'é,"😀,ü"\n', [['é', '😀,ü']], [1]],
     ['empty input', '', [], []],
     ['only a BOM', '\ufeff', [], []],
     ['only blank lines', '\r\n\r\n', [], []],
-    ['a CR alone on a line of an LF file is a field', '\n\r\n\n', [['\r']], [2]],
+    ['a CR alone on a line of an LF file is a field', '\n\r\r\n\n', [['\r']], [2]],
   ])('%s', (_name, text, records, lines) => {
     const bytes = Buffer.from(text, 'utf8');
     expect(scan(bytes)).toEqual({ records, lines });
@@ -120,17 +98,27 @@ describe('CsvScanner: table', () => {
 
   it.each([
     ['a quote inside an unquoted field is a character', 'a,b\nc,d"e\n', [['a', 'b'], ['c', 'd"e']]],
-    ['text after a closing quote: the field is literal', 'a,"b"c\n', [['a', '"b"c']]],
-    ['the same with "" inside: the escape still counts', 'a,"b""c"d\n', [['a', '"b"c"d']]],
-    ['a space after a closing quote', '"a" ,b', [['"a" ', 'b']]],
-    ['an LF after a closing quote in a CRLF file', 'a\r\n"b"\n', [['a'], ['"b"\n']]],
-    ['a CR after a closing quote in an LF file', 'a\n"b"\r\n', [['a'], ['"b"\r']]],
+    ['an LF after a closing quote in a CRLF file', 'a\r\n"b"\n', [['a'], ['b']]],
+    ['a CRLF after a closing quote in an LF file', 'a\n"b"\r\n', [['a'], ['b']]],
     ['a NUL after a closing quote closes it (csv-parse\'s end-of-input test)', '"a"\0b\n', [['a\0b']]],
     ['a "" line is a record of one empty field, dropped like a blank line', 'x\n""\ny', [['x'], ['y']]],
   ])('%s, as csv-parse reads it', (_name, text, records) => {
     const bytes = Buffer.from(text, 'latin1');
     expect(reference(bytes).records).toEqual(records);
     expect(scan(bytes).records).toEqual(records);
+  });
+
+  it.each([
+    ['text after a closing quote', 'a,"b"c\n', [['a', '"b"c']], 2],
+    ['the same with "" inside: the escape still counts', 'a,"b""c"d\n', [['a', '"b"c"d']], 2],
+    ['a space after a closing quote', '"a" ,b', [['"a" ', 'b']], 1],
+    ['a lone CR after a closing quote in an LF file', 'a\n"b"\rc\n', [['a'], ['"b"\rc']], 1],
+  ])('%s: an error naming the field, or with lazy quotes the literal text', (_name, text, records, field) => {
+    const bytes = Buffer.from(text, 'latin1');
+    expect(reference(bytes).error).toBe('CSV_TEXT_AFTER_QUOTE');
+    expect(scanError(bytes)).toMatchObject({ code: 'CSV_TEXT_AFTER_QUOTE', field });
+    expect(reference(bytes, ',', true).records).toEqual(records);
+    expect(scan(bytes, ',', [], true).records).toEqual(records);
   });
 
   it('an unclosed quote is an error on the line where its record starts', () => {
@@ -153,7 +141,7 @@ describe('CsvScanner: table', () => {
   it('gives each field as a byte range and a kind, quotes excluded', () => {
     const bytes = Buffer.from('ab,"c,d","e""f",\n"g"h,i"j\n', 'utf8');
     const fields: [number, number, FieldKind, string][] = [];
-    const scanner = new CsvScanner({}, (record: CsvRecord) => {
+    const scanner = new CsvScanner({ lazyQuotes: true }, (record: CsvRecord) => {
       for (let i = 0; i < record.length; i++) fields.push([record.start(i), record.end(i), record.kind(i), record.text(i)]);
     });
     scanner.push(bytes);
@@ -273,10 +261,38 @@ describe('CsvScanner: the same records, start lines and errors as csv-parse, in 
     ['arbitrary text over CSV’s special characters', withCuts(chaos), 3_000],
   ] as const)('%s', (_name, cases, numRuns) => {
     fc.assert(
-      fc.property(cases, ({ delimiter, bytes, cuts }) => {
-        expect(scan(bytes, delimiter, cuts)).toEqual(reference(bytes, delimiter));
+      fc.property(cases, fc.boolean(), ({ delimiter, bytes, cuts }, lazy) => {
+        expect(scan(bytes, delimiter, cuts, lazy)).toEqual(reference(bytes, delimiter, lazy));
       }),
       { seed: SEED, numRuns },
     );
+  });
+});
+
+describe('CsvScanner: long records', () => {
+  it('reads a record of 32 MB fed in 8 KB chunks in time linear in its bytes (each chunk was once copied with all before it)', () => {
+    const field = Buffer.alloc(32 << 20, 0x61);
+    const bytes = Buffer.concat([Buffer.from('h\n'), field, Buffer.from('\nz\n')]);
+    const lengths: number[] = [];
+    const scanner = new CsvScanner({}, (record) => lengths.push(record.end(0) - record.start(0)));
+    const started = performance.now();
+    for (let at = 0; at < bytes.length; at += 8192) scanner.push(bytes.subarray(at, at + 8192));
+    scanner.end();
+    expect(lengths).toEqual([1, 32 << 20, 1]);
+    // About a second here; copying each chunk with all before it took minutes.
+    expect(performance.now() - started).toBeLessThan(5_000);
+  });
+
+  it('stops at a record longer than MAX_RECORD_BYTES, on the line where it starts', () => {
+    const scanner = new CsvScanner({}, () => {});
+    scanner.push(Buffer.from('a\n"b\n'));
+    const chunk = Buffer.alloc(1 << 20, 0x62);
+    let error: unknown;
+    try {
+      for (let i = 0; i <= MAX_RECORD_BYTES >> 20; i++) scanner.push(chunk);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toMatchObject({ code: 'CSV_RECORD_TOO_LONG', line: 2 });
   });
 });

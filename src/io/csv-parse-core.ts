@@ -1,0 +1,88 @@
+/**
+ * csv-parse's core (`Parser#api`, the function its Transform calls; csv-parse's own tests drive
+ * it so), set up to read CSV as bn reads it, which the byte scanner (./fast/csv-scanner.ts)
+ * reads alike — see there for the rules. csv-parse has no option for two of them, so two of its
+ * steps are wrapped on this instance:
+ * - record delimiters: csv-parse keeps the first one it discovers and takes the others for data
+ *   (`2\r` on the first CRLF line of an LF file); once an `\n` or `\r\n` is discovered, both end
+ *   records (a lone `\r` stays data);
+ * - quotes: its relax_quotes both keeps a quote inside an unquoted field (wanted: `12" pipe`) and
+ *   takes a quoted field that goes on after its closing quote for text (`"a "word"`), which is
+ *   an error here unless lazyQuotes. That case is the one place it prepends the quote to the
+ *   field, so the prepend raises the error.
+ */
+import type { Parser } from 'csv-parse';
+import { textAfterQuote } from './fast/csv-scanner.js';
+
+/** The part of csv-parse's core used here. */
+interface ParseApi {
+  parse(buf: Buffer | undefined, end: boolean, push: (record: string[]) => void, close: () => void): Error | undefined;
+  options: { record_delimiter: Buffer[] };
+  state: { field: { prepend(value: Buffer): void; toString(encoding: 'utf8'): string }; record: unknown[]; recordDelimiterMaxLength: number };
+  __autoDiscoverRecordDelimiter(buf: Buffer, pos: number): number;
+}
+
+export interface CsvParseOptions {
+  delimiter: string;
+  lazyQuotes?: boolean;
+  /** csv-parse's max_record_size: bytes of a record's fields, 0 for no limit. */
+  maxRecordBytes?: number;
+}
+
+const CR = Buffer.from('\r');
+const LINE_BREAKS = [Buffer.from('\r\n'), Buffer.from('\n')];
+
+export class CsvParseCore {
+  private readonly api: ParseApi;
+
+  constructor(
+    ParserClass: typeof Parser,
+    options: CsvParseOptions,
+    private readonly push: (record: string[]) => void,
+  ) {
+    const api = (
+      new ParserClass({
+        delimiter: options.delimiter,
+        bom: true,
+        // Ragged rows are reported by bn, with the expected and the found field count.
+        relax_column_count: true,
+        relax_quotes: true,
+        max_record_size: options.maxRecordBytes ?? 0,
+      }) as unknown as { api: ParseApi }
+    ).api;
+    this.api = api;
+    const discover = api.__autoDiscoverRecordDelimiter;
+    api.__autoDiscoverRecordDelimiter = function (this: ParseApi, buf, pos) {
+      const length = discover.call(this, buf, pos);
+      const found = this.options.record_delimiter;
+      if (length > 0 && !found[0]!.equals(CR)) {
+        // In place: parse() holds this array in a local.
+        found.splice(0, found.length, ...LINE_BREAKS);
+        this.state.recordDelimiterMaxLength = 2;
+      }
+      return length;
+    };
+    if (!options.lazyQuotes) {
+      const { state } = api;
+      state.field.prepend = () => {
+        // Its line is the caller's to say: where the record starts, once the records before are counted.
+        throw textAfterQuote(state.field.toString('utf8'), 0, state.record.length + 1);
+      };
+    }
+  }
+
+  /** Parses a chunk (undefined and `end` at the end of the input): csv-parse's error, or a CsvSyntaxError (line 0). */
+  parse(buf: Buffer | undefined, end: boolean): Error | undefined {
+    try {
+      return this.api.parse(buf, end, this.push, () => {});
+    } catch (err) {
+      if (err instanceof Error && err.name === 'CsvSyntaxError') return err;
+      throw err;
+    }
+  }
+
+  /** The byte that ends lines, which bn counts: LF, or CR in an old Mac file. */
+  get lineEnd(): '\n' | '\r' {
+    return this.api.options.record_delimiter[0]?.equals(CR) ? '\r' : '\n';
+  }
+}

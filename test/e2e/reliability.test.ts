@@ -1,0 +1,133 @@
+/**
+ * Hostile inputs that once crashed bn, made it hang or grow without bound, or gave an unclear
+ * message: each is now one `bn: ` line and status 1, within bounds of time and memory.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { bnProcess, shell } from '../helpers/run-bn.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'bn-reliability-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function write(name: string, data: string | Buffer): string {
+  const file = path.join(dir, name);
+  writeFileSync(file, data);
+  return file;
+}
+
+/** One line on standard error, starting with `bn: `, no stack trace. */
+function oneLine(stderr: string): string {
+  const lines = stderr.trimEnd().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(/^bn: /);
+  return lines[0]!;
+}
+
+describe('invalid UTF-8 on the general CSV reader', () => {
+  it.each([
+    ['a delimiter beyond ASCII', ['-d', '§'], Buffer.from([...Buffer.from('x§y\n1§2\n3§'), 0xff, 0x0a]), {}],
+    ['BN_NO_FAST=1', [], Buffer.from([...Buffer.from('x,y\n1,2\n3,'), 0xff, 0x0a]), { BN_NO_FAST: '1' }],
+  ])('%s: one line naming the byte, status 1', async (_name, flags, bytes, env) => {
+    const file = write('latin1.csv', bytes);
+    const r = await bnProcess(['stats', ...flags, file], { env });
+    expect(r.code).toBe(1);
+    expect(oneLine(r.stderr)).toBe(`bn: ${file}: not UTF-8 text: byte 0xff at byte offset ${bytes.length - 2} (convert it, e.g. iconv -f LATIN1 -t UTF-8)`);
+    expect(r.stdout).toBe('');
+  });
+});
+
+describe('error messages show the character that is there', () => {
+  it.each([
+    ['a form feed in JSON', 'ff.json', Buffer.from('[\f1]'), 'bn: FILE[0]: invalid JSON at byte offset 1: unexpected "\\f"'],
+    ['a NUL in an NDJSON line', 'nul.ndjson', Buffer.from('{"x":1}\n\0\n'), 'bn: FILE:2:1: invalid JSON: unexpected "\\u0000"'],
+    ['é in JSON, not its first byte as Latin-1', 'e.json', Buffer.from('[é]'), 'bn: FILE[0]: invalid JSON at byte offset 1: unexpected "é"'],
+    ['é in an NDJSON line', 'e.ndjson', Buffer.from('{"x":1}\né\n'), 'bn: FILE:2:1: invalid JSON: unexpected "é"'],
+    ['DEL and a line separator in a CSV cell', 'c.csv', Buffer.from('x\n1\na\x7f\u2028\n'), 'bn: FILE:3:1 (column "x"): not a number: "a\\u007f\\u2028"'],
+  ])('%s', async (_name, name, bytes, message) => {
+    const file = write(name, bytes);
+    const r = await bnProcess(['stats', file]);
+    expect(r.code).toBe(1);
+    expect(oneLine(r.stderr)).toBe(message.replace('FILE', file));
+  });
+});
+
+describe('the longest line or record', () => {
+  const tooLong = 'a record longer than 64 MiB, the most bn reads (a line without an end, or a quote never closed?)';
+
+  it.each([
+    ['the byte scanner, -j 1', ['-j', '1'], {}],
+    ['the byte scanner, -j 2', ['-j', '2'], {}],
+    ['the general reader', [], { BN_NO_FAST: '1' }],
+  ])('a CSV line of 65 MiB: %s stops at 64 MiB with one line naming the line', async (_name, flags, env) => {
+    const file = write('long.csv', `x,y\n1,2\n3,${'7'.repeat(65 << 20)}\n`);
+    const r = await bnProcess(['stats', ...flags, file], { env, node: ['--max-old-space-size=1024'] });
+    expect(r.code).toBe(1);
+    expect(oneLine(r.stderr)).toBe(`bn: ${file}:3: malformed CSV: ${tooLong}`);
+  }, 60_000);
+
+  it('-j 2, the long line after blocks the workers took: the main thread reads on from there and stops at 64 MiB', async () => {
+    const rows = Array.from({ length: 20_000 }, (_, i) => `${i},${i % 7}`).join('\n');
+    const file = write('late-long.csv', `x,y\n${rows}\n1,${'7'.repeat(65 << 20)}\n5,6\n`);
+    const r = await bnProcess(['stats', '-j', '2', file], { env: { BN_JOBS_BLOCK: '16384' }, node: ['--max-old-space-size=1024'] });
+    expect(r.code).toBe(1);
+    expect(oneLine(r.stderr)).toBe(`bn: ${file}:20002: malformed CSV: ${tooLong}`);
+  }, 60_000);
+
+  it.each([
+    ['csv', `bn: /dev/zero:1: malformed CSV: ${tooLong}`],
+    ['ndjson', 'bn: /dev/zero:1: a line longer than 64 MiB, the most bn reads (a file without line breaks?)'],
+  ])('/dev/zero read as %s: an error at 64 MiB, in a bounded heap, not memory without end', async (format, message) => {
+    const r = await bnProcess(['stats', '/dev/zero', '--from', format], { node: ['--max-old-space-size=512'] });
+    expect(r.code).toBe(1);
+    expect(oneLine(r.stderr)).toBe(message);
+  }, 60_000);
+});
+
+describe('the largest stats file', () => {
+  it.each([
+    ['bn merge /dev/zero', '$BN merge /dev/zero', '/dev/zero'],
+    ['normalize --stats /dev/zero', 'printf "x\\n1\\n2\\n" | $BN normalize --stats /dev/zero', '/dev/zero'],
+    ['bn merge of endless standard input', '$BN merge < /dev/zero', '<stdin>'],
+  ])('%s: an error past 256 MiB, not memory without end', async (_name, script, label) => {
+    const r = await shell(script);
+    expect(r.code).toBe(1);
+    expect(oneLine(r.stderr)).toBe(`bn: ${label}: larger than 256 MiB, the most bn reads of stats files: is it one?`);
+  }, 30_000);
+});
+
+describe('memory that follows the data', () => {
+  /** bn's peak resident memory, in MB, as its own process counts it when it exits. */
+  const PEAK = ['--import', "data:text/javascript,process.on('exit',()=>process.stderr.write('peak '+process.resourceUsage().maxRSS+'\\n'))"];
+  const peakOf = (stderr: string) => Number(/^peak (\d+)$/m.exec(stderr)![1]) / 1024;
+
+  it.each([
+    ['stats', ['stats', '--to', 'csv']],
+    ['stats -b 2', ['stats', '-b', '2', '--to', 'csv']],
+    ['normalize', ['normalize']],
+  ])('100,000 CSV columns × 3 rows: %s in well under 1 GB (it took 3.3 GB: 4096 rows of values a column)', async (_name, args) => {
+    const names = Array.from({ length: 100_000 }, (_, j) => `c${j}`);
+    const row = (k: number) => names.map((_, j) => j * k).join(',');
+    const file = write('wide.csv', `${names.join(',')}\n${row(1)}\n${row(2)}\n${row(3)}\n`);
+    const r = await bnProcess([...args, file], { node: PEAK });
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n').length).toBeGreaterThan(3);
+    expect(peakOf(r.stderr)).toBeLessThan(1000);
+  }, 60_000);
+});
+
+describe('time linear in the number of features', () => {
+  it('120,000 features: bn merge and normalize --stats each well within 12 s (matching names in a loop took half a minute and more)', async () => {
+    const names = Array.from({ length: 120_000 }, (_, j) => `f${j}`);
+    const data = write('features.csv', `${names.join(',')}\n${names.map((_, j) => j).join(',')}\n${names.map((_, j) => 2 * j + 1).join(',')}\n`);
+    const stats = path.join(dir, 'features.json');
+    expect((await bnProcess(['stats', data, '--save-stats', stats, '--to', 'csv'])).code).toBe(0);
+    for (const args of [['merge', stats, stats, '-o', path.join(dir, 'merged.json')], ['normalize', '--stats', stats, data]]) {
+      const started = performance.now();
+      const r = await bnProcess(args);
+      expect(r).toMatchObject({ code: 0, stderr: '' });
+      expect(performance.now() - started).toBeLessThan(12_000);
+    }
+  }, 90_000);
+});

@@ -6,7 +6,7 @@
  * through their rounded statistics: Moments.fromSummary). The
  * merged running statistics are those of the whole data seen as one batch: running_mean = the
  * merged mean, running_var = the merged variance, unbiased for the torch preset (SPEC §5) and
- * biased for keras (Keras's moving variance is a biased one). num_batches_tracked is the sum of
+ * biased for keras and sklearn (Keras's moving variance is a biased one; StandardScaler's var_ too). num_batches_tracked is the sum of
  * the shards' (every batch of every shard was tracked). γ, β, ε, momentum, preset and the
  * features must agree: shards of one dataset are made with the same flags.
  */

@@ -8,7 +8,7 @@ import { Command, Option } from 'commander';
 import type { Readable } from 'node:stream';
 import { DEFAULT_NA_VALUES, missingTest } from '../io/missing.js';
 import { formatFromPath, formatNameList, formatNames, parseFormat, sniffFormat } from '../io/formats.js';
-import { readError } from '../errors.js';
+import { BnError, readError } from '../errors.js';
 import { inputSpec, type InputSpec } from '../io/input.js';
 import type { Format } from '../io/table.js';
 import { parseSelection, type SelectionSpec } from '../pipeline/select.js';
@@ -71,6 +71,9 @@ export function addInputOptions(command: Command, { batches = true } = {}): Comm
 }
 
 export function resolveInput(file: string | undefined, flags: InputFlags, env: Io['env'] = {}): ResolvedInput {
+  if (flags.lastBatch !== undefined && flags.batchSize === undefined) {
+    throw new BnError('BN_USAGE', '--last-batch needs -b/--batch-size: without it the whole input is one batch, with no last one to fold');
+  }
   const spec = inputSpec(file);
   const naValues = flags.naValues ?? DEFAULT_NA_VALUES;
   const blockBytes = Number(env.BN_JOBS_BLOCK);

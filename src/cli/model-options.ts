@@ -23,7 +23,7 @@ export interface ModelFlags {
 export function addAffineOptions(command: Command, { withStats = false } = {}): Command {
   const fromFile = withStats ? '; with --stats: the file\'s' : '';
   return command
-    .option('-e, --epsilon <e>', `ε added to the variance (default: 1e-5, 1e-3 with --preset keras${fromFile})`, nonNegativeNumber)
+    .option('-e, --epsilon <e>', `ε added to the variance (default: 1e-5, 1e-3 with --preset keras, 0 with sklearn${fromFile})`, nonNegativeNumber)
     .option('--gamma <spec>', `scale γ: one number, a list (one per feature), or name=value pairs (default: 1${fromFile})`)
     .option('--beta <spec>', `shift β: one number, a list (one per feature), or name=value pairs (default: 0${fromFile})`);
 }

@@ -54,7 +54,7 @@ export function addTableOutputOptions(command: Command): Command {
 
 /** Check the output flags; call before any work so a usage error comes first. */
 export function checkTableOutput(flags: TableOutputFlags): void {
-  if (flags.to !== undefined) parseFormat(flags.to, '--to');
+  if (flags.to !== undefined) checkHeaderFlag(flags, parseFormat(flags.to, '--to'));
 }
 
 /** --output-delimiter (or --ofs): only a delimiter-separated output has one. */
@@ -66,12 +66,17 @@ function outputDelimiter(flags: TableOutputFlags, format: Format): string | unde
   return given;
 }
 
+/** --no-output-header is for CSV/TSV: JSON and NDJSON records name their keys (or have none). */
+function checkHeaderFlag(flags: TableOutputFlags, format: Format): void {
+  if (flags.outputHeader === false && format !== 'csv' && format !== 'tsv') {
+    throw new BnError('BN_USAGE', `--no-output-header: ${format.toUpperCase()} output has no header row (its records name their keys or have none)`);
+  }
+}
+
 export async function openTableOutput(input: SettledInput, flags: TableOutputFlags, io: Io): Promise<TableOutput> {
   const outFormat = flags.to === undefined ? input.format : parseFormat(flags.to, '--to');
   const header = flags.outputHeader !== false;
-  if (!header && outFormat !== 'csv' && outFormat !== 'tsv') {
-    throw new BnError('BN_USAGE', `--no-output-header: ${outFormat.toUpperCase()} output has no header row (its records name their keys or have none)`);
-  }
+  checkHeaderFlag(flags, outFormat);
   const chosenDelimiter = outputDelimiter(flags, outFormat);
   let file: AtomicFile | undefined;
   if (flags.output !== undefined) file = await openAtomic(flags.output);

@@ -14,7 +14,8 @@
  *
  * Case σ² + ε = 0 (a constant feature with ε = 0): like PyTorch's InvStd transform, the inverse
  * standard deviation is taken as 0, so every y is β (never NaN/Infinity), and denormalizing gives
- * back μ, which is what every x was.
+ * back μ, which is what every x was; or, with `flat` = 1 (scikit-learn's rule, the sklearn
+ * preset), the scale is 1·γ. The column and single-value functions below use PyTorch's rule.
  */
 import { exactScale, exactUnscale, ratioOf, type Ratio } from './exact-scale.js';
 

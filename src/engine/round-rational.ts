@@ -64,7 +64,7 @@ export function roundSqrtQuotient(num: bigint, den: bigint, exp2 = 0): number {
 }
 
 /** ⌊√t⌋ for t ≥ 0: Newton's iteration on integers from a float64 estimate. */
-export function integerSqrt(t: bigint): bigint {
+function integerSqrt(t: bigint): bigint {
   if (t < 2n) return t;
   let x = BigInt(Math.ceil(Math.sqrt(Number(t))));
   // One step from any x > 0 lands at or above ⌊√t⌋ (AM ≥ GM); from there the steps only decrease.

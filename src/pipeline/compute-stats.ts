@@ -100,7 +100,9 @@ export function finishStats(
 
   // Batches that ended before the last new column appeared get room for it (no values there).
   for (const batch of batches) batch.moments = batch.moments.widen(source.columns.length);
-  batches = foldTail(batches, features, lastBatch);
+  // Folded as training in batches folds: by the features its first batch settles (a column whose
+  // first number comes later is one here, but passes through `normalize -b`).
+  if (batches.length > 1) batches = foldTail(batches, features.filter((j) => batches[0]!.moments.count(j) > 0), lastBatch);
   const total = merged.widen(source.columns.length);
   // Every statistic reported: the whole input's and each batch's (a small batch may hold a
   // variance beyond float64 when the whole input does not).

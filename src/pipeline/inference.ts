@@ -179,7 +179,8 @@ export function affineOf(names: readonly string[], options: InferenceOptions): A
   // A stats file of the sklearn preset scales a constant feature by 1, as StandardScaler does.
   const flat = stats.preset === undefined ? 0 : PRESETS[stats.preset].flatScale;
   if (options.direction === 'normalize') {
-    if (flat === 0) checkSpread(variance, eps, names, options);
+    // The dataset's statistics (--exact) are training's, which writes β where σ² + ε = 0 (PyTorch's rule).
+    if (flat === 0 && !exact) checkSpread(variance, eps, names, options);
     return affineParams(mean, variance, eps, gamma, beta, meanLow, flat);
   }
   checkInvertible(gamma, names, options);

@@ -106,6 +106,8 @@ export async function writePass(read: ReadPass, consumer: BatchConsumer, writer:
   let end;
   try {
     end = await read(consumer);
+    // A batch held back goes out now (and an error in it lets the batches before it out first).
+    if (end.rows > 0) consumer.finish?.();
   } catch (err) {
     // What was written before the error goes out. The writer holds rows from before the failing
     // one: an error writing them (a late JSON key for a CSV header) came first in the input.
@@ -117,7 +119,6 @@ export async function writePass(read: ReadPass, consumer: BatchConsumer, writer:
     // A header and no rows: the header alone.
     else if (end.shape) consumer.start(end.shape);
   }
-  consumer.finish?.();
   await writer.end();
   return end.rows;
 }
@@ -253,7 +254,7 @@ async function trainBatched(read: ReadPass, writer: BatchWriter, options: Traini
     checkExtremes(moments, features, affineTransform(affine), columns, label);
     // Its columns are the first batch's: a JSON key that first appears after it is not a
     // feature (it passes through a JSON output, and a CSV header cannot take it).
-    if (batchCount === 0) writer.start({ columns, width: widthOf(parts[0]!, shape!), features, keyed: shape!.keyed, from: shape!.format, label: shape!.label });
+    if (batchCount === 0) writer.start({ columns, width: Math.max(...parts.map((part) => widthOf(part, shape!))), features, keyed: shape!.keyed, from: shape!.format, label: shape!.label });
     for (const part of parts) writeTransformed(part, features, affine, writer);
     if (options.running) running = foldBatch(running, moments, features, options.running);
     else batches.push(summary);

@@ -65,6 +65,8 @@ class RowBatcher {
   }
 
   add(row: Row): void {
+    // A consumer that holds batches gets a full one when the next row comes: the last is then 'last'.
+    if (this.consumer.holds && this.batch.rows >= this.columns.limit) this.flush('more');
     const { plan, batch } = this;
     plan.observe(row);
     if (plan.generation !== this.generation) this.refreshFeatures();
@@ -82,7 +84,7 @@ class RowBatcher {
     }
     this.rows.push(row);
     batch.rows = i + 1;
-    if (batch.rows >= this.columns.limit) this.flush('more');
+    if (!this.consumer.holds && batch.rows >= this.columns.limit) this.flush('more');
   }
 
   flush(end: BatchEnd): void {

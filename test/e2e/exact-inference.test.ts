@@ -56,6 +56,18 @@ describe('--exact', () => {
     expect(Math.abs(off - 7.23)).toBeGreaterThan(1e-3);
   });
 
+  it('a constant column with ε = 0: β, as the training run wrote it (not the running-statistics error)', async () => {
+    const saved = path.join(dir, 'flat.json');
+    const input = 'x,c,y\n1,5,2\n3,5,4\n6,5,1\n';
+    const fit = await bnInProcess(['normalize', '-e', '0', '--beta', '0.5', '--save-stats', saved, '-'], input);
+    expect(fit.stdout.split('\n').slice(1, -1).map((l) => l.split(',')[1])).toEqual(['0.5', '0.5', '0.5']);
+    const exact = await bnInProcess(['normalize', '--stats', saved, '--exact', '-'], input);
+    expect(exact.stderr).toBe('');
+    expect(exact.stdout).toBe(fit.stdout);
+    const running = await bnInProcess(['normalize', '--stats', saved, '-'], input);
+    expect(running.code).toBe(1); // running_var + ε = 0: nothing to divide by
+  });
+
   it('a version-1 file (no sums): its rounded mean and var', async () => {
     const v1 = path.join(dir, 'v1.json');
     writeFileSync(v1, JSON.stringify({
@@ -93,6 +105,12 @@ describe('--no-output-header (a split job: every shard but the first)', () => {
     }
     const tsv = await bnInProcess(['normalize', '--no-output-header', '--to', 'tsv', '-'], 'a,b\n1,x\n3,y\n');
     expect(tsv.stdout).toBe('-0.9999950000374996\tx\n0.9999950000374996\ty\n');
+  });
+
+  it('with --to json the usage error comes before the input is opened', async () => {
+    const r = await bnInProcess(['normalize', path.join(dir, 'no-such.csv'), '--no-output-header', '--to', 'json']);
+    expect(r.code).toBe(2);
+    expectOneLineError(r.stderr, /^bn: --no-output-header: JSON output has no header row/);
   });
 
   it('JSON or NDJSON output has no header row: usage error, exit 2, nothing written', async () => {

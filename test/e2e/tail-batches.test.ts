@@ -61,6 +61,42 @@ describe('--last-batch fold (the default)', () => {
     expect(saved.num_batches_tracked).toBe(2);
   });
 
+  it('a last batch of full size with 1 value of a feature (the input ends on a boundary) is folded too, by every reader', async () => {
+    const input = 'x,y\n1,10\n2,20\n3,30\n,40\n';
+    const whole = await bnInProcess(['normalize', '-'], input);
+    for (const env of [{}, { BN_NO_FAST: '1' }] as Record<string, string>[]) {
+      const r = await bnProcess(['normalize', '-b', '2', '-'], { stdin: input, env });
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toBe(whole.stdout);
+    }
+    const ndjson = '{"x":1,"y":10}\n{"x":2,"y":20}\n{"x":3,"y":30}\n{"x":null,"y":40}\n';
+    const r = await bnInProcess(['normalize', '-b', '2', '--from', 'ndjson', '--to', 'csv', '-'], ndjson);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(whole.stdout);
+    const stats = JSON.parse((await bnInProcess(['stats', '-b', '2', '--to', 'json', '-'], input)).stdout);
+    expect(stats.batches.map((b: { rows: number; folded?: number }) => [b.rows, b.folded])).toEqual([[4, 2]]);
+  });
+
+  it('a column whose first number comes after the first batch does not decide the fold: stats and normalize count the same batches', async () => {
+    const input = 'x,z\n1,\n2,\n3,\n4,\n5,7\n6,\n';
+    const fromStats = await bnInProcess(['stats', '-b', '2', '-m', '0.1', '--save-stats', '-', '--to', 'json', '-'], input);
+    const saved = JSON.parse(fromStats.stdout.split('\n').find((l) => l.startsWith('{"format"'))!);
+    const fromNormalize = await bnInProcess(['normalize', '-b', '2', '-m', '0.1', '--save-stats', '-', '-o', '/dev/null', '-'], input);
+    const trained = JSON.parse(fromNormalize.stdout);
+    expect([trained.num_batches_tracked, trained.running_mean[0], trained.running_var[0]]).toEqual([
+      saved.num_batches_tracked,
+      saved.running_mean[0],
+      saved.running_var[0],
+    ]);
+    expect(trained.num_batches_tracked).toBe(3);
+  });
+
+  it('--last-batch without -b is a usage error (exit 2): the whole input has no last batch', async () => {
+    const r = await bnInProcess(['normalize', '--last-batch', 'error', '-'], csv(5));
+    expect(r.code).toBe(2);
+    expectOneLineError(r.stderr, /^bn: --last-batch needs -b\/--batch-size/);
+  });
+
   it('a tail with 2 values of every feature is a batch of its own', async () => {
     const stats = JSON.parse((await bnInProcess(['stats', '-b', '10', '--to', 'json', '-'], csv(22))).stdout);
     expect(stats.batches.map((b: { rows: number }) => b.rows)).toEqual([10, 10, 2]);
@@ -73,6 +109,12 @@ describe('--last-batch error', () => {
     expect(r.code).toBe(1);
     expectOneLineError(r.stderr, /^bn: <stdin> \(column "x"\): batch 2 \(1 row\) has 1 value of this feature; training mode needs at least 2\. Try --batch-size 11/);
     expect(r.stdout.trimEnd().split('\n')).toHaveLength(11); // the header and batch 0
+  });
+
+  it('the batches before the one held back are written before the error', async () => {
+    const r = await bnInProcess(['normalize', '-b', '10', '--last-batch', 'error', '-'], csv(31));
+    expect(r.code).toBe(1);
+    expect(r.stdout.trimEnd().split('\n')).toHaveLength(21); // the header, batches 0 and 1; batch 2 was held
   });
 
   it('bn stats -b --last-batch error reports the tail as its own batch', async () => {

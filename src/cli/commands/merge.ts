@@ -19,7 +19,7 @@ export function mergeCommand(io: Io): Command {
     .description(
       'Exact merge (Chan, Golub & LeVeque) of stats files written by --save-stats on shards of one dataset: count, mean and var ' +
         'become those of all the rows; running_mean and running_var become the merged mean and variance (unbiased; biased for ' +
-        'the keras preset); num_batches_tracked is the sum. Features, γ, β, ε, momentum and preset must agree. ' +
+        'the keras and sklearn presets); num_batches_tracked is the sum. Features, γ, β, ε, momentum and preset must agree. ' +
         'FILE - (or no FILE) reads stats files from standard input, one after another (e.g. the lines of `bn stats --save-stats -`).',
     )
     .argument('[files...]', 'stats files; - or none: standard input')

@@ -72,6 +72,9 @@ export class CsvBatcher {
 
   /** A data record (not the header, not blank). */
   record(record: CsvRecord): void {
+    // A consumer that holds batches gets a full one when the next record comes, so that the
+    // batch the input ends with is handed on as 'last' (it may be folded into the one held).
+    if (this.options.holds && this.batch.rows >= this.columns.limit) this.flush('more');
     const { batch, options } = this;
     if (record.values === null) {
       if (record.length !== options.width) throw raggedRow(options.width, record.length, options.label, record.line);
@@ -96,7 +99,7 @@ export class CsvBatcher {
     }
     this.store?.add(record);
     batch.rows = i + 1;
-    if (batch.rows >= this.columns.limit) this.flush('more');
+    if (!options.holds && batch.rows >= this.columns.limit) this.flush('more');
   }
 
   /**

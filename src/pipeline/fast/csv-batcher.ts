@@ -72,14 +72,13 @@ export class CsvBatcher {
 
   /** A data record (not the header, not blank). */
   record(record: CsvRecord): void {
-    // A consumer that holds batches gets a full one when the next record comes, so that the
-    // batch the input ends with is handed on as 'last' (it may be folded into the one held).
-    if (this.options.holds && this.batch.rows >= this.columns.limit) this.flush('more');
-    const { batch, options } = this;
-    if (record.values === null) {
-      if (record.length !== options.width) throw raggedRow(options.width, record.length, options.label, record.line);
-      if (this.undecided.length > 0) this.decide(record);
-    }
+    const { options } = this;
+    if (record.values === null && record.length !== options.width) throw raggedRow(options.width, record.length, options.label, record.line);
+    // A consumer that holds batches gets a full one when the next (well-formed) record comes, so
+    // that the batch the input ends with is handed on as 'last' (it may be folded into the one held).
+    if (options.holds && this.batch.rows >= this.columns.limit) this.flush('more');
+    const { batch } = this;
+    if (record.values === null && this.undecided.length > 0) this.decide(record);
     const i = batch.rows;
     this.columns.fit(i);
     const columns = batch.values;

@@ -2,8 +2,7 @@ import { Command, Option } from 'commander';
 import { BnError } from '../../errors.js';
 import { writeFileAtomic } from '../../io/atomic-file.js';
 import { OutputWriter } from '../../io/output-writer.js';
-import { exportTransform } from '../../export/export-transform.js';
-import { DIALECTS, sqlSelect, type Dialect } from '../../export/sql-select.js';
+import { DIALECTS, exportTransform, onnxModel, sqlSelect, type Dialect } from '../../export/index.js';
 import { readStatsFile } from '../../stats-file.js';
 import type { Io } from '../io.js';
 import { addAffineOptions, resolveInferenceOverrides, type ModelFlags } from '../model-options.js';
@@ -30,10 +29,10 @@ export function exportCommand(io: Io): Command {
         'results equal bn\'s, bit for bit in float64.',
     )
     .argument('<stats>', 'the stats file, from --save-stats or with PyTorch/Keras names')
-    .addOption(new Option('--to <target>', 'onnx or sql (required)').choices(['onnx', 'sql']).makeOptionMandatory())
+    .addOption(new Option('--to <target>', 'what to write: an ONNX model or a SQL SELECT (required)').choices(['onnx', 'sql']).makeOptionMandatory())
     .option('-o, --output <file>', 'write to FILE, atomically (default: standard output)', fileName)
     .option('--exact', "the file's exact mean and biased var of every row: the transform of a whole-input training normalize (default: the running statistics)");
-  addAffineOptions(command, { withStats: true });
+  addAffineOptions(command, { statsOnly: true });
   command
     .option('--float32', 'onnx: float32 input, output and constants, for runtimes that want float (default: float64, bn\'s results exactly)')
     .option('--table <name>', 'sql: the table to read (required; a dotted name is schema.table)')
@@ -57,14 +56,10 @@ Examples:
       }
       const loaded = await readStatsFile(statsPath);
       const transform = exportTransform({ stats: loaded.stats, statsLabel: statsPath, exact: flags.exact, ...overrides });
-      let bytes: string | Uint8Array;
-      if (flags.to === 'onnx') {
-        // Loaded only here: protobufjs costs the other commands nothing.
-        const { onnxModel } = await import('../../export/onnx-model.js');
-        bytes = onnxModel(transform, { float32: flags.float32, producerVersion: BN_VERSION });
-      } else {
-        bytes = sqlSelect(transform, { table: flags.table!, dialect: flags.dialect ?? 'duckdb', columns: flags.columns });
-      }
+      const bytes =
+        flags.to === 'onnx'
+          ? await onnxModel(transform, { float32: flags.float32, producerVersion: BN_VERSION })
+          : sqlSelect(transform, { table: flags.table!, dialect: flags.dialect ?? 'duckdb', columns: flags.columns });
       if (flags.output !== undefined) return writeFileAtomic(flags.output, bytes);
       const out = new OutputWriter(io.stdout);
       await out.write(bytes);

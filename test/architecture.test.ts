@@ -77,8 +77,9 @@ describe('architecture', () => {
     expect(modules.size).toBeLessThanOrEqual(27); // 27: select.ts names the column probably meant (closest-name.ts)
   });
 
-  it('the CLI loads protobufjs only when bn export writes ONNX (a dynamic import), so other commands do not pay for it', () => {
-    const { modules, packages } = closure(path.join(SRC, 'cli/run.ts'));
+  it.each(['cli/run.ts', 'index.ts'])('%s loads protobufjs only when an ONNX model is written (a dynamic import), so the rest does not pay for it', (entry) => {
+    const { modules, packages } = closure(path.join(SRC, entry));
+    expect([...modules].map((f) => path.relative(SRC, f))).toContain('export/index.ts');
     expect([...modules].map((f) => path.relative(SRC, f))).not.toContain('export/onnx-model.ts');
     expect([...packages]).not.toContain('protobufjs');
     expect(closure(path.join(SRC, 'export/onnx-model.ts')).packages).toContain('protobufjs');

@@ -109,11 +109,12 @@ async function runOnnx(model: string, input: Float64Array | Float32Array, width:
   return Y!;
 }
 
-async function duckdbRows(csvFile: string, query: string): Promise<Record<string, unknown>[]> {
+/** Table `held` from a CSV file (`text`: columns read as text, so they pass through as they are), then `query` on it. */
+async function duckdbRows(csvFile: string, query: string, text = ['id', 'name']): Promise<Record<string, unknown>[]> {
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
-  // Every column but the features as text: a pass-through column keeps its cells as they are.
-  await connection.run(`CREATE TABLE held AS SELECT * FROM read_csv('${csvFile}', header = true, types = {'id': 'VARCHAR', 'name': 'VARCHAR'})`);
+  const types = text.map((name) => `'${name}': 'VARCHAR'`).join(', ');
+  await connection.run(`CREATE TABLE held AS SELECT * FROM read_csv('${csvFile}', header = true, types = {${types}})`);
   const reader = await connection.runAndReadAll(query);
   const rows = reader.getRowObjectsJS() as Record<string, unknown>[];
   connection.closeSync();
@@ -211,6 +212,20 @@ describe('bn export --to sql', () => {
     const rows = await duckdbRows(train, query);
     report.duckdbExact = agreement(training, (i, name) => rows[i]![name] as number | null);
     expect(report.duckdbExact.bitEqual).toBe(report.duckdbExact.cells);
+  });
+
+  it('names that need quoting (a keyword, spaces, double quotes, capitals) run in DuckDB as they are', async () => {
+    const odd = path.join(dir, 'odd.csv');
+    writeFileSync(odd, 'id,select,"a ""b"" c",Price\nr1,1.5,10,3\nr2,2.5,,4\nr3,4,30,8\n');
+    const stats = path.join(dir, 'odd.json');
+    await bn(['normalize', odd, '--save-stats', stats]);
+    const expected = await bn(['normalize', odd, '--stats', stats]);
+    const query = (await bnInProcess(['export', stats, '--to', 'sql', '--table', 'my table'])).stdout;
+    const rows = await duckdbRows(odd, query.replace('FROM "my table"', 'FROM held'), ['id']);
+    expect(Object.keys(rows[0]!)).toEqual(['id', 'select', 'a "b" c', 'Price']);
+    // bn writes each double's shortest round-trip text, as String does: equal text, equal doubles.
+    const cells = rows.map((row) => Object.values(row).map((v) => (v === null ? '' : String(v))));
+    expect(cells).toEqual(expected.slice(1));
   });
 
   const sqlite = spawnSync('sqlite3', ['--version']).status === 0;

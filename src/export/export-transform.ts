@@ -4,9 +4,8 @@
  * (./onnx-model.ts, ./sql-select.ts) only spell y = ((x − mean) − meanLow)·scale + beta in their
  * language.
  */
-import { BnError } from '../errors.js';
 import type { AffineParams } from '../pipeline/affine.js';
-import { affineOf, usesDatasetStatistics, type AffineOptions } from '../pipeline/inference.js';
+import { affineOf, checkHasFeatures, usesDatasetStatistics, type AffineOptions } from '../pipeline/inference.js';
 
 export type ExportOptions = Omit<AffineOptions, 'direction'>;
 
@@ -20,9 +19,7 @@ export interface ExportTransform {
 
 export function exportTransform(options: ExportOptions): ExportTransform {
   const { stats } = options;
-  if (stats.runningMean.length === 0) {
-    throw new BnError('BN_BAD_STATS_FILE', 'the stats file has no features: it is that of an empty shard; bn merge it with the others first', { file: options.statsLabel });
-  }
+  checkHasFeatures(options);
   // Without names, features are matched by position: 1, 2, … name them in messages, as bn names
   // the columns of a file without a header.
   const names = stats.features ?? stats.runningMean.map((_, f) => String(f + 1));

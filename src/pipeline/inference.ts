@@ -64,9 +64,7 @@ export async function transformWithStats(source: TableSource, sink: TableSink, o
  * numeric columns, which the first DECIDE_ROWS rows decide.
  */
 export async function infer(read: ReadPass, writer: BatchWriter, options: InferenceOptions): Promise<number> {
-  if (options.stats.runningMean.length === 0) {
-    throw new BnError('BN_BAD_STATS_FILE', 'the stats file has no features: it is that of an empty shard; bn merge it with the others first', { file: options.statsLabel });
-  }
+  checkHasFeatures(options);
   const names = options.stats.features;
   let shape: TableShape | undefined;
   let plan: FeaturePlan | undefined;
@@ -191,6 +189,13 @@ export function affineOf(names: readonly string[], options: AffineOptions): Affi
 export function usesDatasetStatistics(options: Pick<AffineOptions, 'stats' | 'exact'>): boolean {
   const { stats } = options;
   return options.exact === true || (stats.preset !== undefined && PRESETS[stats.preset].running === 'dataset' && isSummary(stats));
+}
+
+/** The stats file of an empty shard has no features: nothing to transform with. */
+export function checkHasFeatures(options: Pick<AffineOptions, 'stats' | 'statsLabel'>): void {
+  if (options.stats.runningMean.length === 0) {
+    throw new BnError('BN_BAD_STATS_FILE', 'the stats file has no features: it is that of an empty shard; bn merge it with the others first', { file: options.statsLabel });
+  }
 }
 
 interface Statistics {

@@ -282,6 +282,16 @@ describe('bn export: errors', () => {
     expectOneLineError(result.stderr, /invalid stats file/);
   });
 
+  it('the stats file of an empty shard (no features): exit 1', async () => {
+    const header = path.join(dir, 'header-only.csv');
+    writeFileSync(header, 'id,x\n');
+    const empty = path.join(dir, 'empty.json');
+    expect((await bnInProcess(['stats', header, '--save-stats', empty, '--to', 'json'])).code).toBe(0);
+    const result = await bnInProcess(['export', empty, '--to', 'sql', '--table', 't']);
+    expect(result.code).toBe(1);
+    expectOneLineError(result.stderr, /the stats file has no features: it is that of an empty shard/);
+  });
+
   it('the error codes', async () => {
     await expectBnError(bnThrows(['export', broken, '--to', 'onnx']), { code: 'BN_BAD_STATS_FILE', exit: 1, location: { file: broken } });
     await expectBnError(bnThrows(['export', torch, '--to', 'onnx', '--exact']), { code: 'BN_USAGE', exit: 2, location: {} });

@@ -6,7 +6,8 @@
  * bn as a library: the pure engine (moments, batch normalization, running statistics); the
  * drivers (statistics, training, inference) over any reader, with the readers the CLI uses
  * (openReader: the byte scanner and its worker threads for CSV/TSV, the row readers for the
- * rest); and the row-level entries for programs that bring their own rows.
+ * rest); the row-level entries for programs that bring their own rows; and the export of a
+ * stats file's transform as SQL or an ONNX model.
  */
 export * from './engine/index.js';
 export { BnError, type ErrorCode, type ErrorLocation } from './errors.js';
@@ -30,4 +31,5 @@ export {
   type StatsFile,
 } from './stats-file.js';
 export { mergeStatsFiles, type LabelledStats } from './stats-merge.js';
+export * from './export/index.js';
 export { run } from './cli/run.js';

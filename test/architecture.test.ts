@@ -69,11 +69,19 @@ describe('architecture', () => {
     expect(names).toContain('pipeline/transform-batch.ts');
     expect(names).toContain('pipeline/fast/write-csv-records.ts');
     expect(names).toContain('engine/exact-sum.ts');
-    for (const unwanted of [/^cli\//, /^stats-file/, /^engine\/(batch-norm|running-stats)/, /worker-pool/, /parallel/, /csv-writer/, /normalize/, /compute-stats/]) {
+    for (const unwanted of [/^cli\//, /^export\//, /^stats-file/, /^engine\/(batch-norm|running-stats)/, /worker-pool/, /parallel/, /csv-writer/, /normalize/, /compute-stats/]) {
       expect(names.filter((n) => unwanted.test(n)), String(unwanted)).toEqual([]);
     }
     // Only Node's own modules: no package (csv-stringify, commander, …) is loaded by a worker.
     expect([...packages].filter((p) => !p.startsWith('node:'))).toEqual([]);
     expect(modules.size).toBeLessThanOrEqual(27); // 27: select.ts names the column probably meant (closest-name.ts)
+  });
+
+  it.each(['cli/run.ts', 'index.ts'])('%s loads protobufjs only when an ONNX model is written (a dynamic import), so the rest does not pay for it', (entry) => {
+    const { modules, packages } = closure(path.join(SRC, entry));
+    expect([...modules].map((f) => path.relative(SRC, f))).toContain('export/index.ts');
+    expect([...modules].map((f) => path.relative(SRC, f))).not.toContain('export/onnx-model.ts');
+    expect([...packages]).not.toContain('protobufjs');
+    expect(closure(path.join(SRC, 'export/onnx-model.ts')).packages).toContain('protobufjs');
   });
 });

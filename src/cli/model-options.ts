@@ -20,12 +20,17 @@ export interface ModelFlags {
   saveStats?: string;
 }
 
-export function addAffineOptions(command: Command, { withStats = false } = {}): Command {
+/**
+ * -e, --gamma, --beta. `withStats`: the command may read a stats file, whose values are then the
+ * defaults; `statsOnly`: it always reads one (bn export), so they are the only defaults.
+ */
+export function addAffineOptions(command: Command, { withStats = false, statsOnly = false } = {}): Command {
   const fromFile = withStats ? '; with --stats: the file\'s' : '';
+  const defaults = statsOnly ? { eps: "the stats file's", gamma: "the stats file's", beta: "the stats file's" } : { eps: `1e-5, 1e-3 with --preset keras, 0 with sklearn${fromFile}`, gamma: `1${fromFile}`, beta: `0${fromFile}` };
   return command
-    .option('-e, --epsilon <e>', `ε added to the variance (default: 1e-5, 1e-3 with --preset keras, 0 with sklearn${fromFile})`, nonNegativeNumber)
-    .option('--gamma <spec>', `scale γ: one number, a list (one per feature), or name=value pairs (default: 1${fromFile})`)
-    .option('--beta <spec>', `shift β: one number, a list (one per feature), or name=value pairs (default: 0${fromFile})`);
+    .option('-e, --epsilon <e>', `ε added to the variance (default: ${defaults.eps})`, nonNegativeNumber)
+    .option('--gamma <spec>', `scale γ: one number, a list (one per feature), or name=value pairs (default: ${defaults.gamma})`)
+    .option('--beta <spec>', `shift β: one number, a list (one per feature), or name=value pairs (default: ${defaults.beta})`);
 }
 
 export function addTrainingOptions(command: Command, saveStatsHelp: string): Command {

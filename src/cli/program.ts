@@ -1,15 +1,14 @@
 import { Command } from 'commander';
-import { createRequire } from 'node:module';
 import type { Io } from './io.js';
 import { optionHint } from './option-hints.js';
 import { completionCommand } from './commands/completion.js';
 import { denormalizeCommand } from './commands/denormalize.js';
 import { exampleCommand } from './commands/example.js';
+import { exportCommand } from './commands/export.js';
 import { mergeCommand } from './commands/merge.js';
 import { normalizeCommand } from './commands/normalize.js';
 import { statsCommand } from './commands/stats.js';
-
-const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
+import { BN_VERSION as version } from './version.js';
 
 /** The commander program. Pure wiring: each command's action does the work. */
 export function buildProgram(io: Io): Command {
@@ -36,7 +35,7 @@ Examples:
 
 Run bn COMMAND --help for the options and examples of a command.`,
     );
-  for (const sub of [statsCommand(io), normalizeCommand(io), denormalizeCommand(io), mergeCommand(io), exampleCommand(io), completionCommand(io)]) program.addCommand(sub);
+  for (const sub of [statsCommand(io), normalizeCommand(io), denormalizeCommand(io), mergeCommand(io), exportCommand(io), exampleCommand(io), completionCommand(io)]) program.addCommand(sub);
 
   // Commander's messages ("error: unknown option '--x'") become bn's ("bn: unknown option '--x'"),
   // and it throws instead of exiting, so run() alone decides the exit status.

@@ -96,8 +96,8 @@ async function syncDirectory(dir: string): Promise<void> {
   }
 }
 
-/** Write a whole file atomically (the stats file). */
-export async function writeFileAtomic(target: string, text: string): Promise<void> {
+/** Write a whole file atomically (a stats file, an exported model or query). */
+export async function writeFileAtomic(target: string, text: string | Uint8Array): Promise<void> {
   const file = await openAtomic(target);
   try {
     await new Promise<void>((resolve, reject) => {

@@ -46,6 +46,9 @@ export interface InferenceOptions extends Omit<PassOptions, 'batchSize'> {
   beta?: AffineSpec;
 }
 
+/** What the constants of the transform depend on (`bn export` computes them without an input). */
+export type AffineOptions = Pick<InferenceOptions, 'direction' | 'stats' | 'statsLabel' | 'exact' | 'epsilon' | 'gamma' | 'beta'>;
+
 /** Rows read before deciding which columns are numeric, when matching by position. */
 export const DECIDE_ROWS = 1000;
 
@@ -61,9 +64,7 @@ export async function transformWithStats(source: TableSource, sink: TableSink, o
  * numeric columns, which the first DECIDE_ROWS rows decide.
  */
 export async function infer(read: ReadPass, writer: BatchWriter, options: InferenceOptions): Promise<number> {
-  if (options.stats.runningMean.length === 0) {
-    throw new BnError('BN_BAD_STATS_FILE', 'the stats file has no features: it is that of an empty shard; bn merge it with the others first', { file: options.statsLabel });
-  }
+  checkHasFeatures(options);
   const names = options.stats.features;
   let shape: TableShape | undefined;
   let plan: FeaturePlan | undefined;
@@ -167,14 +168,12 @@ function matchFeatures(shape: TableShape, numeric: readonly number[], options: I
  * denormalize a = β, s = denormalizeScale(running_var, ε, γ), b = running_mean. The operations
  * are normalizeValue's and denormalizeValue's, in the same order: the same float64 results.
  */
-export function affineOf(names: readonly string[], options: InferenceOptions): AffineParams {
+export function affineOf(names: readonly string[], options: AffineOptions): AffineParams {
   const { stats } = options;
   const gamma = resolveAffine('--gamma', options.gamma, names, stats.weight);
   const beta = resolveAffine('--beta', options.beta, names, stats.bias);
   const eps = options.epsilon ?? stats.eps;
-  // A file whose running statistics are those of every row (sklearn's) is read exactly always:
-  // its transform is then the training pass's, as StandardScaler's transform is fit_transform's.
-  const exact = options.exact || (stats.preset !== undefined && PRESETS[stats.preset].running === 'dataset' && isSummary(stats));
+  const exact = usesDatasetStatistics(options);
   const { mean, meanLow, variance } = exact ? datasetStatistics(names, options) : runningStatistics(names, options);
   // A stats file of the sklearn preset scales a constant feature by 1, as StandardScaler does.
   const flat = stats.preset === undefined ? 0 : PRESETS[stats.preset].flatScale;
@@ -187,6 +186,23 @@ export function affineOf(names: readonly string[], options: InferenceOptions): A
   return { mean: beta, meanLow: new Float64Array(names.length), scale: mean.map((_, f) => denormalizeScale(variance[f]!, eps, gamma[f]!, flat)), beta: mean };
 }
 
+/**
+ * Whether the transform uses the file's exact statistics of every row: with --exact, and always
+ * for a file whose running statistics are those of every row (sklearn's): its transform is then
+ * the training pass's, as StandardScaler's transform is fit_transform's.
+ */
+export function usesDatasetStatistics(options: Pick<AffineOptions, 'stats' | 'exact'>): boolean {
+  const { stats } = options;
+  return options.exact === true || (stats.preset !== undefined && PRESETS[stats.preset].running === 'dataset' && isSummary(stats));
+}
+
+/** The stats file of an empty shard has no features: nothing to transform with. */
+export function checkHasFeatures(options: Pick<AffineOptions, 'stats' | 'statsLabel'>): void {
+  if (options.stats.runningMean.length === 0) {
+    throw new BnError('BN_BAD_STATS_FILE', 'the stats file has no features: it is that of an empty shard; bn merge it with the others first', { file: options.statsLabel });
+  }
+}
+
 interface Statistics {
   mean: Float64Array;
   meanLow: Float64Array;
@@ -194,7 +210,7 @@ interface Statistics {
 }
 
 /** running_mean and running_var, as PyTorch's eval() uses them. */
-function runningStatistics(names: readonly string[], options: InferenceOptions): Statistics {
+function runningStatistics(names: readonly string[], options: AffineOptions): Statistics {
   const { stats } = options;
   const mean = Float64Array.from(stats.runningMean);
   const variance = stats.runningVar;
@@ -214,7 +230,7 @@ function runningStatistics(names: readonly string[], options: InferenceOptions):
  * file's exact sums, as a whole-input training pass computes them (a version-1 file has no sums:
  * its rounded mean and var stand in).
  */
-function datasetStatistics(names: readonly string[], options: InferenceOptions): Statistics {
+function datasetStatistics(names: readonly string[], options: AffineOptions): Statistics {
   const { stats } = options;
   if (!isSummary(stats)) {
     throw new BnError('BN_USAGE', `--exact needs a bn stats file (with count, mean and var, as --save-stats writes them): ${options.statsLabel} has only running statistics`);
@@ -239,7 +255,7 @@ function isSummary(stats: InferenceStats): stats is InferenceStats & Summary {
  * running_var + ε = 0 (a constant column, ε = 0) leaves nothing to divide by: every value would
  * silently become β. An error naming the features, blaming -e when it set ε.
  */
-function checkSpread(variance: ReadonlyArray<number | Ratio>, eps: number, names: readonly string[], options: InferenceOptions): void {
+function checkSpread(variance: ReadonlyArray<number | Ratio>, eps: number, names: readonly string[], options: AffineOptions): void {
   const flat = names.filter((_, f) => normalizeScale(variance[f]!, eps, 1) === 0);
   if (flat.length === 0) return;
   const quoted = flat.map((n) => JSON.stringify(n)).join(', ');
@@ -249,7 +265,7 @@ function checkSpread(variance: ReadonlyArray<number | Ratio>, eps: number, names
 }
 
 /** γ = 0 maps every value to β: denormalize cannot undo it. Blame the flag or the file. */
-function checkInvertible(gamma: Float64Array, names: readonly string[], options: InferenceOptions): void {
+function checkInvertible(gamma: Float64Array, names: readonly string[], options: AffineOptions): void {
   const zero = names.filter((_, f) => gamma[f] === 0);
   if (zero.length === 0) return;
   const fromFlag = resolveAffine('--gamma', options.gamma, names, Number.NaN);

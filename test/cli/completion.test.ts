@@ -36,7 +36,7 @@ describe('bn completion bash', () => {
   const script = completionScript(program(), 'bash');
 
   it.each([
-    ['bn ', ['completion', 'denormalize', 'example', 'help', 'merge', 'normalize', 'stats']],
+    ['bn ', ['completion', 'denormalize', 'example', 'export', 'help', 'merge', 'normalize', 'stats']],
     ['bn norm', ['normalize']],
     ['bn help st', ['stats']],
     ['bn completion ', [...SHELLS].sort()],
@@ -50,6 +50,8 @@ describe('bn completion bash', () => {
     ['bn normalize -o t', ['test.csv', 'train.csv']],
     ['bn merge ', ['stats.json', 'test.csv', 'train.csv']],
     ['bn stats -b ', []],
+    ['bn export stats.json --to ', ['onnx', 'sql']],
+    ['bn export stats.json --dialect ', ['duckdb', 'postgres', 'sqlite']],
   ])('%j offers %j', (line, expected) => {
     expect(bashOffers(script, line)).toEqual(expected);
   });

@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import { Command, Option } from 'commander';
 import type { Readable } from 'node:stream';
 import { DEFAULT_NA_VALUES, missingTest } from '../io/missing.js';
-import { formatFromPath, formatNameList, formatNames, parseFormat, sniffFormat } from '../io/formats.js';
+import { formatFromPath, formatNameList, formatNames, parseFormat, sniffInput } from '../io/formats.js';
 import { readError } from '../errors.js';
 import { inputSpec, type InputSpec } from '../io/input.js';
 import type { Format } from '../io/table.js';
@@ -89,21 +89,25 @@ export function resolveInput(file: string | undefined, flags: InputFlags, env: I
 export type SettledInput = ResolvedInput & { format: Format };
 
 /**
- * Decide the format that neither --from nor the extension gave, from the first non-blank byte
- * (SPEC §2). Standard input can be read only once: the returned `stdin` replays what was read.
+ * Decide what neither --from nor the file's name gave: standard input's compression (magic
+ * bytes) and format (the first non-blank byte, SPEC §2), or those of a file whose name says
+ * nothing. Standard input can be read only once: the returned `stdin` replays what was read,
+ * decompressed.
  */
 export async function settleFormat(input: ResolvedInput, stdin: Readable): Promise<{ input: SettledInput; stdin: Readable }> {
-  if (input.format !== undefined) return { input: { ...input, format: input.format }, stdin };
-  const stream = input.spec.path === undefined ? stdin : createReadStream(input.spec.path);
+  const { spec } = input;
+  if (input.format !== undefined && spec.path !== undefined) return { input: { ...input, format: input.format }, stdin };
+  const stream = spec.path === undefined ? stdin : createReadStream(spec.path);
   let sniffed;
   try {
-    sniffed = await sniffFormat(stream);
+    sniffed = await sniffInput(stream, spec.label, spec.compression);
   } catch (err) {
-    throw readError(err, input.spec.label);
+    throw readError(err, spec.label);
   }
-  if (input.spec.path !== undefined) {
-    stream.destroy();
-    return { input: { ...input, format: sniffed.format }, stdin };
+  const format = input.format ?? sniffed.format;
+  if (spec.path !== undefined) {
+    sniffed.input.destroy();
+    return { input: { ...input, format, spec: sniffed.compression ? { ...spec, compression: sniffed.compression } : spec }, stdin };
   }
-  return { input: { ...input, format: sniffed.format }, stdin: sniffed.input };
+  return { input: { ...input, format }, stdin: sniffed.input };
 }

@@ -11,16 +11,21 @@ import { pipeline } from 'node:stream/promises';
 import { BnError, describeErrno, fileCut } from '../errors.js';
 import { registerTemporary, releaseTemporary } from './temporary-files.js';
 import { utf8Check } from './utf8.js';
+import { compressionFromPath, decompressed, type Compression } from './compression.js';
 
 export interface InputSpec {
   /** A path, or undefined for standard input. */
   path?: string;
   /** What messages call it. */
   label: string;
+  /** Compressed (by its suffix, or its first bytes): read as a stream through node:zlib, never by byte ranges. */
+  compression?: Compression;
 }
 
 export function inputSpec(file: string | undefined): InputSpec {
-  return file === undefined || file === '-' ? { label: '<stdin>' } : { path: file, label: file };
+  if (file === undefined || file === '-') return { label: '<stdin>' };
+  const { compression } = compressionFromPath(file);
+  return compression ? { path: file, label: file, compression } : { path: file, label: file };
 }
 
 /** Fail early, with a clean message, on a missing or unreadable file. */
@@ -50,8 +55,9 @@ export function openInput(spec: InputSpec, stdin: Readable, text = true): Readab
   const file = createReadStream(spec.path, { highWaterMark: 1 << 20 });
   // Before pipe() adds its own 'end' listener: the error comes before the end.
   failIfShrunk(file, spec.path, checked, spec.label);
-  file.on('error', (err: Error) => checked.destroy(err));
-  return file.pipe(checked);
+  const bytes = spec.compression ? decompressed(file, spec.compression, spec.label) : file;
+  bytes.on('error', (err: Error) => checked.destroy(err));
+  return bytes.pipe(checked);
 }
 
 /** When `file` ends short of its size at opening (pipes and devices say 0: never), fail `out`. */
@@ -90,6 +96,7 @@ export async function spoolStdin(stdin: Readable, label = '<stdin>'): Promise<{ 
     await pipeline(stdin, createWriteStream(file, { mode: 0o600 }));
   } catch (err) {
     await release();
+    if (err instanceof BnError) throw err; // what bn found in the input (corrupt compressed data), not a failed copy
     throw new BnError('BN_READ_FAILED', `cannot spool ${what(label)}: ${describeErrno(err as NodeJS.ErrnoException)}`, { file: label });
   }
   return { path: file, release };

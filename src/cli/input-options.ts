@@ -9,7 +9,8 @@ import type { Readable } from 'node:stream';
 import { DEFAULT_NA_VALUES, missingTest } from '../io/missing.js';
 import { formatFromPath, formatNameList, formatNames, parseFormat, sniffInput } from '../io/formats.js';
 import { readError } from '../errors.js';
-import { inputSpec, type InputSpec } from '../io/input.js';
+import { fileHead, inputSpec, type InputSpec } from '../io/input.js';
+import { sniffDelimiter } from '../io/sniff-delimiter.js';
 import type { Format } from '../io/table.js';
 import { parseSelection, type SelectionSpec } from '../pipeline/select.js';
 import type { LastBatch } from '../pipeline/batch-moments.js';
@@ -86,28 +87,41 @@ export function resolveInput(file: string | undefined, flags: InputFlags, env: I
   };
 }
 
-export type SettledInput = ResolvedInput & { format: Format };
+export type SettledInput = ResolvedInput & {
+  format: Format;
+  /** The delimiter sniffed from the first lines (CSV without -d), when it is not the comma: a terminal is told. */
+  sniffedDelimiter?: string;
+};
 
 /**
  * Decide what neither --from nor the file's name gave: standard input's compression (magic
  * bytes) and format (the first non-blank byte, SPEC §2), or those of a file whose name says
- * nothing. Standard input can be read only once: the returned `stdin` replays what was read,
- * decompressed.
+ * nothing; then, for CSV without -d, the delimiter (./sniff-delimiter.ts). Standard input can be
+ * read only once: the returned `stdin` replays what was read, decompressed.
  */
 export async function settleFormat(input: ResolvedInput, stdin: Readable): Promise<{ input: SettledInput; stdin: Readable }> {
   const { spec } = input;
-  if (input.format !== undefined && spec.path !== undefined) return { input: { ...input, format: input.format }, stdin };
-  const stream = spec.path === undefined ? stdin : createReadStream(spec.path);
-  let sniffed;
+  const wantsDelimiter = (format: Format) => format === 'csv' && input.delimiter === undefined;
   try {
-    sniffed = await sniffInput(stream, spec.label, spec.compression);
+    if (spec.path !== undefined && input.format !== undefined) {
+      const settled = { ...input, format: input.format };
+      return { input: wantsDelimiter(settled.format) ? withDelimiter(settled, await fileHead({ ...spec, path: spec.path })) : settled, stdin };
+    }
+    const stream = spec.path === undefined ? stdin : createReadStream(spec.path);
+    const sniffed = await sniffInput(stream, spec.label, spec.compression);
+    const settled: SettledInput = { ...input, format: input.format ?? sniffed.format };
+    if (sniffed.compression) settled.spec = { ...spec, compression: sniffed.compression };
+    const sniffedInput = wantsDelimiter(settled.format) ? withDelimiter(settled, sniffed) : settled;
+    if (spec.path === undefined) return { input: sniffedInput, stdin: sniffed.input };
+    sniffed.input.destroy();
+    return { input: sniffedInput, stdin };
   } catch (err) {
     throw readError(err, spec.label);
   }
-  const format = input.format ?? sniffed.format;
-  if (spec.path !== undefined) {
-    sniffed.input.destroy();
-    return { input: { ...input, format, spec: sniffed.compression ? { ...spec, compression: sniffed.compression } : spec }, stdin };
-  }
-  return { input: { ...input, format }, stdin: sniffed.input };
+}
+
+/** The input with the delimiter its first lines say, when not the comma (the CSV default, which needs no word). */
+function withDelimiter(input: SettledInput, { head, ended }: { head: Buffer; ended: boolean }): SettledInput {
+  const delimiter = sniffDelimiter(head, ended);
+  return delimiter === undefined || delimiter === ',' ? input : { ...input, delimiter, sniffedDelimiter: delimiter };
 }

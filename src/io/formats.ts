@@ -156,7 +156,9 @@ export interface SniffedInput {
   /** The input's bytes from the start, decompressed. */
   input: Readable;
   /** The first chunks of `input` (one at least, unless it is empty): enough to sniff a CSV dialect. */
-  head: readonly Buffer[];
+  head: Buffer;
+  /** `head` is the whole input. */
+  ended: boolean;
 }
 
 /**
@@ -173,7 +175,7 @@ export async function sniffInput(input: Readable, label: string, compression?: C
   }
   if (compression) stream = decompressed(stream, compression, label);
   const text = await peek(stream, (head) => firstNonBlank(head) !== undefined);
-  return { format: formatFromFirstByte(firstNonBlank(text.head)), compression, input: text.input, head: text.head };
+  return { format: formatFromFirstByte(firstNonBlank(text.head)), compression, input: text.input, head: Buffer.concat(text.head), ended: text.ended };
 }
 
 /**

@@ -60,6 +60,24 @@ export function openInput(spec: InputSpec, stdin: Readable, text = true): Readab
   return bytes.pipe(checked);
 }
 
+/** The first bytes of a file (decompressed), to sniff its CSV dialect: a chunk, or all of a smaller file (`ended`). */
+export async function fileHead(spec: InputSpec & { path: string }, bytes = 1 << 16): Promise<{ head: Buffer; ended: boolean }> {
+  const file = createReadStream(spec.path, spec.compression ? {} : { end: bytes - 1 });
+  const stream = spec.compression ? decompressed(file, spec.compression, spec.label) : file;
+  try {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      chunks.push(chunk);
+      length += chunk.length;
+      if (length >= bytes) return { head: Buffer.concat(chunks), ended: false };
+    }
+    return { head: Buffer.concat(chunks), ended: true };
+  } finally {
+    stream.destroy();
+  }
+}
+
 /** When `file` ends short of its size at opening (pipes and devices say 0: never), fail `out`. */
 function failIfShrunk(file: ReadStream, path: string, out: Readable, label: string): void {
   let size: number;

@@ -5,15 +5,19 @@
 import { Readable } from 'node:stream';
 
 /**
- * Read `input` until `enough(head)` says so or it ends; the returned stream yields every byte of
- * the input, the ones read here included.
+ * Read `input` until `enough(head)` says so or it ends (`ended`); the returned stream yields every
+ * byte of the input, the ones read here included.
  */
-export async function peek(input: Readable, enough: (head: readonly Buffer[]) => boolean): Promise<{ head: Buffer[]; input: Readable }> {
+export async function peek(input: Readable, enough: (head: readonly Buffer[]) => boolean): Promise<{ head: Buffer[]; ended: boolean; input: Readable }> {
   const iterator = (input as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
   const head: Buffer[] = [];
+  let ended = false;
   while (!enough(head)) {
     const next = await iterator.next();
-    if (next.done) break;
+    if (next.done) {
+      ended = true;
+      break;
+    }
     head.push(next.value);
   }
   async function* replay(): AsyncGenerator<Buffer> {
@@ -24,7 +28,7 @@ export async function peek(input: Readable, enough: (head: readonly Buffer[]) =>
       await iterator.return?.(); // a reader that stops early releases the input
     }
   }
-  return { head, input: Readable.from(replay(), { objectMode: false }) };
+  return { head, ended, input: Readable.from(replay(), { objectMode: false }) };
 }
 
 /** At least `n` bytes read (or the end). */

@@ -96,7 +96,8 @@ export type SettledInput = ResolvedInput & {
 /**
  * Decide what neither --from nor the file's name gave: standard input's compression (magic
  * bytes) and format (the first non-blank byte, SPEC §2), or those of a file whose name says
- * nothing; then, for CSV without -d, the delimiter (./sniff-delimiter.ts). Standard input can be
+ * nothing; then, for CSV without -d, the delimiter (../io/sniff-delimiter.ts; not of a FIFO named
+ * as a file, which cannot be read twice: the comma stays). Standard input can be
  * read only once: the returned `stdin` replays what was read, decompressed.
  */
 export async function settleFormat(input: ResolvedInput, stdin: Readable): Promise<{ input: SettledInput; stdin: Readable }> {
@@ -121,7 +122,7 @@ export async function settleFormat(input: ResolvedInput, stdin: Readable): Promi
 }
 
 /** The input with the delimiter its first lines say, when not the comma (the CSV default, which needs no word). */
-function withDelimiter(input: SettledInput, { head, ended }: { head: Buffer; ended: boolean }): SettledInput {
-  const delimiter = sniffDelimiter(head, ended);
+function withDelimiter(input: SettledInput, start: { head: Buffer; ended: boolean } | undefined): SettledInput {
+  const delimiter = start && sniffDelimiter(start.head, start.ended);
   return delimiter === undefined || delimiter === ',' ? input : { ...input, delimiter, sniffedDelimiter: delimiter };
 }

@@ -60,8 +60,13 @@ export function openInput(spec: InputSpec, stdin: Readable, text = true): Readab
   return bytes.pipe(checked);
 }
 
-/** The first bytes of a file (decompressed), to sniff its CSV dialect: a chunk, or all of a smaller file (`ended`). */
-export async function fileHead(spec: InputSpec & { path: string }, bytes = 1 << 16): Promise<{ head: Buffer; ended: boolean }> {
+/**
+ * The first bytes of a file (decompressed), to sniff its CSV dialect: a chunk, or all of a smaller
+ * file (`ended`). Undefined for a FIFO, a device or a pipe named as a file: what is read of it
+ * here would be gone for the reader.
+ */
+export async function fileHead(spec: InputSpec & { path: string }, bytes = 1 << 16): Promise<{ head: Buffer; ended: boolean } | undefined> {
+  if (!isFile(spec.path)) return undefined;
   const file = createReadStream(spec.path, spec.compression ? {} : { end: bytes - 1 });
   const stream = spec.compression ? decompressed(file, spec.compression, spec.label) : file;
   try {
@@ -75,6 +80,14 @@ export async function fileHead(spec: InputSpec & { path: string }, bytes = 1 << 
     return { head: Buffer.concat(chunks), ended: true };
   } finally {
     stream.destroy();
+  }
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false; // the read that follows says why
   }
 }
 

@@ -52,8 +52,8 @@ export interface ResolvedInput {
 
 export function addInputOptions(command: Command, { batches = true } = {}): Command {
   command
-    .addOption(takesValues(new Option('--from <format>', `input format: ${formatNames()} (default: from the extension, else from the first byte: [ json, { ndjson, else csv)`), formatNameList))
-    .option('-d, --delimiter <char>', 'CSV/TSV field delimiter; \\t or tab for a tab (default: "," for csv, tab for tsv)', singleCharacter)
+    .addOption(takesValues(new Option('--from <format>', `input format: ${formatNames()} (default: from the extension under any .gz/.zz/.br/.zst, else from the first byte: [ json, { ndjson, else csv)`), formatNameList))
+    .option('-d, --delimiter <char>', 'CSV/TSV field delimiter; \\t or tab for a tab (default: csv: sniffed from the first lines, one of , tab ; |; tsv: tab)', singleCharacter)
     .option('-n, --no-header', 'CSV/TSV: the first row is data; columns are named 1, 2, … (default: the first row is the header)')
     .option('--na-values <list>', `comma-separated markers of a missing value, replacing the default list (default: "${DEFAULT_NA_VALUES.filter(Boolean).join(',')}" and the empty cell)`, commaList)
     .option('-s, --select <list>', 'feature columns: names, 1-based indices, ranges 2-5, /regex/; a leading ! inverts (default: every column whose first value is a number)');

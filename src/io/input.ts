@@ -3,7 +3,7 @@
  * its input twice; standard input cannot be read twice, so it is first spooled to a temporary
  * file (removed afterwards), which keeps memory flat whatever the size (SPEC §7).
  */
-import { createReadStream, createWriteStream, promises as fs, statSync, type ReadStream } from 'node:fs';
+import { closeSync, createReadStream, createWriteStream, openSync, promises as fs, readSync, statSync, type ReadStream } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
@@ -67,8 +67,8 @@ export function openInput(spec: InputSpec, stdin: Readable, text = true): Readab
  */
 export async function fileHead(spec: InputSpec & { path: string }, bytes = 1 << 16): Promise<{ head: Buffer; ended: boolean } | undefined> {
   if (!isFile(spec.path)) return undefined;
-  const file = createReadStream(spec.path, spec.compression ? {} : { end: bytes - 1 });
-  const stream = spec.compression ? decompressed(file, spec.compression, spec.label) : file;
+  if (!spec.compression) return plainHead(spec.path, bytes);
+  const stream = decompressed(createReadStream(spec.path), spec.compression, spec.label);
   try {
     const chunks: Buffer[] = [];
     let length = 0;
@@ -80,6 +80,18 @@ export async function fileHead(spec: InputSpec & { path: string }, bytes = 1 << 
     return { head: Buffer.concat(chunks), ended: true };
   } finally {
     stream.destroy();
+  }
+}
+
+/** A plain file's first bytes, read at once: no turn of the event loop before the pass starts (nor a stream to set up). */
+function plainHead(path: string, bytes: number): { head: Buffer; ended: boolean } {
+  const fd = openSync(path, 'r');
+  try {
+    const head = Buffer.allocUnsafe(bytes);
+    const length = readSync(fd, head, 0, bytes, 0);
+    return { head: head.subarray(0, length), ended: length < bytes };
+  } finally {
+    closeSync(fd);
   }
 }
 

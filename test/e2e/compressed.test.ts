@@ -3,7 +3,7 @@
  * bytes give the statistics of the plain file; `-o` compresses by its suffix; a corrupt or cut
  * file is one `bn:` line and exit 1; a compressed file is read by one reader, never by byte ranges.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -100,7 +100,7 @@ describe('compressed input', () => {
     expect(r.stderr).toBe('bn: <stdin>: not valid gzip data: it ends too early (cut short?)\n');
   });
 
-  it.runIf(!hasZstd)('zstd on a Node without it: a usage line that says what to do', async () => {
+  it.runIf(!hasZstd)('zstd on a Node without it: one line that says what to do (reading: exit 1; writing: exit 2, no file)', async () => {
     const file = path.join(dir, 'data.csv.zst');
     writeFileSync(file, Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0, 0, 0, 0]));
     const r = await bnProcess(['stats', file]);
@@ -108,6 +108,11 @@ describe('compressed input', () => {
     expect(r.stderr).toBe(`bn: ${file}: zstd needs Node 22.15 or later (this is ${process.version}): decompress it first: zstd -dc ${file} | bn …\n`);
     const stdin = await bnProcess(['stats'], { stdin: readFileSync(file) });
     expect(stdin.stderr).toBe(`bn: <stdin>: zstd needs Node 22.15 or later (this is ${process.version}): decompress it first: zstd -dc - | bn …\n`);
+    const out = path.join(dir, 'out.csv.zst');
+    const write = await bnInProcess(['normalize', fixture('formats/data.csv'), '-o', out]);
+    expect(write.code).toBe(2);
+    expect(write.stderr).toBe(`bn: ${out}: zstd needs Node 22.15 or later (this is ${process.version}): write .gz instead, or pipe the output to zstd\n`);
+    expect(existsSync(out)).toBe(false);
   });
 
   it.runIf(hasZstd)('zstd by its suffix and on standard input', async () => {

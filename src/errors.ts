@@ -140,6 +140,7 @@ export function fileCut(label: string, read: number, size: number): BnError {
 
 /** A read error of the input stream (EISDIR, EACCES, EIO…) as a BnError; anything else unchanged. */
 export function readError(err: unknown, label: string): unknown {
+  if (err instanceof BnError) return err;
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   return code ? new BnError('BN_READ_FAILED', `cannot read: ${describeErrno(err as NodeJS.ErrnoException)}`, { file: label }) : err;
 }

@@ -12,6 +12,7 @@
  */
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { compressionFromPath } from '../io/compression.js';
 import { findFormat, formatEntry, formatFromPath } from '../io/formats.js';
 import { startWorkersEarly } from '../pipeline/fast/worker-pool.js';
 
@@ -48,6 +49,8 @@ export function earlyWorkerCount(
     if (/^--from(?:=|$)/.test(arg) && !byRanges(arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[i + 1])) return 0;
     const format = formatFromPath(arg);
     if (arg.startsWith('-') || (format !== undefined && formatEntry(format).delimiter === undefined)) continue;
+    // A compressed file is read by one thread: it has no byte ranges.
+    if (compressionFromPath(arg).compression) continue;
     if ((sizeOf(arg) ?? 0) > EARLY_WORKERS_MIN_BYTES) largeFile = true;
   }
   return largeFile && jobs > 1 ? jobs - 1 : 0;

@@ -14,6 +14,7 @@ import { resolveInferenceOverrides, type ModelFlags } from './model-options.js';
 import { fileBytes } from './progress.js';
 import { summaryLine } from './summary.js';
 import { checkTableOutput, openTableOutput, type TableOutputFlags } from './table-output.js';
+import { noteDelimiter } from './delimiter-note.js';
 
 export async function runInference(
   direction: Direction,
@@ -34,6 +35,7 @@ export async function runInference(
   try {
     progress?.expectBytes(await fileBytes(resolved.spec.path));
     const { input, stdin } = await settleFormat(resolved, io.stdin);
+    noteDelimiter(input, display, io);
     output = await openTableOutput(input, flags, io);
     const options = { direction, isMissing: input.isMissing, select: input.select, stats: loaded.stats, statsLabel: statsPath, exact: flags.exact, ...overrides };
     const reader = openReader(input, stdin, { counter: progress?.counter });

@@ -7,9 +7,10 @@ import { availableParallelism } from 'node:os';
 import { Command, Option } from 'commander';
 import type { Readable } from 'node:stream';
 import { DEFAULT_NA_VALUES, missingTest } from '../io/missing.js';
-import { formatFromPath, formatNameList, formatNames, parseFormat, sniffFormat } from '../io/formats.js';
+import { formatFromPath, formatNameList, formatNames, parseFormat, sniffInput } from '../io/formats.js';
 import { BnError, readError } from '../errors.js';
-import { inputSpec, type InputSpec } from '../io/input.js';
+import { fileHead, inputSpec, type InputSpec } from '../io/input.js';
+import { sniffDelimiter } from '../io/sniff-delimiter.js';
 import type { Format } from '../io/table.js';
 import { parseSelection, type SelectionSpec } from '../pipeline/select.js';
 import type { LastBatch } from '../pipeline/batch-moments.js';
@@ -54,8 +55,8 @@ export interface ResolvedInput {
 
 export function addInputOptions(command: Command, { batches = true } = {}): Command {
   command
-    .addOption(takesValues(new Option('--from <format>', `input format: ${formatNames()} (default: from the extension, else from the first byte: [ json, { ndjson, else csv)`), formatNameList))
-    .option('-d, --delimiter <char>', 'CSV/TSV field delimiter; \\t or tab for a tab (default: "," for csv, tab for tsv)', singleCharacter)
+    .addOption(takesValues(new Option('--from <format>', `input format: ${formatNames()} (default: from the extension under any .gz/.zz/.br/.zst, else from the first byte: [ json, { ndjson, else csv)`), formatNameList))
+    .option('-d, --delimiter <char>', 'CSV/TSV field delimiter; \\t or tab for a tab (default: csv: sniffed from the first lines, one of , tab ; |; tsv: tab)', singleCharacter)
     .option('--lazy-quotes', 'CSV/TSV: a quoted field that goes on after its closing quote ("a"b) is read as the text as written, not an error (default: an error)')
     .option('-n, --no-header', 'CSV/TSV: the first row is data; columns are named 1, 2, … (default: the first row is the header)')
     .option('--na-values <list>', `comma-separated markers of a missing value, replacing the default list (default: "${DEFAULT_NA_VALUES.filter(Boolean).join(',')}" and the empty cell)`, commaList)
@@ -94,24 +95,42 @@ export function resolveInput(file: string | undefined, flags: InputFlags, env: I
   };
 }
 
-export type SettledInput = ResolvedInput & { format: Format };
+export type SettledInput = ResolvedInput & {
+  format: Format;
+  /** The delimiter sniffed from the first lines (CSV without -d), when it is not the comma: a terminal is told. */
+  sniffedDelimiter?: string;
+};
 
 /**
- * Decide the format that neither --from nor the extension gave, from the first non-blank byte
- * (SPEC §2). Standard input can be read only once: the returned `stdin` replays what was read.
+ * Decide what neither --from nor the file's name gave: standard input's compression (magic
+ * bytes) and format (the first non-blank byte, SPEC §2), or those of a file whose name says
+ * nothing; then, for CSV without -d, the delimiter (../io/sniff-delimiter.ts; not of a FIFO named
+ * as a file, which cannot be read twice: the comma stays). Standard input can be
+ * read only once: the returned `stdin` replays what was read, decompressed.
  */
 export async function settleFormat(input: ResolvedInput, stdin: Readable): Promise<{ input: SettledInput; stdin: Readable }> {
-  if (input.format !== undefined) return { input: { ...input, format: input.format }, stdin };
-  const stream = input.spec.path === undefined ? stdin : createReadStream(input.spec.path);
-  let sniffed;
+  const { spec } = input;
+  const wantsDelimiter = (format: Format) => format === 'csv' && input.delimiter === undefined;
   try {
-    sniffed = await sniffFormat(stream);
+    if (spec.path !== undefined && input.format !== undefined) {
+      const settled = { ...input, format: input.format };
+      return { input: wantsDelimiter(settled.format) ? withDelimiter(settled, await fileHead({ ...spec, path: spec.path })) : settled, stdin };
+    }
+    const stream = spec.path === undefined ? stdin : createReadStream(spec.path);
+    const sniffed = await sniffInput(stream, spec.label, spec.compression);
+    const settled: SettledInput = { ...input, format: input.format ?? sniffed.format };
+    if (sniffed.compression) settled.spec = { ...spec, compression: sniffed.compression };
+    const sniffedInput = wantsDelimiter(settled.format) ? withDelimiter(settled, sniffed) : settled;
+    if (spec.path === undefined) return { input: sniffedInput, stdin: sniffed.input };
+    sniffed.input.destroy();
+    return { input: sniffedInput, stdin };
   } catch (err) {
-    throw readError(err, input.spec.label);
+    throw readError(err, spec.label);
   }
-  if (input.spec.path !== undefined) {
-    stream.destroy();
-    return { input: { ...input, format: sniffed.format }, stdin };
-  }
-  return { input: { ...input, format: sniffed.format }, stdin: sniffed.input };
+}
+
+/** The input with the delimiter its first lines say, when not the comma (the CSV default, which needs no word). */
+function withDelimiter(input: SettledInput, start: { head: Buffer; ended: boolean } | undefined): SettledInput {
+  const delimiter = start && sniffDelimiter(start.head, start.ended);
+  return delimiter === undefined || delimiter === ',' ? input : { ...input, delimiter, sniffedDelimiter: delimiter };
 }

@@ -13,6 +13,7 @@
  * `stopProgressBars()` erases every bar still shown: run() calls it before reporting an error,
  * bin/bn when interrupted. Drawing (cursor moves, erasing, the terminal's width) is cli-progress's.
  */
+import { compressionFromPath } from '../io/compression.js';
 import type cliProgress from 'cli-progress';
 import { promises as fs } from 'node:fs';
 import type { Writable } from 'node:stream';
@@ -124,7 +125,8 @@ export class Progress {
 
 /** The size of a regular file, for the bar's total; undefined for standard input, a pipe or a device. */
 export async function fileBytes(path: string | undefined): Promise<number | undefined> {
-  if (path === undefined) return undefined;
+  // The bytes counted are those after decompression: a compressed file's size says nothing of them.
+  if (path === undefined || compressionFromPath(path).compression) return undefined;
   try {
     const stat = await fs.stat(path);
     return stat.isFile() ? stat.size : undefined;

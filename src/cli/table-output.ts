@@ -4,9 +4,9 @@
  */
 import { Command, Option } from 'commander';
 import { BnError } from '../errors.js';
-import { openAtomic, type AtomicFile } from '../io/atomic-file.js';
+import { openCompressedAtomic, type OutputFile } from '../io/compressed-output.js';
 import { numberFormatter } from '../io/format-number.js';
-import { formatEntry, formatNameList, formatNames, openSink, parseFormat } from '../io/formats.js';
+import { formatEntry, formatFromPath, formatNameList, formatNames, openSink, parseFormat } from '../io/formats.js';
 import { OutputWriter } from '../io/output-writer.js';
 import type { TableSink } from '../io/table-sink.js';
 import type { Format } from '../io/table.js';
@@ -74,12 +74,14 @@ function checkHeaderFlag(flags: TableOutputFlags, format: Format): void {
 }
 
 export async function openTableOutput(input: SettledInput, flags: TableOutputFlags, io: Io): Promise<TableOutput> {
-  const outFormat = flags.to === undefined ? input.format : parseFormat(flags.to, '--to');
+  // SPEC §4: --to, else what -o's name says (out.json, out.csv.gz), else the input's format.
+  const named = flags.output === undefined ? undefined : formatFromPath(flags.output);
+  const outFormat = flags.to !== undefined ? parseFormat(flags.to, '--to') : named ?? input.format;
   const header = flags.outputHeader !== false;
   checkHeaderFlag(flags, outFormat);
   const chosenDelimiter = outputDelimiter(flags, outFormat);
-  let file: AtomicFile | undefined;
-  if (flags.output !== undefined) file = await openAtomic(flags.output);
+  let file: OutputFile | undefined;
+  if (flags.output !== undefined) file = await openCompressedAtomic(flags.output);
   const writer = new OutputWriter(file?.stream ?? io.stdout, flags.output);
   // -d applies to the output too when it is written in the input's format.
   const delimiter = chosenDelimiter ?? (outFormat === input.format ? input.delimiter : undefined);

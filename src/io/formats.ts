@@ -4,6 +4,8 @@
  */
 import { Readable } from 'node:stream';
 import { BnError } from '../errors.js';
+import { compressionFromBytes, compressionFromPath, decompressed, MAGIC_BYTES, type Compression } from './compression.js';
+import { atLeast, peek } from './peek.js';
 import type { OutputWriter } from './output-writer.js';
 import type { Format, TableSource } from './table.js';
 import type { TableSink } from './table-sink.js';
@@ -123,8 +125,9 @@ export function parseFormat(text: string, flag = '--from'): Format {
   throw new BnError('BN_BAD_OPTION', `${flag}: unknown format ${JSON.stringify(text)} (expected ${formatNames()})`);
 }
 
-/** The format a path's extension says, or undefined. */
-export function formatFromPath(path: string): Format | undefined {
+/** The format a path's extension says (under a compression suffix: `a.csv.gz` is CSV), or undefined. */
+export function formatFromPath(file: string): Format | undefined {
+  const path = compressionFromPath(file).rest;
   const dot = path.lastIndexOf('.');
   if (dot < 0) return undefined;
   const extension = path.slice(dot).toLowerCase();
@@ -139,29 +142,42 @@ export function formatFromFirstByte(byte: number | undefined): Format {
 /** Blank bytes before the first record: white space and the bytes of a UTF-8 BOM. */
 const BLANK = new Set([0x20, 0x09, 0x0a, 0x0d, 0xef, 0xbb, 0xbf]);
 
+const firstNonBlank = (head: readonly Buffer[]) => {
+  for (const chunk of head) {
+    const byte = chunk.find((b) => !BLANK.has(b));
+    if (byte !== undefined) return byte;
+  }
+  return undefined;
+};
+
+export interface SniffedInput {
+  /** The format the first non-blank byte says. */
+  format: Format;
+  /** The compression the first bytes say (gzip, zstd, zlib's deflate), or undefined. */
+  compression?: Compression;
+  /** The input's bytes from the start, decompressed. */
+  input: Readable;
+  /** The first chunks of `input` (one at least, unless it is empty): enough to sniff a CSV dialect. */
+  head: Buffer;
+  /** `head` is the whole input. */
+  ended: boolean;
+}
+
 /**
- * Read `input` up to its first non-blank byte and tell the format that byte says. The returned
- * stream yields every byte of the input, the ones read here included.
+ * Look at the start of `input` (standard input, or a file whose name says nothing): its
+ * compression by magic bytes, then its format by its first non-blank byte. `compression` is
+ * the one a file's suffix said, if any.
  */
-export async function sniffFormat(input: Readable): Promise<{ format: Format; input: Readable }> {
-  const iterator = (input as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
-  const head: Buffer[] = [];
-  let byte: number | undefined;
-  while (byte === undefined) {
-    const next = await iterator.next();
-    if (next.done) break;
-    head.push(next.value);
-    byte = next.value.find((b) => !BLANK.has(b));
+export async function sniffInput(input: Readable, label: string, compression?: Compression): Promise<SniffedInput> {
+  let stream = input;
+  if (compression === undefined) {
+    const raw = await peek(input, atLeast(MAGIC_BYTES));
+    compression = compressionFromBytes(Buffer.concat(raw.head));
+    stream = raw.input;
   }
-  async function* replay(): AsyncGenerator<Buffer> {
-    try {
-      yield* head;
-      for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
-    } finally {
-      await iterator.return?.(); // a reader that stops early releases the input
-    }
-  }
-  return { format: formatFromFirstByte(byte), input: Readable.from(replay(), { objectMode: false }) };
+  if (compression) stream = decompressed(stream, compression, label);
+  const text = await peek(stream, (head) => firstNonBlank(head) !== undefined);
+  return { format: formatFromFirstByte(firstNonBlank(text.head)), compression, input: text.input, head: Buffer.concat(text.head), ended: text.ended };
 }
 
 /**

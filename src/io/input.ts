@@ -3,7 +3,7 @@
  * its input twice; standard input cannot be read twice, so it is first spooled to a temporary
  * file (removed afterwards), which keeps memory flat whatever the size (SPEC §7).
  */
-import { createReadStream, createWriteStream, promises as fs, statSync, type ReadStream } from 'node:fs';
+import { closeSync, createReadStream, createWriteStream, openSync, promises as fs, readSync, statSync, type ReadStream } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
@@ -12,16 +12,21 @@ import { BnError, describeErrno, fileCut } from '../errors.js';
 import { removeStaleTemporaries, SPOOL_DIRECTORY } from './stale-temporaries.js';
 import { registerTemporary, releaseTemporary } from './temporary-files.js';
 import { utf8Check } from './utf8.js';
+import { compressionFromPath, decompressed, type Compression } from './compression.js';
 
 export interface InputSpec {
   /** A path, or undefined for standard input. */
   path?: string;
   /** What messages call it. */
   label: string;
+  /** Compressed (by its suffix, or its first bytes): read as a stream through node:zlib, never by byte ranges. */
+  compression?: Compression;
 }
 
 export function inputSpec(file: string | undefined): InputSpec {
-  return file === undefined || file === '-' ? { label: '<stdin>' } : { path: file, label: file };
+  if (file === undefined || file === '-') return { label: '<stdin>' };
+  const { compression } = compressionFromPath(file);
+  return compression ? { path: file, label: file, compression } : { path: file, label: file };
 }
 
 /** Fail early, with a clean message, on a missing or unreadable file. */
@@ -55,8 +60,52 @@ export function openInput(spec: InputSpec, stdin: Readable, text = true): Readab
   const file = createReadStream(spec.path, { highWaterMark: 1 << 20 });
   // Before pipe() adds its own 'end' listener: the error comes before the end.
   failIfShrunk(file, spec.path, checked, spec.label);
-  file.on('error', (err: Error) => checked.destroy(err));
-  return file.pipe(checked);
+  const bytes = spec.compression ? decompressed(file, spec.compression, spec.label) : file;
+  bytes.on('error', (err: Error) => checked.destroy(err));
+  return bytes.pipe(checked);
+}
+
+/**
+ * The first bytes of a file (decompressed), to sniff its CSV dialect: a chunk, or all of a smaller
+ * file (`ended`). Undefined for a FIFO, a device or a pipe named as a file: what is read of it
+ * here would be gone for the reader.
+ */
+export async function fileHead(spec: InputSpec & { path: string }, bytes = 1 << 16): Promise<{ head: Buffer; ended: boolean } | undefined> {
+  if (!isFile(spec.path)) return undefined;
+  if (!spec.compression) return plainHead(spec.path, bytes);
+  const stream = decompressed(createReadStream(spec.path), spec.compression, spec.label);
+  try {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      chunks.push(chunk);
+      length += chunk.length;
+      if (length >= bytes) return { head: Buffer.concat(chunks), ended: false };
+    }
+    return { head: Buffer.concat(chunks), ended: true };
+  } finally {
+    stream.destroy();
+  }
+}
+
+/** A plain file's first bytes, read at once: no turn of the event loop before the pass starts (nor a stream to set up). */
+function plainHead(path: string, bytes: number): { head: Buffer; ended: boolean } {
+  const fd = openSync(path, 'r');
+  try {
+    const head = Buffer.allocUnsafe(bytes);
+    const length = readSync(fd, head, 0, bytes, 0);
+    return { head: head.subarray(0, length), ended: length < bytes };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false; // the read that follows says why
+  }
 }
 
 /** When `file` ends short of its size at opening (pipes and devices say 0: never), fail `out`. */
@@ -97,6 +146,7 @@ export async function spoolStdin(stdin: Readable, label = '<stdin>'): Promise<{ 
     await pipeline(stdin, createWriteStream(file, { mode: 0o600 }));
   } catch (err) {
     await release();
+    if (err instanceof BnError) throw err; // what bn found in the input (corrupt compressed data), not a failed copy
     throw new BnError('BN_READ_FAILED', `cannot spool ${what(label)}: ${describeErrno(err as NodeJS.ErrnoException)}`, { file: label });
   }
   return { path: file, release };

@@ -5,18 +5,36 @@
  *
  * Values: normalized numbers in the shortest form that reads back to the same float64 (or with
  * --precision); every other JSON value exactly as read (strings, booleans, null, nested objects).
- * Text from CSV/TSV becomes a JSON string, except a missing feature cell, which becomes null.
+ * Text from CSV/TSV becomes a JSON string, except a missing feature cell, which becomes null, and
+ * a pass-through cell that reads as a number (SPEC §4, as Miller writes `"id":1`), which becomes
+ * a JSON number: its own digits when they are already JSON's syntax (`1.50`, a 20-digit id), its
+ * shortest form otherwise (`+2`, `.5`). A number with a leading zero (`007`, a postcode) stays
+ * text: the zeros are what it says. A missing marker in a pass-through column ("", "NA") is text
+ * like any other, written back as it was (SPEC §4).
  */
 import type { Cell, Row } from './table.js';
 import type { OutputWriter } from './output-writer.js';
 import { featureMask } from './csv-writer.js';
 import { numberAsRead } from './format-number.js';
+import { parseDecimal } from './numbers.js';
 import type { TableLayout, TableSink } from './table-sink.js';
 
 export interface JsonSinkOptions {
   /** NDJSON: one record a line; otherwise one JSON array. */
   lines: boolean;
   formatNumber: (x: number) => string;
+}
+
+/** JSON's own number syntax: text that may be written as it is. */
+const JSON_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+/** Zeros before a digit: an identifier, not a quantity. */
+const LEADING_ZERO = /^[ \t]*[+-]?0\d/;
+
+/** A CSV/TSV cell as a JSON value: a number when it reads as a finite one, a string otherwise. */
+export function textAsJson(text: string): string {
+  const x = parseDecimal(text);
+  if (!Number.isFinite(x) || LEADING_ZERO.test(text)) return JSON.stringify(text);
+  return JSON_NUMBER.test(text) ? text : numberAsRead(x);
 }
 
 export function jsonSink(out: OutputWriter, options: JsonSinkOptions): TableSink {
@@ -33,6 +51,7 @@ export function jsonSink(out: OutputWriter, options: JsonSinkOptions): TableSink
   const value = (cell: Cell, j: number): string => {
     if (typeof cell === 'number') return isFeature[j] === 1 ? formatNumber(cell) : numberAsRead(cell);
     if (fromText && isFeature[j] === 1) return 'null'; // a missing feature cell ("", "NA", …)
+    if (fromText && typeof cell === 'string') return textAsJson(cell);
     return cell === undefined ? 'null' : JSON.stringify(cell);
   };
   const record = (row: Row): string => {

@@ -11,6 +11,7 @@ import { BatchMoments, foldTail, type BatchSummary, type LastBatch } from './bat
 import { makePlan, type FeaturePlan } from './feature-plan.js';
 import { readRowBatches } from './row-batches.js';
 import type { SelectionSpec } from './select.js';
+import { oneColumnHint } from '../io/sniff-delimiter.js';
 
 export interface DatasetStats {
   columns: string[];
@@ -95,7 +96,7 @@ export function finishStats(
   plan.freeze();
   const features = plan.featureIndices();
   if (features.length === 0) {
-    throw new BnError('BN_NO_FEATURES', 'no numeric column: nothing to normalize (see --select)', { file: source.label });
+    throw new BnError('BN_NO_FEATURES', `no numeric column: nothing to normalize (see --select)${oneColumnHint(source.columns)}`, { file: source.label });
   }
 
   // Batches that ended before the last new column appeared get room for it (no values there).

@@ -25,6 +25,7 @@ import { readRowBatches } from './row-batches.js';
 import { foldBatch, type RunningSettings } from './running.js';
 import { fixedColumns } from './select.js';
 import { affineTransform, beyondRange, beyondRangeError, transformBatch } from './transform-batch.js';
+import { oneColumnHint } from '../io/sniff-delimiter.js';
 
 export interface TrainingOptions extends PassOptions {
   epsilon: number;
@@ -280,7 +281,7 @@ async function trainBatched(read: ReadPass, writer: BatchWriter, options: Traini
         plan!.freeze();
         features = plan!.featureIndices();
         if (features.length === 0) {
-          throw new BnError('BN_NO_FEATURES', 'no numeric column: nothing to normalize (see --select)', { file: label });
+          throw new BnError('BN_NO_FEATURES', `no numeric column: nothing to normalize (see --select)${oneColumnHint(columns)}`, { file: label });
         }
         const names = features.map((j) => columns[j]!);
         gamma = resolveAffine('--gamma', options.gamma, names, 1);

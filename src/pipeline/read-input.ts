@@ -12,6 +12,7 @@ import { canBePartOfNumber } from '../io/fast/decimal.js';
 import { fileChunks } from '../io/fast/file-chunks.js';
 import { scannerTakes } from '../io/fast/csv-scanner.js';
 import { formatEntry, rowReader } from '../io/formats.js';
+import { decompressed } from '../io/compression.js';
 import { countBytes, openInput, type InputSpec } from '../io/input.js';
 import type { OutputWriter } from '../io/output-writer.js';
 import type { Format } from '../io/table.js';
@@ -71,7 +72,7 @@ export function openReader(input: InputSource, stdin: Readable, options: ReaderO
   const { counter } = options;
   const csv = scannedCsv(input);
   if (csv) {
-    const path = spec.path !== undefined && isRegularFile(spec.path) ? spec.path : undefined;
+    const path = byRanges(spec) ? spec.path : undefined;
     const read: ReadPass = (consumer) =>
       path !== undefined
         ? readFileBatches(path, csv, { jobs: input.jobs, blockBytes: input.blockBytes, pool: options.pool }, consumer, input.naValues, counter)
@@ -98,7 +99,7 @@ export function openReader(input: InputSource, stdin: Readable, options: ReaderO
  * threads costs): when the scanner reads a regular file with -j > 1; `close` them after.
  */
 export function workersFor(input: InputSource, spec: InputSpec = input.spec): WorkerPool | undefined {
-  return scannedCsv(input) && spec.path !== undefined && input.jobs > 1 && isRegularFile(spec.path) ? new WorkerPool(input.jobs - 1) : undefined;
+  return scannedCsv(input) && input.jobs > 1 && byRanges(spec) ? new WorkerPool(input.jobs - 1) : undefined;
 }
 
 /**
@@ -118,11 +119,18 @@ export function openWriter(
 
 /**
  * A file's bytes read into one reused buffer, or standard input as it comes (a FIFO, a device or
- * a pipe named as a file streams too: only a regular file has byte ranges).
+ * a pipe named as a file streams too: only a regular file has byte ranges). A compressed file
+ * streams through its decompressor.
  */
 function bytesOf(spec: InputSpec, stdin: Readable): AsyncIterable<Buffer> {
   if (spec.path === undefined) return stdin as AsyncIterable<Buffer>;
+  if (spec.compression) return decompressed(createReadStream(spec.path, { highWaterMark: 1 << 20 }), spec.compression, spec.label);
   return isRegularFile(spec.path) ? fileChunks(spec.path, spec.label) : createReadStream(spec.path);
+}
+
+/** Read by byte ranges (in worker threads with -j): a regular file, not compressed (its bytes have no ranges to seek to). */
+function byRanges(spec: InputSpec): spec is InputSpec & { path: string } {
+  return spec.path !== undefined && spec.compression === undefined && isRegularFile(spec.path);
 }
 
 /** A regular file (what byte ranges and a second pass can read); not a FIFO, a device or a pipe. */

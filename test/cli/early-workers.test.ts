@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { EARLY_WORKERS_MIN_BYTES, earlyWorkerCount } from '../../src/cli/early-workers.js';
 
 const BIG = EARLY_WORKERS_MIN_BYTES + 1;
-const sizes: Record<string, number> = { 'big.csv': BIG, 'big.tsv': BIG, 'small.csv': 1000, 'big.json': BIG, 'big.jsonl': BIG, 's.json': 500 };
+const sizes: Record<string, number> = { 'big.csv': BIG, 'big.tsv': BIG, 'small.csv': 1000, 'big.json': BIG, 'big.jsonl': BIG, 'big.csv.gz': BIG, 's.json': 500 };
 const sizeOf = (path: string) => sizes[path];
 const count = (argv: string[], env: Record<string, string> = {}, cores = 2) => earlyWorkerCount(argv, env, cores, sizeOf);
 
@@ -37,6 +37,7 @@ describe('earlyWorkerCount', () => {
     [['stats', '--from=ndjson', 'big.csv']],
     [['stats', '--from', 'jsonl', 'big.csv']], // an alias, as the format registry knows it
     [['stats', 'big.jsonl']],
+    [['stats', 'big.csv.gz']], // compressed: one reader, no byte ranges
     [['stats', '-j', '1', 'big.csv']],
     [['normalize', '-b', '256', 'big.csv']], // batches: one sequential pass
     [['normalize', '--batch-size=256', 'big.csv']],

@@ -148,7 +148,11 @@ describe('the examples in the help, from an empty folder', () => {
     mkdirSync(dir);
     for (const line of lines) {
       if (line.startsWith('parallel ') && !hasParallel) continue; // GNU parallel not installed
-      const r = await shell(line, { cwd: dir, path: [shim], errexit: true });
+      let r = await shell(line, { cwd: dir, path: [shim], errexit: true });
+      // Debian's GNU parallel 20221122 now and then takes a line its --header : did not read for
+      // the header and dies on it as a regex ("Unmatched [ in regex", seen once in CI among many
+      // runs): that is parallel's failure, not the example's, and it does not repeat at once.
+      if (line.startsWith('parallel ') && /Unmatched \[ in regex/.test(r.stderr)) r = await shell(line, { cwd: dir, path: [shim], errexit: true });
       expect({ line, code: r.code, stderr: r.stderr }).toEqual({ line, code: 0, stderr: '' });
     }
   });

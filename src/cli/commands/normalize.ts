@@ -16,6 +16,7 @@ import { writeStatsFile } from '../stats-output.js';
 import { summaryLine } from '../summary.js';
 import { addTableOutputOptions, checkTableOutput, openTableOutput, type TableOutputFlags } from '../table-output.js';
 import { fileName } from '../parse-option.js';
+import { noteDelimiter } from '../delimiter-note.js';
 
 interface NormalizeFlags extends InputFlags, ModelFlags, TableOutputFlags, DisplayFlags {
   stats?: string;
@@ -82,6 +83,7 @@ async function training(resolved: ResolvedInput, flags: NormalizeFlags, io: Io):
   let result;
   try {
     const { input, stdin } = await settleFormat(resolved, io.stdin);
+    noteDelimiter(input, display, io);
     // A whole-input normalize reads its input twice: standard input is spooled first.
     const passes = input.batchSize === undefined ? 2 : 1;
     const size = await fileBytes(input.spec.path);

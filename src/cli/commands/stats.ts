@@ -17,6 +17,7 @@ import { fileBytes } from '../progress.js';
 import { writeStatsFile } from '../stats-output.js';
 import { statsCsv, statsJson, statsNdjson } from '../stats-report.js';
 import { statsTable } from '../stats-table.js';
+import { noteDelimiter } from '../delimiter-note.js';
 
 interface StatsFlags extends InputFlags, ModelFlags, DisplayFlags {
   to: 'table' | 'json' | 'csv' | 'ndjson';
@@ -67,6 +68,7 @@ Examples:
       try {
         progress?.expectBytes(await fileBytes(resolved.spec.path));
         const { input, stdin } = await settleFormat(resolved, io.stdin);
+        noteDelimiter(input, display, io);
         stats = await statsPass(openReader(input, stdin, { counter: progress?.counter }).read, input, input.spec.label);
       } catch (err) {
         // A shard without a row (map-reduce tools cut such ones) still gives a stats file, which merges as nothing.

@@ -29,7 +29,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** What the terminal received while `command` ran (CR LF → LF), and its exit status. */
 function onTerminal(command: string, env: Record<string, string> = {}): Promise<{ code: number; screen: string }> {
-  const environment: Record<string, string | undefined> = { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined };
+  // COLUMNS from the environment of the test run (npx sets it under Node 24's npm) would win over
+  // the pseudo-terminal's width: each test says its own.
+  const environment: Record<string, string | undefined> = { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, COLUMNS: undefined, LINES: undefined };
   Object.assign(environment, { TERM: 'xterm', BN_PROGRESS_DELAY_MS: '0', ...env });
   const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: dir, env: environment, stdio: ['ignore', 'pipe', 'pipe'] });
   let screen = '';

@@ -29,8 +29,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** What the terminal received while `command` ran (CR LF → LF), and its exit status. */
 function onTerminal(command: string, env: Record<string, string> = {}): Promise<{ code: number; screen: string }> {
-  // COLUMNS from the environment of the test run (npx sets it under Node 24's npm) would win over
-  // the pseudo-terminal's width: each test says its own.
+  // COLUMNS from the environment of the test run would win over the pseudo-terminal's width: each test says its own.
   const environment: Record<string, string | undefined> = { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, COLUMNS: undefined, LINES: undefined };
   Object.assign(environment, { TERM: 'xterm', BN_PROGRESS_DELAY_MS: '0', ...env });
   const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: dir, env: environment, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -69,11 +68,12 @@ describe.skipIf(!hasScript)('on a terminal (script from util-linux)', () => {
     const rows = Array.from({ length: 30 }, (_, i) => [i + 1, ...[1, 2, 3, 4, 5].map((k) => ((i * 7919 * k) % 110000) - 10000.125), i % 2].join(','));
     writeFileSync(path.join(dir, 'wide.csv'), `${header}\n${rows.join('\n')}\n`);
     const widest = (screen: string) => Math.max(...screen.replace(/\x1b\[\d+m/g, '').split('\n').map((l) => l.length));
-    const at80 = await onTerminal(`stty cols 80; ${BN} stats wide.csv -q`);
+    // --no-progress: on a slow machine the bar draws frames on the same screen, which are not the table.
+    const at80 = await onTerminal(`stty cols 80; ${BN} stats wide.csv -q --no-progress`);
     expect(at80.code).toBe(0);
     expect(widest(at80.screen)).toBeLessThanOrEqual(80);
     expect(at80.screen).toContain('price_in_dollars');
-    const at60 = await onTerminal(`stty cols 200; ${BN} stats wide.csv -q`, { COLUMNS: '60' });
+    const at60 = await onTerminal(`stty cols 200; ${BN} stats wide.csv -q --no-progress`, { COLUMNS: '60' });
     expect(widest(at60.screen)).toBeLessThanOrEqual(60);
     const piped = await onTerminal(`stty cols 80; ${BN} stats wide.csv | cat`);
     expect(widest(piped.screen)).toBeGreaterThan(80);

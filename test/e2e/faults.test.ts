@@ -146,7 +146,13 @@ describe('a closed pipe downstream leaves no temporary file behind (SPEC §7: th
 
 /** How far bn (process `pid`) has read `file`: the offset of its descriptor (Linux /proc), or undefined when it has none open. */
 function readOffset(pid: number, file: string): number | undefined {
-  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+  let fds: string[];
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return undefined; // the process has ended
+  }
+  for (const fd of fds) {
     let target: string;
     try {
       target = readlinkSync(`/proc/${pid}/fd/${fd}`);
@@ -154,7 +160,13 @@ function readOffset(pid: number, file: string): number | undefined {
       continue; // closed meanwhile
     }
     if (target !== file) continue;
-    const pos = /^pos:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'));
+    let info: string;
+    try {
+      info = readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8');
+    } catch {
+      continue; // closed between the two reads
+    }
+    const pos = /^pos:\s+(\d+)/m.exec(info);
     if (pos) return Number(pos[1]);
   }
   return undefined;

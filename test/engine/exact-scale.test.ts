@@ -127,6 +127,14 @@ describe('exactScale / exactUnscale: γ/√(σ² + ε) and √(σ² + ε)/γ rou
     expect(exactUnscale(ratioOf(4), 0, -2)).toBe(-1);
   });
 
+  it('flat = 1 (scikit-learn): where σ² + ε = 0 the scale is γ and its inverse 1/γ, negative γ included; elsewhere flat changes nothing', () => {
+    expect(exactScale(ratioOf(0), 0, -2.5, 1)).toBe(-2.5);
+    expect(exactUnscale(ratioOf(0), 0, -2.5, 1)).toBe(-0.4);
+    expect(exactScale(ratioOf(0), 0, -2.5, 0)).toBe(0);
+    expect(exactScale(ratioOf(4), 0, -3, 1)).toBe(exactScale(ratioOf(4), 0, -3, 0));
+    expect(exactScale(ratioOf(4), 0, -3, 1)).toBe(-1.5);
+  });
+
   it('a double variance: the same as float64 where float64 rounds once (ε = 0, γ = 1: 1/√v)', () => {
     const rand = seededRandom(9);
     for (let i = 0; i < 500; i++) {

@@ -114,3 +114,35 @@ describe('--preset sklearn: StandardScaler', () => {
     expect(saved.num_batches_tracked).toBe(8);
   });
 });
+
+describe('--preset sklearn across shards (SPEC §5: merge sets running_var to the biased variance for sklearn)', () => {
+  it('shards merged: running statistics of the whole, and --stats on each shard gives the whole-file bytes', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'bn-sklearn-shards-'));
+    const lines = readFileSync(train, 'utf8').trimEnd().split('\n');
+    const header = lines[0]!;
+    const cut = [1, 38, 90, lines.length];
+    const shards = cut.slice(0, -1).map((from, k) => `${header}\n${lines.slice(from, cut[k + 1]).join('\n')}\n`);
+    const files: string[] = [];
+    for (const [k, shard] of shards.entries()) {
+      const file = path.join(dir, `s${k}.json`);
+      const r = await bnProcess(['stats', '-', '--preset', 'sklearn', '--save-stats', file], { stdin: shard });
+      expect(r.code).toBe(0);
+      files.push(file);
+    }
+    const merged = path.join(dir, 'merged.json');
+    expect((await bnProcess(['merge', ...files, '-o', merged])).code).toBe(0);
+    const m = JSON.parse(readFileSync(merged, 'utf8'));
+    const wholeFile = path.join(dir, 'whole.json');
+    await bnProcess(['stats', train, '--preset', 'sklearn', '--save-stats', wholeFile]);
+    const whole = JSON.parse(readFileSync(wholeFile, 'utf8'));
+    expect([m.running_mean, m.running_var, m.count]).toEqual([whole.running_mean, whole.running_var, whole.count]);
+    const fitted = await bnProcess(['normalize', train, '--preset', 'sklearn']);
+    let concatenated = `${header}\n`;
+    for (const shard of shards) {
+      const r = await bnProcess(['normalize', '-', '--stats', merged, '--no-output-header'], { stdin: shard });
+      expect(r.stderr).toBe('');
+      concatenated += r.stdout;
+    }
+    expect(concatenated).toBe(fitted.stdout);
+  });
+});

@@ -40,6 +40,30 @@ const HIGH_WATER = Float64Array.from({ length: BINS }, (_, i) => 2 ** (E0 + WIDT
  */
 const CARRY_EVERY = 512;
 
+/**
+ * The two-accumulator path of a chunk (addColumn, addSquares). Terms t_k, at most CHUNK = 2^9 of
+ * them, all |t| < 2^(E+1) and all multiples of 2^G, are summed exactly by
+ *
+ *     s = high + t;  q = s − high;  high = s;  low += t − q
+ *
+ * with high starting at 1.5·2^a, a = E + PAIR_HEADROOM: every partial sum of the q's is below
+ * 2^9·2^(E+1)·(1 + 2^−41) < 2^(a−1), so high stays in [2^a, 2^(a+1)), where the unit is
+ * U = 2^(E−40); s is high + t rounded to a multiple of U, q = s − high is exact (a multiple of U
+ * below 2^(a−1)), and t − q is exact (a multiple of 2^G, or 0 when 2^G ≥ U, at most U/2). The
+ * sum of those rests is at most 2^9·U/2 = 2^(E−32) and a multiple of 2^G: exact while
+ * E − G ≤ 85. Then high − 1.5·2^a and low are two exact doubles whose sum is the chunk's, and
+ * only they go into the bins: four floating-point operations a term instead of a walk down the
+ * bins. For plain values E is the largest's exponent and G the smallest's minus 52: values
+ * within 2^33 of each other.
+ */
+const CHUNK = 512;
+const PAIR_HEADROOM = 12;
+/** The most E − G may be. */
+const PAIR_RANGE = 85;
+/** The values' exponents where the pair stays among normal doubles and below the top bin. */
+const PAIR_LOWEST = -960;
+const PAIR_HIGHEST = 960;
+
 /** An exact binary fraction: mantissa·2^exponent (mantissa odd, or 0 with exponent 0). */
 export interface Dyadic {
   readonly mantissa: bigint;
@@ -72,33 +96,55 @@ export class ExactSum {
 
   /**
    * Add values[0..length), NaN entries skipped: `add` on each, with the state in locals (the hot
-   * path of a column of values). The top bin is raised once, for the column's largest value.
+   * path of a column of values). Chunks of values within 2^33 of each other (nearly every chunk
+   * of real data) take the two-accumulator path of `chunkSum`; others the bins, value by value.
    */
   addColumn(values: Float64Array, length: number): void {
-    let i = 0;
-    while (i < length) {
-      const end = Math.min(length, i + (CARRY_EVERY - this.pending));
-      let largest = 0;
-      for (let k = i; k < end; k++) {
-        const x = values[k]!;
-        const size = x < 0 ? -x : x;
-        if (size > largest) largest = size;
+    for (let i = 0; i < length; i += CHUNK) {
+      const end = Math.min(length, i + CHUNK);
+      magnitudes(values, i, end);
+      const largest = RANGE[0]!;
+      const smallest = RANGE[1]!;
+      if (largest === 0) continue; // zeros and missing values only
+      const eM = exponentOf(largest);
+      const em = exponentOf(smallest);
+      if (eM - (em - 52) <= PAIR_RANGE && em >= PAIR_LOWEST && eM <= PAIR_HIGHEST) {
+        const base = 1.5 * powerOfTwo(eM + PAIR_HEADROOM);
+        let high = base;
+        let low = 0;
+        for (let k = i; k < end; k++) {
+          const x = values[k]!;
+          if (x !== x) continue;
+          const s = high + x;
+          const q = s - high;
+          high = s;
+          low += x - q;
+        }
+        this.addPart(high - base);
+        this.addPart(low);
+      } else {
+        this.addBinned(values, i, end, largest);
       }
-      const top = this.topFor(largest);
-      if (top < 0) {
-        // Some value beyond the bins: one at a time.
-        for (let k = i; k < end; k++) if (values[k] === values[k]) this.add(values[k]!);
-        i = end;
-        continue;
-      }
-      for (let k = i; k < end; k++) {
-        const x = values[k]!;
-        if (x === x && x !== 0) this.deposit(x, top);
-      }
-      this.pending += end - i;
-      if (this.pending >= CARRY_EVERY) this.carry();
-      i = end;
     }
+  }
+
+  /** Values [start, end) through the bins, one at a time (the top bin raised once, for the largest). */
+  private addBinned(values: Float64Array, start: number, end: number, largest: number): void {
+    const top = this.topFor(largest);
+    for (let k = start; k < end; k++) {
+      const x = values[k]!;
+      if (x !== x || x === 0) continue;
+      if (top < 0) this.add(x); // some value beyond the bins
+      else {
+        this.deposit(x, top);
+        this.tick();
+      }
+    }
+  }
+
+  /** An exact partial sum into the bins (zero: nothing). */
+  protected addPart(t: number): void {
+    if (t !== 0) this.add(t);
   }
 
   /** Count one value added by addTerms (two terms of it at most in any bin): carry when due. */
@@ -275,35 +321,63 @@ export class ExactSum {
 export class ExactSquares extends ExactSum {
   /**
    * Add the squares of values[0..length), NaN entries skipped: `addSquare` on each, with the
-   * state in locals (the hot path). The top bin is raised once, for the largest square.
+   * state in locals (the hot path). Chunks of values within 2^17 of each other take the
+   * two-accumulator path (`chunkSum`) twice: once for the squares rounded, once for their errors.
    */
   addSquares(values: Float64Array, length: number): void {
-    let i = 0;
-    while (i < length) {
-      const end = Math.min(length, i + (CARRY_EVERY - this.pending));
-      let largest = 0;
-      let smallest = Infinity;
-      for (let k = i; k < end; k++) {
-        const x = values[k]!;
-        const size = x < 0 ? -x : x;
-        if (size > largest) largest = size;
-        if (size < smallest && size !== 0) smallest = size;
-      }
+    for (let i = 0; i < length; i += CHUNK) {
+      const end = Math.min(length, i + CHUNK);
+      magnitudes(values, i, end);
+      const largest = RANGE[0]!;
+      const smallest = RANGE[1]!;
+      if (largest === 0) continue;
       if (largest >= SQUARE_HIGH || smallest < SQUARE_LOW) {
         // A square Dekker's split cannot take: one value at a time.
         for (let k = i; k < end; k++) if (values[k] === values[k]) this.addSquare(values[k]!);
-        i = end;
         continue;
       }
-      const top = this.topFor(largest * largest);
-      for (let k = i; k < end; k++) {
-        const x = values[k]!;
-        if (x !== x || x === 0) continue;
-        this.depositSquare(x, top);
+      // The squares hi = fl(x²) lie in [fl(smallest²), fl(largest²)]; their errors lo are below
+      // half an ulp of the largest (< 2^(eH − 52)) and multiples of ulp(x)² ≥ 2^(2·em − 104).
+      const eH = exponentOf(largest * largest);
+      const eh = exponentOf(smallest * smallest);
+      const em = exponentOf(smallest);
+      if (eH - (eh - 52) <= PAIR_RANGE && eH - 53 - (2 * em - 104) <= PAIR_RANGE) {
+        const base = 1.5 * powerOfTwo(eH + PAIR_HEADROOM);
+        const errorBase = 1.5 * powerOfTwo(eH - 53 + PAIR_HEADROOM);
+        let high = base;
+        let low = 0;
+        let errorHigh = errorBase;
+        let errorLow = 0;
+        for (let k = i; k < end; k++) {
+          const x = values[k]!;
+          if (x !== x) continue;
+          const hi = x * x;
+          const c = SPLITTER * x;
+          const xh = c - (c - x);
+          const xl = x - xh;
+          const lo = xh * xh - hi + 2 * xh * xl + xl * xl;
+          const s = high + hi;
+          const q = s - high;
+          high = s;
+          low += hi - q;
+          const t = errorHigh + lo;
+          const r = t - errorHigh;
+          errorHigh = t;
+          errorLow += lo - r;
+        }
+        this.addPart(high - base);
+        this.addPart(low);
+        this.addPart(errorHigh - errorBase);
+        this.addPart(errorLow);
+      } else {
+        const top = this.topFor(largest * largest);
+        for (let k = i; k < end; k++) {
+          const x = values[k]!;
+          if (x !== x || x === 0) continue;
+          this.depositSquare(x, top);
+          this.tick();
+        }
       }
-      this.pending += end - i;
-      if (this.pending >= CARRY_EVERY) this.carry();
-      i = end;
     }
   }
 
@@ -337,6 +411,35 @@ const SQUARE_HIGH = 2 ** 486;
 
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
+
+/** What `magnitudes` found: the largest |x| and the smallest nonzero |x| (Infinity: none). */
+const RANGE = new Float64Array(2);
+
+/** The largest and smallest nonzero magnitudes of values[start..end), NaN skipped, into RANGE. */
+function magnitudes(values: Float64Array, start: number, end: number): void {
+  let largest = 0;
+  let smallest = Infinity;
+  for (let k = start; k < end; k++) {
+    const size = Math.abs(values[k]!);
+    if (size > largest) largest = size;
+    if (size < smallest && size !== 0) smallest = size;
+  }
+  RANGE[0] = largest;
+  RANGE[1] = smallest;
+}
+
+/** floor(log2 |x|) of a nonzero double from its bits (−1023 for a subnormal: below every range used here). */
+function exponentOf(x: number): number {
+  f64[0] = x;
+  return ((u32[1]! >>> 20) & 0x7ff) - 1023;
+}
+
+/** 2^k exactly, for −1022 ≤ k ≤ 1023. */
+function powerOfTwo(k: number): number {
+  u32[1] = (k + 1023) << 20;
+  u32[0] = 0;
+  return f64[0]!;
+}
 
 /** A finite double as an exact binary fraction (not trimmed). */
 export function dyadicOf(x: number): Dyadic {

@@ -67,6 +67,7 @@ export class CsvRecordsWriter implements BatchWriter {
 
   async writeBytes(bytes: Uint8Array): Promise<void> {
     await this.drain();
+    await this.inFlight;
     await this.out.writeThrough(bytes);
   }
 
@@ -74,16 +75,26 @@ export class CsvRecordsWriter implements BatchWriter {
     return this.bytes.full;
   }
 
+  /**
+   * Hands the buffer to the output and returns once the one handed before is taken: the output
+   * writes one buffer while the next fills (two buffers in all, so memory stays flat).
+   */
   async drain(): Promise<void> {
+    await this.inFlight;
     if (this.bytes.length === 0) return;
-    const bytes = this.bytes.bytes();
     // Handed on once, taken or not: a failed write is not tried again with them.
-    this.bytes.reset();
-    await this.out.writeThrough(bytes);
+    const write = this.out.writeThrough(this.bytes.handOff());
+    // Awaited by the next drain or by end; meanwhile its failure is not an unhandled rejection.
+    write.catch(() => {});
+    this.inFlight = write;
   }
+
+  /** The write of the buffer handed on last. */
+  private inFlight: Promise<void> = Promise.resolve();
 
   async end(): Promise<void> {
     await this.drain();
+    await this.inFlight;
     await this.out.flush();
   }
 }

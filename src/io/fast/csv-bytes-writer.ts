@@ -55,6 +55,23 @@ export class CsvBytesWriter {
     this.pos = 0;
   }
 
+  /**
+   * What was written since the last reset or hand-off, handed out whole, and writing goes on in
+   * a second buffer: the caller writes this one out while the next fills. It is written into
+   * again at the hand-off after next, so the caller must be done with it by then.
+   */
+  handOff(): Buffer {
+    const out = this.buf.subarray(0, this.pos);
+    const next = this.spare ?? Buffer.allocUnsafe(this.buf.length);
+    this.spare = this.buf;
+    this.buf = next;
+    this.pos = 0;
+    return out;
+  }
+
+  /** The buffer handed off last (none before the first hand-off). */
+  private spare: Buffer | undefined;
+
   delimiterByte(): void {
     this.ensure(1);
     this.buf[this.pos++] = this.delimiter;

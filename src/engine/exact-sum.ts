@@ -456,16 +456,14 @@ export function trim(mantissa: bigint, exponent: number): Dyadic {
   if (mantissa === 0n) return ZERO;
   let m = mantissa;
   let e = exponent;
-  // Whole words first, then bits.
-  while ((m & 0xffffffffn) === 0n) {
+  // Whole words first, then the low word's trailing zeros at once (its lowest set bit's place).
+  let low: number;
+  while ((low = Number(BigInt.asUintN(32, m))) === 0) {
     m >>= 32n;
     e += 32;
   }
-  while ((m & 1n) === 0n) {
-    m >>= 1n;
-    e += 1;
-  }
-  return { mantissa: m, exponent: e };
+  const zeros = 31 - Math.clz32(low & -low);
+  return zeros === 0 ? { mantissa: m, exponent: e } : { mantissa: m >> BigInt(zeros), exponent: e + zeros };
 }
 
 /**

@@ -5,13 +5,18 @@
  * into the same Moments.addColumn calls, the same bytes out — and agrees bit for bit with -j 1.
  *
  * The main thread reads the head itself (the header, the first block of rows: the features are
- * decided there, and the record delimiter is known). The rest is cut into blocks of about
- * `blockBytes`, each ending just after a record delimiter (an LF, alone or after a CR).
- * A line break inside a quoted field would fool that cut, so a block that holds a quote is not
- * used: from its start, which is a true record boundary because no block before it held a
- * quote, the main thread scans the rest of the file alone. Files whose head holds quotes, has a
- * lone-CR record delimiter, or leaves a column undecided (no value yet) are read by the main
- * thread alone, as with -j 1. So are files shorter than the head.
+ * decided there, and the record delimiter is known), to a record boundary. The rest is cut into
+ * blocks of about `blockBytes`, each ending just after an LF. An LF inside a quoted field would
+ * make that cut fall inside a record, so each cut is a guess that the block before checks
+ * (./block-task.ts): read from a true boundary, a block is read exactly as one thread reads it,
+ * and says whether it ends inside a record. Results are taken in file order; after a block that
+ * ends inside a record, the main thread reads on from that record's start itself, through the
+ * blocks after it (their results, read from a false start, are dropped) until one ends at a
+ * record boundary, and the workers' results count again from the next block. Quotes of any
+ * kind (escaped, in unquoted fields, --lazy-quotes) are read by the same scanner either way, so
+ * the results are those of -j 1; only a file whose LFs are mostly inside quotes gains nothing.
+ * Files with a lone-CR record delimiter, or whose head leaves a column undecided (no value
+ * yet), are read by the main thread alone, as with -j 1. So are files shorter than the head.
  *
  * Memory: at most QUEUED blocks a worker and LOCAL_AHEAD of the main thread's are out at once
  * (each a few MB of values or output).
@@ -24,7 +29,7 @@ import { translateError } from '../../io/fast/scan-error.js';
 import { Utf8Checker } from '../../io/utf8.js';
 import { Moments } from '../../engine/moments.js';
 import type { BatchConsumer, ReadEnd } from '../batch.js';
-import { QUOTE, readRange, reuseBuffer, TaskRunner, type Task, type TaskResult, type TaskSetup } from './block-task.js';
+import { readRange, reuseBuffer, TaskRunner, type Task, type TaskResult, type TaskSetup } from './block-task.js';
 import { batcherFor, readEnd } from './csv-batches.js';
 import type { CsvBatcher } from './csv-batcher.js';
 import type { CsvLayout } from './csv-layout.js';
@@ -154,7 +159,6 @@ async function parallelPass(path: string, csv: CsvOptions, options: ParallelOpti
     const head = new CsvScanner({ delimiter: csv.delimiter, lazyQuotes: csv.lazyQuotes }, router.onRecord);
     let offset = 0;
     let position = 0; // the file descriptor's own position
-    let quoted = false;
     // One read buffer, used over and over (see ../../io/fast/file-chunks.ts for why).
     const readBuffer = Buffer.allocUnsafe(READ_BYTES);
     const feed = async (scanner: CsvScanner, end: number, utf8: Utf8Checker) => {
@@ -167,7 +171,6 @@ async function parallelPass(path: string, csv: CsvOptions, options: ParallelOpti
         // A file that ends before its size at opening was cut while bn read it.
         if (bytes.length === 0) throw fileCut(csv.label, offset, size);
         utf8.check(bytes); // bn reads UTF-8, as ../../io/input.ts checks it for the row readers
-        quoted ||= bytes.includes(QUOTE);
         offset += bytes.length;
         scanner.push(bytes);
         numericLines ||= router.numericLines(scanner);
@@ -184,8 +187,10 @@ async function parallelPass(path: string, csv: CsvOptions, options: ParallelOpti
       await feed(head, Math.min(size, options.headBytes ?? blockBytes), headUtf8);
       const rd = head.discoveredRecordDelimiter;
       const lineBreaks = rd === RecordDelimiter.Lf;
-      if (lineBreaks && !quoted && offset < size) await feed(head, boundaryAfter(fd, offset, size) ?? size, headUtf8);
-      const setup = pool && lineBreaks && !quoted && offset < size && router.layout && router.handle ? work.parallelSetup() : undefined;
+      if (lineBreaks && offset < size) await feed(head, boundaryAfter(fd, offset, size) ?? size, headUtf8);
+      // An LF inside a quoted field: the head goes on to the end of that record.
+      while (lineBreaks && head.pendingBytes > 0 && offset < size) await feed(head, boundaryAfter(fd, Math.min(size, offset + HEAD_STEP), size) ?? size, headUtf8);
+      const setup = pool && lineBreaks && offset < size && router.layout && router.handle ? work.parallelSetup() : undefined;
       if (setup === undefined) {
         await feed(head, size, headUtf8);
         headUtf8.end();
@@ -193,17 +198,25 @@ async function parallelPass(path: string, csv: CsvOptions, options: ParallelOpti
         return { layout: router.layout, recordDelimiter: head.discoveredRecordDelimiter, nextLine: head.nextLine, rows: router.rows };
       }
       await work.drain();
-      const taskSetup: TaskSetup = { ...setup, path, size, delimiter: csv.delimiter, layout: router.layout!, recordDelimiter: rd };
-      const outcome = await runWorkers(fd, size, offset, head.nextLine, blockBytes, pool!, taskSetup, work, counter);
-      if (outcome.sequentialFrom === undefined) return { layout: router.layout, recordDelimiter: rd, nextLine: outcome.nextLine, rows: router.rows + outcome.rows };
-      // A block with a quote: the rest of the file in the main thread, from that block's start.
-      offset = outcome.sequentialFrom;
-      const rest = new CsvScanner({ delimiter: csv.delimiter, recordDelimiter: rd, bom: false, firstLine: outcome.nextLine, lazyQuotes: csv.lazyQuotes }, router.onRecord);
-      const restUtf8 = new Utf8Checker(csv.label, offset);
-      await feed(rest, size, restUtf8);
-      restUtf8.end();
-      rest.end();
-      return { layout: router.layout, recordDelimiter: rd, nextLine: rest.nextLine, rows: router.rows + outcome.rows };
+      const taskSetup: TaskSetup = { ...setup, path, size, delimiter: csv.delimiter, lazyQuotes: csv.lazyQuotes, layout: router.layout!, recordDelimiter: rd };
+      // The main thread's own reading from a record boundary (the start of a record that a
+      // block's end cut), to a record boundary or the end of the file.
+      const alone: ReadAlone = async (from, firstLine, ends) => {
+        offset = from;
+        const scanner = new CsvScanner({ delimiter: csv.delimiter, recordDelimiter: rd, bom: false, firstLine, lazyQuotes: csv.lazyQuotes }, router.onRecord);
+        const utf8 = new Utf8Checker(csv.label, offset);
+        for (const end of ends) {
+          await feed(scanner, end, utf8);
+          if (end < size && scanner.pendingBytes > 0) continue;
+          utf8.end();
+          scanner.end();
+          await work.drain();
+          return { end, nextLine: scanner.nextLine };
+        }
+        throw new Error('ReadAlone: no end given');
+      };
+      const outcome = await runWorkers(fd, size, offset, head.nextLine, blockBytes, pool!, taskSetup, work, alone, counter);
+      return { layout: router.layout, recordDelimiter: rd, nextLine: outcome.nextLine, rows: router.rows + outcome.rows };
     } catch (err) {
       throw translateError(err, csv.label);
     }
@@ -233,11 +246,16 @@ function boundaryAfter(fd: number, from: number, size: number): number | undefin
 
 interface WorkersOutcome {
   nextLine: number;
-  /** Data records of the blocks taken. */
+  /** Data records of the blocks the workers (and the main thread's runner) read. */
   rows: number;
-  /** Set when a block held a quote: where the main thread must go on alone. */
-  sequentialFrom?: number;
 }
+
+/**
+ * The main thread reads from `from` (a record boundary, on line `firstLine`) itself, through the
+ * ends of the blocks in `ends` until one is a record boundary (or the file's end); returns that
+ * end and the line after it.
+ */
+type ReadAlone = (from: number, firstLine: number, ends: Iterable<number>) => Promise<{ end: number; nextLine: number }>;
 
 async function runWorkers(
   fd: number,
@@ -248,12 +266,13 @@ async function runWorkers(
   pool: WorkerPool,
   setup: TaskSetup,
   work: PassWork,
+  alone: ReadAlone,
   counter: ByteCounter | undefined,
 ): Promise<WorkersOutcome> {
   const { workers, pass } = pool.begin(setup);
   const results = new Map<number, TaskResult>();
   const tasks: Task[] = [];
-  /** Who runs each task: a worker's number, or LOCAL. */
+  /** Who runs each task: a worker's number, LOCAL, or NOBODY. */
   const owners: number[] = [];
   const queued = new Array<number>(workers.length).fill(0);
   // The main thread's own runner, with the buffers of its consumed results to fill again.
@@ -282,8 +301,9 @@ async function runWorkers(
     owners.push(owner);
     cut = task.end;
     if (end !== undefined) return task;
-    // No record boundary in sight: the main thread reads on from here, as after a quoted block.
-    results.set(task.index, { index: task.index, quoted: true, lines: 0, rows: 0 });
+    // No record boundary in sight: the main thread reads on from here itself.
+    owners[task.index] = NOBODY;
+    results.set(task.index, { index: task.index, local: true, lines: 0, rows: 0 });
     return undefined;
   };
   // Each worker gets up to QUEUED tasks ahead, so that it never waits for the main thread.
@@ -297,51 +317,95 @@ async function runWorkers(
       }
     }
   };
+  /** The result of task `index`, once there (the main thread runs a task itself rather than wait). */
+  const resultOf = async (index: number): Promise<TaskResult> => {
+    while (!results.has(index) && failure === undefined) {
+      // Rather than wait for a worker, the main thread runs the next task itself (a little
+      // ahead of the results it consumes, at most LOCAL_AHEAD of them held).
+      const task = localAhead < LOCAL_AHEAD ? nextTask(LOCAL) : undefined;
+      if (task) {
+        results.set(task.index, local.run(task));
+        localAhead++;
+        feedWorkers();
+      } else {
+        await new Promise<void>((resolve) => (waiting = resolve));
+      }
+    }
+    if (failure !== undefined) throw failure;
+    const result = results.get(index)!;
+    results.delete(index);
+    return result;
+  };
+  /** A consumed (or dropped) result's buffer goes back to where it was made, to be filled again. */
+  const recycle = (index: number, result: TaskResult) => {
+    const buffer = (result.values ?? result.output)?.buffer as ArrayBuffer | undefined;
+    const owner = owners[index]!;
+    if (owner === LOCAL) localAhead--;
+    if (buffer && owner === LOCAL) spare.push(buffer);
+    else if (buffer && owner >= 0) post(workers[owner]!, { recycle: buffer }, [buffer]);
+  };
+  /** The ends of the blocks from `index` on, made as they are asked for (not given to anyone). */
+  function* endsFrom(index: number): Generator<number> {
+    for (let j = index; ; j++) {
+      if (j >= tasks.length && cut < size) nextTask(NOBODY);
+      if (j >= tasks.length) return;
+      yield tasks[j]!.end;
+    }
+  }
   try {
     let line = firstLine;
     let rows = 0;
+    /** Blocks before this one were read by the main thread alone: their results are dropped. */
+    let trusted = 0;
     for (let next = 0; ; next++) {
       feedWorkers();
       if (next >= tasks.length && cut >= size) break;
-      while (!results.has(next) && failure === undefined) {
-        // Rather than wait for a worker, the main thread runs the next task itself (a little
-        // ahead of the results it consumes, at most LOCAL_AHEAD of them held).
-        const task = localAhead < LOCAL_AHEAD ? nextTask(LOCAL) : undefined;
-        if (task) {
-          results.set(task.index, local.run(task));
-          localAhead++;
-          feedWorkers();
-        } else {
-          await new Promise<void>((resolve) => (waiting = resolve));
-        }
+      if (next < trusted && owners[next] === NOBODY) {
+        results.delete(next); // a block the main thread read itself
+        continue;
       }
-      // Case: a worker ran out of its (small) heap. The main thread goes on alone from here.
-      if (failure !== undefined && (failure as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY') {
+      let result: TaskResult;
+      try {
+        result = await resultOf(next);
+      } catch (err) {
+        // Case: a worker ran out of its (small) heap. The main thread goes on alone from where it is.
+        if ((err as { code?: string }).code !== 'ERR_WORKER_OUT_OF_MEMORY') throw err;
         await pool.close(); // a next pass starts fresh workers
-        return { nextLine: line, rows, sequentialFrom: tasks[next]!.start };
+        const at = next >= trusted ? tasks[next]!.start : trusted < tasks.length ? tasks[trusted]!.start : cut;
+        const done = await alone(at, line, [size]);
+        return { nextLine: done.nextLine, rows };
       }
-      if (failure !== undefined) throw failure;
-      const result = results.get(next)!;
-      results.delete(next);
-      if (result.quoted) return { nextLine: line, rows, sequentialFrom: tasks[next]!.start };
-      if (result.error) {
-        // The rows of the range before the bad one, for a consumer that writes as it goes.
-        if (result.output) await work.consume(result);
-        throw shifted(result.error, line);
+      if (next < trusted) {
+        recycle(next, result); // read from a false start: dropped
+        continue;
       }
-      await work.consume(result);
-      // The result's buffer goes back to where it was made, to be filled again.
-      const buffer = (result.values ?? result.output)?.buffer as ArrayBuffer | undefined;
-      const owner = owners[next]!;
-      if (owner === LOCAL) localAhead--;
-      if (buffer && owner === LOCAL) spare.push(buffer);
-      else if (buffer) post(workers[owner]!, { recycle: buffer }, [buffer]);
-      if (counter) {
-        counter.bytes += tasks[next]!.end - tasks[next]!.start;
-        counter.rows += result.rows;
+      let from: number | undefined;
+      if (result.local) {
+        recycle(next, result);
+        from = tasks[next]!.start;
+      } else {
+        if (result.error) {
+          // The rows of the range before the bad one, for a consumer that writes as it goes.
+          if (result.output) await work.consume(result);
+          throw shifted(result.error, line);
+        }
+        await work.consume(result);
+        recycle(next, result);
+        if (counter) {
+          counter.bytes += (result.openFrom ?? tasks[next]!.end) - tasks[next]!.start;
+          counter.rows += result.rows;
+        }
+        line += result.lines;
+        rows += result.rows;
+        from = result.openFrom;
       }
-      line += result.lines;
-      rows += result.rows;
+      if (from === undefined) continue;
+      // The block ends inside a record (or has no boundary in sight): the main thread reads on
+      // from that record's start until a block ends at a record boundary.
+      const done = await alone(from, line, endsFrom(result.local ? next : next + 1));
+      line = done.nextLine;
+      trusted = tasks.findIndex((task) => task.start === done.end);
+      if (trusted < 0) trusted = tasks.length; // the end of the file
     }
     return { nextLine: line, rows };
   } finally {
@@ -352,6 +416,10 @@ async function runWorkers(
 
 /** The owner of a task the main thread runs. */
 const LOCAL = -1;
+/** The owner of a task nobody runs: the main thread reads its bytes alone. */
+const NOBODY = -2;
+/** Steps of the head past its first block when a record goes on (an LF inside quotes). */
+const HEAD_STEP = 64 << 10;
 /** Tasks a worker has been given and not answered: one to run, one to start on at once. */
 const QUEUED = 2;
 /** Results of its own tasks the main thread may hold before it consumes them. */

@@ -1,13 +1,15 @@
 /**
- * -j over a CSV file with quotes (../../src/pipeline/fast/parallel.ts): each block is cut just
- * after an LF, a guess that the block before checks, and the main thread reads on alone across
- * a cut that fell inside a quoted field. Whatever the cuts, -j 2 and -j 3 must print the bytes of
- * -j 1: the same statistics, the same normalized rows, the same error on the same line.
+ * -j over a CSV file or standard input with quotes (../../src/pipeline/fast/block-scheduler.ts):
+ * each block is cut just after an LF, a guess that the block before checks, and the main thread
+ * reads on alone across a cut that fell inside a quoted field. Whatever the cuts, -j 2 and -j 3
+ * must print the bytes of -j 1: the same statistics, the same normalized rows, the same error on
+ * the same line.
  * BN_JOBS_BLOCK makes blocks of a few bytes, so that a small file has cuts everywhere.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bnInProcess, type BnResult } from '../helpers/run-bn.js';
@@ -25,6 +27,18 @@ const file = (text: string) => {
 const bn = (args: string[], jobs: number, block: number, data: string): Promise<BnResult> =>
   bnInProcess([...args, '-j', String(jobs), data], '', { env: { BN_JOBS_BLOCK: String(block) } });
 
+/** `bn ARGS -j jobs` with `text` on standard input, in chunks of 1 to 97 bytes (a pipe's chunks are cut anywhere). */
+const bnStdin = (args: string[], jobs: number, block: number, text: string): Promise<BnResult> => {
+  const bytes = Buffer.from(text);
+  const chunks: Buffer[] = [];
+  for (let at = 0, i = 0; at < bytes.length; i++) {
+    const n = 1 + ((i * 37) % 97);
+    chunks.push(bytes.subarray(at, at + n));
+    at += n;
+  }
+  return bnInProcess([...args, '-j', String(jobs)], '', { env: { BN_JOBS_BLOCK: String(block) }, input: Readable.from(chunks) });
+};
+
 const COMMANDS = [['stats', '--to', 'json'], ['normalize'], ['stats', '-b', '3', '--to', 'json'], ['normalize', '--lazy-quotes']];
 
 /** Every command's output with -j 2 (and others in `jobsList`) is -j 1's, for each block size. */
@@ -36,6 +50,10 @@ async function expectSameAsOneThread(text: string, blocks: number[], commands = 
     for (const block of blocks) {
       for (const jobs of jobsList) expect({ args, block, jobs, ...(await bn(args, jobs, block, data)) }).toEqual({ args, block, jobs, ...one });
     }
+    // Standard input, read in blocks by the main thread and parsed by workers: -j 1's bytes too.
+    const stdinOne = await bnStdin(args, 1, 1 << 20, text);
+    expect(stdinOne.stdout).toBe(one.stdout);
+    for (const block of blocks.slice(0, 2)) expect({ args, block, stdin: true, ...(await bnStdin(args, 2, block, text)) }).toEqual({ args, block, stdin: true, ...stdinOne });
     results.push(one);
   }
   return results;
@@ -118,13 +136,42 @@ describe('-j over quoted fields', () => {
     await fc.assert(
       fc.asyncProperty(doc, async ({ rows, crlf, block }) => {
         const eol = crlf ? '\r\n' : '\n';
-        const data = file(`n,a,b${eol}${rows.join(eol)}${eol}`);
+        const text = `n,a,b${eol}${rows.join(eol)}${eol}`;
+        const data = file(text);
         for (const args of [['stats', '-s', 'n', '--to', 'json'], ['normalize', '-s', 'n']]) {
           const one = await bn(args, 1, 1 << 20, data);
           expect(await bn(args, 2, block, data)).toEqual(one);
+          const stdinOne = await bnStdin(args, 1, 1 << 20, text);
+          expect(await bnStdin(args, 2, block, text)).toEqual(stdinOne);
         }
       }),
-      { numRuns: 40, seed: 20261206 },
+      { numRuns: 30, seed: 20261206 },
     );
+  }, 120_000);
+});
+
+describe('-j on standard input', () => {
+  it('empty standard input: the error of -j 1', async () => {
+    const one = await bnStdin(['stats'], 1, 16, '');
+    expect(one.code).toBe(1);
+    expect(await bnStdin(['stats'], 2, 16, '')).toEqual(one);
+  });
+
+  it('a header only: the result of -j 1', async () => {
+    for (const args of [['stats', '--to', 'json'], ['normalize']]) {
+      const one = await bnStdin(args, 1, 4, 'x,note,y\n');
+      expect(await bnStdin(args, 2, 4, 'x,note,y\n')).toEqual(one);
+    }
+  });
+
+  it('no line break at the end, a lone-CR file and a file without quotes, in tiny blocks', async () => {
+    const plain = table(300, (i) => `n${i}`).replaceAll('"', '');
+    for (const text of [plain.trimEnd(), plain.replaceAll('\n', '\r'), table(200, (i) => `a\n${i}`).trimEnd()]) {
+      for (const args of [['stats', '--to', 'json'], ['normalize']]) {
+        const one = await bnStdin(args, 1, 1 << 20, text);
+        expect(one.code).toBe(0);
+        expect(await bnStdin(args, 2, 24, text)).toEqual(one);
+      }
+    }
   });
 });

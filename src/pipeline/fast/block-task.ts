@@ -31,7 +31,8 @@ import { featurePositions, writeCsvRecords } from './write-csv-records.js';
 
 /** What every task of one pass shares (workerData). */
 export interface TaskSetup {
-  path: string;
+  /** The file, or undefined for standard input (whose blocks come with their bytes). */
+  path: string | undefined;
   /** The file's size when the pass opened it: a shorter read means it was cut meanwhile. */
   size: number;
   delimiter: string;
@@ -46,8 +47,13 @@ export interface TaskSetup {
 
 export interface Task {
   index: number;
+  /** Offsets in the input (for the messages of errors). */
   start: number;
   end: number;
+  /** Nothing follows: the block ends where the input does (perhaps without a line break). */
+  final?: boolean;
+  /** The block's bytes, when the input is no file to read them from (standard input). */
+  bytes?: Uint8Array;
 }
 
 export interface SerializedError {
@@ -76,6 +82,8 @@ export interface TaskResult {
   moments?: MomentsText;
   /** Normalize: the output bytes (with an error: those of the rows before it). */
   output?: Uint8Array;
+  /** The task's own bytes, given back (for the main thread to read alone from, or to fill again). */
+  input?: Uint8Array;
   error?: SerializedError;
 }
 
@@ -101,7 +109,8 @@ export function readRange(fd: number, start: number, end: number, buf = Buffer.a
  * memory, and only each result's own array is new (it is transferred to the main thread).
  */
 export class TaskRunner {
-  private readonly fd: number;
+  /** The file, when the input is one (standard input's blocks come with their bytes). */
+  private readonly fd: number | undefined;
   private readBuffer = Buffer.allocUnsafe(0);
   private readonly output: RangeOutput;
   private readonly batcher: CsvBatcher;
@@ -116,7 +125,7 @@ export class TaskRunner {
     private readonly setup: TaskSetup,
     allocate: (bytes: number) => ArrayBuffer = (bytes) => new ArrayBuffer(bytes),
   ) {
-    this.fd = openSync(setup.path, 'r');
+    this.fd = setup.path === undefined ? undefined : openSync(setup.path, 'r');
     const { layout, step } = setup;
     const plan = makePlan(layout, { isMissing: missingTest(setup.naValues) }, fixedColumns(step.features));
     const values = new CellValues(plan, numericMarkers(setup.naValues));
@@ -131,13 +140,23 @@ export class TaskRunner {
   }
 
   close(): void {
-    closeSync(this.fd);
+    if (this.fd !== undefined) closeSync(this.fd);
   }
 
   run(task: Task): TaskResult {
+    const result = this.runOn(task);
+    return task.bytes ? { ...result, input: task.bytes } : result;
+  }
+
+  private runOn(task: Task): TaskResult {
     const size = task.end - task.start;
-    if (this.readBuffer.length < size) this.readBuffer = Buffer.allocUnsafe(size);
-    const bytes = readRange(this.fd, task.start, task.end, this.readBuffer);
+    let bytes: Buffer;
+    if (task.bytes) {
+      bytes = Buffer.from(task.bytes.buffer, task.bytes.byteOffset, task.bytes.byteLength);
+    } else {
+      if (this.readBuffer.length < size) this.readBuffer = Buffer.allocUnsafe(size);
+      bytes = readRange(this.fd!, task.start, task.end, this.readBuffer);
+    }
     const label = this.setup.layout.label;
     // What the main thread checks of its own reads: a file cut meanwhile, and UTF-8.
     try {
@@ -164,7 +183,7 @@ export class TaskRunner {
       batcher.endOfChunk();
       // A range that ends before the file does ends inside a record when the scanner holds its
       // start: the records before it are the result, the main thread reads on from there.
-      const open = task.end < this.setup.size ? scanner.pendingBytes : 0;
+      const open = task.final ? 0 : scanner.pendingBytes;
       if (open === 0) scanner.end();
       batcher.flush('last');
       const openFrom = open > 0 ? { openFrom: task.end - open } : {};

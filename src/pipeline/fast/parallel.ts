@@ -22,19 +22,17 @@
  * (each a few MB of values or output).
  */
 import { fstatSync, openSync, closeSync } from 'node:fs';
-import { BnError, fileCut } from '../../errors.js';
+import { fileCut } from '../../errors.js';
 import type { ByteCounter, CsvOptions } from '../../io/csv-rows.js';
 import { CsvScanner, MAX_RECORD_BYTES, RecordDelimiter } from '../../io/fast/csv-scanner.js';
 import { translateError } from '../../io/fast/scan-error.js';
 import { Utf8Checker } from '../../io/utf8.js';
-import { Moments } from '../../engine/moments.js';
 import type { BatchConsumer, ReadEnd } from '../batch.js';
-import { readRange, reuseBuffer, TaskRunner, type Task, type TaskResult, type TaskSetup } from './block-task.js';
-import { batcherFor, readEnd } from './csv-batches.js';
-import type { CsvBatcher } from './csv-batcher.js';
-import type { CsvLayout } from './csv-layout.js';
-import { RecordRouter, type PassResult, type RecordHandler } from './csv-pass.js';
-import { post, WorkerPool } from './worker-pool.js';
+import { passWorkFor, runBlocks, type BlockSource, type PassWork, type ReadAlone } from './block-scheduler.js';
+import { readRange, type TaskSetup } from './block-task.js';
+import { readEnd } from './csv-batches.js';
+import { RecordRouter, type PassResult } from './csv-pass.js';
+import { WorkerPool } from './worker-pool.js';
 
 export interface ParallelOptions {
   /** Worker threads; 1 reads the file in the main thread alone. */
@@ -74,38 +72,7 @@ export async function readFileBatches(
   naValues: readonly string[],
   counter?: ByteCounter,
 ): Promise<ReadEnd> {
-  let batcher: CsvBatcher | undefined;
-  let width = 0;
-  let features: readonly number[] = [];
-  const work: PassWork = {
-    start(layout) {
-      width = layout.width;
-      const made = batcherFor(layout, consumer, naValues);
-      batcher = made.batcher;
-      return made.handle;
-    },
-    parallelSetup() {
-      const step = consumer.workerStep?.();
-      if (step) features = step.features;
-      return step && { naValues, step };
-    },
-    async drain() {
-      batcher?.flush('more');
-      await consumer.afterChunk?.();
-    },
-    async consume(result) {
-      if (result.output) return consumer.writeBytes!(result.output);
-      if (result.moments) return consumer.moments!(Moments.fromText(result.moments, width, features), result.rows);
-      const columns = new Array<Float64Array | undefined>(width);
-      const stride = result.stride!;
-      features.forEach((j, f) => (columns[j] = result.values!.subarray(f * stride, f * stride + result.rows)));
-      consumer.batch({ rows: result.rows, values: columns }, 'more');
-    },
-    async afterChunk() {
-      batcher?.endOfChunk();
-      await consumer.afterChunk?.();
-    },
-  };
+  const { work, batcher } = passWorkFor(consumer, naValues);
   const headBytes = consumer.settled ? Math.min(KNOWN_FEATURES_HEAD_BYTES, options.blockBytes ?? KNOWN_FEATURES_HEAD_BYTES) : undefined;
   let pass: PassResult;
   try {
@@ -113,25 +80,11 @@ export async function readFileBatches(
     const jobs = consumer.workerStep ? options.jobs : 1;
     pass = await parallelPass(path, csv, { headBytes, ...options, jobs }, work, counter);
   } catch (err) {
-    if (consumer.rowsBeforeError) batcher?.flush('error');
+    if (consumer.rowsBeforeError) batcher()?.flush('error');
     throw err;
   }
-  batcher?.flush('last');
+  batcher()?.flush('last');
   return readEnd(pass, csv.label);
-}
-
-/** What a pass does with its records: in the main thread, and in workers. */
-interface PassWork {
-  /** The handler of data records in the main thread (the head, and a sequential rest). */
-  start(layout: CsvLayout): RecordHandler;
-  /** The workers' setup, once the head is read; undefined when they cannot take the rest. */
-  parallelSetup(): Pick<TaskSetup, 'naValues' | 'step'> | undefined;
-  /** Hand on what the main thread has of the head: workers' results come after it. */
-  drain(): Promise<void>;
-  /** A worker's result, in file order. */
-  consume(result: TaskResult): Promise<void>;
-  /** After each chunk the main thread scans (back-pressure). */
-  afterChunk?(): Promise<void>;
 }
 
 /** Read and scanned at a time, with a turn of the event loop after each (see feed). */
@@ -201,21 +154,24 @@ async function parallelPass(path: string, csv: CsvOptions, options: ParallelOpti
       const taskSetup: TaskSetup = { ...setup, path, size, delimiter: csv.delimiter, lazyQuotes: csv.lazyQuotes, layout: router.layout!, recordDelimiter: rd };
       // The main thread's own reading from a record boundary (the start of a record that a
       // block's end cut), to a record boundary or the end of the file.
-      const alone: ReadAlone = async (from, firstLine, ends) => {
+      const alone: ReadAlone = async (from, firstLine, steps) => {
         offset = from;
         const scanner = new CsvScanner({ delimiter: csv.delimiter, recordDelimiter: rd, bom: false, firstLine, lazyQuotes: csv.lazyQuotes }, router.onRecord);
         const utf8 = new Utf8Checker(csv.label, offset);
-        for (const end of ends) {
-          await feed(scanner, end, utf8);
-          if (end < size && scanner.pendingBytes > 0) continue;
-          utf8.end();
-          scanner.end();
-          await work.drain();
-          return { end, nextLine: scanner.nextLine };
+        let end = size; // no more steps: the rest of the file
+        for await (const step of steps) {
+          await feed(scanner, step.end, utf8);
+          if (step.end < size && scanner.pendingBytes > 0) continue;
+          end = step.end;
+          break;
         }
-        throw new Error('ReadAlone: no end given');
+        if (end === size) await feed(scanner, size, utf8);
+        utf8.end();
+        scanner.end();
+        await work.drain();
+        return { end, nextLine: scanner.nextLine };
       };
-      const outcome = await runWorkers(fd, size, offset, head.nextLine, blockBytes, pool!, taskSetup, work, alone, counter);
+      const outcome = await runBlocks(fileBlocks(fd, offset, size, blockBytes), head.nextLine, pool!, taskSetup, work, alone, counter);
       return { layout: router.layout, recordDelimiter: rd, nextLine: outcome.nextLine, rows: router.rows + outcome.rows };
     } catch (err) {
       throw translateError(err, csv.label);
@@ -244,191 +200,21 @@ function boundaryAfter(fd: number, from: number, size: number): number | undefin
   return size;
 }
 
-interface WorkersOutcome {
-  nextLine: number;
-  /** Data records of the blocks the workers (and the main thread's runner) read. */
-  rows: number;
-}
-
-/**
- * The main thread reads from `from` (a record boundary, on line `firstLine`) itself, through the
- * ends of the blocks in `ends` until one is a record boundary (or the file's end); returns that
- * end and the line after it.
- */
-type ReadAlone = (from: number, firstLine: number, ends: Iterable<number>) => Promise<{ end: number; nextLine: number }>;
-
-async function runWorkers(
-  fd: number,
-  size: number,
-  start: number,
-  firstLine: number,
-  blockBytes: number,
-  pool: WorkerPool,
-  setup: TaskSetup,
-  work: PassWork,
-  alone: ReadAlone,
-  counter: ByteCounter | undefined,
-): Promise<WorkersOutcome> {
-  const { workers, pass } = pool.begin(setup);
-  const results = new Map<number, TaskResult>();
-  const tasks: Task[] = [];
-  /** Who runs each task: a worker's number, LOCAL, or NOBODY. */
-  const owners: number[] = [];
-  const queued = new Array<number>(workers.length).fill(0);
-  // The main thread's own runner, with the buffers of its consumed results to fill again.
-  const spare: ArrayBuffer[] = [];
-  const local = new TaskRunner(setup, (bytes) => reuseBuffer(spare, bytes));
-  let localAhead = 0;
-  let waiting: (() => void) | undefined;
-  let failure: unknown;
-  const onMessage = (result: TaskResult & { pass: number }) => {
-    if (result.pass !== pass) return; // a result of a pass that stopped early
-    results.set(result.index, result);
-    queued[owners[result.index]!]! -= 1;
-    waiting?.();
-  };
-  const onError = (err: Error) => {
-    failure ??= err;
-    waiting?.();
-  };
-  for (const worker of workers) worker.on('message', onMessage).on('error', onError);
+/** The blocks of a file from `start` on: about `blockBytes` each, cut just after an LF. */
+function fileBlocks(fd: number, start: number, size: number, blockBytes: number): BlockSource {
   let cut = start;
-  const nextTask = (owner: number): Task | undefined => {
-    if (cut >= size) return undefined;
-    const end = boundaryAfter(fd, Math.min(size, cut + blockBytes), size);
-    const task = { index: tasks.length, start: cut, end: end ?? size };
-    tasks.push(task);
-    owners.push(owner);
-    cut = task.end;
-    if (end !== undefined) return task;
-    // No record boundary in sight: the main thread reads on from here itself.
-    owners[task.index] = NOBODY;
-    results.set(task.index, { index: task.index, local: true, lines: 0, rows: 0 });
-    return undefined;
+  return {
+    keepsBytes: false,
+    async next() {
+      if (cut >= size) return undefined;
+      const end = boundaryAfter(fd, Math.min(size, cut + blockBytes), size);
+      const block = { start: cut, end: end ?? size, final: (end ?? size) >= size };
+      cut = block.end;
+      // No record boundary in sight: the main thread reads on from here itself.
+      return end === undefined ? { ...block, local: true as const } : block;
+    },
   };
-  // Each worker gets up to QUEUED tasks ahead, so that it never waits for the main thread.
-  const feedWorkers = () => {
-    for (let w = 0; w < workers.length; w++) {
-      while (queued[w]! < QUEUED) {
-        const task = nextTask(w);
-        if (!task) return;
-        queued[w]! += 1;
-        post(workers[w]!, { ...task, pass });
-      }
-    }
-  };
-  /** The result of task `index`, once there (the main thread runs a task itself rather than wait). */
-  const resultOf = async (index: number): Promise<TaskResult> => {
-    while (!results.has(index) && failure === undefined) {
-      // Rather than wait for a worker, the main thread runs the next task itself (a little
-      // ahead of the results it consumes, at most LOCAL_AHEAD of them held).
-      const task = localAhead < LOCAL_AHEAD ? nextTask(LOCAL) : undefined;
-      if (task) {
-        results.set(task.index, local.run(task));
-        localAhead++;
-        feedWorkers();
-      } else {
-        await new Promise<void>((resolve) => (waiting = resolve));
-      }
-    }
-    if (failure !== undefined) throw failure;
-    const result = results.get(index)!;
-    results.delete(index);
-    return result;
-  };
-  /** A consumed (or dropped) result's buffer goes back to where it was made, to be filled again. */
-  const recycle = (index: number, result: TaskResult) => {
-    const buffer = (result.values ?? result.output)?.buffer as ArrayBuffer | undefined;
-    const owner = owners[index]!;
-    if (owner === LOCAL) localAhead--;
-    if (buffer && owner === LOCAL) spare.push(buffer);
-    else if (buffer && owner >= 0) post(workers[owner]!, { recycle: buffer }, [buffer]);
-  };
-  /** The ends of the blocks from `index` on, made as they are asked for (not given to anyone). */
-  function* endsFrom(index: number): Generator<number> {
-    for (let j = index; ; j++) {
-      if (j >= tasks.length && cut < size) nextTask(NOBODY);
-      if (j >= tasks.length) return;
-      yield tasks[j]!.end;
-    }
-  }
-  try {
-    let line = firstLine;
-    let rows = 0;
-    /** Blocks before this one were read by the main thread alone: their results are dropped. */
-    let trusted = 0;
-    for (let next = 0; ; next++) {
-      feedWorkers();
-      if (next >= tasks.length && cut >= size) break;
-      if (next < trusted && owners[next] === NOBODY) {
-        results.delete(next); // a block the main thread read itself
-        continue;
-      }
-      let result: TaskResult;
-      try {
-        result = await resultOf(next);
-      } catch (err) {
-        // Case: a worker ran out of its (small) heap. The main thread goes on alone from where it is.
-        if ((err as { code?: string }).code !== 'ERR_WORKER_OUT_OF_MEMORY') throw err;
-        await pool.close(); // a next pass starts fresh workers
-        const at = next >= trusted ? tasks[next]!.start : trusted < tasks.length ? tasks[trusted]!.start : cut;
-        const done = await alone(at, line, [size]);
-        return { nextLine: done.nextLine, rows };
-      }
-      if (next < trusted) {
-        recycle(next, result); // read from a false start: dropped
-        continue;
-      }
-      let from: number | undefined;
-      if (result.local) {
-        recycle(next, result);
-        from = tasks[next]!.start;
-      } else {
-        if (result.error) {
-          // The rows of the range before the bad one, for a consumer that writes as it goes.
-          if (result.output) await work.consume(result);
-          throw shifted(result.error, line);
-        }
-        await work.consume(result);
-        recycle(next, result);
-        if (counter) {
-          counter.bytes += (result.openFrom ?? tasks[next]!.end) - tasks[next]!.start;
-          counter.rows += result.rows;
-        }
-        line += result.lines;
-        rows += result.rows;
-        from = result.openFrom;
-      }
-      if (from === undefined) continue;
-      // The block ends inside a record (or has no boundary in sight): the main thread reads on
-      // from that record's start until a block ends at a record boundary.
-      const done = await alone(from, line, endsFrom(result.local ? next : next + 1));
-      line = done.nextLine;
-      trusted = tasks.findIndex((task) => task.start === done.end);
-      if (trusted < 0) trusted = tasks.length; // the end of the file
-    }
-    return { nextLine: line, rows };
-  } finally {
-    local.close();
-    for (const worker of workers) worker.off('message', onMessage).off('error', onError);
-  }
 }
 
-/** The owner of a task the main thread runs. */
-const LOCAL = -1;
-/** The owner of a task nobody runs: the main thread reads its bytes alone. */
-const NOBODY = -2;
 /** Steps of the head past its first block when a record goes on (an LF inside quotes). */
 const HEAD_STEP = 64 << 10;
-/** Tasks a worker has been given and not answered: one to run, one to start on at once. */
-const QUEUED = 2;
-/** Results of its own tasks the main thread may hold before it consumes them. */
-const LOCAL_AHEAD = 2;
-
-/** A worker's error, its line counted from the start of the file. */
-function shifted(error: NonNullable<TaskResult['error']>, firstLine: number): BnError {
-  const location = { ...error.location };
-  if (location.line !== undefined) location.line += firstLine - 1;
-  return new BnError(error.code, error.message, location);
-}
-

@@ -6,20 +6,11 @@
  *
  * The main thread reads the head itself (the header, the first block of rows: the features are
  * decided there, and the record delimiter is known), to a record boundary. The rest is cut into
- * blocks of about `blockBytes`, each ending just after an LF. An LF inside a quoted field would
- * make that cut fall inside a record, so each cut is a guess that the block before checks
- * (./block-task.ts): read from a true boundary, a block is read exactly as one thread reads it,
- * and says whether it ends inside a record. Results are taken in file order; after a block that
- * ends inside a record, the main thread reads on from that record's start itself, through the
- * blocks after it (their results, read from a false start, are dropped) until one ends at a
- * record boundary, and the workers' results count again from the next block. Quotes of any
- * kind (escaped, in unquoted fields, --lazy-quotes) are read by the same scanner either way, so
- * the results are those of -j 1; only a file whose LFs are mostly inside quotes gains nothing.
- * Files with a lone-CR record delimiter, or whose head leaves a column undecided (no value
- * yet), are read by the main thread alone, as with -j 1. So are files shorter than the head.
- *
- * Memory: at most QUEUED blocks a worker and LOCAL_AHEAD of the main thread's are out at once
- * (each a few MB of values or output).
+ * blocks of about `blockBytes`, each ending just after an LF, which ./block-scheduler.ts hands
+ * to the threads and takes back in order, checking each cut (an LF inside a quoted field is no
+ * record boundary: the main thread then reads across it alone). Files with a lone-CR record
+ * delimiter, or whose head leaves a column undecided (no value yet), are read by the main
+ * thread alone, as with -j 1. So are files shorter than the head.
  */
 import { fstatSync, openSync, closeSync } from 'node:fs';
 import { fileCut } from '../../errors.js';

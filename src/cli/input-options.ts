@@ -67,7 +67,7 @@ export function addInputOptions(command: Command, { batches = true } = {}): Comm
       new Option('--last-batch <what>', 'with -b, a last batch too small to train on (a feature with < 2 values): fold it into the batch before, or error as PyTorch does (default: fold)').choices(['fold', 'error']),
     );
   }
-  command.option('-j, --jobs <n>', `threads that parse a CSV/TSV file in parallel, by byte ranges: the main thread and n−1 workers (default: the number of cores, ${availableParallelism()} here)`, positiveInteger);
+  command.option('-j, --jobs <n>', `threads that parse CSV/TSV in parallel (a file by byte ranges, standard input by blocks): the main thread and n−1 workers (default: the number of cores, ${availableParallelism()} here)`, positiveInteger);
   return command;
 }
 

@@ -21,6 +21,7 @@ import type { ReadPass } from './batch.js';
 import { CsvRecordsWriter, RowsWriter, type BatchWriter } from './batch-writers.js';
 import { readCsvBatches } from './fast/csv-batches.js';
 import { readFileBatches } from './fast/parallel.js';
+import { readStreamBatches } from './fast/stream-parallel.js';
 import { WorkerPool } from './fast/worker-pool.js';
 import { readRowBatches } from './row-batches.js';
 
@@ -76,7 +77,9 @@ export function openReader(input: InputSource, stdin: Readable, options: ReaderO
     const read: ReadPass = (consumer) =>
       path !== undefined
         ? readFileBatches(path, csv, { jobs: input.jobs, blockBytes: input.blockBytes, pool: options.pool }, consumer, input.naValues, counter)
-        : readCsvBatches(bytesOf(spec, stdin), csv, consumer, input.naValues, counter);
+        : input.jobs > 1 && consumer.workerStep
+          ? readStreamBatches(bytesOf(spec, stdin), csv, { jobs: input.jobs, blockBytes: input.blockBytes }, consumer, input.naValues, counter)
+          : readCsvBatches(bytesOf(spec, stdin), csv, consumer, input.naValues, counter);
     return { read, scanned: csv };
   }
   const read: ReadPass = async (consumer) => {

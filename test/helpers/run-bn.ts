@@ -121,7 +121,7 @@ export async function bnThrows(args: string[], stdin: string | Buffer = ''): Pro
 export async function bnOutcome(args: string[], stdin: string | Buffer = ''): Promise<{ error: unknown; stdout: string }> {
   const out = new PassThrough();
   const chunks: Buffer[] = [];
-  out.on('data', (b: Buffer) => chunks.push(b));
+  out.on('data', (b: Buffer) => chunks.push(Buffer.from(b))); // a copy: writers reuse their buffers once a write is done
   const program = buildProgram({ stdin: Readable.from([Buffer.from(stdin)]), stdout: out, stderr: new PassThrough().resume(), env: {} });
   let error: unknown;
   try {

@@ -34,7 +34,9 @@ function dataFile(rows: number): string {
 async function normalized(source: InputSource, batchSize?: number): Promise<string> {
   const out = new PassThrough();
   const chunks: Buffer[] = [];
-  out.on('data', (b: Buffer) => chunks.push(b));
+  // A copy of each chunk: the writers fill their buffers again once a write is done (a
+  // PassThrough hands on views of them), and a worker's buffers go back to it.
+  out.on('data', (b: Buffer) => chunks.push(Buffer.from(b)));
   const writer = new OutputWriter(out);
   const reader = openReader(source, Readable.from([]));
   const sink = await openSink('csv', writer, { formatNumber: numberFormatter(undefined) });

@@ -336,6 +336,15 @@ export class CsvScanner {
   }
 
   /**
+   * Bytes of an unfinished record held for the next chunk: 0 when the input so far ends at a
+   * record boundary. A byte range that ends just after an LF holds bytes here only when that LF
+   * was data (inside a quoted field): how a reader of ranges finds a cut that was no boundary.
+   */
+  get pendingBytes(): number {
+    return this.carry === null ? 0 : this.carry.length;
+  }
+
+  /**
    * From now on, a record that starts on a line NumericLines can take (see there) is read by
    * it, its feature values parsed on the way (CsvRecord.values); other records as before. Only
    * in a file of LF or CRLF lines (this waits until the first line break says so); it takes the

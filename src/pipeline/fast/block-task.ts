@@ -1,8 +1,13 @@
 /**
  * One byte range of a CSV file, read and handled in a worker thread (or the main thread): the
- * part of a pass over a file that `-j` runs in parallel. A range starts at a record boundary and
- * ends at one (just after a record delimiter); its lines are counted from 1 and its errors
- * carry that local line, which the main thread shifts by the lines of the ranges before.
+ * part of a pass over a file that `-j` runs in parallel. A range is cut just after an LF and read
+ * as if it started at a record boundary; its lines are counted from 1 and its errors carry that
+ * local line, which the main thread shifts by the lines of the ranges before.
+ *
+ * The cut is a guess: an LF inside a quoted field is data, not the end of a record. The guess is
+ * checked by the range before: read from a true boundary, it is read exactly as a single thread
+ * reads it, so it knows whether it ends inside a record (`openFrom`). The main thread takes the
+ * results in order and trusts a range only when the one before ended at a boundary (./parallel.ts).
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { BnError, fileCut, type ErrorCode, type ErrorLocation } from '../../errors.js';
@@ -24,14 +29,15 @@ import { CsvBatcher } from './csv-batcher.js';
 import { isBlank, type CsvLayout } from './csv-layout.js';
 import { featurePositions, writeCsvRecords } from './write-csv-records.js';
 
-export const QUOTE = 0x22;
-
 /** What every task of one pass shares (workerData). */
 export interface TaskSetup {
-  path: string;
+  /** The file, or undefined for standard input (whose blocks come with their bytes). */
+  path: string | undefined;
   /** The file's size when the pass opened it: a shorter read means it was cut meanwhile. */
   size: number;
   delimiter: string;
+  /** Text after a closing quote is text (--lazy-quotes), as the main thread's scanner reads it. */
+  lazyQuotes?: boolean;
   layout: CsvLayout;
   recordDelimiter: RecordDelimiter;
   naValues: readonly string[];
@@ -41,8 +47,13 @@ export interface TaskSetup {
 
 export interface Task {
   index: number;
+  /** Offsets in the input (for the messages of errors). */
   start: number;
   end: number;
+  /** Nothing follows: the block ends where the input does (perhaps without a line break). */
+  final?: boolean;
+  /** The block's bytes, when the input is no file to read them from (standard input). */
+  bytes?: Uint8Array;
 }
 
 export interface SerializedError {
@@ -53,9 +64,15 @@ export interface SerializedError {
 
 export interface TaskResult {
   index: number;
-  /** The range holds a quote: its line breaks may be data, so its end may be no boundary. Nothing else is set. */
-  quoted: boolean;
-  /** Line breaks in the range. */
+  /**
+   * Set when the range ends inside a record (its last LF was in a quoted field): the file
+   * offset where that record starts. The result holds the records before it; the next range's
+   * start was no record boundary.
+   */
+  openFrom?: number;
+  /** The main thread reads this range itself (no record boundary in sight). Nothing else is set. */
+  local?: true;
+  /** Line breaks in the range (with openFrom: before the unfinished record). */
   lines: number;
   rows: number;
   /** Stats: the values of feature f (setup.features[f]) at [f·stride, f·stride + rows). */
@@ -65,6 +82,8 @@ export interface TaskResult {
   moments?: MomentsText;
   /** Normalize: the output bytes (with an error: those of the rows before it). */
   output?: Uint8Array;
+  /** The task's own bytes, given back (for the main thread to read alone from, or to fill again). */
+  input?: Uint8Array;
   error?: SerializedError;
 }
 
@@ -90,7 +109,8 @@ export function readRange(fd: number, start: number, end: number, buf = Buffer.a
  * memory, and only each result's own array is new (it is transferred to the main thread).
  */
 export class TaskRunner {
-  private readonly fd: number;
+  /** The file, when the input is one (standard input's blocks come with their bytes). */
+  private readonly fd: number | undefined;
   private readBuffer = Buffer.allocUnsafe(0);
   private readonly output: RangeOutput;
   private readonly batcher: CsvBatcher;
@@ -105,7 +125,7 @@ export class TaskRunner {
     private readonly setup: TaskSetup,
     allocate: (bytes: number) => ArrayBuffer = (bytes) => new ArrayBuffer(bytes),
   ) {
-    this.fd = openSync(setup.path, 'r');
+    this.fd = setup.path === undefined ? undefined : openSync(setup.path, 'r');
     const { layout, step } = setup;
     const plan = makePlan(layout, { isMissing: missingTest(setup.naValues) }, fixedColumns(step.features));
     const values = new CellValues(plan, numericMarkers(setup.naValues));
@@ -120,13 +140,23 @@ export class TaskRunner {
   }
 
   close(): void {
-    closeSync(this.fd);
+    if (this.fd !== undefined) closeSync(this.fd);
   }
 
   run(task: Task): TaskResult {
+    const result = this.runOn(task);
+    return task.bytes ? { ...result, input: task.bytes } : result;
+  }
+
+  private runOn(task: Task): TaskResult {
     const size = task.end - task.start;
-    if (this.readBuffer.length < size) this.readBuffer = Buffer.allocUnsafe(size);
-    const bytes = readRange(this.fd, task.start, task.end, this.readBuffer);
+    let bytes: Buffer;
+    if (task.bytes) {
+      bytes = Buffer.from(task.bytes.buffer, task.bytes.byteOffset, task.bytes.byteLength);
+    } else {
+      if (this.readBuffer.length < size) this.readBuffer = Buffer.allocUnsafe(size);
+      bytes = readRange(this.fd!, task.start, task.end, this.readBuffer);
+    }
     const label = this.setup.layout.label;
     // What the main thread checks of its own reads: a file cut meanwhile, and UTF-8.
     try {
@@ -135,14 +165,13 @@ export class TaskRunner {
       utf8.check(bytes);
       utf8.end();
     } catch (err) {
-      return { index: task.index, quoted: false, lines: 0, rows: 0, error: serialized(err) };
+      return { index: task.index, lines: 0, rows: 0, error: serialized(err) };
     }
-    if (bytes.includes(QUOTE)) return { index: task.index, quoted: true, lines: 0, rows: 0 };
     this.batcher.discard(); // what a failed task left
     this.output.begin(countLines(bytes));
     let rows = 0;
     const batcher = this.batcher;
-    const scanner = new CsvScanner({ delimiter: this.setup.delimiter, recordDelimiter: this.setup.recordDelimiter, bom: false }, (record) => {
+    const scanner = new CsvScanner({ delimiter: this.setup.delimiter, recordDelimiter: this.setup.recordDelimiter, bom: false, lazyQuotes: this.setup.lazyQuotes }, (record) => {
       if (isBlank(record)) return;
       rows++;
       batcher.record(record);
@@ -152,9 +181,13 @@ export class TaskRunner {
       scanner.push(bytes);
       // Borrowed records go before the scanner's last record, which it may hold in a buffer of its own.
       batcher.endOfChunk();
-      scanner.end();
+      // A range that ends before the file does ends inside a record when the scanner holds its
+      // start: the records before it are the result, the main thread reads on from there.
+      const open = task.final ? 0 : scanner.pendingBytes;
+      if (open === 0) scanner.end();
       batcher.flush('last');
-      return { index: task.index, quoted: false, lines: scanner.nextLine - 1, rows, ...this.output.finish() };
+      const openFrom = open > 0 ? { openFrom: task.end - open } : {};
+      return { index: task.index, ...openFrom, lines: scanner.nextLine - 1, rows, ...this.output.finish() };
     } catch (err) {
       let error = err;
       let before: Partial<TaskResult> = {};
@@ -168,7 +201,7 @@ export class TaskRunner {
           error = earlier;
         }
       }
-      return { index: task.index, quoted: false, lines: 0, rows, error: serialized(translateError(error, label)), ...before };
+      return { index: task.index, lines: 0, rows, error: serialized(translateError(error, label)), ...before };
     }
   }
 }
@@ -297,7 +330,7 @@ function serialized(err: unknown): SerializedError {
   return { code: err.code, message: err.message, location: err.location };
 }
 
-/** LF bytes: an upper bound of the records in a range without quotes (plus one for a last line without one). */
+/** LF bytes: an upper bound of the records in a range (plus one for a last line without one). */
 function countLines(bytes: Buffer): number {
   let n = 1;
   for (let i = bytes.indexOf(0x0a); i >= 0; i = bytes.indexOf(0x0a, i + 1)) n++;

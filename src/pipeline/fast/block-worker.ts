@@ -32,5 +32,6 @@ parentPort!.on('message', (message: WorkerMessage) => {
   const transfer: ArrayBuffer[] = [];
   if (result.values) transfer.push(result.values.buffer as ArrayBuffer);
   if (result.output) transfer.push(result.output.buffer as ArrayBuffer);
+  if (result.input) transfer.push(result.input.buffer as ArrayBuffer);
   parentPort!.postMessage(result, transfer);
 });

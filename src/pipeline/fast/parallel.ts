@@ -5,31 +5,25 @@
  * into the same Moments.addColumn calls, the same bytes out — and agrees bit for bit with -j 1.
  *
  * The main thread reads the head itself (the header, the first block of rows: the features are
- * decided there, and the record delimiter is known). The rest is cut into blocks of about
- * `blockBytes`, each ending just after a record delimiter (an LF, alone or after a CR).
- * A line break inside a quoted field would fool that cut, so a block that holds a quote is not
- * used: from its start, which is a true record boundary because no block before it held a
- * quote, the main thread scans the rest of the file alone. Files whose head holds quotes, has a
- * lone-CR record delimiter, or leaves a column undecided (no value yet) are read by the main
+ * decided there, and the record delimiter is known), to a record boundary. The rest is cut into
+ * blocks of about `blockBytes`, each ending just after an LF, which ./block-scheduler.ts hands
+ * to the threads and takes back in order, checking each cut (an LF inside a quoted field is no
+ * record boundary: the main thread then reads across it alone). Files with a lone-CR record
+ * delimiter, or whose head leaves a column undecided (no value yet), are read by the main
  * thread alone, as with -j 1. So are files shorter than the head.
- *
- * Memory: at most QUEUED blocks a worker and LOCAL_AHEAD of the main thread's are out at once
- * (each a few MB of values or output).
  */
 import { fstatSync, openSync, closeSync } from 'node:fs';
-import { BnError, fileCut } from '../../errors.js';
+import { fileCut } from '../../errors.js';
 import type { ByteCounter, CsvOptions } from '../../io/csv-rows.js';
 import { CsvScanner, MAX_RECORD_BYTES, RecordDelimiter } from '../../io/fast/csv-scanner.js';
 import { translateError } from '../../io/fast/scan-error.js';
 import { Utf8Checker } from '../../io/utf8.js';
-import { Moments } from '../../engine/moments.js';
 import type { BatchConsumer, ReadEnd } from '../batch.js';
-import { QUOTE, readRange, reuseBuffer, TaskRunner, type Task, type TaskResult, type TaskSetup } from './block-task.js';
-import { batcherFor, readEnd } from './csv-batches.js';
-import type { CsvBatcher } from './csv-batcher.js';
-import type { CsvLayout } from './csv-layout.js';
-import { RecordRouter, type PassResult, type RecordHandler } from './csv-pass.js';
-import { post, WorkerPool } from './worker-pool.js';
+import { passWorkFor, runBlocks, type BlockSource, type PassWork, type ReadAlone } from './block-scheduler.js';
+import { readRange, type TaskSetup } from './block-task.js';
+import { readEnd } from './csv-batches.js';
+import { RecordRouter, type PassResult } from './csv-pass.js';
+import { WorkerPool } from './worker-pool.js';
 
 export interface ParallelOptions {
   /** Worker threads; 1 reads the file in the main thread alone. */
@@ -69,38 +63,7 @@ export async function readFileBatches(
   naValues: readonly string[],
   counter?: ByteCounter,
 ): Promise<ReadEnd> {
-  let batcher: CsvBatcher | undefined;
-  let width = 0;
-  let features: readonly number[] = [];
-  const work: PassWork = {
-    start(layout) {
-      width = layout.width;
-      const made = batcherFor(layout, consumer, naValues);
-      batcher = made.batcher;
-      return made.handle;
-    },
-    parallelSetup() {
-      const step = consumer.workerStep?.();
-      if (step) features = step.features;
-      return step && { naValues, step };
-    },
-    async drain() {
-      batcher?.flush('more');
-      await consumer.afterChunk?.();
-    },
-    async consume(result) {
-      if (result.output) return consumer.writeBytes!(result.output);
-      if (result.moments) return consumer.moments!(Moments.fromText(result.moments, width, features), result.rows);
-      const columns = new Array<Float64Array | undefined>(width);
-      const stride = result.stride!;
-      features.forEach((j, f) => (columns[j] = result.values!.subarray(f * stride, f * stride + result.rows)));
-      consumer.batch({ rows: result.rows, values: columns }, 'more');
-    },
-    async afterChunk() {
-      batcher?.endOfChunk();
-      await consumer.afterChunk?.();
-    },
-  };
+  const { work, batcher } = passWorkFor(consumer, naValues);
   const headBytes = consumer.settled ? Math.min(KNOWN_FEATURES_HEAD_BYTES, options.blockBytes ?? KNOWN_FEATURES_HEAD_BYTES) : undefined;
   let pass: PassResult;
   try {
@@ -108,25 +71,11 @@ export async function readFileBatches(
     const jobs = consumer.workerStep ? options.jobs : 1;
     pass = await parallelPass(path, csv, { headBytes, ...options, jobs }, work, counter);
   } catch (err) {
-    if (consumer.rowsBeforeError) batcher?.flush('error');
+    if (consumer.rowsBeforeError) batcher()?.flush('error');
     throw err;
   }
-  batcher?.flush('last');
+  batcher()?.flush('last');
   return readEnd(pass, csv.label);
-}
-
-/** What a pass does with its records: in the main thread, and in workers. */
-interface PassWork {
-  /** The handler of data records in the main thread (the head, and a sequential rest). */
-  start(layout: CsvLayout): RecordHandler;
-  /** The workers' setup, once the head is read; undefined when they cannot take the rest. */
-  parallelSetup(): Pick<TaskSetup, 'naValues' | 'step'> | undefined;
-  /** Hand on what the main thread has of the head: workers' results come after it. */
-  drain(): Promise<void>;
-  /** A worker's result, in file order. */
-  consume(result: TaskResult): Promise<void>;
-  /** After each chunk the main thread scans (back-pressure). */
-  afterChunk?(): Promise<void>;
 }
 
 /** Read and scanned at a time, with a turn of the event loop after each (see feed). */
@@ -154,7 +103,6 @@ async function parallelPass(path: string, csv: CsvOptions, options: ParallelOpti
     const head = new CsvScanner({ delimiter: csv.delimiter, lazyQuotes: csv.lazyQuotes }, router.onRecord);
     let offset = 0;
     let position = 0; // the file descriptor's own position
-    let quoted = false;
     // One read buffer, used over and over (see ../../io/fast/file-chunks.ts for why).
     const readBuffer = Buffer.allocUnsafe(READ_BYTES);
     const feed = async (scanner: CsvScanner, end: number, utf8: Utf8Checker) => {
@@ -167,7 +115,6 @@ async function parallelPass(path: string, csv: CsvOptions, options: ParallelOpti
         // A file that ends before its size at opening was cut while bn read it.
         if (bytes.length === 0) throw fileCut(csv.label, offset, size);
         utf8.check(bytes); // bn reads UTF-8, as ../../io/input.ts checks it for the row readers
-        quoted ||= bytes.includes(QUOTE);
         offset += bytes.length;
         scanner.push(bytes);
         numericLines ||= router.numericLines(scanner);
@@ -184,8 +131,10 @@ async function parallelPass(path: string, csv: CsvOptions, options: ParallelOpti
       await feed(head, Math.min(size, options.headBytes ?? blockBytes), headUtf8);
       const rd = head.discoveredRecordDelimiter;
       const lineBreaks = rd === RecordDelimiter.Lf;
-      if (lineBreaks && !quoted && offset < size) await feed(head, boundaryAfter(fd, offset, size) ?? size, headUtf8);
-      const setup = pool && lineBreaks && !quoted && offset < size && router.layout && router.handle ? work.parallelSetup() : undefined;
+      if (lineBreaks && offset < size) await feed(head, boundaryAfter(fd, offset, size) ?? size, headUtf8);
+      // An LF inside a quoted field: the head goes on to the end of that record.
+      while (lineBreaks && head.pendingBytes > 0 && offset < size) await feed(head, boundaryAfter(fd, Math.min(size, offset + HEAD_STEP), size) ?? size, headUtf8);
+      const setup = pool && lineBreaks && offset < size && router.layout && router.handle ? work.parallelSetup() : undefined;
       if (setup === undefined) {
         await feed(head, size, headUtf8);
         headUtf8.end();
@@ -193,17 +142,28 @@ async function parallelPass(path: string, csv: CsvOptions, options: ParallelOpti
         return { layout: router.layout, recordDelimiter: head.discoveredRecordDelimiter, nextLine: head.nextLine, rows: router.rows };
       }
       await work.drain();
-      const taskSetup: TaskSetup = { ...setup, path, size, delimiter: csv.delimiter, layout: router.layout!, recordDelimiter: rd };
-      const outcome = await runWorkers(fd, size, offset, head.nextLine, blockBytes, pool!, taskSetup, work, counter);
-      if (outcome.sequentialFrom === undefined) return { layout: router.layout, recordDelimiter: rd, nextLine: outcome.nextLine, rows: router.rows + outcome.rows };
-      // A block with a quote: the rest of the file in the main thread, from that block's start.
-      offset = outcome.sequentialFrom;
-      const rest = new CsvScanner({ delimiter: csv.delimiter, recordDelimiter: rd, bom: false, firstLine: outcome.nextLine, lazyQuotes: csv.lazyQuotes }, router.onRecord);
-      const restUtf8 = new Utf8Checker(csv.label, offset);
-      await feed(rest, size, restUtf8);
-      restUtf8.end();
-      rest.end();
-      return { layout: router.layout, recordDelimiter: rd, nextLine: rest.nextLine, rows: router.rows + outcome.rows };
+      const taskSetup: TaskSetup = { ...setup, path, size, delimiter: csv.delimiter, lazyQuotes: csv.lazyQuotes, layout: router.layout!, recordDelimiter: rd };
+      // The main thread's own reading from a record boundary (the start of a record that a
+      // block's end cut), to a record boundary or the end of the file.
+      const alone: ReadAlone = async (from, firstLine, steps) => {
+        offset = from;
+        const scanner = new CsvScanner({ delimiter: csv.delimiter, recordDelimiter: rd, bom: false, firstLine, lazyQuotes: csv.lazyQuotes }, router.onRecord);
+        const utf8 = new Utf8Checker(csv.label, offset);
+        let end = size; // no more steps: the rest of the file
+        for await (const step of steps) {
+          await feed(scanner, step.end, utf8);
+          if (step.end < size && scanner.pendingBytes > 0) continue;
+          end = step.end;
+          break;
+        }
+        if (end === size) await feed(scanner, size, utf8);
+        utf8.end();
+        scanner.end();
+        await work.drain();
+        return { end, nextLine: scanner.nextLine };
+      };
+      const outcome = await runBlocks(fileBlocks(fd, offset, size, blockBytes), head.nextLine, pool!, taskSetup, work, alone, counter);
+      return { layout: router.layout, recordDelimiter: rd, nextLine: outcome.nextLine, rows: router.rows + outcome.rows };
     } catch (err) {
       throw translateError(err, csv.label);
     }
@@ -231,136 +191,21 @@ function boundaryAfter(fd: number, from: number, size: number): number | undefin
   return size;
 }
 
-interface WorkersOutcome {
-  nextLine: number;
-  /** Data records of the blocks taken. */
-  rows: number;
-  /** Set when a block held a quote: where the main thread must go on alone. */
-  sequentialFrom?: number;
-}
-
-async function runWorkers(
-  fd: number,
-  size: number,
-  start: number,
-  firstLine: number,
-  blockBytes: number,
-  pool: WorkerPool,
-  setup: TaskSetup,
-  work: PassWork,
-  counter: ByteCounter | undefined,
-): Promise<WorkersOutcome> {
-  const { workers, pass } = pool.begin(setup);
-  const results = new Map<number, TaskResult>();
-  const tasks: Task[] = [];
-  /** Who runs each task: a worker's number, or LOCAL. */
-  const owners: number[] = [];
-  const queued = new Array<number>(workers.length).fill(0);
-  // The main thread's own runner, with the buffers of its consumed results to fill again.
-  const spare: ArrayBuffer[] = [];
-  const local = new TaskRunner(setup, (bytes) => reuseBuffer(spare, bytes));
-  let localAhead = 0;
-  let waiting: (() => void) | undefined;
-  let failure: unknown;
-  const onMessage = (result: TaskResult & { pass: number }) => {
-    if (result.pass !== pass) return; // a result of a pass that stopped early
-    results.set(result.index, result);
-    queued[owners[result.index]!]! -= 1;
-    waiting?.();
-  };
-  const onError = (err: Error) => {
-    failure ??= err;
-    waiting?.();
-  };
-  for (const worker of workers) worker.on('message', onMessage).on('error', onError);
+/** The blocks of a file from `start` on: about `blockBytes` each, cut just after an LF. */
+function fileBlocks(fd: number, start: number, size: number, blockBytes: number): BlockSource {
   let cut = start;
-  const nextTask = (owner: number): Task | undefined => {
-    if (cut >= size) return undefined;
-    const end = boundaryAfter(fd, Math.min(size, cut + blockBytes), size);
-    const task = { index: tasks.length, start: cut, end: end ?? size };
-    tasks.push(task);
-    owners.push(owner);
-    cut = task.end;
-    if (end !== undefined) return task;
-    // No record boundary in sight: the main thread reads on from here, as after a quoted block.
-    results.set(task.index, { index: task.index, quoted: true, lines: 0, rows: 0 });
-    return undefined;
+  return {
+    keepsBytes: false,
+    async next() {
+      if (cut >= size) return undefined;
+      const end = boundaryAfter(fd, Math.min(size, cut + blockBytes), size);
+      const block = { start: cut, end: end ?? size, final: (end ?? size) >= size };
+      cut = block.end;
+      // No record boundary in sight: the main thread reads on from here itself.
+      return end === undefined ? { ...block, local: true as const } : block;
+    },
   };
-  // Each worker gets up to QUEUED tasks ahead, so that it never waits for the main thread.
-  const feedWorkers = () => {
-    for (let w = 0; w < workers.length; w++) {
-      while (queued[w]! < QUEUED) {
-        const task = nextTask(w);
-        if (!task) return;
-        queued[w]! += 1;
-        post(workers[w]!, { ...task, pass });
-      }
-    }
-  };
-  try {
-    let line = firstLine;
-    let rows = 0;
-    for (let next = 0; ; next++) {
-      feedWorkers();
-      if (next >= tasks.length && cut >= size) break;
-      while (!results.has(next) && failure === undefined) {
-        // Rather than wait for a worker, the main thread runs the next task itself (a little
-        // ahead of the results it consumes, at most LOCAL_AHEAD of them held).
-        const task = localAhead < LOCAL_AHEAD ? nextTask(LOCAL) : undefined;
-        if (task) {
-          results.set(task.index, local.run(task));
-          localAhead++;
-          feedWorkers();
-        } else {
-          await new Promise<void>((resolve) => (waiting = resolve));
-        }
-      }
-      // Case: a worker ran out of its (small) heap. The main thread goes on alone from here.
-      if (failure !== undefined && (failure as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY') {
-        await pool.close(); // a next pass starts fresh workers
-        return { nextLine: line, rows, sequentialFrom: tasks[next]!.start };
-      }
-      if (failure !== undefined) throw failure;
-      const result = results.get(next)!;
-      results.delete(next);
-      if (result.quoted) return { nextLine: line, rows, sequentialFrom: tasks[next]!.start };
-      if (result.error) {
-        // The rows of the range before the bad one, for a consumer that writes as it goes.
-        if (result.output) await work.consume(result);
-        throw shifted(result.error, line);
-      }
-      await work.consume(result);
-      // The result's buffer goes back to where it was made, to be filled again.
-      const buffer = (result.values ?? result.output)?.buffer as ArrayBuffer | undefined;
-      const owner = owners[next]!;
-      if (owner === LOCAL) localAhead--;
-      if (buffer && owner === LOCAL) spare.push(buffer);
-      else if (buffer) post(workers[owner]!, { recycle: buffer }, [buffer]);
-      if (counter) {
-        counter.bytes += tasks[next]!.end - tasks[next]!.start;
-        counter.rows += result.rows;
-      }
-      line += result.lines;
-      rows += result.rows;
-    }
-    return { nextLine: line, rows };
-  } finally {
-    local.close();
-    for (const worker of workers) worker.off('message', onMessage).off('error', onError);
-  }
 }
 
-/** The owner of a task the main thread runs. */
-const LOCAL = -1;
-/** Tasks a worker has been given and not answered: one to run, one to start on at once. */
-const QUEUED = 2;
-/** Results of its own tasks the main thread may hold before it consumes them. */
-const LOCAL_AHEAD = 2;
-
-/** A worker's error, its line counted from the start of the file. */
-function shifted(error: NonNullable<TaskResult['error']>, firstLine: number): BnError {
-  const location = { ...error.location };
-  if (location.line !== undefined) location.line += firstLine - 1;
-  return new BnError(error.code, error.message, location);
-}
-
+/** Steps of the head past its first block when a record goes on (an LF inside quotes). */
+const HEAD_STEP = 64 << 10;

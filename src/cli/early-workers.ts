@@ -8,16 +8,20 @@
  * with the process: a little CPU on another core) or not start them (the pass then starts its
  * own, as without this). It never changes what bn does, only when the threads start. So it
  * only says yes where a fast-path pass over a file is likely: `stats`, a whole-input
- * `normalize`, `normalize --stats` or `denormalize` of a CSV/TSV file of more than a few blocks.
+ * `normalize`, `normalize --stats` or `denormalize` of a CSV/TSV file of more than one block.
  */
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { compressionFromPath } from '../io/compression.js';
 import { findFormat, formatEntry, formatFromPath } from '../io/formats.js';
-import { startWorkersEarly } from '../pipeline/fast/worker-pool.js';
 
-/** Below this, a file is read by the main thread alone or in a few blocks: not worth it. */
-export const EARLY_WORKERS_MIN_BYTES = 4 << 20;
+/**
+ * A file of more than one block (512 KiB, DEFAULT_BLOCK_BYTES in ../pipeline/fast/parallel.ts) is
+ * read with worker threads, and its first block is posted to a worker at once: a thread started
+ * only then puts its whole boot on the path of a small file (`bn stats` of 1 MB). Not imported
+ * from there: parallel.ts and what it imports are not for start-up (a test keeps the two equal).
+ */
+export const EARLY_WORKERS_MIN_BYTES = 512 << 10;
 
 const COMMANDS = new Set(['stats', 'normalize', 'denormalize']);
 /** Read by byte ranges: a format the byte scanner reads (one with a field delimiter); an unknown one is a usage error later. */
@@ -59,7 +63,10 @@ export function earlyWorkerCount(
 /** bin/bn's call: start the threads if the command line looks like it wants them. */
 export function startEarlyWorkers(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): void {
   const count = earlyWorkerCount(argv, env, availableParallelism(), regularFileSize);
-  if (count > 0) startWorkersEarly(count);
+  // Imported only then: node:worker_threads is a few milliseconds that `bn --version` need not pay.
+  // The pass that takes the threads comes long after this small import has resolved; if it did
+  // not, the pass would start threads of its own and these would end with the process unused.
+  if (count > 0) void import('../pipeline/fast/worker-pool.js').then(({ startWorkersEarly }) => startWorkersEarly(count));
 }
 
 function regularFileSize(path: string): number | undefined {

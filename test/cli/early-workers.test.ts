@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { EARLY_WORKERS_MIN_BYTES, earlyWorkerCount } from '../../src/cli/early-workers.js';
+import { DEFAULT_BLOCK_BYTES } from '../../src/pipeline/fast/parallel.js';
 
 const BIG = EARLY_WORKERS_MIN_BYTES + 1;
 const sizes: Record<string, number> = { 'big.csv': BIG, 'big.tsv': BIG, 'small.csv': 1000, 'big.json': BIG, 'big.jsonl': BIG, 'big.csv.gz': BIG, 's.json': 500 };
@@ -53,5 +54,11 @@ describe('earlyWorkerCount', () => {
   it('none with one core, or under BN_NO_FAST=1', () => {
     expect(count(['stats', 'big.csv'], {}, 1)).toBe(0);
     expect(count(['stats', 'big.csv'], { BN_NO_FAST: '1' })).toBe(0);
+  });
+});
+
+describe('EARLY_WORKERS_MIN_BYTES', () => {
+  it('is the block size of -j: a file the pass reads with workers gets them at launch', () => {
+    expect(EARLY_WORKERS_MIN_BYTES).toBe(DEFAULT_BLOCK_BYTES);
   });
 });

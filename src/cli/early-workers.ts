@@ -10,18 +10,10 @@
  * only says yes where a fast-path pass over a file is likely: `stats`, a whole-input
  * `normalize`, `normalize --stats` or `denormalize` of a CSV/TSV file of more than one block.
  */
-import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { compressionFromPath } from '../io/compression.js';
 import { findFormat, formatEntry, formatFromPath } from '../io/formats.js';
-
-/**
- * A file of more than one block (512 KiB, DEFAULT_BLOCK_BYTES in ../pipeline/fast/parallel.ts) is
- * read with worker threads, and its first block is posted to a worker at once: a thread started
- * only then puts its whole boot on the path of a small file (`bn stats` of 1 MB). Not imported
- * from there: parallel.ts and what it imports are not for start-up (a test keeps the two equal).
- */
-export const EARLY_WORKERS_MIN_BYTES = 512 << 10;
+import { BLOCK_BYTES, blockBytesOf, defaultJobs, regularFileSize } from './default-jobs.js';
 
 const COMMANDS = new Set(['stats', 'normalize', 'denormalize']);
 /** Read by byte ranges: a format the byte scanner reads (one with a field delimiter); an unknown one is a usage error later. */
@@ -39,8 +31,8 @@ export function earlyWorkerCount(
 ): number {
   const command = argv[0];
   if (command === undefined || !COMMANDS.has(command) || env.BN_NO_FAST === '1') return 0;
-  let jobs = cores;
-  let largeFile = false;
+  let jobs: number | undefined;
+  let size: number | undefined;
   for (let i = 1; i < argv.length; i++) {
     const arg = argv[i]!;
     const jobsValue = arg === '-j' || arg === '--jobs' ? argv[++i] : /^(?:-j|--jobs=)(\d+)$/.exec(arg)?.[1];
@@ -55,9 +47,14 @@ export function earlyWorkerCount(
     if (arg.startsWith('-') || (format !== undefined && formatEntry(format).delimiter === undefined)) continue;
     // A compressed file is read by one thread: it has no byte ranges.
     if (compressionFromPath(arg).compression) continue;
-    if ((sizeOf(arg) ?? 0) > EARLY_WORKERS_MIN_BYTES) largeFile = true;
+    size = Math.max(size ?? 0, sizeOf(arg) ?? 0);
   }
-  return largeFile && jobs > 1 ? jobs - 1 : 0;
+  // The pass reads a file of more than one block with workers, and posts its first blocks to them
+  // at once: threads started only then would put their whole boot on its path.
+  const blockBytes = blockBytesOf(env) ?? BLOCK_BYTES;
+  if (size === undefined || size <= blockBytes) return 0;
+  jobs ??= defaultJobs(size, cores, blockBytes);
+  return jobs > 1 ? jobs - 1 : 0;
 }
 
 /** bin/bn's call: start the threads if the command line looks like it wants them. */
@@ -67,13 +64,4 @@ export function startEarlyWorkers(argv: readonly string[], env: Readonly<Record<
   // The pass that takes the threads comes long after this small import has resolved; if it did
   // not, the pass would start threads of its own and these would end with the process unused.
   if (count > 0) void import('../pipeline/fast/worker-pool.js').then(({ startWorkersEarly }) => startWorkersEarly(count));
-}
-
-function regularFileSize(path: string): number | undefined {
-  try {
-    const stat = statSync(path, { throwIfNoEntry: false });
-    return stat?.isFile() ? stat.size : undefined;
-  } catch {
-    return undefined;
-  }
 }

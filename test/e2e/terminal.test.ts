@@ -80,7 +80,8 @@ describe.skipIf(!hasScript)('on a terminal (script from util-linux)', () => {
   });
 
   it('a long stats shows the progress bar on standard error, erased before the table', async () => {
-    const r = await onTerminal(`${BN} stats big.csv > table.txt`);
+    // -j 2 here and below: one thread reads this 1 MB file in one chunk, before the bar's first frame.
+    const r = await onTerminal(`${BN} stats -j 2 big.csv > table.txt`);
     expect(r.code).toBe(0);
     expect(r.screen).toMatch(BAR);
     expect(r.screen).toMatch(/\x1b\[1G\x1b\[2K(bn: [^\x1b]*\n)*$/); // the bar erased, then only the note of the columns
@@ -126,7 +127,7 @@ describe.skipIf(!hasScript)('on a terminal (script from util-linux)', () => {
 
   it('an error replaces the bar: one line, bn: first', async () => {
     writeFileSync(path.join(dir, 'bad.csv'), `${readFileSync(big, 'utf8')}7,oops\n`);
-    const r = await onTerminal(`${BN} stats bad.csv`);
+    const r = await onTerminal(`${BN} stats -j 2 bad.csv`);
     expect(r.code).toBe(1);
     const after = r.screen.slice(r.screen.lastIndexOf('\x1b[2K') + 4);
     expect(after).toBe('bn: bad.csv:60002:2 (column "b"): not a number: "oops"\n');

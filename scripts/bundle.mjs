@@ -14,8 +14,8 @@
 // hold. Whitespace and syntax are minified (less to parse at each start); names are kept, so
 // that a stack trace (BN_DEBUG=1) still names bn's functions.
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { realpathSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 export const OUTDIR = `${root}dist/bundle`;
@@ -46,7 +46,8 @@ export const BUNDLES = [
   { ...common, entryPoints: { 'block-worker': 'src/pipeline/fast/block-worker.ts' } },
 ];
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+// Run as a script (npm run build), not imported (the test): real paths, since a clone may sit behind a symbolic link.
+if (process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url))) {
   rmSync(OUTDIR, { recursive: true, force: true }); // chunk names change with their contents
   for (const options of BUNDLES) await build(options);
 }

@@ -2,8 +2,11 @@
 // `npm run bench` (issue #5, #7): bn against datamash, Miller and (optional) pandas on one
 // deterministic dataset, side by side in one run. Plain Node ESM, no build step, no dependency.
 //
-//   node bench/run.mjs [--rows N] [--reps K] [--big] [--only a,b] [--json]
+//   node bench/run.mjs [--rows N] [--reps K] [--big] [--anchors] [--only a,b] [--json]
 //
+// --anchors adds Polars and DuckDB (their Node packages, installed into the temporary folder by
+// ./anchors.mjs), a start-up table (bn on a 1 MB file, bn --version against node -e 0), and each
+// bn row's ratio against its anchor with the targets that bn is held to.
 // Everything lives in one temporary folder (dataset, stats file, GNU time reports, and bn's own
 // spool files through TMPDIR) that is removed at the end, on error and on Ctrl-C/SIGTERM.
 // The exit status is 0 even when a target is missed: this reports, it does not gate CI.
@@ -14,15 +17,20 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { installAnchors } from './anchors.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BN = path.join(ROOT, 'bin', 'bn');
 const GNU_TIME = '/usr/bin/time';
 const MB = 1e6; // every "MB" printed here is 10^6 bytes (sizes, MB/s and peak RSS alike)
 
-// Targets of issue #5 / #7, as ratios from one run.
+// Targets, as ratios from one run: against datamash and Miller, and (--anchors) against Polars
+// and `node -e 0`.
 const TARGET_RATIO = 0.4;
 const TARGET_RSS_MB = 120;
+const TARGET_VS_POLARS = 0.9; // bn stats and bn normalize -o FILE, on the dataset
+const TARGET_SMALL_VS_POLARS = 1.0; // bn stats on the first 10,000 rows (1 MB)
+const TARGET_VERSION_VS_NODE = 1.45; // bn --version against node -e 0
 
 const USAGE = `usage: node bench/run.mjs [options]   (npm run bench -- [options])
 
@@ -31,6 +39,9 @@ const USAGE = `usage: node bench/run.mjs [options]   (npm run bench -- [options]
   --big           also feed ~1 GiB on standard input to bn stats and bn normalize -b 1024
                   (peak RSS must not grow with rows); one run each
   --big-bytes B   size of the --big stream (default 1073741824)
+  --anchors       also install Polars and DuckDB (Node packages) into the temporary folder and
+                  time them (n/a where npm cannot install them), time start-up (bn and Polars on
+                  1 MB, bn --version and --help against node -e 0), and print bn's ratios to them
   --only LIST     comma-separated row names to run (see below); anchors you leave out are n/a
   --write FILE    only write the dataset (--rows) to FILE, e.g. to profile bn on it, and exit
   --json          print one JSON object instead of the table (with npm: npm run -s bench -- --json)
@@ -289,9 +300,21 @@ function defineRows(ctx, data) {
     .join('; ');
   // bin/bn itself, as a user runs it: its shebang carries bn's V8 flags.
   const bn = (...args) => [BN, ...args];
+  const { polars, duckdb } = ctx.anchors ?? {};
+  const anchorNeeds = (anchor) => () => (!ctx.anchors ? 'needs --anchors' : anchor.error);
+  const out = (name) => path.join(tmpDir, name);
   return [
-    { name: 'bn-stats', label: 'bn stats', group: 'stats', argv: bn('stats', data), target: TARGET_RATIO, rss: true },
+    { name: 'bn-stats', label: 'bn stats', group: 'stats', argv: bn('stats', data), target: TARGET_RATIO, rss: true, vs: { name: 'polars-stats', target: TARGET_VS_POLARS } },
     { name: 'bn-normalize', label: 'bn normalize (whole, 2 passes)', group: 'normalize', argv: bn('normalize', data), target: TARGET_RATIO, rss: true },
+    {
+      name: 'bn-normalize-file',
+      label: 'bn normalize -o FILE',
+      group: 'normalize',
+      argv: bn('normalize', data, '-o', out('bn-normalized.csv')),
+      rss: true,
+      anchorRow: true,
+      vs: { name: 'polars-normalize', target: TARGET_VS_POLARS },
+    },
     { name: 'bn-normalize-b256', label: 'bn normalize -b 256', group: 'normalize', argv: bn('normalize', '-b', '256', data), rss: true },
     {
       name: 'bn-normalize-stats',
@@ -340,6 +363,41 @@ function defineRows(ctx, data) {
       needs: () =>
         tools.python?.sklearn ? undefined : 'pandas/scikit-learn not installed (apt-get install python3-pandas python3-sklearn)',
     },
+    ...[
+      ['polars', polars, 'Polars', 'stats', 'mean, var(0)'],
+      ['polars', polars, 'Polars', 'normalize', 'z-score to a file'],
+      ['duckdb', duckdb, 'DuckDB', 'stats', 'avg, var_pop'],
+      ['duckdb', duckdb, 'DuckDB', 'normalize', 'COPY z-score TO csv'],
+    ].map(([tool, anchor, name, group, what]) => ({
+      name: `${tool}-${group}`,
+      label: `${name} (Node) ${what}`,
+      group,
+      anchorRow: true,
+      argv: ['node', anchor?.script?.(`${tool}-${group}.mjs`), data, ...(group === 'normalize' ? [out(`${tool}-normalized.csv`)] : [])],
+      needs: anchorNeeds(anchor ?? {}),
+    })),
+  ];
+}
+
+/**
+ * Start-up (--anchors): bn and Polars on the first 10,000 rows (1 MB), where loading the program
+ * is most of the time, and bn --version / --help against Node starting and doing nothing.
+ */
+function defineStartupRows(ctx, small) {
+  const { polars } = ctx.anchors ?? {};
+  return [
+    { name: 'bn-stats-1mb', label: 'bn stats (1 MB)', group: 'startup', argv: [BN, 'stats', small], bytes: ctx.smallBytes, vs: { name: 'polars-stats-1mb', target: TARGET_SMALL_VS_POLARS } },
+    {
+      name: 'polars-stats-1mb',
+      label: 'Polars (Node) mean, var(0) (1 MB)',
+      group: 'startup',
+      argv: ['node', polars?.script?.('polars-stats.mjs'), small],
+      bytes: ctx.smallBytes,
+      needs: () => polars?.error,
+    },
+    { name: 'bn-version', label: 'bn --version', group: 'startup', argv: [BN, '--version'], bytes: 0, vs: { name: 'node-e0', target: TARGET_VERSION_VS_NODE } },
+    { name: 'bn-help', label: 'bn --help', group: 'startup', argv: [BN, '--help'], bytes: 0, vs: { name: 'node-e0' } },
+    { name: 'node-e0', label: 'node -e 0', group: 'startup', argv: ['node', '-e', '0'], bytes: 0 },
   ];
 }
 
@@ -433,7 +491,22 @@ function machineInfo(tools) {
       ? `pandas ${tools.python.pandas}${tools.python.sklearn ? `, scikit-learn ${tools.python.sklearn}` : ''} (${tools.python.py})`
       : tools.pythonChecked ? 'not installed' : 'not checked (--only)',
     gnuTime: hasGnuTime ? GNU_TIME : 'not installed: peak RSS not measured (apt-get install time)',
+    anchors: tools.anchors && Object.values(tools.anchors).map((a) => a.version ?? a.error).join('; '),
   };
+}
+
+/**
+ * A row against another row of the same run (bn against Polars, bn --version against node -e 0):
+ * runs were interleaved, so run i of one and run i of the other are a pair; the median of the
+ * pairs' ratios, and its verdict against the target.
+ */
+function versus(vs, result, all) {
+  const other = all.find((x) => x.row.name === vs.name);
+  const out = { name: vs.name, label: other?.row.label, target: vs.target };
+  if (!other || other.result.error || other.result.na) return { ...out, verdict: vs.target === undefined ? undefined : 'n/a' };
+  const pairs = Math.min(result.runs.length, other.result.runs.length);
+  const ratio = median(Array.from({ length: pairs }, (_, i) => result.runs[i].seconds / other.result.runs[i].seconds));
+  return { ...out, ratio, verdict: vs.target === undefined ? undefined : ratio <= vs.target ? 'PASS' : 'FAIL' };
 }
 
 function judge(row, result, anchors) {
@@ -459,7 +532,7 @@ function table(headers, rows, align) {
 }
 
 function printReport(report) {
-  const { machine, dataset, results, big, skipped, settings } = report;
+  const { machine, dataset, results, startup, big, skipped, settings } = report;
   const fmt = (x, d) => (x === undefined || Number.isNaN(x) ? '—' : x.toFixed(d));
   const o = [];
   o.push(`bn benchmark — ${machine.date}`);
@@ -467,34 +540,56 @@ function printReport(report) {
   o.push(`machine: ${machine.cores} cores, ${machine.cpu}, ${machine.memGB} GB RAM, ${machine.os}`);
   o.push(`node ${machine.node}; bn ${machine.bn}`);
   o.push(`datamash: ${machine.datamash}; Miller: ${machine.mlr}; python: ${machine.pandas}; GNU time: ${machine.gnuTime}`);
+  if (machine.anchors) o.push(`anchors (npm, into the temporary folder): ${machine.anchors}`);
   o.push(
     `dataset: ${dataset.rows.toLocaleString('en-US')} rows × 10 float columns, ${fmt(dataset.bytes / MB, 1)} MB, ` +
       `seed 0x${SEED.toString(16)}, sha256 ${dataset.sha256.slice(0, 16)}… (generated in ${fmt(dataset.seconds, 1)} s)`,
   );
   o.push(`median of ${settings.reps} timed runs, interleaved across commands (each warmed up on the first 10,000 rows; dataset in page cache); MB = 10^6 bytes; peak RSS = max over the timed runs`);
   o.push('');
-  const rowCells = (r) => [
-    r.label,
-    r.error ? 'ERROR' : fmt(r.seconds, 2),
-    r.error || r.runs.length < 2 ? '' : `${fmt(Math.min(...r.runs.map((x) => x.seconds)), 2)}–${fmt(Math.max(...r.runs.map((x) => x.seconds)), 2)}`,
-    r.error ? '' : fmt(r.mbPerS, 1),
-    r.error ? '' : fmt(r.cpu, 2),
-    r.error ? '' : fmt(r.rssMB, 0),
-    r.error ? '' : r.anchor ? 'anchor' : r.ratio === undefined ? '—' : `${r.ratio.toFixed(2)}×`,
-    r.error ? r.error : [r.time && `time ${r.time} (≤ ${TARGET_RATIO}×)`, r.rss && `RSS ${r.rss} (≤ ${TARGET_RSS_MB} MB)`].filter(Boolean).join(', '),
-  ];
-  const headers = ['command', 'median s', 'min–max s', 'MB/s', 'CPU s', 'peak RSS MB', 'ratio', 'target'];
-  const align = ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'l'];
+  const vsCell = (r) => (r.vs?.ratio === undefined ? (r.vs ? 'n/a' : '') : `${r.vs.ratio.toFixed(2)}× ${r.vs.name}`);
+  const targets = (r) =>
+    [
+      r.time && `time ${r.time} (≤ ${TARGET_RATIO}×)`,
+      r.vs?.verdict && `vs ${r.vs.name} ${r.vs.verdict} (≤ ${r.vs.target}×)`,
+      r.rss && `RSS ${r.rss} (≤ ${TARGET_RSS_MB} MB)`,
+    ]
+      .filter(Boolean)
+      .join(', ');
+  const rowCells = (r) =>
+    r.na
+      ? [r.label, 'n/a', '', '', '', '', '', '', r.na]
+      : [
+          r.label,
+          r.error ? 'ERROR' : fmt(r.seconds, r.group === 'startup' ? 3 : 2),
+          r.error || r.runs.length < 2 ? '' : `${fmt(Math.min(...r.runs.map((x) => x.seconds)), 2)}–${fmt(Math.max(...r.runs.map((x) => x.seconds)), 2)}`,
+          r.error ? '' : fmt(r.mbPerS, 1),
+          r.error ? '' : fmt(r.cpu, 2),
+          r.error ? '' : fmt(r.rssMB, 0),
+          r.error ? '' : r.anchor ? 'anchor' : r.ratio === undefined ? '—' : `${r.ratio.toFixed(2)}×`,
+          r.error ? '' : vsCell(r),
+          r.error ? r.error : targets(r),
+        ];
+  // The "vs" column (against Polars, or node -e 0) is there with --anchors only.
+  const vsColumn = settings.anchors ? [7] : [];
+  const keep = (cells) => cells.filter((_, i) => i !== 7 || vsColumn.length);
+  const headers = keep(['command', 'median s', 'min–max s', 'MB/s', 'CPU s', 'peak RSS MB', 'ratio', 'vs (paired)', 'target']);
+  const align = keep(['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l']);
   for (const [group, title] of [['stats', 'statistics (anchor: datamash)'], ['normalize', "normalization (anchor: Miller's one-pass put)"]]) {
     const rows = results.filter((r) => r.group === group);
     if (rows.length === 0) continue;
     o.push(`${title}`);
-    o.push(table(headers, rows.map(rowCells), align));
+    o.push(table(headers, rows.map((r) => keep(rowCells(r))), align));
+    o.push('');
+  }
+  if (startup?.length) {
+    o.push(`start-up: 1 MB = the dataset's first 10,000 rows; median of ${startup.find((r) => r.runs)?.runs.length ?? '?'} runs each`);
+    o.push(table(headers, startup.map((r) => keep(rowCells(r))), align));
     o.push('');
   }
   if (big) {
     o.push(`memory on standard input: ${fmt(big.bytes / MB, 0)} MB (the dataset once, then its body ${big.copies - 1} more times), one run each`);
-    o.push(table(headers, big.results.map(rowCells), align));
+    o.push(table(headers, big.results.map((r) => keep(rowCells(r))), align));
     o.push('');
   }
   if (skipped.length) {
@@ -503,7 +598,11 @@ function printReport(report) {
     o.push('');
   }
   o.push('CPU s = user + system (median); more than "median s" means more than one core was busy.');
-  o.push(`targets (issue #5/#7): bn stats ≤ ${TARGET_RATIO}× datamash; bn normalize (whole) ≤ ${TARGET_RATIO}× Miller put; bn peak RSS ≤ ${TARGET_RSS_MB} MB, also on the 1 GiB stdin stream (--big).`);
+  o.push(`targets: bn stats ≤ ${TARGET_RATIO}× datamash; bn normalize (whole) ≤ ${TARGET_RATIO}× Miller put; bn peak RSS ≤ ${TARGET_RSS_MB} MB, also on the 1 GiB stdin stream (--big).`);
+  if (settings.anchors) {
+    o.push(`  with --anchors: bn stats and bn normalize -o FILE ≤ ${TARGET_VS_POLARS}× Polars; bn stats on 1 MB ≤ ${TARGET_SMALL_VS_POLARS}× Polars; bn --version ≤ ${TARGET_VERSION_VS_NODE}× node -e 0`);
+    o.push('  ("vs": the median of the ratios of runs made one after the other).');
+  }
   const load = (l) => l.map((x) => x.toFixed(2)).join(' ');
   o.push(`load average (1, 5, 15 min) before: ${load(report.load.before)}; after: ${load(report.load.after)}`);
   // The bench alone keeps about one core busy (Miller two): a 1-minute load of 0.5 before it
@@ -524,6 +623,7 @@ async function main() {
       rows: { type: 'string', default: '1000000' },
       reps: { type: 'string', default: '3' },
       big: { type: 'boolean', default: false },
+      anchors: { type: 'boolean', default: false },
       'big-bytes': { type: 'string', default: String(2 ** 30) },
       only: { type: 'string' },
       json: { type: 'boolean', default: false },
@@ -531,7 +631,11 @@ async function main() {
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
-  const allNames = ['bn-stats', 'bn-normalize', 'bn-normalize-b256', 'bn-normalize-stats', 'datamash', 'mlr-stats1', 'mlr-put', 'pandas-stats', 'pandas-scaler', 'big-bn-stats', 'big-bn-normalize-b1024'];
+  const allNames = [
+    'bn-stats', 'bn-normalize', 'bn-normalize-file', 'bn-normalize-b256', 'bn-normalize-stats', 'datamash', 'mlr-stats1', 'mlr-put', 'pandas-stats', 'pandas-scaler',
+    'polars-stats', 'polars-normalize', 'duckdb-stats', 'duckdb-normalize', 'bn-stats-1mb', 'polars-stats-1mb', 'bn-version', 'bn-help', 'node-e0',
+    'big-bn-stats', 'big-bn-normalize-b1024',
+  ];
   if (values.help) {
     console.log(USAGE.replace('$ROWS', allNames.join(', ')));
     return;
@@ -578,7 +682,11 @@ async function main() {
   // The warm-up input: the header and the first rows (at most 10,000).
   await measure(['head', '-n', String(Math.min(rowsN, 10000) + 1), data], { stdoutPath: warmData });
 
-  const ctx = { statsFile, tools, info, statsNote: undefined };
+  const ctx = { statsFile, tools, info, statsNote: undefined, smallBytes: fs.statSync(warmData).size };
+  if (values.anchors) {
+    ctx.anchors = installAnchors(path.join(tmpDir, 'anchors'), log);
+    tools.anchors = ctx.anchors;
+  }
   if (wanted('bn-normalize-stats')) {
     // The stats file for inference mode, made once (untimed) by bn itself.
     const r = await measure([BN, 'stats', data, '--save-stats', statsFile]);
@@ -589,30 +697,48 @@ async function main() {
 
   const skipped = [];
   const anchors = {};
-  const rows = defineRows(ctx, data).filter((r) => {
-    const reason = wanted(r.name) && r.needs?.();
-    if (reason) {
-      skipped.push({ name: r.name, reason });
-      log(`  ${r.name}: skipped (${reason})`);
+  // Rows to run, and (--anchors) anchor rows that cannot run, shown as n/a.
+  const pick = (defined) => {
+    const run = [];
+    const na = [];
+    for (const r of defined) {
+      if (!wanted(r.name) || (r.anchorRow && !values.anchors)) continue;
+      const reason = r.needs?.();
+      if (reason && r.anchorRow) na.push({ row: r, result: { na: reason } });
+      else if (reason) {
+        skipped.push({ name: r.name, reason });
+        log(`  ${r.name}: skipped (${reason})`);
+      } else run.push(r);
     }
-    return wanted(r.name) && !reason;
-  });
-  const results = await runRows(rows, reps, log, defineRows(ctx, warmData));
-  for (const { row, result } of results) if (row.anchor && !result.error) anchors[row.group] = result;
-  const finish = ({ row, result }, bytes) => ({
+    const order = (x) => defined.indexOf(x.row);
+    return { run, withNa: (results) => [...results, ...na].sort((a, b) => order(a) - order(b)) };
+  };
+  const main = pick(defineRows(ctx, data));
+  const results = main.withNa(await runRows(main.run, reps, log, defineRows(ctx, warmData)));
+  for (const { row, result } of results) if (row.anchor && !result.error && !result.na) anchors[row.group] = result;
+  let startup = [];
+  if (values.anchors) {
+    const rows = pick(defineStartupRows(ctx, warmData));
+    // Runs of a tenth of a second vary more than the rest: more of them.
+    const startupReps = Math.max(10, 3 * reps);
+    startup = rows.withNa(await runRows(rows.run, startupReps, log, rows.run));
+  }
+  const finish = ({ row, result }, bytes, all) => ({
     name: row.name,
     label: row.label,
     group: row.group,
     anchor: !!row.anchor,
-    ...(result.error
+    ...(result.na ? { na: result.na } : {}),
+    ...(result.error || result.na
       ? { error: result.error }
       : {
           seconds: result.seconds,
-          mbPerS: bytes / MB / result.seconds,
+          mbPerS: bytes > 0 ? bytes / MB / result.seconds : undefined,
           cpu: result.user + result.sys,
           rssMB: result.rssMB,
           runs: result.runs.map((r) => ({ seconds: r.seconds, user: r.user, sys: r.sys, rssMB: r.rssMB })),
           ...judge(row, result, anchors),
+          ...(row.vs && values.anchors ? { vs: versus(row.vs, result, all) } : {}),
         }),
   });
 
@@ -624,7 +750,7 @@ async function main() {
     const bigResults = [];
     for (const row of bigWanted) {
       log(`  ${row.name}: ${(bytes / MB).toFixed(0)} MB on stdin`);
-      bigResults.push(finish((await runRows([row], 1, log))[0], bytes));
+      bigResults.push(finish((await runRows([row], 1, log))[0], bytes, []));
     }
     big = { copies, bytes, rows: copies * rowsN, results: bigResults };
   } else if (only && !values.big && [...only].some((n) => n.startsWith('big-'))) {
@@ -633,9 +759,10 @@ async function main() {
 
   const report = {
     machine: machineInfo(tools),
-    settings: { rows: rowsN, reps, big: values.big },
+    settings: { rows: rowsN, reps, big: values.big, anchors: values.anchors },
     dataset,
-    results: results.map((x) => finish(x, info.bytes)),
+    results: results.map((x) => finish(x, info.bytes, results)),
+    startup: startup.map((x) => finish(x, x.row.bytes ?? info.bytes, startup)),
     big,
     skipped,
     seconds: Number(process.hrtime.bigint() - t0) / 1e9,

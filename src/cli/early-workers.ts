@@ -8,16 +8,12 @@
  * with the process: a little CPU on another core) or not start them (the pass then starts its
  * own, as without this). It never changes what bn does, only when the threads start. So it
  * only says yes where a fast-path pass over a file is likely: `stats`, a whole-input
- * `normalize`, `normalize --stats` or `denormalize` of a CSV/TSV file of more than a few blocks.
+ * `normalize`, `normalize --stats` or `denormalize` of a CSV/TSV file of more than one block.
  */
-import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { compressionFromPath } from '../io/compression.js';
 import { findFormat, formatEntry, formatFromPath } from '../io/formats.js';
-import { startWorkersEarly } from '../pipeline/fast/worker-pool.js';
-
-/** Below this, a file is read by the main thread alone or in a few blocks: not worth it. */
-export const EARLY_WORKERS_MIN_BYTES = 4 << 20;
+import { BLOCK_BYTES, blockBytesOf, defaultJobs, regularFileSize } from './default-jobs.js';
 
 const COMMANDS = new Set(['stats', 'normalize', 'denormalize']);
 /** Read by byte ranges: a format the byte scanner reads (one with a field delimiter); an unknown one is a usage error later. */
@@ -35,8 +31,8 @@ export function earlyWorkerCount(
 ): number {
   const command = argv[0];
   if (command === undefined || !COMMANDS.has(command) || env.BN_NO_FAST === '1') return 0;
-  let jobs = cores;
-  let largeFile = false;
+  let jobs: number | undefined;
+  let size: number | undefined;
   for (let i = 1; i < argv.length; i++) {
     const arg = argv[i]!;
     const jobsValue = arg === '-j' || arg === '--jobs' ? argv[++i] : /^(?:-j|--jobs=)(\d+)$/.exec(arg)?.[1];
@@ -51,22 +47,21 @@ export function earlyWorkerCount(
     if (arg.startsWith('-') || (format !== undefined && formatEntry(format).delimiter === undefined)) continue;
     // A compressed file is read by one thread: it has no byte ranges.
     if (compressionFromPath(arg).compression) continue;
-    if ((sizeOf(arg) ?? 0) > EARLY_WORKERS_MIN_BYTES) largeFile = true;
+    size = Math.max(size ?? 0, sizeOf(arg) ?? 0);
   }
-  return largeFile && jobs > 1 ? jobs - 1 : 0;
+  // The pass reads a file of more than one block with workers, and posts its first blocks to them
+  // at once: threads started only then would put their whole boot on its path.
+  const blockBytes = blockBytesOf(env) ?? BLOCK_BYTES;
+  if (size === undefined || size <= blockBytes) return 0;
+  jobs ??= defaultJobs(size, cores, blockBytes);
+  return jobs > 1 ? jobs - 1 : 0;
 }
 
 /** bin/bn's call: start the threads if the command line looks like it wants them. */
 export function startEarlyWorkers(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): void {
   const count = earlyWorkerCount(argv, env, availableParallelism(), regularFileSize);
-  if (count > 0) startWorkersEarly(count);
-}
-
-function regularFileSize(path: string): number | undefined {
-  try {
-    const stat = statSync(path, { throwIfNoEntry: false });
-    return stat?.isFile() ? stat.size : undefined;
-  } catch {
-    return undefined;
-  }
+  // Imported only then: node:worker_threads is a few milliseconds that `bn --version` need not pay.
+  // The pass that takes the threads comes long after this small import has resolved; if it did
+  // not, the pass would start threads of its own and these would end with the process unused.
+  if (count > 0) void import('../pipeline/fast/worker-pool.js').then(({ startWorkersEarly }) => startWorkersEarly(count));
 }

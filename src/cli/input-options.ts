@@ -17,6 +17,7 @@ import type { LastBatch } from '../pipeline/batch-moments.js';
 import type { Io } from './io.js';
 import { takesValues } from './option-values.js';
 import { commaList, positiveInteger, singleCharacter } from './parse-option.js';
+import { blockBytesOf, defaultJobs, regularFileSize } from './default-jobs.js';
 
 export interface InputFlags {
   delimiter?: string;
@@ -67,7 +68,7 @@ export function addInputOptions(command: Command, { batches = true } = {}): Comm
       new Option('--last-batch <what>', 'with -b, a last batch too small to train on (a feature with < 2 values): fold it into the batch before, or error as PyTorch does (default: fold)').choices(['fold', 'error']),
     );
   }
-  command.option('-j, --jobs <n>', `threads that parse CSV/TSV in parallel (a file by byte ranges, standard input by blocks): the main thread and n−1 workers (default: the number of cores, ${availableParallelism()} here)`, positiveInteger);
+  command.option('-j, --jobs <n>', `threads that parse CSV/TSV in parallel (a file by byte ranges, standard input by blocks): the main thread and n−1 workers (default: the number of cores, ${availableParallelism()} here; 1 for a file of at most 4 MiB)`, positiveInteger);
   return command;
 }
 
@@ -77,7 +78,7 @@ export function resolveInput(file: string | undefined, flags: InputFlags, env: I
   }
   const spec = inputSpec(file);
   const naValues = flags.naValues ?? DEFAULT_NA_VALUES;
-  const blockBytes = Number(env.BN_JOBS_BLOCK);
+  const blockBytes = blockBytesOf(env);
   return {
     spec,
     format: flags.from !== undefined ? parseFormat(flags.from) : spec.path === undefined ? undefined : formatFromPath(spec.path),
@@ -88,9 +89,9 @@ export function resolveInput(file: string | undefined, flags: InputFlags, env: I
     select: flags.select === undefined ? undefined : parseSelection(flags.select),
     batchSize: flags.batchSize,
     lastBatch: flags.lastBatch ?? 'fold',
-    jobs: flags.jobs ?? availableParallelism(),
+    jobs: flags.jobs ?? defaultJobs(spec.path === undefined || spec.compression ? undefined : regularFileSize(spec.path), availableParallelism(), blockBytes),
     fast: env.BN_NO_FAST !== '1',
-    blockBytes: Number.isSafeInteger(blockBytes) && blockBytes > 0 ? blockBytes : undefined,
+    blockBytes,
     lazyQuotes: flags.lazyQuotes ?? false,
   };
 }

@@ -8,7 +8,9 @@ import { exportCommand } from './commands/export.js';
 import { mergeCommand } from './commands/merge.js';
 import { normalizeCommand } from './commands/normalize.js';
 import { statsCommand } from './commands/stats.js';
-import { BN_VERSION as version } from './version.js';
+import { versionLine } from './version.js';
+
+export { CommanderError } from 'commander';
 
 /** The commander program. Pure wiring: each command's action does the work. */
 export function buildProgram(io: Io): Command {
@@ -17,8 +19,7 @@ export function buildProgram(io: Io): Command {
       'Batch Normalization for tabular data, in a pipe: per-feature batch statistics, and training or inference-mode ' +
         'normalization of CSV, TSV, JSON and NDJSON, compatible with PyTorch and Keras.',
     )
-    // The Node version too: a bug report that quotes --version says both.
-    .version(`bn ${version} (Node ${process.version})`, '-V, --version', 'print the version of bn and of Node')
+    .version(versionLine(process.version), '-V, --version', 'print the version of bn and of Node')
     .helpOption('-h, --help', 'print this help')
     .helpCommand('help [command]', 'print the help of a command')
     .showSuggestionAfterError(true)

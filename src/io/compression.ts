@@ -3,9 +3,16 @@
  * say, and node:zlib's streams that undo or apply it. A stream, not a buffer: memory stays flat
  * whatever the size of the file.
  */
+import { createRequire } from 'node:module';
 import { PassThrough, type Readable, type Transform } from 'node:stream';
-import zlib from 'node:zlib';
+import type * as Zlib from 'node:zlib';
 import { BnError } from '../errors.js';
+
+// node:zlib takes about 9 ms to load, and most runs read no compressed file: required when a
+// stream is first made (start-up asks this module only what a path's suffix says).
+const require = createRequire(import.meta.url);
+let loadedZlib: typeof Zlib | undefined;
+const zlib = (): typeof Zlib => (loadedZlib ??= require('node:zlib') as typeof Zlib);
 
 export type Compression = 'gzip' | 'deflate' | 'brotli' | 'zstd';
 
@@ -20,15 +27,15 @@ interface CompressionEntry {
 }
 
 /** zstd arrived in node:zlib with Node 22.15 / 23.8: absent from the types of older Nodes. */
-const zstd = zlib as unknown as { createZstdDecompress?: () => Transform; createZstdCompress?: () => Transform };
+const zstd = () => zlib() as unknown as { createZstdDecompress?: () => Transform; createZstdCompress?: () => Transform };
 
 export const COMPRESSIONS: readonly CompressionEntry[] = [
-  { name: 'gzip', extensions: ['.gz', '.gzip'], magic: (h) => h[0] === 0x1f && h[1] === 0x8b, decompress: () => zlib.createGunzip(), compress: () => zlib.createGzip() },
+  { name: 'gzip', extensions: ['.gz', '.gzip'], magic: (h) => h[0] === 0x1f && h[1] === 0x8b, decompress: () => zlib().createGunzip(), compress: () => zlib().createGzip() },
   // A zlib header: 0x78 and a byte that makes a multiple of 31; only the ones that are not text ("x^" may start a CSV).
-  { name: 'deflate', extensions: ['.zz', '.deflate'], magic: (h) => h[0] === 0x78 && (h[1] === 0x01 || h[1] === 0x9c || h[1] === 0xda), decompress: () => zlib.createInflate(), compress: () => zlib.createDeflate() },
+  { name: 'deflate', extensions: ['.zz', '.deflate'], magic: (h) => h[0] === 0x78 && (h[1] === 0x01 || h[1] === 0x9c || h[1] === 0xda), decompress: () => zlib().createInflate(), compress: () => zlib().createDeflate() },
   // Brotli has no magic bytes: by its suffix only.
-  { name: 'brotli', extensions: ['.br'], decompress: () => zlib.createBrotliDecompress(), compress: () => zlib.createBrotliCompress() },
-  { name: 'zstd', extensions: ['.zst', '.zstd'], magic: (h) => h[0] === 0x28 && h[1] === 0xb5 && h[2] === 0x2f && h[3] === 0xfd, decompress: () => zstd.createZstdDecompress?.(), compress: () => zstd.createZstdCompress?.() },
+  { name: 'brotli', extensions: ['.br'], decompress: () => zlib().createBrotliDecompress(), compress: () => zlib().createBrotliCompress() },
+  { name: 'zstd', extensions: ['.zst', '.zstd'], magic: (h) => h[0] === 0x28 && h[1] === 0xb5 && h[2] === 0x2f && h[3] === 0xfd, decompress: () => zstd().createZstdDecompress?.(), compress: () => zstd().createZstdCompress?.() },
 ];
 
 /** The bytes `compressionFromBytes` needs to see. */

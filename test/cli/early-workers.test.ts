@@ -5,10 +5,14 @@
  * CSV file is likely, with -j N meaning the main thread and N − 1 workers.
  */
 import { describe, expect, it } from 'vitest';
-import { EARLY_WORKERS_MIN_BYTES, earlyWorkerCount } from '../../src/cli/early-workers.js';
+import { BLOCK_BYTES, defaultJobs, ONE_THREAD_MAX_BLOCKS } from '../../src/cli/default-jobs.js';
+import { earlyWorkerCount } from '../../src/cli/early-workers.js';
+import { DEFAULT_BLOCK_BYTES } from '../../src/pipeline/fast/parallel.js';
 
-const BIG = EARLY_WORKERS_MIN_BYTES + 1;
-const sizes: Record<string, number> = { 'big.csv': BIG, 'big.tsv': BIG, 'small.csv': 1000, 'big.json': BIG, 'big.jsonl': BIG, 'big.csv.gz': BIG, 's.json': 500 };
+const BIG = ONE_THREAD_MAX_BLOCKS * BLOCK_BYTES + 1;
+/** More than one block, but read by one thread unless -j says otherwise. */
+const MEDIUM = BLOCK_BYTES + 1;
+const sizes: Record<string, number> = { 'big.csv': BIG, 'big.tsv': BIG, 'medium.csv': MEDIUM, 'small.csv': 1000, 'big.json': BIG, 'big.jsonl': BIG, 'big.csv.gz': BIG, 's.json': 500 };
 const sizeOf = (path: string) => sizes[path];
 const count = (argv: string[], env: Record<string, string> = {}, cores = 2) => earlyWorkerCount(argv, env, cores, sizeOf);
 
@@ -24,12 +28,15 @@ describe('earlyWorkerCount', () => {
     [['stats', '--jobs', '3', 'big.csv'], 2],
     [['stats', '-j4', 'big.csv'], 3],
     [['stats', '--jobs=4', 'big.csv'], 3],
+    [['stats', '-j', '2', 'medium.csv'], 1], // -j given: the pass reads more than one block with workers
   ])('%j: %i', (argv, expected) => {
     expect(count(argv)).toBe(expected);
   });
 
   it.each([
-    [['stats', 'small.csv']], // one block or a few: the main thread alone
+    [['stats', 'small.csv']], // one block: the main thread alone
+    [['stats', 'medium.csv']], // a few blocks and no -j: one thread (defaultJobs)
+    [['stats', '-j', '2', 'small.csv']],
     [['stats']], // standard input
     [['stats', '-']],
     [['stats', 'big.json']], // JSON: the general path
@@ -53,5 +60,25 @@ describe('earlyWorkerCount', () => {
   it('none with one core, or under BN_NO_FAST=1', () => {
     expect(count(['stats', 'big.csv'], {}, 1)).toBe(0);
     expect(count(['stats', 'big.csv'], { BN_NO_FAST: '1' })).toBe(0);
+  });
+});
+
+describe('defaultJobs', () => {
+  it("BLOCK_BYTES is the pass's block size", () => {
+    expect(BLOCK_BYTES).toBe(DEFAULT_BLOCK_BYTES);
+  });
+
+  it.each([
+    [undefined, 4], // standard input, a FIFO: the cores (the stdin spool of normalize is read by byte ranges)
+    [1_000_000, 1], // 1 MB: one thread
+    [ONE_THREAD_MAX_BLOCKS * BLOCK_BYTES, 1],
+    [ONE_THREAD_MAX_BLOCKS * BLOCK_BYTES + 1, 4],
+  ])('a file of %s bytes, 4 cores: -j %i', (size, jobs) => {
+    expect(defaultJobs(size, 4)).toBe(jobs);
+  });
+
+  it('counts blocks of BN_JOBS_BLOCK bytes, so that tests split small files between workers', () => {
+    expect(defaultJobs(9 * 64, 2, 64)).toBe(2);
+    expect(defaultJobs(8 * 64, 2, 64)).toBe(1);
   });
 });

@@ -35,7 +35,8 @@ const afterBar = (stderr: string) => stderr.slice(stderr.lastIndexOf(ERASE) + ER
 
 describe('the progress bar', () => {
   it('shows the fraction of the file read, on a terminal standard error, and is erased before the table', async () => {
-    const r = await bnInProcess(['stats', big], '', { stderrTTY: true, env: FAST });
+    // -j 2: one thread would read this 1 MB file in one chunk, before the bar's first frame.
+    const r = await bnInProcess(['stats', '-j', '2', big], '', { stderrTTY: true, env: FAST });
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/bn stats [█░]{24} \d+%/);
     expect(r.stderr).toContain(ERASE);

@@ -14,7 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { csvDocument, numberText } from '../helpers/csv-documents.js';
 import { seededRandom } from '../helpers/exact.js';
 import { bnInProcess, bnProcess } from '../helpers/run-bn.js';
-import { EARLY_WORKERS_MIN_BYTES } from '../../src/cli/early-workers.js';
+import { BLOCK_BYTES, ONE_THREAD_MAX_BLOCKS } from '../../src/cli/default-jobs.js';
 
 const SEED = 55_555;
 const dir = mkdtempSync(path.join(os.tmpdir(), 'bn-fast-'));
@@ -251,11 +251,11 @@ describe('-j 1 = -j 2 = -j 3', () => {
   });
 
   it('the real executable on a file large enough for its worker threads to start at launch: the same bytes as -j 1', async () => {
-    // About 5 MB, beyond EARLY_WORKERS_MIN_BYTES: bin/bn starts N − 1 threads before it parses
+    // About 5 MB, beyond the blocks that one thread reads alone: bin/bn starts N − 1 threads before it parses
     // the command line, and the passes take them (-j 3: two of them, and the main thread).
     const rows = Array.from({ length: 160_000 }, (_, i) => `${((i * 7919) % 10007) / 101},${-i / 3},t${i % 5}`);
     const file = writeDoc(`x,y,tag\n${rows.join('\n')}\n`);
-    expect(statSync(file).size).toBeGreaterThan(EARLY_WORKERS_MIN_BYTES);
+    expect(statSync(file).size).toBeGreaterThan(ONE_THREAD_MAX_BLOCKS * BLOCK_BYTES);
     const one = await bnProcess(['normalize', '-j', '1', file]);
     expect(one.code).toBe(0);
     expect(one.stdout.split('\n')).toHaveLength(160_002);

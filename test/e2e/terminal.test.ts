@@ -21,9 +21,13 @@ const SGR = /\x1b\[\d+m/; // a colour or weight
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'bn-tty-'));
 const big = path.join(dir, 'big.csv');
+/** 600,000 rows (7 MB): a stats pass long enough for the bar to be drawn on a busy machine too (1 MB is read in a few ms). */
+const bigger = path.join(dir, 'bigger.csv');
 beforeAll(() => {
   const rows = Array.from({ length: 60_000 }, (_, i) => `${i},${(i * 7919) % 1000}.5`);
   writeFileSync(big, `a,b\n${rows.join('\n')}\n`);
+  const more = Array.from({ length: 600_000 }, (_, i) => `${i},${(i * 7919) % 1000}.5`);
+  writeFileSync(bigger, `a,b\n${more.join('\n')}\n`);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -80,11 +84,11 @@ describe.skipIf(!hasScript)('on a terminal (script from util-linux)', () => {
   });
 
   it('a long stats shows the progress bar on standard error, erased before the table', async () => {
-    const r = await onTerminal(`${BN} stats big.csv > table.txt`);
+    const r = await onTerminal(`${BN} stats bigger.csv > table.txt`);
     expect(r.code).toBe(0);
     expect(r.screen).toMatch(BAR);
     expect(r.screen).toMatch(/\x1b\[1G\x1b\[2K(bn: [^\x1b]*\n)*$/); // the bar erased, then only the note of the columns
-    expect(file('table.txt')).toMatch(/^60,000 rows, 2 features, 1 batch\n/);
+    expect(file('table.txt')).toMatch(/^600,000 rows, 2 features, 1 batch\n/);
     expect(file('table.txt')).not.toContain('\x1b');
   });
 
@@ -125,11 +129,11 @@ describe.skipIf(!hasScript)('on a terminal (script from util-linux)', () => {
   });
 
   it('an error replaces the bar: one line, bn: first', async () => {
-    writeFileSync(path.join(dir, 'bad.csv'), `${readFileSync(big, 'utf8')}7,oops\n`);
+    writeFileSync(path.join(dir, 'bad.csv'), `${readFileSync(bigger, 'utf8')}7,oops\n`);
     const r = await onTerminal(`${BN} stats bad.csv`);
     expect(r.code).toBe(1);
     const after = r.screen.slice(r.screen.lastIndexOf('\x1b[2K') + 4);
-    expect(after).toBe('bn: bad.csv:60002:2 (column "b"): not a number: "oops"\n');
+    expect(after).toBe('bn: bad.csv:600002:2 (column "b"): not a number: "oops"\n');
   });
 });
 

@@ -17,7 +17,9 @@ export function schemaElement(name: string, type: ColumnType): SchemaElement {
       return { ...column, type: type.bits === 64 ? 'DOUBLE' : 'FLOAT' };
     case 'int':
       if (type.bits === 64) return { ...column, type: 'INT64', ...(type.signed ? {} : { converted_type: 'UINT_64' }) };
-      return { ...column, type: 'INT32', logical_type: { type: 'INTEGER', bitWidth: type.bits, isSigned: type.signed } };
+      // The converted type, which every reader knows (hyparquet-writer's INTEGER logical type is not read by DuckDB).
+      if (type.bits === 32 && type.signed) return { ...column, type: 'INT32' };
+      return { ...column, type: 'INT32', converted_type: `${type.signed ? 'INT' : 'UINT'}_${type.bits}` as 'INT_8' };
     case 'decimal': {
       const decimal = { converted_type: 'DECIMAL', precision: type.precision, scale: type.scale, logical_type: { type: 'DECIMAL', precision: type.precision, scale: type.scale } } as const;
       if (type.precision <= 9) return { ...column, type: 'INT32', ...decimal };

@@ -1,22 +1,46 @@
 /**
  * Arrow IPC → columnar blocks (./columnar.ts), with apache-arrow (the Arrow project's own
- * JavaScript implementation). A record batch at a time, from a stream: the file format (`.arrow`,
- * `.feather` v2) is read in order like the stream format (`.arrows`), its footer unused, so
- * standard input needs no spool and memory is bounded by the largest record batch.
+ * JavaScript implementation), a record batch at a time: memory is bounded by the largest batch.
+ * A regular file is read in place (the file format by its footer, which says where each batch
+ * is); on standard input the stream format (`.arrows`) is read as it comes, and the file format
+ * (`.arrow`, `.feather` v2) is spooled to a temporary file first (apache-arrow would otherwise
+ * read all of it into memory to find its footer).
  *
  * Numeric types: Int (any width, signed or not), Float (16, 32, 64 bits) and Decimal; a Decimal
  * becomes its exact decimal text (a feature: the double nearest it; a pass-through cell: written
  * back digit for digit). A dictionary column has the type of its values.
  */
+import { open, type FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { DataType, RecordBatchReader, type Data, type Field, type RecordBatch, type Vector } from 'apache-arrow';
 import { BnError } from '../errors.js';
 import { decimalText, type ColumnType } from './column-types.js';
 import { corruptFile, floatColumn, plainCell, type ColumnarSource, type ColumnBlock } from './columnar.js';
+import { isArrowFile } from './formats.js';
+import { atLeast, peek } from './peek.js';
+import { openSeekable, type BinaryInput, type ClosableSource } from './seekable-input.js';
 import type { Cell } from './table.js';
 
+/** An Arrow IPC input (file or stream format): see above for how each is read. */
+export async function openArrowInput(input: BinaryInput, label: string): Promise<ClosableSource> {
+  if (input.path !== undefined) return openArrowFile(input.path, label);
+  const start = await peek(input.stream(), atLeast(8));
+  if (isArrowFile(Buffer.concat(start.head))) return openSeekable(undefined, () => start.input, label, (path) => openArrowFile(path, label));
+  return { ...(await openArrow(start.input, label)), close: async () => void start.input.destroy() };
+}
+
+async function openArrowFile(path: string, label: string): Promise<ClosableSource> {
+  const handle = await open(path, 'r');
+  try {
+    return { ...(await openArrow(handle, label)), close: () => handle.close() };
+  } catch (err) {
+    await handle.close();
+    throw err;
+  }
+}
+
 /** The Arrow IPC file or stream in `input` (`label` in messages), its schema read. */
-export async function openArrow(input: Readable, label: string): Promise<ColumnarSource> {
+export async function openArrow(input: Readable | FileHandle, label: string): Promise<ColumnarSource> {
   let reader: RecordBatchReader;
   try {
     reader = await RecordBatchReader.from(input as AsyncIterable<Uint8Array>);

@@ -10,7 +10,7 @@ import type { OutputWriter } from './output-writer.js';
 import type { Format, TableSource } from './table.js';
 import type { TableSink } from './table-sink.js';
 import type { ColumnarSource } from './columnar.js';
-import type { BinaryInput } from './parquet-input.js';
+import type { BinaryInput } from './seekable-input.js';
 
 /** A typed, columnar format's reader of blocks (../pipeline/columnar-input.ts reads it). */
 export type ColumnarOpener = (input: BinaryInput, label: string) => Promise<ColumnarSource & { close?(): void | Promise<void> }>;
@@ -118,7 +118,7 @@ export const FORMATS: readonly FormatEntry[] = [
     magic: (head) => startsWith(head, PARQUET_MAGIC),
     text: false,
     notes: { parallel: 'no', streaming: 'a row group at a time; standard input is spooled to a temporary file first (Parquet\'s metadata is at its end)' },
-    columnar: async () => (await import('./parquet-input.js')).openParquetInput,
+    columnar: async () => (await import('./parquet-reader.js')).openParquetInput,
     reader: columnarReader('parquet'),
     write: async (out, options) => (await import('./parquet-writer.js')).parquetSink(out, options),
   },
@@ -127,13 +127,10 @@ export const FORMATS: readonly FormatEntry[] = [
     aliases: ['feather'],
     extensions: ['.arrow', '.feather', '.arrows'],
     // The file format (ARROW1), or the stream format's first message (its 0xFFFFFFFF continuation marker).
-    magic: (head) => startsWith(head, ARROW_FILE_MAGIC) || startsWith(head, ARROW_STREAM_MAGIC),
+    magic: (head) => isArrowFile(head) || startsWith(head, ARROW_STREAM_MAGIC),
     text: false,
-    notes: { parallel: 'no', streaming: 'a record batch at a time, standard input included' },
-    columnar: async () => {
-      const { openArrow } = await import('./arrow-reader.js');
-      return (input, label) => openArrow(input.stream(), label);
-    },
+    notes: { parallel: 'no', streaming: 'a record batch at a time; the stream format from standard input as it comes, the file format spooled to a temporary file first (its footer says where the batches are)' },
+    columnar: async () => (await import('./arrow-reader.js')).openArrowInput,
     reader: columnarReader('arrow'),
     // The stream format to standard output and .arrows (a reader may start before the end), the file format to a file.
     write: async (out, options) =>
@@ -146,6 +143,9 @@ const ARROW_FILE_MAGIC = Buffer.from('ARROW1');
 const ARROW_STREAM_MAGIC = Buffer.from([0xff, 0xff, 0xff, 0xff]);
 /** Bytes the magic tests need. */
 const BINARY_MAGIC_BYTES = 6;
+
+/** The Arrow IPC file format (not the stream format), by its first bytes. */
+export const isArrowFile = (head: Uint8Array) => startsWith(head, ARROW_FILE_MAGIC);
 
 function startsWith(head: Uint8Array, magic: Uint8Array): boolean {
   return head.length >= magic.length && magic.every((byte, k) => head[k] === byte);

@@ -2,7 +2,7 @@
  * Parquet → columnar blocks (./columnar.ts), with hyparquet (pure JavaScript, no native code).
  * A row group at a time: memory is bounded by the largest row group, not by the file. Parquet
  * keeps its metadata at the end, so the reader needs a file it can seek in (standard input is
- * spooled to one first: ../pipeline/columnar-input.ts).
+ * spooled to one first: ./seekable-input.ts).
  *
  * Types come from the schema: integers (any width, signed or not), FLOAT, DOUBLE, FLOAT16 and
  * DECIMAL are numeric. A DECIMAL is read as its unscaled integer (hyparquet's own conversion
@@ -14,11 +14,17 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { parquetMetadataAsync, parquetRead, type AsyncBuffer, type ColumnData, type DecodedArray, type FileMetaData, type SchemaElement } from 'hyparquet';
 import { BnError } from '../errors.js';
 import { decimalText, isNumericType, type ColumnType } from './column-types.js';
-import { corruptFile, floatColumn, plainCell, type ColumnarSource, type ColumnBlock } from './columnar.js';
+import { corruptFile, floatColumn, plainCell, type ColumnBlock } from './columnar.js';
+import { openSeekable, type BinaryInput, type ClosableSource } from './seekable-input.js';
 import type { Cell } from './table.js';
 
+/** A Parquet input: a regular file in place, anything else spooled first (./seekable-input.ts). */
+export function openParquetInput(input: BinaryInput, label: string): Promise<ClosableSource> {
+  return openSeekable(input.path, input.stream, label, (path) => openParquet(path, label));
+}
+
 /** The Parquet file at `path` (`label` in messages), its metadata read. */
-export async function openParquet(path: string, label: string): Promise<ColumnarSource & { close(): void }> {
+export async function openParquet(path: string, label: string): Promise<ClosableSource> {
   const file = fileBuffer(path, label);
   try {
     const metadata = await parquetMetadataAsync(file);
@@ -34,7 +40,7 @@ export async function openParquet(path: string, label: string): Promise<Columnar
       keyed: true,
       format: 'parquet',
       blocks: () => rowGroups(file, raw, columns, types, label),
-      close: file.close,
+      close: async () => file.close(),
     };
   } catch (err) {
     file.close();

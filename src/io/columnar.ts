@@ -66,6 +66,8 @@ export function plainCell(value: unknown): Cell {
 /** A file the library could not read: one line naming the file and what is wrong (SPEC §6). */
 export function corruptFile(what: string, err: unknown, label: string): BnError {
   if (err instanceof BnError) return err;
-  const reason = err instanceof Error ? err.message : String(err);
-  return new BnError('BN_CORRUPT_FILE', `not a valid ${what} file (corrupt or truncated?): ${reason.split('\n')[0]}`, { file: label });
+  // A TypeError or RangeError is the library tripping over bytes it did not expect: its text
+  // ("Cannot read properties of null") would say nothing to a user.
+  const said = err instanceof Error && !(err instanceof TypeError) && !(err instanceof RangeError) ? `: ${err.message.split('\n')[0]}` : '';
+  return new BnError('BN_CORRUPT_FILE', `not a valid ${what} file (corrupt or truncated?)${said}`, { file: label });
 }

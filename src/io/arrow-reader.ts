@@ -100,7 +100,7 @@ class RecordBatchBlock implements ColumnBlock {
 
   constructor(
     batch: RecordBatch,
-    private readonly start: number,
+    readonly start: number,
     private readonly types: ColumnType[],
     private readonly label: string,
   ) {

@@ -11,6 +11,8 @@ import type { Cell, TableShape } from './table.js';
 /** Consecutive rows of a typed table, by column. */
 export interface ColumnBlock {
   readonly rows: number;
+  /** The index of its first row in the table. */
+  readonly start: number;
   /**
    * Column j's values as float64, NaN where null (SPEC §2: a null is a missing value); for a
    * numeric column only. The array may be the reader's own: read it, do not keep it.
@@ -27,8 +29,13 @@ export interface ColumnBlock {
 export interface ColumnarSource extends TableShape {
   /** Column types, by column index (known from the file's schema before the first row). */
   readonly types: readonly ColumnType[];
-  /** The rows, a block at a time, in order. */
-  blocks(): AsyncGenerator<ColumnBlock>;
+  /**
+   * The rows, a block at a time, in order; with `take` (a source that is `partitioned`), the
+   * blocks whose indices `take` hands out, until it says none are left (worker threads read the others).
+   */
+  blocks(take?: () => number | undefined): AsyncGenerator<ColumnBlock>;
+  /** Blocks that worker threads may read by index (a Parquet file's row groups): the file, and how many there are. */
+  readonly partitioned?: { path: string; count: number };
 }
 
 /** A feature value that is not finite (an IEEE infinity in a float column): an invalid value (SPEC §2). */

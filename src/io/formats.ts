@@ -36,6 +36,14 @@ export interface ReadOptions {
   lazyQuotes?: boolean;
 }
 
+export interface FormatNotes {
+  /** What the table calls it. */
+  title: string;
+  parallel: string;
+  streaming: string;
+  library: string;
+}
+
 /**
  * One entry a format: its names, how it is recognised, whether it is text (UTF-8, checked as it
  * is read) and its row reader and writer. A delimiter-separated format (`delimiter`) is also
@@ -58,8 +66,8 @@ export interface FormatEntry {
   magic?: (head: Uint8Array) => boolean;
   /** A typed, columnar format: read in blocks of columns, not rows. */
   columnar?: () => Promise<ColumnarOpener>;
-  /** The README's format table: can its rows be read in parallel, and is it read as a stream (memory bounded by a batch)? */
-  notes: { parallel: string; streaming: string };
+  /** Its row of the README's format table (./format-table.ts): what reads it in parallel, how it streams, with what. */
+  notes: FormatNotes;
   /**
    * The row reader and writer, loaded when first asked for: this table is read at start-up
    * (bin/bn guesses from it whether to start worker threads), and a format not used costs nothing.
@@ -68,13 +76,19 @@ export interface FormatEntry {
   write(out: OutputWriter, options: SinkOptions): Promise<TableSink>;
 }
 
+const CSV_NOTES = {
+  parallel: 'a regular file, by byte ranges in worker threads',
+  streaming: 'yes (memory does not grow with the file)',
+  library: "bn's byte scanner; csv-parse for a delimiter beyond ASCII; csv-stringify",
+};
+
 const csvEntry = (name: 'csv' | 'tsv', delimiter: string, extensions: string[]): FormatEntry => ({
   name,
   aliases: [],
   extensions,
   text: true,
   delimiter,
-  notes: { parallel: '-j: byte ranges of a regular, uncompressed file', streaming: 'yes' },
+  notes: { title: name.toUpperCase(), ...CSV_NOTES },
   reader: async () => {
     const { csvSource } = await import('./csv-reader.js');
     return (input, options) => csvSource(input, { delimiter: options.delimiter ?? delimiter, header: options.header, label: options.label, format: name, lazyQuotes: options.lazyQuotes });
@@ -91,7 +105,7 @@ export const FORMATS: readonly FormatEntry[] = [
     extensions: ['.json'],
     firstByte: 0x5b, // [
     text: true,
-    notes: { parallel: 'no', streaming: 'yes (the array is parsed as it comes)' },
+    notes: { title: 'JSON', parallel: 'no', streaming: 'yes: a 1 GB array needs no 1 GB of memory', library: '@streamparser/json' },
     reader: async () => {
       const { jsonSource } = await import('./json-reader.js');
       return (input, options) => jsonSource(input, options.label);
@@ -104,7 +118,7 @@ export const FORMATS: readonly FormatEntry[] = [
     extensions: ['.ndjson', '.jsonl'],
     firstByte: 0x7b, // {
     text: true,
-    notes: { parallel: 'no', streaming: 'yes' },
+    notes: { title: 'NDJSON', parallel: 'no', streaming: 'yes', library: "bn's line reader, `JSON.parse`" },
     reader: async () => {
       const { ndjsonSource } = await import('./ndjson-reader.js');
       return (input, options) => ndjsonSource(input, options.label);
@@ -117,7 +131,12 @@ export const FORMATS: readonly FormatEntry[] = [
     extensions: ['.parquet'],
     magic: (head) => startsWith(head, PARQUET_MAGIC),
     text: false,
-    notes: { parallel: 'no', streaming: 'a row group at a time; standard input is spooled to a temporary file first (Parquet\'s metadata is at its end)' },
+    notes: {
+      title: 'Parquet',
+      parallel: 'a regular file, by row groups in worker threads (`bn stats`, a pass without `-b`)',
+      streaming: 'a row group at a time; standard input (or a compressed file) is spooled to a temporary file first, since Parquet keeps its metadata at its end',
+      library: 'hyparquet, hyparquet-writer',
+    },
     columnar: async () => (await import('./parquet-reader.js')).openParquetInput,
     reader: columnarReader('parquet'),
     write: async (out, options) => (await import('./parquet-writer.js')).parquetSink(out, options),
@@ -129,7 +148,12 @@ export const FORMATS: readonly FormatEntry[] = [
     // The file format (ARROW1), or the stream format's first message (its 0xFFFFFFFF continuation marker).
     magic: (head) => isArrowFile(head) || startsWith(head, ARROW_STREAM_MAGIC),
     text: false,
-    notes: { parallel: 'no', streaming: 'a record batch at a time; the stream format from standard input as it comes, the file format spooled to a temporary file first (its footer says where the batches are)' },
+    notes: {
+      title: 'Arrow IPC (file: `.arrow`, `.feather`; stream: `.arrows`)',
+      parallel: 'no',
+      streaming: 'a record batch at a time; the stream format read from standard input as it comes, the file format spooled first (its footer says where the batches are)',
+      library: 'apache-arrow',
+    },
     columnar: async () => (await import('./arrow-reader.js')).openArrowInput,
     reader: columnarReader('arrow'),
     // The stream format to standard output and .arrows (a reader may start before the end), the file format to a file.

@@ -24,7 +24,7 @@ export function openParquetInput(input: BinaryInput, label: string): Promise<Clo
 }
 
 /** The Parquet file at `path` (`label` in messages), its metadata read. */
-export async function openParquet(path: string, label: string): Promise<ClosableSource> {
+export async function openParquet(path: string, label: string): Promise<ClosableSource & { readGroup(index: number): Promise<ColumnBlock | undefined> }> {
   const file = fileBuffer(path, label);
   try {
     const metadata = await parquetMetadataAsync(file);
@@ -33,13 +33,16 @@ export async function openParquet(path: string, label: string): Promise<Closable
     const columns = elements.map((e) => e.name);
     // Decimals read as their unscaled integers (see above): their annotation taken off a copy of the schema.
     const raw: FileMetaData = { ...metadata, schema: metadata.schema.map((e) => (isDecimal(e) ? { ...e, converted_type: undefined, logical_type: undefined } : e)) };
+    const groups = new RowGroups(file, raw, columns, types, label);
     return {
       columns,
       types,
       label,
       keyed: true,
       format: 'parquet',
-      blocks: () => rowGroups(file, raw, columns, types, label),
+      blocks: (take) => groups.blocks(take),
+      partitioned: { path, count: raw.row_groups.length },
+      readGroup: (index: number) => groups.read(index),
       close: async () => file.close(),
     };
   } catch (err) {
@@ -125,10 +128,41 @@ export function columnType(e: SchemaElement): ColumnType {
   }
 }
 
-async function* rowGroups(file: AsyncBuffer, metadata: FileMetaData, columns: string[], types: ColumnType[], label: string): AsyncGenerator<ColumnBlock> {
-  let start = 0;
-  for (const group of metadata.row_groups) {
-    const rows = Number(group.num_rows);
+/** A file's row groups, read by index. */
+class RowGroups {
+  /** The index of each group's first row in the table. */
+  private readonly starts: number[] = [];
+
+  constructor(
+    private readonly file: AsyncBuffer,
+    private readonly metadata: FileMetaData,
+    private readonly columns: string[],
+    private readonly types: ColumnType[],
+    private readonly label: string,
+  ) {
+    let start = 0;
+    for (const group of metadata.row_groups) {
+      this.starts.push(start);
+      start += Number(group.num_rows);
+    }
+  }
+
+  /** Every group in order, or the ones `take` hands out. Empty groups are skipped. */
+  async *blocks(take?: () => number | undefined): AsyncGenerator<ColumnBlock> {
+    let next = 0;
+    const order = take ?? (() => (next < this.starts.length ? next++ : undefined));
+    for (let index = order(); index !== undefined; index = order()) {
+      const block = await this.read(index);
+      if (block) yield block;
+    }
+  }
+
+  /** Group `index`, decoded; undefined when it has no rows. */
+  async read(index: number): Promise<ColumnBlock | undefined> {
+    const { file, metadata, columns, types, label } = this;
+    const start = this.starts[index]!;
+    const rows = Number(metadata.row_groups[index]!.num_rows);
+    if (rows === 0) return undefined;
     const chunks = new Map<string, ColumnData[]>();
     try {
       await parquetRead({
@@ -146,8 +180,7 @@ async function* rowGroups(file: AsyncBuffer, metadata: FileMetaData, columns: st
     } catch (err) {
       throw corruptFile('Parquet', err, label);
     }
-    if (rows > 0) yield new RowGroupBlock(columns.map((name) => columnValues(chunks.get(name), start, rows, name, label)), start, rows, columns, types, label);
-    start += rows;
+    return new RowGroupBlock(columns.map((name) => columnValues(chunks.get(name), start, rows, name, label)), start, rows, columns, types, label);
   }
 }
 
@@ -168,7 +201,7 @@ function columnValues(chunks: ColumnData[] | undefined, start: number, rows: num
 class RowGroupBlock implements ColumnBlock {
   constructor(
     private readonly data: DecodedArray[],
-    private readonly start: number,
+    readonly start: number,
     readonly rows: number,
     private readonly columns: string[],
     private readonly types: ColumnType[],

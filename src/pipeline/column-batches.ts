@@ -15,17 +15,31 @@ import type { BatchConsumer, BatchEnd, BatchRecords, ReadEnd, RowBatch } from '.
 import { BATCH_ROWS, FeatureColumns } from './feature-columns.js';
 import type { FeaturePlan } from './feature-plan.js';
 
+/**
+ * Helpers that read some of the blocks elsewhere (worker threads: ./row-group-workers.ts): they
+ * hand out the blocks the main thread reads (`take`), may start once the first block has been
+ * read (`afterBlock`: the features are decided by then), and say how many rows they read.
+ */
+export interface BlockHelpers {
+  take(): number | undefined;
+  afterBlock(consumer: BatchConsumer): void;
+  /** Waits for the helpers' blocks; the rows they read. */
+  finish(): Promise<number>;
+}
+
 /** Reads `source` to its end into `consumer`; the rows read are also added to `counter.rows` (a progress display's). */
-export async function readColumnBatches(source: ColumnarSource, consumer: BatchConsumer, counter?: { rows: number }): Promise<ReadEnd> {
+export async function readColumnBatches(source: ColumnarSource, consumer: BatchConsumer, counter?: { rows: number }, helpers?: BlockHelpers): Promise<ReadEnd> {
   const batcher = new ColumnBatcher(consumer.start(source), consumer, source);
   let rows = 0;
   try {
-    for await (const block of source.blocks()) {
-      batcher.add(block, rows);
+    for await (const block of source.blocks(helpers && (() => helpers.take()))) {
+      batcher.add(block);
       rows += block.rows;
       if (counter) counter.rows += block.rows;
+      helpers?.afterBlock(consumer);
       await consumer.afterChunk?.();
     }
+    if (helpers) rows += await helpers.finish();
   } catch (err) {
     if (consumer.rowsBeforeError) batcher.flush('error');
     throw err;
@@ -75,8 +89,8 @@ class ColumnBatcher {
     return { batch, columns, segments };
   }
 
-  /** A block whose first row is row `first` of the table. */
-  add(block: ColumnBlock, first: number): void {
+  add(block: ColumnBlock): void {
+    const first = block.start;
     const numbers = new Map<number, Float64Array>();
     const numbersOf = (j: number) => {
       let values = numbers.get(j);

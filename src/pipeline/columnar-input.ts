@@ -10,8 +10,9 @@ import { countBytes, openInput, type InputSpec } from '../io/input.js';
 import type { Format } from '../io/table.js';
 import type { ReadPass } from './batch.js';
 import { readColumnBatches } from './column-batches.js';
+import { rowGroupWorkers } from './row-group-workers.js';
 
-export function columnarPass(format: Format, spec: InputSpec, stdin: Readable, label: string, counter?: { bytes: number; rows: number }): ReadPass {
+export function columnarPass(format: Format, spec: InputSpec, stdin: Readable, label: string, jobs: number, counter?: { bytes: number; rows: number }): ReadPass {
   return async (consumer) => {
     const open = await formatEntry(format).columnar!();
     const inPlace = spec.path !== undefined && spec.compression === undefined && isRegularFile(spec.path);
@@ -20,9 +21,12 @@ export function columnarPass(format: Format, spec: InputSpec, stdin: Readable, l
       return counter ? countBytes(bytes, counter) : bytes;
     };
     const source = await open({ path: inPlace ? spec.path : undefined, stream }, label);
+    // Row groups read by worker threads too, when the consumer can take their Moments (-j).
+    const helpers = rowGroupWorkers(source, jobs, consumer, counter);
     try {
-      return await readColumnBatches(source, consumer, counter);
+      return await readColumnBatches(source, consumer, counter, helpers);
     } finally {
+      await helpers?.close();
       await source.close?.();
     }
   };

@@ -72,7 +72,7 @@ export function scannedCsv(input: InputSource): CsvOptions | undefined {
 export function openReader(input: InputSource, stdin: Readable, options: ReaderOptions = {}): InputReader {
   const spec = options.spec ?? input.spec;
   const { counter } = options;
-  if (formatEntry(input.format).columnar) return { read: columnarPass(input.format, spec, stdin, input.spec.label, counter) };
+  if (formatEntry(input.format).columnar) return { read: columnarPass(input.format, spec, stdin, input.spec.label, input.jobs, counter) };
   const csv = scannedCsv(input);
   if (csv) {
     const path = byRanges(spec) ? spec.path : undefined;

@@ -145,6 +145,19 @@ describe("bn's Parquet output, read by DuckDB", () => {
   });
 });
 
+describe('values and columns bn refuses', () => {
+  it('an infinite double is an invalid value naming its row and column; nested columns are named', async () => {
+    await duck.run(`COPY (SELECT i::DOUBLE AS w, CASE WHEN i = 41 THEN 'inf'::DOUBLE ELSE i END AS x FROM range(0, 100) t(i)) TO '${at('inf.parquet')}' (FORMAT parquet)`);
+    await duck.run(`COPY (SELECT i::DOUBLE AS w, [i, i] AS l FROM range(0, 10) t(i)) TO '${at('nested.parquet')}' (FORMAT parquet)`);
+    const inf = await bnInProcess(['stats', at('inf.parquet')]);
+    expect(inf.code).toBe(1);
+    expect(inf.stderr).toBe(`bn: ${at('inf.parquet')}[41] (column "x"): not a finite number: Infinity\n`);
+    const nested = await bnInProcess(['stats', at('nested.parquet')]);
+    expect(nested.code).toBe(1);
+    expect(nested.stderr).toBe(`bn: ${at('nested.parquet')}: column "l": nested Parquet columns (lists, structs, maps) are not supported\n`);
+  });
+});
+
 describe('a corrupt Parquet file', () => {
   const cases: [string, (file: string) => void][] = [
     ['truncated', (file) => truncateSync(file, Math.floor(readFileSync(file).length / 2))],

@@ -25,7 +25,7 @@ export async function openSeekable(path: string | undefined, stream: () => Reada
     const source = await open(spool.path);
     return {
       ...source,
-      blocks: () => source.blocks(),
+      blocks: (take) => source.blocks(take),
       close: async () => {
         await source.close();
         await spool.release();

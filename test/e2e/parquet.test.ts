@@ -69,6 +69,12 @@ describe('Parquet written by DuckDB', () => {
     expect(fromParquet).toEqual(await stats([at('t.csv'), '-s', '!code']));
   });
 
+  it('gives the same bits whether worker threads read row groups or not (-j 1, -j 2, -j 3)', async () => {
+    const alone = await stats([at('t.parquet'), '-j', '1']);
+    expect(await stats([at('t.parquet'), '-j', '2'])).toEqual(alone);
+    expect(await stats([at('t.parquet'), '-j', '3'])).toEqual(alone);
+  });
+
   it('gives the same batches as CSV, batches cut across row groups (-b 1500)', async () => {
     expect(await stats([at('t.parquet'), '-b', '1500'])).toEqual(await stats([at('t.csv'), '-s', '!code', '-b', '1500']));
   });

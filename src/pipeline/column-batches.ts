@@ -12,6 +12,7 @@ import { isNumericType } from '../io/column-types.js';
 import type { ColumnarSource, ColumnBlock } from '../io/columnar.js';
 import type { Row } from '../io/table.js';
 import type { BatchConsumer, BatchEnd, BatchRecords, ReadEnd, RowBatch } from './batch.js';
+import { BatchSlots, type Slot } from './batch-slots.js';
 import { BATCH_ROWS, FeatureColumns } from './feature-columns.js';
 import type { FeaturePlan } from './feature-plan.js';
 
@@ -56,104 +57,76 @@ interface Segment {
   record: number;
 }
 
-/** The buffers a batch is filled in. */
-interface Slot {
-  batch: RowBatch;
-  columns: FeatureColumns;
+interface BlockSlot extends Slot {
   segments: Segment[];
 }
 
 class ColumnBatcher {
-  private batch: RowBatch;
-  private columns: FeatureColumns;
-  private segments: Segment[];
-  private readonly slots: Slot[];
-  private current = 0;
-  private generation = -1;
+  private readonly slots: BatchSlots<BlockSlot>;
 
   constructor(
     private readonly plan: FeaturePlan,
     private readonly consumer: BatchConsumer,
     private readonly source: ColumnarSource,
   ) {
-    this.slots = consumer.holds ? [this.slot(), this.slot()] : [this.slot()];
-    ({ batch: this.batch, columns: this.columns, segments: this.segments } = this.slots[0]!);
-    this.refreshFeatures();
-  }
-
-  private slot(): Slot {
-    const columns = new FeatureColumns(this.consumer.batchRows ?? BATCH_ROWS, this.consumer.batchRows !== undefined);
-    const segments: Segment[] = [];
-    const batch: RowBatch = { rows: 0, values: columns.values };
-    if (this.consumer.records === 'keep') batch.records = new BlockRecords(segments, this.source);
-    return { batch, columns, segments };
+    const slot = (): BlockSlot => {
+      const columns = new FeatureColumns(consumer.batchRows ?? BATCH_ROWS, consumer.batchRows !== undefined);
+      const segments: Segment[] = [];
+      const batch: RowBatch = { rows: 0, values: columns.values };
+      if (consumer.records === 'keep') batch.records = new BlockRecords(segments, source);
+      return { batch, columns, segments };
+    };
+    this.slots = new BatchSlots(plan, consumer, slot, (s) => (s.segments.length = 0));
   }
 
   add(block: ColumnBlock): void {
     const first = block.start;
+    const { slots } = this;
     const numbers = new Map<number, Float64Array>();
     const numbersOf = (j: number) => {
       let values = numbers.get(j);
       if (values === undefined) numbers.set(j, (values = block.numbers(j)));
       return values;
     };
-    this.decide(block, numbersOf);
+    this.decide(numbersOf);
     for (let from = 0; from < block.rows; ) {
-      if (this.consumer.holds && this.batch.rows >= this.columns.limit) this.flush('more');
-      const at = this.batch.rows;
-      const count = Math.min(block.rows - from, Math.max(1, this.columns.limit - at));
-      this.columns.fit(at + count - 1);
-      for (const j of this.columns.features) this.copy(block, j, from, count, at, first, numbersOf);
-      if (this.batch.records) this.segments.push({ block, from, count, record: first + from });
-      this.batch.rows = at + count;
+      if (this.consumer.holds && slots.current.batch.rows >= slots.current.columns.limit) this.flush('more');
+      const { batch, columns, segments } = slots.current;
+      const at = batch.rows;
+      const count = Math.min(block.rows - from, Math.max(1, columns.limit - at));
+      columns.fit(at + count - 1);
+      for (const j of columns.features) this.copy(block, j, from, count, at, batch.values[j]!, numbersOf);
+      if (batch.records) segments.push({ block, from, count, record: first + from });
+      batch.rows = at + count;
       from += count;
-      if (!this.consumer.holds && this.batch.rows >= this.columns.limit) this.flush('more');
+      if (!this.consumer.holds && batch.rows >= columns.limit) this.flush('more');
     }
   }
 
-  /** Rows [from, from + count) of feature column j into the batch from row `at`. */
-  private copy(block: ColumnBlock, j: number, from: number, count: number, at: number, first: number, numbersOf: (j: number) => Float64Array): void {
-    const out = this.batch.values[j]!;
+  /** Rows [from, from + count) of feature column j into `out` from row `at`. */
+  private copy(block: ColumnBlock, j: number, from: number, count: number, at: number, out: Float64Array, numbersOf: (j: number) => Float64Array): void {
     if (isNumericType(this.source.types[j])) {
       out.set(numbersOf(j).subarray(from, from + count), at);
       return;
     }
     // A column of another type named by --select: its cells are read as text would be.
     for (let k = 0; k < count; k++) {
-      const record = first + from + k;
+      const record = block.start + from + k;
       out[at + k] = this.plan.value(block.cell(from + k, j), j, { cells: [], line: 0, record });
     }
   }
 
   /** Undecided columns: not features when not numeric; features at their first non-null value when numeric. */
-  private decide(block: ColumnBlock, numbersOf: (j: number) => Float64Array): void {
+  private decide(numbersOf: (j: number) => Float64Array): void {
     for (const j of this.plan.undecided()) {
       if (!isNumericType(this.source.types[j])) this.plan.decide(j, false);
       else if (numbersOf(j).some((x) => x === x)) this.plan.decide(j, true);
     }
-    if (this.plan.generation !== this.generation) this.refreshFeatures();
+    if (this.slots.stale) this.slots.refreshFeatures();
   }
 
   flush(end: BatchEnd): void {
-    if (this.batch.rows === 0) return;
-    try {
-      this.consumer.batch(this.batch, end);
-    } finally {
-      // A held batch stays as it is: the other slot is filled next.
-      if (this.slots.length > 1) {
-        this.current = 1 - this.current;
-        ({ batch: this.batch, columns: this.columns, segments: this.segments } = this.slots[this.current]!);
-      }
-      this.batch.rows = 0;
-      this.segments.length = 0;
-      // The consumer may have settled the features (training with -b freezes them after a batch).
-      this.refreshFeatures();
-    }
-  }
-
-  private refreshFeatures(): void {
-    this.generation = this.plan.generation;
-    this.columns.refresh(this.plan);
+    this.slots.flush(end);
   }
 }
 

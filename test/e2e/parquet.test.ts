@@ -144,6 +144,19 @@ describe("bn's Parquet output, read by DuckDB", () => {
     expect(rows[1]!.code).toBe('001');
   });
 
+  it('JSON output from Parquet: integers and decimals are JSON numbers, digit for digit (beyond 2^53 too); text stays text; null stays null', async () => {
+    const r = await bnInProcess(['normalize', at('t.parquet'), '-s', 'f64', '--to', 'ndjson']);
+    expect(r.stderr).toBe('');
+    const [row0, row1] = r.stdout.split('\n');
+    // Row 1: i64 = 1000000007 + 9007199254740993 (beyond 2^53); big as DuckDB renders it (more than 17 digits).
+    const big = String((await duck.runAndReadAll('SELECT CAST(big AS VARCHAR) AS b FROM t LIMIT 1 OFFSET 1')).getRowObjectsJS()[0]!.b);
+    expect(big.replace('.', '').length).toBeGreaterThan(17);
+    const record = JSON.parse(row1!.replace(/"big":([0-9.]+)/, '"big":"$1"').replace(/"i64":(\d+)/, '"i64":"$1"'));
+    expect(record).toMatchObject({ i32: -463, i64: '9007200254741000', f32: 0.3333333432674408, dec: 1.2345, big, code: '001', sparse: 0.5, small: 1 });
+    expect(row1).toContain(`"big":${big},`);
+    expect(row0).toContain('"sparse":null');
+  });
+
   it('--to parquet to standard output is a Parquet file', async () => {
     const r = await bnInProcess(['normalize', at('t.parquet'), '--to', 'parquet']);
     expect(r.code).toBe(0);

@@ -45,6 +45,8 @@ export interface ResolvedInput {
   naValues: readonly string[];
   /** Worker threads for a seekable CSV/TSV file (-j; default: the cores). */
   jobs: number;
+  /** -j as given; undefined when not (Parquet's row groups are read by workers only when asked: see columnarPass). */
+  jobsGiven?: number;
   /** The byte scanner may read CSV/TSV (BN_NO_FAST=1 turns it off: csv-parse reads it, for tests). */
   fast: boolean;
   /** Bytes per worker task (BN_JOBS_BLOCK, for tests that split small files); undefined: the default. */
@@ -67,7 +69,7 @@ export function addInputOptions(command: Command, { batches = true } = {}): Comm
       new Option('--last-batch <what>', 'with -b, a last batch too small to train on (a feature with < 2 values): fold it into the batch before, or error as PyTorch does (default: fold)').choices(['fold', 'error']),
     );
   }
-  command.option('-j, --jobs <n>', `threads that parse a CSV/TSV file in parallel, by byte ranges: the main thread and n−1 workers (default: the number of cores, ${availableParallelism()} here)`, positiveInteger);
+  command.option('-j, --jobs <n>', `threads that parse a CSV/TSV file in parallel, by byte ranges: the main thread and n−1 workers (default: the number of cores, ${availableParallelism()} here); for a Parquet file, threads that read its row groups (default: 1)`, positiveInteger);
   return command;
 }
 
@@ -89,6 +91,7 @@ export function resolveInput(file: string | undefined, flags: InputFlags, env: I
     batchSize: flags.batchSize,
     lastBatch: flags.lastBatch ?? 'fold',
     jobs: flags.jobs ?? availableParallelism(),
+    jobsGiven: flags.jobs,
     fast: env.BN_NO_FAST !== '1',
     blockBytes: Number.isSafeInteger(blockBytes) && blockBytes > 0 ? blockBytes : undefined,
     lazyQuotes: flags.lazyQuotes ?? false,

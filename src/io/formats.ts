@@ -133,7 +133,7 @@ export const FORMATS: readonly FormatEntry[] = [
     text: false,
     notes: {
       title: 'Parquet',
-      parallel: 'a regular file, by row groups in worker threads (`bn stats`, a pass without `-b`)',
+      parallel: 'with `-j N` (not by default): a regular file, by row groups in worker threads (`bn stats`, a pass without `-b`)',
       streaming: 'a row group at a time; standard input (or a compressed file) is spooled to a temporary file first, since Parquet keeps its metadata at its end',
       library: 'hyparquet, hyparquet-writer',
     },

@@ -37,6 +37,8 @@ export interface InputSource {
   naValues: readonly string[];
   /** Threads that read a regular CSV/TSV file by byte ranges (the main thread and jobs − 1 workers). */
   jobs: number;
+  /** -j as given, undefined when not: Parquet's row groups are read by workers only then (./columnar-input.ts). */
+  jobsGiven?: number;
   /** Bytes per worker task; undefined: the default. */
   blockBytes?: number;
   /** The byte scanner may read it (off: csv-parse reads every CSV, the reference for tests). */
@@ -72,7 +74,7 @@ export function scannedCsv(input: InputSource): CsvOptions | undefined {
 export function openReader(input: InputSource, stdin: Readable, options: ReaderOptions = {}): InputReader {
   const spec = options.spec ?? input.spec;
   const { counter } = options;
-  if (formatEntry(input.format).columnar) return { read: columnarPass(input.format, spec, stdin, input.spec.label, input.jobs, counter) };
+  if (formatEntry(input.format).columnar) return { read: columnarPass(input.format, spec, stdin, input.spec.label, input.jobsGiven ?? 1, counter) };
   const csv = scannedCsv(input);
   if (csv) {
     const path = byRanges(spec) ? spec.path : undefined;

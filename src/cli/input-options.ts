@@ -57,7 +57,7 @@ export interface ResolvedInput {
 
 export function addInputOptions(command: Command, { batches = true } = {}): Command {
   command
-    .addOption(takesValues(new Option('--from <format>', `input format: ${formatNames()} (default: from the extension under any .gz/.zz/.br/.zst, else from the first byte: [ json, { ndjson, else csv)`), formatNameList))
+    .addOption(takesValues(new Option('--from <format>', `input format: ${formatNames()} (default: from the extension under any .gz/.zz/.br/.zst, else from the magic bytes of Parquet and Arrow, else from the first byte: [ json, { ndjson, else csv)`), formatNameList))
     .option('-d, --delimiter <char>', 'CSV/TSV field delimiter; \\t or tab for a tab (default: csv: sniffed from the first lines, one of , tab ; |; tsv: tab)', singleCharacter)
     .option('--lazy-quotes', 'CSV/TSV: a quoted field that goes on after its closing quote ("a"b) is read as the text as written, not an error (default: an error)')
     .option('-n, --no-header', 'CSV/TSV: the first row is data; columns are named 1, 2, … (default: the first row is the header)')

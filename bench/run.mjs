@@ -27,6 +27,10 @@ const MB = 1e6; // every "MB" printed here is 10^6 bytes (sizes, MB/s and peak R
 // Targets, as ratios from one run: against datamash and Miller, and (--anchors) against Polars
 // and `node -e 0`.
 const TARGET_RATIO = 0.4;
+// bn stats on the Parquet copy of the dataset, against bn stats on the CSV (issue #15).
+const TARGET_PARQUET_RATIO = 0.5;
+/** Rows per row group of the Parquet copy (DuckDB writes 122,880, Polars and pyarrow up to 1M). */
+const PARQUET_ROW_GROUP = 100_000;
 const TARGET_RSS_MB = 120;
 const TARGET_VS_POLARS = 0.9; // bn stats and bn normalize -o FILE, on the dataset
 const TARGET_SMALL_VS_POLARS = 1.0; // bn stats on the first 10,000 rows (1 MB)
@@ -67,6 +71,41 @@ function mulberry32(seed) {
 
 const SEED = 0x5eed0005;
 const HEADER = 'f1,f2,f3,f4,f5,f6,f7,f8,f9,f10';
+
+/**
+ * The dataset as Parquet (Snappy, Parquet's usual codec; DOUBLE columns, not null), written with
+ * hyparquet-writer, the library bn writes Parquet with, a row group at a time: the same float64
+ * values bn reads from the CSV text, so both give the same statistics.
+ */
+async function writeParquetCopy(csv, parquet) {
+  const { ParquetWriter } = await import('hyparquet-writer');
+  const { fileWriter } = await import('hyparquet-writer/src/node.js');
+  const names = HEADER.split(',');
+  const schema = [{ name: 'root', num_children: names.length }, ...names.map((name) => ({ name, type: 'DOUBLE', repetition_type: 'REQUIRED' }))];
+  const writer = new ParquetWriter({ writer: fileWriter(parquet), schema });
+  let columns = names.map(() => new Float64Array(PARQUET_ROW_GROUP));
+  let rows = 0;
+  const flush = () => {
+    if (rows === 0) return;
+    writer.write({ columnData: names.map((name, j) => ({ name, data: columns[j].subarray(0, rows) })), rowGroupSize: rows });
+    columns = names.map(() => new Float64Array(PARQUET_ROW_GROUP));
+    rows = 0;
+  };
+  const { createInterface } = await import('node:readline');
+  let header = true;
+  for await (const line of createInterface({ input: fs.createReadStream(csv) })) {
+    if (header || line === '') {
+      header = false;
+      continue;
+    }
+    const fields = line.split(',');
+    for (let j = 0; j < names.length; j++) columns[j][rows] = Number(fields[j]);
+    if (++rows === PARQUET_ROW_GROUP) flush();
+  }
+  flush();
+  writer.finish();
+  return fs.statSync(parquet).size;
+}
 
 /** One row generator per column: different scales, signs, digit counts and notations. */
 function columnMakers(u) {
@@ -291,7 +330,7 @@ pd.DataFrame(StandardScaler().fit_transform(df), columns=df.columns).to_csv(sys.
  * The rows of the table. group: which anchor the ratio is taken against; target: the time ratio
  * the issue sets (undefined: reported, not judged); rss: judged against TARGET_RSS_MB.
  */
-function defineRows(ctx, data) {
+function defineRows(ctx, data, parquet) {
   const { statsFile, tools, info } = ctx;
   const features = HEADER.split(',');
   // Miller: z = (x − mean)/sqrt(var + eps), constants inlined with full precision.
@@ -305,6 +344,7 @@ function defineRows(ctx, data) {
   const out = (name) => path.join(tmpDir, name);
   return [
     { name: 'bn-stats', label: 'bn stats', group: 'stats', argv: bn('stats', data), target: TARGET_RATIO, rss: true, vs: { name: 'polars-stats', target: TARGET_VS_POLARS } },
+    { name: 'bn-stats-parquet', label: 'bn stats (Parquet copy)', group: 'stats', argv: bn('stats', parquet), rss: true },
     { name: 'bn-normalize', label: 'bn normalize (whole, 2 passes)', group: 'normalize', argv: bn('normalize', data), target: TARGET_RATIO, rss: true },
     {
       name: 'bn-normalize-file',
@@ -592,6 +632,11 @@ function printReport(report) {
     o.push(table(headers, big.results.map((r) => keep(rowCells(r))), align));
     o.push('');
   }
+  if (report.parquetVsCsv) {
+    const { ratio, target, rssMB } = report.parquetVsCsv;
+    o.push(`bn stats on the Parquet copy (${fmt(dataset.parquetBytes / MB, 1)} MB, Snappy, row groups of ${PARQUET_ROW_GROUP.toLocaleString('en-US')}) / on the CSV: ${ratio.toFixed(2)}× (median of the runs' ratios; target ≤ ${target}×: ${ratio <= target ? 'PASS' : 'FAIL'}); peak RSS ${fmt(rssMB, 0)} MB`);
+    o.push('');
+  }
   if (skipped.length) {
     o.push('skipped:');
     for (const s of skipped) o.push(`  ${s.name}: ${s.reason}`);
@@ -632,7 +677,7 @@ async function main() {
     },
   });
   const allNames = [
-    'bn-stats', 'bn-normalize', 'bn-normalize-file', 'bn-normalize-b256', 'bn-normalize-stats', 'datamash', 'mlr-stats1', 'mlr-put', 'pandas-stats', 'pandas-scaler',
+    'bn-stats', 'bn-stats-parquet', 'bn-normalize', 'bn-normalize-file', 'bn-normalize-b256', 'bn-normalize-stats', 'datamash', 'mlr-stats1', 'mlr-put', 'pandas-stats', 'pandas-scaler',
     'polars-stats', 'polars-normalize', 'duckdb-stats', 'duckdb-normalize', 'bn-stats-1mb', 'polars-stats-1mb', 'bn-version', 'bn-help', 'node-e0',
     'big-bn-stats', 'big-bn-normalize-b1024',
   ];
@@ -664,6 +709,8 @@ async function main() {
   const data = path.join(tmpDir, 'data.csv');
   const statsFile = path.join(tmpDir, 'stats.json');
   const warmData = path.join(tmpDir, 'warm.csv');
+  const parquet = path.join(tmpDir, 'data.parquet');
+  const warmParquet = path.join(tmpDir, 'warm.parquet');
 
   const tools = {
     datamash: which('datamash') && firstLine('datamash', ['--version']),
@@ -681,6 +728,14 @@ async function main() {
   await measure(['cat', data]);
   // The warm-up input: the header and the first rows (at most 10,000).
   await measure(['head', '-n', String(Math.min(rowsN, 10000) + 1), data], { stdoutPath: warmData });
+
+  if (wanted('bn-stats-parquet')) {
+    const p0 = process.hrtime.bigint();
+    dataset.parquetBytes = await writeParquetCopy(data, parquet);
+    await writeParquetCopy(warmData, warmParquet);
+    log(`Parquet copy: ${(dataset.parquetBytes / MB).toFixed(1)} MB in ${(Number(process.hrtime.bigint() - p0) / 1e9).toFixed(1)} s`);
+    await measure(['cat', parquet]);
+  }
 
   const ctx = { statsFile, tools, info, statsNote: undefined, smallBytes: fs.statSync(warmData).size };
   if (values.anchors) {
@@ -713,8 +768,8 @@ async function main() {
     const order = (x) => defined.indexOf(x.row);
     return { run, withNa: (results) => [...results, ...na].sort((a, b) => order(a) - order(b)) };
   };
-  const main = pick(defineRows(ctx, data));
-  const results = main.withNa(await runRows(main.run, reps, log, defineRows(ctx, warmData)));
+  const main = pick(defineRows(ctx, data, parquet));
+  const results = main.withNa(await runRows(main.run, reps, log, defineRows(ctx, warmData, warmParquet)));
   for (const { row, result } of results) if (row.anchor && !result.error && !result.na) anchors[row.group] = result;
   let startup = [];
   if (values.anchors) {
@@ -757,8 +812,18 @@ async function main() {
     skipped.push({ name: 'big-*', reason: 'needs --big' });
   }
 
+  // bn stats on Parquet against bn stats on CSV, run by run (the runs interleave: pairs share the machine's load).
+  const byName = (name) => results.find((x) => x.row.name === name)?.result;
+  const onCsv = byName('bn-stats');
+  const onParquet = byName('bn-stats-parquet');
+  const parquetVsCsv =
+    onCsv?.runs && onParquet?.runs
+      ? { ratio: median(onParquet.runs.map((r, i) => r.seconds / onCsv.runs[i].seconds)), target: TARGET_PARQUET_RATIO, rssMB: onParquet.rssMB }
+      : undefined;
+
   const report = {
     machine: machineInfo(tools),
+    parquetVsCsv,
     settings: { rows: rowsN, reps, big: values.big, anchors: values.anchors },
     dataset,
     results: results.map((x) => finish(x, info.bytes, results)),

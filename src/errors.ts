@@ -31,6 +31,7 @@ export type ErrorCode =
   | 'BN_MALFORMED_CSV'
   | 'BN_MALFORMED_JSON'
   | 'BN_BAD_RECORD'
+  | 'BN_CORRUPT_FILE'
   | 'BN_EMPTY_INPUT'
   | 'BN_NO_FEATURES'
   | 'BN_EMPTY_COLUMN'

@@ -46,6 +46,8 @@ export interface ResolvedInput {
   naValues: readonly string[];
   /** Worker threads for a seekable CSV/TSV file (-j; default: the cores). */
   jobs: number;
+  /** -j as given; undefined when not (Parquet's row groups are read by workers only when asked: see columnarPass). */
+  jobsGiven?: number;
   /** The byte scanner may read CSV/TSV (BN_NO_FAST=1 turns it off: csv-parse reads it, for tests). */
   fast: boolean;
   /** Bytes per worker task (BN_JOBS_BLOCK, for tests that split small files); undefined: the default. */
@@ -56,7 +58,7 @@ export interface ResolvedInput {
 
 export function addInputOptions(command: Command, { batches = true } = {}): Command {
   command
-    .addOption(takesValues(new Option('--from <format>', `input format: ${formatNames()} (default: from the extension under any .gz/.zz/.br/.zst, else from the first byte: [ json, { ndjson, else csv)`), formatNameList))
+    .addOption(takesValues(new Option('--from <format>', `input format: ${formatNames()} (default: from the extension under any .gz/.zz/.br/.zst, else from the magic bytes of Parquet and Arrow, else from the first byte: [ json, { ndjson, else csv)`), formatNameList))
     .option('-d, --delimiter <char>', 'CSV/TSV field delimiter; \\t or tab for a tab (default: csv: sniffed from the first lines, one of , tab ; |; tsv: tab)', singleCharacter)
     .option('--lazy-quotes', 'CSV/TSV: a quoted field that goes on after its closing quote ("a"b) is read as the text as written, not an error (default: an error)')
     .option('-n, --no-header', 'CSV/TSV: the first row is data; columns are named 1, 2, … (default: the first row is the header)')
@@ -68,7 +70,7 @@ export function addInputOptions(command: Command, { batches = true } = {}): Comm
       new Option('--last-batch <what>', 'with -b, a last batch too small to train on (a feature with < 2 values): fold it into the batch before, or error as PyTorch does (default: fold)').choices(['fold', 'error']),
     );
   }
-  command.option('-j, --jobs <n>', `threads that parse CSV/TSV in parallel (a file by byte ranges, standard input by blocks): the main thread and n−1 workers (default: the number of cores, ${availableParallelism()} here; 1 for a file of at most 4 MiB)`, positiveInteger);
+  command.option('-j, --jobs <n>', `threads that parse CSV/TSV in parallel (a file by byte ranges, standard input by blocks): the main thread and n−1 workers (default: the number of cores, ${availableParallelism()} here; 1 for a file of at most 4 MiB); for a Parquet file, threads that read its row groups (default: 1)`, positiveInteger);
   return command;
 }
 
@@ -90,6 +92,7 @@ export function resolveInput(file: string | undefined, flags: InputFlags, env: I
     batchSize: flags.batchSize,
     lastBatch: flags.lastBatch ?? 'fold',
     jobs: flags.jobs ?? defaultJobs(spec.path === undefined || spec.compression ? undefined : regularFileSize(spec.path), availableParallelism(), blockBytes),
+    jobsGiven: flags.jobs,
     fast: env.BN_NO_FAST !== '1',
     blockBytes,
     lazyQuotes: flags.lazyQuotes ?? false,

@@ -86,7 +86,7 @@ export async function openTableOutput(input: SettledInput, flags: TableOutputFla
   // -d applies to the output too when it is written in the input's format.
   const delimiter = chosenDelimiter ?? (outFormat === input.format ? input.delimiter : undefined);
   const formatNumber = numberFormatter(flags.precision);
-  const sink = await openSink(outFormat, writer, { delimiter, formatNumber, header });
+  const sink = await openSink(outFormat, writer, { delimiter, formatNumber, header, path: flags.output });
   return {
     sink,
     writer,

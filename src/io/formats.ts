@@ -9,6 +9,11 @@ import { atLeast, peek } from './peek.js';
 import type { OutputWriter } from './output-writer.js';
 import type { Format, TableSource } from './table.js';
 import type { TableSink } from './table-sink.js';
+import type { ColumnarSource } from './columnar.js';
+import type { BinaryInput } from './seekable-input.js';
+
+/** A typed, columnar format's reader of blocks (../pipeline/columnar-input.ts reads it). */
+export type ColumnarOpener = (input: BinaryInput, label: string) => Promise<ColumnarSource & { close?(): void | Promise<void> }>;
 
 export interface SinkOptions {
   /** CSV/TSV field delimiter; undefined: the format's own (comma, tab). */
@@ -17,6 +22,8 @@ export interface SinkOptions {
   formatNumber: (x: number) => string;
   /** CSV/TSV: write the header row (default); false for every shard of a split job but the first. */
   header?: boolean;
+  /** The output file (-o), when not standard output: its extension may choose a container (.arrows). */
+  path?: string;
 }
 
 export interface ReadOptions {
@@ -27,6 +34,14 @@ export interface ReadOptions {
   label: string;
   /** CSV/TSV: text after a closing quote is taken as text (see ./csv-rows.ts). */
   lazyQuotes?: boolean;
+}
+
+export interface FormatNotes {
+  /** What the table calls it. */
+  title: string;
+  parallel: string;
+  streaming: string;
+  library: string;
 }
 
 /**
@@ -47,6 +62,12 @@ export interface FormatEntry {
   text: boolean;
   /** The field delimiter of a delimiter-separated format (the byte scanner reads it). */
   delimiter?: string;
+  /** Whether the input's first bytes (decompressed) are this binary format's magic bytes (on standard input). */
+  magic?: (head: Uint8Array) => boolean;
+  /** A typed, columnar format: read in blocks of columns, not rows. */
+  columnar?: () => Promise<ColumnarOpener>;
+  /** Its row of the README's format table (./format-table.ts): what reads it in parallel, how it streams, with what. */
+  notes: FormatNotes;
   /**
    * The row reader and writer, loaded when first asked for: this table is read at start-up
    * (bin/bn guesses from it whether to start worker threads), and a format not used costs nothing.
@@ -55,12 +76,19 @@ export interface FormatEntry {
   write(out: OutputWriter, options: SinkOptions): Promise<TableSink>;
 }
 
+const CSV_NOTES = {
+  parallel: 'yes, quoted fields included: a regular file by byte ranges, standard input (or another stream) by blocks, parsed in worker threads',
+  streaming: 'yes (memory does not grow with the file)',
+  library: "bn's byte scanner; csv-parse for a delimiter beyond ASCII; csv-stringify",
+};
+
 const csvEntry = (name: 'csv' | 'tsv', delimiter: string, extensions: string[]): FormatEntry => ({
   name,
   aliases: [],
   extensions,
   text: true,
   delimiter,
+  notes: { title: name.toUpperCase(), ...CSV_NOTES },
   reader: async () => {
     const { csvSource } = await import('./csv-reader.js');
     return (input, options) => csvSource(input, { delimiter: options.delimiter ?? delimiter, header: options.header, label: options.label, format: name, lazyQuotes: options.lazyQuotes });
@@ -77,6 +105,7 @@ export const FORMATS: readonly FormatEntry[] = [
     extensions: ['.json'],
     firstByte: 0x5b, // [
     text: true,
+    notes: { title: 'JSON', parallel: 'no', streaming: 'yes: a 1 GB array needs no 1 GB of memory', library: '@streamparser/json' },
     reader: async () => {
       const { jsonSource } = await import('./json-reader.js');
       return (input, options) => jsonSource(input, options.label);
@@ -89,20 +118,78 @@ export const FORMATS: readonly FormatEntry[] = [
     extensions: ['.ndjson', '.jsonl'],
     firstByte: 0x7b, // {
     text: true,
+    notes: { title: 'NDJSON', parallel: 'no', streaming: 'yes', library: "bn's line reader, `JSON.parse`" },
     reader: async () => {
       const { ndjsonSource } = await import('./ndjson-reader.js');
       return (input, options) => ndjsonSource(input, options.label);
     },
     write: async (out, options) => (await import('./json-writer.js')).jsonSink(out, { lines: true, formatNumber: options.formatNumber }),
   },
+  {
+    name: 'parquet',
+    aliases: [],
+    extensions: ['.parquet'],
+    magic: (head) => startsWith(head, PARQUET_MAGIC),
+    text: false,
+    notes: {
+      title: 'Parquet',
+      parallel: 'with `-j N` (not by default): a regular file, by row groups in worker threads (`bn stats`, a pass without `-b`)',
+      streaming: 'a row group at a time; standard input (or a compressed file) is spooled to a temporary file first, since Parquet keeps its metadata at its end',
+      library: 'hyparquet, hyparquet-writer',
+    },
+    columnar: async () => (await import('./parquet-reader.js')).openParquetInput,
+    reader: columnarReader('parquet'),
+    write: async (out, options) => (await import('./parquet-writer.js')).parquetSink(out, options),
+  },
+  {
+    name: 'arrow',
+    aliases: ['feather'],
+    extensions: ['.arrow', '.feather', '.arrows'],
+    // The file format (ARROW1), or the stream format's first message (its 0xFFFFFFFF continuation marker).
+    magic: (head) => isArrowFile(head) || startsWith(head, ARROW_STREAM_MAGIC),
+    text: false,
+    notes: {
+      title: 'Arrow IPC (file: `.arrow`, `.feather`; stream: `.arrows`)',
+      parallel: 'no',
+      streaming: 'a record batch at a time; the stream format read from standard input as it comes, the file format spooled first (its footer says where the batches are)',
+      library: 'apache-arrow',
+    },
+    columnar: async () => (await import('./arrow-reader.js')).openArrowInput,
+    reader: columnarReader('arrow'),
+    // The stream format to standard output and .arrows (a reader may start before the end), the file format to a file.
+    write: async (out, options) =>
+      (await import('./arrow-writer.js')).arrowSink(out, { formatNumber: options.formatNumber, container: options.path === undefined || /\.arrows(\.[a-z]+)?$/i.test(options.path) ? 'stream' : 'file' }),
+  },
 ];
+
+const PARQUET_MAGIC = Buffer.from('PAR1');
+const ARROW_FILE_MAGIC = Buffer.from('ARROW1');
+const ARROW_STREAM_MAGIC = Buffer.from([0xff, 0xff, 0xff, 0xff]);
+/** Bytes the magic tests need. */
+const BINARY_MAGIC_BYTES = 6;
+
+/** The Arrow IPC file format (not the stream format), by its first bytes. */
+export const isArrowFile = (head: Uint8Array) => startsWith(head, ARROW_FILE_MAGIC);
+
+function startsWith(head: Uint8Array, magic: Uint8Array): boolean {
+  return head.length >= magic.length && magic.every((byte, k) => head[k] === byte);
+}
+
+/** A columnar format's row reader (TableSource): its blocks as rows, for callers that want rows. */
+function columnarReader(format: Format): FormatEntry['reader'] {
+  return async () => {
+    const { columnarRows } = await import('./columnar-rows.js');
+    const open = await formatEntry(format).columnar!();
+    return (input, options) => columnarRows(() => open({ stream: () => input }, options.label), options.label, format);
+  };
+}
 
 /** The entry of a format. */
 export function formatEntry(format: Format): FormatEntry {
   return FORMATS.find((entry) => entry.name === format)!;
 }
 
-/** Every name `--from` and `--to` take: ["csv", "tsv", "json", "ndjson", "jsonl"]. */
+/** Every name `--from` and `--to` take: ["csv", "tsv", "json", "ndjson", "jsonl", …]. */
 export function formatNameList(): string[] {
   return FORMATS.flatMap((e) => [e.name, ...e.aliases]);
 }
@@ -165,7 +252,8 @@ export interface SniffedInput {
 
 /**
  * Look at the start of `input` (standard input, or a file whose name says nothing): its
- * compression by magic bytes, then its format by its first non-blank byte. `compression` is
+ * compression by magic bytes, then its format by a binary format's magic bytes or its first
+ * non-blank byte. `compression` is
  * the one a file's suffix said, if any.
  */
 export async function sniffInput(input: Readable, label: string, compression?: Compression): Promise<SniffedInput> {
@@ -176,8 +264,10 @@ export async function sniffInput(input: Readable, label: string, compression?: C
     stream = raw.input;
   }
   if (compression) stream = decompressed(stream, compression, label);
-  const text = await peek(stream, (head) => firstNonBlank(head) !== undefined);
-  return { format: formatFromFirstByte(firstNonBlank(text.head)), compression, input: text.input, head: Buffer.concat(text.head), ended: text.ended };
+  const text = await peek(stream, (head) => atLeast(BINARY_MAGIC_BYTES)(head) && firstNonBlank(head) !== undefined);
+  const head = Buffer.concat(text.head);
+  const binary = FORMATS.find((entry) => entry.magic?.(head))?.name;
+  return { format: binary ?? formatFromFirstByte(firstNonBlank(text.head)), compression, input: text.input, head, ended: text.ended };
 }
 
 /**

@@ -10,10 +10,12 @@
  * a JSON number: its own digits when they are already JSON's syntax (`1.50`, a 20-digit id), its
  * shortest form otherwise (`+2`, `.5`). A number with a leading zero (`007`, a postcode) stays
  * text: the zeros are what it says. A missing marker in a pass-through column ("", "NA") is text
- * like any other, written back as it was (SPEC §4).
+ * like any other, written back as it was (SPEC §4). From a typed input (Parquet, Arrow), a decimal
+ * or a 64-bit integer beyond 2^53 comes as its exact digits: written as a JSON number, digit for digit.
  */
 import type { Cell, Row } from './table.js';
 import type { OutputWriter } from './output-writer.js';
+import { isNumericType } from './column-types.js';
 import { featureMask } from './csv-writer.js';
 import { numberAsRead } from './format-number.js';
 import { parseDecimal } from './numbers.js';
@@ -42,6 +44,8 @@ export function jsonSink(out: OutputWriter, options: JsonSinkOptions): TableSink
   let columns: readonly string[] = [];
   let isFeature: Uint8Array = new Uint8Array(0);
   let fromText = false;
+  /** Columns of a typed input whose cells may be exact digits (decimals, 64-bit integers). */
+  let exactDigits: Uint8Array = new Uint8Array(0);
   let keyed = false;
   let first = true;
   /** `"name":` per column, made when first needed (JSON keys may appear after the start). */
@@ -52,6 +56,7 @@ export function jsonSink(out: OutputWriter, options: JsonSinkOptions): TableSink
     if (typeof cell === 'number') return isFeature[j] === 1 ? formatNumber(cell) : numberAsRead(cell);
     if (fromText && isFeature[j] === 1) return 'null'; // a missing feature cell ("", "NA", …)
     if (fromText && typeof cell === 'string') return textAsJson(cell);
+    if (typeof cell === 'string' && exactDigits[j] === 1 && JSON_NUMBER.test(cell)) return cell;
     return cell === undefined ? 'null' : JSON.stringify(cell);
   };
   const record = (row: Row): string => {
@@ -74,6 +79,7 @@ export function jsonSink(out: OutputWriter, options: JsonSinkOptions): TableSink
       columns = layout.columns;
       isFeature = featureMask(layout);
       fromText = layout.from === 'csv' || layout.from === 'tsv';
+      exactDigits = Uint8Array.from(layout.columns, (_, j) => (isNumericType(layout.types?.[j]) ? 1 : 0));
       keyed = layout.keyed;
       if (!lines) await out.write('[');
     },

@@ -1,3 +1,4 @@
+import type { ColumnType } from './column-types.js';
 import type { Format, Row } from './table.js';
 
 /** What a sink needs to know of the table before its first row. */
@@ -17,6 +18,8 @@ export interface TableLayout {
   from: Format;
   /** The input's label, for messages. */
   label: string;
+  /** The input's column types (Parquet, Arrow): a typed output keeps them for pass-through columns. */
+  types?: readonly (ColumnType | undefined)[];
 }
 
 /** Where normalized rows go: one per output format. */

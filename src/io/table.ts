@@ -3,6 +3,7 @@
  * of raw cells. Cells stay exactly as read, so pass-through columns and missing markers are
  * written back unchanged; only feature cells are parsed, by the pipeline.
  */
+import type { ColumnType } from './column-types.js';
 
 /** A raw cell: text from CSV/TSV, or a JSON value (`undefined` is an absent key). */
 export type Cell = string | number | boolean | null | undefined | object;
@@ -18,7 +19,7 @@ export interface Row {
   keys?: number[];
 }
 
-export type Format = 'csv' | 'tsv' | 'json' | 'ndjson';
+export type Format = 'csv' | 'tsv' | 'json' | 'ndjson' | 'parquet' | 'arrow';
 
 /** What a reader needs to know of its input's table once the header (or first record) is read. */
 export interface TableShape {
@@ -28,6 +29,8 @@ export interface TableShape {
   readonly label: string;
   readonly keyed: boolean;
   readonly format: Format;
+  /** Column types, by index: a typed format's (Parquet, Arrow) schema; undefined for text. */
+  readonly types?: readonly (ColumnType | undefined)[];
 }
 
 export interface TableSource extends TableShape {

@@ -76,6 +76,18 @@ export class FeaturePlan {
     return true;
   }
 
+  /**
+   * Decide column j when it is undecided: a typed format (Parquet, Arrow) says by the column's
+   * type, not by how a value reads (a string column of digits is text). Returns whether that decided it.
+   */
+  decide(j: number, feature: boolean): boolean {
+    if (this.roles.length < this.columns.length) this.addNewColumns();
+    if (this.frozen || this.roles[j] !== 'undecided') return false;
+    this.roles[j] = feature ? 'feature' : 'other';
+    if (feature) this.featureChanges++;
+    return true;
+  }
+
   /** Columns still waiting for their first non-missing value. */
   undecided(): number[] {
     const out: number[] = [];

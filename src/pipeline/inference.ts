@@ -72,7 +72,7 @@ export async function infer(read: ReadPass, writer: BatchWriter, options: Infere
   let params: AffineParams | undefined;
   const startWriting = (s: TableShape, matched: number[]) => {
     features = matched;
-    writer.start({ columns: s.columns, width: s.columns.length, features: matched, keyed: s.keyed, from: s.format, label: s.label });
+    writer.start({ columns: s.columns, width: s.columns.length, features: matched, keyed: s.keyed, from: s.format, label: s.label, types: s.types });
   };
   const byNameAtOnce = names !== undefined && options.select === undefined;
   const consumer: BatchConsumer = {

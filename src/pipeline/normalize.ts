@@ -94,6 +94,7 @@ async function trainWhole(read: ReadPass, writer: BatchWriter, options: Training
     keyed: shape.keyed,
     from: shape.format,
     label: shape.label,
+    types: shape.types,
   })), writer);
   checkSameRows(stats.rows, rows, label);
   return { ...stats, gamma, beta };
@@ -255,7 +256,7 @@ async function trainBatched(read: ReadPass, writer: BatchWriter, options: Traini
     checkExtremes(moments, features, affineTransform(affine), columns, label);
     // Its columns are the first batch's: a JSON key that first appears after it is not a
     // feature (it passes through a JSON output, and a CSV header cannot take it).
-    if (batchCount === 0) writer.start({ columns, width: Math.max(...parts.map((part) => widthOf(part, shape!))), features, keyed: shape!.keyed, from: shape!.format, label: shape!.label });
+    if (batchCount === 0) writer.start({ columns, width: Math.max(...parts.map((part) => widthOf(part, shape!))), features, keyed: shape!.keyed, from: shape!.format, label: shape!.label, types: shape!.types });
     for (const part of parts) writeTransformed(part, features, affine, writer);
     if (options.running) running = foldBatch(running, moments, features, options.running);
     else batches.push(summary);

@@ -2,7 +2,8 @@
  * The input layer: which reader reads an input, and which writer writes its rows back. A data
  * command asks for a reader (a ReadPass per pass, ./batch.ts) and gets the byte scanner for
  * CSV/TSV with a one-byte ASCII delimiter (a regular file by byte ranges in worker threads, -j),
- * and the row readers (csv-parse, JSON, NDJSON) for the rest; the drivers cannot tell them apart.
+ * the block readers of typed, columnar formats (Parquet, Arrow: ./columnar-input.ts), and the
+ * row readers (csv-parse, JSON, NDJSON) for the rest; the drivers cannot tell them apart.
  * Records read by the scanner are written back as bytes when the output is the same dialect.
  */
 import { createReadStream, statSync } from 'node:fs';
@@ -19,6 +20,7 @@ import type { Format } from '../io/table.js';
 import type { TableSink } from '../io/table-sink.js';
 import type { ReadPass } from './batch.js';
 import { CsvRecordsWriter, RowsWriter, type BatchWriter } from './batch-writers.js';
+import { columnarPass } from './columnar-input.js';
 import { readCsvBatches } from './fast/csv-batches.js';
 import { readFileBatches } from './fast/parallel.js';
 import { readStreamBatches } from './fast/stream-parallel.js';
@@ -36,6 +38,8 @@ export interface InputSource {
   naValues: readonly string[];
   /** Threads that read a regular CSV/TSV file by byte ranges (the main thread and jobs − 1 workers). */
   jobs: number;
+  /** -j as given, undefined when not: Parquet's row groups are read by workers only then (./columnar-input.ts). */
+  jobsGiven?: number;
   /** Bytes per worker task; undefined: the default. */
   blockBytes?: number;
   /** The byte scanner may read it (off: csv-parse reads every CSV, the reference for tests). */
@@ -71,6 +75,7 @@ export function scannedCsv(input: InputSource): CsvOptions | undefined {
 export function openReader(input: InputSource, stdin: Readable, options: ReaderOptions = {}): InputReader {
   const spec = options.spec ?? input.spec;
   const { counter } = options;
+  if (formatEntry(input.format).columnar) return { read: columnarPass(input.format, spec, stdin, input.spec.label, input.jobsGiven ?? 1, counter) };
   const csv = scannedCsv(input);
   if (csv) {
     const path = byRanges(spec) ? spec.path : undefined;

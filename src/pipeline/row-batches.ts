@@ -6,7 +6,8 @@
  */
 import type { ErrorLocation } from '../errors.js';
 import type { Row, TableSource } from '../io/table.js';
-import type { BatchConsumer, BatchEnd, BatchRecords, RowBatch } from './batch.js';
+import type { BatchConsumer, BatchEnd, BatchRecords } from './batch.js';
+import { BatchSlots, type Slot } from './batch-slots.js';
 import { BATCH_ROWS, FeatureColumns } from './feature-columns.js';
 import type { FeaturePlan } from './feature-plan.js';
 
@@ -31,50 +32,38 @@ export async function readRowBatches(source: TableSource, consumer: BatchConsume
   return rows;
 }
 
-/** The buffers a batch is filled in. */
-interface Slot {
+interface RowSlot extends Slot {
   rows: Row[];
-  batch: RowBatch;
-  columns: FeatureColumns;
 }
 
 class RowBatcher {
-  private rows: Row[];
-  private batch: RowBatch;
-  private readonly capacity: number;
-  private columns: FeatureColumns;
-  private generation = -1;
-  /** One slot, or two filled in turn when the consumer holds a batch (BatchConsumer.holds). */
-  private readonly slots: Slot[];
-  private current = 0;
+  private readonly slots: BatchSlots<RowSlot>;
 
   constructor(
     private readonly plan: FeaturePlan,
     private readonly consumer: BatchConsumer,
   ) {
-    this.capacity = consumer.batchRows ?? BATCH_ROWS;
-    this.slots = consumer.holds ? [this.slot(), this.slot()] : [this.slot()];
-    ({ rows: this.rows, batch: this.batch, columns: this.columns } = this.slots[0]!);
-    this.refreshFeatures();
-  }
-
-  private slot(): Slot {
-    const rows: Row[] = [];
-    const columns = new FeatureColumns(this.capacity, this.consumer.batchRows !== undefined);
-    return { rows, columns, batch: { rows: 0, values: columns.values, records: new RowRecords(rows, this.plan) } };
+    const capacity = consumer.batchRows ?? BATCH_ROWS;
+    const slot = (): RowSlot => {
+      const rows: Row[] = [];
+      const columns = new FeatureColumns(capacity, consumer.batchRows !== undefined);
+      return { rows, columns, batch: { rows: 0, values: columns.values, records: new RowRecords(rows, plan) } };
+    };
+    this.slots = new BatchSlots(plan, consumer, slot, (s) => (s.rows.length = 0));
   }
 
   add(row: Row): void {
+    const { slots, plan } = this;
     // A consumer that holds batches gets a full one when the next row comes: the last is then 'last'.
-    if (this.consumer.holds && this.batch.rows >= this.columns.limit) this.flush('more');
-    const { plan, batch } = this;
+    if (this.consumer.holds && slots.current.batch.rows >= slots.current.columns.limit) this.flush('more');
     plan.observe(row);
-    if (plan.generation !== this.generation) this.refreshFeatures();
+    if (slots.stale) slots.refreshFeatures();
+    const { batch, columns } = slots.current;
     const i = batch.rows;
-    this.columns.fit(i);
+    columns.fit(i);
     const { cells, keys } = row;
     const values = batch.values;
-    const { features } = this.columns;
+    const { features } = columns;
     if (keys !== undefined) {
       // A JSON object: only its own keys (thousands of columns, a few a record); absent ones are missing.
       for (const j of features) values[j]![i] = Number.NaN;
@@ -82,31 +71,13 @@ class RowBatcher {
     } else {
       for (const j of features) values[j]![i] = plan.value(cells[j], j, row);
     }
-    this.rows.push(row);
+    slots.current.rows.push(row);
     batch.rows = i + 1;
-    if (!this.consumer.holds && batch.rows >= this.columns.limit) this.flush('more');
+    if (!this.consumer.holds && batch.rows >= columns.limit) this.flush('more');
   }
 
   flush(end: BatchEnd): void {
-    if (this.batch.rows === 0) return;
-    try {
-      this.consumer.batch(this.batch, end);
-    } finally {
-      // A held batch stays as it is: the other slot is filled next.
-      if (this.slots.length > 1) {
-        this.current = 1 - this.current;
-        ({ rows: this.rows, batch: this.batch, columns: this.columns } = this.slots[this.current]!);
-      }
-      this.batch.rows = 0;
-      this.rows.length = 0;
-      // The consumer may have settled the features (training with -b freezes them after a batch).
-      this.refreshFeatures();
-    }
-  }
-
-  private refreshFeatures(): void {
-    this.generation = this.plan.generation;
-    this.columns.refresh(this.plan);
+    this.slots.flush(end);
   }
 }
 

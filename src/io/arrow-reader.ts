@@ -1,0 +1,154 @@
+/**
+ * Arrow IPC → columnar blocks (./columnar.ts), with apache-arrow (the Arrow project's own
+ * JavaScript implementation), a record batch at a time: memory is bounded by the largest batch.
+ * A regular file is read in place (the file format by its footer, which says where each batch
+ * is); on standard input the stream format (`.arrows`) is read as it comes, and the file format
+ * (`.arrow`, `.feather` v2) is spooled to a temporary file first (apache-arrow would otherwise
+ * read all of it into memory to find its footer).
+ *
+ * Numeric types: Int (any width, signed or not), Float (16, 32, 64 bits) and Decimal; a Decimal
+ * becomes its exact decimal text (a feature: the double nearest it; a pass-through cell: written
+ * back digit for digit). A dictionary column has the type of its values.
+ */
+import { open, type FileHandle } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { DataType, RecordBatchReader, type Data, type Field, type RecordBatch, type Vector } from 'apache-arrow';
+import { BnError } from '../errors.js';
+import { decimalText, type ColumnType } from './column-types.js';
+import { corruptFile, floatColumn, plainCell, type ColumnarSource, type ColumnBlock } from './columnar.js';
+import { isArrowFile } from './formats.js';
+import { atLeast, peek } from './peek.js';
+import { openSeekable, type BinaryInput, type ClosableSource } from './seekable-input.js';
+import type { Cell } from './table.js';
+
+/** An Arrow IPC input (file or stream format): see above for how each is read. */
+export async function openArrowInput(input: BinaryInput, label: string): Promise<ClosableSource> {
+  if (input.path !== undefined) return openArrowFile(input.path, label);
+  const start = await peek(input.stream(), atLeast(8));
+  if (isArrowFile(Buffer.concat(start.head))) return openSeekable(undefined, () => start.input, label, (path) => openArrowFile(path, label));
+  return { ...(await openArrow(start.input, label)), close: async () => void start.input.destroy() };
+}
+
+async function openArrowFile(path: string, label: string): Promise<ClosableSource> {
+  const handle = await open(path, 'r');
+  try {
+    return { ...(await openArrow(handle, label)), close: () => handle.close() };
+  } catch (err) {
+    await handle.close();
+    throw err;
+  }
+}
+
+/** The Arrow IPC file or stream in `input` (`label` in messages), its schema read. */
+export async function openArrow(input: Readable | FileHandle, label: string): Promise<ColumnarSource> {
+  let reader: RecordBatchReader;
+  try {
+    reader = await RecordBatchReader.from(input as AsyncIterable<Uint8Array>);
+    await reader.open();
+  } catch (err) {
+    throw arrowError(err, label);
+  }
+  if (reader.schema === undefined || reader.schema === null) throw new BnError('BN_EMPTY_INPUT', 'empty input: no Arrow schema', { file: label });
+  const fields = reader.schema.fields as Field[];
+  const types = fields.map((f) => columnType(f.type as DataType));
+  return {
+    columns: fields.map((f) => f.name),
+    types,
+    label,
+    keyed: true,
+    format: 'arrow',
+    blocks: () => recordBatches(reader, types, label),
+  };
+}
+
+function arrowError(err: unknown, label: string): BnError {
+  return corruptFile('Arrow IPC', err, label);
+}
+
+/** An Arrow type as bn's column type. */
+export function columnType(type: DataType): ColumnType {
+  if (DataType.isDictionary(type)) return columnType(type.dictionary);
+  if (DataType.isInt(type)) return { kind: 'int', bits: type.bitWidth, signed: type.isSigned };
+  if (DataType.isFloat(type)) return { kind: 'float', bits: type.precision === 0 ? 16 : type.precision === 1 ? 32 : 64 };
+  if (DataType.isDecimal(type)) return { kind: 'decimal', precision: type.precision, scale: type.scale };
+  if (DataType.isUtf8(type) || DataType.isLargeUtf8(type) || DataType.isUtf8View(type)) return { kind: 'string' };
+  if (DataType.isBool(type)) return { kind: 'bool' };
+  return { kind: 'other', name: String(type) };
+}
+
+async function* recordBatches(reader: RecordBatchReader, types: ColumnType[], label: string): AsyncGenerator<ColumnBlock> {
+  let start = 0;
+  const batches = reader[Symbol.asyncIterator]();
+  for (;;) {
+    let next: IteratorResult<RecordBatch>;
+    try {
+      next = await batches.next();
+    } catch (err) {
+      throw arrowError(err, label);
+    }
+    if (next.done) return;
+    const batch = next.value;
+    if (batch.numRows > 0) yield new RecordBatchBlock(batch, start, types, label);
+    start += batch.numRows;
+  }
+}
+
+class RecordBatchBlock implements ColumnBlock {
+  readonly rows: number;
+  private readonly vectors: Vector[];
+  private readonly names: string[];
+
+  constructor(
+    batch: RecordBatch,
+    readonly start: number,
+    private readonly types: ColumnType[],
+    private readonly label: string,
+  ) {
+    this.rows = batch.numRows;
+    this.vectors = batch.schema.fields.map((_, j) => batch.getChildAt(j)!);
+    this.names = batch.schema.fields.map((f) => f.name);
+  }
+
+  numbers(j: number): Float64Array {
+    const vector = this.vectors[j]!;
+    const type = this.types[j]!;
+    const where = { file: this.label, start: this.start, name: this.names[j] };
+    const data = vector.data[0];
+    // The common case, a float64 column of one chunk: its buffer as it is, nulls set to NaN.
+    if (vector.data.length === 1 && data !== undefined && DataType.isFloat(data.type) && data.values instanceof Float64Array) {
+      const values = data.values.subarray(data.offset, data.offset + data.length);
+      return floatColumn(data.nullCount > 0 ? withNulls(values, data) : values, this.rows, where);
+    }
+    const out = new Array<unknown>(this.rows);
+    for (let i = 0; i < this.rows; i++) {
+      const v: unknown = vector.get(i);
+      out[i] = type.kind === 'decimal' && v !== null ? Number(decimalText(decimalBigInt(v), type.scale)) : v;
+    }
+    return floatColumn(out, this.rows, where);
+  }
+
+  cell(i: number, j: number): Cell {
+    const v: unknown = this.vectors[j]!.get(i);
+    const type = this.types[j]!;
+    if (type.kind === 'decimal') return v === null ? null : decimalText(decimalBigInt(v), type.scale);
+    return plainCell(v);
+  }
+
+}
+
+/** A copy of `values` with NaN at the rows the validity bitmap says are null. */
+function withNulls(values: Float64Array, data: Data): Float64Array {
+  const out = Float64Array.from(values);
+  for (let i = 0; i < out.length; i++) if (!data.getValid(i)) out[i] = Number.NaN;
+  return out;
+}
+
+/** apache-arrow gives a decimal as its unscaled words (little-endian 32-bit, two's complement): the integer. */
+function decimalBigInt(value: unknown): bigint {
+  if (typeof value === 'bigint') return value;
+  const words = value as Uint32Array;
+  let x = 0n;
+  for (let k = words.length - 1; k >= 0; k--) x = (x << 32n) | BigInt(words[k]!);
+  const bits = BigInt(words.length * 32);
+  return words.length > 0 && words[words.length - 1]! >= 0x80000000 ? x - (1n << bits) : x;
+}

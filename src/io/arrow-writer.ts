@@ -1,0 +1,96 @@
+/**
+ * Rows to Arrow IPC with apache-arrow: the file format (`.arrow`, `.feather`) or the stream
+ * format (`.arrows`, and standard output, where a reader may start before the end), a record
+ * batch every TypedColumns.limit rows, written as it is made. Column types: ./typed-columns.ts.
+ */
+import {
+  Bool, Data, DataType, Decimal, Field, Float16, Float32, Float64, Int16, Int32, Int64, Int8, makeData, RecordBatch,
+  RecordBatchFileWriter, RecordBatchStreamWriter, Schema, Struct, Uint16, Uint32, Uint64, Uint8, Utf8, vectorFromArray,
+} from 'apache-arrow';
+import type { ColumnType } from './column-types.js';
+import type { OutputWriter } from './output-writer.js';
+import type { TableSink } from './table-sink.js';
+import { TypedColumns, type ColumnValues } from './typed-columns.js';
+
+export type ArrowContainer = 'file' | 'stream';
+
+/** The Arrow type of bn's column type. */
+export function arrowType(type: ColumnType): DataType {
+  switch (type.kind) {
+    case 'float':
+      return type.bits === 64 ? new Float64() : type.bits === 32 ? new Float32() : new Float16();
+    case 'int': {
+      const signed = { 8: Int8, 16: Int16, 32: Int32, 64: Int64 } as const;
+      const unsigned = { 8: Uint8, 16: Uint16, 32: Uint32, 64: Uint64 } as const;
+      return new (type.signed ? signed : unsigned)[type.bits]();
+    }
+    case 'decimal':
+      return new Decimal(type.scale, type.precision, type.precision <= 38 ? 128 : 256);
+    case 'bool':
+      return new Bool();
+    default:
+      return new Utf8();
+  }
+}
+
+/** A decimal column: each unscaled integer as little-endian 32-bit words, two's complement. */
+function decimalData(type: Decimal, values: ColumnValues): Data {
+  const width = type.bitWidth / 32;
+  const words = new Uint32Array(values.length * width);
+  const valid = new Uint8Array(Math.ceil(values.length / 8));
+  let nulls = 0;
+  values.forEach((value, i) => {
+    if (typeof value !== 'bigint') {
+      nulls++;
+      return;
+    }
+    valid[i >> 3]! |= 1 << (i & 7);
+    let x = BigInt.asUintN(type.bitWidth, value);
+    for (let k = 0; k < width; k++, x >>= 32n) words[i * width + k] = Number(x & 0xffffffffn);
+  });
+  return makeData({ type, length: values.length, nullCount: nulls, nullBitmap: valid, data: words });
+}
+
+function columnData(type: DataType, values: ColumnValues): Data {
+  if (DataType.isDecimal(type)) return decimalData(type, values);
+  return vectorFromArray(values as never[], type).data[0]!;
+}
+
+export function arrowSink(out: OutputWriter, options: { formatNumber: (x: number) => string; container: ArrowContainer }): TableSink {
+  let columns: TypedColumns | undefined;
+  let schema: Schema | undefined;
+  const writer = options.container === 'file' ? new RecordBatchFileWriter() : new RecordBatchStreamWriter();
+  // The writer's bytes, handed to the output as they come (its back-pressure included).
+  const pump = (async () => {
+    for await (const bytes of writer) await out.write(bytes);
+  })();
+  // Not awaited until the end: its failure (the output closed) is kept until then.
+  pump.catch(() => {});
+
+  let batches = 0;
+  /** The rows gathered as a record batch; `always`: even with none (a table with no rows still has its schema). */
+  const writeBatch = (always = false) => {
+    if (!columns || !schema || (columns.rows === 0 && !always)) return;
+    batches++;
+    const rows = columns.rows;
+    const data = columns.take().map((values, j) => columnData(schema!.fields[j]!.type as DataType, values));
+    writer.write(new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: rows, nullCount: 0, children: data })));
+  };
+
+  return {
+    async start(layout) {
+      columns = new TypedColumns(layout, options.formatNumber);
+      schema = new Schema(layout.columns.map((name, j) => new Field(name, arrowType(columns!.types[j]!), true)));
+    },
+    async rows(rows) {
+      columns!.add(rows);
+      if (columns!.full) writeBatch();
+    },
+    async end() {
+      writeBatch(batches === 0);
+      writer.finish();
+      await pump;
+      await out.flush();
+    },
+  };
+}

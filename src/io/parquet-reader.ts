@@ -1,0 +1,246 @@
+/**
+ * Parquet → columnar blocks (./columnar.ts), with hyparquet (pure JavaScript, no native code).
+ * A row group at a time: memory is bounded by the largest row group, not by the file. Parquet
+ * keeps its metadata at the end, so the reader needs a file it can seek in (standard input is
+ * spooled to one first: ./seekable-input.ts).
+ *
+ * Types come from the schema: integers (any width, signed or not), FLOAT, DOUBLE, FLOAT16 and
+ * DECIMAL are numeric. A DECIMAL is read as its unscaled integer (hyparquet's own conversion
+ * divides in floating point, rounding twice past 2^53) and becomes its exact decimal text: its
+ * value as a feature is the double nearest to it, and as a pass-through cell it is written back
+ * digit for digit.
+ */
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { parquetMetadataAsync, parquetRead, type AsyncBuffer, type ColumnData, type DecodedArray, type FileMetaData, type SchemaElement } from 'hyparquet';
+import { BnError } from '../errors.js';
+import { decimalText, isNumericType, type ColumnType } from './column-types.js';
+import { corruptFile, floatColumn, plainCell, type ColumnBlock } from './columnar.js';
+import { openSeekable, type BinaryInput, type ClosableSource } from './seekable-input.js';
+import type { Cell } from './table.js';
+
+/** A Parquet input: a regular file in place, anything else spooled first (./seekable-input.ts). */
+export function openParquetInput(input: BinaryInput, label: string): Promise<ClosableSource> {
+  return openSeekable(input.path, input.stream, label, (path) => openParquet(path, label));
+}
+
+/** The Parquet file at `path` (`label` in messages), its metadata read. */
+export async function openParquet(path: string, label: string): Promise<ClosableSource & { readGroup(index: number): Promise<ColumnBlock | undefined> }> {
+  const file = fileBuffer(path, label);
+  try {
+    const metadata = await parquetMetadataAsync(file);
+    const elements = topLevelColumns(metadata, label);
+    const types = elements.map(columnType);
+    const columns = elements.map((e) => e.name);
+    // Decimals read as their unscaled integers (see above): their annotation taken off a copy of the schema.
+    const raw: FileMetaData = { ...metadata, schema: metadata.schema.map((e) => (isDecimal(e) ? { ...e, converted_type: undefined, logical_type: undefined } : e)) };
+    const groups = new RowGroups(file, raw, columns, types, label);
+    return {
+      columns,
+      types,
+      label,
+      keyed: true,
+      format: 'parquet',
+      blocks: (take) => groups.blocks(take),
+      partitioned: { path, count: raw.row_groups.length },
+      readGroup: (index: number) => groups.read(index),
+      close: async () => file.close(),
+    };
+  } catch (err) {
+    file.close();
+    throw corruptFile('Parquet', err, label);
+  }
+}
+
+/** A file read with positioned reads: hyparquet asks for each row group's byte range at once. */
+function fileBuffer(path: string, label: string): AsyncBuffer & { close(): void } {
+  const fd = openSync(path, 'r');
+  const byteLength = fstatSync(fd).size;
+  let open = true;
+  return {
+    byteLength,
+    slice(start: number, end = byteLength): ArrayBuffer {
+      const bytes = new Uint8Array(Math.max(0, end - start));
+      const read = readSync(fd, bytes, 0, bytes.length, start);
+      if (read < bytes.length) throw new BnError('BN_CORRUPT_FILE', `not a valid Parquet file (truncated): ${bytes.length} bytes wanted at offset ${start}, ${read} there`, { file: label });
+      return bytes.buffer;
+    },
+    close: () => {
+      if (open) closeSync(fd);
+      open = false;
+    },
+  };
+}
+
+/** The schema's columns (the root's children); a nested one (list, struct, map) is refused, naming it. */
+function topLevelColumns(metadata: FileMetaData, label: string): SchemaElement[] {
+  const [root, ...rest] = metadata.schema;
+  if (root === undefined) throw new Error('no schema');
+  const out: SchemaElement[] = [];
+  for (let k = 0; k < rest.length; k++) {
+    const element = rest[k]!;
+    if (element.num_children) throw new BnError('BN_BAD_RECORD', `column ${JSON.stringify(element.name)}: nested Parquet columns (lists, structs, maps) are not supported`, { file: label });
+    out.push(element);
+  }
+  return out;
+}
+
+const isDecimal = (e: SchemaElement) => e.converted_type === 'DECIMAL' || e.logical_type?.type === 'DECIMAL';
+
+const INT_CONVERTED: Record<string, ColumnType> = {
+  INT_8: { kind: 'int', bits: 8, signed: true },
+  INT_16: { kind: 'int', bits: 16, signed: true },
+  INT_32: { kind: 'int', bits: 32, signed: true },
+  INT_64: { kind: 'int', bits: 64, signed: true },
+  UINT_8: { kind: 'int', bits: 8, signed: false },
+  UINT_16: { kind: 'int', bits: 16, signed: false },
+  UINT_32: { kind: 'int', bits: 32, signed: false },
+  UINT_64: { kind: 'int', bits: 64, signed: false },
+};
+
+/** A leaf column's type, from its physical type and its annotations. */
+export function columnType(e: SchemaElement): ColumnType {
+  const logical = e.logical_type;
+  if (isDecimal(e)) {
+    const precision = logical?.type === 'DECIMAL' ? logical.precision : (e.precision ?? 38);
+    const scale = logical?.type === 'DECIMAL' ? logical.scale : (e.scale ?? 0);
+    return { kind: 'decimal', precision, scale };
+  }
+  if (logical?.type === 'INTEGER') return { kind: 'int', bits: logical.bitWidth as 8 | 16 | 32 | 64, signed: logical.isSigned };
+  if (e.converted_type !== undefined && INT_CONVERTED[e.converted_type]) return INT_CONVERTED[e.converted_type]!;
+  if (logical?.type === 'FLOAT16') return { kind: 'float', bits: 16 };
+  const annotated = e.converted_type !== undefined || logical !== undefined;
+  switch (e.type) {
+    case 'INT32':
+      return annotated ? { kind: 'other', name: logical?.type ?? e.converted_type! } : { kind: 'int', bits: 32, signed: true };
+    case 'INT64':
+      return annotated ? { kind: 'other', name: logical?.type ?? e.converted_type! } : { kind: 'int', bits: 64, signed: true };
+    case 'FLOAT':
+      return { kind: 'float', bits: 32 };
+    case 'DOUBLE':
+      return { kind: 'float', bits: 64 };
+    case 'BOOLEAN':
+      return { kind: 'bool' };
+    case 'BYTE_ARRAY':
+      if (!annotated || e.converted_type === 'UTF8' || e.converted_type === 'ENUM' || logical?.type === 'STRING' || logical?.type === 'ENUM') return { kind: 'string' };
+      return { kind: 'other', name: logical?.type ?? e.converted_type! };
+    default:
+      return { kind: 'other', name: logical?.type ?? e.converted_type ?? e.type ?? 'unknown' };
+  }
+}
+
+/** A file's row groups, read by index. */
+class RowGroups {
+  /** The index of each group's first row in the table. */
+  private readonly starts: number[] = [];
+
+  constructor(
+    private readonly file: AsyncBuffer,
+    private readonly metadata: FileMetaData,
+    private readonly columns: string[],
+    private readonly types: ColumnType[],
+    private readonly label: string,
+  ) {
+    let start = 0;
+    for (const group of metadata.row_groups) {
+      this.starts.push(start);
+      start += Number(group.num_rows);
+    }
+  }
+
+  /** Every group in order, or the ones `take` hands out. Empty groups are skipped. */
+  async *blocks(take?: () => number | undefined): AsyncGenerator<ColumnBlock> {
+    let next = 0;
+    const order = take ?? (() => (next < this.starts.length ? next++ : undefined));
+    for (let index = order(); index !== undefined; index = order()) {
+      const block = await this.read(index);
+      if (block) yield block;
+    }
+  }
+
+  /** Group `index`, decoded; undefined when it has no rows. */
+  async read(index: number): Promise<ColumnBlock | undefined> {
+    const { file, metadata, columns, types, label } = this;
+    const start = this.starts[index]!;
+    const rows = Number(metadata.row_groups[index]!.num_rows);
+    if (rows === 0) return undefined;
+    const chunks = new Map<string, ColumnData[]>();
+    try {
+      // A column at a time: hyparquet reads the bytes of what it is asked for at once, and a whole
+      // group's compressed bytes, their copies and the decoded values alive together cost a third more memory.
+      for (const name of columns) {
+        await parquetRead({
+          file,
+          metadata,
+          rowStart: start,
+          rowEnd: start + rows,
+          columns: [name],
+          utf8: false,
+          onChunk: (chunk) => {
+            const list = chunks.get(chunk.columnName);
+            if (list) list.push(chunk);
+            else chunks.set(chunk.columnName, [chunk]);
+          },
+        });
+      }
+    } catch (err) {
+      throw corruptFile('Parquet', err, label);
+    }
+    return new RowGroupBlock(columns.map((name) => columnValues(chunks.get(name), start, rows, name, label)), start, rows, columns, types, label);
+  }
+}
+
+/** A column's values over the group's rows, from the chunks hyparquet decoded (which may reach outside them). */
+function columnValues(chunks: ColumnData[] | undefined, start: number, rows: number, name: string, label: string): DecodedArray {
+  if (!chunks) throw new BnError('BN_CORRUPT_FILE', `not a valid Parquet file: no data for column ${JSON.stringify(name)}`, { file: label });
+  if (chunks.length === 1 && chunks[0]!.rowStart === start && chunks[0]!.columnData.length === rows) return chunks[0]!.columnData;
+  const out: unknown[] = new Array(rows).fill(null);
+  for (const { columnData, rowStart } of chunks) {
+    for (let k = 0; k < columnData.length; k++) {
+      const i = rowStart + k - start;
+      if (i >= 0 && i < rows) out[i] = columnData[k];
+    }
+  }
+  return out;
+}
+
+class RowGroupBlock implements ColumnBlock {
+  constructor(
+    private readonly data: DecodedArray[],
+    readonly start: number,
+    readonly rows: number,
+    private readonly columns: string[],
+    private readonly types: ColumnType[],
+    private readonly label: string,
+  ) {}
+
+  numbers(j: number): Float64Array {
+    const type = this.types[j]!;
+    const values = type.kind === 'decimal' ? Array.from(this.data[j]!, (v) => this.decimal(v, type.scale)) : this.data[j]!;
+    if (!isNumericType(type)) throw new RangeError(`column ${j} is not numeric`);
+    return floatColumn(values as ArrayLike<unknown>, this.rows, { file: this.label, start: this.start, name: this.columns[j] });
+  }
+
+  cell(i: number, j: number): Cell {
+    const type = this.types[j]!;
+    const value: unknown = this.data[j]![i];
+    if (type.kind === 'decimal') return value === null || value === undefined ? null : decimalText(unscaled(value), type.scale);
+    if (type.kind === 'int' && !type.signed && typeof value === 'number' && value < 0) return value + 2 ** type.bits;
+    return plainCell(value);
+  }
+
+  /** A decimal's value: the double nearest its exact decimal text. */
+  private decimal(value: unknown, scale: number): number {
+    return value === null || value === undefined ? Number.NaN : Number(decimalText(unscaled(value), scale));
+  }
+}
+
+/** A decimal's unscaled integer as hyparquet decodes it raw: INT32/INT64, or big-endian two's complement bytes. */
+function unscaled(value: unknown): bigint {
+  if (typeof value === 'bigint') return value;
+  if (typeof value === 'number') return BigInt(value);
+  const bytes = value as Uint8Array;
+  let x = 0n;
+  for (const byte of bytes) x = (x << 8n) | BigInt(byte);
+  const bits = BigInt(bytes.length * 8);
+  return bytes.length > 0 && bytes[0]! >= 0x80 ? x - (1n << bits) : x;
+}

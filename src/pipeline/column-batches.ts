@@ -1,0 +1,161 @@
+/**
+ * A columnar reader (Parquet, Arrow: ../io/columnar.ts) as a batch reader (./batch.ts): a
+ * block's feature columns are copied into the batch's arrays a range at a time, with no row
+ * built; the rows are built only when a writer or a message asks for one (BlockRecords).
+ *
+ * Features by type (SPEC §2): a numeric column becomes a feature at its first non-null value
+ * (an all-null column, like an all-missing CSV column, is none), any other column is not one
+ * unless --select names it (then its cells are parsed as text is).
+ */
+import type { ErrorLocation } from '../errors.js';
+import { isNumericType } from '../io/column-types.js';
+import type { ColumnarSource, ColumnBlock } from '../io/columnar.js';
+import type { Row } from '../io/table.js';
+import type { BatchConsumer, BatchEnd, BatchRecords, ReadEnd, RowBatch } from './batch.js';
+import { BatchSlots, type Slot } from './batch-slots.js';
+import { BATCH_ROWS, FeatureColumns } from './feature-columns.js';
+import type { FeaturePlan } from './feature-plan.js';
+
+/**
+ * Helpers that read some of the blocks elsewhere (worker threads: ./row-group-workers.ts): they
+ * hand out the blocks the main thread reads (`take`), may start once the first block has been
+ * read (`afterBlock`: the features are decided by then), and say how many rows they read.
+ */
+export interface BlockHelpers {
+  take(): number | undefined;
+  afterBlock(consumer: BatchConsumer): void;
+  /** Waits for the helpers' blocks; the rows they read. */
+  finish(): Promise<number>;
+}
+
+/** Reads `source` to its end into `consumer`; the rows read are also added to `counter.rows` (a progress display's). */
+export async function readColumnBatches(source: ColumnarSource, consumer: BatchConsumer, counter?: { rows: number }, helpers?: BlockHelpers): Promise<ReadEnd> {
+  const batcher = new ColumnBatcher(consumer.start(source), consumer, source);
+  let rows = 0;
+  try {
+    for await (const block of source.blocks(helpers && (() => helpers.take()))) {
+      batcher.add(block);
+      rows += block.rows;
+      if (counter) counter.rows += block.rows;
+      helpers?.afterBlock(consumer);
+      await consumer.afterChunk?.();
+    }
+    if (helpers) rows += await helpers.finish();
+  } catch (err) {
+    if (consumer.rowsBeforeError) batcher.flush('error');
+    throw err;
+  }
+  batcher.flush('last');
+  return { rows, shape: source };
+}
+
+/** Rows [from, from + count) of a block, and the index of `from` in the table. */
+interface Segment {
+  block: ColumnBlock;
+  from: number;
+  count: number;
+  record: number;
+}
+
+interface BlockSlot extends Slot {
+  segments: Segment[];
+}
+
+class ColumnBatcher {
+  private readonly slots: BatchSlots<BlockSlot>;
+
+  constructor(
+    private readonly plan: FeaturePlan,
+    private readonly consumer: BatchConsumer,
+    private readonly source: ColumnarSource,
+  ) {
+    const slot = (): BlockSlot => {
+      const columns = new FeatureColumns(consumer.batchRows ?? BATCH_ROWS, consumer.batchRows !== undefined);
+      const segments: Segment[] = [];
+      const batch: RowBatch = { rows: 0, values: columns.values };
+      if (consumer.records === 'keep') batch.records = new BlockRecords(segments, source);
+      return { batch, columns, segments };
+    };
+    this.slots = new BatchSlots(plan, consumer, slot, (s) => (s.segments.length = 0));
+  }
+
+  add(block: ColumnBlock): void {
+    const first = block.start;
+    const { slots } = this;
+    const numbers = new Map<number, Float64Array>();
+    const numbersOf = (j: number) => {
+      let values = numbers.get(j);
+      if (values === undefined) numbers.set(j, (values = block.numbers(j)));
+      return values;
+    };
+    this.decide(numbersOf);
+    for (let from = 0; from < block.rows; ) {
+      if (this.consumer.holds && slots.current.batch.rows >= slots.current.columns.limit) this.flush('more');
+      const { batch, columns, segments } = slots.current;
+      const at = batch.rows;
+      const count = Math.min(block.rows - from, Math.max(1, columns.limit - at));
+      columns.fit(at + count - 1);
+      for (const j of columns.features) this.copy(block, j, from, count, at, batch.values[j]!, numbersOf);
+      if (batch.records) segments.push({ block, from, count, record: first + from });
+      batch.rows = at + count;
+      from += count;
+      if (!this.consumer.holds && batch.rows >= columns.limit) this.flush('more');
+    }
+  }
+
+  /** Rows [from, from + count) of feature column j into `out` from row `at`. */
+  private copy(block: ColumnBlock, j: number, from: number, count: number, at: number, out: Float64Array, numbersOf: (j: number) => Float64Array): void {
+    if (isNumericType(this.source.types[j])) {
+      out.set(numbersOf(j).subarray(from, from + count), at);
+      return;
+    }
+    // A column of another type named by --select: its cells are read as text would be.
+    for (let k = 0; k < count; k++) {
+      const record = block.start + from + k;
+      out[at + k] = this.plan.value(block.cell(from + k, j), j, { cells: [], line: 0, record });
+    }
+  }
+
+  /** Undecided columns: not features when not numeric; features at their first non-null value when numeric. */
+  private decide(numbersOf: (j: number) => Float64Array): void {
+    for (const j of this.plan.undecided()) {
+      if (!isNumericType(this.source.types[j])) this.plan.decide(j, false);
+      else if (numbersOf(j).some((x) => x === x)) this.plan.decide(j, true);
+    }
+    if (this.slots.stale) this.slots.refreshFeatures();
+  }
+
+  flush(end: BatchEnd): void {
+    this.slots.flush(end);
+  }
+}
+
+/** The rows of a batch, built from its blocks when asked for. */
+class BlockRecords implements BatchRecords {
+  constructor(
+    private readonly segments: Segment[],
+    private readonly source: ColumnarSource,
+  ) {}
+
+  private find(i: number): { block: ColumnBlock; k: number; record: number } {
+    let rest = i;
+    for (const { block, from, count, record } of this.segments) {
+      if (rest < count) return { block, k: from + rest, record: record + rest };
+      rest -= count;
+    }
+    throw new RangeError(`row ${i} is not in the batch`);
+  }
+
+  row(i: number): Row {
+    const { block, k, record } = this.find(i);
+    const width = this.source.columns.length;
+    const cells = new Array(width);
+    for (let j = 0; j < width; j++) cells[j] = block.cell(k, j);
+    return { cells, line: 0, record };
+  }
+
+  cell(i: number, j: number): { value: unknown; where: ErrorLocation } {
+    const { block, k, record } = this.find(i);
+    return { value: block.cell(k, j), where: { file: this.source.label, record, name: this.source.columns[j] } };
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * Arrow IPC, against another implementation: Polars (nodejs-polars, a devDependency) writes a
+ * table as an Arrow file (in two record batches) and as an Arrow stream; bn's statistics of each
+ * are the bits of the same values as CSV. bn's Arrow output, file and stream, read back by Polars
+ * has the rows, column types and values of bn's CSV output.
+ *
+ * The CSV is written here from the values given to Polars: a Float32 column as its float32 values
+ * widened to doubles (Math.fround), the decimals as their exact digits.
+ */
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pl from 'nodejs-polars';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { bnInProcess, csvRows, shell } from '../helpers/run-bn.js';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'bn-arrow-'));
+const at = (name: string) => path.join(dir, name);
+
+const ROWS = 300;
+const nullEvery = (k: number, i: number, x: number) => (i % k === 0 ? null : x);
+const COLUMNS = {
+  i32: Array.from({ length: ROWS }, (_, i) => nullEvery(7, i, (i * 37) % 1000 - 500)),
+  i64: Array.from({ length: ROWS }, (_, i) => 2 ** 52 + i * 1_000_003),
+  f32: Array.from({ length: ROWS }, (_, i) => nullEvery(5, i, i / 3)),
+  f64: Array.from({ length: ROWS }, (_, i) => i / 7 - 30),
+  // Multiples of 1/8: exact in binary and in three decimal places, so the cast is exact.
+  dec: Array.from({ length: ROWS }, (_, i) => nullEvery(11, i, i * 0.125 - 9)),
+  code: Array.from({ length: ROWS }, (_, i) => (i % 13 === 0 ? null : String(i % 97).padStart(3, '0'))),
+};
+
+function frame(from: number, to: number) {
+  const part = <T,>(values: T[]) => values.slice(from, to);
+  return pl.DataFrame([
+    pl.Series('i32', part(COLUMNS.i32), pl.Int32),
+    pl.Series('i64', part(COLUMNS.i64), pl.Int64),
+    pl.Series('f32', part(COLUMNS.f32), pl.Float32),
+    pl.Series('f64', part(COLUMNS.f64), pl.Float64),
+    pl.Series('dec', part(COLUMNS.dec), pl.Float64).cast(pl.Decimal(12, 3)),
+    pl.Series('code', part(COLUMNS.code), pl.Utf8),
+  ]);
+}
+
+/** The same values as CSV text: a float32 as its double, a decimal as its three digits. */
+function csvOf(rows: number): string {
+  const cell = (name: keyof typeof COLUMNS, x: number | string | null) => {
+    if (x === null) return '';
+    if (name === 'f32') return String(Math.fround(x as number));
+    if (name === 'dec') return (x as number).toFixed(3);
+    return String(x);
+  };
+  const names = Object.keys(COLUMNS) as (keyof typeof COLUMNS)[];
+  const lines = [names.join(',')];
+  for (let i = 0; i < rows; i++) lines.push(names.map((n) => cell(n, COLUMNS[n][i]!)).join(','));
+  return lines.join('\n') + '\n';
+}
+
+/** Polars' name of a type: Float64, Decimal(12,3). */
+const dtype = (type: unknown) => String(type).replace(/^DataType\((.*)\)$/, '$1');
+
+async function stats(args: string[], stdin?: Buffer) {
+  const r = await bnInProcess(['stats', '--to', 'json', ...args], stdin);
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  return JSON.parse(r.stdout);
+}
+
+beforeAll(() => {
+  // Two record batches in the file: the reader goes from one to the next.
+  const table = pl.concat([frame(0, 120), frame(120, ROWS)], { rechunk: false, how: 'vertical' });
+  table.writeIPC(at('t.arrow'));
+  writeFileSync(at('t.feather'), readFileSync(at('t.arrow')));
+  writeFileSync(at('t.arrows'), table.writeIPCStream());
+  frame(0, 0).writeIPC(at('empty.arrow'));
+  writeFileSync(at('t.csv'), csvOf(ROWS));
+  writeFileSync(at('empty.csv'), csvOf(0));
+});
+
+describe('Arrow IPC written by Polars', () => {
+  it.each(['t.arrow', 't.feather', 't.arrows'])('%s gives the statistics of the same data as CSV, bit for bit (int32, int64, float32, float64, decimal, nulls; text stays text)', async (name) => {
+    const fromArrow = await stats([at(name)]);
+    expect(fromArrow.features).toEqual(['i32', 'i64', 'f32', 'f64', 'dec']);
+    expect(fromArrow).toEqual(await stats([at('t.csv'), '-s', '!code']));
+    expect(await stats([at(name), '-b', '50'])).toEqual(await stats([at('t.csv'), '-s', '!code', '-b', '50']));
+  });
+
+  it.each(['t.arrow', 't.arrows'])('%s on standard input: found by its magic bytes, the same statistics', async (name) => {
+    expect(await stats(['-'], readFileSync(at(name)))).toEqual(await stats([at(name)]));
+  });
+
+  it('with no rows: what a CSV with only its header gives', async () => {
+    const arrow = await bnInProcess(['stats', at('empty.arrow')]);
+    const csv = await bnInProcess(['stats', at('empty.csv')]);
+    expect(arrow.code).toBe(csv.code);
+    expect(arrow.stderr).toBe(csv.stderr.replace('empty.csv', 'empty.arrow'));
+  });
+});
+
+describe("bn's Arrow output, read by Polars", () => {
+  it.each([
+    ['out.arrow', 'file', (file: string) => pl.readIPC(readFileSync(file))],
+    ['out.arrows', 'stream', (file: string) => pl.readIPCStream(readFileSync(file))],
+  ])('%s (the %s format): the rows, types and values of the CSV output', async (name, _, read) => {
+    const args = ['normalize', at('t.arrow'), '-s', '!i64,dec,code'];
+    expect((await bnInProcess([...args, '-o', at(name)])).stderr).toBe('');
+    const [header, ...records] = csvRows((await bnInProcess([...args, '--to', 'csv'])).stdout);
+    const df = read(at(name));
+    expect(df.columns).toEqual(header);
+    expect(Object.fromEntries(df.columns.map((c, j) => [c, dtype(df.dtypes[j])]))).toEqual({
+      i32: 'Float64',
+      i64: 'Int64',
+      f32: 'Float64',
+      f64: 'Float64',
+      dec: 'Decimal(12,3)',
+      code: 'String',
+    });
+    expect(df.height).toBe(records.length);
+    header!.forEach((name, j) => {
+      const numeric = dtype(df.dtypes[j]) === 'Float64';
+      const values = numeric ? df.getColumn(name).toArray() : df.getColumn(name).cast(pl.Utf8).toArray();
+      records.forEach((record, i) => {
+        const cell = record[j]!;
+        if (cell === '') expect(values[i], `${i} ${name}`).toBeNull();
+        else expect(values[i], `${i} ${name}`).toBe(numeric ? Number(cell) : cell);
+      });
+    });
+  });
+
+  it('--to arrow to standard output is the stream format', async () => {
+    const r = await shell(`$BN normalize ${at('t.arrow')} --to arrow > ${at('stdout.bin')}`);
+    expect(r.code, r.stderr).toBe(0);
+    expect(pl.readIPCStream(readFileSync(at('stdout.bin'))).height).toBe(ROWS);
+  });
+});
+
+describe('a corrupt Arrow file', () => {
+  it.each([
+    ['truncated', (b: Buffer) => b.subarray(0, Math.floor(b.length / 2))],
+    // The stream's schema message; the file's footer (its own copy of the schema, and where the batches are).
+    ['its schema overwritten', (b: Buffer) => (b[0] === 0xff ? Buffer.concat([b.subarray(0, 8), Buffer.alloc(64, 0x7f), b.subarray(72)]) : Buffer.concat([b.subarray(0, -74), Buffer.alloc(64, 0x7f), b.subarray(-10)]))],
+  ])('%s: one bn: line naming the file, exit 1, no output file', async (what, damage) => {
+    for (const name of ['t.arrow', 't.arrows']) {
+      const file = at(`bad-${what.replace(/\W/g, '')}-${name}`);
+      writeFileSync(file, damage(readFileSync(at(name))));
+      const out = `${file}.out.csv`;
+      for (const args of [['stats', file], ['normalize', file, '-o', out]]) {
+        const r = await bnInProcess(args);
+        expect(r.code, r.stderr).toBe(1);
+        expect(r.stderr.startsWith(`bn: ${file}: `), r.stderr).toBe(true);
+        expect(r.stderr.split('\n'), r.stderr).toHaveLength(2);
+        expect(r.stdout).toBe('');
+        expect(existsSync(out)).toBe(false);
+      }
+    }
+  });
+});

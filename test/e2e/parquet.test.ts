@@ -1,0 +1,211 @@
+/**
+ * Parquet, against another implementation: DuckDB (its Node API, a devDependency, offline) writes
+ * a table as Parquet and as CSV; bn's statistics of the two are the same bits (bn's statistics are
+ * exact, so any difference in the values read would show). bn's Parquet output, read back by
+ * DuckDB, has the rows, column types and values of bn's CSV output.
+ *
+ * The CSV carries each value as the double bn reads from Parquet: a FLOAT column as its float32
+ * value widened to a double (`f32::DOUBLE`: 0.3333333432674408, not the float32's own shortest
+ * text 0.33333334), an integer and a decimal as their exact digits (bn rounds both to the nearest
+ * double, as it rounds CSV text).
+ */
+import { existsSync, mkdtempSync, readFileSync, truncateSync, writeFileSync, copyFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bnInProcess, csvRows } from '../helpers/run-bn.js';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'bn-parquet-'));
+const at = (name: string) => path.join(dir, name);
+let duck: DuckDBConnection;
+
+/**
+ * 5000 rows, row groups of 2048 (DuckDB's granularity): three groups. Every numeric type bn takes,
+ * nulls, NaN-free floats, integers beyond 2^53, a DECIMAL(38,10) beyond 2^53 unscaled, and a text
+ * column of digits ("007…") that stays text because its type says so.
+ */
+const TABLE = `
+  SELECT
+    (i * 37 % 1000 - 500)::INTEGER AS i32,
+    (i * 1000000007 + 9007199254740993)::BIGINT AS i64,
+    (i / 3)::FLOAT AS f32,
+    (i / 7 - 300)::DOUBLE AS f64,
+    (i * 1.2345)::DECIMAL(18,4) AS dec,
+    (123456789012345678 + i / 1024)::DECIMAL(38,10) AS big,
+    lpad((i % 97)::VARCHAR, 3, '0') AS code,
+    CASE WHEN i % 5 = 0 THEN NULL ELSE i * 0.5 END AS sparse,
+    (i % 11)::SMALLINT AS small
+  FROM range(0, 5000) t(i)`;
+
+async function stats(args: string[], stdin?: Buffer) {
+  const r = await bnInProcess(['stats', '--to', 'json', ...args], stdin);
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  return JSON.parse(r.stdout);
+}
+
+beforeAll(async () => {
+  duck = await (await DuckDBInstance.create(':memory:')).connect();
+  await duck.run(`CREATE TABLE t AS ${TABLE}`);
+  await duck.run(`COPY t TO '${at('t.parquet')}' (FORMAT parquet, ROW_GROUP_SIZE 2048)`);
+  await duck.run(`COPY (SELECT * REPLACE (f32::DOUBLE AS f32) FROM t) TO '${at('t.csv')}' (FORMAT csv, HEADER)`);
+  await duck.run(`COPY (SELECT * FROM t LIMIT 0) TO '${at('empty.parquet')}' (FORMAT parquet)`);
+  await duck.run(`COPY (SELECT * FROM t LIMIT 0) TO '${at('empty.csv')}' (FORMAT csv, HEADER)`);
+}, 60_000);
+
+afterAll(() => duck?.closeSync());
+
+describe('Parquet written by DuckDB', () => {
+  it('has several row groups (the reader goes from one to the next)', async () => {
+    const groups = await duck.runAndReadAll(`SELECT count(DISTINCT row_group_id)::INTEGER AS n FROM parquet_metadata('${at('t.parquet')}')`);
+    expect(groups.getRowObjectsJS()[0]!.n).toBeGreaterThan(1);
+  });
+
+  it('gives the statistics of the same data as CSV, bit for bit: int32, int64, float, double, decimals, nulls; text stays text', async () => {
+    const fromParquet = await stats([at('t.parquet')]);
+    expect(fromParquet.features).toEqual(['i32', 'i64', 'f32', 'f64', 'dec', 'big', 'sparse', 'small']);
+    expect(fromParquet.count[fromParquet.features.indexOf('sparse')]).toBe(4000);
+    expect(fromParquet).toEqual(await stats([at('t.csv'), '-s', '!code']));
+  });
+
+  it('gives the same bits whether worker threads read row groups or not (-j 1, -j 2, -j 3)', async () => {
+    const alone = await stats([at('t.parquet')]);
+    expect(await stats([at('t.parquet'), '-j', '1'])).toEqual(alone);
+    expect(await stats([at('t.parquet'), '-j', '2'])).toEqual(alone);
+    expect(await stats([at('t.parquet'), '-j', '3'])).toEqual(alone);
+  });
+
+  it('gives the same batches as CSV, batches cut across row groups (-b 1500)', async () => {
+    expect(await stats([at('t.parquet'), '-b', '1500'])).toEqual(await stats([at('t.csv'), '-s', '!code', '-b', '1500']));
+  });
+
+  it('on standard input (cat x.parquet | bn stats): found by its magic bytes, spooled, the same statistics', async () => {
+    expect(await stats(['-'], readFileSync(at('t.parquet')))).toEqual(await stats([at('t.parquet')]));
+    expect(await stats(['-', '-j', '2'], readFileSync(at('t.parquet')))).toEqual(await stats([at('t.parquet')]));
+  });
+
+  it('--select takes a text column of digits as a feature, as text is parsed', async () => {
+    const both = await stats([at('t.parquet'), '-s', 'code,i32']);
+    expect(both.features).toEqual(['i32', 'code']);
+    expect(both).toEqual(await stats([at('t.csv'), '-s', 'code,i32']));
+  });
+
+  it('with no rows: what a CSV with only its header gives', async () => {
+    const parquet = await bnInProcess(['stats', at('empty.parquet')]);
+    const csv = await bnInProcess(['stats', at('empty.csv')]);
+    expect(parquet.code).toBe(csv.code);
+    expect(parquet.stderr).toBe(csv.stderr.replace('empty.csv', 'empty.parquet'));
+  });
+});
+
+/** Rows of DuckDB's reading of a file, every value as text (DuckDB's own rendering) and the column types. */
+async function duckRead(file: string): Promise<{ types: Record<string, string>; rows: Record<string, string | null>[] }> {
+  const described = await duck.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet('${file}')`);
+  const types = Object.fromEntries(described.getRowObjectsJS().map((r) => [String(r.column_name), String(r.column_type)]));
+  const reader = await duck.runAndReadAll(`SELECT * FROM read_parquet('${file}')`);
+  const rows = reader.getRowObjects().map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v === null ? null : String(v)])));
+  return { types, rows };
+}
+
+describe("bn's Parquet output, read by DuckDB", () => {
+  it.each([
+    ['training, from Parquet', ['normalize', '-s', '!dec,i64,small']],
+    ['training -b 1000 --precision 6', ['normalize', '-b', '1000', '--precision', '6']],
+  ])('%s: the rows, types and values of the CSV output', async (_, args) => {
+    const out = at(`out-${args.length}.parquet`);
+    const written = await bnInProcess([...args, at('t.parquet'), '-o', out]);
+    expect(written.stderr).toBe('');
+    const csv = await bnInProcess([...args, at('t.parquet'), '--to', 'csv']);
+    const [header, ...records] = csvRows(csv.stdout);
+    const { types, rows } = await duckRead(out);
+    expect(Object.keys(types)).toEqual(header);
+    expect(rows).toHaveLength(records.length);
+    // Features are doubles; pass-through columns keep their type (text stays VARCHAR, a decimal its precision and scale).
+    const features = new Set(JSON.parse((await bnInProcess(['stats', '--to', 'json', at('t.parquet'), ...args.slice(1).filter((a, k, all) => a === '-s' || all[k - 1] === '-s')])).stdout).features);
+    const original = (await duckRead(at('t.parquet'))).types;
+    for (const name of header!) expect(types[name], name).toBe(features.has(name) ? 'DOUBLE' : original[name]);
+    records.forEach((record, i) => {
+      header!.forEach((name, j) => {
+        const cell = record[j]!;
+        const value = rows[i]![name];
+        if (cell === '') expect(value, `${i} ${name}`).toBeNull();
+        else if (types[name] === 'DOUBLE') expect(Number(value), `${i} ${name}`).toBe(Number(cell));
+        else expect(value, `${i} ${name}`).toBe(cell);
+      });
+    });
+  });
+
+  it('from CSV input: features are doubles, other columns text, as read', async () => {
+    const out = at('from-csv.parquet');
+    expect((await bnInProcess(['normalize', at('t.csv'), '-s', 'f64', '-o', out])).stderr).toBe('');
+    const { types, rows } = await duckRead(out);
+    expect(types.f64).toBe('DOUBLE');
+    expect(types.code).toBe('VARCHAR');
+    expect(types.i32).toBe('VARCHAR');
+    expect(rows[1]!.code).toBe('001');
+  });
+
+  it('JSON output from Parquet: integers and decimals are JSON numbers, digit for digit (beyond 2^53 too); text stays text; null stays null', async () => {
+    const r = await bnInProcess(['normalize', at('t.parquet'), '-s', 'f64', '--to', 'ndjson']);
+    expect(r.stderr).toBe('');
+    const [row0, row1] = r.stdout.split('\n');
+    // Row 1: i64 = 1000000007 + 9007199254740993 (beyond 2^53); big as DuckDB renders it (more than 17 digits).
+    const big = String((await duck.runAndReadAll('SELECT CAST(big AS VARCHAR) AS b FROM t LIMIT 1 OFFSET 1')).getRowObjectsJS()[0]!.b);
+    expect(big.replace('.', '').length).toBeGreaterThan(17);
+    const record = JSON.parse(row1!.replace(/"big":([0-9.]+)/, '"big":"$1"').replace(/"i64":(\d+)/, '"i64":"$1"'));
+    expect(record).toMatchObject({ i32: -463, i64: '9007200254741000', f32: 0.3333333432674408, dec: 1.2345, big, code: '001', sparse: 0.5, small: 1 });
+    expect(row1).toContain(`"big":${big},`);
+    expect(row0).toContain('"sparse":null');
+  });
+
+  it('--to parquet to standard output is a Parquet file', async () => {
+    const r = await bnInProcess(['normalize', at('t.parquet'), '--to', 'parquet']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.startsWith('PAR1')).toBe(true);
+  });
+});
+
+describe('values and columns bn refuses', () => {
+  it('an infinite double is an invalid value naming its row and column; nested columns are named', async () => {
+    await duck.run(`COPY (SELECT i::DOUBLE AS w, CASE WHEN i = 41 THEN 'inf'::DOUBLE ELSE i END AS x FROM range(0, 100) t(i)) TO '${at('inf.parquet')}' (FORMAT parquet)`);
+    await duck.run(`COPY (SELECT i::DOUBLE AS w, [i, i] AS l FROM range(0, 10) t(i)) TO '${at('nested.parquet')}' (FORMAT parquet)`);
+    const inf = await bnInProcess(['stats', at('inf.parquet')]);
+    expect(inf.code).toBe(1);
+    expect(inf.stderr).toBe(`bn: ${at('inf.parquet')}[41] (column "x"): not a finite number: Infinity\n`);
+    const nested = await bnInProcess(['stats', at('nested.parquet')]);
+    expect(nested.code).toBe(1);
+    expect(nested.stderr).toBe(`bn: ${at('nested.parquet')}: column "l": nested Parquet columns (lists, structs, maps) are not supported\n`);
+  });
+});
+
+describe('a corrupt Parquet file', () => {
+  const cases: [string, (file: string) => void][] = [
+    ['truncated', (file) => truncateSync(file, Math.floor(readFileSync(file).length / 2))],
+    ['its footer overwritten', (file) => {
+      const bytes = readFileSync(file);
+      bytes.fill(0x41, bytes.length - 40, bytes.length - 4);
+      writeFileSync(file, bytes);
+    }],
+    ['a page header overwritten', (file) => {
+      const bytes = readFileSync(file);
+      bytes.fill(0xff, 4, 64); // the first page's header
+      writeFileSync(file, bytes);
+    }],
+  ];
+
+  it.each(cases)('%s: one bn: line naming the file, exit 1, no output file', async (name, damage) => {
+    const file = at(`bad-${name.replace(/\W/g, '')}.parquet`);
+    copyFileSync(at('t.parquet'), file);
+    damage(file);
+    const out = at(`bad-${name.replace(/\W/g, '')}.out.parquet`);
+    for (const args of [['stats', file], ['normalize', file, '-o', out]]) {
+      const r = await bnInProcess(args);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`^bn: ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: .*Parquet.*\\n$`));
+      expect(r.stderr.split('\n')).toHaveLength(2);
+      expect(r.stdout).toBe('');
+      expect(existsSync(out)).toBe(false);
+    }
+  });
+});

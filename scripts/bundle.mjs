@@ -44,6 +44,8 @@ export const BUNDLES = [
     banner: { js: "import { createRequire as __bnCreateRequire } from 'node:module'; const require = __bnCreateRequire(import.meta.url);" },
   },
   { ...common, entryPoints: { 'block-worker': 'src/pipeline/fast/block-worker.ts' } },
+  // Parquet's row-group worker (-j N on a Parquet file): found beside the chunk that starts it.
+  { ...common, entryPoints: { 'row-group-worker': 'src/pipeline/row-group-worker.ts' } },
 ];
 
 // Run as a script (npm run build), not imported (the test): real paths, since a clone may sit behind a symbolic link.

@@ -76,7 +76,9 @@ class RowGroupWorkers implements BlockHelpers {
   }
 
   private spawn(): Worker {
-    const worker = new Worker(workerUrl(), { resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 64 } });
+    // No old-generation cap: a worker decodes a whole row group, whose size the file's writer chose
+    // (DuckDB writes groups of a million rows); the main thread reads such a group too.
+    const worker = new Worker(workerUrl(), { resourceLimits: { maxYoungGenerationSizeMb: 8 } });
     worker.unref();
     worker.on('message', (result: RowGroupResult) => {
       this.pending--;
@@ -99,6 +101,8 @@ class RowGroupWorkers implements BlockHelpers {
   }
 
   async finish(): Promise<number> {
+    // Workers never asked to help (a pass with -b, a text feature): whatever befell them is not this pass's.
+    if (!this.step) return 0;
     if (this.pending > 0 && !this.failure) await new Promise<void>((resolve) => (this.settle = resolve));
     if (this.failure) throw this.failure;
     return this.rows;

@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bnInProcess, csvRows } from '../helpers/run-bn.js';
+import { bnInProcess, bnProcess, csvRows } from '../helpers/run-bn.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'bn-parquet-'));
 const at = (name: string) => path.join(dir, name);
@@ -74,6 +74,18 @@ describe('Parquet written by DuckDB', () => {
     expect(await stats([at('t.parquet'), '-j', '1'])).toEqual(alone);
     expect(await stats([at('t.parquet'), '-j', '2'])).toEqual(alone);
     expect(await stats([at('t.parquet'), '-j', '3'])).toEqual(alone);
+  });
+
+  it('bin/bn as installed (its bundle) reads row groups in worker threads with -j 2, and a pass that cannot use them ignores them', async () => {
+    const alone = await stats([at('t.parquet')]);
+    const r = await bnProcess(['stats', '--to', 'json', at('t.parquet'), '-j', '2']);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(r.stdout)).toEqual(alone);
+    // normalize's passes read with -b or write rows: no worker helps, none may fail the run.
+    const one = await bnProcess(['normalize', at('t.parquet'), '-s', '!code', '-j', '1', '--to', 'csv']);
+    const two = await bnProcess(['normalize', at('t.parquet'), '-s', '!code', '-j', '2', '--to', 'csv']);
+    expect(two).toMatchObject({ code: 0, stderr: '' });
+    expect(two.stdout).toBe(one.stdout);
   });
 
   it('gives the same batches as CSV, batches cut across row groups (-b 1500)', async () => {

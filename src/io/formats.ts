@@ -27,6 +27,8 @@ export interface ReadOptions {
   label: string;
   /** CSV/TSV: text after a closing quote is taken as text (see ./csv-rows.ts). */
   lazyQuotes?: boolean;
+  /** NDJSON: flat objects may be read from their bytes (off: JSON.parse reads every line, the reference for tests). */
+  fast?: boolean;
 }
 
 /**
@@ -91,7 +93,7 @@ export const FORMATS: readonly FormatEntry[] = [
     text: true,
     reader: async () => {
       const { ndjsonSource } = await import('./ndjson-reader.js');
-      return (input, options) => ndjsonSource(input, options.label);
+      return (input, options) => ndjsonSource(input, options.label, options.fast);
     },
     write: async (out, options) => (await import('./json-writer.js')).jsonSink(out, { lines: true, formatNumber: options.formatNumber }),
   },

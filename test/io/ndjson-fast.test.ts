@@ -8,6 +8,7 @@ import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BnError } from '../../src/errors.js';
+import { keyBytes, scanFlatObject } from '../../src/io/fast/flat-object-line.js';
 import { ndjsonSource } from '../../src/io/ndjson-reader.js';
 import { utf8Check } from '../../src/io/utf8.js';
 import { chunked } from '../helpers/read-all.js';
@@ -115,6 +116,37 @@ const document = fc
     const eol = crlf ? '\r\n' : '\n';
     return (bom ? '\ufeff' : '') + [first, ...lines].join(eol) + (finalBreak ? eol : '');
   });
+
+describe('a flat object line read from its bytes', () => {
+  /** What JSON.parse makes of the line `{"a":TEXT}`, and what the scanner does (undefined: declined). */
+  const both = (text: string) => {
+    const line = `{"a":${text}}`;
+    let parsed: unknown;
+    try {
+      parsed = (JSON.parse(line) as { a: unknown }).a;
+    } catch {
+      parsed = 'refused';
+    }
+    const cells: unknown[] = [];
+    const bytes = Buffer.from(line, 'latin1');
+    const taken = scanFlatObject(bytes, 0, bytes.length, [keyBytes('a')!], cells as never[]);
+    return { parsed, taken, cell: cells[0] };
+  };
+
+  it('takes a number JSON takes, with the value JSON.parse gives, and no number JSON refuses', () => {
+    fc.assert(
+      fc.property(numberText, (text) => {
+        const { parsed, taken, cell } = both(text);
+        if (parsed === 'refused') expect(taken).toBe(false);
+        else {
+          expect(taken).toBe(true);
+          expect(Object.is(cell, parsed)).toBe(true);
+        }
+      }),
+      { seed: SEED, numRuns: 20_000 },
+    );
+  });
+});
 
 describe('NDJSON byte reader against the text reader', () => {
   it.each([

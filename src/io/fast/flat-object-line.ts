@@ -8,13 +8,14 @@
  * takes, never to explain what it does not.
  *
  * What it takes gets the values JSON.parse would give: a string is its bytes as Latin-1 (ASCII
- * only, so the same text); a number has JSON's syntax checked here, then parseDecimalBytes reads
- * it (JSON's number syntax is a subset of the one that function reads, and it returns Number(text),
- * correctly rounded as JSON.parse is, ±Infinity past float64 as JSON.parse).
+ * only, so the same text); a number is read in the same pass that checks its syntax, by
+ * Clinger's fast path as in ./decimal.ts (exact digits below 2^53 and a power of ten up to 22:
+ * one correctly rounded operation), and otherwise by Number(text), which rounds correctly as
+ * JSON.parse does and gives ±Infinity past float64 as JSON.parse does.
  */
 import type { Buffer } from 'node:buffer';
 import type { Cell } from '../table.js';
-import { parseDecimalBytes } from './decimal.js';
+import { EXACT_POWERS_OF_TEN, TWO_TO_53 } from './decimal.js';
 
 const SPACE = 0x20;
 const TAB = 0x09;
@@ -85,9 +86,9 @@ export function scanFlatObject(bytes: Buffer, start: number, end: number, keys: 
       cells[k] = bytes.toString('latin1', from, j);
       i = j + 1;
     } else if (c === MINUS || (c >= ZERO && c <= NINE)) {
-      const stop = jsonNumberEnd(bytes, i, end);
+      const stop = readJsonNumber(bytes, i, end);
       if (stop < 0) return false;
-      cells[k] = parseDecimalBytes(bytes, i, stop);
+      cells[k] = numberRead;
       i = stop;
     } else if (matches(bytes, i, end, LITERAL_NULL)) {
       cells[k] = null;
@@ -121,37 +122,58 @@ function skipBlank(bytes: Buffer, i: number, end: number): number {
   return i;
 }
 
+/** The value of the number readJsonNumber read last (a slot, not a pair to allocate per number). */
+let numberRead = 0;
+/** Exponent digits beyond this cannot change the result (it is 0 or Infinity already). */
+const EXPONENT_CAP = 1e9;
+
 /**
- * Where the JSON number starting at i ends, or -1 when its syntax is not JSON's:
- * `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`, followed by a byte that ends a value.
+ * Reads the JSON number starting at `start` into numberRead and returns where it ends, or -1 when
+ * its syntax is not JSON's, `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`, or it is not followed
+ * by a byte that ends a value (`01`, `1x`).
  */
-function jsonNumberEnd(bytes: Buffer, i: number, end: number): number {
-  if (bytes[i] === MINUS) i++;
+function readJsonNumber(bytes: Buffer, start: number, end: number): number {
+  let i = start;
+  const negative = bytes[i] === MINUS;
+  if (negative) i++;
   if (i >= end) return -1;
   let c = bytes[i]!;
+  // Mantissa: the digits read as an integer; it stays exact as long as its last value is below
+  // 2^53 (the partial values only grow), the case the fast path below takes.
+  let mantissa = 0;
   if (c === ZERO) i++;
-  else if (c > ZERO && c <= NINE) i = digits(bytes, i, end);
-  else return -1;
+  else if (c > ZERO && c <= NINE) {
+    for (; i < end && (c = bytes[i]! - ZERO) >= 0 && c <= 9; i++) mantissa = mantissa * 10 + c;
+  } else return -1;
+  let fractionDigits = 0;
   if (i < end && bytes[i] === DOT) {
-    const from = i + 1;
-    i = digits(bytes, from, end);
-    if (i === from) return -1;
+    for (i++; i < end && (c = bytes[i]! - ZERO) >= 0 && c <= 9; i++, fractionDigits++) mantissa = mantissa * 10 + c;
+    if (fractionDigits === 0) return -1;
   }
+  let exponent = 0;
   if (i < end && ((c = bytes[i]!) === LOWER_E || c === UPPER_E)) {
     i++;
-    if (i < end && ((c = bytes[i]!) === PLUS || c === MINUS)) i++;
+    let exponentNegative = false;
+    if (i < end && ((c = bytes[i]!) === PLUS || c === MINUS)) {
+      exponentNegative = c === MINUS;
+      i++;
+    }
     const from = i;
-    i = digits(bytes, from, end);
+    for (; i < end && (c = bytes[i]! - ZERO) >= 0 && c <= 9; i++) if (exponent < EXPONENT_CAP) exponent = exponent * 10 + c;
     if (i === from) return -1;
+    if (exponentNegative) exponent = -exponent;
   }
-  // A number is followed by a comma, the closing brace or a blank (`01`, `1x` are not numbers).
   if (i >= end) return -1;
   c = bytes[i]!;
-  return c === COMMA || c === CLOSE || c === SPACE || c === TAB ? i : -1;
-}
-
-function digits(bytes: Buffer, i: number, end: number): number {
-  let c = 0;
-  while (i < end && (c = bytes[i]!) >= ZERO && c <= NINE) i++;
+  if (c !== COMMA && c !== CLOSE && c !== SPACE && c !== TAB) return -1;
+  // Case: zero, whatever the exponent (0e999 is 0); -0 stays -0, as in JSON.parse.
+  if (mantissa === 0) numberRead = negative ? -0 : 0;
+  else {
+    const power = exponent - fractionDigits;
+    if (mantissa < TWO_TO_53 && power >= -22 && power <= 22) {
+      const value = power >= 0 ? mantissa * EXACT_POWERS_OF_TEN[power]! : mantissa / EXACT_POWERS_OF_TEN[-power]!;
+      numberRead = negative ? -value : value;
+    } else numberRead = Number(bytes.toString('latin1', start, i)); // Case: everything else.
+  }
   return i;
 }

@@ -34,6 +34,8 @@ export interface ReadOptions {
   label: string;
   /** CSV/TSV: text after a closing quote is taken as text (see ./csv-rows.ts). */
   lazyQuotes?: boolean;
+  /** NDJSON: flat objects may be read from their bytes (off: JSON.parse reads every line, the reference for tests). */
+  fast?: boolean;
 }
 
 export interface FormatNotes {
@@ -118,10 +120,10 @@ export const FORMATS: readonly FormatEntry[] = [
     extensions: ['.ndjson', '.jsonl'],
     firstByte: 0x7b, // {
     text: true,
-    notes: { title: 'NDJSON', parallel: 'no', streaming: 'yes', library: "bn's line reader, `JSON.parse`" },
+    notes: { title: 'NDJSON', parallel: 'no', streaming: 'yes', library: "bn's line reader: a flat object with the known keys read from its bytes, any other line through `JSON.parse`" },
     reader: async () => {
       const { ndjsonSource } = await import('./ndjson-reader.js');
-      return (input, options) => ndjsonSource(input, options.label);
+      return (input, options) => ndjsonSource(input, options.label, options.fast);
     },
     write: async (out, options) => (await import('./json-writer.js')).jsonSink(out, { lines: true, formatNumber: options.formatNumber }),
   },

@@ -38,6 +38,8 @@ export class RecordTable {
   private readonly index = new Map<string, number>();
   private kind: 'objects' | 'arrays' | undefined;
   private records = 0;
+  /** 0, 1, … for every column: the keys of a row that has them all in column order (shared, never written). */
+  private everyKey: number[] = [];
 
   constructor(private readonly label: string) {}
 
@@ -77,6 +79,17 @@ export class RecordTable {
       return record === undefined ? { cells, line } : { cells, line, record };
     }
     return this.objectRow(value as Record<string, Cell>, line, record, where);
+  }
+
+  /**
+   * The row of an object whose keys are every column, in column order, and whose values are flat
+   * (the NDJSON byte scanner reads those): what toRow would give for it, without the object.
+   */
+  flatObjectRow(cells: Cell[], line: number): Row {
+    if (this.kind !== 'objects') throw new Error('flatObjectRow: the records are not objects');
+    this.records++;
+    if (this.everyKey.length !== this.columns.length) this.everyKey = this.columns.map((_, j) => j);
+    return { cells, line, keys: this.everyKey };
   }
 
   private objectRow(object: Record<string, Cell>, line: number, record: number | undefined, where: ErrorLocation): Row {

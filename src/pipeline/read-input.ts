@@ -96,6 +96,7 @@ export function openReader(input: InputSource, stdin: Readable, options: ReaderO
       header: input.header,
       label: input.spec.label,
       lazyQuotes: input.lazyQuotes,
+      fast: input.fast,
     });
     return { rows: await readRowBatches(source, consumer, counter), shape: source };
   };

@@ -1,0 +1,200 @@
+/**
+ * The NDJSON byte reader (flat objects read from their bytes) against the text reader (JSON.parse
+ * on every line), on generated NDJSON fed in random chunks: the same rows (cells, line, keys), the
+ * same columns, the same error (code, message, location) after the same rows. Then bn itself,
+ * with and without BN_NO_FAST=1: the same statistics, normalized output and errors.
+ */
+import { Readable } from 'node:stream';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { BnError } from '../../src/errors.js';
+import { keyBytes, scanFlatObject } from '../../src/io/fast/flat-object-line.js';
+import { ndjsonSource } from '../../src/io/ndjson-reader.js';
+import { utf8Check } from '../../src/io/utf8.js';
+import { chunked } from '../helpers/read-all.js';
+import { bnInProcess } from '../helpers/run-bn.js';
+
+const SEED = 1616;
+
+interface Read {
+  columns: string[];
+  rows: { cells: unknown[]; line: number; keys?: number[] }[];
+  error?: { code: string; message: string; location: unknown };
+}
+
+/** -0 and 0 differ in what bn computes: keep them apart (toEqual would not). */
+const exact = (cell: unknown) => (Object.is(cell, -0) ? '-0' : cell);
+
+async function readNdjson(bytes: Buffer, cuts: number[], fast: boolean): Promise<Read> {
+  const source = ndjsonSource(chunked(bytes, cuts).pipe(utf8Check('x.ndjson')), 'x.ndjson', fast);
+  const rows: Read['rows'] = [];
+  try {
+    for await (const chunk of source.chunks()) {
+      for (const row of chunk) rows.push({ cells: Array.from(row.cells, exact), line: row.line, keys: row.keys && [...row.keys] });
+    }
+  } catch (err) {
+    if (!(err instanceof BnError)) throw err;
+    return { columns: [...source.columns], rows, error: { code: err.code, message: err.message, location: err.location } };
+  }
+  return { columns: [...source.columns], rows };
+}
+
+async function expectSameReads(text: string, cuts: number[] = []): Promise<void> {
+  const bytes = Buffer.from(text, 'utf8');
+  const general = await readNdjson(bytes, cuts, false);
+  const fast = await readNdjson(bytes, cuts, true);
+  expect(fast).toEqual(general);
+}
+
+// --- Generated NDJSON -------------------------------------------------------------------------
+
+const KEYS = ['a', 'b', 'f 3', 'x_long_name', 'é', 'q"t', '__proto__'];
+
+/** A number in one of JSON's notations, or a near miss that JSON refuses (01, 1., .5, +1, 1e). */
+const numberText = fc.oneof(
+  fc.integer({ min: -1e6, max: 1e6 }).map(String),
+  fc.double({ noNaN: true, noDefaultInfinity: true }).map((x) => JSON.stringify(x)),
+  fc
+    .record({
+      sign: fc.constantFrom('', '-'),
+      int: fc.oneof(fc.constant('0'), fc.stringMatching(/^[1-9][0-9]{0,20}$/)),
+      frac: fc.oneof(fc.constant(''), fc.stringMatching(/^\.[0-9]{1,20}$/)),
+      exp: fc.oneof(fc.constant(''), fc.stringMatching(/^[eE][+-]?[0-9]{1,3}$/)),
+    })
+    .map(({ sign, int, frac, exp }) => sign + int + frac + exp),
+  fc.constantFrom('-0', '0', '-0.0', '1e999', '-1e999', '1e-400', '4.9e-324', '9007199254740993', '123456789012345678901234567890', '0.1e1'),
+  fc.constantFrom('01', '1.', '.5', '+1', '1e', '-', '1e+', '0x10', 'NaN', 'Infinity', '1.5.2'),
+);
+
+/** A string value: numeric-looking, a missing marker, escapes, beyond ASCII, a raw tab (invalid). */
+const stringText = fc.oneof(
+  fc.stringMatching(/^[ -!#-[\]-~]{0,8}$/).map((s) => `"${s}"`),
+  fc.constantFrom('""', '"12"', '"1e5"', '" 3 "', '"NA"', '"-0"', '"1e999"', '"a\\"b"', '"\\u0041"', '"é"', '"tab\there"', '"\\n"'),
+);
+
+const valueText = fc.oneof(
+  { weight: 6, arbitrary: numberText },
+  { weight: 2, arbitrary: stringText },
+  { weight: 1, arbitrary: fc.constantFrom('null', 'true', 'false', 'nul', 'True', '[1]', '{"n":1}', '[]') },
+);
+
+const blank = fc.constantFrom('', '', '', ' ', '\t', ' \t ');
+
+/** A line: mostly a flat object with the keys of the first line, sometimes anything else. */
+function lineText(keys: string[]) {
+  const object = (pairs: [string, string][], space: string, colon: string) =>
+    `${space}{${space}${pairs.map(([k, v]) => `${JSON.stringify(k)}${colon}${space}${v}`).join(`${space},${space}`)}${space}}${space}`;
+  const flat = fc
+    .record({ values: fc.array(valueText, { minLength: keys.length, maxLength: keys.length }), space: blank, colon: fc.constantFrom(':', ':', ' :') })
+    .map(({ values, space, colon }) => object(keys.map((k, i) => [k, values[i]!]), space, colon));
+  const reshaped = fc
+    .record({
+      values: fc.array(valueText, { minLength: 1, maxLength: keys.length + 1 }),
+      keys: fc.array(fc.constantFrom(...KEYS), { minLength: 0, maxLength: keys.length + 1 }),
+    })
+    .map(({ values, keys: shuffled }) => object(shuffled.map((k, i) => [k, values[i % values.length]!]), '', ':'));
+  return fc.oneof(
+    { weight: 12, arbitrary: flat },
+    { weight: 2, arbitrary: reshaped },
+    { weight: 1, arbitrary: blank },
+    { weight: 1, arbitrary: fc.constantFrom('{"a":1', 'garbage', '[1,2]', '"text"', '{"a":1}}', '{"a":1,}', '{"\\u0061":1}', '{"a":1} x') },
+  );
+}
+
+const document = fc
+  .uniqueArray(fc.constantFrom(...KEYS), { minLength: 1, maxLength: 5 })
+  .chain((keys) =>
+    fc.record({
+      lines: fc.array(lineText(keys), { minLength: 1, maxLength: 30 }),
+      first: lineText(keys),
+      bom: fc.boolean(),
+      crlf: fc.boolean(),
+      finalBreak: fc.boolean(),
+    }),
+  )
+  .map(({ lines, first, bom, crlf, finalBreak }) => {
+    const eol = crlf ? '\r\n' : '\n';
+    return (bom ? '\ufeff' : '') + [first, ...lines].join(eol) + (finalBreak ? eol : '');
+  });
+
+describe('a flat object line read from its bytes', () => {
+  /** What JSON.parse makes of the line `{"a":TEXT}`, and what the scanner does (undefined: declined). */
+  const both = (text: string) => {
+    const line = `{"a":${text}}`;
+    let parsed: unknown;
+    try {
+      parsed = (JSON.parse(line) as { a: unknown }).a;
+    } catch {
+      parsed = 'refused';
+    }
+    const cells: unknown[] = [];
+    const bytes = Buffer.from(line, 'latin1');
+    const taken = scanFlatObject(bytes, 0, bytes.length, [keyBytes('a')!], cells as never[]);
+    return { parsed, taken, cell: cells[0] };
+  };
+
+  it('takes a number JSON takes, with the value JSON.parse gives, and no number JSON refuses', () => {
+    fc.assert(
+      fc.property(numberText, (text) => {
+        const { parsed, taken, cell } = both(text);
+        if (parsed === 'refused') expect(taken).toBe(false);
+        else {
+          expect(taken).toBe(true);
+          expect(Object.is(cell, parsed)).toBe(true);
+        }
+      }),
+      { seed: SEED, numRuns: 20_000 },
+    );
+  });
+});
+
+describe('NDJSON byte reader against the text reader', () => {
+  it.each([
+    ['flat objects', '{"a":1,"b":"x"}\n{"a":2.5,"b":null}\n'],
+    ['a BOM and CRLF', '\ufeff{"a":1}\r\n{"a":-0}\r\n'],
+    ['a blank line and a last line without a break', '{"a":1}\n\n  \n{"a":3e2}'],
+    ['a key first seen later', '{"a":1}\n{"a":2,"b":3}\n{"a":4,"b":5}\n'],
+    ['a duplicate key', '{"a":1,"b":2}\n{"a":1,"a":2}\n'],
+    ['keys in another order', '{"a":1,"b":2}\n{"b":3,"a":4}\n'],
+    ['a number JSON refuses, after good lines', '{"a":1}\n{"a":2}\n{"a":01}\n'],
+    ['a number past float64', '{"a":1}\n{"a":1e999}\n'],
+    ['an escape', '{"a":"x"}\n{"a":"\\u0031"}\n'],
+    ['arrays', '[1,2]\n[3,4]\n'],
+    ['an object after arrays', '[1]\n{"a":1}\n'],
+    ['a nested value', '{"a":1}\n{"a":{"b":[1]}}\n'],
+    ['only blank lines', '\n \n'],
+    ['empty', ''],
+  ])('%s', async (_name, text) => {
+    await expectSameReads(text);
+  });
+
+  it('read generated NDJSON alike, in any chunks', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        document.chain((text) => fc.record({ text: fc.constant(text), cuts: fc.array(fc.nat({ max: Buffer.byteLength(text) }), { maxLength: 4 }) })),
+        async ({ text, cuts }) => expectSameReads(text, cuts),
+      ),
+      { seed: SEED, numRuns: 500 },
+    );
+  });
+
+  it('a line too long is refused at the same line, by UTF-16 length as the text reader counts it', async () => {
+    // Not generated: 64 MiB lines. One check that the byte reader counts characters, not bytes.
+    const { MAX_RECORD_BYTES } = await import('../../src/io/fast/csv-scanner.js');
+    const wide = 'é'.repeat(MAX_RECORD_BYTES / 2 + 16); // within the limit in characters, past it in bytes
+    await expectSameReads(`{"a":1}\n{"a":"${wide}"}\n`, [1 << 16, 1 << 20, 1 << 24]);
+  }, 60_000);
+});
+
+describe('bn with and without the NDJSON byte reader', () => {
+  it('prints the same statistics, normalized output and errors', async () => {
+    await fc.assert(
+      fc.asyncProperty(document, fc.constantFrom(['stats', '--to', 'json'], ['normalize', '--to', 'ndjson'], ['normalize', '--to', 'csv']), async (text, args) => {
+        const general = await bnInProcess([...args, '--from', 'ndjson'], text, { env: { BN_NO_FAST: '1' } });
+        const fast = await bnInProcess([...args, '--from', 'ndjson'], text);
+        expect(fast).toEqual(general);
+      }),
+      { seed: SEED, numRuns: 150 },
+    );
+  });
+});

@@ -100,31 +100,29 @@ export class ExactSum {
    * of real data) take the two-accumulator path of `chunkSum`; others the bins, value by value.
    */
   addColumn(values: Float64Array, length: number): void {
-    for (let i = 0; i < length; i += CHUNK) {
-      const end = Math.min(length, i + CHUNK);
-      magnitudes(values, i, end);
-      const largest = RANGE[0]!;
-      const smallest = RANGE[1]!;
-      if (largest === 0) continue; // zeros and missing values only
-      const eM = exponentOf(largest);
-      const em = exponentOf(smallest);
-      if (eM - (em - 52) <= PAIR_RANGE && em >= PAIR_LOWEST && eM <= PAIR_HIGHEST) {
-        const base = 1.5 * powerOfTwo(eM + PAIR_HEADROOM);
-        let high = base;
-        let low = 0;
-        for (let k = i; k < end; k++) {
-          const x = values[k]!;
-          if (x !== x) continue;
-          const s = high + x;
-          const q = s - high;
-          high = s;
-          low += x - q;
-        }
-        this.addPart(high - base);
-        this.addPart(low);
-      } else {
-        this.addBinned(values, i, end, largest);
+    forEachChunk(values, length, (i, end, largest, smallest) => this.addChunk(values, i, end, largest, smallest));
+  }
+
+  /** values[i..end) (at most CHUNK of them, some nonzero), whose largest and smallest nonzero magnitudes are given. */
+  addChunk(values: Float64Array, i: number, end: number, largest: number, smallest: number): void {
+    const eM = exponentOf(largest);
+    const em = exponentOf(smallest);
+    if (eM - (em - 52) <= PAIR_RANGE && em >= PAIR_LOWEST && eM <= PAIR_HIGHEST) {
+      const base = 1.5 * powerOfTwo(eM + PAIR_HEADROOM);
+      let high = base;
+      let low = 0;
+      for (let k = i; k < end; k++) {
+        const x = values[k]!;
+        if (x !== x) continue;
+        const s = high + x;
+        const q = s - high;
+        high = s;
+        low += x - q;
       }
+      this.addPart(high - base);
+      this.addPart(low);
+    } else {
+      this.addBinned(values, i, end, largest);
     }
   }
 
@@ -325,58 +323,56 @@ export class ExactSquares extends ExactSum {
    * two-accumulator path (`chunkSum`) twice: once for the squares rounded, once for their errors.
    */
   addSquares(values: Float64Array, length: number): void {
-    for (let i = 0; i < length; i += CHUNK) {
-      const end = Math.min(length, i + CHUNK);
-      magnitudes(values, i, end);
-      const largest = RANGE[0]!;
-      const smallest = RANGE[1]!;
-      if (largest === 0) continue;
-      if (largest >= SQUARE_HIGH || smallest < SQUARE_LOW) {
-        // A square Dekker's split cannot take: one value at a time.
-        for (let k = i; k < end; k++) if (values[k] === values[k]) this.addSquare(values[k]!);
-        continue;
+    forEachChunk(values, length, (i, end, largest, smallest) => this.addSquaresChunk(values, i, end, largest, smallest));
+  }
+
+  /** The squares of values[i..end), as `addChunk` takes values. */
+  addSquaresChunk(values: Float64Array, i: number, end: number, largest: number, smallest: number): void {
+    if (largest >= SQUARE_HIGH || smallest < SQUARE_LOW) {
+      // A square Dekker's split cannot take: one value at a time.
+      for (let k = i; k < end; k++) if (values[k] === values[k]) this.addSquare(values[k]!);
+      return;
+    }
+    // The squares hi = fl(x²) lie in [fl(smallest²), fl(largest²)]; their errors lo are below
+    // half an ulp of the largest (< 2^(eH − 52)) and multiples of ulp(x)² ≥ 2^(2·em − 104).
+    const eH = exponentOf(largest * largest);
+    const eh = exponentOf(smallest * smallest);
+    const em = exponentOf(smallest);
+    if (eH - (eh - 52) <= PAIR_RANGE && eH - 53 - (2 * em - 104) <= PAIR_RANGE) {
+      const base = 1.5 * powerOfTwo(eH + PAIR_HEADROOM);
+      const errorBase = 1.5 * powerOfTwo(eH - 53 + PAIR_HEADROOM);
+      let high = base;
+      let low = 0;
+      let errorHigh = errorBase;
+      let errorLow = 0;
+      for (let k = i; k < end; k++) {
+        const x = values[k]!;
+        if (x !== x) continue;
+        const hi = x * x;
+        const c = SPLITTER * x;
+        const xh = c - (c - x);
+        const xl = x - xh;
+        const lo = xh * xh - hi + 2 * xh * xl + xl * xl;
+        const s = high + hi;
+        const q = s - high;
+        high = s;
+        low += hi - q;
+        const t = errorHigh + lo;
+        const r = t - errorHigh;
+        errorHigh = t;
+        errorLow += lo - r;
       }
-      // The squares hi = fl(x²) lie in [fl(smallest²), fl(largest²)]; their errors lo are below
-      // half an ulp of the largest (< 2^(eH − 52)) and multiples of ulp(x)² ≥ 2^(2·em − 104).
-      const eH = exponentOf(largest * largest);
-      const eh = exponentOf(smallest * smallest);
-      const em = exponentOf(smallest);
-      if (eH - (eh - 52) <= PAIR_RANGE && eH - 53 - (2 * em - 104) <= PAIR_RANGE) {
-        const base = 1.5 * powerOfTwo(eH + PAIR_HEADROOM);
-        const errorBase = 1.5 * powerOfTwo(eH - 53 + PAIR_HEADROOM);
-        let high = base;
-        let low = 0;
-        let errorHigh = errorBase;
-        let errorLow = 0;
-        for (let k = i; k < end; k++) {
-          const x = values[k]!;
-          if (x !== x) continue;
-          const hi = x * x;
-          const c = SPLITTER * x;
-          const xh = c - (c - x);
-          const xl = x - xh;
-          const lo = xh * xh - hi + 2 * xh * xl + xl * xl;
-          const s = high + hi;
-          const q = s - high;
-          high = s;
-          low += hi - q;
-          const t = errorHigh + lo;
-          const r = t - errorHigh;
-          errorHigh = t;
-          errorLow += lo - r;
-        }
-        this.addPart(high - base);
-        this.addPart(low);
-        this.addPart(errorHigh - errorBase);
-        this.addPart(errorLow);
-      } else {
-        const top = this.topFor(largest * largest);
-        for (let k = i; k < end; k++) {
-          const x = values[k]!;
-          if (x !== x || x === 0) continue;
-          this.depositSquare(x, top);
-          this.tick();
-        }
+      this.addPart(high - base);
+      this.addPart(low);
+      this.addPart(errorHigh - errorBase);
+      this.addPart(errorLow);
+    } else {
+      const top = this.topFor(largest * largest);
+      for (let k = i; k < end; k++) {
+        const x = values[k]!;
+        if (x !== x || x === 0) continue;
+        this.depositSquare(x, top);
+        this.tick();
       }
     }
   }
@@ -411,6 +407,20 @@ const SQUARE_HIGH = 2 ** 486;
 
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
+
+/**
+ * values[0..length) in chunks of at most CHUNK, each handed on with its largest and smallest
+ * nonzero magnitudes; a chunk of zeros and missing values only is skipped. Moments measures a
+ * chunk once for its sum and its sum of squares.
+ */
+export function forEachChunk(values: Float64Array, length: number, chunk: (start: number, end: number, largest: number, smallest: number) => void): void {
+  for (let i = 0; i < length; i += CHUNK) {
+    const end = Math.min(length, i + CHUNK);
+    magnitudes(values, i, end);
+    const largest = RANGE[0]!;
+    if (largest !== 0) chunk(i, end, largest, RANGE[1]!);
+  }
+}
 
 /** What `magnitudes` found: the largest |x| and the smallest nonzero |x| (Infinity: none). */
 const RANGE = new Float64Array(2);

@@ -17,7 +17,7 @@
  * The exact values need BigInt arithmetic, done when a statistic is first asked for (and cached
  * until more values come); the hot path, add and addColumn, stays in float64.
  */
-import { dyadicOf, dyadicText, ExactSquares, ExactSum, parseDyadic, trim, ZERO, type Dyadic } from './exact-sum.js';
+import { dyadicOf, dyadicText, ExactSquares, forEachChunk, ExactSum, parseDyadic, trim, ZERO, type Dyadic } from './exact-sum.js';
 import type { Ratio } from './exact-scale.js';
 import { roundQuotient } from './round-rational.js';
 
@@ -102,8 +102,11 @@ export class Moments {
     let n = this.n[j]!;
     let lo = this.lo[j]!;
     let hi = this.hi[j]!;
-    sum.addColumn(values, length);
-    squares.addSquares(values, length);
+    // Each chunk's magnitudes measured once, for both sums.
+    forEachChunk(values, length, (i, end, largest, smallest) => {
+      sum.addChunk(values, i, end, largest, smallest);
+      squares.addSquaresChunk(values, i, end, largest, smallest);
+    });
     for (let i = 0; i < length; i++) {
       const x = values[i]!;
       // Case: missing value.

@@ -4,7 +4,6 @@
  * same columns, the same error (code, message, location) after the same rows. Then bn itself,
  * with and without BN_NO_FAST=1: the same statistics, normalized output and errors.
  */
-import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BnError } from '../../src/errors.js';

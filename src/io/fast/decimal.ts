@@ -108,12 +108,20 @@ export function parseDecimalBytes(bytes: Uint8Array, start: number, end: number)
   // Case: Clinger's fast path. Every partial sum above stayed exact as long as the final one is
   // below 2^53 (they only grow), so `mantissa` is the digits' integer exactly.
   const power = exponent - fractionDigits;
-  if (mantissa < TWO_TO_53 && power >= -22 && power <= 22) {
-    const value = power >= 0 ? mantissa * EXACT_POWERS_OF_TEN[power]! : mantissa / EXACT_POWERS_OF_TEN[-power]!;
-    return negative ? -value : value;
-  }
+  const value = clingerValue(mantissa, power);
+  if (value === value) return negative ? -value : value;
   // Case: everything else. The syntax is checked, so every byte is ASCII.
   return Number(latin1(bytes, start, end));
+}
+
+/**
+ * mantissa·10^power, correctly rounded, when Clinger's fast path takes it (mantissa below 2^53,
+ * |power| ≤ 22: one exact operand each, one rounding); NaN otherwise. The byte readers
+ * (./numeric-lines.ts, ./flat-object-line.ts) share it.
+ */
+export function clingerValue(mantissa: number, power: number): number {
+  if (!(mantissa < TWO_TO_53 && power >= -22 && power <= 22)) return Number.NaN;
+  return power >= 0 ? mantissa * EXACT_POWERS_OF_TEN[power]! : mantissa / EXACT_POWERS_OF_TEN[-power]!;
 }
 
 function latin1(bytes: Uint8Array, start: number, end: number): string {

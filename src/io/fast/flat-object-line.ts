@@ -15,7 +15,7 @@
  */
 import type { Buffer } from 'node:buffer';
 import type { Cell } from '../table.js';
-import { EXACT_POWERS_OF_TEN, TWO_TO_53 } from './decimal.js';
+import { clingerValue } from './decimal.js';
 
 const SPACE = 0x20;
 const TAB = 0x09;
@@ -169,11 +169,8 @@ function readJsonNumber(bytes: Buffer, start: number, end: number): number {
   // Case: zero, whatever the exponent (0e999 is 0); -0 stays -0, as in JSON.parse.
   if (mantissa === 0) numberRead = negative ? -0 : 0;
   else {
-    const power = exponent - fractionDigits;
-    if (mantissa < TWO_TO_53 && power >= -22 && power <= 22) {
-      const value = power >= 0 ? mantissa * EXACT_POWERS_OF_TEN[power]! : mantissa / EXACT_POWERS_OF_TEN[-power]!;
-      numberRead = negative ? -value : value;
-    } else numberRead = Number(bytes.toString('latin1', start, i)); // Case: everything else.
+    const value = clingerValue(mantissa, exponent - fractionDigits);
+    numberRead = value === value ? (negative ? -value : value) : Number(bytes.toString('latin1', start, i)); // else: everything else
   }
   return i;
 }

@@ -16,7 +16,7 @@
  *   exponent, text — makes it a line for the scanner.
  */
 import { FieldKind, type CsvRecord } from './csv-scanner.js';
-import { canBePartOfNumber, DOT, EXACT_POWERS_OF_TEN, LOWER_E, MINUS, PLUS, TWO_TO_53, UPPER_E, ZERO } from './decimal.js';
+import { canBePartOfNumber, DOT, clingerValue, LOWER_E, MINUS, PLUS, UPPER_E, ZERO } from './decimal.js';
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -102,8 +102,8 @@ export class NumericLines {
         }
         // parseDecimalBytes's Clinger case, and its very operations; the rest is the scanner's.
         const power = exponent - fraction;
-        if (digits === 0 || mantissa >= TWO_TO_53 || power < -22 || power > 22) return -1;
-        const value = power >= 0 ? mantissa * EXACT_POWERS_OF_TEN[power]! : mantissa / EXACT_POWERS_OF_TEN[-power]!;
+        const value = clingerValue(mantissa, power);
+        if (digits === 0 || value !== value) return -1;
         values[j] = negative ? -value : value;
       } else {
         // Any other field: its bytes, up to the delimiter or the line break.

@@ -114,6 +114,7 @@ export function describeErrno(err: NodeJS.ErrnoException): string {
     case 'EDQUOT': return 'disk quota exceeded';
     case 'EFBIG': return 'file too large';
     case 'EROFS': return 'read-only file system';
+    case 'EIO': return 'input/output error (the disk or the file system failed)';
     default: return err.message;
   }
 }

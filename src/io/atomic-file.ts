@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { BnError, writeFailed } from '../errors.js';
 import { ATOMIC_TEMPORARY, removeStaleTemporaries } from './stale-temporaries.js';
 import { registerTemporary, releaseTemporary } from './temporary-files.js';
+import { syncWhileWriting } from './write-behind-sync.js';
 
 export interface AtomicFile {
   readonly path: string;
@@ -37,6 +38,7 @@ export async function openAtomic(target: string): Promise<AtomicFile> {
     throw writeFailed(target, err);
   }
   registerTemporary(temp);
+  const writeBehind = syncWhileWriting(stream, temp);
   let settled = false;
   return {
     path: target,
@@ -49,12 +51,14 @@ export async function openAtomic(target: string): Promise<AtomicFile> {
           stream.once('error', reject);
           stream.end(() => resolve());
         });
+        await writeBehind.stop();
         await syncPath(temp);
         await fs.rename(temp, target);
         // A failure from here on is reported although the target already holds the new bytes:
         // they may not survive a crash.
         await syncDirectory(dir);
       } catch (err) {
+        await writeBehind.stop().catch(() => undefined);
         await fs.rm(temp, { force: true });
         throw writeFailed(target, err);
       } finally {
@@ -65,6 +69,7 @@ export async function openAtomic(target: string): Promise<AtomicFile> {
       if (settled) return;
       settled = true;
       stream.destroy();
+      await writeBehind.stop().catch(() => undefined);
       await fs.rm(temp, { force: true });
       releaseTemporary(temp);
     },

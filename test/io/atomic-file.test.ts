@@ -24,7 +24,7 @@ function previousTarget(): { dir: string; target: string } {
  * Record every sync and rename as "sync temp", "sync directory", "rename"; `fail` makes the sync
  * of the temporary file or of the directory throw an errno error instead.
  */
-function watchSyncs(dir: string, fail?: { what: 'temp' | 'directory'; code: string }): string[] {
+function watchSyncs(dir: string, fail?: { what: 'temp' | 'directory' | 'background'; code: string }): string[] {
   const events: string[] = [];
   const { open, rename } = fsp;
   vi.spyOn(fsp, 'open').mockImplementation(async (file, flags, mode) => {
@@ -35,6 +35,12 @@ function watchSyncs(dir: string, fail?: { what: 'temp' | 'directory'; code: stri
       events.push(`sync ${what}`);
       if (fail?.what === what) throw errno(fail.code);
       return sync();
+    };
+    const datasync = handle.datasync.bind(handle);
+    handle.datasync = async () => {
+      events.push(`datasync ${what}`);
+      if (fail?.what === 'background') throw errno(fail.code);
+      return datasync();
     };
     return handle;
   });
@@ -86,7 +92,7 @@ describe('commit', () => {
   it('reports any other failure of the directory sync (the new bytes are in place but may not survive a crash)', async () => {
     const { dir, target } = previousTarget();
     watchSyncs(dir, { what: 'directory', code: 'EIO' });
-    await expectBnError(commitText(target, 'new\n'), { code: 'BN_WRITE_FAILED', exit: 1, location: { file: target }, message: /EIO/ });
+    await expectBnError(commitText(target, 'new\n'), { code: 'BN_WRITE_FAILED', exit: 1, location: { file: target }, message: /^cannot write: input\/output error \(the disk or the file system failed\)$/ });
     expect(readFileSync(target, 'utf8')).toBe('new\n');
     expect(readdirSync(dir)).toEqual(['out.csv']);
   });
@@ -103,6 +109,55 @@ describe('writeFileAtomic (the stats file)', () => {
       message: /^cannot write: no space left on device$/,
     });
     expect(events).toEqual(['sync temp']);
+    expect(readFileSync(target, 'utf8')).toBe('previous\n');
+    expect(readdirSync(dir)).toEqual(['out.csv']);
+  });
+});
+
+describe('syncing while writing', () => {
+  const MiB = 1024 * 1024;
+  /** Write 40 MiB in two parts, with time between them for the background sync to start. */
+  async function writeLarge(target: string): Promise<Buffer> {
+    const file = await openAtomic(target);
+    const bytes = Buffer.alloc(40 * MiB, 'x');
+    try {
+      await new Promise<void>((resolve) => file.stream.write(bytes.subarray(0, 20 * MiB), () => resolve()));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      file.stream.write(bytes.subarray(20 * MiB));
+      await file.commit();
+    } catch (err) {
+      await file.abort();
+      throw err;
+    }
+    return bytes;
+  }
+
+  it('flushes a large output during the writing, so the sync before the rename finds only the tail', async () => {
+    const { dir, target } = previousTarget();
+    const events = watchSyncs(dir);
+    const bytes = await writeLarge(target);
+    expect(events[0]).toBe('datasync temp');
+    expect(events.slice(events.indexOf('sync temp'))).toEqual(['sync temp', 'rename', 'sync directory']);
+    expect(readFileSync(target).equals(bytes)).toBe(true);
+  });
+
+  it('does not sync a small output before the commit', async () => {
+    const { dir, target } = previousTarget();
+    const events = watchSyncs(dir);
+    await commitText(target, 'a\n1\n');
+    expect(events).toEqual(['sync temp', 'rename', 'sync directory']);
+  });
+
+  it('reports a failed background sync at the commit (a later descriptor may not see it), and leaves the old file', async () => {
+    const { dir, target } = previousTarget();
+    const events = watchSyncs(dir, { what: 'background', code: 'EIO' });
+    await expectBnError(writeLarge(target), {
+      code: 'BN_WRITE_FAILED',
+      exit: 1,
+      location: { file: target },
+      message: /^cannot write: input\/output error \(the disk or the file system failed\)$/,
+    });
+    expect(events).toEqual(['datasync temp']);
     expect(readFileSync(target, 'utf8')).toBe('previous\n');
     expect(readdirSync(dir)).toEqual(['out.csv']);
   });

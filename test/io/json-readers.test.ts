@@ -155,6 +155,6 @@ describe('a read error of the input', () => {
         this.destroy(Object.assign(new Error('i/o error'), { code: 'EIO' }));
       },
     });
-    await expectBnError(readAll(open(failing)), { code: 'BN_READ_FAILED', exit: 1, location: { file }, message: /^cannot read: i\/o error$/ });
+    await expectBnError(readAll(open(failing)), { code: 'BN_READ_FAILED', exit: 1, location: { file }, message: /^cannot read: input\/output error \(the disk or the file system failed\)$/ });
   });
 });

@@ -17,7 +17,7 @@ import { compressionFromPath } from '../io/compression.js';
 import type cliProgress from 'cli-progress';
 import { promises as fs } from 'node:fs';
 import type { Writable } from 'node:stream';
-import { plural } from './text-table.js';
+import { groupThousands, plural } from './text-table.js';
 
 export interface WorkCounter {
   /** Input bytes consumed so far, every pass included. */
@@ -116,7 +116,7 @@ export class Progress {
       return `${head} {bar} ${Math.floor(done * 100)}%${left}`;
     }
     if (rows > 0) {
-      const rate = Math.round(rows / Math.max(elapsed / 1000, 0.001)).toLocaleString('en-US');
+      const rate = groupThousands(Math.round(rows / Math.max(elapsed / 1000, 0.001)));
       return `${head} · ${plural(rows, 'row')} · ${rate} rows/s · ${formatDuration(elapsed)}`;
     }
     return `${head} · ${formatBytes(bytes)} read · ${formatDuration(elapsed)}`;

@@ -82,5 +82,18 @@ export function tableLine(cells: readonly string[]): string {
 
 /** "1 row", "1,234 rows", "2 batches". */
 export function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+  return `${groupThousands(n)} ${n === 1 ? one : many}`;
+}
+
+/**
+ * An integer with commas between groups of three digits, as toLocaleString('en-US') writes it:
+ * by hand, since the first toLocaleString call loads ICU's number formatting (≈ 18 ms, a fifth
+ * of a small file's whole run). Anything but a safe integer goes to toLocaleString.
+ */
+export function groupThousands(n: number): string {
+  if (!Number.isSafeInteger(n)) return n.toLocaleString('en-US');
+  const digits = String(Math.abs(n));
+  let out = digits.slice(0, ((digits.length - 1) % 3) + 1);
+  for (let i = out.length; i < digits.length; i += 3) out += `,${digits.slice(i, i + 3)}`;
+  return n < 0 ? `-${out}` : out;
 }

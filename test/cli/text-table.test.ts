@@ -1,6 +1,6 @@
 /** Numbers for people (readableNumber) and decimal-point alignment (alignTables). */
 import { describe, expect, it } from 'vitest';
-import { alignTables, paintCell, plural, readableNumber, tableLine } from '../../src/cli/text-table.js';
+import { alignTables, paintCell, groupThousands, plural, readableNumber, tableLine } from '../../src/cli/text-table.js';
 
 describe('readableNumber', () => {
   it.each([
@@ -74,5 +74,15 @@ describe('text helpers', () => {
     [2, 'batch', 'batches', '2 batches'],
   ])('plural(%s, %s)', (n, one, many, text) => {
     expect(plural(n, one, many)).toBe(text);
+  });
+});
+
+describe('groupThousands', () => {
+  it.each([0, 7, -7, 999, 1000, -1000, 12345, 999999, 1000000, -1234567, 2 ** 53 - 1, -(2 ** 53 - 1)])('%s as toLocaleString(en-US) writes it', (n) => {
+    expect(groupThousands(n)).toBe(n.toLocaleString('en-US'));
+  });
+
+  it('leaves what is not a safe integer to toLocaleString (2^53, 1.5, Infinity)', () => {
+    for (const n of [2 ** 53, 1.5, Infinity]) expect(groupThousands(n)).toBe(n.toLocaleString('en-US'));
   });
 });

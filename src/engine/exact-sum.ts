@@ -23,6 +23,8 @@
  * instead: slow, but only values beyond any real data's range take it.
  */
 
+import { ApproxSum, EXACT_ZERO, type Approx } from './double-double.js';
+
 /** Bits between bins: E_i = −1022 + WIDTH·i. */
 const WIDTH = 40;
 /** Bins on the grid; the top one's values stay below 2^(998 − 13). */
@@ -293,6 +295,22 @@ export class ExactSum {
     if (this.slow === 0n) return trim(units, unit);
     const exponent = Math.min(unit, this.slowExponent);
     return trim((units << BigInt(unit - exponent)) + (this.slow << BigInt(this.slowExponent - exponent)), exponent);
+  }
+
+  /**
+   * The sum in float64, as hi + lo within a bound (./double-double.ts): the bins' excesses added
+   * from the top, which is usually exact (a handful of terms); undefined with a BigInt part.
+   */
+  approximate(): Approx | undefined {
+    if (this.slow !== 0n) return undefined;
+    const a = this.a;
+    if (a === null) return EXACT_ZERO;
+    const sum = new ApproxSum();
+    for (let i = this.top; i >= 0; i--) {
+      const d = a[i]! - BASE[i]!;
+      if (d !== 0) sum.add(d);
+    }
+    return sum.value();
   }
 
   /** A copy (of the same class). */

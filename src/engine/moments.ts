@@ -14,9 +14,12 @@
  * it, or on how it was split into shards and merged: the same bits every way. A constant column
  * has a variance of exactly 0; no variance is ever negative (n·Σx² ≥ (Σx)², exactly).
  *
- * The exact values need BigInt arithmetic, done when a statistic is first asked for (and cached
- * until more values come); the hot path, add and addColumn, stays in float64.
+ * A statistic is computed when first asked for (and cached until more values come): in
+ * double-double arithmetic with an error bound where that proves the rounding (./double-double.ts;
+ * nearly always on real data), else exactly with BigInt rationals. Both give the same double.
+ * The hot path, add and addColumn, stays in float64.
  */
+import { add, decide, divide, exactProduct, negate, multiply, usable, type Approx } from './double-double.js';
 import { dyadicOf, dyadicText, ExactSquares, forEachChunk, ExactSum, parseDyadic, trim, ZERO, type Dyadic } from './exact-sum.js';
 import type { Ratio } from './exact-scale.js';
 import { roundQuotient } from './round-rational.js';
@@ -33,7 +36,8 @@ export interface MomentsText {
 
 /**
  * The statistics of a feature, computed once: the mean and variance at once, the rarer ones
- * (sample variance, M2) when first asked for, from the exact spread n·Σx² − (Σx)² kept here.
+ * (sample variance, M2) when first asked for, from the spread n·Σx² − (Σx)²: spreadOverN, the
+ * fast path's approximation of spread/n, or the exact spread.
  */
 interface Rounded {
   mean: number;
@@ -41,9 +45,44 @@ interface Rounded {
   variance: number;
   sampleVariance?: number;
   m2?: number;
+  spreadOverN?: Approx;
+  exact?: ExactSpread;
+}
+
+/** n·Σx² − (Σx)² = spread·2^exponent, exactly. */
+interface ExactSpread {
   count: bigint;
   spread: bigint;
   exponent: number;
+}
+
+/** The exact spread of a feature from its exact sums. */
+function exactSpread(s1: Dyadic, s2: Dyadic, count: bigint): ExactSpread {
+  // n·Σx² − (Σx)² over the exponent 2·e(Σx) or e(Σx²), whichever is lower.
+  const exponent = Math.min(2 * s1.exponent, s2.exponent);
+  const spread = ((count * s2.mantissa) << BigInt(s2.exponent - exponent)) - ((s1.mantissa * s1.mantissa) << BigInt(2 * s1.exponent - exponent));
+  return { count, spread, exponent };
+}
+
+/** A variance as a Ratio whose BigInt parts are computed when first read (see varianceRatio). */
+class BatchVariance implements Ratio {
+  constructor(
+    private readonly exact: () => ExactSpread,
+    readonly approx: Approx | undefined,
+  ) {}
+
+  get num(): bigint {
+    return this.exact().spread;
+  }
+
+  get den(): bigint {
+    const { count } = this.exact();
+    return count * count;
+  }
+
+  get exp(): number {
+    return this.exact().exponent;
+  }
 }
 
 export class Moments {
@@ -196,17 +235,33 @@ export class Moments {
     return this.statistics(j)?.variance ?? NaN;
   }
 
-  /** The biased variance exactly, as a rational (for a scale rounded once: ./exact-scale.ts); undefined when the feature has no values. */
+  /**
+   * The biased variance exactly, as a rational (for a scale rounded once: ./exact-scale.ts), with
+   * the fast path's approximation when there is one; undefined when the feature has no values.
+   * The rational is computed only if asked for, and must be asked for before more values come
+   * (a batch's parameters are used at once; a later use throws rather than read other sums).
+   */
   varianceRatio(j: number): Ratio | undefined {
     const s = this.statistics(j);
-    return s && { num: s.spread, den: s.count * s.count, exp: s.exponent };
+    if (!s) return undefined;
+    const approx = s.spreadOverN && divide(s.spreadOverN, this.n[j]!);
+    return new BatchVariance(() => {
+      if (s.exact) return s.exact;
+      if (this.rounded[j] !== s) throw new Error('Moments.varianceRatio: the sums changed before the ratio was read');
+      return this.spreadOf(j, s);
+    }, approx);
   }
 
   /** Sample (unbiased) variance, correctly rounded; NaN when the feature has fewer than 2 values. */
   sampleVariance(j: number): number {
     const s = this.statistics(j);
-    if (!s || s.count < 2n) return NaN;
-    return (s.sampleVariance ??= roundQuotient(s.spread, s.count * (s.count - 1n), s.exponent));
+    const n = this.n[j]!;
+    if (!s || n < 2) return NaN;
+    if (s.sampleVariance !== undefined) return s.sampleVariance;
+    const fast = s.spreadOverN && decide(divide(s.spreadOverN, n - 1));
+    if (fast !== undefined) return (s.sampleVariance = fast);
+    const e = this.spreadOf(j, s);
+    return (s.sampleVariance = roundQuotient(e.spread, e.count * (e.count - 1n), e.exponent));
   }
 
   /** Smallest value of feature j; NaN when it has no values or when unknown (built from a summary without min). */
@@ -225,16 +280,48 @@ export class Moments {
   m2(j: number): number {
     const s = this.statistics(j);
     if (!s) return 0;
-    return (s.m2 ??= roundQuotient(s.spread, s.count, s.exponent));
+    if (s.m2 !== undefined) return s.m2;
+    const fast = s.spreadOverN && decide(s.spreadOverN);
+    if (fast !== undefined) return (s.m2 = fast);
+    const e = this.spreadOf(j, s);
+    return (s.m2 = roundQuotient(e.spread, e.count, e.exponent));
   }
 
-  /** The statistics of feature j from its exact sums (undefined: no values), computed once. */
+  /** The statistics of feature j (undefined: no values), computed once. */
   private statistics(j: number): Rounded | undefined {
     const n = this.n[j]!;
     // Case: empty feature.
     if (n === 0) return undefined;
     const cached = this.rounded[j];
     if (cached) return cached;
+    const rounded = this.fastStatistics(j, n) ?? this.exactStatistics(j, n);
+    this.rounded[j] = rounded;
+    return rounded;
+  }
+
+  /**
+   * Mean, its low part and the variance in double-double arithmetic, each decided by its error
+   * bound (./double-double.ts); undefined when any is not: the exact path then computes all three.
+   */
+  private fastStatistics(j: number, n: number): Rounded | undefined {
+    const s1 = usable(this.sums[j]!.approximate());
+    const s2 = usable(this.squares[j]!.approximate());
+    if (s1 === undefined || s2 === undefined) return undefined;
+    const mean = decide(divide(s1, n));
+    if (mean === undefined) return undefined;
+    // (Σx − mean·n)/n: exact only if Σx is (which the bins usually give).
+    const rest = usable(add(s1, negate(exactProduct(mean, n))));
+    const meanLow = rest && decide(divide(rest, n));
+    if (meanLow === undefined) return undefined;
+    // spread/n = Σx² − (Σx)²/n.
+    const spreadOverN = usable(add(s2, negate(divide(multiply(s1, s1), n))));
+    const variance = spreadOverN && decide(divide(spreadOverN, n));
+    if (variance === undefined) return undefined;
+    return { mean, meanLow, variance, spreadOverN };
+  }
+
+  /** The same three from the exact sums, with BigInt. */
+  private exactStatistics(j: number, n: number): Rounded {
     const count = BigInt(n);
     const s1 = this.sums[j]!.value();
     const s2 = this.squares[j]!.value();
@@ -244,12 +331,13 @@ export class Moments {
     const e1 = Math.min(s1.exponent, m.exponent);
     const residue = (s1.mantissa << BigInt(s1.exponent - e1)) - ((m.mantissa * count) << BigInt(m.exponent - e1));
     const meanLow = roundQuotient(residue, count, e1);
-    // n·Σx² − (Σx)² over the exponent 2·e(Σx) or e(Σx²), whichever is lower.
-    const e2 = Math.min(2 * s1.exponent, s2.exponent);
-    const spread = ((count * s2.mantissa) << BigInt(s2.exponent - e2)) - ((s1.mantissa * s1.mantissa) << BigInt(2 * s1.exponent - e2));
-    const rounded: Rounded = { mean, meanLow, variance: roundQuotient(spread, count * count, e2), count, spread, exponent: e2 };
-    this.rounded[j] = rounded;
-    return rounded;
+    const exact = exactSpread(s1, s2, count);
+    return { mean, meanLow, variance: roundQuotient(exact.spread, count * count, exact.exponent), exact };
+  }
+
+  /** The exact spread of feature j (its statistics `s`), computed once. */
+  private spreadOf(j: number, s: Rounded): ExactSpread {
+    return (s.exact ??= exactSpread(this.sums[j]!.value(), this.squares[j]!.value(), BigInt(this.n[j]!)));
   }
 
   /**

@@ -11,10 +11,12 @@
  * digit for digit.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { parquetMetadataAsync, parquetRead, type AsyncBuffer, type ColumnData, type DecodedArray, type FileMetaData, type SchemaElement } from 'hyparquet';
+import { parquetMetadataAsync, parquetRead, type AsyncBuffer, type ColumnData, type Compressors, type DecodedArray, type FileMetaData, type SchemaElement } from 'hyparquet';
 import { BnError } from '../errors.js';
 import { decimalText, isNumericType, type ColumnType } from './column-types.js';
-import { corruptFile, floatColumn, plainCell, type ColumnBlock } from './columnar.js';
+import { corruptFile, floatColumn, plainCell, type BlockLifetime, type ColumnBlock } from './columnar.js';
+import { GroupMemory } from './parquet-memory.js';
+import { snappyUncompress } from './snappy.js';
 import { openSeekable, type BinaryInput, type ClosableSource } from './seekable-input.js';
 import type { Cell } from './table.js';
 
@@ -24,8 +26,9 @@ export function openParquetInput(input: BinaryInput, label: string): Promise<Clo
 }
 
 /** The Parquet file at `path` (`label` in messages), its metadata read. */
-export async function openParquet(path: string, label: string): Promise<ClosableSource & { readGroup(index: number): Promise<ColumnBlock | undefined> }> {
-  const file = fileBuffer(path, label);
+export async function openParquet(path: string, label: string): Promise<ClosableSource & { readGroup(index: number, lifetime?: BlockLifetime): Promise<ColumnBlock | undefined> }> {
+  const memory = new GroupMemory();
+  const file = fileBuffer(path, label, memory);
   try {
     const metadata = await parquetMetadataAsync(file);
     const elements = topLevelColumns(metadata, label);
@@ -33,16 +36,16 @@ export async function openParquet(path: string, label: string): Promise<Closable
     const columns = elements.map((e) => e.name);
     // Decimals read as their unscaled integers (see above): their annotation taken off a copy of the schema.
     const raw: FileMetaData = { ...metadata, schema: metadata.schema.map((e) => (isDecimal(e) ? { ...e, converted_type: undefined, logical_type: undefined } : e)) };
-    const groups = new RowGroups(file, raw, columns, types, label);
+    const groups = new RowGroups(file, raw, columns, types, label, memory);
     return {
       columns,
       types,
       label,
       keyed: true,
       format: 'parquet',
-      blocks: (take) => groups.blocks(take),
+      blocks: (take, lifetime) => groups.blocks(take, lifetime),
       partitioned: { path, count: raw.row_groups.length },
-      readGroup: (index: number) => groups.read(index),
+      readGroup: (index: number, lifetime?: BlockLifetime) => groups.read(index, lifetime),
       close: async () => file.close(),
     };
   } catch (err) {
@@ -51,18 +54,19 @@ export async function openParquet(path: string, label: string): Promise<Closable
   }
 }
 
-/** A file read with positioned reads: hyparquet asks for each row group's byte range at once. */
-function fileBuffer(path: string, label: string): AsyncBuffer & { close(): void } {
+/** A file read with positioned reads, into `memory`: hyparquet asks for each column chunk's bytes at once. */
+function fileBuffer(path: string, label: string, memory: GroupMemory): AsyncBuffer & { close(): void } {
   const fd = openSync(path, 'r');
   const byteLength = fstatSync(fd).size;
   let open = true;
   return {
     byteLength,
     slice(start: number, end = byteLength): ArrayBuffer {
-      const bytes = new Uint8Array(Math.max(0, end - start));
+      const length = Math.max(0, end - start);
+      const bytes = memory.chunk(length);
       const read = readSync(fd, bytes, 0, bytes.length, start);
       if (read < bytes.length) throw new BnError('BN_CORRUPT_FILE', `not a valid Parquet file (truncated): ${bytes.length} bytes wanted at offset ${start}, ${read} there`, { file: label });
-      return bytes.buffer;
+      return bytes.buffer as ArrayBuffer;
     },
     close: () => {
       if (open) closeSync(fd);
@@ -139,6 +143,7 @@ class RowGroups {
     private readonly columns: string[],
     private readonly types: ColumnType[],
     private readonly label: string,
+    private readonly memory: GroupMemory,
   ) {
     let start = 0;
     for (const group of metadata.row_groups) {
@@ -148,40 +153,53 @@ class RowGroups {
   }
 
   /** Every group in order, or the ones `take` hands out. Empty groups are skipped. */
-  async *blocks(take?: () => number | undefined): AsyncGenerator<ColumnBlock> {
+  async *blocks(take?: () => number | undefined, lifetime?: BlockLifetime): AsyncGenerator<ColumnBlock> {
     let next = 0;
     const order = take ?? (() => (next < this.starts.length ? next++ : undefined));
     for (let index = order(); index !== undefined; index = order()) {
-      const block = await this.read(index);
+      const block = await this.read(index, lifetime);
       if (block) yield block;
     }
   }
 
-  /** Group `index`, decoded; undefined when it has no rows. */
-  async read(index: number): Promise<ColumnBlock | undefined> {
-    const { file, metadata, columns, types, label } = this;
+  /** Group `index`, decoded; undefined when it has no rows. Its memory reused for the next read when it lives `until-next`. */
+  async read(index: number, lifetime: BlockLifetime = 'kept'): Promise<ColumnBlock | undefined> {
+    const { file, metadata, columns, types, label, memory } = this;
     const start = this.starts[index]!;
     const rows = Number(metadata.row_groups[index]!.num_rows);
     if (rows === 0) return undefined;
     const chunks = new Map<string, ColumnData[]>();
+    const codecs = new Map(metadata.row_groups[index]!.columns.map((c) => [c.meta_data?.path_in_schema[0], c.meta_data?.codec]));
+    // Snappy pages decompressed into `memory` too, by bn's decoder (./snappy.ts says why).
+    const compressors: Compressors = {
+      SNAPPY: (input, size) => {
+        const page = memory.page(size);
+        snappyUncompress(input, page);
+        return page;
+      },
+    };
     try {
       // A column at a time: hyparquet reads the bytes of what it is asked for at once, and a whole
       // group's compressed bytes, their copies and the decoded values alive together cost a third more memory.
-      for (const name of columns) {
-        await parquetRead({
-          file,
-          metadata,
-          rowStart: start,
-          rowEnd: start + rows,
-          columns: [name],
-          utf8: false,
-          onChunk: (chunk) => {
-            const list = chunks.get(chunk.columnName);
-            if (list) list.push(chunk);
-            else chunks.set(chunk.columnName, [chunk]);
-          },
-        });
-      }
+      await memory.read(lifetime, async () => {
+        for (const name of columns) {
+          memory.chunksCompressed(codecs.get(name) !== 'UNCOMPRESSED');
+          await parquetRead({
+            file,
+            metadata,
+            rowStart: start,
+            rowEnd: start + rows,
+            columns: [name],
+            utf8: false,
+            compressors,
+            onChunk: (chunk) => {
+              const list = chunks.get(chunk.columnName);
+              if (list) list.push(chunk);
+              else chunks.set(chunk.columnName, [chunk]);
+            },
+          });
+        }
+      });
     } catch (err) {
       throw corruptFile('Parquet', err, label);
     }

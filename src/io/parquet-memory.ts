@@ -1,0 +1,45 @@
+/**
+ * Where a Parquet row group's bytes go (./parquet-reader.ts): new memory for a block that may be
+ * kept, an arena's buffers for one that lives until the next (./buffer-arena.ts says why).
+ *
+ * hyparquet reads a column chunk from one ArrayBuffer, viewed whole, and trusts the counts in
+ * its pages: a compressed chunk goes into a buffer that may be longer (past the chunk, zeros: a
+ * page running past its chunk fails, as at the end of the buffer); a decompressed page, whose
+ * values hyparquet views in place, into a buffer of its exact length. An uncompressed chunk's
+ * values are views into the chunk itself: it takes an exact buffer too.
+ */
+import type { BlockLifetime } from './columnar.js';
+import { BufferArena } from './buffer-arena.js';
+
+export class GroupMemory {
+  private readonly arena = new BufferArena();
+  private reusing = false;
+  private compressed = false;
+
+  /** Runs `read` (one at a time), its bytes from the arena when its block lives `until-next`. */
+  async read<T>(lifetime: BlockLifetime, read: () => Promise<T>): Promise<T> {
+    this.reusing = lifetime === 'until-next';
+    if (this.reusing) this.arena.reset();
+    try {
+      return await read();
+    } finally {
+      this.reusing = false;
+    }
+  }
+
+  /** Whether the column chunks read from now on are compressed (their codec, from the metadata). */
+  chunksCompressed(compressed: boolean): void {
+    this.compressed = compressed;
+  }
+
+  /** A column chunk's `byteLength` bytes. */
+  chunk(byteLength: number): Uint8Array {
+    if (!this.reusing) return new Uint8Array(byteLength);
+    return this.compressed ? this.arena.bytes(byteLength) : this.arena.exact(byteLength);
+  }
+
+  /** A decompressed page's `byteLength` bytes. */
+  page(byteLength: number): Uint8Array {
+    return this.reusing ? this.arena.exact(byteLength) : new Uint8Array(byteLength);
+  }
+}

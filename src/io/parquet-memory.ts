@@ -14,7 +14,6 @@ import { BufferArena } from './buffer-arena.js';
 export class GroupMemory {
   private readonly arena = new BufferArena();
   private reusing = false;
-  private compressed = false;
 
   /** Runs `read` (one at a time), its bytes from the arena when its block lives `until-next`. */
   async read<T>(lifetime: BlockLifetime, read: () => Promise<T>): Promise<T> {
@@ -27,15 +26,10 @@ export class GroupMemory {
     }
   }
 
-  /** Whether the column chunks read from now on are compressed (their codec, from the metadata). */
-  chunksCompressed(compressed: boolean): void {
-    this.compressed = compressed;
-  }
-
-  /** A column chunk's `byteLength` bytes. */
-  chunk(byteLength: number): Uint8Array {
+  /** A column chunk's `byteLength` bytes; `compressed`: its codec compresses it (else, or not known, exact). */
+  chunk(byteLength: number, compressed: boolean): Uint8Array {
     if (!this.reusing) return new Uint8Array(byteLength);
-    return this.compressed ? this.arena.bytes(byteLength) : this.arena.exact(byteLength);
+    return compressed ? this.arena.bytes(byteLength) : this.arena.exact(byteLength);
   }
 
   /** A decompressed page's `byteLength` bytes. */

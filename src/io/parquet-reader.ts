@@ -10,11 +10,11 @@
  * value as a feature is the double nearest to it, and as a pass-through cell it is written back
  * digit for digit.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { parquetMetadataAsync, parquetRead, type AsyncBuffer, type ColumnData, type Compressors, type DecodedArray, type FileMetaData, type SchemaElement } from 'hyparquet';
+import { parquetMetadataAsync, parquetRead, type ColumnData, type Compressors, type DecodedArray, type FileMetaData, type RowGroup, type SchemaElement } from 'hyparquet';
 import { BnError } from '../errors.js';
 import { decimalText, isNumericType, type ColumnType } from './column-types.js';
 import { corruptFile, floatColumn, plainCell, type BlockLifetime, type ColumnBlock } from './columnar.js';
+import { parquetFile, type ChunkRange, type ParquetFile } from './parquet-file.js';
 import { GroupMemory } from './parquet-memory.js';
 import { snappyUncompress } from './snappy.js';
 import { openSeekable, type BinaryInput, type ClosableSource } from './seekable-input.js';
@@ -28,7 +28,7 @@ export function openParquetInput(input: BinaryInput, label: string): Promise<Clo
 /** The Parquet file at `path` (`label` in messages), its metadata read. */
 export async function openParquet(path: string, label: string): Promise<ClosableSource & { readGroup(index: number, lifetime?: BlockLifetime): Promise<ColumnBlock | undefined> }> {
   const memory = new GroupMemory();
-  const file = fileBuffer(path, label, memory);
+  const file = parquetFile(path, label, memory);
   try {
     const metadata = await parquetMetadataAsync(file);
     const elements = topLevelColumns(metadata, label);
@@ -52,27 +52,6 @@ export async function openParquet(path: string, label: string): Promise<Closable
     file.close();
     throw corruptFile('Parquet', err, label);
   }
-}
-
-/** A file read with positioned reads, into `memory`: hyparquet asks for each column chunk's bytes at once. */
-function fileBuffer(path: string, label: string, memory: GroupMemory): AsyncBuffer & { close(): void } {
-  const fd = openSync(path, 'r');
-  const byteLength = fstatSync(fd).size;
-  let open = true;
-  return {
-    byteLength,
-    slice(start: number, end = byteLength): ArrayBuffer {
-      const length = Math.max(0, end - start);
-      const bytes = memory.chunk(length);
-      const read = readSync(fd, bytes, 0, bytes.length, start);
-      if (read < bytes.length) throw new BnError('BN_CORRUPT_FILE', `not a valid Parquet file (truncated): ${bytes.length} bytes wanted at offset ${start}, ${read} there`, { file: label });
-      return bytes.buffer as ArrayBuffer;
-    },
-    close: () => {
-      if (open) closeSync(fd);
-      open = false;
-    },
-  };
 }
 
 /** The schema's columns (the root's children); a nested one (list, struct, map) is refused, naming it. */
@@ -138,7 +117,7 @@ class RowGroups {
   private readonly starts: number[] = [];
 
   constructor(
-    private readonly file: AsyncBuffer,
+    private readonly file: ParquetFile,
     private readonly metadata: FileMetaData,
     private readonly columns: string[],
     private readonly types: ColumnType[],
@@ -169,7 +148,6 @@ class RowGroups {
     const rows = Number(metadata.row_groups[index]!.num_rows);
     if (rows === 0) return undefined;
     const chunks = new Map<string, ColumnData[]>();
-    const codecs = new Map(metadata.row_groups[index]!.columns.map((c) => [c.meta_data?.path_in_schema[0], c.meta_data?.codec]));
     // Snappy pages decompressed into `memory` too, by bn's decoder (./snappy.ts says why).
     const compressors: Compressors = {
       SNAPPY: (input, size) => {
@@ -180,10 +158,12 @@ class RowGroups {
     };
     try {
       // A column at a time: hyparquet reads the bytes of what it is asked for at once, and a whole
-      // group's compressed bytes, their copies and the decoded values alive together cost a third more memory.
+      // group's compressed bytes, their copies and the decoded values alive together cost a third
+      // more memory. In reused memory they are all kept anyway: then every chunk is read ahead,
+      // and their reads overlap the decoding.
       await memory.read(lifetime, async () => {
+        if (lifetime === 'until-next') file.prefetch(chunkRanges(metadata.row_groups[index]!));
         for (const name of columns) {
-          memory.chunksCompressed(codecs.get(name) !== 'UNCOMPRESSED');
           await parquetRead({
             file,
             metadata,
@@ -205,6 +185,15 @@ class RowGroups {
     }
     return new RowGroupBlock(columns.map((name) => columnValues(chunks.get(name), start, rows, name, label)), start, rows, columns, types, label);
   }
+}
+
+/** The byte ranges of a row group's column chunks, as hyparquet asks for them (its plan.js: from the dictionary page, if any). */
+function chunkRanges(group: RowGroup): ChunkRange[] {
+  return group.columns.flatMap(({ meta_data: meta }) => {
+    if (!meta) return [];
+    const start = Number(meta.dictionary_page_offset || meta.data_page_offset);
+    return [{ start, end: start + Number(meta.total_compressed_size), compressed: meta.codec !== 'UNCOMPRESSED' }];
+  });
 }
 
 /** A column's values over the group's rows, from the chunks hyparquet decoded (which may reach outside them). */

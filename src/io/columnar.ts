@@ -51,12 +51,17 @@ export function infiniteValue(value: number, where: { file: string; record: numb
 /**
  * `values` (a float column decoded by a library) as float64, NaN where null: the array itself
  * when it is one already and holds no infinity (the common case costs one scan), a copy
- * otherwise. NaN stays NaN: a missing value, as the text "NaN" is. `start`: the block's first
- * row in the table, for a message.
+ * otherwise, in `room` (new memory unless the reader has some to reuse). NaN stays NaN: a missing
+ * value, as the text "NaN" is. `start`: the block's first row in the table, for a message.
  */
-export function floatColumn(values: ArrayLike<unknown>, rows: number, where: { file: string; start: number; name: string | undefined }): Float64Array {
+export function floatColumn(
+  values: ArrayLike<unknown>,
+  rows: number,
+  where: { file: string; start: number; name: string | undefined },
+  room: (length: number) => Float64Array = (length) => new Float64Array(length),
+): Float64Array {
   if (values instanceof Float64Array && values.length === rows) return finiteColumn(values, where);
-  const out = new Float64Array(rows);
+  const out = room(rows);
   for (let i = 0; i < rows; i++) {
     const v = values[i];
     const x = typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : v === null || v === undefined ? Number.NaN : Number(v);

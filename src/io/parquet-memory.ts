@@ -32,6 +32,14 @@ export class GroupMemory {
     return compressed ? this.arena.bytes(byteLength) : this.arena.exact(byteLength);
   }
 
+  /**
+   * Room for `length` numbers of a block read with `lifetime` (asked for after its read: the
+   * arena's turns go on until the next read resets them).
+   */
+  numbers(length: number, lifetime: BlockLifetime): Float64Array {
+    return lifetime === 'until-next' ? new Float64Array(this.arena.exact(length * 8).buffer) : new Float64Array(length);
+  }
+
   /** A decompressed page's `byteLength` bytes. */
   page(byteLength: number): Uint8Array {
     return this.reusing ? this.arena.exact(byteLength) : new Uint8Array(byteLength);

@@ -183,7 +183,8 @@ class RowGroups {
     } catch (err) {
       throw corruptFile('Parquet', err, label);
     }
-    return new RowGroupBlock(columns.map((name) => columnValues(chunks.get(name), start, rows, name, label)), start, rows, columns, types, label);
+    const data = columns.map((name) => columnValues(chunks.get(name), start, rows, name, label));
+    return new RowGroupBlock(data, start, rows, columns, types, label, (length) => memory.numbers(length, lifetime));
   }
 }
 
@@ -218,13 +219,15 @@ class RowGroupBlock implements ColumnBlock {
     private readonly columns: string[],
     private readonly types: ColumnType[],
     private readonly label: string,
+    /** Room for a column's numbers when they are not a Float64Array already (a dictionary column's are an array). */
+    private readonly room: (length: number) => Float64Array,
   ) {}
 
   numbers(j: number): Float64Array {
     const type = this.types[j]!;
     const values = type.kind === 'decimal' ? Array.from(this.data[j]!, (v) => this.decimal(v, type.scale)) : this.data[j]!;
     if (!isNumericType(type)) throw new RangeError(`column ${j} is not numeric`);
-    return floatColumn(values as ArrayLike<unknown>, this.rows, { file: this.label, start: this.start, name: this.columns[j] });
+    return floatColumn(values as ArrayLike<unknown>, this.rows, { file: this.label, start: this.start, name: this.columns[j] }, this.room);
   }
 
   cell(i: number, j: number): Cell {

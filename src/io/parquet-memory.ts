@@ -3,10 +3,11 @@
  * kept, an arena's buffers for one that lives until the next (./buffer-arena.ts says why).
  *
  * hyparquet reads a column chunk from one ArrayBuffer, viewed whole, and trusts the counts in
- * its pages: a compressed chunk goes into a buffer that may be longer (past the chunk, zeros: a
- * page running past its chunk fails, as at the end of the buffer); a decompressed page, whose
- * values hyparquet views in place, into a buffer of its exact length. An uncompressed chunk's
- * values are views into the chunk itself: it takes an exact buffer too.
+ * its pages: a compressed chunk goes into a buffer that may be longer (past the chunk, zeros,
+ * never an earlier block's bytes: a page header there is empty and refused, compressed bytes
+ * there make a page too long for its length); a decompressed page, whose values hyparquet views
+ * in place, into a buffer of its exact length, so that a count past it fails as on new memory.
+ * An uncompressed chunk's values are views into the chunk itself: it takes an exact buffer too.
  */
 import type { BlockLifetime } from './columnar.js';
 import { BufferArena } from './buffer-arena.js';

@@ -10,11 +10,13 @@
  * value as a feature is the double nearest to it, and as a pass-through cell it is written back
  * digit for digit.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { parquetMetadataAsync, parquetRead, type AsyncBuffer, type ColumnData, type DecodedArray, type FileMetaData, type SchemaElement } from 'hyparquet';
+import { parquetMetadataAsync, parquetRead, type ColumnData, type Compressors, type DecodedArray, type FileMetaData, type RowGroup, type SchemaElement } from 'hyparquet';
 import { BnError } from '../errors.js';
 import { decimalText, isNumericType, type ColumnType } from './column-types.js';
-import { corruptFile, floatColumn, plainCell, type ColumnBlock } from './columnar.js';
+import { corruptFile, floatColumn, plainCell, type BlockLifetime, type ColumnBlock } from './columnar.js';
+import { parquetFile, type ChunkRange, type ParquetFile } from './parquet-file.js';
+import { GroupMemory } from './parquet-memory.js';
+import { snappyUncompress } from './snappy.js';
 import { openSeekable, type BinaryInput, type ClosableSource } from './seekable-input.js';
 import type { Cell } from './table.js';
 
@@ -24,8 +26,9 @@ export function openParquetInput(input: BinaryInput, label: string): Promise<Clo
 }
 
 /** The Parquet file at `path` (`label` in messages), its metadata read. */
-export async function openParquet(path: string, label: string): Promise<ClosableSource & { readGroup(index: number): Promise<ColumnBlock | undefined> }> {
-  const file = fileBuffer(path, label);
+export async function openParquet(path: string, label: string): Promise<ClosableSource & { readGroup(index: number, lifetime?: BlockLifetime): Promise<ColumnBlock | undefined> }> {
+  const memory = new GroupMemory();
+  const file = parquetFile(path, label, memory);
   try {
     const metadata = await parquetMetadataAsync(file);
     const elements = topLevelColumns(metadata, label);
@@ -33,42 +36,22 @@ export async function openParquet(path: string, label: string): Promise<Closable
     const columns = elements.map((e) => e.name);
     // Decimals read as their unscaled integers (see above): their annotation taken off a copy of the schema.
     const raw: FileMetaData = { ...metadata, schema: metadata.schema.map((e) => (isDecimal(e) ? { ...e, converted_type: undefined, logical_type: undefined } : e)) };
-    const groups = new RowGroups(file, raw, columns, types, label);
+    const groups = new RowGroups(file, raw, columns, types, label, memory);
     return {
       columns,
       types,
       label,
       keyed: true,
       format: 'parquet',
-      blocks: (take) => groups.blocks(take),
+      blocks: (take, lifetime) => groups.blocks(take, lifetime),
       partitioned: { path, count: raw.row_groups.length },
-      readGroup: (index: number) => groups.read(index),
+      readGroup: (index: number, lifetime?: BlockLifetime) => groups.read(index, lifetime),
       close: async () => file.close(),
     };
   } catch (err) {
     file.close();
     throw corruptFile('Parquet', err, label);
   }
-}
-
-/** A file read with positioned reads: hyparquet asks for each row group's byte range at once. */
-function fileBuffer(path: string, label: string): AsyncBuffer & { close(): void } {
-  const fd = openSync(path, 'r');
-  const byteLength = fstatSync(fd).size;
-  let open = true;
-  return {
-    byteLength,
-    slice(start: number, end = byteLength): ArrayBuffer {
-      const bytes = new Uint8Array(Math.max(0, end - start));
-      const read = readSync(fd, bytes, 0, bytes.length, start);
-      if (read < bytes.length) throw new BnError('BN_CORRUPT_FILE', `not a valid Parquet file (truncated): ${bytes.length} bytes wanted at offset ${start}, ${read} there`, { file: label });
-      return bytes.buffer;
-    },
-    close: () => {
-      if (open) closeSync(fd);
-      open = false;
-    },
-  };
 }
 
 /** The schema's columns (the root's children); a nested one (list, struct, map) is refused, naming it. */
@@ -134,11 +117,12 @@ class RowGroups {
   private readonly starts: number[] = [];
 
   constructor(
-    private readonly file: AsyncBuffer,
+    private readonly file: ParquetFile,
     private readonly metadata: FileMetaData,
     private readonly columns: string[],
     private readonly types: ColumnType[],
     private readonly label: string,
+    private readonly memory: GroupMemory,
   ) {
     let start = 0;
     for (const group of metadata.row_groups) {
@@ -148,45 +132,69 @@ class RowGroups {
   }
 
   /** Every group in order, or the ones `take` hands out. Empty groups are skipped. */
-  async *blocks(take?: () => number | undefined): AsyncGenerator<ColumnBlock> {
+  async *blocks(take?: () => number | undefined, lifetime?: BlockLifetime): AsyncGenerator<ColumnBlock> {
     let next = 0;
     const order = take ?? (() => (next < this.starts.length ? next++ : undefined));
     for (let index = order(); index !== undefined; index = order()) {
-      const block = await this.read(index);
+      const block = await this.read(index, lifetime);
       if (block) yield block;
     }
   }
 
-  /** Group `index`, decoded; undefined when it has no rows. */
-  async read(index: number): Promise<ColumnBlock | undefined> {
-    const { file, metadata, columns, types, label } = this;
+  /** Group `index`, decoded; undefined when it has no rows. Its memory reused for the next read when it lives `until-next`. */
+  async read(index: number, lifetime: BlockLifetime = 'kept'): Promise<ColumnBlock | undefined> {
+    const { file, metadata, columns, types, label, memory } = this;
     const start = this.starts[index]!;
     const rows = Number(metadata.row_groups[index]!.num_rows);
     if (rows === 0) return undefined;
     const chunks = new Map<string, ColumnData[]>();
+    // Snappy pages decompressed into `memory` too, by bn's decoder (./snappy.ts says why).
+    const compressors: Compressors = {
+      SNAPPY: (input, size) => {
+        const page = memory.page(size);
+        snappyUncompress(input, page);
+        return page;
+      },
+    };
     try {
       // A column at a time: hyparquet reads the bytes of what it is asked for at once, and a whole
-      // group's compressed bytes, their copies and the decoded values alive together cost a third more memory.
-      for (const name of columns) {
-        await parquetRead({
-          file,
-          metadata,
-          rowStart: start,
-          rowEnd: start + rows,
-          columns: [name],
-          utf8: false,
-          onChunk: (chunk) => {
-            const list = chunks.get(chunk.columnName);
-            if (list) list.push(chunk);
-            else chunks.set(chunk.columnName, [chunk]);
-          },
-        });
-      }
+      // group's compressed bytes, their copies and the decoded values alive together cost a third
+      // more memory. In reused memory they are all kept anyway: then every chunk is read ahead,
+      // and their reads overlap the decoding.
+      await memory.read(lifetime, async () => {
+        if (lifetime === 'until-next') file.prefetch(chunkRanges(metadata.row_groups[index]!));
+        for (const name of columns) {
+          await parquetRead({
+            file,
+            metadata,
+            rowStart: start,
+            rowEnd: start + rows,
+            columns: [name],
+            utf8: false,
+            compressors,
+            onChunk: (chunk) => {
+              const list = chunks.get(chunk.columnName);
+              if (list) list.push(chunk);
+              else chunks.set(chunk.columnName, [chunk]);
+            },
+          });
+        }
+      });
     } catch (err) {
       throw corruptFile('Parquet', err, label);
     }
-    return new RowGroupBlock(columns.map((name) => columnValues(chunks.get(name), start, rows, name, label)), start, rows, columns, types, label);
+    const data = columns.map((name) => columnValues(chunks.get(name), start, rows, name, label));
+    return new RowGroupBlock(data, start, rows, columns, types, label, (length) => memory.numbers(length, lifetime));
   }
+}
+
+/** The byte ranges of a row group's column chunks, as hyparquet asks for them (its plan.js: from the dictionary page, if any). */
+function chunkRanges(group: RowGroup): ChunkRange[] {
+  return group.columns.flatMap(({ meta_data: meta }) => {
+    if (!meta) return [];
+    const start = Number(meta.dictionary_page_offset || meta.data_page_offset);
+    return [{ start, end: start + Number(meta.total_compressed_size), compressed: meta.codec !== 'UNCOMPRESSED' }];
+  });
 }
 
 /** A column's values over the group's rows, from the chunks hyparquet decoded (which may reach outside them). */
@@ -211,13 +219,15 @@ class RowGroupBlock implements ColumnBlock {
     private readonly columns: string[],
     private readonly types: ColumnType[],
     private readonly label: string,
+    /** Room for a column's numbers when they are not a Float64Array already (a dictionary column's are an array). */
+    private readonly room: (length: number) => Float64Array,
   ) {}
 
   numbers(j: number): Float64Array {
     const type = this.types[j]!;
     const values = type.kind === 'decimal' ? Array.from(this.data[j]!, (v) => this.decimal(v, type.scale)) : this.data[j]!;
     if (!isNumericType(type)) throw new RangeError(`column ${j} is not numeric`);
-    return floatColumn(values as ArrayLike<unknown>, this.rows, { file: this.label, start: this.start, name: this.columns[j] });
+    return floatColumn(values as ArrayLike<unknown>, this.rows, { file: this.label, start: this.start, name: this.columns[j] }, this.room);
   }
 
   cell(i: number, j: number): Cell {

@@ -25,7 +25,7 @@ export async function openSeekable(path: string | undefined, stream: () => Reada
     const source = await open(spool.path);
     return {
       ...source,
-      blocks: (take) => source.blocks(take),
+      blocks: (take, lifetime) => source.blocks(take, lifetime),
       close: async () => {
         await source.close();
         await spool.release();

@@ -33,7 +33,9 @@ export async function readColumnBatches(source: ColumnarSource, consumer: BatchC
   const batcher = new ColumnBatcher(consumer.start(source), consumer, source);
   let rows = 0;
   try {
-    for await (const block of source.blocks(helpers && (() => helpers.take()))) {
+    // Without records kept, a block's numbers are copied into the batch and the block dropped: its reader may reuse its memory.
+    const lifetime = consumer.records === 'keep' ? 'kept' : 'until-next';
+    for await (const block of source.blocks(helpers && (() => helpers.take()), lifetime)) {
       batcher.add(block);
       rows += block.rows;
       if (counter) counter.rows += block.rows;

@@ -69,6 +69,11 @@ describe('Parquet written by DuckDB', () => {
     expect(fromParquet).toEqual(await stats([at('t.csv'), '-s', '!code']));
   });
 
+  it('gives the same bits from an uncompressed copy (values read in place, in reused memory: src/io/parquet-memory.ts)', async () => {
+    await duck.run(`COPY t TO '${at('plain.parquet')}' (FORMAT parquet, ROW_GROUP_SIZE 2048, COMPRESSION 'uncompressed')`);
+    expect(await stats([at('plain.parquet')])).toEqual(await stats([at('t.parquet')]));
+  });
+
   it('gives the same bits whether worker threads read row groups or not (-j 1, -j 2, -j 3)', async () => {
     const alone = await stats([at('t.parquet')]);
     expect(await stats([at('t.parquet'), '-j', '1'])).toEqual(alone);

@@ -102,7 +102,7 @@ export class ExactSum {
    * of real data) take the two-accumulator path of `chunkSum`; others the bins, value by value.
    */
   addColumn(values: Float64Array, length: number): void {
-    forEachChunk(values, length, (i, end, largest, smallest) => this.addChunk(values, i, end, largest, smallest));
+    forEachChunk(values, length, (i, end, m) => m.largest !== 0 && this.addChunk(values, i, end, m.largest, m.smallest));
   }
 
   /** values[i..end) (at most CHUNK of them, some nonzero), whose largest and smallest nonzero magnitudes are given. */
@@ -341,7 +341,7 @@ export class ExactSquares extends ExactSum {
    * two-accumulator path (`chunkSum`) twice: once for the squares rounded, once for their errors.
    */
   addSquares(values: Float64Array, length: number): void {
-    forEachChunk(values, length, (i, end, largest, smallest) => this.addSquaresChunk(values, i, end, largest, smallest));
+    forEachChunk(values, length, (i, end, m) => m.largest !== 0 && this.addSquaresChunk(values, i, end, m.largest, m.smallest));
   }
 
   /** The squares of values[i..end), as `addChunk` takes values. */
@@ -427,33 +427,55 @@ const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
 
 /**
- * values[0..length) in chunks of at most CHUNK, each handed on with its largest and smallest
- * nonzero magnitudes; a chunk of zeros and missing values only is skipped. Moments measures a
- * chunk once for its sum and its sum of squares.
+ * What one pass over a chunk measures, for its sums and for Moments: the largest and the smallest
+ * nonzero magnitudes, the smallest and largest values, and how many are not missing (NaN). One
+ * object, rewritten for each chunk.
  */
-export function forEachChunk(values: Float64Array, length: number, chunk: (start: number, end: number, largest: number, smallest: number) => void): void {
+export interface ChunkMeasure {
+  /** 0 when every value is 0 or missing: nothing to sum. */
+  largest: number;
+  /** Infinity when none is nonzero. */
+  smallest: number;
+  min: number;
+  max: number;
+  count: number;
+}
+
+const MEASURE: ChunkMeasure = { largest: 0, smallest: Infinity, min: Infinity, max: -Infinity, count: 0 };
+
+/**
+ * values[0..length) in chunks of at most CHUNK, each handed on with its measure (see
+ * ChunkMeasure, valid during the call); a chunk of missing values only is skipped. Moments
+ * measures a chunk once for its sum, its sum of squares, its count and its extremes.
+ */
+export function forEachChunk(values: Float64Array, length: number, chunk: (start: number, end: number, measure: ChunkMeasure) => void): void {
   for (let i = 0; i < length; i += CHUNK) {
     const end = Math.min(length, i + CHUNK);
-    magnitudes(values, i, end);
-    const largest = RANGE[0]!;
-    if (largest !== 0) chunk(i, end, largest, RANGE[1]!);
+    measure(values, i, end);
+    if (MEASURE.count > 0) chunk(i, end, MEASURE);
   }
 }
 
-/** What `magnitudes` found: the largest |x| and the smallest nonzero |x| (Infinity: none). */
-const RANGE = new Float64Array(2);
-
-/** The largest and smallest nonzero magnitudes of values[start..end), NaN skipped, into RANGE. */
-function magnitudes(values: Float64Array, start: number, end: number): void {
-  let largest = 0;
+/** values[start..end) measured into MEASURE, NaN skipped (each comparison with NaN is false). */
+function measure(values: Float64Array, start: number, end: number): void {
+  let min = Infinity;
+  let max = -Infinity;
   let smallest = Infinity;
+  let missing = 0;
   for (let k = start; k < end; k++) {
-    const size = Math.abs(values[k]!);
-    if (size > largest) largest = size;
+    const x = values[k]!;
+    if (x < min) min = x;
+    if (x > max) max = x;
+    const size = Math.abs(x);
     if (size < smallest && size !== 0) smallest = size;
+    if (x !== x) missing++;
   }
-  RANGE[0] = largest;
-  RANGE[1] = smallest;
+  const count = end - start - missing;
+  MEASURE.min = min;
+  MEASURE.max = max;
+  MEASURE.count = count;
+  MEASURE.smallest = smallest;
+  MEASURE.largest = count === 0 ? 0 : Math.max(-min, max);
 }
 
 /** floor(log2 |x|) of a nonzero double from its bits (−1023 for a subnormal: below every range used here). */

@@ -141,24 +141,22 @@ export class Moments {
     let n = this.n[j]!;
     let lo = this.lo[j]!;
     let hi = this.hi[j]!;
-    // Each chunk's magnitudes measured once, for both sums.
-    forEachChunk(values, length, (i, end, largest, smallest) => {
-      sum.addChunk(values, i, end, largest, smallest);
-      squares.addSquaresChunk(values, i, end, largest, smallest);
-    });
-    for (let i = 0; i < length; i++) {
-      const x = values[i]!;
-      // Case: missing value.
-      if (x !== x) continue;
-      // Case: first value.
-      if (n++ === 0) {
-        lo = x;
-        hi = x;
-        continue;
+    // One pass over each chunk measures it for both sums, the count and the extremes.
+    forEachChunk(values, length, (i, end, m) => {
+      if (m.largest !== 0) {
+        sum.addChunk(values, i, end, m.largest, m.smallest);
+        squares.addSquaresChunk(values, i, end, m.largest, m.smallest);
       }
-      if (x < lo) lo = x;
-      if (x > hi) hi = x;
-    }
+      // Case: first values. (Unknown extremes, NaN from a summary, stay unknown: both comparisons are false.)
+      if (n === 0) {
+        lo = m.min;
+        hi = m.max;
+      } else {
+        if (m.min < lo) lo = m.min;
+        if (m.max > hi) hi = m.max;
+      }
+      n += m.count;
+    });
     if (n !== this.n[j]) this.rounded[j] = undefined;
     this.n[j] = n;
     this.lo[j] = lo;

@@ -115,7 +115,9 @@ export function openReader(input: InputSource, stdin: Readable, options: ReaderO
  * threads costs): when the scanner reads a regular file with -j > 1; `close` them after.
  */
 export function workersFor(input: InputSource, spec: InputSpec = input.spec): WorkerPool | undefined {
-  return (scannedCsv(input) && input.jobs > 1 && byRanges(spec)) || byLines(input, spec) ? new WorkerPool(input.jobs - 1) : undefined;
+  // Not for NDJSON: only its statistics pass has workers, which it starts and ends itself, so that
+  // they do not sit in memory through the pass that writes (a whole-input normalize).
+  return scannedCsv(input) && input.jobs > 1 && byRanges(spec) ? new WorkerPool(input.jobs - 1) : undefined;
 }
 
 /** An NDJSON file read by byte ranges with -j: its lines are independent, any cut after an LF is a line's start. */

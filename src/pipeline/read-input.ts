@@ -23,7 +23,6 @@ import type { ReadPass } from './batch.js';
 import { CsvRecordsWriter, RowsWriter, type BatchWriter } from './batch-writers.js';
 import { columnarPass } from './columnar-input.js';
 import { readCsvBatches } from './fast/csv-batches.js';
-import { readNdjsonFileBatches } from './fast/ndjson-parallel.js';
 import { readFileBatches } from './fast/parallel.js';
 import { readStreamBatches } from './fast/stream-parallel.js';
 import { WorkerPool } from './fast/worker-pool.js';
@@ -93,6 +92,8 @@ export function openReader(input: InputSource, stdin: Readable, options: ReaderO
   const read: ReadPass = async (consumer) => {
     // A pass that workers can help (statistics) reads an NDJSON file by byte ranges; one that writes rows, line by line.
     if (ndjsonPath !== undefined && consumer.workerStep) {
+      // Loaded when used, as a format's row reader is: the JSON parsers are no part of `bn --help`.
+      const { readNdjsonFileBatches } = await import('./fast/ndjson-parallel.js');
       return readNdjsonFileBatches(ndjsonPath, input.spec.label, { jobs: input.jobs, blockBytes: input.blockBytes, pool: options.pool }, consumer, input.naValues, counter);
     }
     const openSource = await rowReader(input.format);

@@ -8,6 +8,10 @@
  * checked by the range before: read from a true boundary, it is read exactly as a single thread
  * reads it, so it knows whether it ends inside a record (`openFrom`). The main thread takes the
  * results in order and trusts a range only when the one before ended at a boundary (./parallel.ts).
+ *
+ * What a task is, what it gives back, how its bytes are read and checked and what it makes of its
+ * batches (RangeOutput) are the same for an NDJSON range (./ndjson-task.ts), whose runner is
+ * this module's TaskRunner's sibling.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { BnError, fileCut, type ErrorCode, type ErrorLocation } from '../../errors.js';

@@ -25,7 +25,7 @@ import { Utf8Checker } from '../../io/utf8.js';
 import type { BatchConsumer, ReadEnd, WorkerStep } from '../batch.js';
 import { RowBatcher } from '../row-batches.js';
 import { consumeResult, runBlocks, type ReadAlone } from './block-scheduler.js';
-import { readRange, type NdjsonTaskSetup } from './block-task.js';
+import { readRange, type NdjsonTaskSetup, type TaskResult } from './block-task.js';
 import { boundaryAfter, DEFAULT_BLOCK_BYTES, fileBlocks, KNOWN_FEATURES_HEAD_BYTES, READ_BYTES, type ParallelOptions } from './parallel.js';
 import { WorkerPool } from './worker-pool.js';
 
@@ -148,7 +148,7 @@ export async function readNdjsonFileBatches(
           await drain();
           return { end, nextLine: lines.nextLine };
         };
-        const work = { consume: (result: Parameters<typeof consumeResult>[1]) => consumeResult(consumer, result, width, step.features) };
+        const work = { consume: (result: TaskResult) => consumeResult(consumer, result, width, step.features) };
         const outcome = await runBlocks(fileBlocks(fd, offset, size, blockBytes), head.nextLine, pool!, setup, work, alone, counter);
         blockRows = outcome.rows;
       }

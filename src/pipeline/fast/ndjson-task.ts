@@ -39,7 +39,8 @@ export class NdjsonTaskRunner extends RangeRunner {
     this.output = rangeOutput(setup, allocate);
     this.width = setup.columns.length;
     this.table = RecordTable.ofObjects(setup.label, setup.columns);
-    const shape = { columns: this.table.columns, label: setup.label, keyed: true, format: 'ndjson' as const };
+    // The plan names the setup's columns (its own copy: the table's grows when a line brings a new key).
+    const shape = { columns: [...setup.columns], label: setup.label, keyed: true, format: 'ndjson' as const };
     const plan = makePlan(shape, { isMissing: missingTest(setup.naValues) }, fixedColumns(setup.step.features));
     this.values = new LineValues(plan, setup.step.features, this.width, this.output);
   }

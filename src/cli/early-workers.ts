@@ -8,18 +8,22 @@
  * with the process: a little CPU on another core) or not start them (the pass then starts its
  * own, as without this). It never changes what bn does, only when the threads start. So it
  * only says yes where a fast-path pass over a file is likely: `stats`, a whole-input
- * `normalize`, `normalize --stats` or `denormalize` of a CSV/TSV file of more than one block.
+ * `normalize`, `normalize --stats` or `denormalize` of a CSV/TSV file of more than one block;
+ * `stats` or a whole-input `normalize` (its statistics pass) of an NDJSON file.
  */
 import { availableParallelism } from 'node:os';
 import { compressionFromPath } from '../io/compression.js';
-import { findFormat, formatEntry, formatFromPath } from '../io/formats.js';
+import { findFormat, formatFromPath } from '../io/formats.js';
 import { BLOCK_BYTES, blockBytesOf, defaultJobs, regularFileSize } from './default-jobs.js';
 
 const COMMANDS = new Set(['stats', 'normalize', 'denormalize']);
-/** Read by byte ranges: a format the byte scanner reads (one with a field delimiter); an unknown one is a usage error later. */
-const byRanges = (name: string | undefined) => {
+/**
+ * Read by byte ranges: a format the byte scanner reads (one with a field delimiter), and NDJSON in
+ * a statistics pass (workers do not write NDJSON); an unknown one is a usage error later.
+ */
+const byRanges = (name: string | undefined, statsPass: boolean) => {
   const entry = findFormat(name ?? '');
-  return entry === undefined || entry.delimiter !== undefined;
+  return entry === undefined || entry.delimiter !== undefined || (statsPass && entry.name === 'ndjson');
 };
 
 /** The worker threads a command line will likely want at once (0: none): -j N is the main thread and N − 1 workers. */
@@ -31,6 +35,8 @@ export function earlyWorkerCount(
 ): number {
   const command = argv[0];
   if (command === undefined || !COMMANDS.has(command) || env.BN_NO_FAST === '1') return 0;
+  // A pass of statistics: stats, or the first of a whole-input normalize (not one given --stats).
+  const statsPass = command === 'stats' || (command === 'normalize' && !argv.some((arg) => /^--stats(?:=|$)/.test(arg)));
   let jobs: number | undefined;
   let size: number | undefined;
   for (let i = 1; i < argv.length; i++) {
@@ -42,9 +48,9 @@ export function earlyWorkerCount(
     }
     // Batches of a normalize are one sequential pass; another output format is written by the main thread.
     if (command !== 'stats' && /^(?:-b|--batch-size|--to)(?:=|$)|^-b\d/.test(arg)) return 0;
-    if (/^--from(?:=|$)/.test(arg) && !byRanges(arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[i + 1])) return 0;
+    if (/^--from(?:=|$)/.test(arg) && !byRanges(arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[i + 1], statsPass)) return 0;
     const format = formatFromPath(arg);
-    if (arg.startsWith('-') || (format !== undefined && formatEntry(format).delimiter === undefined)) continue;
+    if (arg.startsWith('-') || (format !== undefined && !byRanges(format, statsPass))) continue;
     // A compressed file is read by one thread: it has no byte ranges.
     if (compressionFromPath(arg).compression) continue;
     size = Math.max(size ?? 0, sizeOf(arg) ?? 0);

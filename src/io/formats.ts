@@ -120,7 +120,12 @@ export const FORMATS: readonly FormatEntry[] = [
     extensions: ['.ndjson', '.jsonl'],
     firstByte: 0x7b, // {
     text: true,
-    notes: { title: 'NDJSON', parallel: 'no', streaming: 'yes', library: "bn's line reader: a flat object with the known keys read from its bytes, any other line through `JSON.parse`" },
+    notes: {
+      title: 'NDJSON',
+      parallel: 'a regular file by byte ranges in a statistics pass (`bn stats`, the first pass of a whole-input `normalize`), its lines read in worker threads; rows written, standard input and a compressed file by one thread',
+      streaming: 'yes',
+      library: "bn's line reader: a flat object with the known keys read from its bytes, any other line through `JSON.parse`",
+    },
     reader: async () => {
       const { ndjsonSource } = await import('./ndjson-reader.js');
       return (input, options) => ndjsonSource(input, options.label, options.fast);

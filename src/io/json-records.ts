@@ -43,6 +43,20 @@ export class RecordTable {
 
   constructor(private readonly label: string) {}
 
+  /**
+   * A table that reads on in the middle of records that are objects with these keys (a `-j`
+   * block of NDJSON): its first line is read as any later line is.
+   */
+  static ofObjects(label: string, columns: readonly string[]): RecordTable {
+    const table = new RecordTable(label);
+    table.kind = 'objects';
+    for (const key of columns) {
+      table.index.set(key, table.columns.length);
+      table.columns.push(key);
+    }
+    return table;
+  }
+
   /** Records are objects (known after the first one). */
   get keyed(): boolean {
     return this.kind === 'objects';

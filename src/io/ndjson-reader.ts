@@ -13,6 +13,7 @@ import { MAX_RECORD_BYTES } from './fast/csv-scanner.js';
 import { recordSource, type RecordTable } from './json-records.js';
 import { readNdjsonBytes } from './ndjson-bytes.js';
 import { lineRow, lineTooLong, NDJSON_CHUNK_ROWS, noRecords } from './ndjson-line.js';
+import { parseLine } from './ndjson-parse.js';
 import type { Row, TableSource } from './table.js';
 
 export function ndjsonSource(input: Readable, label: string, fast = false): TableSource {
@@ -26,7 +27,7 @@ async function* readNdjson(input: Readable, table: RecordTable, label: string): 
   let rows: Row[] = [];
   let line = 0;
   const take = (text: string) => {
-    const row = lineRow(text, ++line, table, label);
+    const row = lineRow(text, ++line, table, (json, at) => parseLine(json, at, label));
     if (row) rows.push(row);
   };
   // The start of an unfinished line, in pieces: joined once, when its end comes. Adding each
@@ -63,6 +64,8 @@ async function* readNdjson(input: Readable, table: RecordTable, label: string): 
     const last = rest.join('');
     if (last.length > 0) takeLine(last);
   } catch (err) {
+    // The rows before the bad line go first (as ./ndjson-bytes.ts does): errors in input order.
+    if (rows.length > 0) yield rows;
     throw err instanceof BnError ? err : readError(err, label);
   }
   if (rows.length > 0) yield rows;

@@ -2,8 +2,9 @@
  * The input layer: which reader reads an input, and which writer writes its rows back. A data
  * command asks for a reader (a ReadPass per pass, ./batch.ts) and gets the byte scanner for
  * CSV/TSV with a one-byte ASCII delimiter (a regular file by byte ranges in worker threads, -j),
- * the block readers of typed, columnar formats (Parquet, Arrow: ./columnar-input.ts), and the
- * row readers (csv-parse, JSON, NDJSON) for the rest; the drivers cannot tell them apart.
+ * the block readers of typed, columnar formats (Parquet, Arrow: ./columnar-input.ts), an NDJSON
+ * file by byte ranges for a pass that workers can help (./fast/ndjson-parallel.ts), and the row
+ * readers (csv-parse, JSON, NDJSON) for the rest; the drivers cannot tell them apart.
  * Records read by the scanner are written back as bytes when the output is the same dialect.
  */
 import { createReadStream, statSync } from 'node:fs';
@@ -87,7 +88,14 @@ export function openReader(input: InputSource, stdin: Readable, options: ReaderO
           : readCsvBatches(bytesOf(spec, stdin), csv, consumer, input.naValues, counter);
     return { read, scanned: csv };
   }
+  const ndjsonPath = byLines(input, spec) ? spec.path : undefined;
   const read: ReadPass = async (consumer) => {
+    // A pass that workers can help (statistics) reads an NDJSON file by byte ranges; one that writes rows, line by line.
+    if (ndjsonPath !== undefined && consumer.workerStep) {
+      // Loaded when used, as a format's row reader is: the JSON parsers are no part of `bn --help`.
+      const { readNdjsonFileBatches } = await import('./fast/ndjson-parallel.js');
+      return readNdjsonFileBatches(ndjsonPath, input.spec.label, { jobs: input.jobs, blockBytes: input.blockBytes, pool: options.pool }, consumer, input.naValues, counter);
+    }
     const openSource = await rowReader(input.format);
     const stream = openInput(spec, stdin, formatEntry(input.format).text);
     const source = openSource(counter ? countBytes(stream, counter) : stream, {
@@ -108,7 +116,14 @@ export function openReader(input: InputSource, stdin: Readable, options: ReaderO
  * threads costs): when the scanner reads a regular file with -j > 1; `close` them after.
  */
 export function workersFor(input: InputSource, spec: InputSpec = input.spec): WorkerPool | undefined {
+  // Not for NDJSON: only its statistics pass has workers, which it starts and ends itself, so that
+  // they do not sit in memory through the pass that writes (a whole-input normalize).
   return scannedCsv(input) && input.jobs > 1 && byRanges(spec) ? new WorkerPool(input.jobs - 1) : undefined;
+}
+
+/** An NDJSON file read by byte ranges with -j: its lines are independent, any cut after an LF is a line's start. */
+function byLines(input: InputSource, spec: InputSpec): spec is InputSpec & { path: string } {
+  return input.format === 'ndjson' && input.fast && input.jobs > 1 && byRanges(spec);
 }
 
 /**

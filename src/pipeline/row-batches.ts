@@ -36,7 +36,8 @@ interface RowSlot extends Slot {
   rows: Row[];
 }
 
-class RowBatcher {
+/** Rows → batches for a consumer: what every row reader's rows go through (and NDJSON's with -j, ./fast/ndjson-parallel.ts). */
+export class RowBatcher {
   private readonly slots: BatchSlots<RowSlot>;
 
   constructor(

@@ -2,7 +2,7 @@
  * earlyWorkerCount: bin/bn's first look at a command line, to start the -j worker threads
  * before the rest of bn loads. A wrong "yes" costs a little CPU, a wrong "no" the 0.1 s it
  * saves; what is checked here is that it says yes exactly where a fast-path pass over a large
- * CSV file is likely, with -j N meaning the main thread and N − 1 workers.
+ * CSV file (or a statistics pass over a large NDJSON file) is likely, with -j N meaning the main thread and N − 1 workers.
  */
 import { describe, expect, it } from 'vitest';
 import { BLOCK_BYTES, defaultJobs, ONE_THREAD_MAX_BLOCKS } from '../../src/cli/default-jobs.js';
@@ -29,6 +29,10 @@ describe('earlyWorkerCount', () => {
     [['stats', '-j4', 'big.csv'], 3],
     [['stats', '--jobs=4', 'big.csv'], 3],
     [['stats', '-j', '2', 'medium.csv'], 1], // -j given: the pass reads more than one block with workers
+    [['stats', 'big.jsonl'], 1], // NDJSON: a statistics pass reads it by byte ranges
+    [['stats', '--from=ndjson', 'big.csv'], 1],
+    [['stats', '--from', 'jsonl', 'big.csv'], 1], // an alias, as the format registry knows it
+    [['normalize', 'big.jsonl'], 1], // its statistics pass
   ])('%j: %i', (argv, expected) => {
     expect(count(argv)).toBe(expected);
   });
@@ -41,9 +45,9 @@ describe('earlyWorkerCount', () => {
     [['stats', '-']],
     [['stats', 'big.json']], // JSON: the general path
     [['stats', '--from', 'json', 'big.csv']],
-    [['stats', '--from=ndjson', 'big.csv']],
-    [['stats', '--from', 'jsonl', 'big.csv']], // an alias, as the format registry knows it
-    [['stats', 'big.jsonl']],
+    [['normalize', '--from', 'ndjson', '--stats', 's.json', 'big.csv']],
+    [['normalize', 'big.jsonl', '--stats', 's.json']], // NDJSON written: the main thread's one pass
+    [['denormalize', '--stats', 's.json', 'big.jsonl']],
     [['stats', 'big.csv.gz']], // compressed: one reader, no byte ranges
     [['stats', '-j', '1', 'big.csv']],
     [['normalize', '-b', '256', 'big.csv']], // batches: one sequential pass

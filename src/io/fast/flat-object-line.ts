@@ -88,7 +88,7 @@ export function scanFlatObject(bytes: Buffer, start: number, end: number, keys: 
     } else if (c === MINUS || (c >= ZERO && c <= NINE)) {
       const stop = readJsonNumber(bytes, i, end);
       if (stop < 0) return false;
-      cells[k] = numberRead;
+      cells[k] = numberRead[0]!;
       i = stop;
     } else if (matches(bytes, i, end, LITERAL_NULL)) {
       cells[k] = null;
@@ -122,13 +122,16 @@ function skipBlank(bytes: Buffer, i: number, end: number): number {
   return i;
 }
 
-/** The value of the number readJsonNumber read last (a slot, not a pair to allocate per number). */
-let numberRead = 0;
+/**
+ * The value of the number readJsonNumber read last: a slot, not a pair to allocate per number,
+ * and a typed one (a module's `let` holding a double is a heap number, allocated at every store).
+ */
+const numberRead = new Float64Array(1);
 /** Exponent digits beyond this cannot change the result (it is 0 or Infinity already). */
 const EXPONENT_CAP = 1e9;
 
 /**
- * Reads the JSON number starting at `start` into numberRead and returns where it ends, or -1 when
+ * Reads the JSON number starting at `start` into numberRead[0] and returns where it ends, or -1 when
  * its syntax is not JSON's, `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`, or it is not followed
  * by a byte that ends a value (`01`, `1x`).
  */
@@ -167,10 +170,10 @@ function readJsonNumber(bytes: Buffer, start: number, end: number): number {
   c = bytes[i]!;
   if (c !== COMMA && c !== CLOSE && c !== SPACE && c !== TAB) return -1;
   // Case: zero, whatever the exponent (0e999 is 0); -0 stays -0, as in JSON.parse.
-  if (mantissa === 0) numberRead = negative ? -0 : 0;
+  if (mantissa === 0) numberRead[0] = negative ? -0 : 0;
   else {
     const value = clingerValue(mantissa, exponent - fractionDigits);
-    numberRead = value === value ? (negative ? -value : value) : Number(bytes.toString('latin1', start, i)); // else: everything else
+    numberRead[0] = value === value ? (negative ? -value : value) : Number(bytes.toString('latin1', start, i)); // else: everything else
   }
   return i;
 }

@@ -17,11 +17,12 @@ import { BnError } from '../../errors.js';
 import type { ByteCounter } from '../../io/csv-rows.js';
 import { Moments } from '../../engine/moments.js';
 import type { BatchConsumer } from '../batch.js';
-import { reuseBuffer, TaskRunner, type Task, type TaskResult, type TaskSetup } from './block-task.js';
+import { reuseBuffer, type Task, type TaskResult, type TaskSetup } from './block-task.js';
 import { batcherFor } from './csv-batches.js';
 import type { CsvBatcher } from './csv-batcher.js';
 import type { CsvLayout } from './csv-layout.js';
 import type { RecordHandler } from './csv-pass.js';
+import { taskRunner } from './task-runner.js';
 import { post, type WorkerPool } from './worker-pool.js';
 
 /** A block as a source cuts it: a Task, and with `local` one the main thread must read itself (no record boundary in sight). */
@@ -91,20 +92,26 @@ export function passWorkFor(consumer: BatchConsumer, naValues: readonly string[]
       batcher?.flush('more');
       await consumer.afterChunk?.();
     },
-    async consume(result) {
-      if (result.output) return consumer.writeBytes!(result.output);
-      if (result.moments) return consumer.moments!(Moments.fromText(result.moments, width, features), result.rows);
-      const columns = new Array<Float64Array | undefined>(width);
-      const stride = result.stride!;
-      features.forEach((j, f) => (columns[j] = result.values!.subarray(f * stride, f * stride + result.rows)));
-      consumer.batch({ rows: result.rows, values: columns }, 'more');
-    },
+    consume: (result) => consumeResult(consumer, result, width, features),
     async afterChunk() {
       batcher?.endOfChunk();
       await consumer.afterChunk?.();
     },
   };
   return { work, batcher: () => batcher };
+}
+
+/**
+ * A block's result into `consumer`: the bytes a worker wrote, its exact moments, or its values as
+ * a batch (of `features`, the WorkerStep's, among `width` columns).
+ */
+export async function consumeResult(consumer: BatchConsumer, result: TaskResult, width: number, features: readonly number[]): Promise<void> {
+  if (result.output) return consumer.writeBytes!(result.output);
+  if (result.moments) return consumer.moments!(Moments.fromText(result.moments, width, features), result.rows);
+  const columns = new Array<Float64Array | undefined>(width);
+  const stride = result.stride!;
+  features.forEach((j, f) => (columns[j] = result.values!.subarray(f * stride, f * stride + result.rows)));
+  consumer.batch({ rows: result.rows, values: columns }, 'more');
 }
 
 export interface BlocksOutcome {
@@ -119,7 +126,7 @@ export async function runBlocks(
   firstLine: number,
   pool: WorkerPool,
   setup: TaskSetup,
-  work: PassWork,
+  work: Pick<PassWork, 'consume'>,
   alone: ReadAlone,
   counter: ByteCounter | undefined,
 ): Promise<BlocksOutcome> {
@@ -133,7 +140,7 @@ export async function runBlocks(
   const queued = new Array<number>(workers.length).fill(0);
   // The main thread's own runner, with the buffers of its consumed results to fill again.
   const spare: ArrayBuffer[] = [];
-  const local = new TaskRunner(setup, (bytes) => reuseBuffer(spare, bytes));
+  const local = taskRunner(setup, (bytes) => reuseBuffer(spare, bytes));
   let localAhead = 0;
   let waiting: (() => void) | undefined;
   let failure: unknown;

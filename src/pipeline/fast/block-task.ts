@@ -8,6 +8,10 @@
  * checked by the range before: read from a true boundary, it is read exactly as a single thread
  * reads it, so it knows whether it ends inside a record (`openFrom`). The main thread takes the
  * results in order and trusts a range only when the one before ended at a boundary (./parallel.ts).
+ *
+ * What a task is, what it gives back, how its bytes are read and checked and what it makes of its
+ * batches (RangeOutput) are the same for an NDJSON range (./ndjson-task.ts), whose runner is
+ * this module's TaskRunner's sibling.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { BnError, fileCut, type ErrorCode, type ErrorLocation } from '../../errors.js';
@@ -29,20 +33,39 @@ import { CsvBatcher } from './csv-batcher.js';
 import { isBlank, type CsvLayout } from './csv-layout.js';
 import { featurePositions, writeCsvRecords } from './write-csv-records.js';
 
-/** What every task of one pass shares (workerData). */
-export interface TaskSetup {
+/** What every task of one pass shares (workerData): a CSV/TSV pass's or an NDJSON pass's. */
+export type TaskSetup = CsvTaskSetup | NdjsonTaskSetup;
+
+interface BlockSetup {
   /** The file, or undefined for standard input (whose blocks come with their bytes). */
   path: string | undefined;
   /** The file's size when the pass opened it: a shorter read means it was cut meanwhile. */
   size: number;
+  naValues: readonly string[];
+  /** What to do with each range's batches (../batch.ts). */
+  step: WorkerStep;
+}
+
+export interface CsvTaskSetup extends BlockSetup {
+  kind: 'csv';
   delimiter: string;
   /** Text after a closing quote is text (--lazy-quotes), as the main thread's scanner reads it. */
   lazyQuotes?: boolean;
   layout: CsvLayout;
   recordDelimiter: RecordDelimiter;
-  naValues: readonly string[];
-  /** What to do with each range's batches (../batch.ts). */
-  step: WorkerStep;
+}
+
+/** NDJSON of objects (./ndjson-task.ts): the columns so far, every one decided. */
+export interface NdjsonTaskSetup extends BlockSetup {
+  kind: 'ndjson';
+  label: string;
+  columns: readonly string[];
+}
+
+/** What runs a pass's tasks, in a worker or in the main thread: one a format. */
+export interface BlockRunner {
+  run(task: Task): TaskResult;
+  close(): void;
 }
 
 export interface Task {
@@ -104,14 +127,79 @@ export function readRange(fd: number, start: number, end: number, buf = Buffer.a
 }
 
 /**
+ * A task's bytes, read from the file into one buffer used again for every task (or the bytes that
+ * came with it), checked as the main thread checks its own reads: a file cut meanwhile, UTF-8.
+ */
+class BlockBytes {
+  private readonly fd: number | undefined;
+  private readBuffer = Buffer.allocUnsafe(0);
+
+  constructor(
+    path: string | undefined,
+    private readonly fileSize: number,
+    private readonly label: string,
+  ) {
+    this.fd = path === undefined ? undefined : openSync(path, 'r');
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+  }
+
+  /** The bytes of `task`; throws a BnError when the file was cut or they are not UTF-8. */
+  of(task: Task): Buffer {
+    const size = task.end - task.start;
+    let bytes: Buffer;
+    if (task.bytes) {
+      bytes = Buffer.from(task.bytes.buffer, task.bytes.byteOffset, task.bytes.byteLength);
+    } else {
+      if (this.readBuffer.length < size) this.readBuffer = Buffer.allocUnsafe(size);
+      bytes = readRange(this.fd!, task.start, task.end, this.readBuffer);
+    }
+    if (bytes.length < size) throw fileCut(this.label, task.start + bytes.length, this.fileSize);
+    const utf8 = new Utf8Checker(this.label, task.start);
+    utf8.check(bytes);
+    utf8.end();
+    return bytes;
+  }
+}
+
+/** What the runners of both formats share: a task's bytes read and checked, and given back with its result. */
+export abstract class RangeRunner implements BlockRunner {
+  private readonly input: BlockBytes;
+
+  protected constructor(path: string | undefined, size: number, label: string) {
+    this.input = new BlockBytes(path, size, label);
+  }
+
+  close(): void {
+    this.input.close();
+  }
+
+  run(task: Task): TaskResult {
+    let bytes: Buffer;
+    try {
+      bytes = this.input.of(task);
+    } catch (err) {
+      return this.withInput(task, { index: task.index, lines: 0, rows: 0, error: serialized(err) });
+    }
+    return this.withInput(task, this.read(task, bytes));
+  }
+
+  /** The result of the task's checked bytes. */
+  protected abstract read(task: Task, bytes: Buffer): TaskResult;
+
+  private withInput(task: Task, result: TaskResult): TaskResult {
+    return task.bytes ? { ...result, input: task.bytes } : result;
+  }
+}
+
+/**
  * Runs the tasks of one worker. What can be is made once and reused across tasks (the read
  * buffer, the plan, the batcher, the output buffer): a worker holds one block's worth of
  * memory, and only each result's own array is new (it is transferred to the main thread).
  */
-export class TaskRunner {
-  /** The file, when the input is one (standard input's blocks come with their bytes). */
-  private readonly fd: number | undefined;
-  private readBuffer = Buffer.allocUnsafe(0);
+export class TaskRunner extends RangeRunner {
   private readonly output: RangeOutput;
   private readonly batcher: CsvBatcher;
   /** Common numeric lines, read and parsed at once (null: the scanner reads every line). */
@@ -122,51 +210,21 @@ export class TaskRunner {
    *   (results are transferred, and a buffer made here and freed there would leave memory behind)
    */
   constructor(
-    private readonly setup: TaskSetup,
+    private readonly setup: CsvTaskSetup,
     allocate: (bytes: number) => ArrayBuffer = (bytes) => new ArrayBuffer(bytes),
   ) {
-    this.fd = setup.path === undefined ? undefined : openSync(setup.path, 'r');
+    super(setup.path, setup.size, setup.layout.label);
     const { layout, step } = setup;
     const plan = makePlan(layout, { isMissing: missingTest(setup.naValues) }, fixedColumns(step.features));
     const values = new CellValues(plan, numericMarkers(setup.naValues));
-    const output = (this.output = step.write
-      ? new RangeBytes(setup, step.write, allocate)
-      : step.moments
-        ? new RangeMoments(step.features)
-        : new RangeValues(step.features, allocate));
+    const output = (this.output = rangeOutput(setup, allocate));
     this.batcher = new CsvBatcher({ width: layout.width, label: layout.label, plan, values, capacity: BATCH_ROWS, fixedSize: false, records: output.records, onBatch: (batch) => output.batch(batch) });
     const fixed = this.batcher.fixedFeatures();
     this.lines = fixed === undefined ? null : NumericLines.for(layout.width, setup.delimiter, fixed);
   }
 
-  close(): void {
-    if (this.fd !== undefined) closeSync(this.fd);
-  }
-
-  run(task: Task): TaskResult {
-    const result = this.runOn(task);
-    return task.bytes ? { ...result, input: task.bytes } : result;
-  }
-
-  private runOn(task: Task): TaskResult {
-    const size = task.end - task.start;
-    let bytes: Buffer;
-    if (task.bytes) {
-      bytes = Buffer.from(task.bytes.buffer, task.bytes.byteOffset, task.bytes.byteLength);
-    } else {
-      if (this.readBuffer.length < size) this.readBuffer = Buffer.allocUnsafe(size);
-      bytes = readRange(this.fd!, task.start, task.end, this.readBuffer);
-    }
+  protected read(task: Task, bytes: Buffer): TaskResult {
     const label = this.setup.layout.label;
-    // What the main thread checks of its own reads: a file cut meanwhile, and UTF-8.
-    try {
-      if (bytes.length < size) throw fileCut(label, task.start + bytes.length, this.setup.size);
-      const utf8 = new Utf8Checker(label, task.start);
-      utf8.check(bytes);
-      utf8.end();
-    } catch (err) {
-      return { index: task.index, lines: 0, rows: 0, error: serialized(err) };
-    }
     this.batcher.discard(); // what a failed task left
     this.output.begin(countLines(bytes));
     let rows = 0;
@@ -207,7 +265,7 @@ export class TaskRunner {
 }
 
 /** What a task makes of its range's batches: one kind a WorkerStep. */
-interface RangeOutput {
+export interface RangeOutput {
   /** Whether the batches carry their records (borrowed: a range is scanned in one go). */
   readonly records: 'borrow' | 'none';
   /** Rows go out as they come: those before a bad one are written before its error. */
@@ -217,6 +275,16 @@ interface RangeOutput {
   batch(batch: RowBatch): void;
   /** The range's result, in memory of its own (to be transferred). */
   finish(): Pick<TaskResult, 'values' | 'stride' | 'output' | 'moments'>;
+}
+
+/** The output of a pass's tasks: written bytes (CSV only), exact moments or values. */
+export function rangeOutput(setup: TaskSetup, allocate: (bytes: number) => ArrayBuffer): RangeOutput {
+  const { step } = setup;
+  if (step.write) {
+    if (setup.kind !== 'csv') throw new Error('rangeOutput: only CSV ranges are written by workers');
+    return new RangeBytes(setup, step.write, allocate);
+  }
+  return step.moments ? new RangeMoments(step.features) : new RangeValues(step.features, allocate);
 }
 
 /** A statistics pass that is one batch: the range's exact Moments (its rows' order does not matter). */
@@ -283,7 +351,7 @@ class RangeBytes implements RangeOutput {
   private readonly format: ((x: number) => string) | undefined;
 
   constructor(
-    setup: TaskSetup,
+    setup: CsvTaskSetup,
     private readonly write: NonNullable<WorkerStep['write']>,
     private readonly allocate: (bytes: number) => ArrayBuffer,
   ) {
@@ -325,13 +393,13 @@ export function reuseBuffer(spare: ArrayBuffer[], bytes: number): ArrayBuffer {
 }
 
 /** A BnError as a message can carry it (anything else is a bug: thrown on, the worker fails). */
-function serialized(err: unknown): SerializedError {
+export function serialized(err: unknown): SerializedError {
   if (!(err instanceof BnError)) throw err;
   return { code: err.code, message: err.message, location: err.location };
 }
 
 /** LF bytes: an upper bound of the records in a range (plus one for a last line without one). */
-function countLines(bytes: Buffer): number {
+export function countLines(bytes: Buffer): number {
   let n = 1;
   for (let i = bytes.indexOf(0x0a); i >= 0; i = bytes.indexOf(0x0a, i + 1)) n++;
   return n;

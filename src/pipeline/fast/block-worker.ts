@@ -3,14 +3,15 @@
  * posts (./block-task.ts) and posts each result back, its arrays and bytes transferred, not copied.
  */
 import { parentPort } from 'node:worker_threads';
-import { reuseBuffer, TaskRunner, type TaskResult } from './block-task.js';
+import { reuseBuffer, type BlockRunner, type TaskResult } from './block-task.js';
+import { taskRunner } from './task-runner.js';
 import type { WorkerMessage } from './worker-pool.js';
 
 /** Buffers of results the main thread is done with, sent back to be filled again. */
 const pool: ArrayBuffer[] = [];
 const allocate = (bytes: number) => reuseBuffer(pool, bytes);
 
-let runner: TaskRunner | undefined;
+let runner: BlockRunner | undefined;
 let pass = 0;
 parentPort!.on('message', (message: WorkerMessage) => {
   if (message === null) {
@@ -24,7 +25,7 @@ parentPort!.on('message', (message: WorkerMessage) => {
   }
   if ('setup' in message) {
     runner?.close();
-    runner = new TaskRunner(message.setup, allocate);
+    runner = taskRunner(message.setup, allocate);
     pass = message.pass;
     return;
   }

@@ -79,7 +79,7 @@ export async function readFileBatches(
 }
 
 /** Read and scanned at a time, with a turn of the event loop after each (see feed). */
-const READ_BYTES = 256 << 10;
+export const READ_BYTES = 256 << 10;
 
 async function parallelPass(path: string, csv: CsvOptions, options: ParallelOptions, work: PassWork, counter?: ByteCounter): Promise<PassResult> {
   const blockBytes = options.blockBytes ?? DEFAULT_BLOCK_BYTES;
@@ -142,7 +142,7 @@ async function parallelPass(path: string, csv: CsvOptions, options: ParallelOpti
         return { layout: router.layout, recordDelimiter: head.discoveredRecordDelimiter, nextLine: head.nextLine, rows: router.rows };
       }
       await work.drain();
-      const taskSetup: TaskSetup = { ...setup, path, size, delimiter: csv.delimiter, lazyQuotes: csv.lazyQuotes, layout: router.layout!, recordDelimiter: rd };
+      const taskSetup: TaskSetup = { ...setup, kind: 'csv', path, size, delimiter: csv.delimiter, lazyQuotes: csv.lazyQuotes, layout: router.layout!, recordDelimiter: rd };
       // The main thread's own reading from a record boundary (the start of a record that a
       // block's end cut), to a record boundary or the end of the file.
       const alone: ReadAlone = async (from, firstLine, steps) => {
@@ -175,7 +175,7 @@ async function parallelPass(path: string, csv: CsvOptions, options: ParallelOpti
  * the end; undefined when none comes within a record's longest (MAX_RECORD_BYTES): a block that
  * long is the main thread's to read, whose scanner then says the record is too long.
  */
-function boundaryAfter(fd: number, from: number, size: number): number | undefined {
+export function boundaryAfter(fd: number, from: number, size: number): number | undefined {
   let at = Math.max(0, from - 2);
   while (at < size) {
     if (at - from > MAX_RECORD_BYTES) return undefined;
@@ -192,7 +192,7 @@ function boundaryAfter(fd: number, from: number, size: number): number | undefin
 }
 
 /** The blocks of a file from `start` on: about `blockBytes` each, cut just after an LF. */
-function fileBlocks(fd: number, start: number, size: number, blockBytes: number): BlockSource {
+export function fileBlocks(fd: number, start: number, size: number, blockBytes: number): BlockSource {
   let cut = start;
   return {
     keepsBytes: false,

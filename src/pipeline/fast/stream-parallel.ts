@@ -125,7 +125,7 @@ async function streamPass(
       await work.drain();
       return { end, nextLine: scanner.nextLine };
     };
-    const taskSetup = { ...setup, path: undefined, size: Infinity, delimiter: csv.delimiter, lazyQuotes: csv.lazyQuotes, layout: router.layout!, recordDelimiter: rd };
+    const taskSetup = { ...setup, kind: 'csv' as const, path: undefined, size: Infinity, delimiter: csv.delimiter, lazyQuotes: csv.lazyQuotes, layout: router.layout!, recordDelimiter: rd };
     const blocks = new StreamBlocks(chunks, rest!, offset, options.blockBytes);
     const outcome = await runBlocks(blocks, head.nextLine, pool!, taskSetup, work, alone, counter);
     return { layout: router.layout, recordDelimiter: rd, nextLine: outcome.nextLine, rows: router.rows + outcome.rows };

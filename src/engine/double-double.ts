@@ -18,10 +18,13 @@
  * rounding error is below 2^−102 of its result (M. Joldes, J.-M. Muller, V. Popescu, "Tight and
  * rigorous error bounds for basic building blocks of double-word arithmetic", ACM TOMS 44(2),
  * 2017: at most 15u², u = 2^−53, for the worst of those used here; √ by one Newton correction,
- * ≈ 3u²); REL = 2^−99 bounds each with room to spare, while every magnitude stays inside
- * [2^−450, 2^450] (checked), so nothing underflows or overflows. Errors of the inputs are carried
- * through by first-order bounds with their second-order terms, and every bound computed in
- * float64 is rounded up by the factor UP.
+ * ≈ 3u²); REL = 2^−99 bounds each with room to spare. Those bounds need the error-free
+ * transformations to be exact: no overflow, and no product's error term below the normal range.
+ * The sums, and every result that is rounded or used further, are checked to lie in
+ * [2^−450, 2^450]; the products and quotients made of them in between stay within about
+ * [2^−953, 2^900], where a product of two doubles keeps an exact error term. Errors of the
+ * inputs are carried through by first-order bounds with their second-order terms, and every
+ * bound computed in float64 is rounded up by the factor UP.
  */
 
 /** hi + lo (|lo| ≤ ulp(hi)/2) within err of an exact value: |exact − (hi + lo)| ≤ err. */

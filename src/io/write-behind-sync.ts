@@ -27,18 +27,26 @@ export function syncWhileWriting(stream: WriteStream, file: string): WriteBehind
   let inFlight: Promise<void> | undefined;
   let syncedTo = 0;
   let failure: unknown;
+  let off = false;
   const syncOnce = async (): Promise<void> => {
     try {
       // A descriptor of its own, open for writing (Windows wants that for a flush); the stream's
       // is busy with its writes.
       handle ??= await fs.open(file, 'r+');
+    } catch {
+      // No descriptor to spare (EMFILE, say): no syncing ahead, which only saves time; the
+      // commit's own sync still makes the file durable, or reports why not.
+      off = true;
+      return;
+    }
+    try {
       await handle.datasync();
     } catch (err) {
       failure ??= err;
     }
   };
   const timer = setInterval(() => {
-    if (inFlight !== undefined || failure !== undefined) return;
+    if (inFlight !== undefined || failure !== undefined || off) return;
     const written = stream.bytesWritten;
     if (written - syncedTo < SYNC_STEP) return;
     syncedTo = written;

@@ -148,6 +148,25 @@ describe('syncing while writing', () => {
     expect(events).toEqual(['sync temp', 'rename', 'sync directory']);
   });
 
+  it('goes on without syncing ahead when it cannot open a descriptor (EMFILE): the commit syncs and succeeds', async () => {
+    const { dir, target } = previousTarget();
+    const events = watchSyncs(dir);
+    let refused = false;
+    const wrapped = vi.mocked(fsp.open).getMockImplementation()!;
+    vi.mocked(fsp.open).mockImplementation(async (file, flags, mode) => {
+      // The first descriptor asked for the temporary file is the background sync's.
+      if (!refused && file !== dir && flags === 'r+') {
+        refused = true;
+        throw errno('EMFILE');
+      }
+      return wrapped(file, flags, mode);
+    });
+    const bytes = await writeLarge(target);
+    expect(refused).toBe(true);
+    expect(events).toEqual(['sync temp', 'rename', 'sync directory']);
+    expect(readFileSync(target).equals(bytes)).toBe(true);
+  });
+
   it('reports a failed background sync at the commit (a later descriptor may not see it), and leaves the old file', async () => {
     const { dir, target } = previousTarget();
     const events = watchSyncs(dir, { what: 'background', code: 'EIO' });

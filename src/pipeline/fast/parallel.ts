@@ -191,14 +191,22 @@ export function boundaryAfter(fd: number, from: number, size: number): number | 
   return size;
 }
 
-/** The blocks of a file from `start` on: about `blockBytes` each, cut just after an LF. */
+/**
+ * The blocks of a file from `start` on: about `blockBytes` each, cut just after an LF; the first
+ * ones smaller (FIRST_BLOCK_BYTES, doubling up to blockBytes). A thread's first blocks of a pass
+ * run its code cold, several times slower, and the results are taken in order: a small first
+ * block is back soon, so the main thread does not stand still waiting for a worker's first.
+ */
 export function fileBlocks(fd: number, start: number, size: number, blockBytes: number): BlockSource {
   let cut = start;
+  let next = Math.min(FIRST_BLOCK_BYTES, blockBytes);
   return {
     keepsBytes: false,
     async next() {
       if (cut >= size) return undefined;
-      const end = boundaryAfter(fd, Math.min(size, cut + blockBytes), size);
+      const bytes = next;
+      next = Math.min(2 * next, blockBytes);
+      const end = boundaryAfter(fd, Math.min(size, cut + bytes), size);
       const block = { start: cut, end: end ?? size, final: (end ?? size) >= size };
       cut = block.end;
       // No record boundary in sight: the main thread reads on from here itself.
@@ -206,6 +214,9 @@ export function fileBlocks(fd: number, start: number, size: number, blockBytes: 
     },
   };
 }
+
+/** The first block of a pass after the head (see fileBlocks). */
+const FIRST_BLOCK_BYTES = 64 << 10;
 
 /** Steps of the head past its first block when a record goes on (an LF inside quotes). */
 const HEAD_STEP = 64 << 10;

@@ -14,7 +14,7 @@
  */
 import { Buffer } from 'node:buffer';
 import { FieldKind, type CsvFields } from './csv-scanner.js';
-import { writeShortestNumber } from './shortest-number.js';
+import { writeShortestNumber, writeShortestNumberAt } from './shortest-number.js';
 
 const QUOTE = 0x22;
 const LF = 0x0a;
@@ -91,6 +91,12 @@ export class CsvBytesWriter {
   number(x: number): void {
     this.ensure(NUMBER_ROOM);
     this.pos = writeShortestNumber(x, this.buf, this.pos);
+  }
+
+  /** values[index], a finite number, as `number` writes it: read from its array, not boxed on the way (see writeShortestNumberAt). */
+  numberAt(values: Float64Array, index: number): void {
+    this.ensure(NUMBER_ROOM);
+    this.pos = writeShortestNumberAt(values, index, this.buf, this.pos);
   }
 
   /** ASCII text that needs no quoting (a number). */

@@ -77,18 +77,38 @@ for (let i = 0; i < 100; i++) {
  * 26 bytes from pos (the text is at most 25; the layout moves digits within one more).
  */
 export function writeShortestNumber(x: number, buf: Uint8Array, pos: number): number {
-  const end = tryWriteShortest(x, buf, pos);
+  ONE[0] = x;
+  return writeShortestNumberAt(ONE, 0, buf, pos);
+}
+
+/**
+ * writeShortestNumber of values[index]. The hot path's form: a double passed as an argument to
+ * a function V8 does not inline (this one is too big) is boxed, a heap number a call; read from
+ * its array here, it never is (on normalize's output that garbage was ≈ 16 bytes a number).
+ */
+export function writeShortestNumberAt(values: Float64Array, index: number, buf: Uint8Array, pos: number): number {
+  const end = tryWriteShortestAt(values, index, buf, pos);
   if (end >= 0) return end;
-  const text = String(x);
+  const text = String(values[index]!);
   for (let i = 0; i < text.length; i++) buf[pos++] = text.charCodeAt(i);
   return pos;
 }
+
+/** The slot the single-number forms pass their number through. */
+const ONE = new Float64Array(1);
 
 /**
  * Writes String(x) at `pos` and returns the position after it, or −1 when it cannot decide
  * (x not finite, beyond the tables, or a comparison too close to call): then nothing is written.
  */
 export function tryWriteShortest(x: number, buf: Uint8Array, pos: number): number {
+  ONE[0] = x;
+  return tryWriteShortestAt(ONE, 0, buf, pos);
+}
+
+/** tryWriteShortest of values[index] (see writeShortestNumberAt). */
+export function tryWriteShortestAt(values: Float64Array, at: number, buf: Uint8Array, pos: number): number {
+  let x = values[at]!;
   if (x === 0) {
     buf[pos] = ZERO; // String(-0) is "0" too.
     return pos + 1;
@@ -190,7 +210,11 @@ export function tryWriteShortest(x: number, buf: Uint8Array, pos: number): numbe
     } else if (upperRoom < -TOLERANCE) {
       pick = lowerRoom > TOLERANCE ? LOWER : UNSURE;
     } else {
-      pick = choice(down, up, lowerRoom, upperRoom);
+      CHOICE[0] = down;
+      CHOICE[1] = up;
+      CHOICE[2] = lowerRoom;
+      CHOICE[3] = upperRoom;
+      pick = choice();
     }
     if (pick === UNSURE) return -1;
     const step = pick === UPPER ? unit : 0;
@@ -210,7 +234,11 @@ export function tryWriteShortest(x: number, buf: Uint8Array, pos: number): numbe
       if (frac > 0.5 + TOLERANCE) chosenLow = low + 1;
       else if (!(frac < 0.5 - TOLERANCE)) return -1; // a tie: V8 breaks it to even, left to it
     } else {
-      const pick = choice(frac, 1 - frac, below - frac, above - (1 - frac));
+      CHOICE[0] = frac;
+      CHOICE[1] = 1 - frac;
+      CHOICE[2] = below - frac;
+      CHOICE[3] = above - (1 - frac);
+      const pick = choice();
       if (pick === UPPER) chosenLow = low + 1;
       else if (pick !== LOWER) return -1;
     }
@@ -251,10 +279,17 @@ export function tryWriteShortest(x: number, buf: Uint8Array, pos: number): numbe
  * Which candidate reads back as x, from the distances to them and how far inside its bound each
  * is: the closer one wins when it is in, so the farther one's side only matters when it is out
  * (an integer's far neighbour often sits exactly on the bound). Within TOLERANCE of a bound, or
- * of a tie, nothing is decided. (Called only off the common path: V8 boxes the doubles passed
- * to a function it does not inline.)
+ * of a tie, nothing is decided. Its four numbers (down, up, lowerRoom, upperRoom) come in
+ * CHOICE, not as arguments: V8 boxes the doubles passed to a function it does not inline (a heap
+ * number each), and the 17-digit case of many numbers comes here.
  */
-function choice(down: number, up: number, lowerRoom: number, upperRoom: number): number {
+const CHOICE = new Float64Array(4);
+
+function choice(): number {
+  const down = CHOICE[0]!;
+  const up = CHOICE[1]!;
+  const lowerRoom = CHOICE[2]!;
+  const upperRoom = CHOICE[3]!;
   if (down < up - TOLERANCE) {
     return lowerRoom > TOLERANCE ? LOWER : lowerRoom >= -TOLERANCE ? UNSURE : upperRoom > TOLERANCE ? UPPER : upperRoom >= -TOLERANCE ? UNSURE : NEITHER;
   }

@@ -26,9 +26,10 @@ export function writeCsvRecords(out: CsvBytesWriter, batch: RowBatch, featureOf:
     for (let j = 0; j < width; j++) {
       if (j > 0) out.delimiterByte();
       if (featureOf[j]! >= 0) {
-        const y = values[j]![i]!;
+        const column = values[j]!;
+        const y = column[i]!;
         if (y === y) {
-          if (format === undefined) out.number(y);
+          if (format === undefined) out.numberAt(column, i);
           else out.ascii(format(y));
           continue;
         }

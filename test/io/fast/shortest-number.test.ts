@@ -7,7 +7,7 @@
 import { Buffer } from 'node:buffer';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { tryWriteShortest, writeShortestNumber } from '../../../src/io/fast/shortest-number.js';
+import { tryWriteShortest, tryWriteShortestAt, writeShortestNumber, writeShortestNumberAt } from '../../../src/io/fast/shortest-number.js';
 import { seededRandom } from '../../helpers/exact.js';
 
 const SEED = 20241127;
@@ -163,5 +163,25 @@ describe('writeShortestNumber: every kind of double', () => {
       }),
       { numRuns: 100_000, seed: SEED + 1 },
     );
+  });
+});
+
+describe('the array forms (numbers read from their column, not passed boxed)', () => {
+  it('write what the single-number forms write, String(x) included, at any index', () => {
+    const random = seededRandom(0xa77a);
+    const values = Float64Array.from({ length: 4000 }, (_, i) => (i % 7 === 0 ? Number((random() * 10 ** (i % 40 - 20)).toPrecision(1 + (i % 17))) : (random() - 0.5) * 2 ** ((i % 200) - 100)));
+    values[5] = 0;
+    values[6] = -0;
+    values[7] = 5e-324;
+    values[8] = Number.MAX_VALUE;
+    const a = Buffer.alloc(64);
+    const b = Buffer.alloc(64);
+    for (let i = 0; i < values.length; i++) {
+      const x = values[i]!;
+      const n = writeShortestNumberAt(values, i, a, 3);
+      expect(a.toString('latin1', 3, n)).toBe(String(x));
+      expect(n).toBe(writeShortestNumber(x, b, 3));
+      expect(tryWriteShortestAt(values, i, a, 0)).toBe(tryWriteShortest(x, b, 0));
+    }
   });
 });

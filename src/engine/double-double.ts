@@ -44,7 +44,6 @@ const REL = 2 ** -99;
 const UP = 1 + 2 ** -40;
 const SMALLEST = 2 ** -450;
 const LARGEST = 2 ** 450;
-const SPLITTER = 134217729; // 2^27 + 1
 
 export const EXACT_ZERO: Approx = { hi: 0, lo: 0, err: 0 };
 
@@ -216,8 +215,9 @@ export function decide(x: Approx): number | undefined {
   if (!(size >= SMALLEST && size <= LARGEST)) return undefined;
   // The nearer midpoint: half an ulp away, a quarter below a power of two (the next double
   // toward zero is half as far there).
-  const ulp = ulpOf(size);
-  const gap = size === powerOfTwoBelow(size) ? ulp / 4 : ulp / 2;
+  const e = exponentOf(size);
+  const ulp = powerOfTwo(e - 52);
+  const gap = size === powerOfTwo(e) ? ulp / 4 : ulp / 2;
   if (!((Math.abs(t) + x.err) * UP < gap)) return undefined;
   fastRounding.decided++;
   return c;
@@ -228,18 +228,24 @@ export function usable(x: Approx | undefined): Approx | undefined {
   return x !== undefined && inRange(x) ? x : undefined;
 }
 
+// A double's binary exponent, exact powers of two and Veltkamp's splitter: the exact sums
+// (./exact-sum.ts) use them too.
+
+/** 2^27 + 1: Veltkamp's split of a double into two halves of 26 bits (Dekker's exact product). */
+export const SPLITTER = 134217729;
+
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
 
-/** The largest power of two ≤ x (x a positive normal double). */
-function powerOfTwoBelow(x: number): number {
+/** floor(log2 |x|) of a nonzero double from its bits (−1023 for a subnormal: below every range used here). */
+export function exponentOf(x: number): number {
   f64[0] = x;
-  u32[1] = u32[1]! & 0x7ff00000;
-  u32[0] = 0;
-  return f64[0]!;
+  return ((u32[1]! >>> 20) & 0x7ff) - 1023;
 }
 
-/** The unit in the last place of a positive normal double. */
-function ulpOf(x: number): number {
-  return powerOfTwoBelow(x) * 2 ** -52;
+/** 2^k exactly, for −1022 ≤ k ≤ 1023. */
+export function powerOfTwo(k: number): number {
+  u32[1] = (k + 1023) << 20;
+  u32[0] = 0;
+  return f64[0]!;
 }

@@ -23,7 +23,7 @@
  * instead: slow, but only values beyond any real data's range take it.
  */
 
-import { ApproxSum, EXACT_ZERO, type Approx } from './double-double.js';
+import { ApproxSum, EXACT_ZERO, exponentOf, powerOfTwo, SPLITTER, type Approx } from './double-double.js';
 
 /** Bits between bins: E_i = −1022 + WIDTH·i. */
 const WIDTH = 40;
@@ -419,7 +419,6 @@ export class ExactSquares extends ExactSum {
 
 }
 
-const SPLITTER = 134217729; // 2^27 + 1
 const SQUARE_LOW = 2 ** -400;
 const SQUARE_HIGH = 2 ** 486;
 
@@ -476,19 +475,6 @@ function measure(values: Float64Array, start: number, end: number): void {
   MEASURE.count = count;
   MEASURE.smallest = smallest;
   MEASURE.largest = count === 0 ? 0 : Math.max(-min, max);
-}
-
-/** floor(log2 |x|) of a nonzero double from its bits (−1023 for a subnormal: below every range used here). */
-function exponentOf(x: number): number {
-  f64[0] = x;
-  return ((u32[1]! >>> 20) & 0x7ff) - 1023;
-}
-
-/** 2^k exactly, for −1022 ≤ k ≤ 1023. */
-function powerOfTwo(k: number): number {
-  u32[1] = (k + 1023) << 20;
-  u32[0] = 0;
-  return f64[0]!;
 }
 
 /** A finite double as an exact binary fraction (not trimmed). */

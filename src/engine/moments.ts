@@ -46,6 +46,8 @@ interface Rounded {
   sampleVariance?: number;
   m2?: number;
   spreadOverN?: Approx;
+  /** spreadOverN/n: the variance as the fast path computed it (for the scale: varianceRatio). */
+  varianceApprox?: Approx;
   exact?: ExactSpread;
 }
 
@@ -242,7 +244,7 @@ export class Moments {
   varianceRatio(j: number): Ratio | undefined {
     const s = this.statistics(j);
     if (!s) return undefined;
-    const approx = s.spreadOverN && divide(s.spreadOverN, this.n[j]!);
+    const approx = s.varianceApprox;
     return new BatchVariance(() => {
       if (s.exact) return s.exact;
       if (this.rounded[j] !== s) throw new Error('Moments.varianceRatio: the sums changed before the ratio was read');
@@ -313,9 +315,11 @@ export class Moments {
     if (meanLow === undefined) return undefined;
     // spread/n = Σx² − (Σx)²/n.
     const spreadOverN = usable(add(s2, negate(divide(multiply(s1, s1), n))));
-    const variance = spreadOverN && decide(divide(spreadOverN, n));
+    if (spreadOverN === undefined) return undefined;
+    const varianceApprox = divide(spreadOverN, n);
+    const variance = decide(varianceApprox);
     if (variance === undefined) return undefined;
-    return { mean, meanLow, variance, spreadOverN };
+    return { mean, meanLow, variance, spreadOverN, varianceApprox };
   }
 
   /** The same three from the exact sums, with BigInt. */

@@ -14,7 +14,7 @@
  */
 import { Buffer } from 'node:buffer';
 import { FieldKind, type CsvFields } from './csv-scanner.js';
-import { writeShortestNumber, writeShortestNumberAt } from './shortest-number.js';
+import { writeShortestNumberAt } from './shortest-number.js';
 
 const QUOTE = 0x22;
 const LF = 0x0a;
@@ -87,13 +87,10 @@ export class CsvBytesWriter {
     this.copy(bytes, 0, bytes.length);
   }
 
-  /** A finite number, as String(x) writes it (no string made). */
-  number(x: number): void {
-    this.ensure(NUMBER_ROOM);
-    this.pos = writeShortestNumber(x, this.buf, this.pos);
-  }
-
-  /** values[index], a finite number, as `number` writes it: read from its array, not boxed on the way (see writeShortestNumberAt). */
+  /**
+   * values[index], a finite number, as String(x) writes it (no string made). Read from its array,
+   * not passed as an argument: not boxed on the way (see writeShortestNumberAt).
+   */
   numberAt(values: Float64Array, index: number): void {
     this.ensure(NUMBER_ROOM);
     this.pos = writeShortestNumberAt(values, index, this.buf, this.pos);

@@ -38,6 +38,23 @@ export interface BlockSource {
   recycle?(buffer: ArrayBuffer): void;
 }
 
+/**
+ * The sizes a source cuts its blocks to, in turn: FIRST_BLOCK_BYTES, doubling up to `blockBytes`.
+ * A thread's first blocks of a pass run its code cold, several times slower, and results are
+ * taken in order: a small first block is back soon, so the main thread does not stand still
+ * waiting for a worker's first (≈ 100 ms at the start of normalize's second pass).
+ */
+export function blockSizes(blockBytes: number): () => number {
+  let next = Math.min(FIRST_BLOCK_BYTES, blockBytes);
+  return () => {
+    const size = next;
+    next = Math.min(2 * next, blockBytes);
+    return size;
+  };
+}
+
+const FIRST_BLOCK_BYTES = 64 << 10;
+
 /** One step of the main thread reading alone: a block's end, and its bytes when the source does not read them itself. */
 export interface AloneStep {
   end: number;

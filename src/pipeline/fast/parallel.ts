@@ -19,7 +19,7 @@ import { CsvScanner, MAX_RECORD_BYTES, RecordDelimiter } from '../../io/fast/csv
 import { translateError } from '../../io/fast/scan-error.js';
 import { Utf8Checker } from '../../io/utf8.js';
 import type { BatchConsumer, ReadEnd } from '../batch.js';
-import { passWorkFor, runBlocks, type BlockSource, type PassWork, type ReadAlone } from './block-scheduler.js';
+import { blockSizes, passWorkFor, runBlocks, type BlockSource, type PassWork, type ReadAlone } from './block-scheduler.js';
 import { readRange, type TaskSetup } from './block-task.js';
 import { readEnd } from './csv-batches.js';
 import { RecordRouter, type PassResult } from './csv-pass.js';
@@ -191,21 +191,15 @@ export function boundaryAfter(fd: number, from: number, size: number): number | 
   return size;
 }
 
-/**
- * The blocks of a file from `start` on: about `blockBytes` each, cut just after an LF; the first
- * ones smaller (FIRST_BLOCK_BYTES, doubling up to blockBytes). A thread's first blocks of a pass
- * run its code cold, several times slower, and the results are taken in order: a small first
- * block is back soon, so the main thread does not stand still waiting for a worker's first.
- */
+/** The blocks of a file from `start` on: about `blockBytes` each (the first ones smaller: blockSizes), cut just after an LF. */
 export function fileBlocks(fd: number, start: number, size: number, blockBytes: number): BlockSource {
   let cut = start;
-  let next = Math.min(FIRST_BLOCK_BYTES, blockBytes);
+  const sizes = blockSizes(blockBytes);
   return {
     keepsBytes: false,
     async next() {
       if (cut >= size) return undefined;
-      const bytes = next;
-      next = Math.min(2 * next, blockBytes);
+      const bytes = sizes();
       const end = boundaryAfter(fd, Math.min(size, cut + bytes), size);
       const block = { start: cut, end: end ?? size, final: (end ?? size) >= size };
       cut = block.end;
@@ -214,9 +208,6 @@ export function fileBlocks(fd: number, start: number, size: number, blockBytes: 
     },
   };
 }
-
-/** The first block of a pass after the head (see fileBlocks). */
-const FIRST_BLOCK_BYTES = 64 << 10;
 
 /** Steps of the head past its first block when a record goes on (an LF inside quotes). */
 const HEAD_STEP = 64 << 10;

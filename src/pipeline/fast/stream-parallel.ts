@@ -15,7 +15,7 @@ import { CsvScanner, MAX_RECORD_BYTES, RecordDelimiter } from '../../io/fast/csv
 import { translateError } from '../../io/fast/scan-error.js';
 import { Utf8Checker } from '../../io/utf8.js';
 import type { BatchConsumer, ReadEnd } from '../batch.js';
-import { passWorkFor, runBlocks, type BlockSource, type PassWork, type ReadAlone, type SourceBlock } from './block-scheduler.js';
+import { blockSizes, passWorkFor, runBlocks, type BlockSource, type PassWork, type ReadAlone, type SourceBlock } from './block-scheduler.js';
 import { readEnd } from './csv-batches.js';
 import { RecordRouter, type PassResult } from './csv-pass.js';
 import { DEFAULT_BLOCK_BYTES, KNOWN_FEATURES_HEAD_BYTES } from './parallel.js';
@@ -139,8 +139,8 @@ async function streamPass(
 const LF = 0x0a;
 
 /**
- * A stream's blocks: chunks gathered into a buffer until it holds `blockBytes`, then cut after
- * its last LF (what follows goes to the next block). Buffers come back (recycle) to be filled again.
+ * A stream's blocks: chunks gathered into a buffer until it holds `blockBytes` (the first ones
+ * less: blockSizes), then cut after its last LF (what follows goes to the next block). Buffers come back (recycle) to be filled again.
  */
 class StreamBlocks implements BlockSource {
   readonly keepsBytes = true;
@@ -148,6 +148,7 @@ class StreamBlocks implements BlockSource {
   private buffer: Uint8Array;
   private filled = 0;
   private ended = false;
+  private readonly sizes: () => number;
 
   constructor(
     private readonly chunks: AsyncIterator<Buffer>,
@@ -156,13 +157,15 @@ class StreamBlocks implements BlockSource {
     private start: number,
     private readonly blockBytes: number,
   ) {
+    this.sizes = blockSizes(blockBytes);
     this.buffer = this.fresh(first.length);
     this.buffer.set(first);
     this.filled = first.length;
   }
 
   async next(): Promise<Omit<SourceBlock, 'index'> | undefined> {
-    while (!this.ended && this.filled < this.blockBytes) await this.read();
+    const size = this.sizes();
+    while (!this.ended && this.filled < size) await this.read();
     let cut = this.lastLineEnd();
     // Case: no LF in a whole block (a long record): read on until one comes, or the stream ends;
     // past the longest record bn reads, the main thread reads it (and says it is too long).

@@ -84,13 +84,16 @@ function finiteColumn(values: Float64Array, where: { file: string; start: number
   return values;
 }
 
+/** One decoder for every bytes cell (a BYTE_ARRAY without a UTF8 annotation, Arrow Binary). */
+const UTF8 = new TextDecoder();
+
 /** A cell of a typed column as `ColumnBlock.cell` hands it on (see there). */
 export function plainCell(value: unknown): Cell {
   if (value === null || value === undefined) return null;
   if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') return value;
   if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
-  if (value instanceof Uint8Array) return new TextDecoder().decode(value);
+  if (value instanceof Uint8Array) return UTF8.decode(value);
   return JSON.stringify(value, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
 }
 

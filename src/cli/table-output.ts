@@ -5,7 +5,7 @@
 import { Command, Option } from 'commander';
 import { BnError } from '../errors.js';
 import { openCompressedAtomic, type OutputFile } from '../io/compressed-output.js';
-import { numberFormatter } from '../io/format-number.js';
+import { numberFormatter, numberRounder } from '../io/format-number.js';
 import { formatEntry, formatFromPath, formatNameList, formatNames, openSink, parseFormat } from '../io/formats.js';
 import { OutputWriter } from '../io/output-writer.js';
 import type { TableSink } from '../io/table-sink.js';
@@ -86,7 +86,7 @@ export async function openTableOutput(input: SettledInput, flags: TableOutputFla
   // -d applies to the output too when it is written in the input's format.
   const delimiter = chosenDelimiter ?? (outFormat === input.format ? input.delimiter : undefined);
   const formatNumber = numberFormatter(flags.precision);
-  const sink = await openSink(outFormat, writer, { delimiter, formatNumber, header, path: flags.output });
+  const sink = await openSink(outFormat, writer, { delimiter, formatNumber, roundNumber: numberRounder(flags.precision), header, path: flags.output });
   return {
     sink,
     writer,

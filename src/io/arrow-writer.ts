@@ -11,6 +11,7 @@ import type { ColumnType } from './column-types.js';
 import type { OutputWriter } from './output-writer.js';
 import type { TableSink } from './table-sink.js';
 import { TypedColumns, type ColumnValues } from './typed-columns.js';
+import { numberRounder } from './format-number.js';
 
 export type ArrowContainer = 'file' | 'stream';
 
@@ -56,7 +57,7 @@ function columnData(type: DataType, values: ColumnValues): Data {
   return vectorFromArray(values as never[], type).data[0]!;
 }
 
-export function arrowSink(out: OutputWriter, options: { formatNumber: (x: number) => string; container: ArrowContainer }): TableSink {
+export function arrowSink(out: OutputWriter, options: { roundNumber?: (x: number) => number; container: ArrowContainer }): TableSink {
   let columns: TypedColumns | undefined;
   let schema: Schema | undefined;
   const writer = options.container === 'file' ? new RecordBatchFileWriter() : new RecordBatchStreamWriter();
@@ -79,7 +80,7 @@ export function arrowSink(out: OutputWriter, options: { formatNumber: (x: number
 
   return {
     async start(layout) {
-      columns = new TypedColumns(layout, options.formatNumber);
+      columns = new TypedColumns(layout, options.roundNumber ?? numberRounder());
       schema = new Schema(layout.columns.map((name, j) => new Field(name, arrowType(columns!.types[j]!), true)));
     },
     async rows(rows) {

@@ -5,7 +5,18 @@
  */
 export function numberFormatter(precision?: number): (x: number) => string {
   if (precision === undefined) return (x) => String(x);
-  return (x) => String(Number(x.toPrecision(precision)));
+  const round = numberRounder(precision);
+  return (x) => String(round(x));
+}
+
+/**
+ * The same rounding as a number, for a typed output (Parquet, Arrow) that stores the double:
+ * with a precision, the value its text reads back as; without, x itself, no text made (−0 as 0,
+ * as the text "0" reads back).
+ */
+export function numberRounder(precision?: number): (x: number) => number {
+  if (precision === undefined) return (x) => x + 0;
+  return (x) => Number(x.toPrecision(precision));
 }
 
 /**

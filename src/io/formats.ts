@@ -20,6 +20,8 @@ export interface SinkOptions {
   delimiter?: string;
   /** How a normalized number is written (shortest round-trip form, or --precision digits). */
   formatNumber: (x: number) => string;
+  /** The same for a typed output that stores the number (Parquet, Arrow): numberRounder; default: the number itself. */
+  roundNumber?: (x: number) => number;
   /** CSV/TSV: write the header row (default); false for every shard of a split job but the first. */
   header?: boolean;
   /** The output file (-o), when not standard output: its extension may choose a container (.arrows). */
@@ -165,7 +167,7 @@ export const FORMATS: readonly FormatEntry[] = [
     reader: columnarReader('arrow'),
     // The stream format to standard output and .arrows (a reader may start before the end), the file format to a file.
     write: async (out, options) =>
-      (await import('./arrow-writer.js')).arrowSink(out, { formatNumber: options.formatNumber, container: options.path === undefined || /\.arrows(\.[a-z]+)?$/i.test(options.path) ? 'stream' : 'file' }),
+      (await import('./arrow-writer.js')).arrowSink(out, { roundNumber: options.roundNumber, container: options.path === undefined || /\.arrows(\.[a-z]+)?$/i.test(options.path) ? 'stream' : 'file' }),
   },
 ];
 

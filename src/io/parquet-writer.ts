@@ -8,6 +8,7 @@ import type { ColumnType } from './column-types.js';
 import type { OutputWriter } from './output-writer.js';
 import type { TableSink } from './table-sink.js';
 import { TypedColumns } from './typed-columns.js';
+import { numberRounder } from './format-number.js';
 
 /** A Parquet column of bn's type: nullable, annotated so that readers see the same type. */
 export function schemaElement(name: string, type: ColumnType): SchemaElement {
@@ -52,7 +53,7 @@ class OutputBytes extends ByteWriter {
   }
 }
 
-export function parquetSink(out: OutputWriter, options: { formatNumber: (x: number) => string }): TableSink {
+export function parquetSink(out: OutputWriter, options: { roundNumber?: (x: number) => number }): TableSink {
   let columns: TypedColumns | undefined;
   let writer: ParquetWriter | undefined;
   let names: readonly string[] = [];
@@ -66,7 +67,7 @@ export function parquetSink(out: OutputWriter, options: { formatNumber: (x: numb
 
   return {
     async start(layout) {
-      columns = new TypedColumns(layout, options.formatNumber);
+      columns = new TypedColumns(layout, options.roundNumber ?? numberRounder());
       names = layout.columns;
       const schema: SchemaElement[] = [{ name: 'root', num_children: names.length }, ...names.map((name, j) => schemaElement(name, columns!.types[j]!))];
       writer = new ParquetWriter({ writer: new OutputBytes(out), schema, createdBy: 'bn (hyparquet-writer)' });

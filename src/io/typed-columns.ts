@@ -59,16 +59,14 @@ function cellText(cell: Cell): string {
 export class TypedColumns {
   readonly types: ColumnType[];
   private columns: ColumnValues[];
-  private readonly round: (x: number) => number;
-
   constructor(
     readonly layout: TableLayout,
-    formatNumber: (x: number) => string,
+    /** --precision on a feature's number (numberRounder). */
+    private readonly round: (x: number) => number,
     readonly limit = 65536,
   ) {
     this.types = outputTypes(layout);
     this.columns = this.types.map(() => []);
-    this.round = (x) => Number(formatNumber(x));
   }
 
   get rows(): number {

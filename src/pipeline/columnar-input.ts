@@ -3,7 +3,6 @@
  * (../io/formats.ts) opened on the file in place when it is a regular, uncompressed file, on its
  * bytes otherwise, and read into batches (./column-batches.ts).
  */
-import { statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { formatEntry } from '../io/formats.js';
 import { countBytes, openInput, type InputSpec } from '../io/input.js';
@@ -12,15 +11,15 @@ import type { ReadPass } from './batch.js';
 import { readColumnBatches } from './column-batches.js';
 import { rowGroupWorkers } from './row-group-workers.js';
 
-export function columnarPass(format: Format, spec: InputSpec, stdin: Readable, label: string, jobs: number, counter?: { bytes: number; rows: number }): ReadPass {
+/** `inPlace`: the file to read where it is (a regular, uncompressed one), else undefined: its bytes are read. */
+export function columnarPass(format: Format, spec: InputSpec, inPlace: string | undefined, stdin: Readable, label: string, jobs: number, counter?: { bytes: number; rows: number }): ReadPass {
   return async (consumer) => {
     const open = await formatEntry(format).columnar!();
-    const inPlace = spec.path !== undefined && spec.compression === undefined && isRegularFile(spec.path);
     const stream = () => {
       const bytes = openInput(spec, stdin, false);
       return counter ? countBytes(bytes, counter) : bytes;
     };
-    const source = await open({ path: inPlace ? spec.path : undefined, stream }, label);
+    const source = await open({ path: inPlace, stream }, label);
     // Row groups read by worker threads too, when the consumer can take their Moments, with -j N
     // only: measured on the bench's file (10 groups of 100,000 rows, 2 cores, a busy machine), a
     // worker made `bn stats` 1.3× slower and 24 MB larger; a file of more, larger groups on an idle
@@ -33,12 +32,4 @@ export function columnarPass(format: Format, spec: InputSpec, stdin: Readable, l
       await source.close?.();
     }
   };
-}
-
-function isRegularFile(path: string): boolean {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false; // the read that follows says why
-  }
 }

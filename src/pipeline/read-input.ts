@@ -76,7 +76,7 @@ export function scannedCsv(input: InputSource): CsvOptions | undefined {
 export function openReader(input: InputSource, stdin: Readable, options: ReaderOptions = {}): InputReader {
   const spec = options.spec ?? input.spec;
   const { counter } = options;
-  if (formatEntry(input.format).columnar) return { read: columnarPass(input.format, spec, stdin, input.spec.label, input.jobsGiven ?? 1, counter) };
+  if (formatEntry(input.format).columnar) return { read: columnarPass(input.format, spec, byRanges(spec) ? spec.path : undefined, stdin, input.spec.label, input.jobsGiven ?? 1, counter) };
   const csv = scannedCsv(input);
   if (csv) {
     const path = byRanges(spec) ? spec.path : undefined;

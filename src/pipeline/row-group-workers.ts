@@ -13,6 +13,7 @@ import { isNumericType } from '../io/column-types.js';
 import type { ColumnarSource } from '../io/columnar.js';
 import type { BatchConsumer, WorkerStep } from './batch.js';
 import type { BlockHelpers } from './column-batches.js';
+import { stopWorker, workerScript } from './fast/worker-pool.js';
 
 export type RowGroupRequest = { path: string; label: string; width: number; features: readonly number[] } | { group: number };
 export type RowGroupResult =
@@ -78,7 +79,7 @@ class RowGroupWorkers implements BlockHelpers {
   private spawn(): Worker {
     // No old-generation cap: a worker decodes a whole row group, whose size the file's writer chose
     // (DuckDB writes groups of a million rows); the main thread reads such a group too.
-    const worker = new Worker(workerUrl(), { resourceLimits: { maxYoungGenerationSizeMb: 8 } });
+    const worker = new Worker(workerScript('./row-group-worker.js', import.meta.url), { resourceLimits: { maxYoungGenerationSizeMb: 8 } });
     worker.unref();
     worker.on('message', (result: RowGroupResult) => {
       this.pending--;
@@ -110,22 +111,6 @@ class RowGroupWorkers implements BlockHelpers {
 
   /** Ask each worker to end, and terminate the ones still there after a while (see ./fast/worker-pool.ts for why not at once). */
   async close(): Promise<void> {
-    await Promise.all(
-      this.workers.map(async (worker) => {
-        if (worker.threadId < 0) return;
-        const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-        worker.postMessage(null);
-        let timer: NodeJS.Timeout | undefined;
-        const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), 2000)));
-        if ((await Promise.race([exited, late])) === 'late') await worker.terminate();
-        clearTimeout(timer);
-      }),
-    );
+    await Promise.all(this.workers.map((worker) => stopWorker(worker)));
   }
-}
-
-/** The worker's script beside this module; under the test runner (TypeScript from src/), the build's in dist/. */
-function workerUrl(): URL {
-  const url = new URL('./row-group-worker.js', import.meta.url);
-  return import.meta.url.endsWith('.ts') ? new URL(url.href.replace('/src/', '/dist/')) : url;
 }

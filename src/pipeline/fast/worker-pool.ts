@@ -44,17 +44,18 @@ export class WorkerPool {
   async close(): Promise<void> {
     const workers = this.workers;
     this.workers = [];
-    await Promise.all(workers.map((worker) => stop(worker)));
+    await Promise.all(workers.map((worker) => stopWorker(worker)));
   }
 }
 
 /** Milliseconds a worker gets to end by itself before it is terminated. */
 const STOP_GRACE_MS = 2000;
 
-async function stop(worker: Worker): Promise<void> {
+/** Ask a worker to end (a null message), and terminate it if it is still there after STOP_GRACE_MS (see close for why not at once). */
+export async function stopWorker(worker: Worker): Promise<void> {
   if (worker.threadId < 0) return; // ended already (a worker that ran out of memory)
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-  post(worker, null);
+  worker.postMessage(null);
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), STOP_GRACE_MS)));
   if ((await Promise.race([exited, late])) === 'late') await worker.terminate();
@@ -89,7 +90,7 @@ function spawnWorker(): Worker {
   // → 165 MB, 4.2 s. A worker that runs out anyway (a huge cell) is not fatal: the main thread
   // takes the rest of the file (see runWorkers).
   const resourceLimits = { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 16 };
-  return new Worker(workerUrl(), { resourceLimits });
+  return new Worker(workerScript('./block-worker.js', import.meta.url), { resourceLimits });
 }
 
 export function post(worker: Worker, message: WorkerMessage, transfer: ArrayBuffer[] = []): void {
@@ -99,10 +100,10 @@ export function post(worker: Worker, message: WorkerMessage, transfer: ArrayBuff
 export type { TaskResult };
 
 /**
- * The worker's script: block-worker.js beside this module. Under the test runner this module
- * is TypeScript from src/, which a worker cannot load: it takes the build in dist/ instead.
+ * A worker's script, `relative` to the module at `from` (its import.meta.url). Under the test
+ * runner that module is TypeScript from src/, which a worker cannot load: the build's in dist/.
  */
-function workerUrl(): URL {
-  const url = new URL('./block-worker.js', import.meta.url);
-  return import.meta.url.endsWith('.ts') ? new URL(url.href.replace('/src/', '/dist/')) : url;
+export function workerScript(relative: string, from: string): URL {
+  const url = new URL(relative, from);
+  return from.endsWith('.ts') ? new URL(url.href.replace('/src/', '/dist/')) : url;
 }

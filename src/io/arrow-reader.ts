@@ -40,7 +40,7 @@ async function openArrowFile(path: string, label: string): Promise<ClosableSourc
 }
 
 /** The Arrow IPC file or stream in `input` (`label` in messages), its schema read. */
-export async function openArrow(input: Readable | FileHandle, label: string): Promise<ColumnarSource> {
+async function openArrow(input: Readable | FileHandle, label: string): Promise<ColumnarSource> {
   let reader: RecordBatchReader;
   try {
     reader = await RecordBatchReader.from(input as AsyncIterable<Uint8Array>);
@@ -66,7 +66,7 @@ function arrowError(err: unknown, label: string): BnError {
 }
 
 /** An Arrow type as bn's column type. */
-export function columnType(type: DataType): ColumnType {
+function columnType(type: DataType): ColumnType {
   if (DataType.isDictionary(type)) return columnType(type.dictionary);
   if (DataType.isInt(type)) return { kind: 'int', bits: type.bitWidth, signed: type.isSigned };
   if (DataType.isFloat(type)) return { kind: 'float', bits: type.precision === 0 ? 16 : type.precision === 1 ? 32 : 64 };

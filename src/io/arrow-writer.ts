@@ -16,7 +16,7 @@ import { numberRounder } from './format-number.js';
 export type ArrowContainer = 'file' | 'stream';
 
 /** The Arrow type of bn's column type. */
-export function arrowType(type: ColumnType): DataType {
+function arrowType(type: ColumnType): DataType {
   switch (type.kind) {
     case 'float':
       return type.bits === 64 ? new Float64() : type.bits === 32 ? new Float32() : new Float16();

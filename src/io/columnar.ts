@@ -44,7 +44,7 @@ export interface ColumnarSource extends TableShape {
 }
 
 /** A feature value that is not finite (an IEEE infinity in a float column): an invalid value (SPEC §2). */
-export function infiniteValue(value: number, where: { file: string; record: number; name: string | undefined }): BnError {
+function infiniteValue(value: number, where: { file: string; record: number; name: string | undefined }): BnError {
   return new BnError('BN_NOT_FINITE', `not a finite number: ${value > 0 ? 'Infinity' : '-Infinity'}`, where);
 }
 

@@ -81,7 +81,7 @@ const INT_CONVERTED: Record<string, ColumnType> = {
 };
 
 /** A leaf column's type, from its physical type and its annotations. */
-export function columnType(e: SchemaElement): ColumnType {
+function columnType(e: SchemaElement): ColumnType {
   const logical = e.logical_type;
   if (isDecimal(e)) {
     const precision = logical?.type === 'DECIMAL' ? logical.precision : (e.precision ?? 38);

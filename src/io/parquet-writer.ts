@@ -11,7 +11,7 @@ import { TypedColumns } from './typed-columns.js';
 import { numberRounder } from './format-number.js';
 
 /** A Parquet column of bn's type: nullable, annotated so that readers see the same type. */
-export function schemaElement(name: string, type: ColumnType): SchemaElement {
+function schemaElement(name: string, type: ColumnType): SchemaElement {
   const column = { name, repetition_type: 'OPTIONAL' } as const;
   switch (type.kind) {
     case 'float':

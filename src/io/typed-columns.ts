@@ -14,7 +14,7 @@ const FLOAT64: ColumnType = { kind: 'float', bits: 64 };
 const STRING: ColumnType = { kind: 'string' };
 
 /** The type each output column is written as. */
-export function outputTypes(layout: TableLayout): ColumnType[] {
+function outputTypes(layout: TableLayout): ColumnType[] {
   const features = new Set(layout.features);
   return layout.columns.map((_, j) => {
     if (features.has(j)) return FLOAT64;
@@ -27,7 +27,7 @@ export function outputTypes(layout: TableLayout): ColumnType[] {
 export type ColumnValues = (number | bigint | string | boolean | null)[];
 
 /** A cell as a value of the column's output type; `round` applies --precision to a feature's number. */
-export function typedValue(cell: Cell, type: ColumnType, round: (x: number) => number): number | bigint | string | boolean | null {
+function typedValue(cell: Cell, type: ColumnType, round: (x: number) => number): number | bigint | string | boolean | null {
   if (cell === null || cell === undefined) return null;
   switch (type.kind) {
     case 'float':

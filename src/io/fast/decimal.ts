@@ -40,7 +40,7 @@ export function canBePartOfNumber(character: string): boolean {
 export const EXACT_POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
 export const TWO_TO_53 = 2 ** 53;
 /** Exponent digits beyond this cannot change the result (it is 0 or Infinity already). */
-const EXPONENT_CAP = 1e9;
+export const EXPONENT_CAP = 1e9;
 
 /**
  * The number spelled by bytes [start, end) of `bytes`: Number(text) when the text has the

@@ -15,7 +15,7 @@
  */
 import type { Buffer } from 'node:buffer';
 import type { Cell } from '../table.js';
-import { clingerValue } from './decimal.js';
+import { clingerValue, DOT, EXPONENT_CAP, LOWER_E, MINUS, PLUS, UPPER_E, ZERO } from './decimal.js';
 
 const SPACE = 0x20;
 const TAB = 0x09;
@@ -25,13 +25,7 @@ const COMMA = 0x2c;
 const COLON = 0x3a;
 const OPEN = 0x7b;
 const CLOSE = 0x7d;
-const MINUS = 0x2d;
-const DOT = 0x2e;
-const ZERO = 0x30;
 const NINE = 0x39;
-const LOWER_E = 0x65;
-const UPPER_E = 0x45;
-const PLUS = 0x2b;
 
 /** A key as the bytes of its JSON string (without quotes); undefined when it needs an escape or is not ASCII. */
 export function keyBytes(name: string): Uint8Array | undefined {
@@ -127,8 +121,6 @@ function skipBlank(bytes: Buffer, i: number, end: number): number {
  * and a typed one (a module's `let` holding a double is a heap number, allocated at every store).
  */
 const numberRead = new Float64Array(1);
-/** Exponent digits beyond this cannot change the result (it is 0 or Infinity already). */
-const EXPONENT_CAP = 1e9;
 
 /**
  * Reads the JSON number starting at `start` into numberRead[0] and returns where it ends, or -1 when

@@ -226,7 +226,7 @@ export class TaskRunner extends RangeRunner {
   protected read(task: Task, bytes: Buffer): TaskResult {
     const label = this.setup.layout.label;
     this.batcher.discard(); // what a failed task left
-    this.output.begin(countLines(bytes));
+    this.output.begin(bytes);
     let rows = 0;
     const batcher = this.batcher;
     const scanner = new CsvScanner({ delimiter: this.setup.delimiter, recordDelimiter: this.setup.recordDelimiter, bom: false, lazyQuotes: this.setup.lazyQuotes }, (record) => {
@@ -270,8 +270,8 @@ export interface RangeOutput {
   readonly records: 'borrow' | 'none';
   /** Rows go out as they come: those before a bad one are written before its error. */
   readonly writesRows: boolean;
-  /** A new range, of at most `rows` rows; what a failed task left is dropped. */
-  begin(rows: number): void;
+  /** A new range, of these bytes; what a failed task left is dropped. */
+  begin(bytes: Buffer): void;
   batch(batch: RowBatch): void;
   /** The range's result, in memory of its own (to be transferred). */
   finish(): Pick<TaskResult, 'values' | 'stride' | 'output' | 'moments'>;
@@ -323,7 +323,10 @@ class RangeValues implements RangeOutput {
     private readonly allocate: (bytes: number) => ArrayBuffer,
   ) {}
 
-  begin(rows: number): void {
+  begin(bytes: Buffer): void {
+    // Room for every row: the range's line breaks bound them (a pass over the bytes that only
+    // this output needs).
+    const rows = countLines(bytes);
     this.stride = rows;
     this.filled = 0;
     const length = rows * this.features.length;
@@ -399,7 +402,7 @@ export function serialized(err: unknown): SerializedError {
 }
 
 /** LF bytes: an upper bound of the records in a range (plus one for a last line without one). */
-export function countLines(bytes: Buffer): number {
+function countLines(bytes: Buffer): number {
   let n = 1;
   for (let i = bytes.indexOf(0x0a); i >= 0; i = bytes.indexOf(0x0a, i + 1)) n++;
   return n;

@@ -22,7 +22,7 @@ import type { RowBatch } from '../batch.js';
 import { BATCH_ROWS } from '../feature-columns.js';
 import { makePlan, type FeaturePlan } from '../feature-plan.js';
 import { fixedColumns } from '../select.js';
-import { countLines, RangeRunner, rangeOutput, serialized, type NdjsonTaskSetup, type RangeOutput, type Task, type TaskResult } from './block-task.js';
+import { RangeRunner, rangeOutput, serialized, type NdjsonTaskSetup, type RangeOutput, type Task, type TaskResult } from './block-task.js';
 
 export class NdjsonTaskRunner extends RangeRunner {
   private readonly output: RangeOutput;
@@ -49,7 +49,7 @@ export class NdjsonTaskRunner extends RangeRunner {
     const { index } = task;
     if (this.table.columns.length !== this.width) this.table = RecordTable.ofObjects(this.setup.label, this.setup.columns);
     const { values } = this;
-    values.begin(countLines(bytes));
+    values.begin(bytes);
     const lines = new NdjsonLines(this.table, this.setup.label, values, parseOrHandBack);
     let end: Pick<TaskResult, 'openFrom' | 'lines'>;
     try {
@@ -101,11 +101,11 @@ class LineValues implements LineSink {
     this.everyKey = Array.from({ length: width }, (_, j) => j);
   }
 
-  /** A new range, of at most `lines` rows. */
-  begin(lines: number): void {
+  /** A new range, of these bytes. */
+  begin(bytes: Buffer): void {
     this.rows = 0;
     this.batch.rows = 0;
-    this.output.begin(lines);
+    this.output.begin(bytes);
   }
 
   /** The range's result: the rows held handed on first. */

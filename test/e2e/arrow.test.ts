@@ -156,3 +156,17 @@ describe('a corrupt Arrow file', () => {
     }
   });
 });
+
+describe('values bn refuses (SPEC §2)', () => {
+  it.each([
+    ['a Float64 column', pl.Float64],
+    ['a Float32 column', pl.Float32],
+  ])('an infinite value in %s: an invalid value naming its row and column, exit 1', async (what, dtype) => {
+    const file = at(`inf-${what.replace(/\W/g, '')}.arrow`);
+    const x = Array.from({ length: 100 }, (_, i) => (i === 41 ? Infinity : i));
+    pl.DataFrame([pl.Series('w', x.map((_, i) => i), pl.Float64), pl.Series('x', x, dtype)]).writeIPC(file);
+    const r = await bnInProcess(['stats', file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`bn: ${file}[41] (column "x"): not a finite number: Infinity\n`);
+  });
+});

@@ -90,6 +90,19 @@ describe('NDJSON: -j 1 = -j 2 = -j 3 = BN_NO_FAST=1', () => {
       expect(result.stderr).toBe(`bn: ${file}${where}\n`);
     }
   });
+
+  // The workers get the missing markers with the pass's setup: a marker of --na-values in a later
+  // block is missing there too, and the default ones are then values like any text.
+  it('--na-values in a later block: the same counts, and the same error for a default marker it replaced', async () => {
+    const marked = writeDoc(doc((l) => ((l[41] = '{"a":"-","b":1,"t":"x"}'), (l[45] = '{"a":null,"b":1,"t":"x"}'))));
+    const counts = await expectAlike(['stats', '--to', 'json', '--na-values', '-'], marked, 100);
+    expect(counts.code).toBe(0);
+    expect(JSON.parse(counts.stdout).count).toEqual([58, 60]);
+    const replaced = writeDoc(doc((l) => (l[41] = '{"a":"NA","b":1,"t":"x"}')));
+    const refused = await expectAlike(['stats', '--to', 'json', '--na-values', '-'], replaced, 100);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe(`bn: ${replaced}:42 (column "a"): not a number: "NA"\n`);
+  });
 });
 
 describe('NDJSON -j with the real executable', () => {

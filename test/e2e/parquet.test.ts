@@ -12,6 +12,7 @@
 import { existsSync, mkdtempSync, readFileSync, truncateSync, writeFileSync, copyFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bnInProcess, bnProcess, csvRows } from '../helpers/run-bn.js';
@@ -67,6 +68,13 @@ describe('Parquet written by DuckDB', () => {
     expect(fromParquet.features).toEqual(['i32', 'i64', 'f32', 'f64', 'dec', 'big', 'sparse', 'small']);
     expect(fromParquet.count[fromParquet.features.indexOf('sparse')]).toBe(4000);
     expect(fromParquet).toEqual(await stats([at('t.csv'), '-s', '!code']));
+  });
+
+  // SPEC §2: a compression suffix is stripped before the format is read from the extension; a
+  // compressed Parquet file has no byte ranges, so it is spooled and read whole.
+  it('t.parquet.gz: the statistics of t.parquet', async () => {
+    writeFileSync(at('t.parquet.gz'), gzipSync(readFileSync(at('t.parquet'))));
+    expect(await stats([at('t.parquet.gz')])).toEqual(await stats([at('t.parquet')]));
   });
 
   it('gives the same bits from an uncompressed copy (values read in place, in reused memory: src/io/parquet-memory.ts)', async () => {

@@ -14,7 +14,7 @@
  * with its line or index, instead of failing later as an internal error.
  */
 import { BnError, quoteValue, type ErrorLocation } from '../errors.js';
-import type { Cell, Row, TableSource } from './table.js';
+import type { Cell, Row, TableShape, TableSource } from './table.js';
 
 /** The deepest nesting of a record (Python's json and serde_json stop near 1000 and 128). */
 export const MAX_DEPTH = 1000;
@@ -22,15 +22,8 @@ export const MAX_DEPTH = 1000;
 /** A TableSource over records that `read` turns into rows through `table`. */
 export function recordSource(format: 'json' | 'ndjson', label: string, read: (table: RecordTable) => AsyncGenerator<Row[]>): TableSource {
   const table = new RecordTable(label);
-  return {
-    format,
-    label,
-    columns: table.columns,
-    get keyed() {
-      return table.keyed;
-    },
-    chunks: () => read(table),
-  };
+  // Onto the shape itself: a spread would copy `keyed` once instead of keeping its getter.
+  return Object.assign(table.shape(format), { chunks: () => read(table) });
 }
 
 export class RecordTable {
@@ -42,6 +35,19 @@ export class RecordTable {
   private everyKey: number[] = [];
 
   constructor(private readonly label: string) {}
+
+  /** The table's shape as a reader reports it: its columns as they grow, keyed once the first record says. */
+  shape(format: 'json' | 'ndjson'): TableShape {
+    const table = this;
+    return {
+      format,
+      label: this.label,
+      columns: this.columns,
+      get keyed() {
+        return table.keyed;
+      },
+    };
+  }
 
   /**
    * A table that reads on in the middle of records that are objects with these keys (a `-j`

@@ -20,7 +20,6 @@ import { RecordTable } from '../../io/json-records.js';
 import { NdjsonLines, RowList } from '../../io/ndjson-lines.js';
 import { parseLine } from '../../io/ndjson-parse.js';
 import { noRecords } from '../../io/ndjson-line.js';
-import type { TableShape } from '../../io/table.js';
 import { Utf8Checker } from '../../io/utf8.js';
 import type { BatchConsumer, ReadEnd, WorkerStep } from '../batch.js';
 import { RowBatcher } from '../row-batches.js';
@@ -39,14 +38,7 @@ export async function readNdjsonFileBatches(
   counter?: ByteCounter,
 ): Promise<ReadEnd> {
   const table = new RecordTable(label);
-  const shape: TableShape = {
-    format: 'ndjson',
-    label,
-    columns: table.columns,
-    get keyed() {
-      return table.keyed;
-    },
-  };
+  const shape = table.shape('ndjson');
   const blockBytes = options.blockBytes ?? DEFAULT_BLOCK_BYTES;
   /** Steps of the head, and the most it reads before the workers may start (a column still undecided then: one thread reads on). */
   const headStep = Math.min(KNOWN_FEATURES_HEAD_BYTES, blockBytes);

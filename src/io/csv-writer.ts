@@ -43,17 +43,11 @@ export function csvSink(out: OutputWriter, options: CsvSinkOptions): TableSink {
   let layout: TableLayout;
   let width = 0;
   let isFeature: Uint8Array = new Uint8Array(0);
-  const toText = (cell: Cell, j: number): string =>
-    typeof cell === 'string'
-      ? cell
-      : typeof cell === 'number'
-        ? isFeature[j] === 1 ? formatNumber(cell) : numberAsRead(cell)
-        : cell === null || cell === undefined ? '' : JSON.stringify(cell);
   const record = (row: Row): string[] => {
     const { cells } = row;
     if (cells.length > width) checkNoLateColumn(row, width, layout);
     const fields = new Array<string>(width);
-    for (let j = 0; j < width; j++) fields[j] = toText(cells[j], j);
+    for (let j = 0; j < width; j++) fields[j] = cellText(cells[j], isFeature[j] === 1, formatNumber);
     return fields;
   };
   return {
@@ -72,6 +66,17 @@ export function csvSink(out: OutputWriter, options: CsvSinkOptions): TableSink {
       await out.flush();
     },
   };
+}
+
+/**
+ * A cell's CSV text before quoting: text as it is; a number in a feature column by
+ * `formatNumber` (a value not transformed: NaN), in another as read; missing as the empty
+ * field; any other value (a JSON object, a boolean) as JSON.
+ */
+export function cellText(cell: Cell, feature: boolean, formatNumber: (x: number) => string): string {
+  if (typeof cell === 'string') return cell;
+  if (typeof cell === 'number') return feature ? formatNumber(cell) : numberAsRead(cell);
+  return cell === null || cell === undefined ? '' : JSON.stringify(cell);
 }
 
 /** 1 at each feature column. */

@@ -2,22 +2,24 @@
  * Writers of batches: a batch's rows back in the output format, each feature cell replaced by
  * its transformed value (a missing one, NaN, written back as it was read). Two kinds:
  *
- * - CsvRecordsWriter: CSV/TSV records read by the byte scanner, written as bytes in the same
- *   dialect: every other cell copied from the input (CsvBytesWriter), numbers written straight
- *   into the buffer. Workers write their byte ranges with the same `writeCsvRecords`.
+ * - CsvRecordsWriter: CSV/TSV bytes (CsvBytesWriter), numbers written straight into the buffer,
+ *   for records read by the byte scanner and written in the same dialect (every other cell
+ *   copied from the input; workers write their byte ranges with the same `writeCsvRecords`),
+ *   and for the records of a typed, columnar format (every other cell's text, as the row
+ *   writer writes it, with no row built).
  * - RowsWriter: any rows to any format, through the format's TableSink (../io/formats.ts).
  *
  * Both are synchronous per batch and buffer what they write; `drain` hands it to the output and
  * waits for it to be taken (back-pressure).
  */
-import { encodeCsv } from '../io/csv-writer.js';
+import { cellText, encodeCsv } from '../io/csv-writer.js';
 import { CsvBytesWriter } from '../io/fast/csv-bytes-writer.js';
 import { numberFormatter } from '../io/format-number.js';
 import type { OutputWriter } from '../io/output-writer.js';
 import type { Row } from '../io/table.js';
 import type { TableLayout, TableSink } from '../io/table-sink.js';
 import type { RowBatch } from './batch.js';
-import { featurePositions, writeCsvRecords } from './fast/write-csv-records.js';
+import { featurePositions, writeCsvRecords, writeValue } from './fast/write-csv-records.js';
 
 export interface BatchWriter {
   /** What the output starts with (a header), before any row. */
@@ -38,7 +40,10 @@ export interface BatchWriter {
 export class CsvRecordsWriter implements BatchWriter {
   private readonly bytes: CsvBytesWriter;
   private readonly format: ((x: number) => string) | undefined;
+  /** A feature's number that was not transformed (NaN), as the row writer writes it. */
+  private readonly formatNumber: (x: number) => string;
   private featureOf: Int32Array = new Int32Array(0);
+  private width = 0;
   private started = false;
 
   constructor(
@@ -51,18 +56,21 @@ export class CsvRecordsWriter implements BatchWriter {
   ) {
     this.bytes = new CsvBytesWriter(delimiter.charCodeAt(0));
     this.format = precision === undefined ? undefined : numberFormatter(precision);
+    this.formatNumber = numberFormatter(precision);
   }
 
   start(layout: TableLayout): void {
     if (this.started) return;
     this.started = true;
+    this.width = layout.width;
     this.featureOf = featurePositions(layout.features, Math.max(layout.width, layout.columns.length));
     // The header as the row writer writes it (positional records, -n, have none).
     if (layout.keyed && this.header) this.bytes.raw(Buffer.from(encodeCsv([layout.columns.slice(0, layout.width)], this.delimiter), 'utf8'));
   }
 
   write(batch: RowBatch, rows = batch.rows): void {
-    writeCsvRecords(this.bytes, batch, this.featureOf, this.format, rows);
+    if (batch.records!.fields) writeCsvRecords(this.bytes, batch, this.featureOf, this.format, rows);
+    else writeCsvCells(this.bytes, batch, this.featureOf, this.format, this.formatNumber, this.width, rows);
   }
 
   async writeBytes(bytes: Uint8Array): Promise<void> {
@@ -96,6 +104,41 @@ export class CsvRecordsWriter implements BatchWriter {
     await this.drain();
     await this.inFlight;
     await this.out.flush();
+  }
+}
+
+/** A field of two quotes: the empty field of a one-column record (see encodeCsv). */
+const EMPTY_QUOTED = Buffer.from('""');
+
+/**
+ * Rows [0, rows) of a batch of columnar records (records.value) into `out`: feature cells with a
+ * value as numbers (the shortest round-trip text, or `format`'s), every other cell's text as
+ * csvSink writes it (cellText), quoted where it must be.
+ */
+function writeCsvCells(
+  out: CsvBytesWriter,
+  batch: RowBatch,
+  featureOf: Int32Array,
+  format: ((x: number) => string) | undefined,
+  formatNumber: (x: number) => string,
+  width: number,
+  rows: number,
+): void {
+  const value = batch.records!.value!;
+  const values = batch.values;
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < width; j++) {
+      if (j > 0) out.delimiterByte();
+      const feature = featureOf[j]! >= 0;
+      if (feature && writeValue(out, values[j]!, i, format)) continue;
+      const cell = value(i, j);
+      const text = cellText(cell, feature, formatNumber);
+      // A number as read is digits, a sign, a point and an exponent: none is the delimiter.
+      if (typeof cell === 'number' && !feature) out.ascii(text);
+      else if (width === 1 && text === '') out.raw(EMPTY_QUOTED);
+      else out.text(text);
+    }
+    out.newline();
   }
 }
 

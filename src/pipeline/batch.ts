@@ -6,7 +6,7 @@
  */
 import type { ErrorLocation } from '../errors.js';
 import type { CsvFields } from '../io/fast/csv-scanner.js';
-import type { Row, TableShape } from '../io/table.js';
+import type { Cell, Row, TableShape } from '../io/table.js';
 import type { Moments } from '../engine/moments.js';
 import type { AffineParams } from './affine.js';
 import type { FeaturePlan } from './feature-plan.js';
@@ -32,6 +32,11 @@ export interface BatchRecords {
   readonly fields?: (i: number) => CsvFields;
   /** The text of cell j of row i as written in the input, and where it is: for a message. */
   cell(i: number, j: number): { value: unknown; where: ErrorLocation };
+  /**
+   * Cell j of row i as row(i) would hold it, no row built: records of a typed, columnar format,
+   * which the CSV bytes writer writes cell by cell (./fast/write-csv-records.ts).
+   */
+  readonly value?: (i: number, j: number) => Cell;
 }
 
 /**

@@ -10,7 +10,7 @@
 import type { ErrorLocation } from '../errors.js';
 import { isNumericType } from '../io/column-types.js';
 import type { ColumnarSource, ColumnBlock } from '../io/columnar.js';
-import type { Row } from '../io/table.js';
+import type { Cell, Row } from '../io/table.js';
 import type { BatchConsumer, BatchEnd, BatchRecords, ReadEnd, RowBatch } from './batch.js';
 import { BatchSlots, type Slot } from './batch-slots.js';
 import { BATCH_ROWS, FeatureColumns } from './feature-columns.js';
@@ -51,12 +51,13 @@ export async function readColumnBatches(source: ColumnarSource, consumer: BatchC
   return { rows, shape: source };
 }
 
-/** Rows [from, from + count) of a block, and the index of `from` in the table. */
+/** Rows [from, from + count) of a block, the index of `from` in the table, and of its first row in the batch. */
 interface Segment {
   block: ColumnBlock;
   from: number;
   count: number;
   record: number;
+  at: number;
 }
 
 interface BlockSlot extends Slot {
@@ -98,7 +99,7 @@ class ColumnBatcher {
       const count = Math.min(block.rows - from, Math.max(1, columns.limit - at));
       columns.fit(at + count - 1);
       for (const j of columns.features) this.copy(block, j, from, count, at, batch.values[j]!, numbersOf);
-      if (batch.records) segments.push({ block, from, count, record: first + from });
+      if (batch.records) segments.push({ block, from, count, record: first + from, at });
       batch.rows = at + count;
       from += count;
       if (!this.consumer.holds && batch.rows >= columns.limit) this.flush('more');
@@ -134,30 +135,49 @@ class ColumnBatcher {
 
 /** The rows of a batch, built from its blocks when asked for. */
 class BlockRecords implements BatchRecords {
+  /** The segment of the row found last: writers ask for rows in order. */
+  private cursor = 0;
+
   constructor(
     private readonly segments: Segment[],
     private readonly source: ColumnarSource,
   ) {}
 
-  private find(i: number): { block: ColumnBlock; k: number; record: number } {
-    let rest = i;
-    for (const { block, from, count, record } of this.segments) {
-      if (rest < count) return { block, k: from + rest, record: record + rest };
-      rest -= count;
+  /** The segment that holds row i of the batch. */
+  private segmentOf(i: number): Segment {
+    const { segments } = this;
+    const holds = (s: Segment | undefined) => s !== undefined && s.at <= i && i < s.at + s.count;
+    if (holds(segments[this.cursor])) return segments[this.cursor]!;
+    if (holds(segments[this.cursor + 1])) return segments[++this.cursor]!;
+    // Out of order (a message about an earlier row): a binary search over the segments' starts.
+    let lo = 0;
+    let hi = segments.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (segments[mid]!.at <= i) lo = mid;
+      else hi = mid - 1;
     }
-    throw new RangeError(`row ${i} is not in the batch`);
+    if (!holds(segments[lo])) throw new RangeError(`row ${i} is not in the batch`);
+    this.cursor = lo;
+    return segments[lo]!;
   }
 
   row(i: number): Row {
-    const { block, k, record } = this.find(i);
+    const { block, from, at, record } = this.segmentOf(i);
+    const k = from + i - at;
     const width = this.source.columns.length;
     const cells = new Array(width);
     for (let j = 0; j < width; j++) cells[j] = block.cell(k, j);
-    return { cells, line: 0, record };
+    return { cells, line: 0, record: record + i - at };
   }
 
+  readonly value = (i: number, j: number): Cell => {
+    const { block, from, at } = this.segmentOf(i);
+    return block.cell(from + i - at, j);
+  };
+
   cell(i: number, j: number): { value: unknown; where: ErrorLocation } {
-    const { block, k, record } = this.find(i);
-    return { value: block.cell(k, j), where: { file: this.source.label, record, name: this.source.columns[j] } };
+    const { block, from, at, record } = this.segmentOf(i);
+    return { value: block.cell(from + i - at, j), where: { file: this.source.label, record: record + i - at, name: this.source.columns[j] } };
   }
 }

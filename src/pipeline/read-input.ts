@@ -53,6 +53,8 @@ export interface InputReader {
   read: ReadPass;
   /** The CSV dialect, when the byte scanner reads it (its records can be written back as bytes). */
   scanned?: CsvOptions;
+  /** A typed, columnar format's blocks, whose cells the CSV bytes writer writes (not without `fast`: then the row writer, the reference). */
+  columnar?: boolean;
 }
 
 export interface ReaderOptions {
@@ -76,7 +78,7 @@ export function scannedCsv(input: InputSource): CsvOptions | undefined {
 export function openReader(input: InputSource, stdin: Readable, options: ReaderOptions = {}): InputReader {
   const spec = options.spec ?? input.spec;
   const { counter } = options;
-  if (formatEntry(input.format).columnar) return { read: columnarPass(input.format, spec, byRanges(spec) ? spec.path : undefined, stdin, input.spec.label, input.jobsGiven ?? 1, counter) };
+  if (formatEntry(input.format).columnar) return { read: columnarPass(input.format, spec, byRanges(spec) ? spec.path : undefined, stdin, input.spec.label, input.jobsGiven ?? 1, counter), columnar: input.fast };
   const csv = scannedCsv(input);
   if (csv) {
     const path = byRanges(spec) ? spec.path : undefined;
@@ -127,17 +129,19 @@ function byLines(input: InputSource, spec: InputSpec): spec is InputSpec & { pat
 }
 
 /**
- * The writer of rows read by `reader`: CSV bytes in the same dialect when the scanner read them
- * and the output is the input's format with the same delimiter (and no number can hold that
- * delimiter), the format's row writer otherwise.
+ * The writer of rows read by `reader`: CSV bytes when the output is CSV/TSV with a one-byte
+ * delimiter no number can hold, and the records are the scanner's in the same dialect or a
+ * columnar format's; the format's row writer otherwise.
  */
 export function openWriter(
   reader: InputReader,
   output: { format: Format; writer: OutputWriter; sink: TableSink; precision: number | undefined; delimiter?: string | undefined; header?: boolean },
 ): BatchWriter {
   const csv = reader.scanned;
-  const sameDialect = csv && output.format === csv.format && (output.delimiter ?? formatEntry(output.format).delimiter) === csv.delimiter;
-  if (csv && sameDialect && !canBePartOfNumber(csv.delimiter)) return new CsvRecordsWriter(output.writer, csv.delimiter, output.precision, output.header);
+  const delimiter = output.delimiter ?? formatEntry(output.format).delimiter;
+  const bytesDelimiter = delimiter !== undefined && scannerTakes(delimiter) && !canBePartOfNumber(delimiter) ? delimiter : undefined;
+  const sameDialect = csv && output.format === csv.format && delimiter === csv.delimiter;
+  if (bytesDelimiter !== undefined && (sameDialect || reader.columnar)) return new CsvRecordsWriter(output.writer, bytesDelimiter, output.precision, output.header);
   return new RowsWriter(output.sink);
 }
 

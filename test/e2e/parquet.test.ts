@@ -191,6 +191,62 @@ describe("bn's Parquet output, read by DuckDB", () => {
   });
 });
 
+// The CSV bytes writer writes a columnar record's cells itself (src/pipeline/batch-writers.ts);
+// the row writer through csv-stringify (BN_NO_FAST=1) is the reference it must match byte for byte.
+describe('CSV/TSV output from Parquet: the bytes of the row writer', () => {
+  const GENERAL = { BN_NO_FAST: '1' };
+  const same = async (args: string[]) => {
+    const fast = await bnInProcess(args);
+    expect(fast).toEqual(await bnInProcess(args, '', { env: GENERAL }));
+    return fast;
+  };
+
+  beforeAll(async () => {
+    // Text that must be quoted (the delimiter, a quote, a line break, a tab for TSV), nulls in
+    // features and in other columns, booleans, dates, decimals, integers beyond 2^53, a NaN double.
+    await duck.run(`COPY (
+      SELECT
+        i::INTEGER AS id,
+        CASE i % 7 WHEN 0 THEN 'plain' WHEN 1 THEN 'a,b' WHEN 2 THEN 'say "hi"' WHEN 3 THEN 'two' || chr(10) || 'lines'
+          WHEN 4 THEN NULL WHEN 5 THEN 'tab' || chr(9) || 'here' ELSE 'semi;colon' END AS txt,
+        CASE WHEN i % 4 = 0 THEN NULL ELSE i / 3 END::DOUBLE AS x,
+        (i % 2 = 0) AS flag,
+        DATE '2024-01-01' + i::INTEGER AS day,
+        (i * 1.25)::DECIMAL(10,2) AS amount,
+        (i * 1000000007 + 9007199254740993)::BIGINT AS big,
+        CASE WHEN i % 9 = 0 THEN 'NaN'::DOUBLE ELSE i * 0.1 END AS y
+      FROM range(0, 300) t(i)) TO '${at('mixed.parquet')}' (FORMAT parquet, ROW_GROUP_SIZE 128)`);
+    await duck.run(`COPY (SELECT CASE WHEN i % 3 = 0 THEN NULL ELSE i END::DOUBLE AS only FROM range(0, 10) t(i)) TO '${at('one.parquet')}' (FORMAT parquet)`);
+  });
+
+  it.each([
+    ['normalize --to csv', ['--to', 'csv']],
+    ['normalize --to tsv', ['--to', 'tsv']],
+    ['normalize --to csv --output-delimiter ";"', ['--to', 'csv', '--output-delimiter', ';']],
+    ['normalize --to csv --precision 4', ['--to', 'csv', '--precision', '4']],
+    ['normalize --to csv -b 50 (batches across row groups)', ['--to', 'csv', '-b', '50']],
+    ['normalize --to csv -s id,amount (a decimal as a feature; x, y passed through)', ['--to', 'csv', '-s', 'id,amount']],
+    ['normalize --to csv --no-output-header', ['--to', 'csv', '--no-output-header']],
+  ])('%s', async (_name, flags) => {
+    const r = await same(['normalize', at('mixed.parquet'), ...flags]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.split('\n').length).toBeGreaterThan(300);
+  });
+
+  it('inference (--stats), and the same from t.parquet', async () => {
+    const saved = at('mixed-stats.json');
+    expect((await bnInProcess(['stats', at('mixed.parquet'), '--save-stats', saved])).code).toBe(0);
+    expect((await same(['normalize', at('mixed.parquet'), '--stats', saved, '--to', 'csv'])).code).toBe(0);
+    expect((await same(['normalize', at('t.parquet'), '-o', at('t-out.csv')])).code).toBe(0);
+  });
+
+  it('a one-column table: a missing value is written "" (an empty line would be skipped by readers)', async () => {
+    const r = await same(['normalize', at('one.parquet'), '--to', 'csv']);
+    expect(r.stdout.split('\n').slice(0, 3)).toEqual(['only', '""', r.stdout.split('\n')[2]]);
+    expect(r.stdout.split('\n')[2]).toMatch(/^-?\d/);
+  });
+});
+
 describe('values and columns bn refuses', () => {
   it('an infinite double is an invalid value naming its row and column; nested columns are named', async () => {
     await duck.run(`COPY (SELECT i::DOUBLE AS w, CASE WHEN i = 41 THEN 'inf'::DOUBLE ELSE i END AS x FROM range(0, 100) t(i)) TO '${at('inf.parquet')}' (FORMAT parquet)`);

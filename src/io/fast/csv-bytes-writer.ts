@@ -131,7 +131,8 @@ export class CsvBytesWriter {
     }
   }
 
-  private text(text: string): void {
+  /** A field's text, quoted when it must be (the general writer's rule above). */
+  text(text: string): void {
     const bytes = Buffer.from(text, 'utf8');
     if (this.needsQuotes(bytes, 0, bytes.length) || bytes.includes(QUOTE)) this.quoted(bytes);
     else this.copy(bytes, 0, bytes.length);

@@ -25,18 +25,22 @@ export function writeCsvRecords(out: CsvBytesWriter, batch: RowBatch, featureOf:
     const width = record.length;
     for (let j = 0; j < width; j++) {
       if (j > 0) out.delimiterByte();
-      if (featureOf[j]! >= 0) {
-        const column = values[j]!;
-        const y = column[i]!;
-        if (y === y) {
-          if (format === undefined) out.numberAt(column, i);
-          else out.ascii(format(y));
-          continue;
-        }
-      }
+      if (featureOf[j]! >= 0 && writeValue(out, values[j]!, i, format)) continue;
       out.field(record, j);
     }
     out.newline();
   }
 }
 
+
+/**
+ * A feature cell's value, values[i], when it has one (not NaN, a missing cell): the shortest
+ * round-trip text, or `format`'s. Returns whether it wrote it.
+ */
+export function writeValue(out: CsvBytesWriter, values: Float64Array, i: number, format: ((x: number) => string) | undefined): boolean {
+  const y = values[i]!;
+  if (y !== y) return false;
+  if (format === undefined) out.numberAt(values, i);
+  else out.ascii(format(y));
+  return true;
+}

@@ -26,7 +26,10 @@ export function openParquetInput(input: BinaryInput, label: string): Promise<Clo
 }
 
 /** The Parquet file at `path` (`label` in messages), its metadata read. */
-export async function openParquet(path: string, label: string): Promise<ClosableSource & { readGroup(index: number, lifetime?: BlockLifetime): Promise<ColumnBlock | undefined> }> {
+export async function openParquet(
+  path: string,
+  label: string,
+): Promise<ClosableSource & { readGroup(index: number, lifetime?: BlockLifetime, wanted?: readonly number[]): Promise<ColumnBlock | undefined> }> {
   const memory = new GroupMemory();
   const file = parquetFile(path, label, memory);
   try {
@@ -43,9 +46,9 @@ export async function openParquet(path: string, label: string): Promise<Closable
       label,
       keyed: true,
       format: 'parquet',
-      blocks: (take, lifetime) => groups.blocks(take, lifetime),
+      blocks: (take, lifetime, wanted) => groups.blocks(take, lifetime, wanted),
       partitioned: { path, count: raw.row_groups.length },
-      readGroup: (index: number, lifetime?: BlockLifetime) => groups.read(index, lifetime),
+      readGroup: (index: number, lifetime?: BlockLifetime, wanted?: readonly number[]) => groups.read(index, lifetime, wanted),
       close: async () => file.close(),
     };
   } catch (err) {
@@ -132,21 +135,26 @@ class RowGroups {
   }
 
   /** Every group in order, or the ones `take` hands out. Empty groups are skipped. */
-  async *blocks(take?: () => number | undefined, lifetime?: BlockLifetime): AsyncGenerator<ColumnBlock> {
+  async *blocks(take?: () => number | undefined, lifetime?: BlockLifetime, wanted?: readonly number[]): AsyncGenerator<ColumnBlock> {
     let next = 0;
     const order = take ?? (() => (next < this.starts.length ? next++ : undefined));
     for (let index = order(); index !== undefined; index = order()) {
-      const block = await this.read(index, lifetime);
+      const block = await this.read(index, lifetime, wanted);
       if (block) yield block;
     }
   }
 
-  /** Group `index`, decoded; undefined when it has no rows. Its memory reused for the next read when it lives `until-next`. */
-  async read(index: number, lifetime: BlockLifetime = 'kept'): Promise<ColumnBlock | undefined> {
+  /**
+   * Group `index`, decoded (only the `wanted` columns, when given: a text column a statistics pass
+   * does not use costs nothing); undefined when it has no rows. Its memory reused for the next
+   * read when it lives `until-next`.
+   */
+  async read(index: number, lifetime: BlockLifetime = 'kept', wanted?: readonly number[]): Promise<ColumnBlock | undefined> {
     const { file, metadata, columns, types, label, memory } = this;
     const start = this.starts[index]!;
     const rows = Number(metadata.row_groups[index]!.num_rows);
     if (rows === 0) return undefined;
+    const read = wanted ?? columns.map((_, j) => j);
     const chunks = new Map<string, ColumnData[]>();
     // Snappy pages decompressed into `memory` too, by bn's decoder (./snappy.ts says why).
     const compressors: Compressors = {
@@ -162,8 +170,9 @@ class RowGroups {
       // more memory. In reused memory they are all kept anyway: then every chunk is read ahead,
       // and their reads overlap the decoding.
       await memory.read(lifetime, async () => {
-        if (lifetime === 'until-next') file.prefetch(chunkRanges(metadata.row_groups[index]!));
-        for (const name of columns) {
+        if (lifetime === 'until-next') file.prefetch(chunkRanges(metadata.row_groups[index]!, read));
+        for (const j of read) {
+          const name = columns[j]!;
           await parquetRead({
             file,
             metadata,
@@ -183,14 +192,16 @@ class RowGroups {
     } catch (err) {
       throw corruptFile('Parquet', err, label);
     }
-    const data = columns.map((name) => columnValues(chunks.get(name), start, rows, name, label));
+    const data = new Array<DecodedArray | undefined>(columns.length);
+    for (const j of read) data[j] = columnValues(chunks.get(columns[j]!), start, rows, columns[j]!, label);
     return new RowGroupBlock(data, start, rows, columns, types, label, (length) => memory.numbers(length, lifetime));
   }
 }
 
-/** The byte ranges of a row group's column chunks, as hyparquet asks for them (its plan.js: from the dictionary page, if any). */
-function chunkRanges(group: RowGroup): ChunkRange[] {
-  return group.columns.flatMap(({ meta_data: meta }) => {
+/** The byte ranges of a row group's column chunks (of columns `read`), as hyparquet asks for them (its plan.js: from the dictionary page, if any). */
+function chunkRanges(group: RowGroup, read: readonly number[]): ChunkRange[] {
+  return read.flatMap((j) => {
+    const meta = group.columns[j]?.meta_data;
     if (!meta) return [];
     const start = Number(meta.dictionary_page_offset || meta.data_page_offset);
     return [{ start, end: start + Number(meta.total_compressed_size), compressed: meta.codec !== 'UNCOMPRESSED' }];
@@ -213,7 +224,8 @@ function columnValues(chunks: ColumnData[] | undefined, start: number, rows: num
 
 class RowGroupBlock implements ColumnBlock {
   constructor(
-    private readonly data: DecodedArray[],
+    /** By column: undefined where the column was not read. */
+    private readonly data: (DecodedArray | undefined)[],
     readonly start: number,
     readonly rows: number,
     private readonly columns: string[],
@@ -225,17 +237,24 @@ class RowGroupBlock implements ColumnBlock {
 
   numbers(j: number): Float64Array {
     const type = this.types[j]!;
-    const values = type.kind === 'decimal' ? Array.from(this.data[j]!, (v) => this.decimal(v, type.scale)) : this.data[j]!;
+    const column = this.column(j);
+    const values = type.kind === 'decimal' ? Array.from(column, (v) => this.decimal(v, type.scale)) : column;
     if (!isNumericType(type)) throw new RangeError(`column ${j} is not numeric`);
     return floatColumn(values as ArrayLike<unknown>, this.rows, { file: this.label, start: this.start, name: this.columns[j] }, this.room);
   }
 
   cell(i: number, j: number): Cell {
     const type = this.types[j]!;
-    const value: unknown = this.data[j]![i];
+    const value: unknown = this.column(j)[i];
     if (type.kind === 'decimal') return value === null || value === undefined ? null : decimalText(unscaled(value), type.scale);
     if (type.kind === 'int' && !type.signed && typeof value === 'number' && value < 0) return value + 2 ** type.bits;
     return plainCell(value);
+  }
+
+  private column(j: number): DecodedArray {
+    const column = this.data[j];
+    if (column === undefined) throw new RangeError(`column ${j} was not read`);
+    return column;
   }
 
   /** A decimal's value: the double nearest its exact decimal text. */

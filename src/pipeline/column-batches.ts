@@ -30,12 +30,16 @@ export interface BlockHelpers {
 
 /** Reads `source` to its end into `consumer`; the rows read are also added to `counter.rows` (a progress display's). */
 export async function readColumnBatches(source: ColumnarSource, consumer: BatchConsumer, counter?: { rows: number }, helpers?: BlockHelpers): Promise<ReadEnd> {
-  const batcher = new ColumnBatcher(consumer.start(source), consumer, source);
+  const plan = consumer.start(source);
+  const batcher = new ColumnBatcher(plan, consumer, source);
   let rows = 0;
   try {
-    // Without records kept, a block's numbers are copied into the batch and the block dropped: its reader may reuse its memory.
-    const lifetime = consumer.records === 'keep' ? 'kept' : 'until-next';
-    for await (const block of source.blocks(helpers && (() => helpers.take()), lifetime)) {
+    // Without records kept, a block's numbers are copied into the batch and the block dropped: its
+    // reader may reuse its memory, and needs to decode only the columns that are or may become features.
+    const keep = consumer.records === 'keep';
+    const lifetime = keep ? 'kept' : 'until-next';
+    const wanted = keep ? undefined : source.columns.flatMap((_, j) => (plan.isFeature(j) || (plan.isUndecided(j) && isNumericType(source.types[j])) ? [j] : []));
+    for await (const block of source.blocks(helpers && (() => helpers.take()), lifetime, wanted)) {
       batcher.add(block);
       rows += block.rows;
       if (counter) counter.rows += block.rows;

@@ -115,6 +115,11 @@ export class FeaturePlan {
     return this.roles[j] === 'feature';
   }
 
+  /** Column j may still become a feature (its first value decides). */
+  isUndecided(j: number): boolean {
+    return this.roles[j] === 'undecided';
+  }
+
   /** Column indices of the features, in column order. */
   featureIndices(): number[] {
     const out: number[] = [];

@@ -35,7 +35,7 @@ parentPort!.on('message', (message: RowGroupRequest | null) => {
 async function readGroup(group: number): Promise<RowGroupResult> {
   const { width, features } = setup!;
   // The group's Moments are taken before the next group is read: its memory may be reused.
-  const block = await (await source!).readGroup(group, 'until-next');
+  const block = await (await source!).readGroup(group, 'until-next', features);
   const moments = new Moments(width);
   if (block) for (const j of features) moments.addColumn(j, block.numbers(j), block.rows);
   return { group, rows: block?.rows ?? 0, moments: moments.toText(features) };

@@ -275,6 +275,20 @@ describe('a corrupt Parquet file', () => {
     }],
   ];
 
+  it('a text column damaged: bn stats does not read it (no feature can come from it), normalize, which writes it, fails', async () => {
+    const file = at('bad-text-column.parquet');
+    copyFileSync(at('t.parquet'), file);
+    const chunk = (await duck.runAndReadAll(`SELECT coalesce(dictionary_page_offset, data_page_offset)::INTEGER AS at FROM parquet_metadata('${file}') WHERE path_in_schema = 'code' AND row_group_id = 0`)).getRowObjectsJS()[0]!;
+    const bytes = readFileSync(file);
+    bytes.fill(0xff, Number(chunk.at), Number(chunk.at) + 60);
+    writeFileSync(file, bytes);
+    expect(await stats([file])).toEqual(await stats([at('t.parquet')]));
+    const r = await bnInProcess(['normalize', file, '-o', at('bad-text-column.out.csv')]);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/Parquet/);
+    expect(existsSync(at('bad-text-column.out.csv'))).toBe(false);
+  });
+
   it.each(cases)('%s: one bn: line naming the file, exit 1, no output file', async (name, damage) => {
     const file = at(`bad-${name.replace(/\W/g, '')}.parquet`);
     copyFileSync(at('t.parquet'), file);

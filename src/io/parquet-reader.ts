@@ -14,7 +14,8 @@ import { parquetMetadataAsync, parquetRead, type ColumnData, type Compressors, t
 import { BnError } from '../errors.js';
 import { decimalText, isNumericType, type ColumnType } from './column-types.js';
 import { corruptFile, floatColumn, plainCell, type BlockLifetime, type ColumnBlock } from './columnar.js';
-import { parquetFile, type ChunkRange, type ParquetFile } from './parquet-file.js';
+import { chunkRange, flatColumnDecoder, readFlatChunk, type ColumnDecoder } from './parquet-column.js';
+import { parquetFile, type ParquetFile } from './parquet-file.js';
 import { GroupMemory } from './parquet-memory.js';
 import { snappyUncompress } from './snappy.js';
 import { openSeekable, type BinaryInput, type ClosableSource } from './seekable-input.js';
@@ -118,6 +119,10 @@ function columnType(e: SchemaElement): ColumnType {
 class RowGroups {
   /** The index of each group's first row in the table. */
   private readonly starts: number[] = [];
+  /** Snappy pages decompressed into `memory` too, by bn's decoder (./snappy.ts says why). */
+  private readonly compressors: Compressors;
+  /** By column: how ./parquet-column.ts decodes it, or undefined: hyparquet's reader does. */
+  private readonly decoders: (ColumnDecoder | undefined)[];
 
   constructor(
     private readonly file: ParquetFile,
@@ -132,6 +137,14 @@ class RowGroups {
       this.starts.push(start);
       start += Number(group.num_rows);
     }
+    this.compressors = {
+      SNAPPY: (input, size) => {
+        const page = memory.page(size);
+        snappyUncompress(input, page);
+        return page;
+      },
+    };
+    this.decoders = columns.map((_, j) => flatColumnDecoder(metadata, j, this.compressors));
   }
 
   /** Every group in order, or the ones `take` hands out. Empty groups are skipped. */
@@ -152,65 +165,49 @@ class RowGroups {
   async read(index: number, lifetime: BlockLifetime = 'kept', wanted?: readonly number[]): Promise<ColumnBlock | undefined> {
     const { file, metadata, columns, types, label, memory } = this;
     const start = this.starts[index]!;
-    const rows = Number(metadata.row_groups[index]!.num_rows);
+    const group = metadata.row_groups[index]!;
+    const rows = Number(group.num_rows);
     if (rows === 0) return undefined;
     const read = wanted ?? columns.map((_, j) => j);
-    const chunks = new Map<string, ColumnData[]>();
-    // Snappy pages decompressed into `memory` too, by bn's decoder (./snappy.ts says why).
-    const compressors: Compressors = {
-      SNAPPY: (input, size) => {
-        const page = memory.page(size);
-        snappyUncompress(input, page);
-        return page;
-      },
-    };
+    const data = new Array<DecodedArray | undefined>(columns.length);
     try {
-      // A column at a time: hyparquet reads the bytes of what it is asked for at once, and a whole
-      // group's compressed bytes, their copies and the decoded values alive together cost a third
-      // more memory. In reused memory they are all kept anyway: then every chunk is read ahead,
-      // and their reads overlap the decoding.
+      // A column at a time: a whole group's compressed bytes, their copies and the decoded values
+      // alive together cost a third more memory. In reused memory they are all kept anyway: then
+      // every chunk is read ahead, and their reads overlap the decoding.
       await memory.read(lifetime, async () => {
-        if (lifetime === 'until-next') file.prefetch(chunkRanges(metadata.row_groups[index]!, read));
-        for (const j of read) {
-          const name = columns[j]!;
-          await parquetRead({
-            file,
-            metadata,
-            rowStart: start,
-            rowEnd: start + rows,
-            columns: [name],
-            utf8: false,
-            compressors,
-            onChunk: (chunk) => {
-              const list = chunks.get(chunk.columnName);
-              if (list) list.push(chunk);
-              else chunks.set(chunk.columnName, [chunk]);
-            },
-          });
-        }
+        if (lifetime === 'until-next') file.prefetch(read.flatMap((j) => chunkRange(group, j) ?? []));
+        for (const j of read) data[j] = await this.column(j, group, start, rows);
       });
     } catch (err) {
       throw corruptFile('Parquet', err, label);
     }
-    const data = new Array<DecodedArray | undefined>(columns.length);
-    for (const j of read) data[j] = columnValues(chunks.get(columns[j]!), start, rows, columns[j]!, label);
     return new RowGroupBlock(data, start, rows, columns, types, label, (length) => memory.numbers(length, lifetime));
+  }
+
+  /** Column j's values over the group's rows: a flat column's chunk by ./parquet-column.ts, any other by hyparquet. */
+  private async column(j: number, group: RowGroup, start: number, rows: number): Promise<DecodedArray> {
+    const decoder = this.decoders[j];
+    const range = chunkRange(group, j);
+    if (decoder && range) return readFlatChunk(await this.file.slice(range.start, range.end), range.end - range.start, decoder, rows);
+    const chunks: ColumnData[] = [];
+    const name = this.columns[j]!;
+    await parquetRead({
+      file: this.file,
+      metadata: this.metadata,
+      rowStart: start,
+      rowEnd: start + rows,
+      columns: [name],
+      utf8: false,
+      compressors: this.compressors,
+      onChunk: (chunk) => chunks.push(chunk),
+    });
+    return columnValues(chunks, start, rows, name, this.label);
   }
 }
 
-/** The byte ranges of a row group's column chunks (of columns `read`), as hyparquet asks for them (its plan.js: from the dictionary page, if any). */
-function chunkRanges(group: RowGroup, read: readonly number[]): ChunkRange[] {
-  return read.flatMap((j) => {
-    const meta = group.columns[j]?.meta_data;
-    if (!meta) return [];
-    const start = Number(meta.dictionary_page_offset || meta.data_page_offset);
-    return [{ start, end: start + Number(meta.total_compressed_size), compressed: meta.codec !== 'UNCOMPRESSED' }];
-  });
-}
-
 /** A column's values over the group's rows, from the chunks hyparquet decoded (which may reach outside them). */
-function columnValues(chunks: ColumnData[] | undefined, start: number, rows: number, name: string, label: string): DecodedArray {
-  if (!chunks) throw new BnError('BN_CORRUPT_FILE', `not a valid Parquet file: no data for column ${JSON.stringify(name)}`, { file: label });
+function columnValues(chunks: ColumnData[], start: number, rows: number, name: string, label: string): DecodedArray {
+  if (chunks.length === 0) throw new BnError('BN_CORRUPT_FILE', `not a valid Parquet file: no data for column ${JSON.stringify(name)}`, { file: label });
   if (chunks.length === 1 && chunks[0]!.rowStart === start && chunks[0]!.columnData.length === rows) return chunks[0]!.columnData;
   const out: unknown[] = new Array(rows).fill(null);
   for (const { columnData, rowStart } of chunks) {

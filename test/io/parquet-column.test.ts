@@ -1,0 +1,150 @@
+/**
+ * src/io/parquet-column.ts against hyparquet's own column reader (parquetRead, which bn used
+ * before for every column): every column chunk of files written by three other writers decodes
+ * to the same values, null for null. DuckDB writes v1 data pages, OPTIONAL columns, dictionary
+ * pages and several pages a chunk; hyparquet-writer v2 pages; Polars its own choices.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { parquetMetadata, parquetRead, type DecodedArray } from 'hyparquet';
+import { parquetHeader } from 'hyparquet/src/column.js';
+import { ParquetWriter } from 'hyparquet-writer';
+import { fileWriter } from 'hyparquet-writer/src/node.js';
+import pl from 'nodejs-polars';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chunkRange, flatColumnDecoder, readFlatChunk } from '../../src/io/parquet-column.js';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'bn-parquet-column-'));
+const at = (name: string) => path.join(dir, name);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+beforeAll(async () => {
+  const duck = await (await DuckDBInstance.create(':memory:')).connect();
+  // 150,000 rows: two row groups of DuckDB's 122,880 rows, several pages a chunk.
+  await duck.run(`COPY (
+    SELECT
+      i::BIGINT AS id,
+      CASE WHEN i % 7 = 0 THEN NULL ELSE i / 3 END::DOUBLE AS sparse,
+      (i * 0.25)::FLOAT AS f32,
+      (i % 100)::TINYINT AS i8,
+      (i % 30000)::SMALLINT AS i16,
+      (i * 3)::UINTEGER AS u32,
+      (i * 1.25)::DECIMAL(12,2) AS dec,
+      (170141183460469231731687303715884105 + i)::DECIMAL(38,0) AS big,
+      ['red', 'green', NULL, 'blue'][i % 4 + 1] AS color,
+      md5(i::VARCHAR) AS hash,
+      (i % 3 = 0) AS flag,
+      DATE '2024-01-01' + (i % 1000)::INTEGER AS day,
+      CASE WHEN i % 2 = 0 THEN 'NaN'::DOUBLE ELSE i END AS nan
+    FROM range(0, 150000) t(i)) TO '${at('duck.parquet')}' (FORMAT parquet)`);
+  await duck.run(`COPY (SELECT NULL::DOUBLE AS none, i AS n FROM range(0, 1000) t(i)) TO '${at('duck-nulls.parquet')}' (FORMAT parquet)`);
+  duck.closeSync();
+
+  const n = 20_000;
+  const writer = new ParquetWriter({
+    writer: fileWriter(at('hyparquet.parquet')),
+    schema: [
+      { name: 'root', num_children: 3 },
+      { name: 'x', type: 'DOUBLE', repetition_type: 'OPTIONAL' },
+      { name: 'y', type: 'DOUBLE', repetition_type: 'REQUIRED' },
+      { name: 's', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
+    ],
+  });
+  writer.write({
+    columnData: [
+      { name: 'x', data: Array.from({ length: n }, (_, i) => (i % 5 === 0 ? null : i / 7)) },
+      { name: 'y', data: Float64Array.from({ length: n }, (_, i) => Math.sin(i)) },
+      { name: 's', data: Array.from({ length: n }, (_, i) => (i % 3 === 0 ? null : `s${i % 50}`)) },
+    ],
+    rowGroupSize: 8_000,
+    pageSize: 4096, // many pages a chunk
+  });
+  writer.finish();
+
+  pl.DataFrame([
+    pl.Series('a', Array.from({ length: 50_000 }, (_, i) => (i % 9 === 0 ? null : i * 0.5)), pl.Float64),
+    pl.Series('b', Array.from({ length: 50_000 }, (_, i) => i), pl.Int32),
+    pl.Series('c', Array.from({ length: 50_000 }, (_, i) => (i % 4 === 0 ? null : `text ${i % 17}`)), pl.Utf8),
+  ]).writeParquet(at('polars.parquet'), { compression: 'snappy' });
+});
+
+/** Column j of row group g as hyparquet's own reader decodes it (utf8 off, as bn reads). */
+async function reference(file: ArrayBuffer, metadata: ReturnType<typeof parquetMetadata>, g: number, name: string): Promise<unknown[]> {
+  let start = 0;
+  for (let k = 0; k < g; k++) start += Number(metadata.row_groups[k]!.num_rows);
+  const rows = Number(metadata.row_groups[g]!.num_rows);
+  const out: unknown[] = [];
+  await parquetRead({
+    file,
+    metadata,
+    rowStart: start,
+    rowEnd: start + rows,
+    columns: [name],
+    utf8: false,
+    onChunk: ({ columnData, rowStart }) => {
+      for (let k = 0; k < columnData.length; k++) if (rowStart + k >= start && rowStart + k < start + rows) out[rowStart + k - start] = columnData[k];
+    },
+  });
+  return out;
+}
+
+describe('readFlatChunk: the values of hyparquet’s column reader', () => {
+  it.each(['duck.parquet', 'duck-nulls.parquet', 'hyparquet.parquet', 'polars.parquet'])('%s: every column chunk of every row group', async (name) => {
+    const bytes = readFileSync(at(name));
+    const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    const metadata = parquetMetadata(file);
+    const columns = metadata.schema.slice(1).map((e) => e.name);
+    let chunks = 0;
+    for (let g = 0; g < metadata.row_groups.length; g++) {
+      const rows = Number(metadata.row_groups[g]!.num_rows);
+      for (let j = 0; j < columns.length; j++) {
+        const decoder = flatColumnDecoder(metadata, j, {});
+        expect(decoder, columns[j]).toBeDefined();
+        const range = chunkRange(metadata.row_groups[g]!, j)!;
+        const values: DecodedArray = readFlatChunk(file.slice(range.start, range.end), range.end - range.start, decoder!, rows);
+        expect(values.length).toBe(rows);
+        expect(Array.from(values as ArrayLike<unknown>), `${name} group ${g} column ${columns[j]}`).toEqual(await reference(file, metadata, g, columns[j]!));
+        chunks++;
+      }
+    }
+    expect(chunks).toBeGreaterThan(columns.length - 1);
+  });
+
+  it('the files hold what the comparison above must cover: v1 and v2 data pages, dictionary pages, chunks of several pages', () => {
+    const kinds = new Set<string>();
+    let mostPages = 0;
+    for (const name of ['duck.parquet', 'hyparquet.parquet']) {
+      const bytes = readFileSync(at(name));
+      const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+      const metadata = parquetMetadata(file);
+      metadata.row_groups[0]!.columns.forEach((_, j) => {
+        const range = chunkRange(metadata.row_groups[0]!, j)!;
+        const reader = { view: new DataView(file, range.start, range.end - range.start), offset: 0 };
+        let pages = 0;
+        while (reader.offset < range.end - range.start) {
+          const header = parquetHeader(reader);
+          kinds.add(header.type);
+          if (header.type !== 'DICTIONARY_PAGE') pages++;
+          reader.offset += header.compressed_page_size;
+        }
+        mostPages = Math.max(mostPages, pages);
+      });
+    }
+    expect([...kinds].sort()).toEqual(['DATA_PAGE', 'DATA_PAGE_V2', 'DICTIONARY_PAGE']);
+    expect(mostPages).toBeGreaterThan(10);
+  });
+
+  it('a chunk cut short, or a page past its chunk, is refused, not read as fewer rows', () => {
+    const bytes = readFileSync(at('hyparquet.parquet'));
+    const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    const metadata = parquetMetadata(file);
+    const decoder = flatColumnDecoder(metadata, 1, {})!;
+    const range = chunkRange(metadata.row_groups[0]!, 1)!;
+    const rows = Number(metadata.row_groups[0]!.num_rows);
+    const chunk = file.slice(range.start, range.end);
+    expect(() => readFlatChunk(chunk, chunk.byteLength, decoder, rows + 1)).toThrow(/ends after 8000 of 8001 rows/);
+    expect(() => readFlatChunk(chunk, chunk.byteLength - 10, decoder, rows)).toThrow(/past the end of its chunk/);
+  });
+});

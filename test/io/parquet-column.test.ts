@@ -112,7 +112,7 @@ describe('readFlatChunk: the values of hyparquet’s column reader', () => {
     expect(chunks).toBeGreaterThan(columns.length - 1);
   });
 
-  it('the files hold what the comparison above must cover: v1 and v2 data pages, dictionary pages, chunks of several pages', () => {
+  it('the files hold what the comparison above must cover: v1 and v2 data pages, plain and by dictionary, dictionary pages, chunks of several pages', () => {
     const kinds = new Set<string>();
     let mostPages = 0;
     for (const name of ['duck.parquet', 'hyparquet.parquet']) {
@@ -126,13 +126,17 @@ describe('readFlatChunk: the values of hyparquet’s column reader', () => {
         while (reader.offset < range.end - range.start) {
           const header = parquetHeader(reader);
           kinds.add(header.type);
+          const encoding = header.data_page_header?.encoding ?? header.data_page_header_v2?.encoding;
+          if (encoding) kinds.add(`${header.type} ${encoding}`);
           if (header.type !== 'DICTIONARY_PAGE') pages++;
           reader.offset += header.compressed_page_size;
         }
         mostPages = Math.max(mostPages, pages);
       });
     }
-    expect([...kinds].sort()).toEqual(['DATA_PAGE', 'DATA_PAGE_V2', 'DICTIONARY_PAGE']);
+    for (const kind of ['DATA_PAGE', 'DATA_PAGE_V2', 'DICTIONARY_PAGE', 'DATA_PAGE PLAIN', 'DATA_PAGE PLAIN_DICTIONARY', 'DATA_PAGE_V2 PLAIN', 'DATA_PAGE_V2 RLE_DICTIONARY']) {
+      expect(kinds.has(kind), `${kind} in ${[...kinds].join(', ')}`).toBe(true);
+    }
     expect(mostPages).toBeGreaterThan(10);
   });
 

@@ -12,6 +12,7 @@
  * null where its definition level says so. test/io/parquet-column.test.ts checks it against
  * hyparquet's column reader on files of several writers.
  */
+import { Buffer } from 'node:buffer';
 import { parquetSchema, type Compressors, type DataPageHeader, type DecodedArray, type FileMetaData, type RowGroup } from 'hyparquet';
 import { parquetHeader } from 'hyparquet/src/column.js';
 import { convert, convertWithDictionary, DEFAULT_PARSERS } from 'hyparquet/src/convert.js';
@@ -108,7 +109,9 @@ function readDataPageV1(page: Uint8Array, header: DataPageHeader, decoder: Colum
     for (let i = 0; i < count; i++) if (levels[i] !== maxDefinition) defined--;
   }
   let values: DecodedArray;
-  if (encoding === 'PLAIN') {
+  if (encoding === 'PLAIN' && isText(decoder)) {
+    values = readPlainText(page, reader, defined);
+  } else if (encoding === 'PLAIN') {
     values = convert(readPlain(reader, decoder.type, defined, decoder.element.type_length), decoder);
   } else {
     const width = reader.view.getUint8(reader.offset++);
@@ -117,6 +120,44 @@ function readDataPageV1(page: Uint8Array, header: DataPageHeader, decoder: Colum
     values = lookUp(dictionary!, indices);
   }
   return withNulls(values, levels, maxDefinition, count);
+}
+
+/** A column hyparquet decodes as UTF-8 text (its convert: a BYTE_ARRAY annotated UTF8 or STRING; bn reads others as bytes). */
+function isText(decoder: ColumnDecoder): boolean {
+  const { element } = decoder;
+  return decoder.type === 'BYTE_ARRAY' && (element.converted_type === 'UTF8' || element.logical_type?.type === 'STRING');
+}
+
+const UTF8 = new TextDecoder();
+
+/**
+ * `count` PLAIN byte arrays (a 4-byte length, the bytes) at the reader, as strings: an ASCII one
+ * straight from the page, any other through TextDecoder, as hyparquet decodes them (replacement
+ * characters, a leading BOM dropped). hyparquet makes a Uint8Array view of each value first: on
+ * text-heavy files that garbage was the collector's busiest work.
+ */
+function readPlainText(page: Uint8Array, reader: { view: DataView; offset: number }, count: number): string[] {
+  const text = Buffer.from(page.buffer, page.byteOffset, page.byteLength);
+  const { view } = reader;
+  const out = new Array<string>(count);
+  let at = reader.offset;
+  for (let k = 0; k < count; k++) {
+    const length = view.getUint32(at, true);
+    const start = at + 4;
+    const end = start + length;
+    if (end > page.byteLength) throw new Error('parquet byte array past the end of its page');
+    let ascii = true;
+    for (let i = start; i < end; i++) {
+      if (page[i]! >= 0x80) {
+        ascii = false;
+        break;
+      }
+    }
+    out[k] = ascii ? text.toString('latin1', start, end) : UTF8.decode(page.subarray(start, end));
+    at = end;
+  }
+  reader.offset = at;
+  return out;
 }
 
 /** The dictionary's entries at `indices`, in an array of the dictionary's kind. */

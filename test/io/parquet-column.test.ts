@@ -37,7 +37,8 @@ beforeAll(async () => {
       md5(i::VARCHAR) AS hash,
       (i % 3 = 0) AS flag,
       DATE '2024-01-01' + (i % 1000)::INTEGER AS day,
-      CASE WHEN i % 2 = 0 THEN 'NaN'::DOUBLE ELSE i END AS nan
+      CASE WHEN i % 2 = 0 THEN 'NaN'::DOUBLE ELSE i END AS nan,
+      CASE i % 5 WHEN 0 THEN 'héllo ' || i::VARCHAR WHEN 1 THEN chr(65279) || 'bom ' || i::VARCHAR WHEN 2 THEN NULL WHEN 3 THEN '' ELSE 'plain ' || i::VARCHAR END AS intl
     FROM range(0, 150000) t(i)) TO '${at('duck.parquet')}' (FORMAT parquet)`);
   await duck.run(`COPY (SELECT NULL::DOUBLE AS none, i AS n FROM range(0, 1000) t(i)) TO '${at('duck-nulls.parquet')}' (FORMAT parquet)`);
   duck.closeSync();
@@ -128,13 +129,14 @@ describe('readFlatChunk: the values of hyparquet’s column reader', () => {
           kinds.add(header.type);
           const encoding = header.data_page_header?.encoding ?? header.data_page_header_v2?.encoding;
           if (encoding) kinds.add(`${header.type} ${encoding}`);
+          if (encoding) kinds.add(`${header.type} ${encoding} ${metadata.row_groups[0]!.columns[j]!.meta_data!.type}`);
           if (header.type !== 'DICTIONARY_PAGE') pages++;
           reader.offset += header.compressed_page_size;
         }
         mostPages = Math.max(mostPages, pages);
       });
     }
-    for (const kind of ['DATA_PAGE', 'DATA_PAGE_V2', 'DICTIONARY_PAGE', 'DATA_PAGE PLAIN', 'DATA_PAGE PLAIN_DICTIONARY', 'DATA_PAGE_V2 PLAIN', 'DATA_PAGE_V2 RLE_DICTIONARY']) {
+    for (const kind of ['DATA_PAGE', 'DATA_PAGE_V2', 'DICTIONARY_PAGE', 'DATA_PAGE PLAIN', 'DATA_PAGE PLAIN BYTE_ARRAY', 'DATA_PAGE PLAIN_DICTIONARY', 'DATA_PAGE_V2 PLAIN', 'DATA_PAGE_V2 RLE_DICTIONARY']) {
       expect(kinds.has(kind), `${kind} in ${[...kinds].join(', ')}`).toBe(true);
     }
     expect(mostPages).toBeGreaterThan(10);

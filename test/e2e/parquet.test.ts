@@ -202,7 +202,7 @@ describe('CSV/TSV output from Parquet: the bytes of the row writer', () => {
   };
 
   beforeAll(async () => {
-    // Text that must be quoted (the delimiter, a quote, a line break, a tab for TSV), nulls in
+    // Text that must be quoted (the delimiter, a quote, a line break, a tab for TSV), non-ASCII text, nulls in
     // features and in other columns, booleans, dates, decimals, integers beyond 2^53, a NaN double.
     await duck.run(`COPY (
       SELECT
@@ -214,7 +214,8 @@ describe('CSV/TSV output from Parquet: the bytes of the row writer', () => {
         DATE '2024-01-01' + i::INTEGER AS day,
         (i * 1.25)::DECIMAL(10,2) AS amount,
         (i * 1000000007 + 9007199254740993)::BIGINT AS big,
-        CASE WHEN i % 9 = 0 THEN 'NaN'::DOUBLE ELSE i * 0.1 END AS y
+        CASE WHEN i % 9 = 0 THEN 'NaN'::DOUBLE ELSE i * 0.1 END AS y,
+        CASE i % 3 WHEN 0 THEN 'naïve' WHEN 1 THEN 'ça, va "bien"' ELSE '' END AS intl
       FROM range(0, 300) t(i)) TO '${at('mixed.parquet')}' (FORMAT parquet, ROW_GROUP_SIZE 128)`);
     await duck.run(`COPY (SELECT CASE WHEN i % 3 = 0 THEN NULL ELSE i END::DOUBLE AS only FROM range(0, 10) t(i)) TO '${at('one.parquet')}' (FORMAT parquet)`);
   });

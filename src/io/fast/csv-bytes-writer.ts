@@ -133,6 +133,22 @@ export class CsvBytesWriter {
 
   /** A field's text, quoted when it must be (the general writer's rule above). */
   text(text: string): void {
+    // The common text, ASCII with nothing to quote, copied by hand: no Buffer made for a cell.
+    const n = text.length;
+    this.ensure(n);
+    const buf = this.buf;
+    const pos = this.pos;
+    const delimiter = this.delimiter;
+    let i = 0;
+    for (; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 0x80 || c === delimiter || c === QUOTE || c === LF || c === CR) break;
+      buf[pos + i] = c;
+    }
+    if (i === n) {
+      this.pos = pos + n;
+      return;
+    }
     const bytes = Buffer.from(text, 'utf8');
     if (this.needsQuotes(bytes, 0, bytes.length) || bytes.includes(QUOTE)) this.quoted(bytes);
     else this.copy(bytes, 0, bytes.length);

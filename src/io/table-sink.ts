@@ -48,9 +48,9 @@ export interface BatchColumns {
  */
 export interface ColumnGatherer {
   /**
-   * Rows [0, count) of a batch, after `start` (its work is done before the promise settles),
-   * gathered at once: the batch's arrays are valid only during the call. A group (a row group,
-   * a record batch) ends with the batch that fills it, as with `rows`: the same groups.
+   * Rows [0, count) of a batch, after `start` (whose work is done before its promise settles),
+   * gathered at once: the batch's arrays are valid only during the call. The groups (row groups,
+   * record batches) are those `rows` makes of the same rows.
    */
   gather(batch: BatchColumns, count: number): void;
   /** A group is gathered in full and waits for `writeReady`. */

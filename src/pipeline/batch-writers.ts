@@ -12,7 +12,7 @@
  *   from the records, no row built.
  * - RowsWriter: any rows to any format, through the format's TableSink (../io/formats.ts).
  *
- * Both are synchronous per batch and buffer what they write; `drain` hands it to the output and
+ * All are synchronous per batch and buffer what they write; `drain` hands it to the output and
  * waits for it to be taken (back-pressure).
  */
 import { cellText, encodeCsv } from '../io/csv-writer.js';

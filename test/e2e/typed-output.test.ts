@@ -111,13 +111,16 @@ describe('Parquet and Arrow output by columns: the bytes of the row writer', () 
     }
   }, 60_000);
 
-  it('groups of 65,536 rows, whatever the batches: the row groups DuckDB reads, the record batches Polars reads', async () => {
+  // Both ways share the typed columns: what they hold is checked here against other readers.
+  it('groups of 65,536 rows, whatever the batches, each with its own nulls: the row groups DuckDB reads, the record batches apache-arrow reads', async () => {
+    const missing = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => from + k).filter((i) => i % 9 === 0 || i % 11 === 0).length;
     for (const flags of [[], ['-b', '5000'], ['-b', '100000']]) {
       expect((await bnInProcess(['normalize', at('t.csv'), ...flags, '-o', at('groups.parquet')])).code).toBe(0);
-      const reader = await duck.runAndReadAll(`SELECT row_group_num_rows AS n FROM parquet_metadata('${at('groups.parquet')}') WHERE column_id = 0 ORDER BY row_group_id`);
-      expect(reader.getRowObjects().map((r) => Number(r.n))).toEqual([65536, ROWS - 65536]);
+      const reader = await duck.runAndReadAll(`SELECT row_group_num_rows AS n, stats_null_count AS nulls FROM parquet_metadata('${at('groups.parquet')}') WHERE path_in_schema = 'x' ORDER BY row_group_id`);
+      expect(reader.getRowObjects().map((r) => [Number(r.n), Number(r.nulls)])).toEqual([[65536, missing(0, 65536)], [ROWS - 65536, missing(65536, ROWS)]]);
       expect((await bnInProcess(['normalize', at('t.csv'), ...flags, '-o', at('groups.arrow')])).code).toBe(0);
-      expect(tableFromIPC(readFileSync(at('groups.arrow'))).batches.map((b) => b.numRows)).toEqual([65536, ROWS - 65536]);
+      const batches = tableFromIPC(readFileSync(at('groups.arrow'))).batches;
+      expect(batches.map((b) => [b.numRows, b.getChild('x')!.nullCount])).toEqual([[65536, missing(0, 65536)], [ROWS - 65536, missing(65536, ROWS)]]);
     }
   }, 60_000);
 });

@@ -60,7 +60,10 @@ export function parquetSink(out: OutputWriter, options: { roundNumber?: (x: numb
 
   const writeGroup = async (data: ColumnValues[]) => {
     // The values are of each column's type already (./typed-columns.ts); the schema says which.
-    await writer!.write({ columnData: names.map((name, j) => ({ name, data: data[j]! as never })), rowGroupSize: data[0]!.length });
+    const written = writer!.write({ columnData: names.map((name, j) => ({ name, data: data[j]! as never })), rowGroupSize: data[0]!.length });
+    // hyparquet-writer has copied the group's values (a slice) before it returns.
+    columns!.reuse(data);
+    await written;
   };
   const gatherer = gathererOf(() => columns, writeGroup);
 

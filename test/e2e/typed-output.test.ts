@@ -119,8 +119,15 @@ describe('Parquet and Arrow output by columns: the bytes of the row writer', () 
       const reader = await duck.runAndReadAll(`SELECT row_group_num_rows AS n, stats_null_count AS nulls FROM parquet_metadata('${at('groups.parquet')}') WHERE path_in_schema = 'x' ORDER BY row_group_id`);
       expect(reader.getRowObjects().map((r) => [Number(r.n), Number(r.nulls)])).toEqual([[65536, missing(0, 65536)], [ROWS - 65536, missing(65536, ROWS)]]);
       expect((await bnInProcess(['normalize', at('t.csv'), ...flags, '-o', at('groups.arrow')])).code).toBe(0);
-      const batches = tableFromIPC(readFileSync(at('groups.arrow'))).batches;
-      expect(batches.map((b) => [b.numRows, b.getChild('x')!.nullCount])).toEqual([[65536, missing(0, 65536)], [ROWS - 65536, missing(65536, ROWS)]]);
+      const table = tableFromIPC(readFileSync(at('groups.arrow')));
+      expect(table.batches.map((b) => [b.numRows, b.getChild('x')!.nullCount])).toEqual([[65536, missing(0, 65536)], [ROWS - 65536, missing(65536, ROWS)]]);
+      // Every value, against the TSV bytes writer's (the shortest text that reads back to the same double).
+      const tsv = (await bnInProcess(['normalize', at('t.csv'), ...flags, '--to', 'tsv'])).stdout.trimEnd().split('\n').slice(1);
+      const expected = tsv.map((line) => line.split('\t')).map((cells) => [cells[0] === '' ? null : Number(cells[0]), cells[3] === '' ? null : Number(cells[3])]);
+      const fromArrow = [...table].map((row) => [row!.id, row!.y]);
+      expect(fromArrow).toEqual(expected);
+      const parquet = await duck.runAndReadAll(`SELECT id, y FROM read_parquet('${at('groups.parquet')}', file_row_number = true) ORDER BY file_row_number`);
+      expect(parquet.getRows()).toEqual(expected);
     }
   }, 60_000);
 });

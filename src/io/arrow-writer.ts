@@ -10,7 +10,7 @@ import {
 import type { ColumnType } from './column-types.js';
 import type { OutputWriter } from './output-writer.js';
 import type { TableSink } from './table-sink.js';
-import { TypedColumns, type ColumnValues } from './typed-columns.js';
+import { gathererOf, TypedColumns, type ColumnValues } from './typed-columns.js';
 import { numberRounder } from './format-number.js';
 
 export type ArrowContainer = 'file' | 'stream';
@@ -35,7 +35,7 @@ function arrowType(type: ColumnType): DataType {
 }
 
 /** A decimal column: each unscaled integer as little-endian 32-bit words, two's complement. */
-function decimalData(type: Decimal, values: ColumnValues): Data {
+function decimalData(type: Decimal, values: Exclude<ColumnValues, Float64Array>): Data {
   const width = type.bitWidth / 32;
   const words = new Uint32Array(values.length * width);
   const valid = new Uint8Array(Math.ceil(values.length / 8));
@@ -53,6 +53,8 @@ function decimalData(type: Decimal, values: ColumnValues): Data {
 }
 
 function columnData(type: DataType, values: ColumnValues): Data {
+  // A feature's doubles with no null: the array is the column's data as it is.
+  if (values instanceof Float64Array) return makeData({ type: type as Float64, length: values.length, nullCount: 0, data: values });
   if (DataType.isDecimal(type)) return decimalData(type, values);
   return vectorFromArray(values as never[], type).data[0]!;
 }
@@ -69,14 +71,12 @@ export function arrowSink(out: OutputWriter, options: { roundNumber?: (x: number
   pump.catch(() => {});
 
   let batches = 0;
-  /** The rows gathered as a record batch; `always`: even with none (a table with no rows still has its schema). */
-  const writeBatch = (always = false) => {
-    if (!columns || !schema || (columns.rows === 0 && !always)) return;
+  const writeBatch = (values: ColumnValues[]) => {
     batches++;
-    const rows = columns.rows;
-    const data = columns.take().map((values, j) => columnData(schema!.fields[j]!.type as DataType, values));
-    writer.write(new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: rows, nullCount: 0, children: data })));
+    const data = values.map((column, j) => columnData(schema!.fields[j]!.type as DataType, column));
+    writer.write(new RecordBatch(schema!, makeData({ type: new Struct(schema!.fields), length: values[0]?.length ?? 0, nullCount: 0, children: data })));
   };
+  const gatherer = gathererOf(() => columns, writeBatch);
 
   return {
     async start(layout) {
@@ -85,10 +85,13 @@ export function arrowSink(out: OutputWriter, options: { roundNumber?: (x: number
     },
     async rows(rows) {
       columns!.add(rows);
-      if (columns!.full) writeBatch();
+      await gatherer.writeReady();
     },
+    gatherer,
     async end() {
-      writeBatch(batches === 0);
+      await gatherer.writeReady();
+      // The rows after the last full batch; with none, an empty one if no batch was written (a table with no rows still has its schema).
+      if (columns && schema && (columns.rows > 0 || batches === 0)) writeBatch(columns.take());
       writer.finish();
       await pump;
       await out.flush();

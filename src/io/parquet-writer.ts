@@ -7,7 +7,7 @@ import { ByteWriter, ParquetWriter, type SchemaElement } from 'hyparquet-writer'
 import type { ColumnType } from './column-types.js';
 import type { OutputWriter } from './output-writer.js';
 import type { TableSink } from './table-sink.js';
-import { TypedColumns } from './typed-columns.js';
+import { gathererOf, TypedColumns, type ColumnValues } from './typed-columns.js';
 import { numberRounder } from './format-number.js';
 
 /** A Parquet column of bn's type: nullable, annotated so that readers see the same type. */
@@ -58,12 +58,14 @@ export function parquetSink(out: OutputWriter, options: { roundNumber?: (x: numb
   let writer: ParquetWriter | undefined;
   let names: readonly string[] = [];
 
-  const writeGroup = async () => {
-    if (!columns || !writer || columns.rows === 0) return;
-    const data = columns.take();
+  const writeGroup = async (data: ColumnValues[]) => {
     // The values are of each column's type already (./typed-columns.ts); the schema says which.
-    await writer.write({ columnData: names.map((name, j) => ({ name, data: data[j]! as never })), rowGroupSize: data[0]!.length });
+    const written = writer!.write({ columnData: names.map((name, j) => ({ name, data: data[j]! as never })), rowGroupSize: data[0]!.length });
+    // hyparquet-writer has copied the group's values (a slice) before it returns.
+    columns!.reuse(data);
+    await written;
   };
+  const gatherer = gathererOf(() => columns, writeGroup);
 
   return {
     async start(layout) {
@@ -74,10 +76,12 @@ export function parquetSink(out: OutputWriter, options: { roundNumber?: (x: numb
     },
     async rows(rows) {
       columns!.add(rows);
-      if (columns!.full) await writeGroup();
+      await gatherer.writeReady();
     },
+    gatherer,
     async end() {
-      await writeGroup();
+      await gatherer.writeReady();
+      if (columns && columns.rows > 0) await writeGroup(columns.take());
       await writer?.finish();
       await out.flush();
     },

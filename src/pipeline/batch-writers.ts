@@ -7,9 +7,12 @@
  *   copied from the input; workers write their byte ranges with the same `writeCsvRecords`),
  *   and for the records of a typed, columnar format (every other cell's text, as the row
  *   writer writes it, with no row built).
+ * - ColumnsWriter: a batch's columns to a typed format's TableSink (Parquet, Arrow), which
+ *   gathers them as they are (its gatherer): feature values from the batch, every other cell
+ *   from the records, no row built.
  * - RowsWriter: any rows to any format, through the format's TableSink (../io/formats.ts).
  *
- * Both are synchronous per batch and buffer what they write; `drain` hands it to the output and
+ * All are synchronous per batch and buffer what they write; `drain` hands it to the output and
  * waits for it to be taken (back-pressure).
  */
 import { cellText, encodeCsv } from '../io/csv-writer.js';
@@ -17,7 +20,7 @@ import { CsvBytesWriter } from '../io/fast/csv-bytes-writer.js';
 import { numberFormatter } from '../io/format-number.js';
 import type { OutputWriter } from '../io/output-writer.js';
 import type { Row } from '../io/table.js';
-import type { TableLayout, TableSink } from '../io/table-sink.js';
+import type { ColumnGatherer, TableLayout, TableSink } from '../io/table-sink.js';
 import type { RowBatch } from './batch.js';
 import { featurePositions, writeCsvRecords, writeValue } from './fast/write-csv-records.js';
 
@@ -124,7 +127,7 @@ function writeCsvCells(
   width: number,
   rows: number,
 ): void {
-  const value = batch.records!.value!;
+  const value = batch.records!.value;
   const values = batch.values;
   for (let i = 0; i < rows; i++) {
     for (let j = 0; j < width; j++) {
@@ -139,6 +142,49 @@ function writeCsvCells(
       else out.text(text);
     }
     out.newline();
+  }
+}
+
+/**
+ * The writer into `sink`: column by column when the sink gathers a batch's columns (a typed
+ * format), unless `fast` is off (BN_NO_FAST=1: the row writer, the reference); row by row otherwise.
+ */
+export function sinkWriter(sink: TableSink, fast = true): BatchWriter {
+  return fast && sink.gatherer ? new ColumnsWriter(sink, sink.gatherer) : new RowsWriter(sink);
+}
+
+export class ColumnsWriter implements BatchWriter {
+  /** The sink's start, once called: its columns are made before it settles (ColumnGatherer.gather). */
+  private started: Promise<void> | undefined;
+
+  constructor(
+    private readonly sink: TableSink,
+    private readonly gatherer: ColumnGatherer,
+  ) {}
+
+  start(layout: TableLayout): void {
+    if (this.started) return;
+    this.started = this.sink.start(layout);
+    // Awaited by the next drain or by end; meanwhile its failure is not an unhandled rejection.
+    this.started.catch(() => {});
+  }
+
+  write(batch: RowBatch, rows = batch.rows): void {
+    if (rows > 0) this.gatherer.gather({ values: batch.values, value: batch.records!.value }, rows);
+  }
+
+  get full(): boolean {
+    return this.gatherer.ready;
+  }
+
+  async drain(): Promise<void> {
+    await this.started;
+    await this.gatherer.writeReady();
+  }
+
+  async end(): Promise<void> {
+    await this.drain();
+    await this.sink.end();
   }
 }
 

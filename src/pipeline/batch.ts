@@ -33,10 +33,11 @@ export interface BatchRecords {
   /** The text of cell j of row i as written in the input, and where it is: for a message. */
   cell(i: number, j: number): { value: unknown; where: ErrorLocation };
   /**
-   * Cell j of row i as row(i) would hold it, no row built: records of a typed, columnar format,
-   * which the CSV bytes writer writes cell by cell (./fast/write-csv-records.ts).
+   * Cell j of row i as row(i) would hold it (`row(i).cells[j]`), no row built: what writers that
+   * take a batch cell by cell or column by column read (the CSV bytes writer for a typed,
+   * columnar format's records; the Parquet and Arrow sinks for any records).
    */
-  readonly value?: (i: number, j: number) => Cell;
+  readonly value: (i: number, j: number) => Cell;
 }
 
 /**

@@ -20,7 +20,7 @@ import { PRESETS } from './presets.js';
 import { affineParams, resolveAffine, type AffineParams, type AffineSpec } from './affine.js';
 import type { TableShape } from '../io/table.js';
 import type { BatchConsumer, ReadPass } from './batch.js';
-import { RowsWriter, type BatchWriter } from './batch-writers.js';
+import { sinkWriter, type BatchWriter } from './batch-writers.js';
 import type { PassOptions } from './compute-stats.js';
 import { makePlan, type FeaturePlan } from './feature-plan.js';
 import { drainWhenFull, workersWriting, writePass, writeTransformed } from './normalize.js';
@@ -54,7 +54,7 @@ export const DECIDE_ROWS = 1000;
 
 /** Transform every row of `source` into `sink` (the library's entry); returns the number of rows. */
 export async function transformWithStats(source: TableSource, sink: TableSink, options: InferenceOptions): Promise<number> {
-  return infer(async (consumer) => ({ rows: await readRowBatches(source, consumer), shape: source }), new RowsWriter(sink), options);
+  return infer(async (consumer) => ({ rows: await readRowBatches(source, consumer), shape: source }), sinkWriter(sink), options);
 }
 
 /**

@@ -17,7 +17,7 @@ import type { AffineParams, AffineSpec } from './affine.js';
 import { affineParams, resolveAffine } from './affine.js';
 import type { TableShape } from '../io/table.js';
 import type { BatchConsumer, ReadPass, RowBatch } from './batch.js';
-import { RowsWriter, type BatchWriter } from './batch-writers.js';
+import { sinkWriter, type BatchWriter } from './batch-writers.js';
 import { tooSmall, type BatchSummary } from './batch-moments.js';
 import { checkRepresentable, statsPass, type DatasetStats, type PassOptions } from './compute-stats.js';
 import { makePlan, type FeaturePlan } from './feature-plan.js';
@@ -75,7 +75,7 @@ export async function normalizeTraining(
     first = undefined;
     return { rows: await readRowBatches(source, consumer), shape: source };
   };
-  return train(read, new RowsWriter(sink), options, label);
+  return train(read, sinkWriter(sink), options, label);
 }
 
 /** Training mode: the whole input as one batch (two passes), or batches of --batch-size rows. */

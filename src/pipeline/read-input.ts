@@ -20,7 +20,7 @@ import type { OutputWriter } from '../io/output-writer.js';
 import type { Format } from '../io/table.js';
 import type { TableSink } from '../io/table-sink.js';
 import type { ReadPass } from './batch.js';
-import { CsvRecordsWriter, RowsWriter, type BatchWriter } from './batch-writers.js';
+import { CsvRecordsWriter, sinkWriter, type BatchWriter } from './batch-writers.js';
 import { columnarPass } from './columnar-input.js';
 import { readCsvBatches } from './fast/csv-batches.js';
 import { readFileBatches } from './fast/parallel.js';
@@ -55,6 +55,8 @@ export interface InputReader {
   scanned?: CsvOptions;
   /** A typed, columnar format's blocks, whose cells the CSV bytes writer writes (not without `fast`: then the row writer, the reference). */
   columnar?: boolean;
+  /** InputSource.fast: off, the row writer writes every format (the reference); absent: on. */
+  fast?: boolean;
 }
 
 export interface ReaderOptions {
@@ -78,7 +80,7 @@ export function scannedCsv(input: InputSource): CsvOptions | undefined {
 export function openReader(input: InputSource, stdin: Readable, options: ReaderOptions = {}): InputReader {
   const spec = options.spec ?? input.spec;
   const { counter } = options;
-  if (formatEntry(input.format).columnar) return { read: columnarPass(input.format, spec, byRanges(spec) ? spec.path : undefined, stdin, input.spec.label, input.jobsGiven ?? 1, counter), columnar: input.fast };
+  if (formatEntry(input.format).columnar) return { read: columnarPass(input.format, spec, byRanges(spec) ? spec.path : undefined, stdin, input.spec.label, input.jobsGiven ?? 1, counter), columnar: input.fast, fast: input.fast };
   const csv = scannedCsv(input);
   if (csv) {
     const path = byRanges(spec) ? spec.path : undefined;
@@ -88,7 +90,7 @@ export function openReader(input: InputSource, stdin: Readable, options: ReaderO
         : input.jobs > 1 && consumer.workerStep
           ? readStreamBatches(bytesOf(spec, stdin), csv, { jobs: input.jobs, blockBytes: input.blockBytes }, consumer, input.naValues, counter)
           : readCsvBatches(bytesOf(spec, stdin), csv, consumer, input.naValues, counter);
-    return { read, scanned: csv };
+    return { read, scanned: csv, fast: input.fast };
   }
   const ndjsonPath = byLines(input, spec) ? spec.path : undefined;
   const read: ReadPass = async (consumer) => {
@@ -110,7 +112,7 @@ export function openReader(input: InputSource, stdin: Readable, options: ReaderO
     });
     return { rows: await readRowBatches(source, consumer, counter), shape: source };
   };
-  return { read };
+  return { read, fast: input.fast };
 }
 
 /**
@@ -142,7 +144,7 @@ export function openWriter(
   const bytesDelimiter = delimiter !== undefined && scannerTakes(delimiter) && !canBePartOfNumber(delimiter) ? delimiter : undefined;
   const sameDialect = csv && output.format === csv.format && delimiter === csv.delimiter;
   if (bytesDelimiter !== undefined && (sameDialect || reader.columnar)) return new CsvRecordsWriter(output.writer, bytesDelimiter, output.precision, output.header);
-  return new RowsWriter(output.sink);
+  return sinkWriter(output.sink, reader.fast !== false);
 }
 
 /**

@@ -5,7 +5,7 @@
  * JSON key first seen late adds a column then.
  */
 import type { ErrorLocation } from '../errors.js';
-import type { Row, TableSource } from '../io/table.js';
+import type { Cell, Row, TableSource } from '../io/table.js';
 import type { BatchConsumer, BatchEnd, BatchRecords } from './batch.js';
 import { BatchSlots, type Slot } from './batch-slots.js';
 import { BATCH_ROWS, FeatureColumns } from './feature-columns.js';
@@ -92,6 +92,8 @@ class RowRecords implements BatchRecords {
   row(i: number): Row {
     return this.rows[i]!;
   }
+
+  readonly value = (i: number, j: number): Cell => this.rows[i]!.cells[j];
 
   cell(i: number, j: number): { value: unknown; where: ErrorLocation } {
     const row = this.rows[i]!;

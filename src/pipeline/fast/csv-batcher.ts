@@ -162,6 +162,12 @@ class StoredRecords implements BatchRecords {
 
   readonly fields = (i: number): CsvFields => this.store.at(i);
 
+  /** The field's text, as row(i) holds it; none past the record's last field. */
+  readonly value = (i: number, j: number): string | undefined => {
+    const record = this.store.at(i);
+    return j < record.length ? record.text(j) : undefined;
+  };
+
   row(i: number): Row {
     const record = this.store.at(i);
     return { cells: fieldTexts(record), line: record.line };

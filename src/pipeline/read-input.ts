@@ -53,8 +53,8 @@ export interface InputReader {
   read: ReadPass;
   /** The CSV dialect, when the byte scanner reads it (its records can be written back as bytes). */
   scanned?: CsvOptions;
-  /** A typed, columnar format's blocks, whose cells the CSV bytes writer writes (not without `fast`: then the row writer, the reference). */
-  columnar?: boolean;
+  /** A typed, columnar format's blocks: the CSV bytes writer writes their cells. */
+  columnar?: true;
   /** InputSource.fast: off, the row writer writes every format (the reference); absent: on. */
   fast?: boolean;
 }
@@ -80,7 +80,7 @@ export function scannedCsv(input: InputSource): CsvOptions | undefined {
 export function openReader(input: InputSource, stdin: Readable, options: ReaderOptions = {}): InputReader {
   const spec = options.spec ?? input.spec;
   const { counter } = options;
-  if (formatEntry(input.format).columnar) return { read: columnarPass(input.format, spec, byRanges(spec) ? spec.path : undefined, stdin, input.spec.label, input.jobsGiven ?? 1, counter), columnar: input.fast, fast: input.fast };
+  if (formatEntry(input.format).columnar) return { read: columnarPass(input.format, spec, byRanges(spec) ? spec.path : undefined, stdin, input.spec.label, input.jobsGiven ?? 1, counter), columnar: true, fast: input.fast };
   const csv = scannedCsv(input);
   if (csv) {
     const path = byRanges(spec) ? spec.path : undefined;
@@ -143,7 +143,7 @@ export function openWriter(
   const delimiter = output.delimiter ?? formatEntry(output.format).delimiter;
   const bytesDelimiter = delimiter !== undefined && scannerTakes(delimiter) && !canBePartOfNumber(delimiter) ? delimiter : undefined;
   const sameDialect = csv && output.format === csv.format && delimiter === csv.delimiter;
-  if (bytesDelimiter !== undefined && (sameDialect || reader.columnar)) return new CsvRecordsWriter(output.writer, bytesDelimiter, output.precision, output.header);
+  if (bytesDelimiter !== undefined && (sameDialect || (reader.columnar && reader.fast !== false))) return new CsvRecordsWriter(output.writer, bytesDelimiter, output.precision, output.header);
   return sinkWriter(output.sink, reader.fast !== false);
 }
 

@@ -8,7 +8,8 @@
  *
  * A line it takes, and exactly as CsvScanner + CellValues would read it:
  * - ends with a bare LF (a CRLF line, or a line of an old Mac file, is the scanner's);
- * - has exactly `width` fields, none with a quote or a CR (which the scanner marks as special);
+ * - has exactly `width` fields, none with a quote or a CR (which the scanner marks as special),
+ *   but for a text field quoted whole on the line (`"a, ""b"""`: recorded Quoted or Escaped);
  * - each feature field is `[+-]digits[.digits][(e|E)[+-]digits]` (no spaces) whose digits make
  *   an integer below 2^53 and whose power of ten is within ±22: parseDecimalBytes's Clinger case,
  *   computed with the same operations on the same integer and power, so the same double.
@@ -105,6 +106,28 @@ export class NumericLines {
         const value = clingerValue(mantissa, power);
         if (digits === 0 || value !== value) return -1;
         values[j] = negative ? -value : value;
+      } else if (bytes[p] === QUOTE) {
+        // A quoted text field on one line (`"a, ""b"""`): its text between the quotes, as the
+        // scanner records it. A line break inside is the scanner's (it counts the record's lines).
+        const open = ++p;
+        let escaped = false;
+        for (;;) {
+          const c = bytes[p]!;
+          if (c === QUOTE) {
+            if (bytes[p + 1] !== QUOTE) break;
+            escaped = true;
+            p += 2;
+          } else if (c === LF || c === CR) {
+            return -1;
+          } else {
+            p++;
+          }
+        }
+        record.add(open, p, escaped ? FieldKind.Escaped : FieldKind.Quoted);
+        p++; // the closing quote: the delimiter or the line break must follow
+        if (bytes[p] !== (j < width - 1 ? delimiter : LF)) return -1;
+        p++;
+        continue;
       } else {
         // Any other field: its bytes, up to the delimiter or the line break.
         for (let c = bytes[p]!; c !== delimiter && c !== LF; c = bytes[++p]!) {

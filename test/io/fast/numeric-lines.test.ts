@@ -64,6 +64,9 @@ const cell = fc.oneof(
   { weight: 2, arbitrary: missingText },
   { weight: 2, arbitrary: freeText.map((t) => t.replace(/[\n"]/g, 'q')) },
   { weight: 1, arbitrary: fc.constantFrom('1\r', '"1"', '1 ', ' 1', '1e', '1e+', '1.2.3', '--1', '0x10', '1,5', '١٢') },
+  // Quoted text: plain, escaped quotes, the delimiters inside, empty, a line break or a CR inside (text after
+  // the closing quote, an error to the scanner, is a named case below).
+  { weight: 1, arbitrary: fc.constantFrom('"a b"', '"x, y"', '"a;b|c\td"', '""', '""""', '"say ""hi"""', '"é"', '"two\nlines"', '"cr\rhere"') },
 );
 
 const line = fc
@@ -86,6 +89,7 @@ const line = fc
 describe('NumericLines = CsvScanner + CellValues', () => {
   it('on generated lines: the same fields and bit-identical values, or the line is left to the scanner', () => {
     let taken = 0;
+    let takenQuoted = 0;
     let plain = 0;
     fc.assert(
       fc.property(line, ({ width, delimiter, features, text }) => {
@@ -94,6 +98,7 @@ describe('NumericLines = CsvScanner + CellValues', () => {
         if (slow.length === 1 && slow[0]!.values.every((v) => typeof v === 'number' && Number.isFinite(v))) plain++;
         if (fast === undefined) return;
         taken++;
+        if (text.includes('"')) takenQuoted++;
         expect(slow).toHaveLength(1);
         expect(fast.fields).toEqual(slow[0]!.fields);
         expect(fast.next).toBe(Buffer.byteLength(text));
@@ -105,6 +110,7 @@ describe('NumericLines = CsvScanner + CellValues', () => {
     // markers, spaces or bad values, which are the scanner's).
     expect(plain).toBeGreaterThan(5000);
     expect(taken).toBeGreaterThan(1000);
+    expect(takenQuoted).toBeGreaterThan(20);
   });
 
   it('takes every line of short decimals (what most numeric CSV holds), and gives Number(text)', () => {
@@ -133,6 +139,9 @@ describe('NumericLines = CsvScanner + CellValues', () => {
     ['.5,5.,t\n', [0, 1], [0.5, 5]],
     ['4.085891e-6,1E22,z\n', [0, 1], [4.085891e-6, 1e22]],
     ['123456789012345,0.000000000000001,\n', [0, 1], [123456789012345, 1e-15]],
+    ['1,2,"x, ""y"""\n', [0, 1], [1, 2]],
+    ['1,2,""\n', [0, 1], [1, 2]],
+    ['"a,b",7,3\n', [1, 2], [7, 3]],
   ])('%j is read at once', (text, features, expected) => {
     const fast = numericPath(text, 3, features, ',');
     expect(fast).toBeDefined();
@@ -148,6 +157,10 @@ describe('NumericLines = CsvScanner + CellValues', () => {
     ['"1",2,x\n', 'a quote'],
     ['1,2,x\r\n', 'a CR (CRLF files are the scanner\'s)'],
     ['1,2,x"y\n', 'a quote in a text cell'],
+    ['1,2,"two\nlines"\n', 'a line break inside a quoted text cell'],
+    ['1,2,"x"y\n', 'text after the closing quote'],
+    ['1,2,"x\n', 'a quote not closed on the line'],
+    ['1,"2",x\n', 'a quoted number in a feature'],
     ['1,2\n', 'too few fields'],
     ['1,2,x,y\n', 'too many fields'],
     ['9007199254740993,2,x\n', 'an integer beyond 2^53'],

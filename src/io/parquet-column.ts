@@ -10,10 +10,12 @@
  * 200 MB. Here a page without nulls is the array its decoder made (a page of doubles stays a
  * Float64Array, a view of the page), and only a page with nulls is spread into an array with
  * null where its definition level says so. test/io/parquet-column.test.ts checks it against
- * hyparquet's column reader on files of several writers.
+ * hyparquet's column reader on files of several writers. The page readers are hyparquet's own
+ * modules, not its package's index: package.json takes hyparquet's patch releases only (~1.33.0),
+ * since a minor one may change them.
  */
 import { Buffer } from 'node:buffer';
-import { parquetSchema, type Compressors, type DataPageHeader, type DecodedArray, type FileMetaData, type RowGroup } from 'hyparquet';
+import { parquetSchema, type CompressionCodec, type Compressors, type DataPageHeader, type DecodedArray, type FileMetaData, type RowGroup } from 'hyparquet';
 import { parquetHeader } from 'hyparquet/src/column.js';
 import { convert, convertWithDictionary, DEFAULT_PARSERS } from 'hyparquet/src/convert.js';
 import { decompressPage, readDataPage, readDataPageV2 } from 'hyparquet/src/datapage.js';
@@ -27,7 +29,8 @@ export type ColumnDecoder = Parameters<typeof readDataPage>[2];
 
 /**
  * How to decode column j of `metadata`'s row groups (hyparquet's ColumnDecoder, as its row-group
- * reader makes it), or undefined for a column that is not flat (hyparquet's reader reads it).
+ * reader makes it; its codec is the first group's, and a chunk of another group takes its own:
+ * see chunkRange), or undefined for a column that is not flat (hyparquet's reader reads it).
  */
 export function flatColumnDecoder(metadata: FileMetaData, j: number, compressors: Compressors): ColumnDecoder | undefined {
   const meta = metadata.row_groups[0]?.columns[j]?.meta_data;
@@ -38,12 +41,18 @@ export function flatColumnDecoder(metadata: FileMetaData, j: number, compressors
   return { pathInSchema: meta.path_in_schema, type: meta.type, element, schemaPath, codec: meta.codec, parsers: DEFAULT_PARSERS, compressors, utf8: false };
 }
 
-/** The byte range of column j's chunk in `group` (from its dictionary page, if any), as hyparquet reads it. */
-export function chunkRange(group: RowGroup, j: number): ChunkRange | undefined {
-  const meta = group.columns[j]?.meta_data;
+/**
+ * Column j's chunk in `group`, as hyparquet reads it: its byte range (from its dictionary page, if
+ * any) and its codec (each chunk has its own: a writer may compress one row group and not the
+ * next). A chunk kept in another file is refused, as hyparquet refuses it.
+ */
+export function chunkRange(group: RowGroup, j: number): (ChunkRange & { codec: CompressionCodec }) | undefined {
+  const chunk = group.columns[j];
+  const meta = chunk?.meta_data;
   if (!meta) return undefined;
+  if (chunk!.file_path) throw new Error('parquet file_path not supported');
   const start = Number(meta.dictionary_page_offset || meta.data_page_offset);
-  return { start, end: start + Number(meta.total_compressed_size), compressed: meta.codec !== 'UNCOMPRESSED' };
+  return { start, end: start + Number(meta.total_compressed_size), compressed: meta.codec !== 'UNCOMPRESSED', codec: meta.codec };
 }
 
 /**
@@ -167,7 +176,7 @@ function lookUp(dictionary: DecodedArray, indices: Int32Array): DecodedArray {
   const out = typed ? new (dictionary.constructor as new (n: number) => DecodedArray)(n) : new Array<unknown>(n);
   for (let i = 0; i < n; i++) {
     const k = indices[i]!;
-    if (k >= dictionary.length) throw new Error(`parquet dictionary index ${k} out of range (${dictionary.length} entries)`);
+    if (k < 0 || k >= dictionary.length) throw new Error(`parquet dictionary index ${k} out of range (${dictionary.length} entries)`);
     (out as unknown[])[i] = dictionary[k];
   }
   return out as DecodedArray;

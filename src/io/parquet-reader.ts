@@ -184,11 +184,15 @@ class RowGroups {
     return new RowGroupBlock(data, start, rows, columns, types, label, (length) => memory.numbers(length, lifetime));
   }
 
-  /** Column j's values over the group's rows: a flat column's chunk by ./parquet-column.ts, any other by hyparquet. */
+  /**
+   * Column j's values over the group's rows: a flat column's chunk by ./parquet-column.ts; any
+   * other by hyparquet (defensively: the columns of a file bn opens are flat, but one without
+   * metadata in the first group has no decoder there).
+   */
   private async column(j: number, group: RowGroup, start: number, rows: number): Promise<DecodedArray> {
     const decoder = this.decoders[j];
     const range = chunkRange(group, j);
-    if (decoder && range) return readFlatChunk(await this.file.slice(range.start, range.end), range.end - range.start, decoder, rows);
+    if (decoder && range) return readFlatChunk(await this.file.slice(range.start, range.end), range.end - range.start, { ...decoder, codec: range.codec }, rows);
     const chunks: ColumnData[] = [];
     const name = this.columns[j]!;
     await parquetRead({

@@ -64,6 +64,26 @@ beforeAll(async () => {
   });
   writer.finish();
 
+  // A codec per chunk: one row group compressed, the next not.
+  const mixed = new ParquetWriter({
+    writer: fileWriter(at('mixed-codecs.parquet')),
+    schema: [
+      { name: 'root', num_children: 2 },
+      { name: 'x', type: 'DOUBLE', repetition_type: 'OPTIONAL' },
+      { name: 's', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
+    ],
+  });
+  for (const codec of ['SNAPPY', 'UNCOMPRESSED', 'SNAPPY'] as const) {
+    mixed.write({
+      columnData: [
+        { name: 'x', data: Array.from({ length: 1000 }, (_, i) => (i % 5 === 0 ? null : i / 7)), codec },
+        { name: 's', data: Array.from({ length: 1000 }, (_, i) => `s${i % 50}`), codec },
+      ],
+      rowGroupSize: 1000,
+    });
+  }
+  mixed.finish();
+
   pl.DataFrame([
     pl.Series('a', Array.from({ length: 50_000 }, (_, i) => (i % 9 === 0 ? null : i * 0.5)), pl.Float64),
     pl.Series('b', Array.from({ length: 50_000 }, (_, i) => i), pl.Int32),
@@ -92,7 +112,7 @@ async function reference(file: ArrayBuffer, metadata: ReturnType<typeof parquetM
 }
 
 describe('readFlatChunk: the values of hyparquet’s column reader', () => {
-  it.each(['duck.parquet', 'duck-nulls.parquet', 'hyparquet.parquet', 'polars.parquet'])('%s: every column chunk of every row group', async (name) => {
+  it.each(['duck.parquet', 'duck-nulls.parquet', 'hyparquet.parquet', 'mixed-codecs.parquet', 'polars.parquet'])('%s: every column chunk of every row group', async (name) => {
     const bytes = readFileSync(at(name));
     const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
     const metadata = parquetMetadata(file);
@@ -104,7 +124,7 @@ describe('readFlatChunk: the values of hyparquet’s column reader', () => {
         const decoder = flatColumnDecoder(metadata, j, {});
         expect(decoder, columns[j]).toBeDefined();
         const range = chunkRange(metadata.row_groups[g]!, j)!;
-        const values: DecodedArray = readFlatChunk(file.slice(range.start, range.end), range.end - range.start, decoder!, rows);
+        const values: DecodedArray = readFlatChunk(file.slice(range.start, range.end), range.end - range.start, { ...decoder!, codec: range.codec }, rows);
         expect(values.length).toBe(rows);
         expect(Array.from(values as ArrayLike<unknown>), `${name} group ${g} column ${columns[j]}`).toEqual(await reference(file, metadata, g, columns[j]!));
         chunks++;

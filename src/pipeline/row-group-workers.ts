@@ -23,7 +23,8 @@ export type RowGroupResult =
 /** Helpers for `source`, or undefined when workers cannot help (one thread, one group, a stream). */
 export function rowGroupWorkers(source: ColumnarSource, jobs: number, consumer: BatchConsumer, counter?: { rows: number }): (BlockHelpers & { close(): Promise<void> }) | undefined {
   const parts = source.partitioned;
-  if (!parts || jobs < 2 || parts.count < 2 || !consumer.workerStep) return undefined;
+  // Workers send back Moments: only a pass that keeps no records (statistics) can take them.
+  if (!parts || jobs < 2 || parts.count < 2 || !consumer.workerStep || consumer.records !== 'none') return undefined;
   return new RowGroupWorkers(source, parts, Math.min(jobs - 1, parts.count - 1), counter);
 }
 

@@ -20,9 +20,11 @@ export function numberRounder(precision?: number): (x: number) => number {
 }
 
 /**
- * A pass-through number as read from JSON, written back: a literal beyond float64 (`1e999`) was
- * read as ±Infinity, which JSON cannot spell; `1e999` reads back as the same value.
+ * A pass-through number as read, written back as text: a JSON literal beyond float64 (`1e999`) was
+ * read as ±Infinity, which JSON cannot spell; `1e999` reads back as the same value. A NaN (a
+ * typed input's, since no text reads as one) is `NaN`, which bn reads back as missing.
  */
 export function numberAsRead(x: number): string {
-  return Number.isFinite(x) ? String(x) : x > 0 ? '1e999' : '-1e999';
+  if (Number.isFinite(x) || x !== x) return String(x);
+  return x > 0 ? '1e999' : '-1e999';
 }

@@ -53,7 +53,8 @@ export function jsonSink(out: OutputWriter, options: JsonSinkOptions): TableSink
   const key = (j: number) => (keyText[j] ??= `${JSON.stringify(columns[j])}:`);
 
   const value = (cell: Cell, j: number): string => {
-    if (typeof cell === 'number') return isFeature[j] === 1 ? formatNumber(cell) : numberAsRead(cell);
+    // A NaN (a typed input's missing double) is missing, null: JSON has no NaN.
+    if (typeof cell === 'number') return cell !== cell ? 'null' : isFeature[j] === 1 ? formatNumber(cell) : numberAsRead(cell);
     if (fromText && isFeature[j] === 1) return 'null'; // a missing feature cell ("", "NA", …)
     if (fromText && typeof cell === 'string') return textAsJson(cell);
     if (typeof cell === 'string' && exactDigits[j] === 1 && JSON_NUMBER.test(cell)) return cell;

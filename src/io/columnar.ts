@@ -36,10 +36,10 @@ export interface ColumnarSource extends TableShape {
    * The rows, a block at a time, in order; with `take` (a source that is `partitioned`), the
    * blocks whose indices `take` hands out, until it says none are left (worker threads read the others).
    * `lifetime` 'until-next' promises that a block is dropped before the next is asked for: the
-   * reader may then reuse its memory (default 'kept'). `columns`: the only columns the caller
+   * reader may then reuse its memory (default 'kept'). `wanted`: the only columns the caller
    * will ask a block for (a reader may leave the others undecoded); default, all.
    */
-  blocks(take?: () => number | undefined, lifetime?: BlockLifetime, columns?: readonly number[]): AsyncGenerator<ColumnBlock>;
+  blocks(take?: () => number | undefined, lifetime?: BlockLifetime, wanted?: readonly number[]): AsyncGenerator<ColumnBlock>;
   /** Blocks that worker threads may read by index (a Parquet file's row groups): the file, and how many there are. */
   readonly partitioned?: { path: string; count: number };
 }

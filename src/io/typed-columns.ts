@@ -45,12 +45,12 @@ function typedValue(cell: Cell, type: ColumnType, round: (x: number) => number):
     case 'bool':
       return typeof cell === 'boolean' ? cell : null;
     default:
-      return cellText(cell);
+      return stringColumnText(cell);
   }
 }
 
 /** A cell as the text of a string column. */
-function cellText(cell: Cell): string {
+function stringColumnText(cell: Cell): string {
   if (typeof cell === 'string') return cell;
   if (typeof cell === 'number') return numberAsRead(cell);
   return typeof cell === 'boolean' ? String(cell) : JSON.stringify(cell);

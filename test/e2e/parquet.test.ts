@@ -14,6 +14,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { ParquetWriter } from 'hyparquet-writer';
+import { fileWriter } from 'hyparquet-writer/src/node.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bnInProcess, bnProcess, csvRows } from '../helpers/run-bn.js';
 
@@ -245,6 +247,50 @@ describe('CSV/TSV output from Parquet: the bytes of the row writer', () => {
     const r = await same(['normalize', at('one.parquet'), '--to', 'csv']);
     expect(r.stdout.split('\n').slice(0, 3)).toEqual(['only', '""', r.stdout.split('\n')[2]]);
     expect(r.stdout.split('\n')[2]).toMatch(/^-?\d/);
+  });
+});
+
+describe('files other writers may make', () => {
+  it('row groups with different codecs (a codec is a column chunk\'s own): each group read with its own', async () => {
+    const write = (file: string, codecs: ('SNAPPY' | 'UNCOMPRESSED')[]) => {
+      const writer = new ParquetWriter({ writer: fileWriter(file), schema: [{ name: 'root', num_children: 1 }, { name: 'x', type: 'DOUBLE', repetition_type: 'OPTIONAL' }] });
+      codecs.forEach((codec, g) => writer.write({ columnData: [{ name: 'x', data: Array.from({ length: 500 }, (_, i) => (i % 7 === 0 ? null : (g * 500 + i) / 3)), codec }], rowGroupSize: 500 }));
+      writer.finish();
+    };
+    write(at('codecs.parquet'), ['SNAPPY', 'UNCOMPRESSED', 'SNAPPY']);
+    write(at('snappy.parquet'), ['SNAPPY', 'SNAPPY', 'SNAPPY']);
+    const codecs = (await duck.runAndReadAll(`SELECT compression FROM parquet_metadata('${at('codecs.parquet')}') ORDER BY row_group_id`)).getRowObjectsJS().map((r) => r.compression);
+    expect(codecs).toEqual(['SNAPPY', 'UNCOMPRESSED', 'SNAPPY']);
+    expect(await stats([at('codecs.parquet')])).toEqual(await stats([at('snappy.parquet')]));
+    const normalized = await bnInProcess(['normalize', at('codecs.parquet'), '--to', 'csv']);
+    expect(normalized.code, normalized.stderr).toBe(0);
+    expect(normalized.stdout).toBe((await bnInProcess(['normalize', at('snappy.parquet'), '--to', 'csv'])).stdout);
+  });
+
+  it('a NaN double is missing: null in JSON (which has no NaN), NaN in CSV, as a feature and passed through', async () => {
+    const writer = new ParquetWriter({ writer: fileWriter(at('nan.parquet')), schema: [{ name: 'root', num_children: 2 }, { name: 'x', type: 'DOUBLE', repetition_type: 'OPTIONAL' }, { name: 'y', type: 'DOUBLE', repetition_type: 'OPTIONAL' }] });
+    writer.write({ columnData: [{ name: 'x', data: [1, 2, Number.NaN, 4] }, { name: 'y', data: [Number.NaN, 2, 3, 4] }], rowGroupSize: 4 });
+    writer.finish();
+    const json = (args: string[]) => bnInProcess(['normalize', at('nan.parquet'), '--to', 'ndjson', ...args]).then((r) => r.stdout.trim().split('\n').map((line) => JSON.parse(line)));
+    expect((await json([]))[0].y).toBeNull();
+    expect((await json([]))[2].x).toBeNull();
+    expect((await json(['-s', 'x']))[0].y).toBeNull();
+    const csv = (await bnInProcess(['normalize', at('nan.parquet'), '--to', 'csv', '-s', 'x'])).stdout.split('\n');
+    expect(csv[1]!.split(',')[1]).toBe('NaN');
+    expect(csv[3]!.split(',')[0]).toBe('NaN');
+  });
+
+  it('-j 3 starts row-group workers for a statistics pass only (normalize writes rows: none of its passes can use them)', async () => {
+    const started = (args: string[]) => {
+      let workers = 0;
+      const count = () => workers++;
+      process.on('worker', count);
+      return bnInProcess(args).finally(() => process.off('worker', count)).then((r) => ({ ...r, workers }));
+    };
+    expect((await started(['stats', at('t.parquet'), '-j', '3'])).workers).toBe(2);
+    const normalized = await started(['normalize', at('t.parquet'), '-s', '!code', '-j', '3', '--to', 'csv']);
+    expect(normalized.code, normalized.stderr).toBe(0);
+    expect(normalized.workers).toBe(2); // pass 1, statistics; pass 2 writes rows
   });
 });
 

@@ -32,7 +32,6 @@ export function writeCsvRecords(out: CsvBytesWriter, batch: RowBatch, featureOf:
   }
 }
 
-
 /**
  * A feature cell's value, values[i], when it has one (not NaN, a missing cell): the shortest
  * round-trip text, or `format`'s. Returns whether it wrote it.

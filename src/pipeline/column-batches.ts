@@ -137,6 +137,11 @@ class ColumnBatcher {
   }
 }
 
+/** Segment `s` holds row i of its batch. */
+function holds(s: Segment | undefined, i: number): boolean {
+  return s !== undefined && s.at <= i && i < s.at + s.count;
+}
+
 /** The rows of a batch, built from its blocks when asked for. */
 class BlockRecords implements BatchRecords {
   /** The segment of the row found last: writers ask for rows in order. */
@@ -147,12 +152,16 @@ class BlockRecords implements BatchRecords {
     private readonly source: ColumnarSource,
   ) {}
 
-  /** The segment that holds row i of the batch. */
+  /** The segment that holds row i of the batch (asked for every cell a writer writes: no closure, no allocation). */
   private segmentOf(i: number): Segment {
     const { segments } = this;
-    const holds = (s: Segment | undefined) => s !== undefined && s.at <= i && i < s.at + s.count;
-    if (holds(segments[this.cursor])) return segments[this.cursor]!;
-    if (holds(segments[this.cursor + 1])) return segments[++this.cursor]!;
+    const here = segments[this.cursor];
+    if (holds(here, i)) return here!;
+    const next = segments[this.cursor + 1];
+    if (holds(next, i)) {
+      this.cursor++;
+      return next!;
+    }
     // Out of order (a message about an earlier row): a binary search over the segments' starts.
     let lo = 0;
     let hi = segments.length - 1;
@@ -161,7 +170,7 @@ class BlockRecords implements BatchRecords {
       if (segments[mid]!.at <= i) lo = mid;
       else hi = mid - 1;
     }
-    if (!holds(segments[lo])) throw new RangeError(`row ${i} is not in the batch`);
+    if (!holds(segments[lo], i)) throw new RangeError(`row ${i} is not in the batch`);
     this.cursor = lo;
     return segments[lo]!;
   }

@@ -114,16 +114,14 @@ class RecordBatchBlock implements ColumnBlock {
     const type = this.types[j]!;
     const where = { file: this.label, start: this.start, name: this.names[j] };
     const data = vector.data[0];
-    // The common case, a float64 column of one chunk: its buffer as it is, nulls set to NaN.
-    if (vector.data.length === 1 && data !== undefined && DataType.isFloat(data.type) && data.values instanceof Float64Array) {
-      const values = data.values.subarray(data.offset, data.offset + data.length);
-      return floatColumn(data.nullCount > 0 ? withNulls(values, data) : values, this.rows, where);
-    }
-    // Integers and float32 of one chunk: from their buffer in one loop, not value by value through
-    // the vector's getter (a float16's buffer holds its bits, not its value: that goes the long way).
-    if (vector.data.length === 1 && data !== undefined && (DataType.isInt(data.type) || (DataType.isFloat(data.type) && data.values instanceof Float32Array))) {
-      const values = widened(data.values.subarray(data.offset, data.offset + data.length));
-      return floatColumn(data.nullCount > 0 ? withNulls(values, data, false) : values, this.rows, where);
+    // A numeric column of one chunk, from its buffer: a float64 one as it is, integers and float32
+    // widened in one loop, not value by value through the vector's getter (a float16's buffer
+    // holds its bits, not its value: that goes the long way below). Nulls set to NaN.
+    const floats = data !== undefined && DataType.isFloat(data.type) && (data.values instanceof Float64Array || data.values instanceof Float32Array);
+    if (vector.data.length === 1 && data !== undefined && (floats || DataType.isInt(data.type))) {
+      const buffer = data.values.subarray(data.offset, data.offset + data.length);
+      const values = buffer instanceof Float64Array ? buffer : widened(buffer);
+      return floatColumn(data.nullCount > 0 ? withNulls(values, data, values === buffer) : values, this.rows, where);
     }
     const out = new Array<unknown>(this.rows);
     for (let i = 0; i < this.rows; i++) {
@@ -149,8 +147,8 @@ function widened(values: ArrayLike<number | bigint>): Float64Array {
   return out;
 }
 
-/** `values` with NaN at the rows the validity bitmap says are null (a copy, unless `values` is one already). */
-function withNulls(values: Float64Array, data: Data, copy = true): Float64Array {
+/** `values` with NaN at the rows the validity bitmap says are null: in a copy when `copy` (the column's own buffer), else in place. */
+function withNulls(values: Float64Array, data: Data, copy: boolean): Float64Array {
   const out = copy ? Float64Array.from(values) : values;
   for (let i = 0; i < out.length; i++) if (!data.getValid(i)) out[i] = Number.NaN;
   return out;

@@ -85,8 +85,8 @@ function finiteColumn(values: Float64Array, where: { file: string; start: number
   return values;
 }
 
-/** One decoder for every bytes cell (a BYTE_ARRAY without a UTF8 annotation, Arrow Binary). */
-const UTF8 = new TextDecoder();
+/** One decoder for every bytes cell (a BYTE_ARRAY without a UTF8 annotation, Arrow Binary) and Parquet text (./parquet-column.ts). */
+export const UTF8 = new TextDecoder();
 
 /** A cell of a typed column as `ColumnBlock.cell` hands it on (see there). */
 export function plainCell(value: unknown): Cell {

@@ -6,8 +6,8 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import { BnError } from '../errors.js';
-import { numberAsRead } from './format-number.js';
-import type { Cell, Row } from './table.js';
+import { cellText } from './format-number.js';
+import type { Row } from './table.js';
 import type { OutputWriter } from './output-writer.js';
 import type { TableLayout, TableSink } from './table-sink.js';
 
@@ -66,17 +66,6 @@ export function csvSink(out: OutputWriter, options: CsvSinkOptions): TableSink {
       await out.flush();
     },
   };
-}
-
-/**
- * A cell's CSV text before quoting: text as it is; a number in a feature column by
- * `formatNumber` (a value not transformed: NaN), in another as read; missing as the empty
- * field; any other value (a JSON object, a boolean) as JSON.
- */
-export function cellText(cell: Cell, feature: boolean, formatNumber: (x: number) => string): string {
-  if (typeof cell === 'string') return cell;
-  if (typeof cell === 'number') return feature ? formatNumber(cell) : numberAsRead(cell);
-  return cell === null || cell === undefined ? '' : JSON.stringify(cell);
 }
 
 /** 1 at each feature column. */

@@ -1,3 +1,5 @@
+import type { Cell } from './table.js';
+
 /**
  * Writing numbers (SPEC §4): by default the shortest text that reads back to the same float64,
  * which is what ECMAScript's Number-to-String already produces; with a precision, N significant
@@ -27,4 +29,15 @@ export function numberRounder(precision?: number): (x: number) => number {
 export function numberAsRead(x: number): string {
   if (Number.isFinite(x) || x !== x) return String(x);
   return x > 0 ? '1e999' : '-1e999';
+}
+
+/**
+ * A cell as text (a CSV field before quoting, a string column's value): text as it is; a number
+ * in a feature column by `formatNumber` (a value not transformed: NaN), in another as read;
+ * missing as the empty text; any other value (a JSON object, a boolean) as JSON.
+ */
+export function cellText(cell: Cell, feature: boolean, formatNumber: (x: number) => string): string {
+  if (typeof cell === 'string') return cell;
+  if (typeof cell === 'number') return feature ? formatNumber(cell) : numberAsRead(cell);
+  return cell === null || cell === undefined ? '' : JSON.stringify(cell);
 }

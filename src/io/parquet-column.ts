@@ -22,6 +22,7 @@ import { decompressPage, readDataPage, readDataPageV2 } from 'hyparquet/src/data
 import { readRleBitPackedHybrid } from 'hyparquet/src/encoding.js';
 import { readPlain } from 'hyparquet/src/plain.js';
 import { getMaxDefinitionLevel, getTreePath, isFlatColumn } from 'hyparquet/src/schema.js';
+import { UTF8 } from './columnar.js';
 import type { ChunkRange } from './parquet-file.js';
 
 /** hyparquet's decoding parameters of a column (its ColumnDecoder, which its package index does not export). */
@@ -136,8 +137,6 @@ function isText(decoder: ColumnDecoder): boolean {
   const { element } = decoder;
   return decoder.type === 'BYTE_ARRAY' && (element.converted_type === 'UTF8' || element.logical_type?.type === 'STRING');
 }
-
-const UTF8 = new TextDecoder();
 
 /**
  * `count` PLAIN byte arrays (a 4-byte length, the bytes) at the reader, as strings: an ASCII one

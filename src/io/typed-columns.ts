@@ -6,7 +6,7 @@
  * string column, as the text it was (a JSON number or boolean as its JSON text).
  */
 import { unscaledDecimal, type ColumnType } from './column-types.js';
-import { numberAsRead } from './format-number.js';
+import { cellText } from './format-number.js';
 import type { Cell, Row } from './table.js';
 import type { BatchColumns, ColumnGatherer, TableLayout } from './table-sink.js';
 
@@ -45,15 +45,8 @@ function typedValue(cell: Cell, type: ColumnType, round: (x: number) => number):
     case 'bool':
       return typeof cell === 'boolean' ? cell : null;
     default:
-      return stringColumnText(cell);
+      return cellText(cell, false, String);
   }
-}
-
-/** A cell as the text of a string column. */
-function stringColumnText(cell: Cell): string {
-  if (typeof cell === 'string') return cell;
-  if (typeof cell === 'number') return numberAsRead(cell);
-  return typeof cell === 'boolean' ? String(cell) : JSON.stringify(cell);
 }
 
 /**

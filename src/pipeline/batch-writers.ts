@@ -15,9 +15,9 @@
  * All are synchronous per batch and buffer what they write; `drain` hands it to the output and
  * waits for it to be taken (back-pressure).
  */
-import { cellText, encodeCsv } from '../io/csv-writer.js';
+import { encodeCsv } from '../io/csv-writer.js';
 import { CsvBytesWriter } from '../io/fast/csv-bytes-writer.js';
-import { numberFormatter } from '../io/format-number.js';
+import { cellText, numberFormatter } from '../io/format-number.js';
 import type { OutputWriter } from '../io/output-writer.js';
 import type { Row } from '../io/table.js';
 import type { ColumnGatherer, TableLayout, TableSink } from '../io/table-sink.js';

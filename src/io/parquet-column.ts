@@ -29,17 +29,21 @@ import type { ChunkRange } from './parquet-file.js';
 export type ColumnDecoder = Parameters<typeof readDataPage>[2];
 
 /**
- * How to decode column j of `metadata`'s row groups (hyparquet's ColumnDecoder, as its row-group
- * reader makes it; its codec is the first group's, and a chunk of another group takes its own:
- * see chunkRange), or undefined for a column that is not flat (hyparquet's reader reads it).
+ * How to decode each of `columns` columns of `metadata`'s row groups (hyparquet's ColumnDecoder,
+ * as its row-group reader makes it; its codec is the first group's, and a chunk of another group
+ * takes its own: see chunkRange), or undefined for a column that is not flat (hyparquet's reader
+ * reads it).
  */
-export function flatColumnDecoder(metadata: FileMetaData, j: number, compressors: Compressors): ColumnDecoder | undefined {
-  const meta = metadata.row_groups[0]?.columns[j]?.meta_data;
-  if (!meta) return undefined;
-  const schemaPath = getTreePath(parquetSchema(metadata), meta.path_in_schema);
-  if (!isFlatColumn(schemaPath)) return undefined;
-  const element = schemaPath[schemaPath.length - 1]!.element;
-  return { pathInSchema: meta.path_in_schema, type: meta.type, element, schemaPath, codec: meta.codec, parsers: DEFAULT_PARSERS, compressors, utf8: false };
+export function flatColumnDecoders(metadata: FileMetaData, columns: number, compressors: Compressors): (ColumnDecoder | undefined)[] {
+  const schema = parquetSchema(metadata);
+  return Array.from({ length: columns }, (_, j) => {
+    const meta = metadata.row_groups[0]?.columns[j]?.meta_data;
+    if (!meta) return undefined;
+    const schemaPath = getTreePath(schema, meta.path_in_schema);
+    if (!isFlatColumn(schemaPath)) return undefined;
+    const element = schemaPath[schemaPath.length - 1]!.element;
+    return { pathInSchema: meta.path_in_schema, type: meta.type, element, schemaPath, codec: meta.codec, parsers: DEFAULT_PARSERS, compressors, utf8: false };
+  });
 }
 
 /**
@@ -70,9 +74,9 @@ export function readFlatChunk(buffer: ArrayBuffer, byteLength: number, decoder: 
   while (read < rows) {
     if (reader.offset >= byteLength) throw new Error(`column ${decoder.pathInSchema.join('.')}: its chunk ends after ${read} of ${rows} rows`);
     const header = parquetHeader(reader);
+    if (reader.offset + header.compressed_page_size > byteLength) throw new Error(`column ${decoder.pathInSchema.join('.')}: a page goes past the end of its chunk`);
     const bytes = new Uint8Array(buffer, reader.offset, header.compressed_page_size);
     reader.offset += header.compressed_page_size;
-    if (reader.offset > byteLength) throw new Error(`column ${decoder.pathInSchema.join('.')}: a page goes past the end of its chunk`);
     if (header.type === 'DICTIONARY_PAGE') {
       const page = decompressPage(bytes, Number(header.uncompressed_page_size), decoder.codec, decoder.compressors);
       const view = new DataView(page.buffer, page.byteOffset, page.byteLength);

@@ -14,7 +14,7 @@ import { parquetMetadataAsync, parquetRead, type ColumnData, type Compressors, t
 import { BnError } from '../errors.js';
 import { decimalText, isNumericType, type ColumnType } from './column-types.js';
 import { corruptFile, floatColumn, plainCell, type BlockLifetime, type ColumnBlock } from './columnar.js';
-import { chunkRange, flatColumnDecoder, readFlatChunk, type ColumnDecoder } from './parquet-column.js';
+import { chunkRange, flatColumnDecoders, readFlatChunk, type ColumnDecoder } from './parquet-column.js';
 import { parquetFile, type ParquetFile } from './parquet-file.js';
 import { GroupMemory } from './parquet-memory.js';
 import { snappyUncompress } from './snappy.js';
@@ -144,7 +144,7 @@ class RowGroups {
         return page;
       },
     };
-    this.decoders = columns.map((_, j) => flatColumnDecoder(metadata, j, this.compressors));
+    this.decoders = flatColumnDecoders(metadata, columns.length, this.compressors);
   }
 
   /** Every group in order, or the ones `take` hands out. Empty groups are skipped. */

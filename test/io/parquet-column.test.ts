@@ -14,7 +14,7 @@ import { ParquetWriter } from 'hyparquet-writer';
 import { fileWriter } from 'hyparquet-writer/src/node.js';
 import pl from 'nodejs-polars';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chunkRange, flatColumnDecoder, readFlatChunk } from '../../src/io/parquet-column.js';
+import { chunkRange, flatColumnDecoders, readFlatChunk } from '../../src/io/parquet-column.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'bn-parquet-column-'));
 const at = (name: string) => path.join(dir, name);
@@ -121,7 +121,7 @@ describe('readFlatChunk: the values of hyparquet’s column reader', () => {
     for (let g = 0; g < metadata.row_groups.length; g++) {
       const rows = Number(metadata.row_groups[g]!.num_rows);
       for (let j = 0; j < columns.length; j++) {
-        const decoder = flatColumnDecoder(metadata, j, {});
+        const decoder = flatColumnDecoders(metadata, columns.length, {})[j];
         expect(decoder, columns[j]).toBeDefined();
         const range = chunkRange(metadata.row_groups[g]!, j)!;
         const values: DecodedArray = readFlatChunk(file.slice(range.start, range.end), range.end - range.start, { ...decoder!, codec: range.codec }, rows);
@@ -166,7 +166,7 @@ describe('readFlatChunk: the values of hyparquet’s column reader', () => {
     const bytes = readFileSync(at('hyparquet.parquet'));
     const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
     const metadata = parquetMetadata(file);
-    const decoder = flatColumnDecoder(metadata, 1, {})!;
+    const decoder = flatColumnDecoders(metadata, 2, {})[1]!;
     const range = chunkRange(metadata.row_groups[0]!, 1)!;
     const rows = Number(metadata.row_groups[0]!.num_rows);
     const chunk = file.slice(range.start, range.end);

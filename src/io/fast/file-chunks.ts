@@ -5,6 +5,7 @@
  * tens of MB of peak memory for nothing. Between chunks the event loop gets a turn, so that
  * timers (a progress display) and signal handlers run.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { fileCut } from '../../errors.js';
 
@@ -26,7 +27,7 @@ export async function* fileChunks(path: string, label: string, chunkBytes = FILE
       }
       read += n;
       yield buf.subarray(0, n);
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      await nextTurn();
     }
   } finally {
     closeSync(fd);

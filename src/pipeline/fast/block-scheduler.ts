@@ -13,6 +13,7 @@
  * Memory: at most QUEUED blocks a worker and LOCAL_AHEAD of the main thread's are out at once,
  * and a source is asked for a block only when a thread can take it (back-pressure).
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { BnError } from '../../errors.js';
 import type { ByteCounter } from '../../io/csv-rows.js';
 import { Moments } from '../../engine/moments.js';
@@ -229,7 +230,7 @@ export async function runBlocks(
         // A turn of the event loop before the next: the results workers posted meanwhile are
         // taken, and the workers fed again. Without it a task's awaits resolve as microtasks, the
         // main thread runs its tasks back to back, and a worker that finished its queue waits.
-        await new Promise<void>((resolve) => setImmediate(resolve));
+        await nextTurn();
         await feedWorkers();
       } else if (!results.has(index) && failure === undefined) {
         await wait();

@@ -13,6 +13,7 @@
  * that line on), it reads the whole rest itself.
  * NDJSON of arrays, and a head that leaves a column undecided, are read by the main thread alone.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { closeSync, fstatSync, openSync } from 'node:fs';
 import { fileCut, readError } from '../../errors.js';
 import type { ByteCounter } from '../../io/csv-rows.js';
@@ -91,7 +92,7 @@ export async function readNdjsonFileBatches(
         if (consumer.batchRows === undefined) batcher?.flush('more');
         await consumer.afterChunk?.();
         // Let timers (a progress display) and signal handlers run between chunks.
-        await new Promise<void>((resolve) => setImmediate(resolve));
+        await nextTurn();
       }
     };
     /** Lines from `offset` to the end of the file. */

@@ -12,6 +12,7 @@
  * delimiter, or whose head leaves a column undecided (no value yet), are read by the main
  * thread alone, as with -j 1. So are files shorter than the head.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { fstatSync, openSync, closeSync } from 'node:fs';
 import { fileCut } from '../../errors.js';
 import type { ByteCounter, CsvOptions } from '../../io/csv-rows.js';
@@ -123,7 +124,7 @@ async function parallelPass(path: string, csv: CsvOptions, options: ParallelOpti
         // Reads here are synchronous and writes may complete in a microtask: let the event loop
         // turn once per chunk, or timers (a progress display) and signal handlers would wait
         // until the whole pass is over.
-        await new Promise<void>((resolve) => setImmediate(resolve));
+        await nextTurn();
       }
     };
     const headUtf8 = new Utf8Checker(csv.label);

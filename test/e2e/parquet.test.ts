@@ -243,6 +243,19 @@ describe('CSV/TSV output from Parquet: the bytes of the row writer', () => {
     expect((await same(['normalize', at('t.parquet'), '-o', at('t-out.csv')])).code).toBe(0);
   });
 
+  // SPEC §4: every pass-through cell preserved exactly: an integer beyond 2^53 and a decimal digit for digit.
+  it('pass-through cells as DuckDB reads them: a BIGINT beyond 2^53 and a DECIMAL digit for digit, a date, a boolean', async () => {
+    const r = await bnInProcess(['normalize', at('mixed.parquet'), '--to', 'csv', '-s', 'x']);
+    expect(r.code, r.stderr).toBe(0);
+    const [header, ...records] = csvRows(r.stdout.replace(/"[^"]*"/g, 'q'));
+    const column = (name: string) => records.filter((cells) => cells.length === header!.length).map((cells) => cells[header!.indexOf(name)]);
+    const duckText = async (expr: string) => (await duck.runAndReadAll(`SELECT (${expr})::VARCHAR AS v FROM read_parquet('${at('mixed.parquet')}') ORDER BY id LIMIT 5`)).getRowObjectsJS().map((row) => row.v);
+    expect(column('big').slice(0, 5)).toEqual(await duckText('big'));
+    expect(column('amount').slice(0, 5)).toEqual(await duckText('amount'));
+    expect(column('flag').slice(0, 5)).toEqual(await duckText('flag'));
+    expect(column('big')[1]).toBe('9007200254741000');
+  });
+
   it('a one-column table: a missing value is written "" (an empty line would be skipped by readers)', async () => {
     const r = await same(['normalize', at('one.parquet'), '--to', 'csv']);
     expect(r.stdout.split('\n').slice(0, 3)).toEqual(['only', '""', r.stdout.split('\n')[2]]);

@@ -15,15 +15,18 @@
  * since a minor one may change them.
  */
 import { Buffer } from 'node:buffer';
-import { parquetSchema, type CompressionCodec, type Compressors, type DataPageHeader, type DecodedArray, type FileMetaData, type RowGroup } from 'hyparquet';
+import { parquetSchema, type CompressionCodec, type Compressors, type DataPageHeader, type DecodedArray, type Encoding, type FileMetaData, type PageHeader, type RowGroup } from 'hyparquet';
 import { parquetHeader } from 'hyparquet/src/column.js';
 import { convert, convertWithDictionary, DEFAULT_PARSERS } from 'hyparquet/src/convert.js';
 import { decompressPage, readDataPage, readDataPageV2 } from 'hyparquet/src/datapage.js';
-import { readRleBitPackedHybrid } from 'hyparquet/src/encoding.js';
 import { readPlain } from 'hyparquet/src/plain.js';
 import { getMaxDefinitionLevel, getTreePath, isFlatColumn } from 'hyparquet/src/schema.js';
 import { UTF8 } from './columnar.js';
+import { readHybrid } from './parquet-hybrid.js';
 import type { ChunkRange } from './parquet-file.js';
+
+/** Room for `length` doubles (new memory, or memory reused for a block that lives until the next: ./parquet-memory.ts). */
+export type Room = (length: number) => Float64Array;
 
 /** hyparquet's decoding parameters of a column (its ColumnDecoder, which its package index does not export). */
 export type ColumnDecoder = Parameters<typeof readDataPage>[2];
@@ -65,7 +68,7 @@ export function chunkRange(group: RowGroup, j: number): (ChunkRange & { codec: C
  * chunk's `byteLength`): null where a value is missing. A chunk that ends before its rows, or
  * with a page of another kind, is refused.
  */
-export function readFlatChunk(buffer: ArrayBuffer, byteLength: number, decoder: ColumnDecoder, rows: number): DecodedArray {
+export function readFlatChunk(buffer: ArrayBuffer, byteLength: number, decoder: ColumnDecoder, rows: number, room: Room = (length) => new Float64Array(length)): DecodedArray {
   const reader = { view: new DataView(buffer, 0, byteLength), offset: 0 };
   const maxDefinition = getMaxDefinitionLevel(decoder.schemaPath);
   const pages: DecodedArray[] = [];
@@ -84,18 +87,17 @@ export function readFlatChunk(buffer: ArrayBuffer, byteLength: number, decoder: 
     } else if (header.type === 'DATA_PAGE') {
       const dph = header.data_page_header!;
       const page = decompressPage(bytes, Number(header.uncompressed_page_size), decoder.codec, decoder.compressors);
-      pages.push(readDataPageV1(page, dph, decoder, dictionary, maxDefinition));
+      pages.push(readDataPageV1(page, dph, decoder, dictionary, maxDefinition, room));
       read += dph.num_values;
     } else if (header.type === 'DATA_PAGE_V2') {
       const dph = header.data_page_header_v2!;
-      const { definitionLevels, dataPage } = readDataPageV2(bytes, header, decoder);
-      pages.push(withNulls(convertWithDictionary(dataPage, dictionary, dph.encoding, decoder), definitionLevels, maxDefinition, dph.num_values));
+      pages.push(readDataPageV2Flat(bytes, header, decoder, dictionary, maxDefinition, room));
       read += dph.num_values;
     } else {
       throw new Error(`parquet unsupported page type: ${header.type}`);
     }
   }
-  const values = pages.length === 1 ? pages[0]! : joined(pages, read);
+  const values = pages.length === 1 ? pages[0]! : joined(pages, read, room);
   return values.length > rows ? values.slice(0, rows) : values;
 }
 
@@ -106,34 +108,91 @@ export function readFlatChunk(buffer: ArrayBuffer, byteLength: number, decoder: 
  * (one level a value, every column OPTIONAL). Encodings other than PLAIN and the dictionary ones
  * (delta, byte stream split, booleans' RLE) are hyparquet's to read.
  */
-function readDataPageV1(page: Uint8Array, header: DataPageHeader, decoder: ColumnDecoder, dictionary: DecodedArray | undefined, maxDefinition: number): DecodedArray {
+function readDataPageV1(page: Uint8Array, header: DataPageHeader, decoder: ColumnDecoder, dictionary: DecodedArray | undefined, maxDefinition: number, room: Room): DecodedArray {
   const { encoding } = header;
-  const byDictionary = (encoding === 'PLAIN_DICTIONARY' || encoding === 'RLE_DICTIONARY') && decoder.type !== 'BOOLEAN';
-  if (!(encoding === 'PLAIN' || (byDictionary && dictionary !== undefined))) {
+  if (!readsHere(encoding, decoder, dictionary)) {
     const { definitionLevels, dataPage } = readDataPage(page, header, decoder);
     return withNulls(convertWithDictionary(dataPage, dictionary, encoding, decoder), definitionLevels, maxDefinition, header.num_values);
   }
   const reader = { view: new DataView(page.buffer, page.byteOffset, page.byteLength), offset: 0 };
   const count = header.num_values;
-  let levels: Uint8Array | undefined;
-  let defined = count;
-  if (maxDefinition > 0) {
-    levels = new Uint8Array(count);
-    readRleBitPackedHybrid(reader, 32 - Math.clz32(maxDefinition), levels);
-    for (let i = 0; i < count; i++) if (levels[i] !== maxDefinition) defined--;
-  }
-  let values: DecodedArray;
-  if (encoding === 'PLAIN' && isText(decoder)) {
-    values = readPlainText(page, reader, defined);
-  } else if (encoding === 'PLAIN') {
-    values = convert(readPlain(reader, decoder.type, defined, decoder.element.type_length), decoder);
-  } else {
-    const width = reader.view.getUint8(reader.offset++);
-    const indices = new Int32Array(defined);
-    if (width > 0) readRleBitPackedHybrid(reader, width, indices, reader.view.byteLength - reader.offset);
-    values = lookUp(dictionary!, indices);
-  }
+  // v1 levels start with their byte length.
+  const levels = maxDefinition > 0 ? definitionLevels(page, reader, count, maxDefinition, undefined) : undefined;
+  const values = pageValues(page, reader, encoding, decoder, dictionary, levels ? defined(levels, maxDefinition) : count, room);
   return withNulls(values, levels, maxDefinition, count);
+}
+
+/**
+ * A v2 data page's values, null where missing, read as a v1 page is (see there). A v2 page keeps
+ * its levels uncompressed before its values, each with its byte length in the header, and only
+ * its values are compressed. The bench's file of hyparquet-writer is v2 throughout: its column of
+ * repeated values, by dictionary, went through plain arrays of indices and numbers, about a
+ * fifth of `bn stats`' decoding.
+ */
+function readDataPageV2Flat(bytes: Uint8Array, header: PageHeader, decoder: ColumnDecoder, dictionary: DecodedArray | undefined, maxDefinition: number, room: Room): DecodedArray {
+  const dph = header.data_page_header_v2!;
+  if (!readsHere(dph.encoding, decoder, dictionary)) {
+    const { definitionLevels, dataPage } = readDataPageV2(bytes, header, decoder);
+    return withNulls(convertWithDictionary(dataPage, dictionary, dph.encoding, decoder), definitionLevels, maxDefinition, dph.num_values);
+  }
+  const count = dph.num_values;
+  const repetitionLength = dph.repetition_levels_byte_length;
+  const definitionLength = dph.definition_levels_byte_length;
+  const valuesAt = repetitionLength + definitionLength;
+  if (valuesAt > bytes.byteLength) throw new Error('parquet page levels past the end of its page');
+  let levels: Uint8Array | undefined;
+  if (maxDefinition > 0) {
+    // A flat column has no repetition levels: the definition levels follow any there are.
+    const reader = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset: repetitionLength };
+    levels = definitionLevels(bytes, reader, count, maxDefinition, definitionLength);
+  }
+  const size = header.uncompressed_page_size - valuesAt;
+  let page = bytes.subarray(valuesAt);
+  // A page with no values may have no compressed bytes, which is not a valid stream.
+  if (dph.is_compressed !== false && size > 0) page = decompressPage(page, size, decoder.codec, decoder.compressors);
+  const reader = { view: new DataView(page.buffer, page.byteOffset, page.byteLength), offset: 0 };
+  const values = pageValues(page, reader, dph.encoding, decoder, dictionary, levels ? defined(levels, maxDefinition) : count, room);
+  return withNulls(values, levels, maxDefinition, count);
+}
+
+/** Whether this module reads a page of `encoding` itself (PLAIN, or by a dictionary it has read), not hyparquet. */
+function readsHere(encoding: Encoding, decoder: ColumnDecoder, dictionary: DecodedArray | undefined): boolean {
+  const byDictionary = (encoding === 'PLAIN_DICTIONARY' || encoding === 'RLE_DICTIONARY') && decoder.type !== 'BOOLEAN';
+  return encoding === 'PLAIN' || (byDictionary && dictionary !== undefined);
+}
+
+/**
+ * `count` definition levels at the reader, as bytes; the reader moves past them. `byteLength`
+ * undefined: a v1 page's, which start with it.
+ */
+function definitionLevels(page: Uint8Array, reader: { view: DataView; offset: number }, count: number, maxDefinition: number, byteLength: number | undefined): Uint8Array {
+  if (byteLength === undefined) {
+    byteLength = reader.view.getUint32(reader.offset, true);
+    reader.offset += 4;
+  }
+  const end = reader.offset + byteLength;
+  if (end > page.byteLength) throw new Error('parquet definition levels past the end of their page');
+  const levels = new Uint8Array(count);
+  readHybrid(page, reader.offset, end, 32 - Math.clz32(maxDefinition), levels);
+  reader.offset = end;
+  return levels;
+}
+
+/** How many of `levels` say a value is there. */
+function defined(levels: Uint8Array, maxDefinition: number): number {
+  let n = levels.length;
+  for (let i = 0; i < levels.length; i++) if (levels[i] !== maxDefinition) n--;
+  return n;
+}
+
+/** The `count` values of a page read here (see readsHere), from the reader's offset on. */
+function pageValues(page: Uint8Array, reader: { view: DataView; offset: number }, encoding: Encoding, decoder: ColumnDecoder, dictionary: DecodedArray | undefined, count: number, room: Room): DecodedArray {
+  if (encoding === 'PLAIN' && isText(decoder)) return readPlainText(page, reader, count);
+  if (encoding === 'PLAIN') return convert(readPlain(reader, decoder.type, count, decoder.element.type_length), decoder);
+  const width = reader.view.getUint8(reader.offset++);
+  const indices = new Int32Array(count);
+  if (width > 0) readHybrid(page, reader.offset, page.byteLength, width, indices);
+  return lookUp(dictionary!, indices, room);
 }
 
 /** A column hyparquet decodes as UTF-8 text (its convert: a BYTE_ARRAY annotated UTF8 or STRING; bn reads others as bytes). */
@@ -172,17 +231,36 @@ function readPlainText(page: Uint8Array, reader: { view: DataView; offset: numbe
   return out;
 }
 
-/** The dictionary's entries at `indices`, in an array of the dictionary's kind. */
-function lookUp(dictionary: DecodedArray, indices: Int32Array): DecodedArray {
+/**
+ * The dictionary's entries at `indices`, in an array of the dictionary's kind. Doubles, the common
+ * case of a feature, have a loop of their own: one loop for every kind of array ran at 30 ns an
+ * index on the bench's dictionary column, compiled for all of them.
+ */
+function lookUp(dictionary: DecodedArray, indices: Int32Array, room: Room): DecodedArray {
+  if (dictionary instanceof Float64Array) return lookUpDoubles(dictionary, indices, room(indices.length));
   const n = indices.length;
   const typed = !Array.isArray(dictionary);
   const out = typed ? new (dictionary.constructor as new (n: number) => DecodedArray)(n) : new Array<unknown>(n);
   for (let i = 0; i < n; i++) {
     const k = indices[i]!;
-    if (k < 0 || k >= dictionary.length) throw new Error(`parquet dictionary index ${k} out of range (${dictionary.length} entries)`);
+    if (k < 0 || k >= dictionary.length) throw outOfRange(k, dictionary);
     (out as unknown[])[i] = dictionary[k];
   }
   return out as DecodedArray;
+}
+
+function lookUpDoubles(dictionary: Float64Array, indices: Int32Array, out: Float64Array): Float64Array {
+  const n = indices.length;
+  for (let i = 0; i < n; i++) {
+    const k = indices[i]!;
+    if (k < 0 || k >= dictionary.length) throw outOfRange(k, dictionary);
+    out[i] = dictionary[k]!;
+  }
+  return out;
+}
+
+function outOfRange(k: number, dictionary: DecodedArray): Error {
+  return new Error(`parquet dictionary index ${k} out of range (${dictionary.length} entries)`);
 }
 
 /** A page's `count` values: its decoded values as they are when none is missing, else with null where a definition level is below the column's. */
@@ -198,10 +276,11 @@ function withNulls(values: DecodedArray, definitionLevels: ArrayLike<number> | u
 }
 
 /** Pages' values as one array: a typed array when they all are of one kind, else a plain one. */
-function joined(pages: DecodedArray[], length: number): DecodedArray {
+function joined(pages: DecodedArray[], length: number, room: Room): DecodedArray {
   const kind = pages[0]!.constructor;
   if (kind !== Array && pages.every((page) => page.constructor === kind)) {
-    const out = new (kind as new (n: number) => DecodedArray & { set(a: ArrayLike<unknown>, at: number): void })(length);
+    type Settable = DecodedArray & { set(a: ArrayLike<unknown>, at: number): void };
+    const out = (kind === Float64Array ? room(length) : new (kind as new (n: number) => DecodedArray)(length)) as Settable;
     let at = 0;
     for (const page of pages) {
       out.set(page as ArrayLike<unknown>, at);

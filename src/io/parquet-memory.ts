@@ -41,6 +41,11 @@ export class GroupMemory {
     return lifetime === 'until-next' ? new Float64Array(this.arena.exact(length * 8).buffer) : new Float64Array(length);
   }
 
+  /** Room for `length` doubles decoded during a read (a dictionary column's values, a chunk's pages put together). */
+  doubles(length: number): Float64Array {
+    return this.reusing ? new Float64Array(this.arena.exact(length * 8).buffer) : new Float64Array(length);
+  }
+
   /** A decompressed page's `byteLength` bytes. */
   page(byteLength: number): Uint8Array {
     return this.reusing ? this.arena.exact(byteLength) : new Uint8Array(byteLength);

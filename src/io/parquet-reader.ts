@@ -192,7 +192,7 @@ class RowGroups {
   private async column(j: number, group: RowGroup, start: number, rows: number): Promise<DecodedArray> {
     const decoder = this.decoders[j];
     const range = chunkRange(group, j);
-    if (decoder && range) return readFlatChunk(await this.file.slice(range.start, range.end), range.end - range.start, { ...decoder, codec: range.codec }, rows);
+    if (decoder && range) return readFlatChunk(await this.file.slice(range.start, range.end), range.end - range.start, { ...decoder, codec: range.codec }, rows, (length) => this.memory.doubles(length));
     const chunks: ColumnData[] = [];
     const name = this.columns[j]!;
     await parquetRead({

@@ -47,10 +47,16 @@ beforeAll(async () => {
   const writer = new ParquetWriter({
     writer: fileWriter(at('hyparquet.parquet')),
     schema: [
-      { name: 'root', num_children: 3 },
+      { name: 'root', num_children: 7 },
       { name: 'x', type: 'DOUBLE', repetition_type: 'OPTIONAL' },
       { name: 'y', type: 'DOUBLE', repetition_type: 'REQUIRED' },
       { name: 's', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
+      // Few distinct values: written by dictionary, with nulls and without.
+      { name: 'd', type: 'DOUBLE', repetition_type: 'OPTIONAL' },
+      { name: 'r', type: 'DOUBLE', repetition_type: 'REQUIRED' },
+      { name: 'k', type: 'INT32', repetition_type: 'OPTIONAL' },
+      // No value in the second row group: pages of nulls only.
+      { name: 'gone', type: 'DOUBLE', repetition_type: 'OPTIONAL' },
     ],
   });
   writer.write({
@@ -58,6 +64,10 @@ beforeAll(async () => {
       { name: 'x', data: Array.from({ length: n }, (_, i) => (i % 5 === 0 ? null : i / 7)) },
       { name: 'y', data: Float64Array.from({ length: n }, (_, i) => Math.sin(i)) },
       { name: 's', data: Array.from({ length: n }, (_, i) => (i % 3 === 0 ? null : `s${i % 50}`)) },
+      { name: 'd', data: Array.from({ length: n }, (_, i) => (i % 11 === 0 ? null : (i % 20) * 0.5)) },
+      { name: 'r', data: Float64Array.from({ length: n }, (_, i) => i % 13) },
+      { name: 'k', data: Array.from({ length: n }, (_, i) => (i % 6 === 0 ? null : i % 9)) },
+      { name: 'gone', data: Array.from({ length: n }, (_, i) => (i >= 8_000 && i < 16_000 ? null : i)) },
     ],
     rowGroupSize: 8_000,
     pageSize: 4096, // many pages a chunk
@@ -156,7 +166,7 @@ describe('readFlatChunk: the values of hyparquet’s column reader', () => {
         mostPages = Math.max(mostPages, pages);
       });
     }
-    for (const kind of ['DATA_PAGE', 'DATA_PAGE_V2', 'DICTIONARY_PAGE', 'DATA_PAGE PLAIN', 'DATA_PAGE PLAIN BYTE_ARRAY', 'DATA_PAGE PLAIN_DICTIONARY', 'DATA_PAGE_V2 PLAIN', 'DATA_PAGE_V2 RLE_DICTIONARY']) {
+    for (const kind of ['DATA_PAGE', 'DATA_PAGE_V2', 'DICTIONARY_PAGE', 'DATA_PAGE PLAIN', 'DATA_PAGE PLAIN BYTE_ARRAY', 'DATA_PAGE PLAIN_DICTIONARY', 'DATA_PAGE_V2 PLAIN', 'DATA_PAGE_V2 RLE_DICTIONARY', 'DATA_PAGE_V2 RLE_DICTIONARY DOUBLE', 'DATA_PAGE_V2 RLE_DICTIONARY INT32']) {
       expect(kinds.has(kind), `${kind} in ${[...kinds].join(', ')}`).toBe(true);
     }
     expect(mostPages).toBeGreaterThan(10);

@@ -6,6 +6,7 @@
  */
 import { BnError } from '../errors.js';
 import type { ColumnType } from './column-types.js';
+import { UTF8, type AsciiFieldSink } from './text-cells.js';
 import type { Cell, TableShape } from './table.js';
 
 /** Consecutive rows of a typed table, by column. */
@@ -24,6 +25,8 @@ export interface ColumnBlock {
    * digits of a decimal, or of a 64-bit integer beyond 2^53), a boolean, or null.
    */
   cell(i: number, j: number): Cell;
+  /** Row i's cell in column j written into `out` as its bytes, when the block holds it so and it is ASCII text; false, nothing written, otherwise. */
+  writeAscii?(i: number, j: number, out: AsciiFieldSink): boolean;
 }
 
 /** What a block's memory must outlive: 'kept' (any time later), or 'until-next' (dropped before the next block is asked for). */
@@ -85,8 +88,6 @@ function finiteColumn(values: Float64Array, where: { file: string; start: number
   return values;
 }
 
-/** One decoder for every bytes cell (a BYTE_ARRAY without a UTF8 annotation, Arrow Binary) and Parquet text (./parquet-column.ts). */
-export const UTF8 = new TextDecoder();
 
 /** A cell of a typed column as `ColumnBlock.cell` hands it on (see there). */
 export function plainCell(value: unknown): Cell {

@@ -14,16 +14,18 @@
  * modules, not its package's index: package.json takes hyparquet's patch releases only (~1.33.0),
  * since a minor one may change them.
  */
-import { Buffer } from 'node:buffer';
 import { parquetSchema, type CompressionCodec, type Compressors, type DataPageHeader, type DecodedArray, type Encoding, type FileMetaData, type PageHeader, type RowGroup } from 'hyparquet';
 import { parquetHeader } from 'hyparquet/src/column.js';
 import { convert, convertWithDictionary, DEFAULT_PARSERS } from 'hyparquet/src/convert.js';
 import { decompressPage, readDataPage, readDataPageV2 } from 'hyparquet/src/datapage.js';
 import { readPlain } from 'hyparquet/src/plain.js';
 import { getMaxDefinitionLevel, getTreePath, isFlatColumn } from 'hyparquet/src/schema.js';
-import { UTF8 } from './columnar.js';
+import { TextCells } from './text-cells.js';
 import { readHybrid } from './parquet-hybrid.js';
 import type { ChunkRange } from './parquet-file.js';
+
+/** A chunk's values: hyparquet's arrays, or text cells (a text column read here). */
+export type ChunkValues = DecodedArray | TextCells;
 
 /** Room for `length` doubles (new memory, or memory reused for a block that lives until the next: ./parquet-memory.ts). */
 export type Room = (length: number) => Float64Array;
@@ -68,11 +70,11 @@ export function chunkRange(group: RowGroup, j: number): (ChunkRange & { codec: C
  * chunk's `byteLength`): null where a value is missing. A chunk that ends before its rows, or
  * with a page of another kind, is refused.
  */
-export function readFlatChunk(buffer: ArrayBuffer, byteLength: number, decoder: ColumnDecoder, rows: number, room: Room = (length) => new Float64Array(length)): DecodedArray {
+export function readFlatChunk(buffer: ArrayBuffer, byteLength: number, decoder: ColumnDecoder, rows: number, room: Room = (length) => new Float64Array(length)): ChunkValues {
   const reader = { view: new DataView(buffer, 0, byteLength), offset: 0 };
   const maxDefinition = getMaxDefinitionLevel(decoder.schemaPath);
-  const pages: DecodedArray[] = [];
-  let dictionary: DecodedArray | undefined;
+  const pages: ChunkValues[] = [];
+  let dictionary: ChunkValues | undefined;
   let read = 0;
   while (read < rows) {
     if (reader.offset >= byteLength) throw new Error(`column ${decoder.pathInSchema.join('.')}: its chunk ends after ${read} of ${rows} rows`);
@@ -83,7 +85,8 @@ export function readFlatChunk(buffer: ArrayBuffer, byteLength: number, decoder: 
     if (header.type === 'DICTIONARY_PAGE') {
       const page = decompressPage(bytes, Number(header.uncompressed_page_size), decoder.codec, decoder.compressors);
       const view = new DataView(page.buffer, page.byteOffset, page.byteLength);
-      dictionary = convert(readPlain({ view, offset: 0 }, decoder.type, header.dictionary_page_header!.num_values, decoder.element.type_length), decoder);
+      const entries = header.dictionary_page_header!.num_values;
+      dictionary = isText(decoder) ? readPlainText(page, { view, offset: 0 }, entries) : convert(readPlain({ view, offset: 0 }, decoder.type, entries, decoder.element.type_length), decoder);
     } else if (header.type === 'DATA_PAGE') {
       const dph = header.data_page_header!;
       const page = decompressPage(bytes, Number(header.uncompressed_page_size), decoder.codec, decoder.compressors);
@@ -98,7 +101,8 @@ export function readFlatChunk(buffer: ArrayBuffer, byteLength: number, decoder: 
     }
   }
   const values = pages.length === 1 ? pages[0]! : joined(pages, read, room);
-  return values.length > rows ? values.slice(0, rows) : values;
+  if (values.length <= rows) return values;
+  return values instanceof TextCells ? values.slice(rows) : values.slice(0, rows);
 }
 
 /**
@@ -108,11 +112,11 @@ export function readFlatChunk(buffer: ArrayBuffer, byteLength: number, decoder: 
  * (one level a value, every column OPTIONAL). Encodings other than PLAIN and the dictionary ones
  * (delta, byte stream split, booleans' RLE) are hyparquet's to read.
  */
-function readDataPageV1(page: Uint8Array, header: DataPageHeader, decoder: ColumnDecoder, dictionary: DecodedArray | undefined, maxDefinition: number, room: Room): DecodedArray {
+function readDataPageV1(page: Uint8Array, header: DataPageHeader, decoder: ColumnDecoder, dictionary: ChunkValues | undefined, maxDefinition: number, room: Room): ChunkValues {
   const { encoding } = header;
   if (!readsHere(encoding, decoder, dictionary)) {
     const { definitionLevels, dataPage } = readDataPage(page, header, decoder);
-    return withNulls(convertWithDictionary(dataPage, dictionary, encoding, decoder), definitionLevels, maxDefinition, header.num_values);
+    return withNulls(convertWithDictionary(dataPage, plainArray(dictionary), encoding, decoder), definitionLevels, maxDefinition, header.num_values);
   }
   const reader = { view: new DataView(page.buffer, page.byteOffset, page.byteLength), offset: 0 };
   const count = header.num_values;
@@ -129,11 +133,11 @@ function readDataPageV1(page: Uint8Array, header: DataPageHeader, decoder: Colum
  * repeated values, by dictionary, went through plain arrays of indices and numbers, about a
  * fifth of `bn stats`' decoding.
  */
-function readDataPageV2Flat(bytes: Uint8Array, header: PageHeader, decoder: ColumnDecoder, dictionary: DecodedArray | undefined, maxDefinition: number, room: Room): DecodedArray {
+function readDataPageV2Flat(bytes: Uint8Array, header: PageHeader, decoder: ColumnDecoder, dictionary: ChunkValues | undefined, maxDefinition: number, room: Room): ChunkValues {
   const dph = header.data_page_header_v2!;
   if (!readsHere(dph.encoding, decoder, dictionary)) {
     const { definitionLevels, dataPage } = readDataPageV2(bytes, header, decoder);
-    return withNulls(convertWithDictionary(dataPage, dictionary, dph.encoding, decoder), definitionLevels, maxDefinition, dph.num_values);
+    return withNulls(convertWithDictionary(dataPage, plainArray(dictionary), dph.encoding, decoder), definitionLevels, maxDefinition, dph.num_values);
   }
   const count = dph.num_values;
   const repetitionLength = dph.repetition_levels_byte_length;
@@ -156,7 +160,7 @@ function readDataPageV2Flat(bytes: Uint8Array, header: PageHeader, decoder: Colu
 }
 
 /** Whether this module reads a page of `encoding` itself (PLAIN, or by a dictionary it has read), not hyparquet. */
-function readsHere(encoding: Encoding, decoder: ColumnDecoder, dictionary: DecodedArray | undefined): boolean {
+function readsHere(encoding: Encoding, decoder: ColumnDecoder, dictionary: ChunkValues | undefined): boolean {
   const byDictionary = (encoding === 'PLAIN_DICTIONARY' || encoding === 'RLE_DICTIONARY') && decoder.type !== 'BOOLEAN';
   return encoding === 'PLAIN' || (byDictionary && dictionary !== undefined);
 }
@@ -186,7 +190,7 @@ function defined(levels: Uint8Array, maxDefinition: number): number {
 }
 
 /** The `count` values of a page read here (see readsHere), from the reader's offset on. */
-function pageValues(page: Uint8Array, reader: { view: DataView; offset: number }, encoding: Encoding, decoder: ColumnDecoder, dictionary: DecodedArray | undefined, count: number, room: Room): DecodedArray {
+function pageValues(page: Uint8Array, reader: { view: DataView; offset: number }, encoding: Encoding, decoder: ColumnDecoder, dictionary: ChunkValues | undefined, count: number, room: Room): ChunkValues {
   if (encoding === 'PLAIN' && isText(decoder)) return readPlainText(page, reader, count);
   if (encoding === 'PLAIN') return convert(readPlain(reader, decoder.type, count, decoder.element.type_length), decoder);
   const width = reader.view.getUint8(reader.offset++);
@@ -202,33 +206,25 @@ function isText(decoder: ColumnDecoder): boolean {
 }
 
 /**
- * `count` PLAIN byte arrays (a 4-byte length, the bytes) at the reader, as strings: an ASCII one
- * straight from the page, any other through TextDecoder, as hyparquet decodes them (replacement
- * characters, a leading BOM dropped). hyparquet makes a Uint8Array view of each value first: on
- * text-heavy files that garbage was the collector's busiest work.
+ * `count` PLAIN byte arrays (a 4-byte length, the bytes) at the reader, as text cells that view
+ * the page (./text-cells.ts says why not strings; they decode as hyparquet decodes text).
  */
-function readPlainText(page: Uint8Array, reader: { view: DataView; offset: number }, count: number): string[] {
-  const text = Buffer.from(page.buffer, page.byteOffset, page.byteLength);
+function readPlainText(page: Uint8Array, reader: { view: DataView; offset: number }, count: number): TextCells {
   const { view } = reader;
-  const out = new Array<string>(count);
+  const starts = new Int32Array(count);
+  const ends = new Int32Array(count);
   let at = reader.offset;
   for (let k = 0; k < count; k++) {
     const length = view.getUint32(at, true);
     const start = at + 4;
     const end = start + length;
     if (end > page.byteLength) throw new Error('parquet byte array past the end of its page');
-    let ascii = true;
-    for (let i = start; i < end; i++) {
-      if (page[i]! >= 0x80) {
-        ascii = false;
-        break;
-      }
-    }
-    out[k] = ascii ? text.toString('latin1', start, end) : UTF8.decode(page.subarray(start, end));
+    starts[k] = start;
+    ends[k] = end;
     at = end;
   }
   reader.offset = at;
-  return out;
+  return new TextCells(page, starts, ends);
 }
 
 /**
@@ -236,8 +232,9 @@ function readPlainText(page: Uint8Array, reader: { view: DataView; offset: numbe
  * case of a feature, have a loop of their own: one loop for every kind of array ran at 30 ns an
  * index on the bench's dictionary column, compiled for all of them.
  */
-function lookUp(dictionary: DecodedArray, indices: Int32Array, room: Room): DecodedArray {
+function lookUp(dictionary: ChunkValues, indices: Int32Array, room: Room): ChunkValues {
   if (dictionary instanceof Float64Array) return lookUpDoubles(dictionary, indices, room(indices.length));
+  if (dictionary instanceof TextCells) return dictionary.lookUp(indices);
   const n = indices.length;
   const typed = !Array.isArray(dictionary);
   const out = typed ? new (dictionary.constructor as new (n: number) => DecodedArray)(n) : new Array<unknown>(n);
@@ -264,10 +261,11 @@ function outOfRange(k: number, dictionary: DecodedArray): Error {
 }
 
 /** A page's `count` values: its decoded values as they are when none is missing, else with null where a definition level is below the column's. */
-function withNulls(values: DecodedArray, definitionLevels: ArrayLike<number> | undefined, maxDefinition: number, count: number): DecodedArray {
+function withNulls(values: ChunkValues, definitionLevels: ArrayLike<number> | undefined, maxDefinition: number, count: number): ChunkValues {
   // No null (hyparquet leaves a v1 page's levels empty then; a v2 page's are all the column's): as decoded.
   if (values.length === count) return values;
   if (definitionLevels?.length !== count) throw new Error(`a page of ${count} values decoded ${values.length}`);
+  if (values instanceof TextCells) return values.spread(definitionLevels, maxDefinition, count);
   const out = new Array<unknown>(count);
   let next = 0;
   for (let i = 0; i < count; i++) out[i] = definitionLevels[i] === maxDefinition ? values[next++] : null;
@@ -275,14 +273,16 @@ function withNulls(values: DecodedArray, definitionLevels: ArrayLike<number> | u
   return out as DecodedArray;
 }
 
-/** Pages' values as one array: a typed array when they all are of one kind, else a plain one. */
-function joined(pages: DecodedArray[], length: number, room: Room): DecodedArray {
-  const kind = pages[0]!.constructor;
-  if (kind !== Array && pages.every((page) => page.constructor === kind)) {
+/** Pages' values as one: text cells when they all are, a typed array when they all are of one kind, else a plain array. */
+function joined(pages: ChunkValues[], length: number, room: Room): ChunkValues {
+  if (pages.every((page) => page instanceof TextCells)) return TextCells.join(pages as TextCells[]);
+  const plain = pages.map(plainArray) as DecodedArray[];
+  const kind = plain[0]!.constructor;
+  if (kind !== Array && plain.every((page) => page.constructor === kind)) {
     type Settable = DecodedArray & { set(a: ArrayLike<unknown>, at: number): void };
     const out = (kind === Float64Array ? room(length) : new (kind as new (n: number) => DecodedArray)(length)) as Settable;
     let at = 0;
-    for (const page of pages) {
+    for (const page of plain) {
       out.set(page as ArrayLike<unknown>, at);
       at += page.length;
     }
@@ -290,6 +290,11 @@ function joined(pages: DecodedArray[], length: number, room: Room): DecodedArray
   }
   const out = new Array<unknown>(length);
   let at = 0;
-  for (const page of pages) for (let k = 0; k < page.length; k++) out[at++] = page[k];
+  for (const page of plain) for (let k = 0; k < page.length; k++) out[at++] = page[k];
   return out as DecodedArray;
+}
+
+/** Values as hyparquet's own readers hand them: text cells as strings. */
+function plainArray<T extends ChunkValues | undefined>(values: T): Exclude<T, TextCells> {
+  return (values instanceof TextCells ? values.toArray() : values) as Exclude<T, TextCells>;
 }

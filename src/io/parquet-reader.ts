@@ -14,7 +14,8 @@ import { parquetMetadataAsync, parquetRead, type ColumnData, type Compressors, t
 import { BnError } from '../errors.js';
 import { decimalText, isNumericType, type ColumnType } from './column-types.js';
 import { corruptFile, floatColumn, plainCell, type BlockLifetime, type ColumnBlock } from './columnar.js';
-import { chunkRange, flatColumnDecoders, readFlatChunk, type ColumnDecoder } from './parquet-column.js';
+import { TextCells, type AsciiFieldSink } from './text-cells.js';
+import { chunkRange, flatColumnDecoders, readFlatChunk, type ChunkValues, type ColumnDecoder } from './parquet-column.js';
 import { parquetFile, type ParquetFile } from './parquet-file.js';
 import { GroupMemory } from './parquet-memory.js';
 import { snappyUncompress } from './snappy.js';
@@ -169,7 +170,7 @@ class RowGroups {
     const rows = Number(group.num_rows);
     if (rows === 0) return undefined;
     const read = wanted ?? columns.map((_, j) => j);
-    const data = new Array<DecodedArray | undefined>(columns.length);
+    const data = new Array<ChunkValues | undefined>(columns.length);
     try {
       // A column at a time: a whole group's compressed bytes, their copies and the decoded values
       // alive together cost a third more memory. In reused memory they are all kept anyway: then
@@ -189,7 +190,7 @@ class RowGroups {
    * other by hyparquet (defensively: the columns of a file bn opens are flat, but one without
    * metadata in the first group has no decoder there).
    */
-  private async column(j: number, group: RowGroup, start: number, rows: number): Promise<DecodedArray> {
+  private async column(j: number, group: RowGroup, start: number, rows: number): Promise<ChunkValues> {
     const decoder = this.decoders[j];
     const range = chunkRange(group, j);
     if (decoder && range) return readFlatChunk(await this.file.slice(range.start, range.end), range.end - range.start, { ...decoder, codec: range.codec }, rows, (length) => this.memory.doubles(length));
@@ -226,7 +227,7 @@ function columnValues(chunks: ColumnData[], start: number, rows: number, name: s
 class RowGroupBlock implements ColumnBlock {
   constructor(
     /** By column: undefined where the column was not read. */
-    private readonly data: (DecodedArray | undefined)[],
+    private readonly data: (ChunkValues | undefined)[],
     readonly start: number,
     readonly rows: number,
     private readonly columns: string[],
@@ -239,6 +240,7 @@ class RowGroupBlock implements ColumnBlock {
   numbers(j: number): Float64Array {
     const type = this.types[j]!;
     const column = this.column(j);
+    if (column instanceof TextCells) throw new RangeError(`column ${j} is not numeric`);
     const values = type.kind === 'decimal' ? Array.from(column, (v) => this.decimal(v, type.scale)) : column;
     if (!isNumericType(type)) throw new RangeError(`column ${j} is not numeric`);
     return floatColumn(values as ArrayLike<unknown>, this.rows, { file: this.label, start: this.start, name: this.columns[j] }, this.room);
@@ -246,13 +248,20 @@ class RowGroupBlock implements ColumnBlock {
 
   cell(i: number, j: number): Cell {
     const type = this.types[j]!;
-    const value: unknown = this.column(j)[i];
+    const column = this.column(j);
+    if (column instanceof TextCells) return column.text(i);
+    const value: unknown = column[i];
     if (type.kind === 'decimal') return value === null || value === undefined ? null : decimalText(unscaled(value), type.scale);
     if (type.kind === 'int' && !type.signed && typeof value === 'number' && value < 0) return value + 2 ** type.bits;
     return plainCell(value);
   }
 
-  private column(j: number): DecodedArray {
+  writeAscii(i: number, j: number, out: AsciiFieldSink): boolean {
+    const column = this.column(j);
+    return column instanceof TextCells && column.writeAscii(i, out);
+  }
+
+  private column(j: number): ChunkValues {
     const column = this.data[j];
     if (column === undefined) throw new RangeError(`column ${j} was not read`);
     return column;

@@ -1,0 +1,62 @@
+/**
+ * src/io/text-cells.ts: cells decode as TextDecoder decodes their bytes, nulls stay null through
+ * every way cells are put together, and only non-empty ASCII cells are handed to a writer as bytes.
+ */
+import { describe, expect, it } from 'vitest';
+import { CsvBytesWriter } from '../../src/io/fast/csv-bytes-writer.js';
+import { TextCells } from '../../src/io/text-cells.js';
+
+const utf8 = (text: string) => new TextEncoder().encode(text);
+
+/** Cells over one buffer holding `texts` one after the other (null: a null cell). */
+function cellsOf(texts: (string | Uint8Array | null)[]): TextCells {
+  const parts = texts.map((t) => (t === null ? new Uint8Array(0) : typeof t === 'string' ? utf8(t) : t));
+  const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length + 1, 0));
+  const starts = new Int32Array(texts.length);
+  const ends = new Int32Array(texts.length);
+  let at = 1; // the cells do not start at the buffer's start
+  parts.forEach((part, i) => {
+    bytes.set(part, at);
+    starts[i] = texts[i] === null ? -1 : at;
+    ends[i] = at + part.length;
+    at += part.length;
+  });
+  return new TextCells(bytes, starts, ends);
+}
+
+describe('TextCells', () => {
+  it('text(): ASCII, non-ASCII, a leading byte order mark, malformed bytes, empty and null, as TextDecoder decodes them', () => {
+    const raw: (string | Uint8Array | null)[] = ['plain', 'naïve ça', '\uFEFFbom', Uint8Array.of(0x61, 0xff, 0x62), '', null, '日本'];
+    const cells = cellsOf(raw);
+    const decoder = new TextDecoder();
+    expect(cells.toArray()).toEqual(raw.map((t) => (t === null ? null : decoder.decode(typeof t === 'string' ? utf8(t) : t))));
+    expect(cells.text(2)).toBe('bom');
+    expect(cells.text(3)).toBe('a\uFFFDb');
+  });
+
+  it('writeAscii(): writes non-empty ASCII cells as their bytes, quoted where they must be; others are left to the caller', () => {
+    const cells = cellsOf(['abc', 'é', '', null, 'a,"b"', 'two\nlines']);
+    const out = new CsvBytesWriter(','.charCodeAt(0));
+    expect([0, 1, 2, 3, 4, 5].map((i) => cells.writeAscii(i, out))).toEqual([true, false, false, false, true, true]);
+    expect(out.bytes().toString()).toBe('abc"a,""b""""two\nlines"');
+  });
+
+  it('lookUp(), spread(), slice() and join() keep each cell and each null where it belongs', () => {
+    const dictionary = cellsOf(['red', 'green', 'blue']);
+    const looked = dictionary.lookUp(Int32Array.of(2, 0, 0, 1));
+    expect(looked.toArray()).toEqual(['blue', 'red', 'red', 'green']);
+    expect(() => dictionary.lookUp(Int32Array.of(3))).toThrow(/index 3 out of range \(3 entries\)/);
+    const spread = looked.spread(Uint8Array.of(1, 0, 1, 1, 0, 1), 1, 6);
+    expect(spread.toArray()).toEqual(['blue', null, 'red', 'red', null, 'green']);
+    expect(() => looked.spread(Uint8Array.of(1, 0, 1), 1, 3)).toThrow(/4 values has 2 defined/);
+    expect(spread.slice(3).toArray()).toEqual(['blue', null, 'red']);
+    // Parts on one buffer (a dictionary's pages) share it; parts on several are copied into one.
+    const shared = TextCells.join([looked, spread]);
+    expect(shared.bytes).toBe(dictionary.bytes);
+    expect(shared.toArray()).toEqual([...looked.toArray(), ...spread.toArray()]);
+    const other = cellsOf([null, 'naïve', 'x']);
+    const copied = TextCells.join([spread, other, looked]);
+    expect(copied.bytes).not.toBe(dictionary.bytes);
+    expect(copied.toArray()).toEqual([...spread.toArray(), ...other.toArray(), ...looked.toArray()]);
+  });
+});

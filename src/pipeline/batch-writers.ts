@@ -116,7 +116,8 @@ const EMPTY_QUOTED = Buffer.from('""');
 /**
  * Rows [0, rows) of a batch of columnar records (records.value) into `out`: feature cells with a
  * value as numbers (the shortest round-trip text, or `format`'s), every other cell's text as
- * csvSink writes it (cellText), quoted where it must be.
+ * csvSink writes it (cellText), quoted where it must be; ASCII text the reader holds as bytes is
+ * copied as such (records.writeAscii), the same bytes with no string made.
  */
 function writeCsvCells(
   out: CsvBytesWriter,
@@ -127,13 +128,13 @@ function writeCsvCells(
   width: number,
   rows: number,
 ): void {
-  const value = batch.records!.value;
+  const { value, writeAscii } = batch.records!;
   const values = batch.values;
   for (let i = 0; i < rows; i++) {
     for (let j = 0; j < width; j++) {
       if (j > 0) out.delimiterByte();
       const feature = featureOf[j]! >= 0;
-      if (feature && writeValue(out, values[j]!, i, format)) continue;
+      if (feature ? writeValue(out, values[j]!, i, format) : writeAscii !== undefined && writeAscii(i, j, out)) continue;
       const cell = value(i, j);
       const text = cellText(cell, feature, formatNumber);
       // A number as read is digits, a sign, a point and an exponent: none is the delimiter.

@@ -7,6 +7,7 @@
 import type { ErrorLocation } from '../errors.js';
 import type { CsvFields } from '../io/fast/csv-scanner.js';
 import type { Cell, Row, TableShape } from '../io/table.js';
+import type { AsciiFieldSink } from '../io/text-cells.js';
 import type { Moments } from '../engine/moments.js';
 import type { AffineParams } from './affine.js';
 import type { FeaturePlan } from './feature-plan.js';
@@ -38,6 +39,11 @@ export interface BatchRecords {
    * columnar format's records; the Parquet and Arrow sinks for any records).
    */
   readonly value: (i: number, j: number) => Cell;
+  /**
+   * Writes cell j of row i into `out` as the bytes it was read as, when the reader holds it so and
+   * it is ASCII text (a Parquet text column): false, nothing written, otherwise (write its value).
+   */
+  readonly writeAscii?: (i: number, j: number, out: AsciiFieldSink) => boolean;
 }
 
 /**

@@ -11,6 +11,7 @@ import type { ErrorLocation } from '../errors.js';
 import { isNumericType } from '../io/column-types.js';
 import type { ColumnarSource, ColumnBlock } from '../io/columnar.js';
 import type { Cell, Row } from '../io/table.js';
+import type { AsciiFieldSink } from '../io/text-cells.js';
 import type { BatchConsumer, BatchEnd, BatchRecords, ReadEnd, RowBatch } from './batch.js';
 import { BatchSlots, type Slot } from './batch-slots.js';
 import { BATCH_ROWS, FeatureColumns } from './feature-columns.js';
@@ -187,6 +188,11 @@ class BlockRecords implements BatchRecords {
   readonly value = (i: number, j: number): Cell => {
     const { block, from, at } = this.segmentOf(i);
     return block.cell(from + i - at, j);
+  };
+
+  readonly writeAscii = (i: number, j: number, out: AsciiFieldSink): boolean => {
+    const { block, from, at } = this.segmentOf(i);
+    return block.writeAscii !== undefined && block.writeAscii(from + i - at, j, out);
   };
 
   cell(i: number, j: number): { value: unknown; where: ErrorLocation } {

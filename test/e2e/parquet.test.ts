@@ -204,8 +204,9 @@ describe('CSV/TSV output from Parquet: the bytes of the row writer', () => {
   };
 
   beforeAll(async () => {
-    // Text that must be quoted (the delimiter, a quote, a line break, a tab for TSV), non-ASCII text, nulls in
-    // features and in other columns, booleans, dates, decimals, integers beyond 2^53, a NaN double.
+    // Text that must be quoted (the delimiter, a quote, a line break, a CR, a tab for TSV), non-ASCII text (a
+    // leading byte order mark among it), empty text, nulls in features and in other columns, booleans, dates,
+    // decimals, integers beyond 2^53, a NaN double. Text columns unique (PLAIN) and of few values (by dictionary).
     await duck.run(`COPY (
       SELECT
         i::INTEGER AS id,
@@ -217,7 +218,9 @@ describe('CSV/TSV output from Parquet: the bytes of the row writer', () => {
         (i * 1.25)::DECIMAL(10,2) AS amount,
         (i * 1000000007 + 9007199254740993)::BIGINT AS big,
         CASE WHEN i % 9 = 0 THEN 'NaN'::DOUBLE ELSE i * 0.1 END AS y,
-        CASE i % 3 WHEN 0 THEN 'naïve' WHEN 1 THEN 'ça, va "bien"' ELSE '' END AS intl
+        CASE i % 3 WHEN 0 THEN 'naïve' WHEN 1 THEN 'ça, va "bien"' ELSE '' END AS intl,
+        CASE i % 5 WHEN 0 THEN chr(65279) || 'bom' WHEN 1 THEN 'cr' || chr(13) || 'here' WHEN 2 THEN '' WHEN 3 THEN 'x' || i::VARCHAR ELSE '"' END AS odd,
+        md5(i::VARCHAR) || CASE WHEN i % 11 = 0 THEN ', "q"' ELSE '' END AS uniq
       FROM range(0, 300) t(i)) TO '${at('mixed.parquet')}' (FORMAT parquet, ROW_GROUP_SIZE 128)`);
     await duck.run(`COPY (SELECT CASE WHEN i % 3 = 0 THEN NULL ELSE i END::DOUBLE AS only FROM range(0, 10) t(i)) TO '${at('one.parquet')}' (FORMAT parquet)`);
   });

@@ -154,13 +154,35 @@ export class CsvBytesWriter {
     else this.copy(bytes, 0, bytes.length);
   }
 
-  /** `"` + bytes with quotes doubled + `"`. */
-  private quoted(bytes: Buffer): void {
-    this.ensure(2 * bytes.length + 2);
+  /**
+   * bytes[start, end) as a field, as text() writes the same characters, when they are ASCII
+   * (copied as they are checked); false, nothing written, when one is not.
+   */
+  asciiField(bytes: Uint8Array, start: number, end: number): boolean {
+    const n = end - start;
+    this.ensure(n);
+    const buf = this.buf;
+    const pos = this.pos - start;
+    const delimiter = this.delimiter;
+    let special = false;
+    for (let i = start; i < end; i++) {
+      const c = bytes[i]!;
+      if (c >= 0x80) return false;
+      if (c === delimiter || c === QUOTE || c === LF || c === CR) special = true;
+      buf[pos + i] = c;
+    }
+    if (special) this.quoted(bytes, start, end);
+    else this.pos += n;
+    return true;
+  }
+
+  /** `"` + bytes[start, end) with quotes doubled + `"`. */
+  private quoted(bytes: Uint8Array, start = 0, end = bytes.length): void {
+    this.ensure(2 * (end - start) + 2);
     const buf = this.buf;
     let pos = this.pos;
     buf[pos++] = QUOTE;
-    for (let i = 0; i < bytes.length; i++) {
+    for (let i = start; i < end; i++) {
       const c = bytes[i]!;
       if (c === QUOTE) buf[pos++] = QUOTE;
       buf[pos++] = c;

@@ -27,6 +27,11 @@ export interface ColumnBlock {
   cell(i: number, j: number): Cell;
   /** Row i's cell in column j written into `out` as its bytes, when the block holds it so and it is ASCII text; false, nothing written, otherwise. */
   writeAscii?(i: number, j: number, out: AsciiFieldSink): boolean;
+  /**
+   * Called once the caller is done with a block it kept (no batch holds its rows any more, and
+   * nothing it handed out is read again): its reader may reuse its memory.
+   */
+  release?: (() => void) | undefined;
 }
 
 /** What a block's memory must outlive: 'kept' (any time later), or 'until-next' (dropped before the next block is asked for). */

@@ -27,8 +27,17 @@ import type { ChunkRange } from './parquet-file.js';
 /** A chunk's values: hyparquet's arrays, or text cells (a text column read here). */
 export type ChunkValues = DecodedArray | TextCells;
 
-/** Room for `length` doubles (new memory, or memory reused for a block that lives until the next: ./parquet-memory.ts). */
-export type Room = (length: number) => Float64Array;
+/**
+ * Where a chunk's values go (./parquet-memory.ts): room for `length` doubles, and the decompressors
+ * of the text pages this module reads itself (through views bounded by the page, so the page may
+ * be a longer buffer; default: the decoder's own).
+ */
+export interface ChunkMemory {
+  doubles(length: number): Float64Array;
+  textPages?: Compressors;
+}
+
+const NEW_MEMORY: ChunkMemory = { doubles: (length) => new Float64Array(length) };
 
 /** hyparquet's decoding parameters of a column (its ColumnDecoder, which its package index does not export). */
 export type ColumnDecoder = Parameters<typeof readDataPage>[2];
@@ -70,7 +79,7 @@ export function chunkRange(group: RowGroup, j: number): (ChunkRange & { codec: C
  * chunk's `byteLength`): null where a value is missing. A chunk that ends before its rows, or
  * with a page of another kind, is refused.
  */
-export function readFlatChunk(buffer: ArrayBuffer, byteLength: number, decoder: ColumnDecoder, rows: number, room: Room = (length) => new Float64Array(length)): ChunkValues {
+export function readFlatChunk(buffer: ArrayBuffer, byteLength: number, decoder: ColumnDecoder, rows: number, memory: ChunkMemory = NEW_MEMORY): ChunkValues {
   const reader = { view: new DataView(buffer, 0, byteLength), offset: 0 };
   const maxDefinition = getMaxDefinitionLevel(decoder.schemaPath);
   const pages: ChunkValues[] = [];
@@ -80,27 +89,31 @@ export function readFlatChunk(buffer: ArrayBuffer, byteLength: number, decoder: 
     if (reader.offset >= byteLength) throw new Error(`column ${decoder.pathInSchema.join('.')}: its chunk ends after ${read} of ${rows} rows`);
     const header = parquetHeader(reader);
     if (reader.offset + header.compressed_page_size > byteLength) throw new Error(`column ${decoder.pathInSchema.join('.')}: a page goes past the end of its chunk`);
-    const bytes = new Uint8Array(buffer, reader.offset, header.compressed_page_size);
+    let bytes = new Uint8Array(buffer, reader.offset, header.compressed_page_size);
+    // A v2 page may be stored uncompressed in a compressed chunk: its values would be views of the
+    // chunk, whose buffer is reused once the chunk is read (./parquet-memory.ts). They get their own.
+    if (header.data_page_header_v2?.is_compressed === false && decoder.codec !== 'UNCOMPRESSED') bytes = bytes.slice();
     reader.offset += header.compressed_page_size;
     if (header.type === 'DICTIONARY_PAGE') {
-      const page = decompressPage(bytes, Number(header.uncompressed_page_size), decoder.codec, decoder.compressors);
+      const page = decompressPage(bytes, Number(header.uncompressed_page_size), decoder.codec, compressorsOf(decoder, memory, isText(decoder)));
       const view = new DataView(page.buffer, page.byteOffset, page.byteLength);
       const entries = header.dictionary_page_header!.num_values;
       dictionary = isText(decoder) ? readPlainText(page, { view, offset: 0 }, entries) : convert(readPlain({ view, offset: 0 }, decoder.type, entries, decoder.element.type_length), decoder);
     } else if (header.type === 'DATA_PAGE') {
       const dph = header.data_page_header!;
-      const page = decompressPage(bytes, Number(header.uncompressed_page_size), decoder.codec, decoder.compressors);
-      pages.push(readDataPageV1(page, dph, decoder, dictionary, maxDefinition, room));
+      const bounded = isText(decoder) && readsHere(dph.encoding, decoder, dictionary);
+      const page = decompressPage(bytes, Number(header.uncompressed_page_size), decoder.codec, compressorsOf(decoder, memory, bounded));
+      pages.push(readDataPageV1(page, dph, decoder, dictionary, maxDefinition, memory));
       read += dph.num_values;
     } else if (header.type === 'DATA_PAGE_V2') {
       const dph = header.data_page_header_v2!;
-      pages.push(readDataPageV2Flat(bytes, header, decoder, dictionary, maxDefinition, room));
+      pages.push(readDataPageV2Flat(bytes, header, decoder, dictionary, maxDefinition, memory));
       read += dph.num_values;
     } else {
       throw new Error(`parquet unsupported page type: ${header.type}`);
     }
   }
-  const values = pages.length === 1 ? pages[0]! : joined(pages, read, room);
+  const values = pages.length === 1 ? pages[0]! : joined(pages, read, memory);
   if (values.length <= rows) return values;
   return values instanceof TextCells ? values.slice(rows) : values.slice(0, rows);
 }
@@ -112,7 +125,7 @@ export function readFlatChunk(buffer: ArrayBuffer, byteLength: number, decoder: 
  * (one level a value, every column OPTIONAL). Encodings other than PLAIN and the dictionary ones
  * (delta, byte stream split, booleans' RLE) are hyparquet's to read.
  */
-function readDataPageV1(page: Uint8Array, header: DataPageHeader, decoder: ColumnDecoder, dictionary: ChunkValues | undefined, maxDefinition: number, room: Room): ChunkValues {
+function readDataPageV1(page: Uint8Array, header: DataPageHeader, decoder: ColumnDecoder, dictionary: ChunkValues | undefined, maxDefinition: number, memory: ChunkMemory): ChunkValues {
   const { encoding } = header;
   if (!readsHere(encoding, decoder, dictionary)) {
     const { definitionLevels, dataPage } = readDataPage(page, header, decoder);
@@ -122,7 +135,7 @@ function readDataPageV1(page: Uint8Array, header: DataPageHeader, decoder: Colum
   const count = header.num_values;
   // v1 levels start with their byte length.
   const levels = maxDefinition > 0 ? definitionLevels(page, reader, count, maxDefinition, undefined) : undefined;
-  const values = pageValues(page, reader, encoding, decoder, dictionary, levels ? defined(levels, maxDefinition) : count, room);
+  const values = pageValues(page, reader, encoding, decoder, dictionary, levels ? defined(levels, maxDefinition) : count, memory);
   return withNulls(values, levels, maxDefinition, count);
 }
 
@@ -133,7 +146,7 @@ function readDataPageV1(page: Uint8Array, header: DataPageHeader, decoder: Colum
  * repeated values, by dictionary, went through plain arrays of indices and numbers, about a
  * fifth of `bn stats`' decoding.
  */
-function readDataPageV2Flat(bytes: Uint8Array, header: PageHeader, decoder: ColumnDecoder, dictionary: ChunkValues | undefined, maxDefinition: number, room: Room): ChunkValues {
+function readDataPageV2Flat(bytes: Uint8Array, header: PageHeader, decoder: ColumnDecoder, dictionary: ChunkValues | undefined, maxDefinition: number, memory: ChunkMemory): ChunkValues {
   const dph = header.data_page_header_v2!;
   if (!readsHere(dph.encoding, decoder, dictionary)) {
     const { definitionLevels, dataPage } = readDataPageV2(bytes, header, decoder);
@@ -153,9 +166,9 @@ function readDataPageV2Flat(bytes: Uint8Array, header: PageHeader, decoder: Colu
   const size = header.uncompressed_page_size - valuesAt;
   let page = bytes.subarray(valuesAt);
   // A page with no values may have no compressed bytes, which is not a valid stream.
-  if (dph.is_compressed !== false && size > 0) page = decompressPage(page, size, decoder.codec, decoder.compressors);
+  if (dph.is_compressed !== false && size > 0) page = decompressPage(page, size, decoder.codec, compressorsOf(decoder, memory, isText(decoder)));
   const reader = { view: new DataView(page.buffer, page.byteOffset, page.byteLength), offset: 0 };
-  const values = pageValues(page, reader, dph.encoding, decoder, dictionary, levels ? defined(levels, maxDefinition) : count, room);
+  const values = pageValues(page, reader, dph.encoding, decoder, dictionary, levels ? defined(levels, maxDefinition) : count, memory);
   return withNulls(values, levels, maxDefinition, count);
 }
 
@@ -163,6 +176,11 @@ function readDataPageV2Flat(bytes: Uint8Array, header: PageHeader, decoder: Colu
 function readsHere(encoding: Encoding, decoder: ColumnDecoder, dictionary: ChunkValues | undefined): boolean {
   const byDictionary = (encoding === 'PLAIN_DICTIONARY' || encoding === 'RLE_DICTIONARY') && decoder.type !== 'BOOLEAN';
   return encoding === 'PLAIN' || (byDictionary && dictionary !== undefined);
+}
+
+/** The decompressors of a page: `bounded`, one this module reads through views bounded by it (text). */
+function compressorsOf(decoder: ColumnDecoder, memory: ChunkMemory, bounded: boolean): Compressors | undefined {
+  return (bounded && memory.textPages) || decoder.compressors;
 }
 
 /**
@@ -190,13 +208,13 @@ function defined(levels: Uint8Array, maxDefinition: number): number {
 }
 
 /** The `count` values of a page read here (see readsHere), from the reader's offset on. */
-function pageValues(page: Uint8Array, reader: { view: DataView; offset: number }, encoding: Encoding, decoder: ColumnDecoder, dictionary: ChunkValues | undefined, count: number, room: Room): ChunkValues {
+function pageValues(page: Uint8Array, reader: { view: DataView; offset: number }, encoding: Encoding, decoder: ColumnDecoder, dictionary: ChunkValues | undefined, count: number, memory: ChunkMemory): ChunkValues {
   if (encoding === 'PLAIN' && isText(decoder)) return readPlainText(page, reader, count);
   if (encoding === 'PLAIN') return convert(readPlain(reader, decoder.type, count, decoder.element.type_length), decoder);
   const width = reader.view.getUint8(reader.offset++);
   const indices = new Int32Array(count);
   if (width > 0) readHybrid(page, reader.offset, page.byteLength, width, indices);
-  return lookUp(dictionary!, indices, room);
+  return lookUp(dictionary!, indices, memory);
 }
 
 /** A column hyparquet decodes as UTF-8 text (its convert: a BYTE_ARRAY annotated UTF8 or STRING; bn reads others as bytes). */
@@ -232,8 +250,8 @@ function readPlainText(page: Uint8Array, reader: { view: DataView; offset: numbe
  * case of a feature, have a loop of their own: one loop for every kind of array ran at 30 ns an
  * index on the bench's dictionary column, compiled for all of them.
  */
-function lookUp(dictionary: ChunkValues, indices: Int32Array, room: Room): ChunkValues {
-  if (dictionary instanceof Float64Array) return lookUpDoubles(dictionary, indices, room(indices.length));
+function lookUp(dictionary: ChunkValues, indices: Int32Array, memory: ChunkMemory): ChunkValues {
+  if (dictionary instanceof Float64Array) return lookUpDoubles(dictionary, indices, memory.doubles(indices.length));
   if (dictionary instanceof TextCells) return dictionary.lookUp(indices);
   const n = indices.length;
   const typed = !Array.isArray(dictionary);
@@ -274,13 +292,13 @@ function withNulls(values: ChunkValues, definitionLevels: ArrayLike<number> | un
 }
 
 /** Pages' values as one: text cells when they all are, a typed array when they all are of one kind, else a plain array. */
-function joined(pages: ChunkValues[], length: number, room: Room): ChunkValues {
+function joined(pages: ChunkValues[], length: number, memory: ChunkMemory): ChunkValues {
   if (pages.every((page) => page instanceof TextCells)) return TextCells.join(pages as TextCells[]);
   const plain = pages.map(plainArray) as DecodedArray[];
   const kind = plain[0]!.constructor;
   if (kind !== Array && plain.every((page) => page.constructor === kind)) {
     type Settable = DecodedArray & { set(a: ArrayLike<unknown>, at: number): void };
-    const out = (kind === Float64Array ? room(length) : new (kind as new (n: number) => DecodedArray)(length)) as Settable;
+    const out = (kind === Float64Array ? memory.doubles(length) : new (kind as new (n: number) => DecodedArray)(length)) as Settable;
     let at = 0;
     for (const page of plain) {
       out.set(page as ArrayLike<unknown>, at);

@@ -1,6 +1,8 @@
 /**
- * Where a Parquet row group's bytes go (./parquet-reader.ts): new memory for a block that may be
- * kept, an arena's buffers for one that lives until the next (./buffer-arena.ts says why).
+ * Where a Parquet row group's bytes go (./parquet-reader.ts): for a block that lives until the
+ * next, an arena's buffers (./buffer-arena.ts says why); for one that is kept, buffers of a pool
+ * that blocks give back once their caller is done with them (./buffer-pool.ts), or new ones. A
+ * compressed chunk is dead once its pages are decompressed: it always goes into the arena.
  *
  * hyparquet reads a column chunk from one ArrayBuffer, viewed whole, and trusts the counts in
  * its pages: a compressed chunk goes into a buffer that may be longer (past the chunk, zeros,
@@ -8,29 +10,49 @@
  * there make a page too long for its length); a decompressed page, whose values hyparquet views
  * in place, into a buffer of its exact length, so that a count past it fails as on new memory.
  * An uncompressed chunk's values are views into the chunk itself: it takes an exact buffer too.
+ * A page of byte arrays (text) is read through views bounded by the page: any longer buffer does.
  */
 import type { BlockLifetime } from './columnar.js';
 import { BufferArena } from './buffer-arena.js';
+import { BufferPool } from './buffer-pool.js';
+
+/** A kept block's buffers, given back together (GroupMemory.giveBack). */
+export type KeptBuffers = { buffer: ArrayBuffer; exact: boolean }[];
 
 export class GroupMemory {
   private readonly arena = new BufferArena();
+  /** Enough for a few row groups: what a pass keeps at once is one or two. */
+  private readonly pool = new BufferPool(128 << 20);
   private reusing = false;
+  /** The buffers of the kept block being read. */
+  private kept: KeptBuffers = [];
 
-  /** Runs `read` (one at a time), its bytes from the arena when its block lives `until-next`. */
-  async read<T>(lifetime: BlockLifetime, read: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `read` (one at a time), its bytes from the arena when its block lives `until-next`, and
+   * the buffers a kept block holds (for giveBack once the block is dropped).
+   */
+  async read<T>(lifetime: BlockLifetime, read: () => Promise<T>): Promise<{ value: T; kept: KeptBuffers }> {
     this.reusing = lifetime === 'until-next';
-    if (this.reusing) this.arena.reset();
+    this.arena.reset();
+    this.kept = [];
     try {
-      return await read();
+      return { value: await read(), kept: this.kept };
     } finally {
       this.reusing = false;
+      this.kept = [];
     }
+  }
+
+  /** A kept block's buffers, which no one reads any more. */
+  giveBack(kept: KeptBuffers): void {
+    this.pool.giveBack(kept);
   }
 
   /** A column chunk's `byteLength` bytes; `compressed`: its codec compresses it (else, or not known, exact). */
   chunk(byteLength: number, compressed: boolean): Uint8Array {
-    if (!this.reusing) return new Uint8Array(byteLength);
-    return compressed ? this.arena.bytes(byteLength) : this.arena.exact(byteLength);
+    // ./parquet-column.ts copies the rare page stored uncompressed in a compressed chunk.
+    if (compressed) return this.arena.bytes(byteLength);
+    return this.exact(byteLength);
   }
 
   /**
@@ -43,11 +65,22 @@ export class GroupMemory {
 
   /** Room for `length` doubles decoded during a read (a dictionary column's values, a chunk's pages put together). */
   doubles(length: number): Float64Array {
-    return this.reusing ? new Float64Array(this.arena.exact(length * 8).buffer) : new Float64Array(length);
+    return new Float64Array(this.exact(length * 8).buffer);
   }
 
-  /** A decompressed page's `byteLength` bytes. */
-  page(byteLength: number): Uint8Array {
-    return this.reusing ? this.arena.exact(byteLength) : new Uint8Array(byteLength);
+  /** A decompressed page's `byteLength` bytes; `bounded`: its reader views no more than them (a page of byte arrays). */
+  page(byteLength: number, bounded = false): Uint8Array {
+    if (this.reusing) return bounded ? this.arena.bytes(byteLength) : this.arena.exact(byteLength);
+    if (!bounded) return this.exact(byteLength);
+    const bytes = this.pool.atLeast(byteLength);
+    this.kept.push({ buffer: bytes.buffer as ArrayBuffer, exact: false });
+    return bytes;
+  }
+
+  private exact(byteLength: number): Uint8Array {
+    if (this.reusing) return this.arena.exact(byteLength);
+    const buffer = this.pool.exact(byteLength);
+    this.kept.push({ buffer, exact: true });
+    return new Uint8Array(buffer);
   }
 }

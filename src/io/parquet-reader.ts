@@ -15,7 +15,7 @@ import { BnError } from '../errors.js';
 import { decimalText, isNumericType, type ColumnType } from './column-types.js';
 import { corruptFile, floatColumn, plainCell, type BlockLifetime, type ColumnBlock } from './columnar.js';
 import { TextCells, type AsciiFieldSink } from './text-cells.js';
-import { chunkRange, flatColumnDecoders, readFlatChunk, type ChunkValues, type ColumnDecoder } from './parquet-column.js';
+import { chunkRange, flatColumnDecoders, readFlatChunk, type ChunkMemory, type ChunkValues, type ColumnDecoder } from './parquet-column.js';
 import { parquetFile, type ParquetFile } from './parquet-file.js';
 import { GroupMemory } from './parquet-memory.js';
 import { snappyUncompress } from './snappy.js';
@@ -122,6 +122,7 @@ class RowGroups {
   private readonly starts: number[] = [];
   /** Snappy pages decompressed into `memory` too, by bn's decoder (./snappy.ts says why). */
   private readonly compressors: Compressors;
+  private readonly chunkMemory: ChunkMemory;
   /** By column: how ./parquet-column.ts decodes it, or undefined: hyparquet's reader does. */
   private readonly decoders: (ColumnDecoder | undefined)[];
 
@@ -138,13 +139,15 @@ class RowGroups {
       this.starts.push(start);
       start += Number(group.num_rows);
     }
-    this.compressors = {
+    const snappy = (bounded: boolean): Compressors => ({
       SNAPPY: (input, size) => {
-        const page = memory.page(size);
+        const page = memory.page(size, bounded);
         snappyUncompress(input, page);
         return page;
       },
-    };
+    });
+    this.compressors = snappy(false);
+    this.chunkMemory = { doubles: (length) => memory.doubles(length), textPages: snappy(true) };
     this.decoders = flatColumnDecoders(metadata, columns.length, this.compressors);
   }
 
@@ -172,17 +175,21 @@ class RowGroups {
     const read = wanted ?? columns.map((_, j) => j);
     const data = new Array<ChunkValues | undefined>(columns.length);
     try {
-      // A column at a time: a whole group's compressed bytes, their copies and the decoded values
-      // alive together cost a third more memory. In reused memory they are all kept anyway: then
-      // every chunk is read ahead, and their reads overlap the decoding.
-      await memory.read(lifetime, async () => {
-        if (lifetime === 'until-next') file.prefetch(read.flatMap((j) => chunkRange(group, j) ?? []));
+      // Every chunk is read ahead, into reused memory (compressed chunks go to the arena whatever
+      // the block's lifetime), and the reads overlap the decoding.
+      const { kept } = await memory.read(lifetime, async () => {
+        file.prefetch(read.flatMap((j) => chunkRange(group, j) ?? []));
         for (const j of read) data[j] = await this.column(j, group, start, rows);
       });
+      const block = new RowGroupBlock(data, start, rows, columns, types, label, (length) => memory.numbers(length, lifetime));
+      block.release = () => {
+        block.release = undefined;
+        memory.giveBack(kept);
+      };
+      return block;
     } catch (err) {
       throw corruptFile('Parquet', err, label);
     }
-    return new RowGroupBlock(data, start, rows, columns, types, label, (length) => memory.numbers(length, lifetime));
   }
 
   /**
@@ -193,7 +200,7 @@ class RowGroups {
   private async column(j: number, group: RowGroup, start: number, rows: number): Promise<ChunkValues> {
     const decoder = this.decoders[j];
     const range = chunkRange(group, j);
-    if (decoder && range) return readFlatChunk(await this.file.slice(range.start, range.end), range.end - range.start, { ...decoder, codec: range.codec }, rows, (length) => this.memory.doubles(length));
+    if (decoder && range) return readFlatChunk(await this.file.slice(range.start, range.end), range.end - range.start, { ...decoder, codec: range.codec }, rows, this.chunkMemory);
     const chunks: ColumnData[] = [];
     const name = this.columns[j]!;
     await parquetRead({
@@ -225,6 +232,8 @@ function columnValues(chunks: ColumnData[], start: number, rows: number, name: s
 }
 
 class RowGroupBlock implements ColumnBlock {
+  release: (() => void) | undefined;
+
   constructor(
     /** By column: undefined where the column was not read. */
     private readonly data: (ChunkValues | undefined)[],

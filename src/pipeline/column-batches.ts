@@ -41,7 +41,7 @@ export async function readColumnBatches(source: ColumnarSource, consumer: BatchC
     const lifetime = keep ? 'kept' : 'until-next';
     const wanted = keep ? undefined : source.columns.flatMap((_, j) => (plan.isFeature(j) || (plan.isUndecided(j) && isNumericType(source.types[j])) ? [j] : []));
     for await (const block of source.blocks(helpers && (() => helpers.take()), lifetime, wanted)) {
-      batcher.add(block);
+      await batcher.add(block);
       rows += block.rows;
       if (counter) counter.rows += block.rows;
       helpers?.afterBlock(consumer);
@@ -84,10 +84,46 @@ class ColumnBatcher {
       if (consumer.records === 'keep') batch.records = new BlockRecords(segments, source);
       return { batch, columns, segments };
     };
-    this.slots = new BatchSlots(plan, consumer, slot, (s) => (s.segments.length = 0));
+    this.slots = new BatchSlots(plan, consumer, slot, (s) => this.drop(s.segments));
   }
 
-  add(block: ColumnBlock): void {
+  /** How many segments of the batches being filled or held have rows of each block. */
+  private readonly holders = new Map<ColumnBlock, number>();
+  /** The block add() is taking rows from. */
+  private adding: ColumnBlock | undefined;
+
+  /**
+   * A block's rows into batches, handed on as they fill. The consumer's output drains between
+   * batches (afterChunk), not only between blocks: a row group is often 100,000 rows or more,
+   * whose CSV text, buffered whole, grew the writer's buffer to tens of MB.
+   */
+  async add(block: ColumnBlock): Promise<void> {
+    this.adding = block;
+    try {
+      await this.addRows(block);
+    } finally {
+      this.adding = undefined;
+    }
+    if (!this.holders.has(block)) block.release?.();
+  }
+
+  /**
+   * A slot's segments, done with: a block none of whose rows is in a batch any more is released
+   * to its reader (BatchSlots clears a slot only once its batch has been handed on and let go).
+   */
+  private drop(segments: Segment[]): void {
+    for (const { block } of segments) {
+      const left = this.holders.get(block)! - 1;
+      if (left > 0) this.holders.set(block, left);
+      else {
+        this.holders.delete(block);
+        if (block !== this.adding) block.release?.();
+      }
+    }
+    segments.length = 0;
+  }
+
+  private async addRows(block: ColumnBlock): Promise<void> {
     const first = block.start;
     const { slots } = this;
     const numbers = new Map<number, Float64Array>();
@@ -98,16 +134,19 @@ class ColumnBatcher {
     };
     this.decide(numbersOf);
     for (let from = 0; from < block.rows; ) {
-      if (this.consumer.holds && slots.current.batch.rows >= slots.current.columns.limit) this.flush('more');
+      if (this.consumer.holds && slots.current.batch.rows >= slots.current.columns.limit) await this.flushMore();
       const { batch, columns, segments } = slots.current;
       const at = batch.rows;
       const count = Math.min(block.rows - from, Math.max(1, columns.limit - at));
       columns.fit(at + count - 1);
       for (const j of columns.features) this.copy(block, j, from, count, at, batch.values[j]!, numbersOf);
-      if (batch.records) segments.push({ block, from, count, record: first + from, at });
+      if (batch.records) {
+        segments.push({ block, from, count, record: first + from, at });
+        this.holders.set(block, (this.holders.get(block) ?? 0) + 1);
+      }
       batch.rows = at + count;
       from += count;
-      if (!this.consumer.holds && batch.rows >= columns.limit) this.flush('more');
+      if (!this.consumer.holds && batch.rows >= columns.limit) await this.flushMore();
     }
   }
 
@@ -131,6 +170,12 @@ class ColumnBatcher {
       else if (numbersOf(j).some((x) => x === x)) this.plan.decide(j, true);
     }
     if (this.slots.stale) this.slots.refreshFeatures();
+  }
+
+  /** A full batch handed on, more to come; then the consumer's output may drain. */
+  private async flushMore(): Promise<void> {
+    this.flush('more');
+    await this.consumer.afterChunk?.();
   }
 
   flush(end: BatchEnd): void {

@@ -266,6 +266,36 @@ describe('CSV/TSV output from Parquet: the bytes of the row writer', () => {
   });
 });
 
+// A normalize pass reads each row group into memory that earlier groups gave back once their rows
+// were written (src/io/buffer-pool.ts): every cell of every group must still be its own.
+describe('many row groups, memory reused from one to the next', () => {
+  it('every cell as DuckDB reads it: text of every length (PLAIN), values by dictionary with nulls, doubles', async () => {
+    await duck.run(`COPY (
+      SELECT
+        i::DOUBLE AS x,
+        repeat('ab', (i * 7) % 23) || i::VARCHAR || CASE WHEN i % 17 = 0 THEN ', "q"' ELSE '' END AS t,
+        CASE WHEN i % 5 = 0 THEN NULL ELSE (i % 13) * 0.5 END::DOUBLE AS d,
+        md5(i::VARCHAR) AS h
+      FROM range(0, 20000) t(i)) TO '${at('groups.parquet')}' (FORMAT parquet, ROW_GROUP_SIZE 3000)`);
+    const groups = await duck.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM parquet_metadata('${at('groups.parquet')}') WHERE column_id = 0`);
+    expect(groups.getRowObjectsJS()[0]!.n).toBeGreaterThan(3);
+    const r = await bnInProcess(['normalize', at('groups.parquet'), '--to', 'tsv', '-s', 'x']);
+    expect(r.code, r.stderr).toBe(0);
+    const [header, ...records] = csvRows(r.stdout, '\t');
+    expect(header).toEqual(['x', 't', 'd', 'h']);
+    const expected = (await duck.runAndReadAll(`SELECT t, d, h FROM read_parquet('${at('groups.parquet')}')`)).getRowObjectsJS();
+    expect(records.length).toBe(20_000);
+    // No tab or line break in the data: a field is quoted only for its quotes.
+    const unquoted = (field: string) => (field.startsWith('"') ? field.slice(1, -1).replaceAll('""', '"') : field);
+    records.forEach(([, t, d, h], i) => {
+      const row = expected[i]!;
+      expect(unquoted(t!), `row ${i}`).toBe(row.t);
+      expect(d === '' ? null : Number(d), `row ${i}`).toBe(row.d);
+      expect(h, `row ${i}`).toBe(row.h);
+    });
+  });
+});
+
 describe('files other writers may make', () => {
   it('row groups with different codecs (a codec is a column chunk\'s own): each group read with its own', async () => {
     const write = (file: string, codecs: ('SNAPPY' | 'UNCOMPRESSED')[]) => {

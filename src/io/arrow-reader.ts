@@ -20,6 +20,7 @@ import { isArrowFile } from './formats.js';
 import { atLeast, peek } from './peek.js';
 import { openSeekable, type BinaryInput, type ClosableSource } from './seekable-input.js';
 import type { Cell } from './table.js';
+import type { AsciiFieldSink } from './text-cells.js';
 
 /** An Arrow IPC input (file or stream format): see above for how each is read. */
 export async function openArrowInput(input: BinaryInput, label: string): Promise<ClosableSource> {
@@ -138,6 +139,16 @@ class RecordBatchBlock implements ColumnBlock {
     return plainCell(v);
   }
 
+  /** A text cell of a Utf8 column of one chunk, as its bytes (as the Parquet reader's text cells are). */
+  writeAscii(i: number, j: number, out: AsciiFieldSink): boolean {
+    const vector = this.vectors[j]!;
+    const data = vector.data[0];
+    if (vector.data.length !== 1 || data === undefined || !DataType.isUtf8(data.type) || !data.getValid(i)) return false;
+    const offsets = data.valueOffsets as Int32Array;
+    const start = offsets[i]!;
+    const end = offsets[i + 1]!;
+    return end > start && out.asciiField(data.values as Uint8Array, start, end);
+  }
 }
 
 /** An integer or float32 buffer as doubles (a 64-bit integer rounded to the nearest, as its text would be). */

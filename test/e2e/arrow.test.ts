@@ -10,6 +10,7 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Float64, Table, tableFromIPC, tableToIPC, Utf8, vectorFromArray } from 'apache-arrow';
 import pl from 'nodejs-polars';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bnInProcess, csvRows, shell } from '../helpers/run-bn.js';
@@ -148,6 +149,25 @@ describe('CSV/TSV output from Arrow: the bytes of the row writer', () => {
       pl.Series('id', Array.from({ length: n }, (_, i) => i), pl.Int32),
       pl.Series('big', Array.from({ length: n }, (_, i) => 2 ** 53 + i * 2), pl.Int64),
     ]).writeIPC(at('mixed.arrow'));
+    // Polars writes text as Utf8View; apache-arrow (and pyarrow, DuckDB) as Utf8, whose cells the
+    // CSV writer copies as bytes: text to quote, non-ASCII, a byte order mark, empty, null.
+    const utf8Texts = [...texts, 'naïve', '\uFEFFbom', '', 'ça, "va"'];
+    const table = new Table({
+      x: vectorFromArray(Array.from({ length: n }, (_, i) => i / 7), new Float64()),
+      txt: vectorFromArray(Array.from({ length: n }, (_, i) => utf8Texts[i % utf8Texts.length]!), new Utf8()),
+    });
+    writeFileSync(at('utf8.arrow'), tableToIPC(table, 'file'));
+  });
+
+  it('a Utf8 column (apache-arrow\'s writing): normalize --to csv and --to tsv', async () => {
+    expect(String(tableFromIPC(readFileSync(at('utf8.arrow'))).schema.fields[1]!.type)).toBe('Utf8');
+    for (const to of ['csv', 'tsv']) {
+      const args = ['normalize', at('utf8.arrow'), '--to', to];
+      const fast = await bnInProcess(args);
+      expect(fast.code, fast.stderr).toBe(0);
+      expect(fast.stdout).toContain('"ça, ""va"""');
+      expect(fast).toEqual(await bnInProcess(args, '', { env: { BN_NO_FAST: '1' } }));
+    }
   });
 
   it.each([

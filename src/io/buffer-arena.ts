@@ -31,9 +31,7 @@ export class BufferArena {
   bytes(byteLength: number): Uint8Array {
     let buffer = this.loose.next();
     if (buffer === undefined || buffer.byteLength < byteLength) {
-      // An eighth more than asked: a column's chunks differ in length from one row group to the
-      // next, and each longer one took a new buffer (27 of the bench's 100 chunks), new memory.
-      buffer = this.loose.replace(new ArrayBuffer(byteLength + (byteLength >>> 3)));
+      buffer = this.loose.replace(new ArrayBuffer(withRoom(byteLength)));
     } else {
       // Zeros again past byteLength: only what the last turn's bytes covered there can be stale.
       const stale = this.loose.handedLength();
@@ -49,6 +47,15 @@ export class BufferArena {
     if (buffer === undefined || buffer.byteLength !== byteLength) buffer = this.whole.replace(new ArrayBuffer(byteLength));
     return new Uint8Array(buffer);
   }
+}
+
+/**
+ * The length of a new buffer for `byteLength` bytes that may be asked again a little longer: an
+ * eighth more. A column's chunks and pages differ in length from one row group to the next, and
+ * each longer one took a new buffer (27 of the bench's 100 chunks), new memory.
+ */
+export function withRoom(byteLength: number): number {
+  return byteLength + (byteLength >>> 3);
 }
 
 /** Buffers in the order they were handed out since the last reset. */

@@ -9,52 +9,59 @@
  * found their small wrappers, which on a heap of a few MB it seldom looks for: `normalize` of a
  * 1M-row Parquet file to CSV held 157 MB of buffers at its peak, nine row groups' worth.
  *
- * Two kinds, as the arena has: `exact(n)`, a buffer of exactly n bytes (a reader that views
- * values in place and trusts their count fails past it, as on new memory), and `atLeast(n)`, n
- * bytes viewing a buffer that may be longer (for readers bounded by their view).
+ * A pool holds a few dozen buffers (a row group's pages): a linear search finds one. Two kinds,
+ * as the arena has: `exact(n)`, a buffer of exactly n bytes (a reader that views values in place
+ * and trusts their count fails past it, as on new memory), and `atLeast(n)`, n bytes viewing a
+ * buffer that may be longer (for readers bounded by their view).
  */
+import { withRoom } from './buffer-arena.js';
+
+/** A buffer handed out by a pool, and whether it was an exact one. */
+export interface PooledBuffer {
+  buffer: ArrayBuffer;
+  exact: boolean;
+}
+
 export class BufferPool {
-  private readonly exactFree = new Map<number, ArrayBuffer[]>();
-  private readonly looseFree: ArrayBuffer[] = [];
+  /** Buffers given back, oldest first: beyond the limit, the oldest are left to the collector. */
+  private readonly free: PooledBuffer[] = [];
   private pooled = 0;
 
-  /** At most `limit` bytes are kept for reuse; buffers given back beyond that are left to the collector. */
+  /** At most `limit` bytes are kept for reuse. */
   constructor(private readonly limit: number) {}
 
   /** A buffer of exactly `byteLength` bytes (contents undefined). */
   exact(byteLength: number): ArrayBuffer {
-    const buffer = this.exactFree.get(byteLength)?.pop();
-    if (buffer === undefined) return new ArrayBuffer(byteLength);
-    this.pooled -= byteLength;
-    return buffer;
+    const k = this.find((entry) => entry.exact && entry.buffer.byteLength === byteLength);
+    return k >= 0 ? this.take(k) : new ArrayBuffer(byteLength);
   }
 
   /** `byteLength` bytes (contents undefined) of a buffer no more than twice as long. */
   atLeast(byteLength: number): Uint8Array {
-    const free = this.looseFree;
-    for (let k = free.length - 1; k >= 0; k--) {
-      const buffer = free[k]!;
-      if (buffer.byteLength >= byteLength && buffer.byteLength <= 2 * byteLength) {
-        free.splice(k, 1);
-        this.pooled -= buffer.byteLength;
-        return new Uint8Array(buffer, 0, byteLength);
-      }
-    }
-    // An eighth more: the next block's page of the same column is often a little longer.
-    return new Uint8Array(new ArrayBuffer(byteLength + (byteLength >>> 3)), 0, byteLength);
+    const k = this.find((entry) => !entry.exact && entry.buffer.byteLength >= byteLength && entry.buffer.byteLength <= 2 * byteLength);
+    // Room to spare in a new one: the next block's page of the same column is often a little longer.
+    return new Uint8Array(k >= 0 ? this.take(k) : new ArrayBuffer(withRoom(byteLength)), 0, byteLength);
   }
 
   /** Buffers handed out by exact or atLeast whose contents no one will read again. */
-  giveBack(buffers: readonly { buffer: ArrayBuffer; exact: boolean }[]): void {
-    for (const { buffer, exact } of buffers) {
-      if (this.pooled + buffer.byteLength > this.limit) continue;
-      this.pooled += buffer.byteLength;
-      if (!exact) this.looseFree.push(buffer);
-      else {
-        const free = this.exactFree.get(buffer.byteLength);
-        if (free) free.push(buffer);
-        else this.exactFree.set(buffer.byteLength, [buffer]);
-      }
+  giveBack(buffers: readonly PooledBuffer[]): void {
+    for (const entry of buffers) {
+      this.free.push(entry);
+      this.pooled += entry.buffer.byteLength;
     }
+    // Sizes that no longer come up (a short last row group) must not hold the room of those that do.
+    while (this.pooled > this.limit) this.pooled -= this.free.shift()!.buffer.byteLength;
+  }
+
+  /** The newest buffer given back that `fits`, or −1. */
+  private find(fits: (entry: PooledBuffer) => boolean): number {
+    for (let k = this.free.length - 1; k >= 0; k--) if (fits(this.free[k]!)) return k;
+    return -1;
+  }
+
+  private take(k: number): ArrayBuffer {
+    const [{ buffer }] = this.free.splice(k, 1) as [PooledBuffer];
+    this.pooled -= buffer.byteLength;
+    return buffer;
   }
 }

@@ -34,7 +34,7 @@ export interface ColumnBlock {
   release?: (() => void) | undefined;
 }
 
-/** What a block's memory must outlive: 'kept' (any time later), or 'until-next' (dropped before the next block is asked for). */
+/** What a block's memory must outlive: 'kept' (until it is released, if ever: ColumnBlock.release), or 'until-next' (dropped before the next block is asked for). */
 export type BlockLifetime = 'kept' | 'until-next';
 
 export interface ColumnarSource extends TableShape {
@@ -92,7 +92,6 @@ function finiteColumn(values: Float64Array, where: { file: string; start: number
   }
   return values;
 }
-
 
 /** A cell of a typed column as `ColumnBlock.cell` hands it on (see there). */
 export function plainCell(value: unknown): Cell {

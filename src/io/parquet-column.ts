@@ -1,16 +1,18 @@
 /**
  * A flat Parquet column chunk's values (a top-level column, neither repeated nor nested): its
- * pages decoded by hyparquet's own page readers, and put together here.
+ * pages read and put together here; pages of encodings other than PLAIN and by dictionary
+ * (delta, byte stream split, booleans' RLE) by hyparquet's own page readers.
  *
  * Why not hyparquet's column reader: it puts every page together with its general assembly of
  * nested data (lists, structs), which walks an OPTIONAL column value by value into a plain array,
  * even a page with no null in it. Every column of a file written by DuckDB, pandas (pyarrow),
  * Polars or Spark is OPTIONAL, so every double became a boxed number in an array: measured on a
  * 1M-row DuckDB file, 0.95 s of `bn stats`' 2.1 s, plus the garbage collector's 0.4 s and
- * 200 MB. Here a page without nulls is the array its decoder made (a page of doubles stays a
- * Float64Array, a view of the page), and only a page with nulls is spread into an array with
- * null where its definition level says so. test/io/parquet-column.test.ts checks it against
- * hyparquet's column reader on files of several writers. The page readers are hyparquet's own
+ * 200 MB. Here a page without nulls is the typed array its values make (a PLAIN page of doubles,
+ * a view of the page; by dictionary, a Float64Array), text is kept as its page bytes
+ * (./text-cells.ts), and only a page of numbers with nulls is spread into an array with null
+ * where its definition level says so. test/io/parquet-column.test.ts checks it against
+ * hyparquet's column reader on files of several writers. hyparquet's page readers are its own
  * modules, not its package's index: package.json takes hyparquet's patch releases only (~1.33.0),
  * since a minor one may change them.
  */
@@ -103,11 +105,11 @@ export function readFlatChunk(buffer: ArrayBuffer, byteLength: number, decoder: 
       const dph = header.data_page_header!;
       const bounded = isText(decoder) && readsHere(dph.encoding, decoder, dictionary);
       const page = decompressPage(bytes, Number(header.uncompressed_page_size), decoder.codec, compressorsOf(decoder, memory, bounded));
-      pages.push(readDataPageV1(page, dph, decoder, dictionary, maxDefinition, memory));
+      pages.push(readV1Page(page, dph, decoder, dictionary, maxDefinition, memory));
       read += dph.num_values;
     } else if (header.type === 'DATA_PAGE_V2') {
       const dph = header.data_page_header_v2!;
-      pages.push(readDataPageV2Flat(bytes, header, decoder, dictionary, maxDefinition, memory));
+      pages.push(readV2Page(bytes, header, decoder, dictionary, maxDefinition, memory));
       read += dph.num_values;
     } else {
       throw new Error(`parquet unsupported page type: ${header.type}`);
@@ -125,7 +127,7 @@ export function readFlatChunk(buffer: ArrayBuffer, byteLength: number, decoder: 
  * (one level a value, every column OPTIONAL). Encodings other than PLAIN and the dictionary ones
  * (delta, byte stream split, booleans' RLE) are hyparquet's to read.
  */
-function readDataPageV1(page: Uint8Array, header: DataPageHeader, decoder: ColumnDecoder, dictionary: ChunkValues | undefined, maxDefinition: number, memory: ChunkMemory): ChunkValues {
+function readV1Page(page: Uint8Array, header: DataPageHeader, decoder: ColumnDecoder, dictionary: ChunkValues | undefined, maxDefinition: number, memory: ChunkMemory): ChunkValues {
   const { encoding } = header;
   if (!readsHere(encoding, decoder, dictionary)) {
     const { definitionLevels, dataPage } = readDataPage(page, header, decoder);
@@ -146,7 +148,7 @@ function readDataPageV1(page: Uint8Array, header: DataPageHeader, decoder: Colum
  * repeated values, by dictionary, went through plain arrays of indices and numbers, about a
  * fifth of `bn stats`' decoding.
  */
-function readDataPageV2Flat(bytes: Uint8Array, header: PageHeader, decoder: ColumnDecoder, dictionary: ChunkValues | undefined, maxDefinition: number, memory: ChunkMemory): ChunkValues {
+function readV2Page(bytes: Uint8Array, header: PageHeader, decoder: ColumnDecoder, dictionary: ChunkValues | undefined, maxDefinition: number, memory: ChunkMemory): ChunkValues {
   const dph = header.data_page_header_v2!;
   if (!readsHere(dph.encoding, decoder, dictionary)) {
     const { definitionLevels, dataPage } = readDataPageV2(bytes, header, decoder);
@@ -156,17 +158,17 @@ function readDataPageV2Flat(bytes: Uint8Array, header: PageHeader, decoder: Colu
   const repetitionLength = dph.repetition_levels_byte_length;
   const definitionLength = dph.definition_levels_byte_length;
   const valuesAt = repetitionLength + definitionLength;
-  if (valuesAt > bytes.byteLength) throw new Error('parquet page levels past the end of its page');
+  const size = header.uncompressed_page_size - valuesAt;
+  if (repetitionLength < 0 || definitionLength < 0 || valuesAt > bytes.byteLength || size < 0) throw new Error('parquet page levels past the end of its page');
   let levels: Uint8Array | undefined;
   if (maxDefinition > 0) {
     // A flat column has no repetition levels: the definition levels follow any there are.
     const reader = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset: repetitionLength };
     levels = definitionLevels(bytes, reader, count, maxDefinition, definitionLength);
   }
-  const size = header.uncompressed_page_size - valuesAt;
   let page = bytes.subarray(valuesAt);
-  // A page with no values may have no compressed bytes, which is not a valid stream.
-  if (dph.is_compressed !== false && size > 0) page = decompressPage(page, size, decoder.codec, compressorsOf(decoder, memory, isText(decoder)));
+  // Compressed values of no bytes: none (a page of nulls may have no compressed bytes, which is not a valid stream).
+  if (dph.is_compressed !== false) page = size > 0 ? decompressPage(page, size, decoder.codec, compressorsOf(decoder, memory, isText(decoder))) : page.subarray(0, 0);
   const reader = { view: new DataView(page.buffer, page.byteOffset, page.byteLength), offset: 0 };
   const values = pageValues(page, reader, dph.encoding, decoder, dictionary, levels ? defined(levels, maxDefinition) : count, memory);
   return withNulls(values, levels, maxDefinition, count);
@@ -252,7 +254,7 @@ function readPlainText(page: Uint8Array, reader: { view: DataView; offset: numbe
  */
 function lookUp(dictionary: ChunkValues, indices: Int32Array, memory: ChunkMemory): ChunkValues {
   if (dictionary instanceof Float64Array) return lookUpDoubles(dictionary, indices, memory.doubles(indices.length));
-  if (dictionary instanceof TextCells) return dictionary.lookUp(indices);
+  if (dictionary instanceof TextCells) return lookUpText(dictionary, indices);
   const n = indices.length;
   const typed = !Array.isArray(dictionary);
   const out = typed ? new (dictionary.constructor as new (n: number) => DecodedArray)(n) : new Array<unknown>(n);
@@ -274,13 +276,27 @@ function lookUpDoubles(dictionary: Float64Array, indices: Int32Array, out: Float
   return out;
 }
 
-function outOfRange(k: number, dictionary: DecodedArray): Error {
+/** Text cells that share the dictionary's bytes. */
+function lookUpText(dictionary: TextCells, indices: Int32Array): TextCells {
+  const n = indices.length;
+  const starts = new Int32Array(n);
+  const ends = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const k = indices[i]!;
+    if (k < 0 || k >= dictionary.length) throw outOfRange(k, dictionary);
+    starts[i] = dictionary.starts[k]!;
+    ends[i] = dictionary.ends[k]!;
+  }
+  return new TextCells(dictionary.bytes, starts, ends);
+}
+
+function outOfRange(k: number, dictionary: { length: number }): Error {
   return new Error(`parquet dictionary index ${k} out of range (${dictionary.length} entries)`);
 }
 
 /** A page's `count` values: its decoded values as they are when none is missing, else with null where a definition level is below the column's. */
 function withNulls(values: ChunkValues, definitionLevels: ArrayLike<number> | undefined, maxDefinition: number, count: number): ChunkValues {
-  // No null (hyparquet leaves a v1 page's levels empty then; a v2 page's are all the column's): as decoded.
+  // No null: as decoded (whatever the levels say, as hyparquet's readers have them or as read here).
   if (values.length === count) return values;
   if (definitionLevels?.length !== count) throw new Error(`a page of ${count} values decoded ${values.length}`);
   if (values instanceof TextCells) return values.spread(definitionLevels, maxDefinition, count);

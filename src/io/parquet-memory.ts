@@ -14,31 +14,33 @@
  */
 import type { BlockLifetime } from './columnar.js';
 import { BufferArena } from './buffer-arena.js';
-import { BufferPool } from './buffer-pool.js';
+import { BufferPool, type PooledBuffer } from './buffer-pool.js';
 
 /** A kept block's buffers, given back together (GroupMemory.giveBack). */
-export type KeptBuffers = { buffer: ArrayBuffer; exact: boolean }[];
+export type KeptBuffers = PooledBuffer[];
 
 export class GroupMemory {
   private readonly arena = new BufferArena();
   /** Enough for a few row groups: what a pass keeps at once is one or two. */
   private readonly pool = new BufferPool(128 << 20);
-  private reusing = false;
+  /** The block being read lives until the next: its pages come from the arena too. */
+  private untilNext = false;
   /** The buffers of the kept block being read. */
   private kept: KeptBuffers = [];
 
   /**
-   * Runs `read` (one at a time), its bytes from the arena when its block lives `until-next`, and
-   * the buffers a kept block holds (for giveBack once the block is dropped).
+   * Runs `read` (one at a time): its compressed chunks from the arena, and the rest from the arena
+   * too when its block lives `until-next`, else from the pool. Returns what `read` returns and the
+   * buffers a kept block holds (for giveBack once the block is released).
    */
   async read<T>(lifetime: BlockLifetime, read: () => Promise<T>): Promise<{ value: T; kept: KeptBuffers }> {
-    this.reusing = lifetime === 'until-next';
+    this.untilNext = lifetime === 'until-next';
     this.arena.reset();
     this.kept = [];
     try {
       return { value: await read(), kept: this.kept };
     } finally {
-      this.reusing = false;
+      this.untilNext = false;
       this.kept = [];
     }
   }
@@ -57,10 +59,13 @@ export class GroupMemory {
 
   /**
    * Room for `length` numbers of a block read with `lifetime` (asked for after its read: the
-   * arena's turns go on until the next read resets them).
+   * arena's turns go on until the next read resets them; a kept block's `kept` buffers take it).
    */
-  numbers(length: number, lifetime: BlockLifetime): Float64Array {
-    return lifetime === 'until-next' ? new Float64Array(this.arena.exact(length * 8).buffer) : new Float64Array(length);
+  numbers(length: number, lifetime: BlockLifetime, kept: KeptBuffers): Float64Array {
+    if (lifetime === 'until-next') return new Float64Array(this.arena.exact(length * 8).buffer);
+    const buffer = this.pool.exact(length * 8);
+    kept.push({ buffer, exact: true });
+    return new Float64Array(buffer);
   }
 
   /** Room for `length` doubles decoded during a read (a dictionary column's values, a chunk's pages put together). */
@@ -70,7 +75,7 @@ export class GroupMemory {
 
   /** A decompressed page's `byteLength` bytes; `bounded`: its reader views no more than them (a page of byte arrays). */
   page(byteLength: number, bounded = false): Uint8Array {
-    if (this.reusing) return bounded ? this.arena.bytes(byteLength) : this.arena.exact(byteLength);
+    if (this.untilNext) return bounded ? this.arena.bytes(byteLength) : this.arena.exact(byteLength);
     if (!bounded) return this.exact(byteLength);
     const bytes = this.pool.atLeast(byteLength);
     this.kept.push({ buffer: bytes.buffer as ArrayBuffer, exact: false });
@@ -78,7 +83,7 @@ export class GroupMemory {
   }
 
   private exact(byteLength: number): Uint8Array {
-    if (this.reusing) return this.arena.exact(byteLength);
+    if (this.untilNext) return this.arena.exact(byteLength);
     const buffer = this.pool.exact(byteLength);
     this.kept.push({ buffer, exact: true });
     return new Uint8Array(buffer);

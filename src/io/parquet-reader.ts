@@ -163,8 +163,8 @@ class RowGroups {
 
   /**
    * Group `index`, decoded (only the `wanted` columns, when given: a text column a statistics pass
-   * does not use costs nothing); undefined when it has no rows. Its memory reused for the next
-   * read when it lives `until-next`.
+   * does not use costs nothing); undefined when it has no rows. Its memory is reused for the next
+   * read when it lives `until-next`, and for later ones once it is released when it is kept.
    */
   async read(index: number, lifetime: BlockLifetime = 'kept', wanted?: readonly number[]): Promise<ColumnBlock | undefined> {
     const { file, metadata, columns, types, label, memory } = this;
@@ -175,13 +175,14 @@ class RowGroups {
     const read = wanted ?? columns.map((_, j) => j);
     const data = new Array<ChunkValues | undefined>(columns.length);
     try {
-      // Every chunk is read ahead, into reused memory (compressed chunks go to the arena whatever
-      // the block's lifetime), and the reads overlap the decoding.
+      // Every chunk this module decodes is read ahead, into reused memory (compressed chunks go to
+      // the arena whatever the block's lifetime), and the reads overlap the decoding. Not one that
+      // hyparquet's reader reads (no decoder): its values may view the chunk in place.
       const { kept } = await memory.read(lifetime, async () => {
-        file.prefetch(read.flatMap((j) => chunkRange(group, j) ?? []));
+        file.prefetch(read.flatMap((j) => (this.decoders[j] ? (chunkRange(group, j) ?? []) : [])));
         for (const j of read) data[j] = await this.column(j, group, start, rows);
       });
-      const block = new RowGroupBlock(data, start, rows, columns, types, label, (length) => memory.numbers(length, lifetime));
+      const block = new RowGroupBlock(data, start, rows, columns, types, label, (length) => memory.numbers(length, lifetime, kept));
       block.release = () => {
         block.release = undefined;
         memory.giveBack(kept);
@@ -242,7 +243,7 @@ class RowGroupBlock implements ColumnBlock {
     private readonly columns: string[],
     private readonly types: ColumnType[],
     private readonly label: string,
-    /** Room for a column's numbers when they are not a Float64Array already (a dictionary column's are an array). */
+    /** Room for a column's numbers when they are not a Float64Array already (integers, decimals, a page with nulls). */
     private readonly room: (length: number) => Float64Array,
   ) {}
 

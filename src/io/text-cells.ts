@@ -18,11 +18,11 @@ export interface AsciiFieldSink {
   asciiField(bytes: Uint8Array, start: number, end: number): boolean;
 }
 
+/**
+ * Cell i is bytes[starts[i], ends[i]), or null where starts[i] is −1. Cells may share bytes (a
+ * dictionary's entries) and be in any order.
+ */
 export class TextCells {
-  /**
-   * Cell i is bytes[starts[i], ends[i]), or null where starts[i] is −1. Cells may share bytes (a
-   * dictionary's entries) and be in any order.
-   */
   /** The bytes as a Buffer, for its latin1 decoding (one byte a character, no checks). */
   private readonly buffer: Buffer;
 
@@ -67,20 +67,6 @@ export class TextCells {
     return new TextCells(this.bytes, this.starts.slice(0, length), this.ends.slice(0, length));
   }
 
-  /** The entries at `indices` (a dictionary's): cells that share these bytes. */
-  lookUp(indices: Int32Array): TextCells {
-    const n = indices.length;
-    const starts = new Int32Array(n);
-    const ends = new Int32Array(n);
-    for (let i = 0; i < n; i++) {
-      const k = indices[i]!;
-      if (k < 0 || k >= this.length) throw new Error(`parquet dictionary index ${k} out of range (${this.length} entries)`);
-      starts[i] = this.starts[k]!;
-      ends[i] = this.ends[k]!;
-    }
-    return new TextCells(this.bytes, starts, ends);
-  }
-
   /** `count` cells: these, in order, where `levels` say a value is there (levels[i] === present), null elsewhere. */
   spread(levels: ArrayLike<number>, present: number, count: number): TextCells {
     const starts = new Int32Array(count).fill(-1);
@@ -88,7 +74,7 @@ export class TextCells {
     let next = 0;
     for (let i = 0; i < count; i++) {
       if (levels[i] !== present) continue;
-      if (next >= this.length) break;
+      if (next === this.length) throw new Error(`a page of ${this.length} values has more defined`);
       starts[i] = this.starts[next]!;
       ends[i] = this.ends[next++]!;
     }
@@ -96,24 +82,31 @@ export class TextCells {
     return new TextCells(this.bytes, starts, ends);
   }
 
-  /** `parts` one after the other: their bytes copied into one buffer, unless they all share one. */
+  /** `parts` one after the other, on one buffer: each distinct buffer of theirs copied into it once. */
   static join(parts: readonly TextCells[]): TextCells {
     const length = parts.reduce((n, part) => n + part.length, 0);
     const starts = new Int32Array(length);
     const ends = new Int32Array(length);
-    const shared = parts.every((part) => part.bytes === parts[0]!.bytes);
-    const bytes = shared ? parts[0]!.bytes : new Uint8Array(parts.reduce((n, part) => n + part.bytes.length, 0));
+    // Where each buffer goes in the joined one (a dictionary's pages share the dictionary's).
+    const bases = new Map<Uint8Array, number>();
+    let size = 0;
+    for (const { bytes } of parts) {
+      if (bases.has(bytes)) continue;
+      bases.set(bytes, size);
+      size += bytes.length;
+    }
+    const bytes = bases.size === 1 ? parts[0]!.bytes : new Uint8Array(size);
+    if (bases.size > 1) for (const [part, base] of bases) bytes.set(part, base);
     let at = 0;
-    let base = 0;
     for (const part of parts) {
-      if (!shared) bytes.set(part.bytes, base);
+      const base = bases.size === 1 ? 0 : bases.get(part.bytes)!;
       for (let i = 0; i < part.length; i++) {
         const start = part.starts[i]!;
         starts[at] = start < 0 ? -1 : start + base;
         ends[at++] = part.ends[i]! + base;
       }
-      if (!shared) base += part.bytes.length;
     }
     return new TextCells(bytes, starts, ends);
   }
+
 }

@@ -58,7 +58,7 @@ export interface BatchConsumer {
    * what it writes waits in a buffer until `afterChunk`. `end` says what follows it (see BatchEnd).
    */
   batch(batch: RowBatch, end: BatchEnd): void;
-  /** After each chunk of input: where written output drains (back-pressure). */
+  /** After each chunk of input (and, for a columnar reader, each full batch): where written output drains (back-pressure). */
   afterChunk?(): Promise<void>;
   /**
    * Rows per batch: exactly this many in every batch but the last (training with -b). Absent:

@@ -28,15 +28,20 @@ describe('BufferPool', () => {
     expect(again.length).toBe(1100);
   });
 
-  it('keeps no more than its limit: what is given back beyond it is left to the collector', () => {
+  it('keeps no more than its limit: the buffers given back longest ago are left to the collector first', () => {
     const pool = new BufferPool(1000);
     const a = pool.exact(600);
     const b = pool.exact(600);
-    pool.giveBack([
-      { buffer: a, exact: true },
-      { buffer: b, exact: true },
-    ]);
-    expect(pool.exact(600)).toBe(a);
-    expect(pool.exact(600)).not.toBe(b);
+    pool.giveBack([{ buffer: a, exact: true }]);
+    pool.giveBack([{ buffer: b, exact: true }]);
+    expect(pool.exact(600)).toBe(b);
+    expect(pool.exact(600)).not.toBe(a);
+    // A length that no longer comes up does not hold the room of one that does.
+    const odd = pool.exact(900);
+    pool.giveBack([{ buffer: odd, exact: true }]);
+    const c = pool.exact(500);
+    pool.giveBack([{ buffer: c, exact: true }]);
+    expect(pool.exact(500)).toBe(c);
+    expect(pool.exact(900)).not.toBe(odd);
   });
 });

@@ -10,7 +10,8 @@ import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { parquetMetadata, parquetRead } from 'hyparquet';
 import { parquetHeader } from 'hyparquet/src/column.js';
-import { ParquetWriter } from 'hyparquet-writer';
+import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
+import { writePageHeader } from 'hyparquet-writer/src/datapage.js';
 import { fileWriter } from 'hyparquet-writer/src/node.js';
 import pl from 'nodejs-polars';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -177,6 +178,45 @@ describe('readFlatChunk: the values of hyparquet’s column reader', () => {
       expect(kinds.has(kind), `${kind} in ${[...kinds].join(', ')}`).toBe(true);
     }
     expect(mostPages).toBeGreaterThan(10);
+  });
+
+  /** A chunk of one v2 page of `values` (REQUIRED doubles, PLAIN), stored as they are whatever the chunk's codec, with `header`'s fields over the page's own. */
+  function v2Chunk(values: number[], header: Record<string, unknown> = {}): ArrayBuffer {
+    const data = new Uint8Array(Float64Array.from(values).buffer);
+    const v2 = { num_values: values.length, num_nulls: 0, num_rows: values.length, encoding: 'PLAIN', definition_levels_byte_length: 0, repetition_levels_byte_length: 0, is_compressed: false };
+    // A header a multiple of 8 bytes long (a CRC of the right length): the values are then aligned,
+    // and a reader may view them in place rather than copy them.
+    for (let crc = 0; ; crc = crc * 128 + 1) {
+      const writer = new ByteWriter();
+      writePageHeader(writer, { type: 'DATA_PAGE_V2', uncompressed_page_size: data.length, compressed_page_size: data.length, crc, ...header, data_page_header_v2: { ...v2, ...(header.data_page_header_v2 as object) } } as never);
+      if (writer.offset % 8 !== 0) continue;
+      writer.appendBytes(data);
+      return writer.getBytes().slice().buffer;
+    }
+  }
+  const requiredDoubles = () => {
+    const schema = [{ name: 'root', num_children: 1 }, { name: 'x', type: 'DOUBLE', repetition_type: 'REQUIRED' }] as const;
+    const metadata = { schema, row_groups: [{ columns: [{ meta_data: { path_in_schema: ['x'], type: 'DOUBLE', codec: 'SNAPPY' } }] }] };
+    return flatColumnDecoders(metadata as never, 1, {})[0]!;
+  };
+
+  it('a v2 page stored uncompressed in a compressed chunk: its values are its own, not views of the chunk (whose buffer is reused)', () => {
+    const chunk = v2Chunk([1.5, -2, 3e300]);
+    const values = readFlatChunk(chunk, chunk.byteLength, requiredDoubles(), 3);
+    new Uint8Array(chunk).fill(0xff);
+    expect(Array.from(values as Float64Array)).toEqual([1.5, -2, 3e300]);
+  });
+
+  it('a v2 page whose levels or sizes do not add up is refused', () => {
+    const decoder = requiredDoubles();
+    for (const header of [
+      { uncompressed_page_size: 8 * 3 - 30, data_page_header_v2: { definition_levels_byte_length: 0, repetition_levels_byte_length: 0 } },
+      { data_page_header_v2: { definition_levels_byte_length: -4 } },
+      { data_page_header_v2: { repetition_levels_byte_length: 1000 } },
+    ]) {
+      const chunk = v2Chunk([1, 2, 3], header);
+      expect(() => readFlatChunk(chunk, chunk.byteLength, decoder, 3), JSON.stringify(header)).toThrow(/levels past the end of its page/);
+    }
   });
 
   it('a chunk cut short, or a page past its chunk, is refused, not read as fewer rows', () => {

@@ -41,22 +41,25 @@ describe('TextCells', () => {
     expect(out.bytes().toString()).toBe('abc"a,""b""""two\nlines"');
   });
 
-  it('lookUp(), spread(), slice() and join() keep each cell and each null where it belongs', () => {
+  it('spread(), slice() and join() keep each cell and each null where it belongs', () => {
     const dictionary = cellsOf(['red', 'green', 'blue']);
-    const looked = dictionary.lookUp(Int32Array.of(2, 0, 0, 1));
+    // Entries 2, 0, 0, 1 of the dictionary, on its bytes (as a page by dictionary is read).
+    const pick = (indices: number[]) => new TextCells(dictionary.bytes, Int32Array.from(indices, (k) => dictionary.starts[k]!), Int32Array.from(indices, (k) => dictionary.ends[k]!));
+    const looked = pick([2, 0, 0, 1]);
     expect(looked.toArray()).toEqual(['blue', 'red', 'red', 'green']);
-    expect(() => dictionary.lookUp(Int32Array.of(3))).toThrow(/index 3 out of range \(3 entries\)/);
     const spread = looked.spread(Uint8Array.of(1, 0, 1, 1, 0, 1), 1, 6);
     expect(spread.toArray()).toEqual(['blue', null, 'red', 'red', null, 'green']);
     expect(() => looked.spread(Uint8Array.of(1, 0, 1), 1, 3)).toThrow(/4 values has 2 defined/);
+    expect(() => looked.spread(Uint8Array.of(1, 1, 1, 1, 1), 1, 5)).toThrow(/4 values has more defined/);
     expect(spread.slice(3).toArray()).toEqual(['blue', null, 'red']);
-    // Parts on one buffer (a dictionary's pages) share it; parts on several are copied into one.
+    // Parts on one buffer (a dictionary's pages) share it; parts on several are copied into one,
+    // each buffer once however many parts view it (pages by dictionary, then PLAIN ones).
     const shared = TextCells.join([looked, spread]);
     expect(shared.bytes).toBe(dictionary.bytes);
     expect(shared.toArray()).toEqual([...looked.toArray(), ...spread.toArray()]);
-    const other = cellsOf([null, 'naïve', 'x']);
-    const copied = TextCells.join([spread, other, looked]);
-    expect(copied.bytes).not.toBe(dictionary.bytes);
-    expect(copied.toArray()).toEqual([...spread.toArray(), ...other.toArray(), ...looked.toArray()]);
+    const plain = cellsOf([null, 'naïve', 'x']);
+    const copied = TextCells.join([spread, looked, plain, pick([1]), plain]);
+    expect(copied.bytes.length).toBe(dictionary.bytes.length + plain.bytes.length);
+    expect(copied.toArray()).toEqual([...spread.toArray(), ...looked.toArray(), ...plain.toArray(), 'green', ...plain.toArray()]);
   });
 });

@@ -269,7 +269,28 @@ describe('CSV/TSV output from Parquet: the bytes of the row writer', () => {
 // A normalize pass reads each row group into memory that earlier groups gave back once their rows
 // were written (src/io/buffer-pool.ts): every cell of every group must still be its own.
 describe('many row groups, memory reused from one to the next', () => {
-  it('every cell as DuckDB reads it: text of every length (PLAIN), values by dictionary with nulls, doubles', async () => {
+  /** bn's normalize of `file` (x the feature) to TSV: every other cell (t, d, h) as DuckDB reads it. */
+  async function expectCellsAsDuckDB(file: string, rows: number) {
+    const groups = await duck.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM parquet_metadata('${file}') WHERE column_id = 0`);
+    expect(groups.getRowObjectsJS()[0]!.n).toBeGreaterThan(3);
+    const r = await bnInProcess(['normalize', file, '--to', 'tsv', '-s', 'x']);
+    expect(r.code, r.stderr).toBe(0);
+    const [header, ...records] = csvRows(r.stdout, '\t');
+    expect(header).toEqual(['x', 't', 'd', 'h']);
+    const expected = (await duck.runAndReadAll(`SELECT t, d, h FROM read_parquet('${file}')`)).getRowObjectsJS();
+    expect(records.length).toBe(rows);
+    // No tab or line break in the data: a field is quoted only for its quotes.
+    const unquoted = (field: string) => (field.startsWith('"') ? field.slice(1, -1).replaceAll('""', '"') : field);
+    records.forEach(([, t, d, h], i) => {
+      const row = expected[i]!;
+      expect(unquoted(t!), `row ${i}`).toBe(row.t ?? ''); // a null written as an empty field
+      expect(d === '' ? null : Number(d), `row ${i}`).toBe(row.d);
+      expect(h, `row ${i}`).toBe(row.h);
+    });
+  }
+  const text = (i: number) => 'ab'.repeat((i * 7) % 23) + i + (i % 17 === 0 ? ', "q"' : '');
+
+  it('DuckDB\'s v1 pages, every cell as DuckDB reads it: text of every length (PLAIN), values by dictionary with nulls, doubles', async () => {
     await duck.run(`COPY (
       SELECT
         i::DOUBLE AS x,
@@ -277,22 +298,35 @@ describe('many row groups, memory reused from one to the next', () => {
         CASE WHEN i % 5 = 0 THEN NULL ELSE (i % 13) * 0.5 END::DOUBLE AS d,
         md5(i::VARCHAR) AS h
       FROM range(0, 20000) t(i)) TO '${at('groups.parquet')}' (FORMAT parquet, ROW_GROUP_SIZE 3000)`);
-    const groups = await duck.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM parquet_metadata('${at('groups.parquet')}') WHERE column_id = 0`);
-    expect(groups.getRowObjectsJS()[0]!.n).toBeGreaterThan(3);
-    const r = await bnInProcess(['normalize', at('groups.parquet'), '--to', 'tsv', '-s', 'x']);
-    expect(r.code, r.stderr).toBe(0);
-    const [header, ...records] = csvRows(r.stdout, '\t');
-    expect(header).toEqual(['x', 't', 'd', 'h']);
-    const expected = (await duck.runAndReadAll(`SELECT t, d, h FROM read_parquet('${at('groups.parquet')}')`)).getRowObjectsJS();
-    expect(records.length).toBe(20_000);
-    // No tab or line break in the data: a field is quoted only for its quotes.
-    const unquoted = (field: string) => (field.startsWith('"') ? field.slice(1, -1).replaceAll('""', '"') : field);
-    records.forEach(([, t, d, h], i) => {
-      const row = expected[i]!;
-      expect(unquoted(t!), `row ${i}`).toBe(row.t);
-      expect(d === '' ? null : Number(d), `row ${i}`).toBe(row.d);
-      expect(h, `row ${i}`).toBe(row.h);
+    await expectCellsAsDuckDB(at('groups.parquet'), 20_000);
+  });
+
+  it('hyparquet-writer\'s v2 pages, Snappy and uncompressed groups in turn, every cell as DuckDB reads it', async () => {
+    const writer = new ParquetWriter({
+      writer: fileWriter(at('groups-v2.parquet')),
+      schema: [
+        { name: 'root', num_children: 4 },
+        { name: 'x', type: 'DOUBLE', repetition_type: 'REQUIRED' },
+        { name: 't', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
+        { name: 'd', type: 'DOUBLE', repetition_type: 'OPTIONAL' },
+        { name: 'h', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
+      ],
     });
+    for (let g = 0; g < 6; g++) {
+      const rows = Array.from({ length: 2000 + 300 * g }, (_, k) => 20_000 * g + k);
+      const codec = g % 2 === 0 ? 'SNAPPY' : 'UNCOMPRESSED';
+      writer.write({
+        columnData: [
+          { name: 'x', data: Float64Array.from(rows), codec },
+          { name: 't', data: rows.map((i) => (i % 11 === 0 ? null : text(i))), codec },
+          { name: 'd', data: rows.map((i) => (i % 5 === 0 ? null : (i % 13) * 0.5)), codec },
+          { name: 'h', data: rows.map((i) => `h${i % 40}`), codec },
+        ],
+        rowGroupSize: rows.length,
+      });
+    }
+    writer.finish();
+    await expectCellsAsDuckDB(at('groups-v2.parquet'), 6 * 2000 + 300 * 15);
   });
 });
 

@@ -19,13 +19,16 @@ const dir = mkdtempSync(path.join(os.tmpdir(), 'bn-typed-output-'));
 const at = (name: string) => path.join(dir, name);
 let duck: DuckDBConnection;
 
-const ROWS = 140_000;
+/** Rows of the inputs compared byte for byte: more than a group, so that one ends inside a batch. */
+const ROWS = 70_000;
+/** Rows of the input whose groups are read back: three groups and a rest (the Parquet sink's third group is gathered into the first one's arrays). */
+const GROUPS_ROWS = 140_000;
 const GENERAL = { BN_NO_FAST: '1' };
 
 /** Text to quote, missing cells ("" and NA) in a feature and in a text column, a column of digits that stays text by its first value. */
-function csv(): string {
+function csv(rows: number): string {
   const lines = ['id,name,x,y,flag,code'];
-  for (let i = 0; i < ROWS; i++) {
+  for (let i = 0; i < rows; i++) {
     const name = i % 5 === 0 ? '' : i % 7 === 0 ? '"a, ""b"""' : `n${i % 13}`;
     const x = i % 9 === 0 ? '' : i % 11 === 0 ? 'NA' : String((i % 1000) / 7);
     lines.push(`${i},${name},${x},${i * 0.25 - 3},${i % 2 === 0},${i === 0 ? 'A1' : String(i % 97).padStart(3, '0')}`);
@@ -53,7 +56,8 @@ async function sameBytes(input: string, flags: string[] = []): Promise<void> {
 }
 
 beforeAll(async () => {
-  writeFileSync(at('t.csv'), csv());
+  writeFileSync(at('t.csv'), csv(ROWS));
+  writeFileSync(at('groups.csv'), csv(GROUPS_ROWS));
   duck = await (await DuckDBInstance.create(':memory:')).connect();
   // Integers, one beyond 2^53, decimals (one beyond 2^53 unscaled), text, booleans, nulls in each, a NaN double.
   await duck.run(`COPY (
@@ -115,17 +119,17 @@ describe('Parquet and Arrow output by columns: the bytes of the row writer', () 
   it('groups of 65,536 rows, whatever the batches, each with its own nulls: the row groups DuckDB reads, the record batches apache-arrow reads', async () => {
     const missing = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => from + k).filter((i) => i % 9 === 0 || i % 11 === 0).length;
     // Three groups and a rest: the Parquet sink's third group is gathered into the first one's arrays, handed back.
-    const groups = Array.from({ length: Math.ceil(ROWS / 65536) }, (_, g) => [Math.min(65536, ROWS - g * 65536), missing(g * 65536, Math.min(ROWS, (g + 1) * 65536))]);
+    const groups = Array.from({ length: Math.ceil(GROUPS_ROWS / 65536) }, (_, g) => [Math.min(65536, GROUPS_ROWS - g * 65536), missing(g * 65536, Math.min(GROUPS_ROWS, (g + 1) * 65536))]);
     expect(groups.length).toBeGreaterThan(2);
     for (const flags of [[], ['-b', '5000'], ['-b', '100000']]) {
-      expect((await bnInProcess(['normalize', at('t.csv'), ...flags, '-o', at('groups.parquet')])).code).toBe(0);
+      expect((await bnInProcess(['normalize', at('groups.csv'), ...flags, '-o', at('groups.parquet')])).code).toBe(0);
       const reader = await duck.runAndReadAll(`SELECT row_group_num_rows AS n, stats_null_count AS nulls FROM parquet_metadata('${at('groups.parquet')}') WHERE path_in_schema = 'x' ORDER BY row_group_id`);
       expect(reader.getRowObjects().map((r) => [Number(r.n), Number(r.nulls)])).toEqual(groups);
-      expect((await bnInProcess(['normalize', at('t.csv'), ...flags, '-o', at('groups.arrow')])).code).toBe(0);
+      expect((await bnInProcess(['normalize', at('groups.csv'), ...flags, '-o', at('groups.arrow')])).code).toBe(0);
       const table = tableFromIPC(readFileSync(at('groups.arrow')));
       expect(table.batches.map((b) => [b.numRows, b.getChild('x')!.nullCount])).toEqual(groups);
       // Every value, against the TSV bytes writer's (the shortest text that reads back to the same double).
-      const tsv = (await bnInProcess(['normalize', at('t.csv'), ...flags, '--to', 'tsv'])).stdout.trimEnd().split('\n').slice(1);
+      const tsv = (await bnInProcess(['normalize', at('groups.csv'), ...flags, '--to', 'tsv'])).stdout.trimEnd().split('\n').slice(1);
       const expected = tsv.map((line) => line.split('\t')).map((cells) => [cells[0] === '' ? null : Number(cells[0]), cells[3] === '' ? null : Number(cells[3])]);
       const fromArrow = [...table].map((row) => [row!.id, row!.y]);
       expect(fromArrow).toEqual(expected);

@@ -22,24 +22,25 @@ import { convert, convertWithDictionary, DEFAULT_PARSERS } from 'hyparquet/src/c
 import { decompressPage, readDataPage, readDataPageV2 } from 'hyparquet/src/datapage.js';
 import { readPlain } from 'hyparquet/src/plain.js';
 import { getMaxDefinitionLevel, getTreePath, isFlatColumn } from 'hyparquet/src/schema.js';
-import { TextCells } from './text-cells.js';
+import { NullableDoubles } from './nullable-doubles.js';
+import { TextCells, type TextRoom } from './text-cells.js';
 import { readHybrid } from './parquet-hybrid.js';
 import type { ChunkRange } from './parquet-file.js';
 
-/** A chunk's values: hyparquet's arrays, or text cells (a text column read here). */
-export type ChunkValues = DecodedArray | TextCells;
+/** A chunk's values: hyparquet's arrays, text cells (a text column read here), or doubles with nulls. */
+export type ChunkValues = DecodedArray | TextCells | NullableDoubles;
 
 /**
  * Where a chunk's values go (./parquet-memory.ts): room for `length` doubles, and the decompressors
  * of the text pages this module reads itself (through views bounded by the page, so the page may
  * be a longer buffer; default: the decoder's own).
  */
-export interface ChunkMemory {
+export interface ChunkMemory extends TextRoom {
   doubles(length: number): Float64Array;
   textPages?: Compressors;
 }
 
-const NEW_MEMORY: ChunkMemory = { doubles: (length) => new Float64Array(length) };
+const NEW_MEMORY: ChunkMemory = { doubles: (length) => new Float64Array(length), int32s: (length) => new Int32Array(length), bytes: (length) => new Uint8Array(length) };
 
 /** hyparquet's decoding parameters of a column (its ColumnDecoder, which its package index does not export). */
 export type ColumnDecoder = Parameters<typeof readDataPage>[2];
@@ -100,7 +101,7 @@ export function readFlatChunk(buffer: ArrayBuffer, byteLength: number, decoder: 
       const page = decompressPage(bytes, Number(header.uncompressed_page_size), decoder.codec, compressorsOf(decoder, memory, isText(decoder)));
       const view = new DataView(page.buffer, page.byteOffset, page.byteLength);
       const entries = header.dictionary_page_header!.num_values;
-      dictionary = isText(decoder) ? readPlainText(page, { view, offset: 0 }, entries) : convert(readPlain({ view, offset: 0 }, decoder.type, entries, decoder.element.type_length), decoder);
+      dictionary = isText(decoder) ? readPlainText(page, { view, offset: 0 }, entries, memory) : convert(readPlain({ view, offset: 0 }, decoder.type, entries, decoder.element.type_length), decoder);
     } else if (header.type === 'DATA_PAGE') {
       const dph = header.data_page_header!;
       const bounded = isText(decoder) && readsHere(dph.encoding, decoder, dictionary);
@@ -117,7 +118,7 @@ export function readFlatChunk(buffer: ArrayBuffer, byteLength: number, decoder: 
   }
   const values = pages.length === 1 ? pages[0]! : joined(pages, read, memory);
   if (values.length <= rows) return values;
-  return values instanceof TextCells ? values.slice(rows) : values.slice(0, rows);
+  return values instanceof TextCells || values instanceof NullableDoubles ? values.slice(rows) : values.slice(0, rows);
 }
 
 /**
@@ -131,14 +132,14 @@ function readV1Page(page: Uint8Array, header: DataPageHeader, decoder: ColumnDec
   const { encoding } = header;
   if (!readsHere(encoding, decoder, dictionary)) {
     const { definitionLevels, dataPage } = readDataPage(page, header, decoder);
-    return withNulls(convertWithDictionary(dataPage, plainArray(dictionary), encoding, decoder), definitionLevels, maxDefinition, header.num_values);
+    return withNulls(convertWithDictionary(dataPage, plainArray(dictionary), encoding, decoder), definitionLevels, maxDefinition, header.num_values, memory);
   }
   const reader = { view: new DataView(page.buffer, page.byteOffset, page.byteLength), offset: 0 };
   const count = header.num_values;
   // v1 levels start with their byte length.
   const levels = maxDefinition > 0 ? definitionLevels(page, reader, count, maxDefinition, undefined) : undefined;
   const values = pageValues(page, reader, encoding, decoder, dictionary, levels ? defined(levels, maxDefinition) : count, memory);
-  return withNulls(values, levels, maxDefinition, count);
+  return withNulls(values, levels, maxDefinition, count, memory);
 }
 
 /**
@@ -152,7 +153,7 @@ function readV2Page(bytes: Uint8Array, header: PageHeader, decoder: ColumnDecode
   const dph = header.data_page_header_v2!;
   if (!readsHere(dph.encoding, decoder, dictionary)) {
     const { definitionLevels, dataPage } = readDataPageV2(bytes, header, decoder);
-    return withNulls(convertWithDictionary(dataPage, plainArray(dictionary), dph.encoding, decoder), definitionLevels, maxDefinition, dph.num_values);
+    return withNulls(convertWithDictionary(dataPage, plainArray(dictionary), dph.encoding, decoder), definitionLevels, maxDefinition, dph.num_values, memory);
   }
   const count = dph.num_values;
   const repetitionLength = dph.repetition_levels_byte_length;
@@ -171,7 +172,7 @@ function readV2Page(bytes: Uint8Array, header: PageHeader, decoder: ColumnDecode
   if (dph.is_compressed !== false) page = size > 0 ? decompressPage(page, size, decoder.codec, compressorsOf(decoder, memory, isText(decoder))) : page.subarray(0, 0);
   const reader = { view: new DataView(page.buffer, page.byteOffset, page.byteLength), offset: 0 };
   const values = pageValues(page, reader, dph.encoding, decoder, dictionary, levels ? defined(levels, maxDefinition) : count, memory);
-  return withNulls(values, levels, maxDefinition, count);
+  return withNulls(values, levels, maxDefinition, count, memory);
 }
 
 /** Whether this module reads a page of `encoding` itself (PLAIN, or by a dictionary it has read), not hyparquet. */
@@ -211,7 +212,7 @@ function defined(levels: Uint8Array, maxDefinition: number): number {
 
 /** The `count` values of a page read here (see readsHere), from the reader's offset on. */
 function pageValues(page: Uint8Array, reader: { view: DataView; offset: number }, encoding: Encoding, decoder: ColumnDecoder, dictionary: ChunkValues | undefined, count: number, memory: ChunkMemory): ChunkValues {
-  if (encoding === 'PLAIN' && isText(decoder)) return readPlainText(page, reader, count);
+  if (encoding === 'PLAIN' && isText(decoder)) return readPlainText(page, reader, count, memory);
   if (encoding === 'PLAIN') return convert(readPlain(reader, decoder.type, count, decoder.element.type_length), decoder);
   const width = reader.view.getUint8(reader.offset++);
   const indices = new Int32Array(count);
@@ -229,10 +230,10 @@ function isText(decoder: ColumnDecoder): boolean {
  * `count` PLAIN byte arrays (a 4-byte length, the bytes) at the reader, as text cells that view
  * the page (./text-cells.ts says why not strings; they decode as hyparquet decodes text).
  */
-function readPlainText(page: Uint8Array, reader: { view: DataView; offset: number }, count: number): TextCells {
+function readPlainText(page: Uint8Array, reader: { view: DataView; offset: number }, count: number, memory: TextRoom): TextCells {
   const { view } = reader;
-  const starts = new Int32Array(count);
-  const ends = new Int32Array(count);
+  const starts = memory.int32s(count);
+  const ends = memory.int32s(count);
   let at = reader.offset;
   for (let k = 0; k < count; k++) {
     const length = view.getUint32(at, true);
@@ -254,14 +255,15 @@ function readPlainText(page: Uint8Array, reader: { view: DataView; offset: numbe
  */
 function lookUp(dictionary: ChunkValues, indices: Int32Array, memory: ChunkMemory): ChunkValues {
   if (dictionary instanceof Float64Array) return lookUpDoubles(dictionary, indices, memory.doubles(indices.length));
-  if (dictionary instanceof TextCells) return lookUpText(dictionary, indices);
+  if (dictionary instanceof TextCells) return lookUpText(dictionary, indices, memory);
+  const entries = plainArray(dictionary);
   const n = indices.length;
-  const typed = !Array.isArray(dictionary);
-  const out = typed ? new (dictionary.constructor as new (n: number) => DecodedArray)(n) : new Array<unknown>(n);
+  const typed = !Array.isArray(entries);
+  const out = typed ? new (entries.constructor as new (n: number) => DecodedArray)(n) : new Array<unknown>(n);
   for (let i = 0; i < n; i++) {
     const k = indices[i]!;
-    if (k < 0 || k >= dictionary.length) throw outOfRange(k, dictionary);
-    (out as unknown[])[i] = dictionary[k];
+    if (k < 0 || k >= entries.length) throw outOfRange(k, entries);
+    (out as unknown[])[i] = entries[k];
   }
   return out as DecodedArray;
 }
@@ -277,10 +279,10 @@ function lookUpDoubles(dictionary: Float64Array, indices: Int32Array, out: Float
 }
 
 /** Text cells that share the dictionary's bytes. */
-function lookUpText(dictionary: TextCells, indices: Int32Array): TextCells {
+function lookUpText(dictionary: TextCells, indices: Int32Array, memory: TextRoom): TextCells {
   const n = indices.length;
-  const starts = new Int32Array(n);
-  const ends = new Int32Array(n);
+  const starts = memory.int32s(n);
+  const ends = memory.int32s(n);
   for (let i = 0; i < n; i++) {
     const k = indices[i]!;
     if (k < 0 || k >= dictionary.length) throw outOfRange(k, dictionary);
@@ -295,21 +297,26 @@ function outOfRange(k: number, dictionary: { length: number }): Error {
 }
 
 /** A page's `count` values: its decoded values as they are when none is missing, else with null where a definition level is below the column's. */
-function withNulls(values: ChunkValues, definitionLevels: ArrayLike<number> | undefined, maxDefinition: number, count: number): ChunkValues {
+function withNulls(values: ChunkValues, definitionLevels: ArrayLike<number> | undefined, maxDefinition: number, count: number, memory: ChunkMemory): ChunkValues {
   // No null: as decoded (whatever the levels say, as hyparquet's readers have them or as read here).
   if (values.length === count) return values;
   if (definitionLevels?.length !== count) throw new Error(`a page of ${count} values decoded ${values.length}`);
-  if (values instanceof TextCells) return values.spread(definitionLevels, maxDefinition, count);
+  if (values instanceof TextCells) return values.spread(definitionLevels, maxDefinition, count, memory);
+  if (values instanceof Float64Array) return NullableDoubles.spread(values, definitionLevels, maxDefinition, count, memory.doubles(count));
+  const defined = plainArray(values);
   const out = new Array<unknown>(count);
   let next = 0;
-  for (let i = 0; i < count; i++) out[i] = definitionLevels[i] === maxDefinition ? values[next++] : null;
+  for (let i = 0; i < count; i++) out[i] = definitionLevels[i] === maxDefinition ? defined[next++] : null;
   if (next !== values.length) throw new Error(`a page of ${values.length} values has ${next} defined`);
   return out as DecodedArray;
 }
 
 /** Pages' values as one: text cells when they all are, a typed array when they all are of one kind, else a plain array. */
 function joined(pages: ChunkValues[], length: number, memory: ChunkMemory): ChunkValues {
-  if (pages.every((page) => page instanceof TextCells)) return TextCells.join(pages as TextCells[]);
+  if (pages.every((page) => page instanceof TextCells)) return TextCells.join(pages as TextCells[], memory);
+  if (pages.some((page) => page instanceof NullableDoubles) && pages.every((page) => page instanceof NullableDoubles || page instanceof Float64Array)) {
+    return NullableDoubles.join(pages as (Float64Array | NullableDoubles)[], memory.doubles(length));
+  }
   const plain = pages.map(plainArray) as DecodedArray[];
   const kind = plain[0]!.constructor;
   if (kind !== Array && plain.every((page) => page.constructor === kind)) {
@@ -328,7 +335,7 @@ function joined(pages: ChunkValues[], length: number, memory: ChunkMemory): Chun
   return out as DecodedArray;
 }
 
-/** Values as hyparquet's own readers hand them: text cells as strings. */
-function plainArray<T extends ChunkValues | undefined>(values: T): Exclude<T, TextCells> {
-  return (values instanceof TextCells ? values.toArray() : values) as Exclude<T, TextCells>;
+/** Values as hyparquet's own readers hand them: text cells as strings, doubles with nulls as numbers and nulls. */
+function plainArray<T extends ChunkValues | undefined>(values: T): Exclude<T, TextCells | NullableDoubles> {
+  return (values instanceof TextCells || values instanceof NullableDoubles ? values.toArray() : values) as Exclude<T, TextCells | NullableDoubles>;
 }

@@ -21,8 +21,8 @@ export type KeptBuffers = PooledBuffer[];
 
 export class GroupMemory {
   private readonly arena = new BufferArena();
-  /** Enough for a few row groups: what a pass keeps at once is one or two. */
-  private readonly pool = new BufferPool(128 << 20);
+  /** Enough for a row group or two: what a pass keeps at once is one or two, and a group read takes from what the one before gave back. */
+  private readonly pool = new BufferPool(64 << 20);
   /** The block being read lives until the next: its pages come from the arena too. */
   private untilNext = false;
   /** The buffers of the kept block being read. */
@@ -63,14 +63,31 @@ export class GroupMemory {
    */
   numbers(length: number, lifetime: BlockLifetime, kept: KeptBuffers): Float64Array {
     if (lifetime === 'until-next') return new Float64Array(this.arena.exact(length * 8).buffer);
-    const buffer = this.pool.exact(length * 8);
-    kept.push({ buffer, exact: true });
-    return new Float64Array(buffer);
+    const bytes = this.pool.atLeast(length * 8);
+    kept.push({ buffer: bytes.buffer as ArrayBuffer, exact: false });
+    return new Float64Array(bytes.buffer, 0, length);
   }
 
   /** Room for `length` doubles decoded during a read (a dictionary column's values, a chunk's pages put together). */
   doubles(length: number): Float64Array {
-    return new Float64Array(this.exact(length * 8).buffer);
+    // bn's own arrays, read through their views only: any buffer long enough does.
+    return new Float64Array(this.page(length * 8, true).buffer, 0, length);
+  }
+
+  /** Room for `length` 32-bit integers decoded during a read (text cells' offsets). */
+  int32s(length: number): Int32Array {
+    return new Int32Array(this.page(length * 4, true).buffer, 0, length);
+  }
+
+  /** Room for `length` bytes of text put together during a read (a text chunk's pages, read through views bounded by them). */
+  text(length: number): Uint8Array {
+    return this.page(length, true);
+  }
+
+  /** Bytes handed out during this read that no one reads any more (a text page copied into a chunk's text): from now on in the pool. */
+  done(bytes: Uint8Array): void {
+    const k = this.kept.findIndex((entry) => entry.buffer === bytes.buffer);
+    if (k >= 0) this.pool.giveBack(this.kept.splice(k, 1));
   }
 
   /** A decompressed page's `byteLength` bytes; `bounded`: its reader views no more than them (a page of byte arrays). */

@@ -14,6 +14,7 @@ import { parquetMetadataAsync, parquetRead, type ColumnData, type Compressors, t
 import { BnError } from '../errors.js';
 import { decimalText, isNumericType, type ColumnType } from './column-types.js';
 import { corruptFile, floatColumn, plainCell, type BlockLifetime, type ColumnBlock } from './columnar.js';
+import { NullableDoubles } from './nullable-doubles.js';
 import { TextCells, type AsciiFieldSink } from './text-cells.js';
 import { chunkRange, flatColumnDecoders, readFlatChunk, type ChunkMemory, type ChunkValues, type ColumnDecoder } from './parquet-column.js';
 import { parquetFile, type ParquetFile } from './parquet-file.js';
@@ -147,7 +148,7 @@ class RowGroups {
       },
     });
     this.compressors = snappy(false);
-    this.chunkMemory = { doubles: (length) => memory.doubles(length), textPages: snappy(true) };
+    this.chunkMemory = { doubles: (length) => memory.doubles(length), int32s: (length) => memory.int32s(length), bytes: (length) => memory.text(length), done: (bytes) => memory.done(bytes), textPages: snappy(true) };
     this.decoders = flatColumnDecoders(metadata, columns.length, this.compressors);
   }
 
@@ -251,6 +252,7 @@ class RowGroupBlock implements ColumnBlock {
     const type = this.types[j]!;
     const column = this.column(j);
     if (column instanceof TextCells) throw new RangeError(`column ${j} is not numeric`);
+    if (column instanceof NullableDoubles) return floatColumn(column.values, this.rows, { file: this.label, start: this.start, name: this.columns[j] }, this.room);
     const values = type.kind === 'decimal' ? Array.from(column, (v) => this.decimal(v, type.scale)) : column;
     if (!isNumericType(type)) throw new RangeError(`column ${j} is not numeric`);
     return floatColumn(values as ArrayLike<unknown>, this.rows, { file: this.label, start: this.start, name: this.columns[j] }, this.room);
@@ -260,6 +262,7 @@ class RowGroupBlock implements ColumnBlock {
     const type = this.types[j]!;
     const column = this.column(j);
     if (column instanceof TextCells) return column.text(i);
+    if (column instanceof NullableDoubles) return column.cell(i);
     const value: unknown = column[i];
     if (type.kind === 'decimal') return value === null || value === undefined ? null : decimalText(unscaled(value), type.scale);
     if (type.kind === 'int' && !type.signed && typeof value === 'number' && value < 0) return value + 2 ** type.bits;

@@ -10,6 +10,16 @@
  */
 import { Buffer } from 'node:buffer';
 
+/** Where cells put together go (new arrays by default; a reader may hand out memory it reuses). */
+export interface TextRoom {
+  int32s(length: number): Int32Array;
+  bytes(length: number): Uint8Array;
+  /** Bytes the cells no longer view (copied into others): their memory may serve again. */
+  done?(bytes: Uint8Array): void;
+}
+
+const NEW_ARRAYS: TextRoom = { int32s: (length) => new Int32Array(length), bytes: (length) => new Uint8Array(length) };
+
 /** One decoder for every bytes cell (a BYTE_ARRAY without a UTF8 annotation, Arrow Binary) and Parquet text. */
 export const UTF8 = new TextDecoder();
 
@@ -68,9 +78,9 @@ export class TextCells {
   }
 
   /** `count` cells: these, in order, where `levels` say a value is there (levels[i] === present), null elsewhere. */
-  spread(levels: ArrayLike<number>, present: number, count: number): TextCells {
-    const starts = new Int32Array(count).fill(-1);
-    const ends = new Int32Array(count);
+  spread(levels: ArrayLike<number>, present: number, count: number, room: TextRoom = NEW_ARRAYS): TextCells {
+    const starts = room.int32s(count).fill(-1);
+    const ends = room.int32s(count);
     let next = 0;
     for (let i = 0; i < count; i++) {
       if (levels[i] !== present) continue;
@@ -83,10 +93,10 @@ export class TextCells {
   }
 
   /** `parts` one after the other, on one buffer: each distinct buffer of theirs copied into it once. */
-  static join(parts: readonly TextCells[]): TextCells {
+  static join(parts: readonly TextCells[], room: TextRoom = NEW_ARRAYS): TextCells {
     const length = parts.reduce((n, part) => n + part.length, 0);
-    const starts = new Int32Array(length);
-    const ends = new Int32Array(length);
+    const starts = room.int32s(length);
+    const ends = room.int32s(length);
     // Where each buffer goes in the joined one (a dictionary's pages share the dictionary's).
     const bases = new Map<Uint8Array, number>();
     let size = 0;
@@ -95,8 +105,13 @@ export class TextCells {
       bases.set(bytes, size);
       size += bytes.length;
     }
-    const bytes = bases.size === 1 ? parts[0]!.bytes : new Uint8Array(size);
-    if (bases.size > 1) for (const [part, base] of bases) bytes.set(part, base);
+    const bytes = bases.size === 1 ? parts[0]!.bytes : room.bytes(size);
+    if (bases.size > 1) {
+      for (const [part, base] of bases) {
+        bytes.set(part, base);
+        room.done?.(part);
+      }
+    }
     let at = 0;
     for (const part of parts) {
       const base = bases.size === 1 ? 0 : bases.get(part.bytes)!;

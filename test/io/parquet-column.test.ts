@@ -16,6 +16,7 @@ import { fileWriter } from 'hyparquet-writer/src/node.js';
 import pl from 'nodejs-polars';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chunkRange, flatColumnDecoders, readFlatChunk } from '../../src/io/parquet-column.js';
+import { NullableDoubles } from '../../src/io/nullable-doubles.js';
 import { TextCells } from '../../src/io/text-cells.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'bn-parquet-column-'));
@@ -40,6 +41,7 @@ beforeAll(async () => {
       (i % 3 = 0) AS flag,
       DATE '2024-01-01' + (i % 1000)::INTEGER AS day,
       CASE WHEN i % 2 = 0 THEN 'NaN'::DOUBLE ELSE i END AS nan,
+      CASE i % 3 WHEN 0 THEN NULL WHEN 1 THEN 'NaN'::DOUBLE ELSE i END::DOUBLE AS nan_or_null,
       CASE i % 5 WHEN 0 THEN 'héllo ' || i::VARCHAR WHEN 1 THEN chr(65279) || 'bom ' || i::VARCHAR WHEN 2 THEN NULL WHEN 3 THEN '' ELSE 'plain ' || i::VARCHAR END AS intl
     FROM range(0, 150000) t(i)) TO '${at('duck.parquet')}' (FORMAT parquet)`);
   await duck.run(`COPY (SELECT NULL::DOUBLE AS none, i AS n FROM range(0, 1000) t(i)) TO '${at('duck-nulls.parquet')}' (FORMAT parquet)`);
@@ -131,6 +133,7 @@ describe('readFlatChunk: the values of hyparquet’s column reader', () => {
     const columns = metadata.schema.slice(1).map((e) => e.name);
     let chunks = 0;
     let textChunks = 0;
+    let nullableChunks = 0;
     for (let g = 0; g < metadata.row_groups.length; g++) {
       const rows = Number(metadata.row_groups[g]!.num_rows);
       for (let j = 0; j < columns.length; j++) {
@@ -139,9 +142,10 @@ describe('readFlatChunk: the values of hyparquet’s column reader', () => {
         const range = chunkRange(metadata.row_groups[g]!, j)!;
         const chunk = readFlatChunk(file.slice(range.start, range.end), range.end - range.start, { ...decoder!, codec: range.codec }, rows);
         expect(chunk.length).toBe(rows);
-        // Text cells (a text column read by bn) as the strings they decode to.
-        const values = chunk instanceof TextCells ? chunk.toArray() : Array.from(chunk as ArrayLike<unknown>);
+        // Text cells (a text column read by bn) as the strings they decode to, doubles with nulls as numbers and nulls.
+        const values = chunk instanceof TextCells || chunk instanceof NullableDoubles ? chunk.toArray() : Array.from(chunk as ArrayLike<unknown>);
         if (chunk instanceof TextCells) textChunks++;
+        if (chunk instanceof NullableDoubles) nullableChunks++;
         expect(values, `${name} group ${g} column ${columns[j]}`).toEqual(await reference(file, metadata, g, columns[j]!));
         chunks++;
       }
@@ -149,6 +153,8 @@ describe('readFlatChunk: the values of hyparquet’s column reader', () => {
     expect(chunks).toBeGreaterThan(columns.length - 1);
     // Every file but the one of numbers only has a text column, read as text cells.
     expect(textChunks > 0, 'text cells').toBe(name !== 'duck-nulls.parquet');
+    // Every file has a column of doubles with nulls, but duck-nulls (its only one is all null, a page of no values).
+    expect(nullableChunks > 0, 'doubles with nulls').toBe(name !== 'duck-nulls.parquet');
   });
 
   it('the files hold what the comparison above must cover: v1 and v2 data pages, plain and by dictionary, dictionary pages, chunks of several pages', () => {

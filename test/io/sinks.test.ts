@@ -104,3 +104,24 @@ describe('CSV text', () => {
     expect(await write('csv', { ...csv, keyed: false }, rows())).toBe('ann,-0.5,"say ""hi"", twice"\n,NA,\n');
   });
 });
+
+describe('Arrow output keeps pace with its output', () => {
+  it.each([
+    ['the file format', 'out.arrow'],
+    ['the stream format', undefined],
+  ])('%s: a record batch is taken by the output before the sink asks for more rows', async (_name, path) => {
+    // An output that takes its time: each chunk is taken a turn of the event loop later.
+    const stream = new PassThrough({ highWaterMark: 1 });
+    let taken = 0;
+    stream.on('data', (b: Buffer) => (taken += b.length));
+    const out = new OutputWriter(stream);
+    const sink = await openSink('arrow', out, { formatNumber: numberFormatter(undefined), path });
+    await sink.start({ features: [0], keyed: true, from: 'csv', label: 'in', width: 1, columns: ['x'] });
+    // More than a record batch (65,536 rows): one is made and written while rows() runs.
+    const rows: Row[] = Array.from({ length: 70_000 }, (_, i) => ({ cells: [i / 3], line: 0, record: i }));
+    await sink.rows(rows);
+    // Its 65,536 doubles (512 KiB) are out, not queued in memory behind the sink's back.
+    expect(taken).toBeGreaterThan(65_536 * 8);
+    await sink.end();
+  });
+});

@@ -9,7 +9,8 @@
  * found their small wrappers, which on a heap of a few MB it seldom looks for: `normalize` of a
  * 1M-row Parquet file to CSV held 157 MB of buffers at its peak, nine row groups' worth.
  *
- * A pool holds a few dozen buffers (a row group's pages): a linear search finds one. Two kinds,
+ * A pool holds a row group's buffers or two (its pages, text offsets, doubles: dozens to a few
+ * hundred): a linear search finds one. Two kinds,
  * as the arena has: `exact(n)`, a buffer of exactly n bytes (a reader that views values in place
  * and trusts their count fails past it, as on new memory), and `atLeast(n)`, n bytes viewing a
  * buffer that may be longer (for readers bounded by their view).

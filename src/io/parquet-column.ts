@@ -10,8 +10,9 @@
  * 1M-row DuckDB file, 0.95 s of `bn stats`' 2.1 s, plus the garbage collector's 0.4 s and
  * 200 MB. Here a page without nulls is the typed array its values make (a PLAIN page of doubles,
  * a view of the page; by dictionary, a Float64Array), text is kept as its page bytes
- * (./text-cells.ts), and only a page of numbers with nulls is spread into an array with null
- * where its definition level says so. test/io/parquet-column.test.ts checks it against
+ * (./text-cells.ts), doubles with nulls as doubles and a validity mask (./nullable-doubles.ts),
+ * and only a page of other values with nulls is spread into an array with null where its
+ * definition level says so. test/io/parquet-column.test.ts checks it against
  * hyparquet's column reader on files of several writers. hyparquet's page readers are its own
  * modules, not its package's index: package.json takes hyparquet's patch releases only (~1.33.0),
  * since a minor one may change them.
@@ -23,7 +24,7 @@ import { decompressPage, readDataPage, readDataPageV2 } from 'hyparquet/src/data
 import { readPlain } from 'hyparquet/src/plain.js';
 import { getMaxDefinitionLevel, getTreePath, isFlatColumn } from 'hyparquet/src/schema.js';
 import { NullableDoubles } from './nullable-doubles.js';
-import { TextCells, type TextRoom } from './text-cells.js';
+import { NEW_ARRAYS, TextCells, type TextRoom } from './text-cells.js';
 import { readHybrid } from './parquet-hybrid.js';
 import type { ChunkRange } from './parquet-file.js';
 
@@ -31,16 +32,18 @@ import type { ChunkRange } from './parquet-file.js';
 export type ChunkValues = DecodedArray | TextCells | NullableDoubles;
 
 /**
- * Where a chunk's values go (./parquet-memory.ts): room for `length` doubles, and the decompressors
- * of the text pages this module reads itself (through views bounded by the page, so the page may
- * be a longer buffer; default: the decoder's own).
+ * Where a chunk's values go (./parquet-memory.ts): room for `length` doubles, the text room
+ * (offsets, a chunk's text put together, pages given back once copied), and the decompressors of
+ * the text pages this module reads itself (through views bounded by the page, so the page may be
+ * a longer buffer; default: the decoder's own). This module reads all of these through their own
+ * views: they may be views of longer buffers.
  */
 export interface ChunkMemory extends TextRoom {
   doubles(length: number): Float64Array;
   textPages?: Compressors;
 }
 
-const NEW_MEMORY: ChunkMemory = { doubles: (length) => new Float64Array(length), int32s: (length) => new Int32Array(length), bytes: (length) => new Uint8Array(length) };
+const NEW_MEMORY: ChunkMemory = { ...NEW_ARRAYS, doubles: (length) => new Float64Array(length) };
 
 /** hyparquet's decoding parameters of a column (its ColumnDecoder, which its package index does not export). */
 export type ColumnDecoder = Parameters<typeof readDataPage>[2];
@@ -311,7 +314,7 @@ function withNulls(values: ChunkValues, definitionLevels: ArrayLike<number> | un
   return out as DecodedArray;
 }
 
-/** Pages' values as one: text cells when they all are, a typed array when they all are of one kind, else a plain array. */
+/** Pages' values as one: text cells when they all are, doubles with nulls when they all are doubles and some have nulls, a typed array when they all are of one kind, else a plain array. */
 function joined(pages: ChunkValues[], length: number, memory: ChunkMemory): ChunkValues {
   if (pages.every((page) => page instanceof TextCells)) return TextCells.join(pages as TextCells[], memory);
   if (pages.some((page) => page instanceof NullableDoubles) && pages.every((page) => page instanceof NullableDoubles || page instanceof Float64Array)) {

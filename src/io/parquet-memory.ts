@@ -2,7 +2,9 @@
  * Where a Parquet row group's bytes go (./parquet-reader.ts): for a block that lives until the
  * next, an arena's buffers (./buffer-arena.ts says why); for one that is kept, buffers of a pool
  * that blocks give back once their caller is done with them (./buffer-pool.ts), or new ones. A
- * compressed chunk is dead once its pages are decompressed: it always goes into the arena.
+ * compressed chunk is dead once its pages are decompressed: it always goes into the arena. A
+ * kept block's buffer whose contents were copied during its read (`done`: text pages put
+ * together) goes back to the pool at once, for the next columns.
  *
  * hyparquet reads a column chunk from one ArrayBuffer, viewed whole, and trusts the counts in
  * its pages: a compressed chunk goes into a buffer that may be longer (past the chunk, zeros,

@@ -244,7 +244,7 @@ class RowGroupBlock implements ColumnBlock {
     private readonly columns: string[],
     private readonly types: ColumnType[],
     private readonly label: string,
-    /** Room for a column's numbers when they are not a Float64Array already (integers, decimals, a page with nulls). */
+    /** Room for a column's numbers when they are not doubles already (integers, decimals, float32). */
     private readonly room: (length: number) => Float64Array,
   ) {}
 

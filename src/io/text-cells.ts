@@ -14,11 +14,11 @@ import { Buffer } from 'node:buffer';
 export interface TextRoom {
   int32s(length: number): Int32Array;
   bytes(length: number): Uint8Array;
-  /** Bytes the cells no longer view (copied into others): their memory may serve again. */
+  /** Bytes no cell views any more (copied into others): their whole buffer may serve again. */
   done?(bytes: Uint8Array): void;
 }
 
-const NEW_ARRAYS: TextRoom = { int32s: (length) => new Int32Array(length), bytes: (length) => new Uint8Array(length) };
+export const NEW_ARRAYS: TextRoom = { int32s: (length) => new Int32Array(length), bytes: (length) => new Uint8Array(length) };
 
 /** One decoder for every bytes cell (a BYTE_ARRAY without a UTF8 annotation, Arrow Binary) and Parquet text. */
 export const UTF8 = new TextDecoder();
@@ -107,10 +107,9 @@ export class TextCells {
     }
     const bytes = bases.size === 1 ? parts[0]!.bytes : room.bytes(size);
     if (bases.size > 1) {
-      for (const [part, base] of bases) {
-        bytes.set(part, base);
-        room.done?.(part);
-      }
+      for (const [part, base] of bases) bytes.set(part, base);
+      // Only once every part is copied: parts may be views of one buffer (an uncompressed chunk's pages).
+      if (room.done) for (const part of bases.keys()) room.done(part);
     }
     let at = 0;
     for (const part of parts) {

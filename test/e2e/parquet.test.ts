@@ -323,6 +323,8 @@ describe('many row groups, memory reused from one to the next', () => {
           { name: 'h', data: rows.map((i) => `h${i % 40}`), codec },
         ],
         rowGroupSize: rows.length,
+        // Pages of 4 KB: a chunk's text of many pages, put together (from views of one buffer in an uncompressed chunk).
+        pageSize: 4096,
       });
     }
     writer.finish();

@@ -139,16 +139,40 @@ class RecordBatchBlock implements ColumnBlock {
     return plainCell(v);
   }
 
-  /** A text cell of a Utf8 column of one chunk, as its bytes (as the Parquet reader's text cells are). */
+  /**
+   * A text cell of a column of one chunk, as its bytes (as the Parquet reader's text cells are):
+   * Utf8 (apache-arrow's, pyarrow's, DuckDB's writing) or Utf8View (Polars'). Anything else, or a
+   * view that does not add up, is left to cell().
+   */
   writeAscii(i: number, j: number, out: AsciiFieldSink): boolean {
     const vector = this.vectors[j]!;
     const data = vector.data[0];
-    if (vector.data.length !== 1 || data === undefined || !DataType.isUtf8(data.type) || !data.getValid(i)) return false;
-    const offsets = data.valueOffsets as Int32Array;
-    const start = offsets[i]!;
-    const end = offsets[i + 1]!;
-    return end > start && out.asciiField(data.values as Uint8Array, start, end);
+    if (vector.data.length !== 1 || data === undefined || !data.getValid(i)) return false;
+    if (DataType.isUtf8(data.type)) {
+      const offsets = data.valueOffsets as Int32Array;
+      const start = offsets[i]!;
+      const end = offsets[i + 1]!;
+      return end > start && out.asciiField(data.values as Uint8Array, start, end);
+    }
+    if (DataType.isUtf8View(data.type)) return writeViewAscii(data.values as Uint8Array, data.variadicBuffers as Uint8Array[], i, out);
+    return false;
   }
+}
+
+/**
+ * Cell i of a Utf8View column: its 16-byte view holds the length, then the bytes themselves up to
+ * 12 of them, else the index of a data buffer and the offset in it (the Arrow columnar format).
+ */
+function writeViewAscii(views: Uint8Array, buffers: readonly Uint8Array[], i: number, out: AsciiFieldSink): boolean {
+  const at = i * 16;
+  if (at + 16 > views.length) return false;
+  const word = (k: number) => views[k]! | (views[k + 1]! << 8) | (views[k + 2]! << 16) | (views[k + 3]! << 24);
+  const size = word(at);
+  if (size <= 0) return false;
+  if (size <= 12) return out.asciiField(views, at + 4, at + 4 + size);
+  const buffer = buffers[word(at + 8)];
+  const offset = word(at + 12);
+  return buffer !== undefined && offset >= 0 && offset + size <= buffer.length && out.asciiField(buffer, offset, offset + size);
 }
 
 /** An integer or float32 buffer as doubles (a 64-bit integer rounded to the nearest, as its text would be). */

@@ -141,7 +141,8 @@ describe("bn's Arrow output, read by Polars", () => {
 describe('CSV/TSV output from Arrow: the bytes of the row writer', () => {
   beforeAll(() => {
     const n = 200;
-    const texts = ['plain', 'a,b', 'say "hi"', 'two\nlines', null, 'tab\there', 'x\ry'];
+    // Polars writes Utf8View: up to 12 bytes in the view itself, longer ones in a data buffer.
+    const texts = ['plain', 'a,b', 'say "hi"', 'two\nlines', null, 'tab\there', 'x\ry', 'a longer text, "quoted", past twelve bytes', 'plain text of more than twelve bytes', 'naïve, and long enough'];
     pl.DataFrame([
       pl.Series('x', Array.from({ length: n }, (_, i) => nullEvery(4, i, i / 3)), pl.Float64),
       pl.Series('txt', Array.from({ length: n }, (_, i) => texts[i % texts.length]!), pl.Utf8),

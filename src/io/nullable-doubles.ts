@@ -34,14 +34,14 @@ export class NullableDoubles {
 
   /**
    * `count` cells from `defined` (the page's values, in order): its next one where `levels[i]` is
-   * `present`, null elsewhere, into `out`.
+   * `present`, null elsewhere, into `out` and `valid` (their contents are overwritten).
    */
-  static spread(defined: Float64Array, levels: ArrayLike<number>, present: number, count: number, out: Float64Array): NullableDoubles {
-    const valid = new Uint8Array(count);
+  static spread(defined: Float64Array, levels: ArrayLike<number>, present: number, count: number, out: Float64Array, valid: Uint8Array = new Uint8Array(count)): NullableDoubles {
     let next = 0;
     for (let i = 0; i < count; i++) {
       if (levels[i] !== present) {
         out[i] = Number.NaN;
+        valid[i] = 0;
         continue;
       }
       if (next === defined.length) throw new Error(`a page of ${defined.length} values has more defined`);

@@ -40,10 +40,12 @@ export type ChunkValues = DecodedArray | TextCells | NullableDoubles;
  */
 export interface ChunkMemory extends TextRoom {
   doubles(length: number): Float64Array;
+  /** Bytes needed only while a page is read (its definition levels). */
+  scratch(length: number): Uint8Array;
   textPages?: Compressors;
 }
 
-const NEW_MEMORY: ChunkMemory = { ...NEW_ARRAYS, doubles: (length) => new Float64Array(length) };
+const NEW_MEMORY: ChunkMemory = { ...NEW_ARRAYS, doubles: (length) => new Float64Array(length), scratch: (length) => new Uint8Array(length) };
 
 /** hyparquet's decoding parameters of a column (its ColumnDecoder, which its package index does not export). */
 export type ColumnDecoder = Parameters<typeof readDataPage>[2];
@@ -140,7 +142,7 @@ function readV1Page(page: Uint8Array, header: DataPageHeader, decoder: ColumnDec
   const reader = { view: new DataView(page.buffer, page.byteOffset, page.byteLength), offset: 0 };
   const count = header.num_values;
   // v1 levels start with their byte length.
-  const levels = maxDefinition > 0 ? definitionLevels(page, reader, count, maxDefinition, undefined) : undefined;
+  const levels = maxDefinition > 0 ? definitionLevels(page, reader, count, maxDefinition, undefined, memory) : undefined;
   const values = pageValues(page, reader, encoding, decoder, dictionary, levels ? defined(levels, maxDefinition) : count, memory);
   return withNulls(values, levels, maxDefinition, count, memory);
 }
@@ -168,7 +170,7 @@ function readV2Page(bytes: Uint8Array, header: PageHeader, decoder: ColumnDecode
   if (maxDefinition > 0) {
     // A flat column has no repetition levels: the definition levels follow any there are.
     const reader = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset: repetitionLength };
-    levels = definitionLevels(bytes, reader, count, maxDefinition, definitionLength);
+    levels = definitionLevels(bytes, reader, count, maxDefinition, definitionLength, memory);
   }
   let page = bytes.subarray(valuesAt);
   // Compressed values of no bytes: none (a page of nulls may have no compressed bytes, which is not a valid stream).
@@ -193,14 +195,14 @@ function compressorsOf(decoder: ColumnDecoder, memory: ChunkMemory, bounded: boo
  * `count` definition levels at the reader, as bytes; the reader moves past them. `byteLength`
  * undefined: a v1 page's, which start with it.
  */
-function definitionLevels(page: Uint8Array, reader: { view: DataView; offset: number }, count: number, maxDefinition: number, byteLength: number | undefined): Uint8Array {
+function definitionLevels(page: Uint8Array, reader: { view: DataView; offset: number }, count: number, maxDefinition: number, byteLength: number | undefined, memory: ChunkMemory): Uint8Array {
   if (byteLength === undefined) {
     byteLength = reader.view.getUint32(reader.offset, true);
     reader.offset += 4;
   }
   const end = reader.offset + byteLength;
   if (end > page.byteLength) throw new Error('parquet definition levels past the end of their page');
-  const levels = new Uint8Array(count);
+  const levels = memory.scratch(count);
   readHybrid(page, reader.offset, end, 32 - Math.clz32(maxDefinition), levels);
   reader.offset = end;
   return levels;
@@ -305,7 +307,7 @@ function withNulls(values: ChunkValues, definitionLevels: ArrayLike<number> | un
   if (values.length === count) return values;
   if (definitionLevels?.length !== count) throw new Error(`a page of ${count} values decoded ${values.length}`);
   if (values instanceof TextCells) return values.spread(definitionLevels, maxDefinition, count, memory);
-  if (values instanceof Float64Array) return NullableDoubles.spread(values, definitionLevels, maxDefinition, count, memory.doubles(count));
+  if (values instanceof Float64Array) return NullableDoubles.spread(values, definitionLevels, maxDefinition, count, memory.doubles(count), memory.bytes(count));
   const defined = plainArray(values);
   const out = new Array<unknown>(count);
   let next = 0;

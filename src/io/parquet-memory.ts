@@ -81,6 +81,11 @@ export class GroupMemory {
     return new Int32Array(this.page(length * 4, true).buffer, 0, length);
   }
 
+  /** Bytes needed only during this read (a page's levels): the arena's, whatever the block's lifetime. */
+  scratch(length: number): Uint8Array {
+    return this.arena.bytes(length);
+  }
+
   /** Room for `length` bytes of text put together during a read (a text chunk's pages, read through views bounded by them). */
   text(length: number): Uint8Array {
     return this.page(length, true);

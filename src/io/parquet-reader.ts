@@ -148,7 +148,7 @@ class RowGroups {
       },
     });
     this.compressors = snappy(false);
-    this.chunkMemory = { doubles: (length) => memory.doubles(length), int32s: (length) => memory.int32s(length), bytes: (length) => memory.text(length), done: (bytes) => memory.done(bytes), textPages: snappy(true) };
+    this.chunkMemory = { doubles: (length) => memory.doubles(length), scratch: (length) => memory.scratch(length), int32s: (length) => memory.int32s(length), bytes: (length) => memory.text(length), done: (bytes) => memory.done(bytes), textPages: snappy(true) };
     this.decoders = flatColumnDecoders(metadata, columns.length, this.compressors);
   }
 

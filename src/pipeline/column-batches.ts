@@ -42,6 +42,10 @@ export async function readColumnBatches(source: ColumnarSource, consumer: BatchC
     const wanted = keep ? undefined : source.columns.flatMap((_, j) => (plan.isFeature(j) || (plan.isUndecided(j) && isNumericType(source.types[j])) ? [j] : []));
     for await (const block of source.blocks(helpers && (() => helpers.take()), lifetime, wanted)) {
       await batcher.add(block);
+      // A kept block's last rows handed on now, in a shorter batch, where batches may be of any
+      // size: the block is then released before the next is read, and one row group's memory,
+      // not two, is alive at a time (a group is often 100,000 rows and more, tens of MB).
+      if (keep && consumer.batchRows === undefined) batcher.flush('more');
       rows += block.rows;
       if (counter) counter.rows += block.rows;
       helpers?.afterBlock(consumer);

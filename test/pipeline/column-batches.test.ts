@@ -44,10 +44,15 @@ function sourceOf(sizes: number[]) {
     format: 'parquet',
     types: [{ kind: 'float', bits: 64 }, { kind: 'string' }] satisfies ColumnType[],
     async *blocks() {
-      yield* blocks;
+      for (const [k, block] of blocks.entries()) {
+        // Whether the block before was released by the time this one is read.
+        if (k > 0) releasedBeforeNext.push(releases.get(blocks[k - 1]!.start) ?? 0);
+        yield block;
+      }
     },
   };
-  return { source, releases, total: start, starts: blocks.map((b) => b.start) };
+  const releasedBeforeNext: number[] = [];
+  return { source, releases, total: start, starts: blocks.map((b) => b.start), releasedBeforeNext };
 }
 
 /** A consumer that keeps the records and reads every cell of each batch (and of the batch it holds, at the next call). */
@@ -84,10 +89,12 @@ describe('readColumnBatches: kept blocks released once no batch holds their rows
     ['one block', [9_000]],
     ['blocks of one row', [1, 1, 1, 1, 1]],
   ])('%s', async (_name, sizes) => {
-    const { source, releases, total, starts } = sourceOf(sizes);
+    const { source, releases, total, starts, releasedBeforeNext } = sourceOf(sizes);
     const { consumer, seen, counts } = consumerOf({});
     await readColumnBatches(source, consumer);
     expect(seen).toEqual(Array.from({ length: total }, (_, i) => `${i}:r${i}`));
+    // Batches of any size: a block's last rows go out with it, so it is released before the next is read.
+    expect(releasedBeforeNext).toEqual(starts.slice(1).map(() => 1));
     // Every block released once: each batch lets its slot go once handed on, the last one too.
     expect(starts.map((start) => releases.get(start) ?? 0)).toEqual(starts.map(() => 1));
     // Output drains after every full batch, not only after each block.

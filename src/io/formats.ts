@@ -143,8 +143,8 @@ export const FORMATS: readonly FormatEntry[] = [
     notes: {
       title: 'Parquet',
       parallel: 'with `-j N` (not by default: on 2 cores it measured slower): a regular file, by row groups in worker threads (`bn stats`, a pass without `-b`)',
-      streaming: 'a row group at a time; a statistics pass decodes only the columns that can be features (numeric, or named by `--select`), into reused buffers; standard input (or a compressed file) is spooled to a temporary file first, since Parquet keeps its metadata at its end',
-      library: "hyparquet, hyparquet-writer; Snappy pages decoded by bn's own decoder",
+      streaming: 'a row group at a time, into buffers reused from group to group (a statistics pass decodes only the columns that can be features: numeric, or named by `--select`); standard input (or a compressed file) is spooled to a temporary file first, since Parquet keeps its metadata at its end',
+      library: "hyparquet (metadata, rare encodings), hyparquet-writer; Snappy, PLAIN and dictionary pages decoded by bn",
     },
     columnar: async () => (await import('./parquet-reader.js')).openParquetInput,
     reader: columnarReader('parquet'),

@@ -362,6 +362,18 @@ describe('files other writers may make', () => {
     expect(csv[3]!.split(',')[0]).toBe('NaN');
   });
 
+  // SPEC §4: a pass-through cell comes out as it went in; a null and a NaN are both missing, but
+  // only the NaN has text. A page with a null is read as doubles and a mask (nullable-doubles.ts).
+  it('a null and a NaN in one passed-through column: CSV writes "" and NaN, JSON null and null', async () => {
+    const writer = new ParquetWriter({ writer: fileWriter(at('nan-null.parquet')), schema: [{ name: 'root', num_children: 2 }, { name: 'x', type: 'DOUBLE', repetition_type: 'OPTIONAL' }, { name: 'y', type: 'DOUBLE', repetition_type: 'OPTIONAL' }] });
+    writer.write({ columnData: [{ name: 'x', data: [1, 2, 3, 4] }, { name: 'y', data: [null, Number.NaN, 2.5, null] }], rowGroupSize: 4 });
+    writer.finish();
+    const csv = (await bnInProcess(['normalize', at('nan-null.parquet'), '--to', 'csv', '-s', 'x'])).stdout.trim().split('\n');
+    expect(csv.slice(1).map((line) => line.split(',')[1])).toEqual(['', 'NaN', '2.5', '']);
+    const ndjson = (await bnInProcess(['normalize', at('nan-null.parquet'), '--to', 'ndjson', '-s', 'x'])).stdout.trim().split('\n').map((line) => JSON.parse(line));
+    expect(ndjson.map((row) => row.y)).toEqual([null, null, 2.5, null]);
+  });
+
   it('-j 3 starts row-group workers for a statistics pass only (normalize writes rows: none of its passes can use them)', async () => {
     const started = (args: string[]) => {
       let workers = 0;

@@ -240,6 +240,8 @@ class BlockRecords implements BatchRecords {
   };
 
   readonly writeAscii = (i: number, j: number, out: AsciiFieldSink): boolean => {
+    // Only a text column's cells may be held as bytes: any other asks value(), which finds the row again.
+    if (this.source.types[j]?.kind !== 'string') return false;
     const { block, from, at } = this.segmentOf(i);
     return block.writeAscii !== undefined && block.writeAscii(from + i - at, j, out);
   };

@@ -8,6 +8,7 @@
  */
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { Readable } from 'node:stream';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -175,6 +176,42 @@ const numericDoc = fc
       return [header, ...lines].join(eol) + eol;
     }),
   );
+
+describe('runs of numeric lines read many at a time (NumericBlock)', () => {
+  // Beyond the first chunk of a pass (which is read line by line until the features are settled),
+  // plain lines are read in runs; lines with a missing value, a quoted cell or a long mantissa
+  // come between them, and batch boundaries (-b) fall inside runs.
+  const random = seededRandom(2026);
+  const rows = Array.from({ length: 40_000 }, (_, i) => {
+    const special = i % 211 === 17 ? 'NA' : i % 307 === 5 ? '"7.5"' : i % 401 === 9 ? '0.12345678901234567' : undefined;
+    return `${special ?? (random() * 1000).toFixed(4)},${(i % 13) - 6}e-2,${-i}`;
+  });
+  const text = `a,b,c\n${rows.join('\n')}\n`;
+  const file = writeDoc(text);
+  const chunks = (bytes: Buffer, size: number) => Array.from({ length: Math.ceil(bytes.length / size) }, (_, k) => bytes.subarray(k * size, (k + 1) * size));
+
+  it.each([
+    ['stats --to json', ['stats', '--to', 'json']],
+    ['stats --to json -b 7', ['stats', '--to', 'json', '-b', '7']],
+    ['stats --to json -b 5000', ['stats', '--to', 'json', '-b', '5000']],
+    ['normalize', ['normalize']],
+  ])('%s: the same bytes as the general path, from the file (-j 1, -j 2) and from standard input', async (_name, args) => {
+    expect(Buffer.byteLength(text)).toBeGreaterThan(3 * (256 << 10));
+    const general = await bn([...args, file], GENERAL);
+    expect(general.code).toBe(0);
+    for (const j of ['1', '2']) expect(await bn([...args, '-j', j, file], { BN_JOBS_BLOCK: String(300 << 10) })).toEqual(general);
+    const piped = await bnInProcess([...args, '--from', 'csv', '-j', '1'], '', { input: Readable.from(chunks(Buffer.from(text), 50_000)) });
+    expect(piped).toEqual(await bnInProcess([...args, '--from', 'csv'], text, { env: GENERAL }));
+  });
+
+  it('a bad cell after runs of lines names its line', async () => {
+    const bad = writeDoc(`${text}1,oops,3\n`);
+    for (const j of ['1', '2']) {
+      const result = await bn(['stats', '-j', j, bad]);
+      expect(result.stderr).toBe(`bn: ${bad}:40002:2 (column "b"): not a number: "oops"\n`);
+    }
+  });
+});
 
 describe('-j 1 = -j 2 = -j 3', () => {
   it.each([

@@ -40,6 +40,7 @@
  */
 import { Buffer } from 'node:buffer';
 import { quoteText } from '../../errors.js';
+import type { NumericBlock } from './numeric-block.js';
 
 const NUL = 0x00;
 const LF = 0x0a;
@@ -360,6 +361,22 @@ export class CsvScanner {
   private linesTaken = 0;
   private linesMissed = 0;
 
+  /**
+   * From now on, runs of lines that NumericBlock can take are read by it, many at a time, and
+   * handed to `onLines` as its values (no record: for a reader that wants only the values); the
+   * other lines as before (NumericLines, if in use, then the scanner). Only in a file of LF or
+   * CRLF lines, as for NumericLines.
+   */
+  useNumericBlock(block: NumericBlock, onLines: (block: NumericBlock) => void): void {
+    this.block = block;
+    this.onLines = onLines;
+  }
+
+  private block: NumericBlock | null = null;
+  private onLines: (block: NumericBlock) => void = () => {};
+  private blockLines = 0;
+  private blockMisses = 0;
+
   /** Scans a chunk; calls the handler for every record it completes. */
   push(chunk: Uint8Array): void {
     if (this.done) throw new Error('CsvScanner: push() after end() or an error');
@@ -500,6 +517,22 @@ export class CsvScanner {
     return -1;
   }
 
+  /** Lines from `pos` on read by NumericBlock and handed on: where the next starts, or −1 when it took none. */
+  private numericBlock(buf: Buffer, pos: number, end: number): number {
+    const block = this.block!;
+    const rows = block.read(buf, pos, end);
+    if (rows === 0) {
+      // As for NumericLines: where most lines are not for it, it stops trying.
+      if (++this.blockMisses > 64 && this.blockMisses > 2 * this.blockLines) this.block = null;
+      return -1;
+    }
+    this.blockLines += rows;
+    this.onLines(block);
+    this.recordLine += rows; // lines of no data line break: one each
+    this.recordStart = block.next;
+    return block.next;
+  }
+
   /** Hands the record to the callback, and counts its lines: the data's line breaks and its delimiter. */
   private emit(buf: Buffer): void {
     const record = this.record;
@@ -569,18 +602,28 @@ export class CsvScanner {
     let pos = this.pos;
     let mode = this.mode;
     let fieldStart = this.fieldStart;
-    // NumericLines reads lines that end with an LF: up to the last one in `buf`.
-    let linesEnd = this.lines !== null ? buf.lastIndexOf(LF) + 1 : 0;
+    // NumericLines and NumericBlock read lines that end with an LF: up to the last one in `buf`.
+    let linesEnd = this.lines !== null || this.block !== null ? buf.lastIndexOf(LF) + 1 : 0;
+    this.block?.forget(); // `buf` may be a buffer reused, with other bytes
 
     scanning: while (pos < len) {
       if (mode === Mode.FieldStart) {
         if (pos < linesEnd && record.length === 0 && this.composite === null && this.recordDelimiter === RecordDelimiter.Lf) {
-          const next = this.numericLine(buf, pos);
-          if (next >= 0) {
-            pos = next;
-            continue;
+          if (this.block !== null) {
+            const next = this.numericBlock(buf, pos, linesEnd);
+            if (next >= 0) {
+              pos = next;
+              continue;
+            }
           }
-          if (this.lines === null) linesEnd = 0;
+          if (this.lines !== null) {
+            const next = this.numericLine(buf, pos);
+            if (next >= 0) {
+              pos = next;
+              continue;
+            }
+          }
+          if (this.lines === null && this.block === null) linesEnd = 0;
         }
         if (buf[pos] === QUOTE) {
           mode = Mode.Quoted;

@@ -16,6 +16,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { BnError, fileCut, type ErrorCode, type ErrorLocation } from '../../errors.js';
 import { CsvScanner, type RecordDelimiter } from '../../io/fast/csv-scanner.js';
+import { NumericBlock } from '../../io/fast/numeric-block.js';
 import { NumericLines } from '../../io/fast/numeric-lines.js';
 import { CsvBytesWriter } from '../../io/fast/csv-bytes-writer.js';
 import { Utf8Checker } from '../../io/utf8.js';
@@ -204,6 +205,8 @@ export class TaskRunner extends RangeRunner {
   private readonly batcher: CsvBatcher;
   /** Common numeric lines, read and parsed at once (null: the scanner reads every line). */
   private readonly lines: NumericLines | null;
+  /** Runs of those lines, read many at a time where no record is kept (null: none). */
+  private readonly block: NumericBlock | null;
 
   /**
    * @param allocate memory for a result of `bytes` bytes: a buffer the main thread sent back
@@ -221,6 +224,7 @@ export class TaskRunner extends RangeRunner {
     this.batcher = new CsvBatcher({ width: layout.width, label: layout.label, plan, values, capacity: BATCH_ROWS, fixedSize: false, records: output.records, onBatch: (batch) => output.batch(batch) });
     const fixed = this.batcher.fixedFeatures();
     this.lines = fixed === undefined ? null : NumericLines.for(layout.width, setup.delimiter, fixed);
+    this.block = fixed === undefined || !this.batcher.takesLines ? null : NumericBlock.for(layout.width, setup.delimiter, fixed);
   }
 
   protected read(task: Task, bytes: Buffer): TaskResult {
@@ -235,6 +239,12 @@ export class TaskRunner extends RangeRunner {
       batcher.record(record);
     });
     if (this.lines !== null) scanner.useNumericLines(this.lines);
+    if (this.block !== null) {
+      scanner.useNumericBlock(this.block, (block) => {
+        rows += block.rows;
+        batcher.lines(block);
+      });
+    }
     try {
       scanner.push(bytes);
       // Borrowed records go before the scanner's last record, which it may hold in a buffer of its own.

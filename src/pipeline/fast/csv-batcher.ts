@@ -11,6 +11,7 @@
 import type { ErrorLocation } from '../../errors.js';
 import { raggedRow } from '../../io/csv-rows.js';
 import { fieldTexts, type CsvFields, type CsvRecord } from '../../io/fast/csv-scanner.js';
+import type { NumericBlock } from '../../io/fast/numeric-block.js';
 import { RecordStore } from '../../io/fast/record-store.js';
 import type { Row } from '../../io/table.js';
 import type { BatchEnd, BatchRecords, RowBatch } from '../batch.js';
@@ -99,6 +100,35 @@ export class CsvBatcher {
     this.store?.add(record);
     batch.rows = i + 1;
     if (!options.holds && batch.rows >= this.columns.limit) this.flush('more');
+  }
+
+  /**
+   * Lines NumericBlock read, as rows: its values of the feature columns (which are settled:
+   * `fixedFeatures`). Only where no record is kept (the block has none).
+   */
+  lines(block: NumericBlock): void {
+    const { options } = this;
+    if (options.records !== 'none') throw new Error('CsvBatcher: lines without records, for a batcher that keeps them');
+    const { values, rowRoom, rows } = block;
+    for (let done = 0; done < rows; ) {
+      if (options.holds && this.batch.rows >= this.columns.limit) this.flush('more');
+      const { batch, columns } = this;
+      const i = batch.rows;
+      const take = Math.min(rows - done, columns.limit - i);
+      columns.fit(i + take - 1);
+      for (const j of columns.features) {
+        const from = j * rowRoom + done;
+        batch.values[j]!.set(values.subarray(from, from + take), i);
+      }
+      batch.rows = i + take;
+      done += take;
+      if (!options.holds && batch.rows >= columns.limit) this.flush('more');
+    }
+  }
+
+  /** Whether `lines` may be used: no record is kept. */
+  get takesLines(): boolean {
+    return this.options.records === 'none';
   }
 
   /**

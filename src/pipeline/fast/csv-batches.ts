@@ -5,6 +5,7 @@
  */
 import { emptyInput, type ByteCounter, type CsvOptions } from '../../io/csv-rows.js';
 import type { CsvRecord } from '../../io/fast/csv-scanner.js';
+import type { NumericBlock } from '../../io/fast/numeric-block.js';
 import type { BatchConsumer, ReadEnd } from '../batch.js';
 import { CellValues, numericMarkers } from './cell-values.js';
 import { BATCH_ROWS } from '../feature-columns.js';
@@ -31,7 +32,10 @@ export function batcherFor(layout: CsvLayout, consumer: BatchConsumer, naValues:
     holds: consumer.holds === true,
     onBatch: (batch, end) => consumer.batch(batch, end),
   });
-  const handle = Object.assign((record: CsvRecord) => batcher.record(record), { fixedFeatures: () => batcher.fixedFeatures() });
+  const handle: RecordHandler = Object.assign((record: CsvRecord) => batcher.record(record), {
+    fixedFeatures: () => batcher.fixedFeatures(),
+    ...(batcher.takesLines ? { lines: (block: NumericBlock) => batcher.lines(block) } : {}),
+  });
   return { batcher, handle };
 }
 

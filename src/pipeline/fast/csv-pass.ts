@@ -7,6 +7,7 @@
 import { columnNames, raggedRow, type ByteCounter, type CsvOptions } from '../../io/csv-rows.js';
 import { CsvScanner, RecordDelimiter, type CsvRecord } from '../../io/fast/csv-scanner.js';
 import { translateError } from '../../io/fast/scan-error.js';
+import { NumericBlock } from '../../io/fast/numeric-block.js';
 import { NumericLines } from '../../io/fast/numeric-lines.js';
 import { Utf8Checker } from '../../io/utf8.js';
 import { isBlank, type CsvLayout } from './csv-layout.js';
@@ -16,7 +17,11 @@ import { isBlank, type CsvLayout } from './csv-layout.js';
  * `fixedFeatures`, it says when its feature columns are settled and NumericLines may read them
  * (records then come with their values parsed: CsvRecord.values).
  */
-export type RecordHandler = ((record: CsvRecord) => void) & { fixedFeatures?: () => readonly number[] | undefined };
+export type RecordHandler = ((record: CsvRecord) => void) & {
+  fixedFeatures?: () => readonly number[] | undefined;
+  /** Takes lines NumericBlock read (values, no records): where the handler keeps no record. */
+  lines?: (block: NumericBlock) => void;
+};
 
 export interface PassResult {
   /** The layout, or undefined for an input without a single record (an error unless allowed). */
@@ -68,8 +73,18 @@ export class RecordRouter {
   numericLines(scanner: CsvScanner): boolean {
     const features = this.handle?.fixedFeatures?.();
     if (features === undefined) return false;
-    const lines = NumericLines.for(this.layout!.width, this.options.delimiter, features);
+    const { width } = this.layout!;
+    const { delimiter } = this.options;
+    const lines = NumericLines.for(width, delimiter, features);
     if (lines !== null) scanner.useNumericLines(lines);
+    const takeLines = this.handle!.lines;
+    const block = takeLines && NumericBlock.for(width, delimiter, features);
+    if (takeLines && block) {
+      scanner.useNumericBlock(block, (read) => {
+        takeLines(read);
+        this.rows += read.rows;
+      });
+    }
     return true;
   }
 

@@ -1,0 +1,240 @@
+/**
+ * NumericBlock (WebAssembly, many lines a call) against NumericLines (one line a call, the
+ * JavaScript it stands in front of) and against Number(text): every line it takes, NumericLines
+ * takes too, with bit-identical values (Object.is: -0 is not 0) that are Number() of the cell;
+ * the line where it stops is one it must not take. Then its window over the input, its limit
+ * of lines a call, its place in CsvScanner, and the committed module against its source.
+ */
+import { Buffer } from 'node:buffer';
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { CsvRecord, CsvScanner, RecordDelimiter } from '../../../src/io/fast/csv-scanner.js';
+import { NumericBlock, WINDOW_BYTES } from '../../../src/io/fast/numeric-block.js';
+import { NumericLines } from '../../../src/io/fast/numeric-lines.js';
+import { freeText, missingText, numberText } from '../../helpers/csv-documents.js';
+// @ts-expect-error: a build script, in JavaScript
+import { compile, moduleText, TARGET } from '../../../scripts/build-wasm.mjs';
+
+const SEED = 20261207;
+
+/**
+ * Every line of `text` (each ending with an LF) as the scanner meets them with NumericBlock in
+ * front: runs of lines it takes (their values), and each line it does not take (its start), which
+ * the scanner reads before NumericBlock is asked again at the next line.
+ */
+function blockPath(text: string, width: number, features: number[], delimiter = ',') {
+  const block = NumericBlock.for(width, delimiter, features)!;
+  const bytes = Buffer.from(text);
+  const lines: { at: number; values?: number[] }[] = [];
+  let pos = 0;
+  while (pos < bytes.length) {
+    const rows = block.read(bytes, pos, bytes.length);
+    if (rows === 0) {
+      lines.push({ at: pos });
+      pos = bytes.indexOf(0x0a, pos) + 1;
+      continue;
+    }
+    for (let r = 0; r < rows; r++) lines.push({ at: -1, values: features.map((j) => block.values[j * block.rowRoom + r]!) });
+    expect(block.next).toBeGreaterThan(pos);
+    pos = block.next;
+  }
+  return { lines, bytes };
+}
+
+/** The values of the lines NumericBlock took, in order (those it did not take left out). */
+const taken = (text: string, width: number, features: number[]) =>
+  blockPath(text, width, features)
+    .lines.filter((line) => line.values)
+    .map((line) => line.values!);
+
+/** NumericLines on the line at `pos`: its values, or undefined when it leaves the line to the scanner. */
+function linePath(bytes: Buffer, pos: number, width: number, features: number[], delimiter = ',') {
+  const values = new Float64Array(width);
+  const next = NumericLines.for(width, delimiter, features)!.read(bytes, pos, new CsvRecord(), values);
+  return next < 0 ? undefined : { next, values: features.map((j) => values[j]!) };
+}
+
+const cell = fc.oneof(
+  { weight: 12, arbitrary: numberText },
+  { weight: 1, arbitrary: missingText },
+  { weight: 1, arbitrary: freeText.map((t) => t.replace(/[\n]/g, 'q')) },
+  { weight: 1, arbitrary: fc.constantFrom('"a"', '1\r', '00000000000000000001', '1234567890123456789', '9007199254740991', '9007199254740992', '1e22', '1e-22', '1e23', '-0', '+.5', '5.') },
+);
+
+const document = fc
+  .record({ width: fc.integer({ min: 1, max: 5 }), featureBits: fc.integer({ min: 1, max: 31 }), delimiter: fc.constantFrom(',', '\t', ';', '|') })
+  .chain(({ width, featureBits, delimiter }) =>
+    fc.array(fc.array(cell, { minLength: width, maxLength: width }), { minLength: 1, maxLength: 12 }).map((rows) => ({
+      width,
+      delimiter,
+      features: Array.from({ length: width }, (_, j) => j).filter((j) => (featureBits >> j) & 1 || j === 0),
+      rows: rows.map((cells) => cells.join(delimiter)),
+    })),
+  );
+
+describe('NumericBlock = NumericLines = Number(text)', () => {
+  it('on generated lines: each line it takes, NumericLines takes with the same doubles, each Number() of its cell; each it leaves, it must', () => {
+    let took = 0;
+    let left = 0;
+    fc.assert(
+      fc.property(document, ({ width, delimiter, features, rows }) => {
+        const text = rows.map((row) => `${row}\n`).join('');
+        const { lines, bytes } = blockPath(text, width, features, delimiter);
+        expect(lines).toHaveLength(rows.length);
+        let pos = 0;
+        lines.forEach((line, r) => {
+          const one = linePath(bytes, pos, width, features, delimiter);
+          const cells = rows[r]!.split(delimiter);
+          if (line.values) {
+            took++;
+            expect(one).toBeDefined();
+            line.values.forEach((v, f) => expect(Object.is(v, one!.values[f])).toBe(true));
+            features.forEach((j, f) => expect(Object.is(line.values![f], Number(cells[j]))).toBe(true));
+          } else {
+            left++;
+            expect(line.at).toBe(pos);
+            // A line NumericLines leaves to the scanner too, or one of those it leaves on purpose
+            // (a quote; more than 19 digits).
+            const long = features.some((j) => (cells[j]?.match(/\d/g)?.length ?? 0) > 19);
+            if (!rows[r]!.includes('"') && !long) expect(one).toBeUndefined();
+          }
+          pos = bytes.indexOf(0x0a, pos) + 1;
+        });
+      }),
+      { seed: SEED, numRuns: 10_000 },
+    );
+    // Not a vacuous pass.
+    expect(took).toBeGreaterThan(5000);
+    expect(left).toBeGreaterThan(5000);
+  });
+
+  it.each([
+    ['9007199254740991,-9007199254740991', [9007199254740991, -9007199254740991], 'the largest integers below 2^53'],
+    ['1e22,1e-22', [1e22, 1e-22], 'the powers of ten at ±22'],
+    ['1234567.891e15,0.1234567890123456e-6', [1234567.891e15, 0.1234567890123456e-6], 'an integer and a power that both fit'],
+    ['-0,+0', [-0, 0], 'zero keeps its sign'],
+    ['.5,5.', [0.5, 5], 'no digits before or after the point'],
+    ['1E5,2e+3', [1e5, 2e3], 'E and e, a signed exponent'],
+    ['0.82223062,4.085891e-6', [0.82223062, 4.085891e-6], 'the benchmark\'s numbers'],
+  ])('%j is taken: %s', (line, expected) => {
+    const lines = taken(`${line}\n`, 2, [0, 1]);
+    expect(lines).toHaveLength(1);
+    expected.forEach((v, f) => expect(Object.is(lines[0]![f], v)).toBe(true));
+  });
+
+  it.each([
+    ['9007199254740992,1', 'an integer of 2^53'],
+    ['00000000000000000001,1', 'more than 19 digits, even with a small value (NumericLines takes it)'],
+    ['1e23,1', 'a power of ten beyond 10^22'],
+    ['1e-23,1', 'a power of ten below 10^-22'],
+    ['1e,1', 'an exponent without digits'],
+    ['.,1', 'a point without digits'],
+    [',1', 'an empty cell'],
+    ['NA,1', 'a missing marker'],
+    [' 1,1', 'a space'],
+    ['"1",1', 'a quoted number'],
+    ['1,1\r', 'a CR'],
+    ['1,1,1', 'too many fields'],
+    ['1', 'too few fields'],
+    ['', 'a blank line'],
+  ])('%j is left to the others: %s', (line) => {
+    expect(taken(`${line}\n`, 2, [0, 1])).toHaveLength(0);
+  });
+
+  it('skips a text column, but not a quote or a CR in it', () => {
+    expect(taken('1,abc def,2\n', 3, [0, 2])).toEqual([[1, 2]]);
+    expect(taken('1,,2\n', 3, [0, 2])).toEqual([[1, 2]]);
+    expect(taken('1,"a",2\n', 3, [0, 2])).toHaveLength(0);
+    expect(taken('1,a\rb,2\n', 3, [0, 2])).toHaveLength(0);
+  });
+
+  it('has no reader for a delimiter that can be part of a number, or for no feature', () => {
+    for (const delimiter of ['.', '-', '+', '0', 'e', 'E']) expect(NumericBlock.for(2, delimiter, [0])).toBeNull();
+    expect(NumericBlock.for(2, ',', [])).toBeNull();
+  });
+});
+
+describe('NumericBlock over its input', () => {
+  it('reads across its window: lines on both sides of the cut, each value where it belongs', () => {
+    const rows = Array.from({ length: 100_000 }, (_, i) => `${i},${i / 8}`);
+    const text = rows.map((row) => `${row}\n`).join('');
+    expect(text.length).toBeGreaterThan(2 * WINDOW_BYTES);
+    expect(taken(text, 2, [0, 1])).toEqual(rows.map((_, i) => [i, i / 8]));
+  });
+
+  it('a line longer than its window is left to the others; the lines after it are read again', () => {
+    const long = `1,${'9'.repeat(WINDOW_BYTES)}`;
+    const text = `${long}\n2,0\n`;
+    const block = NumericBlock.for(2, ',', [0])!;
+    const bytes = Buffer.from(text);
+    expect(block.read(bytes, 0, bytes.length)).toBe(0);
+    expect(block.read(bytes, long.length + 1, bytes.length)).toBe(1);
+    expect(block.values[0]).toBe(2);
+  });
+
+  it('takes at most rowRoom lines a call (a wide table), and goes on from there', () => {
+    const width = 40_000;
+    const block = NumericBlock.for(width, ',', [0, width - 1])!;
+    expect(block.rowRoom).toBeLessThan(10);
+    const rows = Array.from({ length: 25 }, (_, i) => Array.from({ length: width }, (_, j) => (j === 0 ? i : j === width - 1 ? -i : 'x')).join(','));
+    expect(taken(rows.map((row) => `${row}\n`).join(''), width, [0, width - 1])).toEqual(rows.map((_, i) => [i, -i || 0]));
+  });
+
+  it('forget(): a buffer reused with other bytes is copied again', () => {
+    const block = NumericBlock.for(1, ',', [0])!;
+    const bytes = Buffer.from('1\n2\n');
+    block.read(bytes, 0, bytes.length);
+    bytes.write('7\n8\n');
+    block.forget();
+    expect(block.read(bytes, 2, bytes.length)).toBe(1);
+    expect(block.values[0]).toBe(8);
+  });
+});
+
+describe('NumericBlock in CsvScanner', () => {
+  /** Records and runs of lines as the scanner hands them on, pushed in chunks of `chunk` bytes. */
+  function scan(text: string, chunk: number) {
+    const got: { line: number; values: number[] | string[] }[] = [];
+    let line = 0;
+    const scanner = new CsvScanner({ delimiter: ',', recordDelimiter: RecordDelimiter.Lf, bom: false }, (record) => {
+      got.push({ line: record.line, values: record.texts() });
+      line = record.line;
+    });
+    scanner.useNumericBlock(NumericBlock.for(2, ',', [0, 1])!, (block) => {
+      for (let r = 0; r < block.rows; r++) got.push({ line: ++line, values: [block.values[r]!, block.values[block.rowRoom + r]!] });
+    });
+    const bytes = Buffer.from(text);
+    for (let i = 0; i < bytes.length; i += chunk) scanner.push(bytes.subarray(i, i + chunk));
+    scanner.end();
+    return { got, nextLine: scanner.nextLine };
+  }
+
+  it('hands on runs of lines and the records between them in order, every line counted', () => {
+    const rows = Array.from({ length: 500 }, (_, i) => (i % 37 === 5 ? `${i},NA` : i % 53 === 7 ? `"q${i}",1` : `${i},${-i}`));
+    const text = `${rows.join('\n')}\n`;
+    for (const chunk of [7, 100, 4096, text.length]) {
+      const { got, nextLine } = scan(text, chunk);
+      expect(nextLine).toBe(501);
+      expect(got.map((g) => g.line)).toEqual(rows.map((_, i) => i + 1));
+      got.forEach((g, i) => {
+        if (typeof g.values[0] === 'number') expect(g.values).toEqual([i, -i || 0]);
+        else expect(g.values.join(',')).toBe(rows[i]!.replaceAll('"', ''));
+      });
+    }
+  });
+
+  it('stops trying where most lines are not for it', () => {
+    const missing = Array.from({ length: 100 }, (_, i) => `${i},`).join('\n');
+    const plain = Array.from({ length: 50 }, (_, i) => `${i},${i}`).join('\n');
+    const { got } = scan(`${missing}\n${plain}\n`, 1 << 20);
+    expect(got.slice(100).every((g) => typeof g.values[0] === 'string')).toBe(true);
+  });
+});
+
+describe('the committed WebAssembly', () => {
+  it('is wasm/numeric-lines.ts compiled (npm run build:wasm writes it again)', async () => {
+    const committed = readFileSync(new URL(`../../../${TARGET}`, import.meta.url), 'utf8');
+    expect(moduleText(await compile())).toBe(committed);
+  }, 60_000);
+});

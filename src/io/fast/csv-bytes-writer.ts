@@ -29,7 +29,7 @@ export class CsvBytesWriter {
   private pos = 0;
 
   constructor(
-    private readonly delimiter: number,
+    readonly delimiter: number,
     private readonly capacity = 1 << 20,
   ) {
     this.buf = Buffer.allocUnsafe(capacity + SLACK);

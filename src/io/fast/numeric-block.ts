@@ -12,34 +12,19 @@
  * multiplication or division), with one limit more: at most 19 digits, so that its 64-bit
  * integer cannot wrap. A line it does not take is left to NumericLines and the scanner.
  */
-import { Buffer } from 'node:buffer';
+import type { Buffer } from 'node:buffer';
 import { canBePartOfNumber } from './decimal.js';
 import { NUMERIC_LINES_WASM } from './numeric-lines-wasm.js';
+import { growTo, instantiate, type WasmMemory } from './wasm-instance.js';
 
 interface NumericLinesExports {
-  memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
+  memory: WasmMemory;
   stopped: { readonly value: number };
   freeMemory(): number;
   parse(start: number, end: number, width: number, delimiter: number, isFeature: number, out: number, rowRoom: number): number;
 }
 
-/** What bn uses of the WebAssembly API (Node's types for it come with the DOM's, which bn does not load). */
-interface WebAssemblyApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { readonly exports: object };
-}
-const { Module, Instance } = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
-
-/** Compiled once a thread, when first needed (about a kilobyte). */
-let compiled: object | undefined;
-
-function instantiate(): NumericLinesExports {
-  compiled ??= new Module(Buffer.from(NUMERIC_LINES_WASM, 'base64'));
-  return new Instance(compiled, {}).exports as NumericLinesExports;
-}
-
 const LF = 0x0a;
-const PAGE = 64 << 10;
 /** Bytes of input copied into the module's memory at a time. */
 export const WINDOW_BYTES = 256 << 10;
 /** Bytes of values one call may write: the lines it reads at most follow from the width. */
@@ -79,15 +64,13 @@ export class NumericBlock {
     features: readonly number[],
   ) {
     this.rowRoom = Math.max(1, Math.floor(VALUE_BYTES / 8 / width));
-    const wasm = (this.wasm = instantiate());
+    const wasm = (this.wasm = instantiate<NumericLinesExports>(NUMERIC_LINES_WASM));
     // The memory: the module's constants, one byte a column, the input window (and room to read
     // a word past it), the values.
     this.isFeature = wasm.freeMemory();
     this.input = align(this.isFeature + width, 16);
     this.output = align(this.input + WINDOW_BYTES + 16, 8);
-    const size = this.output + 8 * width * this.rowRoom;
-    const have = wasm.memory.buffer.byteLength;
-    if (size > have) wasm.memory.grow(Math.ceil((size - have) / PAGE));
+    growTo(wasm.memory, this.output + 8 * width * this.rowRoom);
     // Views made after the memory grew (growing detaches the ones before).
     this.memory = new Uint8Array(wasm.memory.buffer);
     this.values = new Float64Array(wasm.memory.buffer, this.output, width * this.rowRoom);

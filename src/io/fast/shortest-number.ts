@@ -47,7 +47,7 @@ const UNSURE = -1;
 
 let tables: PowerTables | undefined;
 
-interface PowerTables {
+export interface PowerTables {
   /** 10^p = hi + lo (hi correctly rounded, lo the rest to 53 bits), at index p − P_MIN. */
   hi: Float64Array;
   lo: Float64Array;
@@ -114,7 +114,7 @@ export function tryWriteShortestAt(values: Float64Array, at: number, buf: Uint8A
     return pos + 1;
   }
   if (x - x !== 0) return -1;
-  const t = tables ?? (tables = makeTables());
+  const t = tables ?? powerTables();
   let negative = false;
   if (x < 0) {
     negative = true;
@@ -360,7 +360,12 @@ function pow2(k: number): number {
   return k >= -1022 ? 2 ** k : 2 ** (k + 60) * 2 ** -60;
 }
 
-/** The double-double powers of ten, from exact integers (once, on first use: a few ms). */
+/** The tables, made on first use (a few ms): also what the WebAssembly writer (./number-rows.ts) computes with. */
+export function powerTables(): PowerTables {
+  return (tables ??= makeTables());
+}
+
+/** The double-double powers of ten, from exact integers. */
 function makeTables(): PowerTables {
   const size = P_MAX - P_MIN + 1;
   const hi = new Float64Array(size);

@@ -4,6 +4,7 @@
  * share. Its own module so that a worker loads no more than it runs.
  */
 import type { CsvBytesWriter } from '../../io/fast/csv-bytes-writer.js';
+import { NumberRows } from '../../io/fast/number-rows.js';
 import type { RowBatch } from '../batch.js';
 
 /** The feature position of each column (−1: not a feature). */
@@ -20,7 +21,10 @@ export function featurePositions(features: readonly number[], width: number): In
 export function writeCsvRecords(out: CsvBytesWriter, batch: RowBatch, featureOf: Int32Array, format: ((x: number) => string) | undefined, rows = batch.rows): void {
   const fields = batch.records!.fields!;
   const values = batch.values;
-  for (let i = 0; i < rows; i++) {
+  // Every column a feature, written the shortest way: whole rows at once, up to the first
+  // stretch with a missing cell (its record's text is written, from here on).
+  const first = format === undefined && featureOf.every((f) => f >= 0) ? NumberRows.of(featureOf.length).write(out, values, 0, rows) : 0;
+  for (let i = first; i < rows; i++) {
     const record = fields(i);
     const width = record.length;
     for (let j = 0; j < width; j++) {

@@ -3,18 +3,15 @@
  * JavaScript it stands in front of) and against Number(text): every line it takes, NumericLines
  * takes too, with bit-identical values (Object.is: -0 is not 0) that are Number() of the cell;
  * the line where it stops is one it must not take. Then its window over the input, its limit
- * of lines a call, its place in CsvScanner, and the committed module against its source.
+ * of lines a call, and its place in CsvScanner.
  */
 import { Buffer } from 'node:buffer';
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CsvRecord, CsvScanner, RecordDelimiter } from '../../../src/io/fast/csv-scanner.js';
 import { NumericBlock, WINDOW_BYTES } from '../../../src/io/fast/numeric-block.js';
 import { NumericLines } from '../../../src/io/fast/numeric-lines.js';
 import { freeText, missingText, numberText } from '../../helpers/csv-documents.js';
-// @ts-expect-error: a build script, in JavaScript
-import { compile, moduleText, TARGET } from '../../../scripts/build-wasm.mjs';
 
 const SEED = 20261207;
 
@@ -230,11 +227,4 @@ describe('NumericBlock in CsvScanner', () => {
     const { got } = scan(`${missing}\n${plain}\n`, 1 << 20);
     expect(got.slice(100).every((g) => typeof g.values[0] === 'string')).toBe(true);
   });
-});
-
-describe('the committed WebAssembly', () => {
-  it('is wasm/numeric-lines.ts compiled (npm run build:wasm writes it again)', async () => {
-    const committed = readFileSync(new URL(`../../../${TARGET}`, import.meta.url), 'utf8');
-    expect(moduleText(await compile())).toBe(committed);
-  }, 60_000);
 });

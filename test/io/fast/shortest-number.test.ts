@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { tryWriteShortest, tryWriteShortestAt, writeShortestNumber, writeShortestNumberAt } from '../../../src/io/fast/shortest-number.js';
 import { seededRandom } from '../../helpers/exact.js';
+import { doubleFromBits, seededDoubles } from '../../helpers/doubles.js';
 
 const SEED = 20241127;
 const buffer = Buffer.alloc(64);
@@ -41,21 +42,7 @@ function compare(values: Iterable<number>): { wrong: string[]; declined: number;
   return { wrong, declined, count };
 }
 
-function* seeded(count: number, make: (random: () => number) => number): Generator<number> {
-  const random = seededRandom(SEED);
-  for (let i = 0; i < count; i++) yield make(random);
-}
-
-/** A double from 64 random bits (NaN and the infinities skipped). */
-function fromBits(random: () => number): number {
-  const view = new DataView(new ArrayBuffer(8));
-  for (;;) {
-    view.setUint32(0, Math.floor(random() * 2 ** 32));
-    view.setUint32(4, Math.floor(random() * 2 ** 32));
-    const x = view.getFloat64(0);
-    if (Number.isFinite(x)) return x;
-  }
-}
+const seeded = (count: number, make: (random: () => number) => number) => seededDoubles(SEED, count, make);
 
 describe('writeShortestNumber: named cases', () => {
   it.each([
@@ -114,7 +101,7 @@ describe('writeShortestNumber: every kind of double', () => {
   });
 
   it('300,000 doubles from random bits (every exponent)', () => {
-    const { wrong, declined, count } = compare(seeded(300_000, fromBits));
+    const { wrong, declined, count } = compare(seeded(300_000, doubleFromBits));
     expect(wrong).toEqual([]);
     // Declined: mostly the ~9% beyond its tables (|x| < 1e-284 or > 1e284).
     expect(declined / count).toBeLessThan(0.12);

@@ -35,16 +35,19 @@ export function freeMemory(): usize {
 /**
  * Reads lines from bytes [start, end) — which must end with an LF — into `out`: the value of
  * column j on line r at f64 index j·rowRoom + r. `isFeature` holds one byte a column (1: a
- * feature, parsed; 0: any unquoted text, skipped). Stops after `rowRoom` lines, at `end`, or at
- * the first line it does not take. Returns the lines read; `stopped` says where the next starts.
+ * feature, parsed; 0: any unquoted text, skipped). With `starts` (not 0), each field's range
+ * too, for a caller that keeps records: field j of line r from i32 starts[r·width + j] to
+ * ends[r·width + j], as addresses plus `base`. Stops after `rowRoom` lines, at `end`, or at the
+ * first line it does not take. Returns the lines read; `stopped` says where the next starts.
  */
-export function parse(start: usize, end: usize, width: i32, delimiter: i32, isFeature: usize, out: usize, rowRoom: i32): i32 {
+export function parse(start: usize, end: usize, width: i32, delimiter: i32, isFeature: usize, out: usize, rowRoom: i32, starts: usize, ends: usize, base: i32): i32 {
   let p = start;
   let row = 0;
   while (row < rowRoom && p < end) {
     const lineStart = p;
     let ok = load<u8>(p) != LF; // an empty line is blank to the scanner, not a record
     for (let j = 0; ok && j < width; j++) {
+      const fieldStart = p;
       let c = <i32>load<u8>(p);
       if (load<u8>(isFeature + <usize>j) != 0) {
         let negative = false;
@@ -111,6 +114,11 @@ export function parse(start: usize, end: usize, width: i32, delimiter: i32, isFe
       if (c != (j < width - 1 ? delimiter : LF)) {
         ok = false;
         break;
+      }
+      if (starts != 0) {
+        const at = (<usize>row * <usize>width + <usize>j) << 2;
+        store<i32>(starts + at, <i32>fieldStart + base);
+        store<i32>(ends + at, <i32>p + base);
       }
       p++;
     }

@@ -188,6 +188,9 @@ describe('runs of numeric lines read many at a time (NumericBlock)', () => {
   });
   const text = `a,b,c\n${rows.join('\n')}\n`;
   const file = writeDoc(text);
+  // The same with a text column, passed through (its fields come from NumericBlock's ranges).
+  const withText = `a,b,c,t\n${rows.map((row, i) => `${row},t${i % 7}`).join('\n')}\n`;
+  const fileWithText = writeDoc(withText);
   const chunks = (bytes: Buffer, size: number) => Array.from({ length: Math.ceil(bytes.length / size) }, (_, k) => bytes.subarray(k * size, (k + 1) * size));
 
   it.each([
@@ -195,13 +198,16 @@ describe('runs of numeric lines read many at a time (NumericBlock)', () => {
     ['stats --to json -b 7', ['stats', '--to', 'json', '-b', '7']],
     ['stats --to json -b 5000', ['stats', '--to', 'json', '-b', '5000']],
     ['normalize', ['normalize']],
-  ])('%s: the same bytes as the general path, from the file (-j 1, -j 2) and from standard input', async (_name, args) => {
-    expect(Buffer.byteLength(text)).toBeGreaterThan(3 * (256 << 10));
-    const general = await bn([...args, file], GENERAL);
-    expect(general.code).toBe(0);
-    for (const j of ['1', '2']) expect(await bn([...args, '-j', j, file], { BN_JOBS_BLOCK: String(300 << 10) })).toEqual(general);
-    const piped = await bnInProcess([...args, '--from', 'csv', '-j', '1'], '', { input: Readable.from(chunks(Buffer.from(text), 50_000)) });
-    expect(piped).toEqual(await bnInProcess([...args, '--from', 'csv'], text, { env: GENERAL }));
+    ['normalize -b 300', ['normalize', '-b', '300']],
+  ])('%s: the same bytes as the general path, from the file (-j 1, -j 2) and from standard input, with and without a text column', async (_name, args) => {
+    for (const [input, path] of [[text, file], [withText, fileWithText]] as const) {
+      expect(Buffer.byteLength(input)).toBeGreaterThan(3 * (256 << 10));
+      const general = await bn([...args, path], GENERAL);
+      expect(general.code).toBe(0);
+      for (const j of ['1', '2']) expect(await bn([...args, '-j', j, path], { BN_JOBS_BLOCK: String(300 << 10) })).toEqual(general);
+      const piped = await bnInProcess([...args, '--from', 'csv', '-j', '1'], '', { input: Readable.from(chunks(Buffer.from(input), 50_000)) });
+      expect(piped).toEqual(await bnInProcess([...args, '--from', 'csv'], input, { env: GENERAL }));
+    }
   });
 
   it('a bad cell after runs of lines names its line', async () => {

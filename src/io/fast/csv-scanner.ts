@@ -527,6 +527,7 @@ export class CsvScanner {
       return -1;
     }
     this.blockLines += rows;
+    block.line = this.recordLine;
     this.onLines(block);
     this.recordLine += rows; // lines of no data line break: one each
     this.recordStart = block.next;

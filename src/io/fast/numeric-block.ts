@@ -1,11 +1,11 @@
 /**
  * Common numeric CSV lines read many at a time, by WebAssembly (wasm/numeric-lines.ts, compiled
- * into ./numeric-lines-wasm.ts): for a reader that wants only the feature values, not the
- * records (statistics, a normalize pass that only measures). NumericLines (./numeric-lines.ts)
- * reads one line a call and records its fields' byte ranges; this reads until a line it does not
- * take, with no call, record or callback a line, and is about 2.5 times as fast on the
- * benchmark's ten numbers a line (it is compiled ahead of time to code without bounds checks,
- * and its mantissa is one 64-bit integer).
+ * into ./numeric-lines-wasm.ts). NumericLines (./numeric-lines.ts) reads one line a call and
+ * records its fields' byte ranges; this reads until a line it does not take, with no call,
+ * record or callback a line, and is about 2.5 times as fast on the benchmark's ten numbers a line
+ * (it is compiled ahead of time to code without bounds checks, and its mantissa is one 64-bit
+ * integer). The fields' ranges come too when asked (`withFields`: a reader that keeps its
+ * records, to write the rows back), as arrays a RecordStore takes whole.
  *
  * It takes a line exactly when NumericLines takes it without a quote, and gives the same
  * doubles (the same Clinger case: an integer below 2^53, one exact power of ten, one IEEE
@@ -21,7 +21,7 @@ interface NumericLinesExports {
   memory: WasmMemory;
   stopped: { readonly value: number };
   freeMemory(): number;
-  parse(start: number, end: number, width: number, delimiter: number, isFeature: number, out: number, rowRoom: number): number;
+  parse(start: number, end: number, width: number, delimiter: number, isFeature: number, out: number, rowRoom: number, starts: number, ends: number, base: number): number;
 }
 
 const LF = 0x0a;
@@ -39,6 +39,14 @@ export class NumericBlock {
   rows = 0;
   /** Where the first line the last `read` did not take starts. */
   next = 0;
+  /**
+   * With `withFields`: the byte ranges, in the buffer given to `read`, of the fields of the lines
+   * it took: field j of line r from fieldStarts[r·width + j] to fieldEnds[r·width + j].
+   */
+  readonly fieldStarts: Int32Array | undefined;
+  readonly fieldEnds: Int32Array | undefined;
+  /** The line the last `read`'s first line is on (set by the scanner that hands the lines on). */
+  line = 0;
 
   private readonly wasm: NumericLinesExports;
   private readonly memory: Uint8Array;
@@ -54,27 +62,44 @@ export class NumericBlock {
    * A reader for these columns, or null: no feature, or a delimiter that can be part of a
    * number (with `-d e`, the scanner splits `1e5` in two).
    */
-  static for(width: number, delimiter: string, features: readonly number[]): NumericBlock | null {
-    return features.length === 0 || canBePartOfNumber(delimiter) ? null : new NumericBlock(width, delimiter.charCodeAt(0), features);
+  static for(width: number, delimiter: string, features: readonly number[], withFields = false): NumericBlock | null {
+    return features.length === 0 || canBePartOfNumber(delimiter) ? null : new NumericBlock(width, delimiter.charCodeAt(0), features, withFields);
   }
 
   private constructor(
     readonly width: number,
     private readonly delimiter: number,
     features: readonly number[],
+    withFields: boolean,
   ) {
     this.rowRoom = Math.max(1, Math.floor(VALUE_BYTES / 8 / width));
     const wasm = (this.wasm = instantiate<NumericLinesExports>(NUMERIC_LINES_WASM));
     // The memory: the module's constants, one byte a column, the input window (and room to read
-    // a word past it), the values.
+    // a word past it), the values, and the fields' starts and ends.
+    const cells = width * this.rowRoom;
     this.isFeature = wasm.freeMemory();
     this.input = align(this.isFeature + width, 16);
     this.output = align(this.input + WINDOW_BYTES + 16, 8);
-    growTo(wasm.memory, this.output + 8 * width * this.rowRoom);
+    this.starts = withFields ? this.output + 8 * cells : 0;
+    this.ends = withFields ? this.starts + 4 * cells : 0;
+    growTo(wasm.memory, this.output + (withFields ? 16 : 8) * cells);
     // Views made after the memory grew (growing detaches the ones before).
-    this.memory = new Uint8Array(wasm.memory.buffer);
-    this.values = new Float64Array(wasm.memory.buffer, this.output, width * this.rowRoom);
+    const { buffer } = wasm.memory;
+    this.memory = new Uint8Array(buffer);
+    this.values = new Float64Array(buffer, this.output, cells);
+    if (withFields) {
+      this.fieldStarts = new Int32Array(buffer, this.starts, cells);
+      this.fieldEnds = new Int32Array(buffer, this.ends, cells);
+    }
     for (const j of features) this.memory[this.isFeature + j] = 1;
+  }
+
+  private readonly starts: number;
+  private readonly ends: number;
+
+  /** The buffer the last `read` took its lines from (its fields' ranges are in it). */
+  get source(): Buffer | null {
+    return this.buffer;
   }
 
   /**
@@ -95,7 +120,9 @@ export class NumericBlock {
       this.to = to;
     }
     const { wasm, input } = this;
-    const rows = wasm.parse(input + (pos - this.from), input + (this.to - this.from), this.width, this.delimiter, this.isFeature, this.output, this.rowRoom);
+    const start = input + (pos - this.from);
+    // Field ranges as offsets into `buf`: an address in the window less the window's address, plus where it starts in `buf`.
+    const rows = wasm.parse(start, input + (this.to - this.from), this.width, this.delimiter, this.isFeature, this.output, this.rowRoom, this.starts, this.ends, this.from - input);
     return this.took(rows, pos + wasm.stopped.value);
   }
 

@@ -10,6 +10,7 @@
  */
 import { Buffer } from 'node:buffer';
 import { FieldKind, fieldText, type CsvFields, type CsvRecord } from './csv-scanner.js';
+import type { NumericBlock } from './numeric-block.js';
 
 export class RecordStore {
   private bytes = Buffer.allocUnsafe(1 << 16);
@@ -64,6 +65,30 @@ export class RecordStore {
       if (kind === FieldKind.Composite) this.composites.set(f, record.text(j));
     }
     this.fields += n;
+  }
+
+  /**
+   * Lines [from, from + count) of the last read of `block` (made with its fields), borrowed:
+   * records of plain fields, on lines one after the other from block.line + from.
+   */
+  addLines(block: NumericBlock, from: number, count: number): void {
+    if (this.copy) throw new Error('RecordStore: lines of a NumericBlock are borrowed, not copied');
+    const buffer = block.source!;
+    if (this.borrowed !== buffer) {
+      if (this.records > 0) throw new Error('RecordStore: borrowed records of two chunks in one batch');
+      this.borrowed = buffer;
+    }
+    const { width } = block;
+    const cells = count * width;
+    this.reserve(0, cells);
+    const first = from * width;
+    this.starts.set(block.fieldStarts!.subarray(first, first + cells), this.fields);
+    this.ends.set(block.fieldEnds!.subarray(first, first + cells), this.fields);
+    this.kinds.fill(FieldKind.Plain, this.fields, this.fields + cells);
+    for (let r = 0; r < count; r++) {
+      this.push(block.line + from + r);
+      this.fields += width;
+    }
   }
 
   /** Record i (valid until the next `at` or `clear`). */

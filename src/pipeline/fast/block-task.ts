@@ -205,7 +205,7 @@ export class TaskRunner extends RangeRunner {
   private readonly batcher: CsvBatcher;
   /** Common numeric lines, read and parsed at once (null: the scanner reads every line). */
   private readonly lines: NumericLines | null;
-  /** Runs of those lines, read many at a time where no record is kept (null: none). */
+  /** Runs of those lines, read many at a time (null: none). */
   private readonly block: NumericBlock | null;
 
   /**
@@ -224,7 +224,7 @@ export class TaskRunner extends RangeRunner {
     this.batcher = new CsvBatcher({ width: layout.width, label: layout.label, plan, values, capacity: BATCH_ROWS, fixedSize: false, records: output.records, onBatch: (batch) => output.batch(batch) });
     const fixed = this.batcher.fixedFeatures();
     this.lines = fixed === undefined ? null : NumericLines.for(layout.width, setup.delimiter, fixed);
-    this.block = fixed === undefined || !this.batcher.takesLines ? null : NumericBlock.for(layout.width, setup.delimiter, fixed);
+    this.block = fixed === undefined || !this.batcher.takesLines ? null : NumericBlock.for(layout.width, setup.delimiter, fixed, this.batcher.keepsRecords);
   }
 
   protected read(task: Task, bytes: Buffer): TaskResult {

@@ -104,11 +104,11 @@ export class CsvBatcher {
 
   /**
    * Lines NumericBlock read, as rows: its values of the feature columns (which are settled:
-   * `fixedFeatures`). Only where no record is kept (the block has none).
+   * `fixedFeatures`), and where records are kept (borrowed), its fields' ranges as records.
    */
   lines(block: NumericBlock): void {
     const { options } = this;
-    if (options.records !== 'none') throw new Error('CsvBatcher: lines without records, for a batcher that keeps them');
+    if (!this.takesLines || (options.records === 'borrow' && !block.fieldStarts)) throw new Error('CsvBatcher: lines of a NumericBlock it cannot keep');
     const { values, rowRoom, rows } = block;
     for (let done = 0; done < rows; ) {
       if (options.holds && this.batch.rows >= this.columns.limit) this.flush('more');
@@ -120,15 +120,21 @@ export class CsvBatcher {
         const from = j * rowRoom + done;
         batch.values[j]!.set(values.subarray(from, from + take), i);
       }
+      this.store?.addLines(block, done, take);
       batch.rows = i + take;
       done += take;
       if (!options.holds && batch.rows >= columns.limit) this.flush('more');
     }
   }
 
-  /** Whether `lines` may be used: no record is kept. */
+  /** Whether `lines` may be used: no record is kept, or records are borrowed (NumericBlock made withFields: `keepsRecords`). */
   get takesLines(): boolean {
-    return this.options.records === 'none';
+    return this.options.records !== 'copy';
+  }
+
+  /** Whether the lines it takes must come with their fields. */
+  get keepsRecords(): boolean {
+    return this.options.records !== 'none';
   }
 
   /**

@@ -34,7 +34,7 @@ export function batcherFor(layout: CsvLayout, consumer: BatchConsumer, naValues:
   });
   const handle: RecordHandler = Object.assign((record: CsvRecord) => batcher.record(record), {
     fixedFeatures: () => batcher.fixedFeatures(),
-    ...(batcher.takesLines ? { lines: (block: NumericBlock) => batcher.lines(block) } : {}),
+    ...(batcher.takesLines ? { lines: (block: NumericBlock) => batcher.lines(block), linesWithFields: batcher.keepsRecords } : {}),
   });
   return { batcher, handle };
 }

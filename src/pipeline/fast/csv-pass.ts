@@ -19,8 +19,9 @@ import { isBlank, type CsvLayout } from './csv-layout.js';
  */
 export type RecordHandler = ((record: CsvRecord) => void) & {
   fixedFeatures?: () => readonly number[] | undefined;
-  /** Takes lines NumericBlock read (values, no records): where the handler keeps no record. */
+  /** Takes lines NumericBlock read (values, and fields when `linesWithFields`): where the handler keeps no record or borrows them. */
   lines?: (block: NumericBlock) => void;
+  linesWithFields?: boolean;
 };
 
 export interface PassResult {
@@ -78,7 +79,7 @@ export class RecordRouter {
     const lines = NumericLines.for(width, delimiter, features);
     if (lines !== null) scanner.useNumericLines(lines);
     const takeLines = this.handle!.lines;
-    const block = takeLines && NumericBlock.for(width, delimiter, features);
+    const block = takeLines && NumericBlock.for(width, delimiter, features, this.handle!.linesWithFields);
     if (takeLines && block) {
       scanner.useNumericBlock(block, (read) => {
         takeLines(read);

@@ -1,7 +1,8 @@
 /**
  * NumericBlock (WebAssembly, many lines a call) against NumericLines (one line a call, the
  * JavaScript it stands in front of) and against Number(text): every line it takes, NumericLines
- * takes too, with bit-identical values (Object.is: -0 is not 0) that are Number() of the cell;
+ * takes too, with bit-identical values (Object.is: -0 is not 0) that are Number() of the cell
+ * and the same fields' byte ranges (for a reader that keeps records);
  * the line where it stops is one it must not take. Then its window over the input, its limit
  * of lines a call, and its place in CsvScanner.
  */
@@ -21,9 +22,9 @@ const SEED = 20261207;
  * the scanner reads before NumericBlock is asked again at the next line.
  */
 function blockPath(text: string, width: number, features: number[], delimiter = ',') {
-  const block = NumericBlock.for(width, delimiter, features)!;
+  const block = NumericBlock.for(width, delimiter, features, true)!;
   const bytes = Buffer.from(text);
-  const lines: { at: number; values?: number[] }[] = [];
+  const lines: { at: number; values?: number[]; fields?: [number, number][] }[] = [];
   let pos = 0;
   while (pos < bytes.length) {
     const rows = block.read(bytes, pos, bytes.length);
@@ -32,7 +33,14 @@ function blockPath(text: string, width: number, features: number[], delimiter = 
       pos = bytes.indexOf(0x0a, pos) + 1;
       continue;
     }
-    for (let r = 0; r < rows; r++) lines.push({ at: -1, values: features.map((j) => block.values[j * block.rowRoom + r]!) });
+    for (let r = 0; r < rows; r++) {
+      const fields = Array.from({ length: width }, (_, j): [number, number] => [block.fieldStarts![r * width + j]!, block.fieldEnds![r * width + j]!]);
+      lines.push({ at: -1, values: features.map((j) => block.values[j * block.rowRoom + r]!), fields });
+      // Its fields, read back from the buffer, are the line: wherever the window over it started.
+      const lineStart = r === 0 ? pos : lines.at(-2)!.fields!.at(-1)![1] + 1;
+      expect(fields.map(([a, b]) => bytes.toString('utf8', a, b)).join(delimiter)).toBe(bytes.toString('utf8', lineStart, bytes.indexOf(0x0a, lineStart)));
+    }
+    expect(block.source).toBe(bytes);
     expect(block.next).toBeGreaterThan(pos);
     pos = block.next;
   }
@@ -48,8 +56,10 @@ const taken = (text: string, width: number, features: number[]) =>
 /** NumericLines on the line at `pos`: its values, or undefined when it leaves the line to the scanner. */
 function linePath(bytes: Buffer, pos: number, width: number, features: number[], delimiter = ',') {
   const values = new Float64Array(width);
-  const next = NumericLines.for(width, delimiter, features)!.read(bytes, pos, new CsvRecord(), values);
-  return next < 0 ? undefined : { next, values: features.map((j) => values[j]!) };
+  const record = new CsvRecord();
+  const next = NumericLines.for(width, delimiter, features)!.read(bytes, pos, record, values);
+  const fields = Array.from({ length: record.length }, (_, j): [number, number] => [record.start(j), record.end(j)]);
+  return next < 0 ? undefined : { next, values: features.map((j) => values[j]!), fields };
 }
 
 const cell = fc.oneof(
@@ -71,7 +81,7 @@ const document = fc
   );
 
 describe('NumericBlock = NumericLines = Number(text)', () => {
-  it('on generated lines: each line it takes, NumericLines takes with the same doubles, each Number() of its cell; each it leaves, it must', () => {
+  it('on generated lines: each line it takes, NumericLines takes with the same doubles and fields, each Number() of its cell; each it leaves, it must', () => {
     let took = 0;
     let left = 0;
     fc.assert(
@@ -87,6 +97,7 @@ describe('NumericBlock = NumericLines = Number(text)', () => {
             took++;
             expect(one).toBeDefined();
             line.values.forEach((v, f) => expect(Object.is(v, one!.values[f])).toBe(true));
+            expect(line.fields).toEqual(one!.fields); // the same byte ranges as its record's
             features.forEach((j, f) => expect(Object.is(line.values![f], Number(cells[j]))).toBe(true));
           } else {
             left++;

@@ -363,7 +363,7 @@ export class CsvScanner {
 
   /**
    * From now on, runs of lines that NumericBlock can take are read by it, many at a time, and
-   * handed to `onLines` as its values (no record: for a reader that wants only the values); the
+   * handed to `onLines` as its values (and its fields' ranges when it was made with them: no CsvRecord or callback a line); the
    * other lines as before (NumericLines, if in use, then the scanner). Only in a file of LF or
    * CRLF lines, as for NumericLines.
    */

@@ -76,11 +76,16 @@ export class RecordRouter {
     if (features === undefined) return false;
     const { width } = this.layout!;
     const { delimiter } = this.options;
-    const lines = NumericLines.for(width, delimiter, features);
-    if (lines !== null) scanner.useNumericLines(lines);
     const takeLines = this.handle!.lines;
-    const block = takeLines && NumericBlock.for(width, delimiter, features, this.handle!.linesWithFields);
-    if (takeLines && block) {
+    // Made once a pass, whatever the scanners (the head is fed more than once, then the main
+    // thread may read alone): a NumericBlock is a WebAssembly instance with its own memory.
+    this.readers ??= {
+      lines: NumericLines.for(width, delimiter, features),
+      block: takeLines ? NumericBlock.for(width, delimiter, features, this.handle!.linesWithFields) : null,
+    };
+    const { lines, block } = this.readers;
+    if (lines !== null) scanner.useNumericLines(lines);
+    if (takeLines && block !== null) {
       scanner.useNumericBlock(block, (read) => {
         takeLines(read);
         this.rows += read.rows;
@@ -88,6 +93,8 @@ export class RecordRouter {
     }
     return true;
   }
+
+  private readers: { lines: NumericLines | null; block: NumericBlock | null } | undefined;
 
   /** Adds the bytes of a chunk, and the rows found since the last call, to a progress counter. */
   count(counter: ByteCounter | undefined, bytes: number): void {

@@ -15,7 +15,7 @@
 import type { Buffer } from 'node:buffer';
 import { canBePartOfNumber } from './decimal.js';
 import { NUMERIC_LINES_WASM } from './numeric-lines-wasm.js';
-import { growTo, instantiate, type WasmMemory } from './wasm-instance.js';
+import { growTo, instantiate, type WasmMemory } from '../../wasm-instance.js';
 
 interface NumericLinesExports {
   memory: WasmMemory;

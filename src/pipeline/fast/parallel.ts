@@ -23,7 +23,7 @@ import type { BatchConsumer, ReadEnd } from '../batch.js';
 import { blockSizes, passWorkFor, runBlocks, type BlockSource, type PassWork, type ReadAlone } from './block-scheduler.js';
 import { readRange, type TaskSetup } from './block-task.js';
 import { readEnd } from './csv-batches.js';
-import { RecordRouter, type PassResult } from './csv-pass.js';
+import { RecordRouter, SETTLE_BYTES, type PassResult } from './csv-pass.js';
 import { WorkerPool } from './worker-pool.js';
 
 export interface ParallelOptions {
@@ -111,7 +111,7 @@ async function parallelPass(path: string, csv: CsvOptions, options: ParallelOpti
       while (offset < end) {
         // From the start on, the file is read in order: its own position follows (positioned
         // reads elsewhere — boundaries, workers, the rest after them — leave it where it is).
-        const bytes = readRange(fd, offset, Math.min(end, offset + READ_BYTES), readBuffer, offset === position);
+        const bytes = readRange(fd, offset, Math.min(end, offset + (router.settling(numericLines) ? SETTLE_BYTES : READ_BYTES)), readBuffer, offset === position);
         if (offset === position) position += bytes.length;
         // A file that ends before its size at opening was cut while bn read it.
         if (bytes.length === 0) throw fileCut(csv.label, offset, size);
@@ -180,7 +180,9 @@ export function boundaryAfter(fd: number, from: number, size: number): number | 
   let at = Math.max(0, from - 2);
   while (at < size) {
     if (at - from > MAX_RECORD_BYTES) return undefined;
-    const bytes = readRange(fd, at, Math.min(size, at + 65536));
+    // A few lines at a time, into one buffer: a line is seldom long, and 64 KiB a block cut (a
+    // new buffer each) was garbage and reading for nothing, on the thread that hands out blocks.
+    const bytes = readRange(fd, at, Math.min(size, at + BOUNDARY_STEP), boundaryBuffer);
     // The file ends early: it was cut while bn read it. The read of that range reports it;
     // stepping on one byte at a time to the old size would spin for minutes.
     if (bytes.length === 0) return size;
@@ -191,6 +193,9 @@ export function boundaryAfter(fd: number, from: number, size: number): number | 
   }
   return size;
 }
+
+const BOUNDARY_STEP = 4096;
+const boundaryBuffer = Buffer.allocUnsafe(BOUNDARY_STEP);
 
 /** The blocks of a file from `start` on: about `blockBytes` each (the first ones smaller: blockSizes), cut just after an LF. */
 export function fileBlocks(fd: number, start: number, size: number, blockBytes: number): BlockSource {

@@ -188,8 +188,11 @@ describe('runs of numeric lines read many at a time (NumericBlock)', () => {
   });
   const text = `a,b,c\n${rows.join('\n')}\n`;
   const file = writeDoc(text);
-  // The same with a text column, passed through (its fields come from NumericBlock's ranges).
-  const withText = `a,b,c,t\n${rows.map((row, i) => `${row},t${i % 7}`).join('\n')}\n`;
+  // The same with a text column, passed through (its fields come from NumericBlock's ranges):
+  // plain, quoted with a delimiter and escaped quotes inside (written back quoted), quoted without
+  // need (written back bare).
+  const text3 = (i: number) => (i % 3 === 0 ? `t${i % 7}` : i % 3 === 1 ? `"t${i % 7}, ""q"""` : `"p${i % 5}"`);
+  const withText = `a,b,c,t\n${rows.map((row, i) => `${row},${text3(i)}`).join('\n')}\n`;
   const fileWithText = writeDoc(withText);
   const chunks = (bytes: Buffer, size: number) => Array.from({ length: Math.ceil(bytes.length / size) }, (_, k) => bytes.subarray(k * size, (k + 1) * size));
 

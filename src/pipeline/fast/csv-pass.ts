@@ -86,27 +86,51 @@ export class RecordRouter {
   };
 
   /**
-   * Puts NumericLines in front of `scanner` once the handler's features are settled (checked
-   * after each chunk: a pass reads its first rows the slow way). True once there is nothing
-   * more to do: done, or not possible (a delimiter that can be part of a number).
+   * Scans a chunk of input (checked as UTF-8 already): in pieces of SETTLE_BYTES while the
+   * features settle, then whole. After each piece: the line readers put in front of `scanner`
+   * once they can be (`equip`), the progress counted, `afterChunk` awaited (a piece is a chunk of
+   * its own: borrowed records are handed on before the next).
    */
-  numericLines(scanner: CsvScanner): boolean {
+  async scan(scanner: CsvScanner, data: Uint8Array, counter: ByteCounter | undefined, afterChunk?: () => Promise<void>): Promise<void> {
+    for (const piece of settlingPieces(data, () => !this.equipped.has(scanner) && this.scanned < SETTLE_LIMIT)) {
+      scanner.push(piece);
+      this.equip(scanner);
+      this.count(counter, piece.length);
+      if (afterChunk) await afterChunk();
+    }
+  }
+
+  /**
+   * Puts NumericLines (and NumericBlock, for a handler that takes its lines) in front of
+   * `scanner` once the handler's features are settled: a pass reads its first rows the slow way.
+   * The readers are made once for the pass, whatever the scanners (a head, then reading alone).
+   */
+  private equip(scanner: CsvScanner): void {
+    if (this.equipped.has(scanner)) return;
     const features = this.handle?.fixedFeatures?.();
-    if (features === undefined) return false;
+    if (features === undefined) return;
+    this.equipped.add(scanner);
     const { width } = this.layout!;
     const { delimiter } = this.options;
-    const lines = NumericLines.for(width, delimiter, features);
+    const handle = this.handle!;
+    this.readers ??= {
+      lines: NumericLines.for(width, delimiter, features),
+      block: handle.lines ? NumericBlock.for(width, delimiter, features, handle.linesWithFields) : null,
+    };
+    const { lines, block } = this.readers;
     if (lines !== null) scanner.useNumericLines(lines);
-    const takeLines = this.handle!.lines;
-    const block = takeLines && NumericBlock.for(width, delimiter, features, this.handle!.linesWithFields);
-    if (takeLines && block) {
+    const takeLines = handle.lines;
+    if (takeLines && block !== null) {
       scanner.useNumericBlock(block, (read) => {
         takeLines(read);
         this.rows += read.rows;
       });
     }
-    return true;
   }
+
+  /** The scanners the line readers are in front of (or that they cannot be: a delimiter that can be part of a number). */
+  private readonly equipped = new WeakSet<CsvScanner>();
+  private readers: { lines: NumericLines | null; block: NumericBlock | null } | undefined;
 
   /** Adds the bytes of a chunk, and the rows found since the last call, to a progress counter. */
   count(counter: ByteCounter | undefined, bytes: number): void {
@@ -118,17 +142,8 @@ export class RecordRouter {
   }
 
   private counted = 0;
-  /** Bytes scanned so far (counted). */
+  /** Bytes scanned so far (counted): small pieces only at the start (SETTLE_LIMIT). */
   private scanned = 0;
-
-  /**
-   * Whether the next chunk should be small (SETTLE_BYTES): the features are not settled yet
-   * (`settled`: NumericLines is in front of the scanner), early in the input; an input whose
-   * features settle late is read in full chunks after SETTLE_LIMIT.
-   */
-  settling(settled: boolean): boolean {
-    return !settled && this.scanned < SETTLE_LIMIT;
-  }
 }
 
 /**
@@ -146,16 +161,10 @@ export async function csvPass(
   const scanner = new CsvScanner({ delimiter: options.delimiter, lazyQuotes: options.lazyQuotes }, router.onRecord);
   // bn reads UTF-8: a chunk is checked before it is scanned, as the row readers' input is.
   const utf8 = new Utf8Checker(options.label);
-  let numericLines = false;
   try {
     for await (const data of input) {
       utf8.check(data);
-      for (const piece of settlingPieces(data, () => router.settling(numericLines))) {
-        scanner.push(piece);
-        numericLines ||= router.numericLines(scanner);
-        router.count(counter, piece.length);
-        if (afterChunk) await afterChunk();
-      }
+      await router.scan(scanner, data, counter, afterChunk);
     }
     utf8.end();
     scanner.end();

@@ -17,7 +17,7 @@ import { Utf8Checker } from '../../io/utf8.js';
 import type { BatchConsumer, ReadEnd } from '../batch.js';
 import { blockSizes, passWorkFor, runBlocks, type BlockSource, type PassWork, type ReadAlone, type SourceBlock } from './block-scheduler.js';
 import { readEnd } from './csv-batches.js';
-import { RecordRouter, settlingPieces, type PassResult } from './csv-pass.js';
+import { RecordRouter, type PassResult } from './csv-pass.js';
 import { DEFAULT_BLOCK_BYTES, KNOWN_FEATURES_HEAD_BYTES } from './parallel.js';
 import { WorkerPool } from './worker-pool.js';
 
@@ -63,16 +63,10 @@ async function streamPass(
 ): Promise<PassResult> {
   const router = new RecordRouter(csv, (layout) => work.start(layout));
   const head = new CsvScanner({ delimiter: csv.delimiter, lazyQuotes: csv.lazyQuotes }, router.onRecord);
-  let numericLines = false;
   /** Scans bytes in the main thread, as a one-thread pass does. */
   const push = async (scanner: CsvScanner, bytes: Uint8Array, utf8: Utf8Checker) => {
     utf8.check(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)); // bn reads UTF-8, as ../../io/input.ts checks it for the row readers
-    for (const piece of settlingPieces(bytes, () => router.settling(numericLines))) {
-      scanner.push(piece);
-      numericLines ||= router.numericLines(scanner);
-      router.count(counter, piece.length);
-      if (work.afterChunk) await work.afterChunk();
-    }
+    await router.scan(scanner, bytes, counter, work.afterChunk);
   };
   let pool: WorkerPool | undefined;
   try {

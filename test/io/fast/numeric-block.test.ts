@@ -233,10 +233,11 @@ describe('NumericBlock in CsvScanner', () => {
     let line = 0;
     const scanner = new CsvScanner({ delimiter: ',', recordDelimiter: RecordDelimiter.Lf, bom: false }, (record) => {
       got.push({ line: record.line, values: record.texts() });
-      line = record.line;
+      line = record.line + (record.texts().join(',').match(/\n/g)?.length ?? 0); // the record's last line
     });
     scanner.useNumericBlock(NumericBlock.for(2, ',', [0, 1])!, (block) => {
-      for (let r = 0; r < block.rows; r++) got.push({ line: ++line, values: [block.values[r]!, block.values[block.rowRoom + r]!] });
+      expect(block.line).toBe(line + 1); // the line after the last record's (none between: lines go on)
+      for (let r = 0; r < block.rows; r++) got.push({ line: (line = block.line + r), values: [block.values[r]!, block.values[block.rowRoom + r]!] });
     });
     const bytes = Buffer.from(text);
     for (let i = 0; i < bytes.length; i += chunk) scanner.push(bytes.subarray(i, i + chunk));
@@ -244,18 +245,34 @@ describe('NumericBlock in CsvScanner', () => {
     return { got, nextLine: scanner.nextLine };
   }
 
-  it('hands on runs of lines and the records between them in order, every line counted', () => {
-    const rows = Array.from({ length: 500 }, (_, i) => (i % 37 === 5 ? `${i},NA` : i % 53 === 7 ? `"q${i}",1` : `${i},${-i}`));
+  it('hands on runs of lines and the records between them in order, each on its line (a line break in quotes counted)', () => {
+    const rows = Array.from({ length: 500 }, (_, i) => (i % 37 === 5 ? `${i},NA` : i % 53 === 7 ? `"q${i}",1` : i % 71 === 3 ? `"a\nb",${i}` : `${i},${-i}`));
     const text = `${rows.join('\n')}\n`;
+    // Row i's line: 1 + the line breaks before it.
+    const lines = rows.map((_, i) => 1 + rows.slice(0, i).join('\n').split('\n').length - (i === 0 ? 1 : 0));
     for (const chunk of [7, 100, 4096, text.length]) {
       const { got, nextLine } = scan(text, chunk);
-      expect(nextLine).toBe(501);
-      expect(got.map((g) => g.line)).toEqual(rows.map((_, i) => i + 1));
+      expect(nextLine).toBe(1 + text.split('\n').length - 1);
+      expect(got.map((g) => g.line)).toEqual(lines);
       got.forEach((g, i) => {
         if (typeof g.values[0] === 'number') expect(g.values).toEqual([i, -i || 0]);
         else expect(g.values.join(',')).toBe(rows[i]!.replaceAll('"', ''));
       });
     }
+  });
+
+  it('a caller that pushes its one buffer again with other bytes: read again, not from the copy of before', () => {
+    const values: number[] = [];
+    const scanner = new CsvScanner({ delimiter: ',', recordDelimiter: RecordDelimiter.Lf, bom: false }, () => {});
+    scanner.useNumericBlock(NumericBlock.for(2, ',', [0, 1])!, (block) => {
+      for (let r = 0; r < block.rows; r++) values.push(block.values[r]!, block.values[block.rowRoom + r]!);
+    });
+    const buffer = Buffer.from('1,2\n3,4\n');
+    scanner.push(buffer);
+    buffer.write('5,6\n7,8\n');
+    scanner.push(buffer);
+    scanner.end();
+    expect(values).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
   });
 
   it('stops trying where most lines are not for it', () => {

@@ -330,3 +330,13 @@ describe('-j 1 = -j 2 = -j 3', () => {
     expect(stats).toEqual(await bnProcess(['stats', '--to', 'json', '-j', '1', file]));
   });
 });
+
+describe('a -j worker that ends during a pass', () => {
+  it('the pass goes on without it, the main thread reading alone: the bytes of -j 1, not a wait for ever', async () => {
+    const rows = Array.from({ length: 3000 }, (_, i) => `${(i * 0.37) % 11},${-i / 3}`);
+    const file = writeDoc(`x,y\n${rows.join('\n')}\n`);
+    const one = await bnProcess(['stats', '--to', 'json', '-j', '1', file]);
+    expect(one.code).toBe(0);
+    expect(await bnProcess(['stats', '--to', 'json', '-j', '2', file], { env: { BN_JOBS_BLOCK: '4096', BN_TEST_WORKER_ENDS: '1' } })).toEqual(one);
+  });
+});

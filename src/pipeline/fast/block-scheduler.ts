@@ -175,7 +175,11 @@ export async function runBlocks(
     failure ??= err;
     waiting?.();
   };
-  for (const worker of workers) worker.on('message', onMessage).on('error', onError);
+  // A worker that ends during the pass without an error first (its error, if any, came first and
+  // is the failure) would leave its tasks unanswered, and the pass waiting for them for ever: it
+  // goes as a worker out of memory goes, the main thread reading on alone.
+  const onExit = (code: number) => onError(Object.assign(new Error(`a -j worker thread ended (exit code ${code})`), { code: WORKER_ENDED }));
+  for (const worker of workers) worker.on('message', onMessage).on('error', onError).on('exit', onExit);
 
   /** The next block from the source, for `owner`; undefined at the end, or for one the main thread must read alone. */
   const nextTask = async (owner: number): Promise<SourceBlock | undefined> => {
@@ -301,8 +305,9 @@ export async function runBlocks(
       try {
         result = await resultOf(next);
       } catch (err) {
-        // Case: a worker ran out of its (small) heap. The main thread goes on alone from where it is.
-        if ((err as { code?: string }).code !== 'ERR_WORKER_OUT_OF_MEMORY' || source.keepsBytes) throw err;
+        // Case: a worker ran out of its (small) heap, or ended. The main thread goes on alone from where it is.
+        const code = (err as { code?: string }).code;
+        if ((code !== 'ERR_WORKER_OUT_OF_MEMORY' && code !== WORKER_ENDED) || source.keepsBytes) throw err;
         await pool.close(); // a next pass starts fresh workers
         const at = next >= trusted ? tasks[next]!.start : trusted < tasks.length ? tasks[trusted]!.start : tasks[tasks.length - 1]!.end;
         const done = await alone(at, line, toEnd());
@@ -345,7 +350,7 @@ export async function runBlocks(
     return { nextLine: line, rows };
   } finally {
     local.close();
-    for (const worker of workers) worker.off('message', onMessage).off('error', onError);
+    for (const worker of workers) worker.off('message', onMessage).off('error', onError).off('exit', onExit);
   }
 
   /**
@@ -372,6 +377,9 @@ export async function runBlocks(
 
 /** The owner of a task the main thread runs. */
 const LOCAL = -1;
+/** The code of the failure of a worker that ended during a pass. */
+const WORKER_ENDED = 'BN_WORKER_ENDED';
+
 /** The owner of a task nobody runs: the main thread reads its bytes alone. */
 const NOBODY = -2;
 /** Tasks a worker has been given and not answered: one to run, one to start on at once. */

@@ -18,6 +18,9 @@ export class WorkerPool {
   /** Start a pass: every worker gets `setup`; returns the workers and the pass number. */
   begin(setup: TaskSetup): { workers: Worker[]; pass: number } {
     this.warm();
+    // A thread that ended while no pass listened (it failed at boot, or between the passes of a
+    // normalize) is replaced: posted tasks would go unanswered.
+    this.workers = this.workers.map((worker) => (worker.threadId < 0 ? spawnWorker() : worker));
     const pass = ++this.passes;
     for (const worker of this.workers) post(worker, { setup, pass });
     return { workers: this.workers, pass };
@@ -77,7 +80,7 @@ export function startWorkersEarly(count: number): void {
     const worker = spawnWorker();
     worker.unref();
     // A thread that fails before a pool takes it is dropped (the pool then starts its own).
-    worker.on('error', () => {}).once('exit', () => early.includes(worker) && early.splice(early.indexOf(worker), 1));
+    worker.once('exit', () => early.includes(worker) && early.splice(early.indexOf(worker), 1));
     early.push(worker);
   }
 }
@@ -90,7 +93,10 @@ function spawnWorker(): Worker {
   // → 165 MB, 4.2 s. A worker that runs out anyway (a huge cell) is not fatal: the main thread
   // takes the rest of the file (see runWorkers).
   const resourceLimits = { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 16 };
-  return new Worker(workerScript('./block-worker.js', import.meta.url), { resourceLimits });
+  const worker = new Worker(workerScript('./block-worker.js', import.meta.url), { resourceLimits });
+  // A pass listens for its workers' errors (and ends); between passes an error, unheard, would be
+  // thrown in the main thread: the thread has ended, and the next pass replaces it (begin).
+  return worker.on('error', () => {});
 }
 
 export function post(worker: Worker, message: WorkerMessage, transfer: ArrayBuffer[] = []): void {

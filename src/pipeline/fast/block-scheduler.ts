@@ -10,8 +10,7 @@
  * (their results, read from a false start, are dropped), until one ends at a record boundary;
  * the workers' results count again from the next block.
  *
- * Memory: at most QUEUED blocks a worker and LOCAL_AHEAD of the main thread's (MOMENTS_AHEAD of
- * a file's in a statistics pass, whose results are small) are out at once,
+ * Memory: at most QUEUED blocks a worker and LOCAL_AHEAD of the main thread's are out at once,
  * and a source is asked for a block only when a thread can take it (back-pressure).
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
@@ -161,7 +160,6 @@ export async function runBlocks(
   const spare: ArrayBuffer[] = [];
   const local = taskRunner(setup, (bytes) => reuseBuffer(spare, bytes));
   let localAhead = 0;
-  const aheadLimit = setup.step.moments && !source.keepsBytes ? MOMENTS_AHEAD : LOCAL_AHEAD;
   let waiting: (() => void) | undefined;
   let failure: unknown;
   let ended = false;
@@ -230,7 +228,7 @@ export async function runBlocks(
     while (!results.has(index) && failure === undefined) {
       // Rather than wait for a worker, the main thread runs the next task itself (a little
       // ahead of the results it consumes, at most LOCAL_AHEAD of them held).
-      const task = localAhead < aheadLimit ? await nextTask(LOCAL) : undefined;
+      const task = localAhead < LOCAL_AHEAD ? await nextTask(LOCAL) : undefined;
       if (task) {
         runHere(task.index);
         // A turn of the event loop before the next: the results workers posted meanwhile are
@@ -390,13 +388,6 @@ const QUEUED = 2;
  * idle about half the time once the workers run; with 8, 3–6 % faster, the same peak memory).
  */
 const LOCAL_AHEAD = 8;
-/**
- * The same where a result is a block's exact moments (a statistics pass) and the block's bytes
- * are not held with it (a file's byte ranges, not a stream's blocks): a few hundred bytes each, so
- * the main thread reads on rather than wait for a worker's first, cold block (≈ 40–60 ms for
- * 64 KiB at the start of a pass, while the main thread's blocks are warm).
- */
-const MOMENTS_AHEAD = 64;
 
 /** A worker's error, its line counted from the start of the input. */
 function shifted(error: NonNullable<TaskResult['error']>, firstLine: number): BnError {

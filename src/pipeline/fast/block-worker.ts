@@ -2,10 +2,7 @@
  * The worker thread of `-j`: takes a pass's setup, runs the byte-range tasks the main thread
  * posts (./block-task.ts) and posts each result back, its arrays and bytes transferred, not copied.
  */
-import { Buffer } from 'node:buffer';
 import { parentPort } from 'node:worker_threads';
-import { ChunkSums } from '../../engine/chunk-sums.js';
-import { NumericBlock } from '../../io/fast/numeric-block.js';
 import { reuseBuffer, type BlockRunner, type TaskResult } from './block-task.js';
 import { taskRunner } from './task-runner.js';
 import type { WorkerMessage } from './worker-pool.js';
@@ -13,12 +10,6 @@ import type { WorkerMessage } from './worker-pool.js';
 /** Buffers of results the main thread is done with, sent back to be filled again. */
 const pool: ArrayBuffer[] = [];
 const allocate = (bytes: number) => reuseBuffer(pool, bytes);
-
-// While the main thread loads bn and reads the head of its input (a worker is started at launch:
-// ../../cli/early-workers.ts), the WebAssembly this thread runs is compiled and run once on a few
-// lines, so that its first block does not wait for it (V8 compiles a module's code when it is made,
-// and again, optimized, once it has run a while).
-warmUp();
 
 let runner: BlockRunner | undefined;
 let pass = 0;
@@ -49,8 +40,3 @@ parentPort!.on('message', (message: WorkerMessage) => {
   parentPort!.postMessage(result, transfer);
 });
 
-function warmUp(): void {
-  const lines = Buffer.from('0.5,-1.25e-3,x\n'.repeat(4096));
-  NumericBlock.for(3, ',', [0, 1], true)!.read(lines, 0, lines.length);
-  ChunkSums.get().run(new Float64Array(4096).fill(0.5), 0, 4096);
-}

@@ -308,7 +308,9 @@ export async function runBlocks(
         if ((code !== 'ERR_WORKER_OUT_OF_MEMORY' && code !== WORKER_ENDED) || source.keepsBytes) throw err;
         await pool.close(); // a next pass starts fresh workers
         const at = next >= trusted ? tasks[next]!.start : trusted < tasks.length ? tasks[trusted]!.start : tasks[tasks.length - 1]!.end;
-        const done = await alone(at, line, toEnd());
+        // No steps: reading alone goes to the end of the file (with steps it would stop at the first
+        // one that ends at a record boundary, and the rest of the file be lost).
+        const done = await alone(at, line, (async function* (): AsyncGenerator<AloneStep> {})());
         return { nextLine: done.nextLine, rows };
       }
       if (next < trusted) {
@@ -361,15 +363,6 @@ export async function runBlocks(
       yield { end: tasks[index]!.end, final: tasks[index]!.final, bytes };
     }
     yield* rest;
-  }
-
-  /** A file source's whole rest, read by the main thread (a worker out of memory). */
-  async function* toEnd(): AsyncGenerator<AloneStep> {
-    for (;;) {
-      const block = await source.next();
-      if (block === undefined) return;
-      yield { end: block.end };
-    }
   }
 }
 

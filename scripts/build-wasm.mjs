@@ -1,5 +1,5 @@
 // Compiles each AssemblyScript module of wasm/ to WebAssembly and writes its bytes, as base64,
-// into a TypeScript module of src/io/fast/ (wasm/numeric-lines.ts → numeric-lines-wasm.ts): a
+// into a TypeScript module beside its user (wasm/numeric-lines.ts → src/io/fast/numeric-lines-wasm.ts): a
 // module that the TypeScript build, the bundle, the worker threads and the tests all load like
 // any other, with no file to find at run time. The generated modules are committed, so that
 // `npm run build` needs no compiler of WebAssembly; test/io/fast/wasm-modules.test.ts compiles
@@ -13,6 +13,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 export const MODULES = [
   { source: 'wasm/numeric-lines.ts', target: 'src/io/fast/numeric-lines-wasm.ts', name: 'NUMERIC_LINES_WASM', what: 'the numeric line reader' },
   { source: 'wasm/shortest-number.ts', target: 'src/io/fast/shortest-number-wasm.ts', name: 'SHORTEST_NUMBER_WASM', what: 'the number row writer' },
+  { source: 'wasm/chunk-sums.ts', target: 'src/engine/chunk-sums-wasm.ts', name: 'CHUNK_SUMS_WASM', what: 'the exact sums\' chunk loops' },
 ];
 
 /** The WebAssembly binary of a source: optimized, no runtime or garbage collector (the code allocates nothing). */

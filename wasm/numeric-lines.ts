@@ -1,12 +1,13 @@
 // AssemblyScript (compiled to WebAssembly by scripts/build-wasm.mjs; see src/io/fast/numeric-block.ts).
 //
 // Many common numeric CSV lines parsed in one call: what src/io/fast/numeric-lines.ts does for
-// one line, without a record of byte ranges, for a reader that wants only the values. Each
-// feature field must be `[+-]digits[.digits][(e|E)[+-]digits]` whose digits make an integer
-// below 2^53 and whose power of ten is within ±22 (Clinger's case: one exact integer, one exact
-// power of ten, one IEEE operation, so the double parseDecimalBytes gives). Any other field —
-// empty, a marker, more digits, a bigger exponent, a quote or a CR anywhere — stops the call at
-// the start of its line, which the caller then reads its own way.
+// one line. Each feature field must be `[+-]digits[.digits][(e|E)[+-]digits]` whose digits
+// make an integer below 2^53 (at most 19 of them) and whose power of ten is within ±22 (Clinger's
+// case: one exact integer, one exact power of ten, one IEEE operation, so the double
+// parseDecimalBytes gives); any other field is text, unquoted without a quote or a CR, or quoted
+// whole on the line (`"a, ""b"""`). Any other line — an empty feature, a marker, more digits, a
+// bigger exponent, a quote or a CR out of place, a line break inside quotes — stops the call at
+// its start, and the caller reads it its own way.
 
 /** 10^0 … 10^22: the powers of ten that are exact doubles. */
 const POWERS: StaticArray<f64> = [
@@ -15,6 +16,10 @@ const POWERS: StaticArray<f64> = [
 ];
 
 const LF: i32 = 0x0a;
+// Kinds of field, as src/io/fast/csv-scanner.ts's FieldKind.
+const PLAIN: u8 = 0;
+const QUOTED: u8 = 1;
+const ESCAPED: u8 = 2;
 const CR: i32 = 0x0d;
 const QUOTE: i32 = 0x22;
 const PLUS: i32 = 0x2b;
@@ -35,19 +40,22 @@ export function freeMemory(): usize {
 /**
  * Reads lines from bytes [start, end) — which must end with an LF — into `out`: the value of
  * column j on line r at f64 index j·rowRoom + r. `isFeature` holds one byte a column (1: a
- * feature, parsed; 0: any unquoted text, skipped). With `starts` (not 0), each field's range
- * too, for a caller that keeps records: field j of line r from i32 starts[r·width + j] to
- * ends[r·width + j], as addresses plus `base`. Stops after `rowRoom` lines, at `end`, or at the
- * first line it does not take. Returns the lines read; `stopped` says where the next starts.
+ * feature, parsed; 0: text, skipped). With `starts` (not 0), each field's range and kind too,
+ * for a caller that keeps records: field j of line r from i32 starts[r·width + j] to
+ * ends[r·width + j] (as addresses plus `base`; a quoted field's text between its quotes), its
+ * kind at u8 kinds[r·width + j]. Stops after `rowRoom` lines, at `end`, or at the first line it
+ * does not take. Returns the lines read; `stopped` says where the next starts.
  */
-export function parse(start: usize, end: usize, width: i32, delimiter: i32, isFeature: usize, out: usize, rowRoom: i32, starts: usize, ends: usize, base: i32): i32 {
+export function parse(start: usize, end: usize, width: i32, delimiter: i32, isFeature: usize, out: usize, rowRoom: i32, starts: usize, ends: usize, kinds: usize, base: i32): i32 {
   let p = start;
   let row = 0;
   while (row < rowRoom && p < end) {
     const lineStart = p;
     let ok = load<u8>(p) != LF; // an empty line is blank to the scanner, not a record
     for (let j = 0; ok && j < width; j++) {
-      const fieldStart = p;
+      let fieldStart = p;
+      let fieldEnd: usize = 0;
+      let kind = PLAIN;
       let c = <i32>load<u8>(p);
       if (load<u8>(isFeature + <usize>j) != 0) {
         let negative = false;
@@ -100,6 +108,26 @@ export function parse(start: usize, end: usize, width: i32, delimiter: i32, isFe
         }
         let value = power >= 0 ? <f64>mantissa * unchecked(POWERS[power]) : <f64>mantissa / unchecked(POWERS[-power]);
         store<f64>(out + ((<usize>j * <usize>rowRoom + <usize>row) << 3), negative ? -value : value);
+      } else if (c == QUOTE) {
+        // Quoted text on one line: its text between the quotes, as the scanner records it.
+        fieldStart = ++p;
+        kind = QUOTED;
+        for (;;) {
+          c = <i32>load<u8>(p);
+          if (c == QUOTE) {
+            if (<i32>load<u8>(p + 1) != QUOTE) break;
+            kind = ESCAPED;
+            p += 2;
+          } else if (c == LF || c == CR) {
+            ok = false;
+            break;
+          } else {
+            p++;
+          }
+        }
+        if (!ok) break;
+        fieldEnd = p;
+        c = <i32>load<u8>(++p); // after the closing quote: the delimiter or the line break must follow
       } else {
         while (c != delimiter && c != LF) {
           if (c == QUOTE || c == CR) {
@@ -116,9 +144,10 @@ export function parse(start: usize, end: usize, width: i32, delimiter: i32, isFe
         break;
       }
       if (starts != 0) {
-        const at = (<usize>row * <usize>width + <usize>j) << 2;
-        store<i32>(starts + at, <i32>fieldStart + base);
-        store<i32>(ends + at, <i32>p + base);
+        const cell = <usize>row * <usize>width + <usize>j;
+        store<i32>(starts + (cell << 2), <i32>fieldStart + base);
+        store<i32>(ends + (cell << 2), <i32>(kind == PLAIN ? p : fieldEnd) + base);
+        store<u8>(kinds + cell, kind);
       }
       p++;
     }

@@ -58,7 +58,7 @@ const CARRY_EVERY = 512;
  * bins. For plain values E is the largest's exponent and G the smallest's minus 52: values
  * within 2^33 of each other.
  */
-const CHUNK = 512;
+export const CHUNK = 512;
 const PAIR_HEADROOM = 12;
 /** The most E − G may be. */
 const PAIR_RANGE = 85;
@@ -143,7 +143,7 @@ export class ExactSum {
   }
 
   /** An exact partial sum into the bins (zero: nothing). */
-  protected addPart(t: number): void {
+  addPart(t: number): void {
     if (t !== 0) this.add(t);
   }
 

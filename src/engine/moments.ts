@@ -20,7 +20,8 @@
  * The hot path, add and addColumn, stays in float64.
  */
 import { add, decide, divide, exactProduct, negate, multiply, usable, type Approx } from './double-double.js';
-import { dyadicOf, dyadicText, ExactSquares, forEachChunk, ExactSum, parseDyadic, trim, ZERO, type Dyadic } from './exact-sum.js';
+import { CALL_VALUES, ChunkSums, COUNT, ERRORS_HIGH, ERRORS_LOW, LARGEST, MAX, MIN, SMALLEST, SQUARES_HIGH, SQUARES_LOW, SQUARES_TAKEN, SUM_HIGH, SUM_LOW, SUM_TAKEN } from './chunk-sums.js';
+import { CHUNK, dyadicOf, dyadicText, ExactSquares, ExactSum, parseDyadic, trim, ZERO, type Dyadic } from './exact-sum.js';
 import type { Ratio } from './exact-scale.js';
 import { roundQuotient } from './round-rational.js';
 
@@ -143,22 +144,49 @@ export class Moments {
     let n = this.n[j]!;
     let lo = this.lo[j]!;
     let hi = this.hi[j]!;
-    // One pass over each chunk measures it for both sums, the count and the extremes.
-    forEachChunk(values, length, (i, end, m) => {
-      if (m.largest !== 0) {
-        sum.addChunk(values, i, end, m.largest, m.smallest);
-        squares.addSquaresChunk(values, i, end, m.largest, m.smallest);
+    // Each chunk measured and summed in one pass, by WebAssembly (./chunk-sums.ts): its pairs go
+    // into the bins; a chunk the pairs cannot take is summed here as before.
+    const kernel = ChunkSums.get();
+    const { records, record } = kernel;
+    for (let from = 0; from < length; from += CALL_VALUES) {
+      const chunks = kernel.run(values, from, Math.min(CALL_VALUES, length - from));
+      for (let c = 0; c < chunks; c++) {
+        const r = c * record;
+        const count = records[r + COUNT]!;
+        if (count === 0) continue; // only missing values
+        const largest = records[r + LARGEST]!;
+        if (largest !== 0) {
+          const i = from + c * CHUNK;
+          const end = Math.min(length, i + CHUNK);
+          const smallest = records[r + SMALLEST]!;
+          if (records[r + SUM_TAKEN] === 1) {
+            sum.addPart(records[r + SUM_HIGH]!);
+            sum.addPart(records[r + SUM_LOW]!);
+          } else {
+            sum.addChunk(values, i, end, largest, smallest);
+          }
+          if (records[r + SQUARES_TAKEN] === 1) {
+            squares.addPart(records[r + SQUARES_HIGH]!);
+            squares.addPart(records[r + SQUARES_LOW]!);
+            squares.addPart(records[r + ERRORS_HIGH]!);
+            squares.addPart(records[r + ERRORS_LOW]!);
+          } else {
+            squares.addSquaresChunk(values, i, end, largest, smallest);
+          }
+        }
+        const min = records[r + MIN]!;
+        const max = records[r + MAX]!;
+        // Case: first values. (Unknown extremes, NaN from a summary, stay unknown: both comparisons are false.)
+        if (n === 0) {
+          lo = min;
+          hi = max;
+        } else {
+          if (min < lo) lo = min;
+          if (max > hi) hi = max;
+        }
+        n += count;
       }
-      // Case: first values. (Unknown extremes, NaN from a summary, stay unknown: both comparisons are false.)
-      if (n === 0) {
-        lo = m.min;
-        hi = m.max;
-      } else {
-        if (m.min < lo) lo = m.min;
-        if (m.max > hi) hi = m.max;
-      }
-      n += m.count;
-    });
+    }
     if (n !== this.n[j]) this.rounded[j] = undefined;
     this.n[j] = n;
     this.lo[j] = lo;

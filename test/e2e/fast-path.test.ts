@@ -188,9 +188,15 @@ describe('runs of numeric lines read many at a time (NumericBlock)', () => {
   });
   const text = `a,b,c\n${rows.join('\n')}\n`;
   const file = writeDoc(text);
-  // The same with a text column, passed through (its fields come from NumericBlock's ranges).
-  const withText = `a,b,c,t\n${rows.map((row, i) => `${row},t${i % 7}`).join('\n')}\n`;
+  // The same with a text column, passed through (its fields come from NumericBlock's ranges):
+  // plain, quoted with a delimiter and escaped quotes inside (written back quoted), quoted without
+  // need (written back bare).
+  const text3 = (i: number) => (i % 3 === 0 ? `t${i % 7}` : i % 3 === 1 ? `"t${i % 7}, ""q"""` : `"p${i % 5}"`);
+  const withText = `a,b,c,t\n${rows.map((row, i) => `${row},${text3(i)}`).join('\n')}\n`;
   const fileWithText = writeDoc(withText);
+  // And CRLF lines: none for NumericBlock (a CR), which gives up, and the scanner reads them all.
+  const crlf = text.replaceAll('\n', '\r\n');
+  const crlfFile = writeDoc(crlf);
   const chunks = (bytes: Buffer, size: number) => Array.from({ length: Math.ceil(bytes.length / size) }, (_, k) => bytes.subarray(k * size, (k + 1) * size));
 
   it.each([
@@ -199,8 +205,8 @@ describe('runs of numeric lines read many at a time (NumericBlock)', () => {
     ['stats --to json -b 5000', ['stats', '--to', 'json', '-b', '5000']],
     ['normalize', ['normalize']],
     ['normalize -b 300', ['normalize', '-b', '300']],
-  ])('%s: the same bytes as the general path, from the file (-j 1, -j 2) and from standard input, with and without a text column', async (_name, args) => {
-    for (const [input, path] of [[text, file], [withText, fileWithText]] as const) {
+  ])('%s: the same bytes as the general path, from the file (-j 1, -j 2) and from standard input, with and without a text column, and with CRLF lines', async (_name, args) => {
+    for (const [input, path] of [[text, file], [withText, fileWithText], [crlf, crlfFile]] as const) {
       expect(Buffer.byteLength(input)).toBeGreaterThan(3 * (256 << 10));
       const general = await bn([...args, path], GENERAL);
       expect(general.code).toBe(0);
@@ -208,6 +214,21 @@ describe('runs of numeric lines read many at a time (NumericBlock)', () => {
       const piped = await bnInProcess([...args, '--from', 'csv', '-j', '1'], '', { input: Readable.from(chunks(Buffer.from(input), 50_000)) });
       expect(piped).toEqual(await bnInProcess([...args, '--from', 'csv'], input, { env: GENERAL }));
     }
+  });
+
+  it('an input read in small pieces at first is checked as UTF-8 a whole chunk at a time: two faults, the same one first on every path', async () => {
+    // A ragged row on line 3, and a byte that is not UTF-8 20,000 bytes in: the chunk is checked
+    // before it is scanned, so the encoding error comes first, from a file as from a stream.
+    const lines = Array.from({ length: 2000 }, (_, i) => (i === 2 ? '1,2,3' : `${i},${i / 4}`));
+    const bytes = Buffer.from(`x,y\n${lines.join('\n')}\n`, 'latin1');
+    bytes[20_000] = 0xe9;
+    const bad = path.join(dir, `faults-${files++}.csv`);
+    writeFileSync(bad, bytes);
+    const general = await bn(['stats', bad], GENERAL);
+    expect(general.stderr).toMatch(/not UTF-8 text: byte 0xe9 at byte offset 20000/);
+    for (const j of ['1', '2']) expect(await bn(['stats', '-j', j, bad])).toEqual(general);
+    const piped = await bnInProcess(['stats', '--from', 'csv'], '', { input: Readable.from([bytes]) });
+    expect(piped.stderr).toMatch(/not UTF-8 text: byte 0xe9 at byte offset 20000/);
   });
 
   it('a bad cell after runs of lines names its line', async () => {

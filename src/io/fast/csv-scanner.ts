@@ -363,9 +363,9 @@ export class CsvScanner {
 
   /**
    * From now on, runs of lines that NumericBlock can take are read by it, many at a time, and
-   * handed to `onLines` as its values (and its fields' ranges when it was made with them: no CsvRecord or callback a line); the
-   * other lines as before (NumericLines, if in use, then the scanner). Only in a file of LF or
-   * CRLF lines, as for NumericLines.
+   * handed to `onLines` as its values (and its fields' ranges, when it was made with them: no
+   * CsvRecord, no callback a line); the other lines as before (NumericLines, if in use, then the
+   * scanner). Only in a file of LF or CRLF lines, as for NumericLines.
    */
   useNumericBlock(block: NumericBlock, onLines: (block: NumericBlock) => void): void {
     this.block = block;

@@ -12,7 +12,7 @@ import { Buffer } from 'node:buffer';
 import type { CsvBytesWriter } from './csv-bytes-writer.js';
 import { powerTables } from './shortest-number.js';
 import { SHORTEST_NUMBER_WASM } from './shortest-number-wasm.js';
-import { growTo, instantiate, type WasmMemory } from './wasm-instance.js';
+import { growTo, instantiate, type WasmMemory } from '../../wasm-instance.js';
 
 interface ShortestNumberExports {
   memory: WasmMemory;

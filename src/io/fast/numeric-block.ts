@@ -7,21 +7,22 @@
  * integer). The fields' ranges come too when asked (`withFields`: a reader that keeps its
  * records, to write the rows back), as arrays a RecordStore takes whole.
  *
- * It takes a line exactly when NumericLines takes it without a quote, and gives the same
- * doubles (the same Clinger case: an integer below 2^53, one exact power of ten, one IEEE
- * multiplication or division), with one limit more: at most 19 digits, so that its 64-bit
- * integer cannot wrap. A line it does not take is left to NumericLines and the scanner.
+ * It takes a line exactly when NumericLines takes it (plain numbers; text unquoted, or quoted
+ * whole on the line), and gives the same doubles (the same Clinger case: an integer below 2^53,
+ * one exact power of ten, one IEEE multiplication or division) and fields, with one limit more:
+ * at most 19 digits, so that its 64-bit integer cannot wrap. A line it does not take is left to
+ * NumericLines and the scanner.
  */
 import type { Buffer } from 'node:buffer';
 import { canBePartOfNumber } from './decimal.js';
 import { NUMERIC_LINES_WASM } from './numeric-lines-wasm.js';
-import { growTo, instantiate, type WasmMemory } from './wasm-instance.js';
+import { growTo, instantiate, type WasmMemory } from '../../wasm-instance.js';
 
 interface NumericLinesExports {
   memory: WasmMemory;
   stopped: { readonly value: number };
   freeMemory(): number;
-  parse(start: number, end: number, width: number, delimiter: number, isFeature: number, out: number, rowRoom: number, starts: number, ends: number, base: number): number;
+  parse(start: number, end: number, width: number, delimiter: number, isFeature: number, out: number, rowRoom: number, starts: number, ends: number, kinds: number, base: number): number;
 }
 
 const LF = 0x0a;
@@ -45,6 +46,8 @@ export class NumericBlock {
    */
   readonly fieldStarts: Int32Array | undefined;
   readonly fieldEnds: Int32Array | undefined;
+  /** And their kinds (FieldKind: Plain, Quoted or Escaped). */
+  readonly fieldKinds: Uint8Array | undefined;
   /** The line the last `read`'s first line is on (set by the scanner that hands the lines on). */
   line = 0;
 
@@ -82,7 +85,8 @@ export class NumericBlock {
     this.output = align(this.input + WINDOW_BYTES + 16, 8);
     this.starts = withFields ? this.output + 8 * cells : 0;
     this.ends = withFields ? this.starts + 4 * cells : 0;
-    growTo(wasm.memory, this.output + (withFields ? 16 : 8) * cells);
+    this.kinds = withFields ? this.ends + 4 * cells : 0;
+    growTo(wasm.memory, this.output + (withFields ? 17 : 8) * cells);
     // Views made after the memory grew (growing detaches the ones before).
     const { buffer } = wasm.memory;
     this.memory = new Uint8Array(buffer);
@@ -90,12 +94,14 @@ export class NumericBlock {
     if (withFields) {
       this.fieldStarts = new Int32Array(buffer, this.starts, cells);
       this.fieldEnds = new Int32Array(buffer, this.ends, cells);
+      this.fieldKinds = new Uint8Array(buffer, this.kinds, cells);
     }
     for (const j of features) this.memory[this.isFeature + j] = 1;
   }
 
   private readonly starts: number;
   private readonly ends: number;
+  private readonly kinds: number;
 
   /** The buffer the last `read` took its lines from (its fields' ranges are in it). */
   get source(): Buffer | null {
@@ -122,7 +128,7 @@ export class NumericBlock {
     const { wasm, input } = this;
     const start = input + (pos - this.from);
     // Field ranges as offsets into `buf`: an address in the window less the window's address, plus where it starts in `buf`.
-    const rows = wasm.parse(start, input + (this.to - this.from), this.width, this.delimiter, this.isFeature, this.output, this.rowRoom, this.starts, this.ends, this.from - input);
+    const rows = wasm.parse(start, input + (this.to - this.from), this.width, this.delimiter, this.isFeature, this.output, this.rowRoom, this.starts, this.ends, this.kinds, this.from - input);
     return this.took(rows, pos + wasm.stopped.value);
   }
 

@@ -69,7 +69,7 @@ export class RecordStore {
 
   /**
    * Lines [from, from + count) of the last read of `block` (made with its fields), borrowed:
-   * records of plain fields, on lines one after the other from block.line + from.
+   * records of plain or quoted fields, on lines one after the other from block.line + from.
    */
   addLines(block: NumericBlock, from: number, count: number): void {
     if (this.copy) throw new Error('RecordStore: lines of a NumericBlock are borrowed, not copied');
@@ -84,7 +84,7 @@ export class RecordStore {
     const first = from * width;
     this.starts.set(block.fieldStarts!.subarray(first, first + cells), this.fields);
     this.ends.set(block.fieldEnds!.subarray(first, first + cells), this.fields);
-    this.kinds.fill(FieldKind.Plain, this.fields, this.fields + cells);
+    this.kinds.set(block.fieldKinds!.subarray(first, first + cells), this.fields);
     for (let r = 0; r < count; r++) {
       this.push(block.line + from + r);
       this.fields += width;

@@ -39,3 +39,4 @@ parentPort!.on('message', (message: WorkerMessage) => {
   if (result.input) transfer.push(result.input.buffer as ArrayBuffer);
   parentPort!.postMessage(result, transfer);
 });
+

@@ -107,7 +107,6 @@ async function parallelPass(path: string, csv: CsvOptions, options: ParallelOpti
     // One read buffer, used over and over (see ../../io/fast/file-chunks.ts for why).
     const readBuffer = Buffer.allocUnsafe(READ_BYTES);
     const feed = async (scanner: CsvScanner, end: number, utf8: Utf8Checker) => {
-      let numericLines = false;
       while (offset < end) {
         // From the start on, the file is read in order: its own position follows (positioned
         // reads elsewhere — boundaries, workers, the rest after them — leave it where it is).
@@ -115,12 +114,11 @@ async function parallelPass(path: string, csv: CsvOptions, options: ParallelOpti
         if (offset === position) position += bytes.length;
         // A file that ends before its size at opening was cut while bn read it.
         if (bytes.length === 0) throw fileCut(csv.label, offset, size);
-        utf8.check(bytes); // bn reads UTF-8, as ../../io/input.ts checks it for the row readers
+        // bn reads UTF-8, as ../../io/input.ts checks it for the row readers: the whole read
+        // before any of it is scanned, as a stream's chunk is (the same error comes first).
+        utf8.check(bytes);
         offset += bytes.length;
-        scanner.push(bytes);
-        numericLines ||= router.numericLines(scanner);
-        router.count(counter, bytes.length);
-        if (work.afterChunk) await work.afterChunk();
+        await router.scan(scanner, bytes, counter, work.afterChunk);
         // Reads here are synchronous and writes may complete in a microtask: let the event loop
         // turn once per chunk, or timers (a progress display) and signal handlers would wait
         // until the whole pass is over.
@@ -180,7 +178,11 @@ export function boundaryAfter(fd: number, from: number, size: number): number | 
   let at = Math.max(0, from - 2);
   while (at < size) {
     if (at - from > MAX_RECORD_BYTES) return undefined;
-    const bytes = readRange(fd, at, Math.min(size, at + 65536));
+    // A few lines first, into one buffer: a line is seldom long, and 64 KiB a block cut (a new
+    // buffer each) was garbage and reading for nothing, on the thread that hands out blocks.
+    // Beyond them, 64 KiB at a time.
+    const near = at - from < BOUNDARY_STEP;
+    const bytes = readRange(fd, at, Math.min(size, at + (near ? BOUNDARY_STEP : LONG_STEP)), near ? boundaryBuffer : undefined);
     // The file ends early: it was cut while bn read it. The read of that range reports it;
     // stepping on one byte at a time to the old size would spin for minutes.
     if (bytes.length === 0) return size;
@@ -191,6 +193,10 @@ export function boundaryAfter(fd: number, from: number, size: number): number | 
   }
   return size;
 }
+
+const BOUNDARY_STEP = 4096;
+const LONG_STEP = 65536;
+const boundaryBuffer = Buffer.allocUnsafe(BOUNDARY_STEP);
 
 /** The blocks of a file from `start` on: about `blockBytes` each (the first ones smaller: blockSizes), cut just after an LF. */
 export function fileBlocks(fd: number, start: number, size: number, blockBytes: number): BlockSource {

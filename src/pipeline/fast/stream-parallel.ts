@@ -63,14 +63,10 @@ async function streamPass(
 ): Promise<PassResult> {
   const router = new RecordRouter(csv, (layout) => work.start(layout));
   const head = new CsvScanner({ delimiter: csv.delimiter, lazyQuotes: csv.lazyQuotes }, router.onRecord);
-  let numericLines = false;
   /** Scans bytes in the main thread, as a one-thread pass does. */
   const push = async (scanner: CsvScanner, bytes: Uint8Array, utf8: Utf8Checker) => {
     utf8.check(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)); // bn reads UTF-8, as ../../io/input.ts checks it for the row readers
-    scanner.push(bytes);
-    numericLines ||= router.numericLines(scanner);
-    router.count(counter, bytes.length);
-    if (work.afterChunk) await work.afterChunk();
+    await router.scan(scanner, bytes, counter, work.afterChunk);
   };
   let pool: WorkerPool | undefined;
   try {

@@ -24,7 +24,7 @@ const SEED = 20261207;
 function blockPath(text: string, width: number, features: number[], delimiter = ',') {
   const block = NumericBlock.for(width, delimiter, features, true)!;
   const bytes = Buffer.from(text);
-  const lines: { at: number; values?: number[]; fields?: [number, number][] }[] = [];
+  const lines: { at: number; values?: number[]; fields?: [number, number, number][] }[] = [];
   let pos = 0;
   while (pos < bytes.length) {
     const rows = block.read(bytes, pos, bytes.length);
@@ -34,11 +34,12 @@ function blockPath(text: string, width: number, features: number[], delimiter = 
       continue;
     }
     for (let r = 0; r < rows; r++) {
-      const fields = Array.from({ length: width }, (_, j): [number, number] => [block.fieldStarts![r * width + j]!, block.fieldEnds![r * width + j]!]);
+      const fields = Array.from({ length: width }, (_, j): [number, number, number] => [block.fieldStarts![r * width + j]!, block.fieldEnds![r * width + j]!, block.fieldKinds![r * width + j]!]);
       lines.push({ at: -1, values: features.map((j) => block.values[j * block.rowRoom + r]!), fields });
-      // Its fields, read back from the buffer, are the line: wherever the window over it started.
-      const lineStart = r === 0 ? pos : lines.at(-2)!.fields!.at(-1)![1] + 1;
-      expect(fields.map(([a, b]) => bytes.toString('utf8', a, b)).join(delimiter)).toBe(bytes.toString('utf8', lineStart, bytes.indexOf(0x0a, lineStart)));
+      // Its fields, read back from the buffer (a quoted one with its quotes), are the line: wherever the window over it started.
+      const lineStart = r === 0 ? pos : bytes.indexOf(0x0a, lines.at(-2)!.fields!.at(-1)![1]) + 1;
+      const written = fields.map(([a, b, kind]) => (kind === 0 ? bytes.toString('utf8', a, b) : bytes.toString('utf8', a - 1, b + 1)));
+      expect(written.join(delimiter)).toBe(bytes.toString('utf8', lineStart, bytes.indexOf(0x0a, lineStart)));
     }
     expect(block.source).toBe(bytes);
     expect(block.next).toBeGreaterThan(pos);
@@ -58,15 +59,34 @@ function linePath(bytes: Buffer, pos: number, width: number, features: number[],
   const values = new Float64Array(width);
   const record = new CsvRecord();
   const next = NumericLines.for(width, delimiter, features)!.read(bytes, pos, record, values);
-  const fields = Array.from({ length: record.length }, (_, j): [number, number] => [record.start(j), record.end(j)]);
+  const fields = Array.from({ length: record.length }, (_, j): [number, number, number] => [record.start(j), record.end(j), record.kind(j)]);
   return next < 0 ? undefined : { next, values: features.map((j) => values[j]!), fields };
+}
+
+/** A generated line's cells, as written: a delimiter inside quotes does not split (a stray quote is only a character). */
+function splitCells(line: string, delimiter: string): string[] {
+  const cells: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (c === '"' && (quoted || cell === '')) quoted = !quoted;
+    if (c === delimiter && !quoted) {
+      cells.push(cell);
+      cell = '';
+    } else {
+      cell += c;
+    }
+  }
+  cells.push(cell);
+  return cells;
 }
 
 const cell = fc.oneof(
   { weight: 12, arbitrary: numberText },
   { weight: 1, arbitrary: missingText },
   { weight: 1, arbitrary: freeText.map((t) => t.replace(/[\n]/g, 'q')) },
-  { weight: 1, arbitrary: fc.constantFrom('"a"', '1\r', '00000000000000000001', '1234567890123456789', '9007199254740991', '9007199254740992', '1e22', '1e-22', '1e23', '-0', '+.5', '5.') },
+  { weight: 1, arbitrary: fc.constantFrom('"a"', '"x, ""y"""', '""', '"a\rb"', '1\r', '00000000000000000001', '1234567890123456789', '9007199254740991', '9007199254740992', '1e22', '1e-22', '1e23', '-0', '+.5', '5.') },
 );
 
 const document = fc
@@ -92,7 +112,7 @@ describe('NumericBlock = NumericLines = Number(text)', () => {
         let pos = 0;
         lines.forEach((line, r) => {
           const one = linePath(bytes, pos, width, features, delimiter);
-          const cells = rows[r]!.split(delimiter);
+          const cells = splitCells(rows[r]!, delimiter);
           if (line.values) {
             took++;
             expect(one).toBeDefined();
@@ -102,10 +122,9 @@ describe('NumericBlock = NumericLines = Number(text)', () => {
           } else {
             left++;
             expect(line.at).toBe(pos);
-            // A line NumericLines leaves to the scanner too, or one of those it leaves on purpose
-            // (a quote; more than 19 digits).
+            // A line NumericLines leaves to the scanner too, or one with more than 19 digits in a number.
             const long = features.some((j) => (cells[j]?.match(/\d/g)?.length ?? 0) > 19);
-            if (!rows[r]!.includes('"') && !long) expect(one).toBeUndefined();
+            if (!long) expect(one).toBeUndefined();
           }
           pos = bytes.indexOf(0x0a, pos) + 1;
         });
@@ -150,11 +169,18 @@ describe('NumericBlock = NumericLines = Number(text)', () => {
     expect(taken(`${line}\n`, 2, [0, 1])).toHaveLength(0);
   });
 
-  it('skips a text column, but not a quote or a CR in it', () => {
+  it('skips a text column, unquoted or quoted whole on the line, but not a stray quote, a CR or a line break in quotes', () => {
     expect(taken('1,abc def,2\n', 3, [0, 2])).toEqual([[1, 2]]);
     expect(taken('1,,2\n', 3, [0, 2])).toEqual([[1, 2]]);
-    expect(taken('1,"a",2\n', 3, [0, 2])).toHaveLength(0);
+    expect(taken('1,"a",2\n', 3, [0, 2])).toEqual([[1, 2]]);
+    expect(taken('1,"a, ""b""",2\n', 3, [0, 2])).toEqual([[1, 2]]);
+    expect(taken('1,"",2\n', 3, [0, 2])).toEqual([[1, 2]]);
+    expect(taken('1,a"b,2\n', 3, [0, 2])).toHaveLength(0);
+    expect(taken('1,"a"b,2\n', 3, [0, 2])).toHaveLength(0);
     expect(taken('1,a\rb,2\n', 3, [0, 2])).toHaveLength(0);
+    expect(taken('1,"a\rb",2\n', 3, [0, 2])).toHaveLength(0);
+    expect(taken('1,"a\nb",2\n', 3, [0, 2])).toHaveLength(0);
+    expect(taken('"1",2,3\n', 3, [0, 2])).toHaveLength(0); // a quoted number
   });
 
   it('has no reader for a delimiter that can be part of a number, or for no feature', () => {
@@ -207,10 +233,11 @@ describe('NumericBlock in CsvScanner', () => {
     let line = 0;
     const scanner = new CsvScanner({ delimiter: ',', recordDelimiter: RecordDelimiter.Lf, bom: false }, (record) => {
       got.push({ line: record.line, values: record.texts() });
-      line = record.line;
+      line = record.line + (record.texts().join(',').match(/\n/g)?.length ?? 0); // the record's last line
     });
     scanner.useNumericBlock(NumericBlock.for(2, ',', [0, 1])!, (block) => {
-      for (let r = 0; r < block.rows; r++) got.push({ line: ++line, values: [block.values[r]!, block.values[block.rowRoom + r]!] });
+      expect(block.line).toBe(line + 1); // the line after the last record's (none between: lines go on)
+      for (let r = 0; r < block.rows; r++) got.push({ line: (line = block.line + r), values: [block.values[r]!, block.values[block.rowRoom + r]!] });
     });
     const bytes = Buffer.from(text);
     for (let i = 0; i < bytes.length; i += chunk) scanner.push(bytes.subarray(i, i + chunk));
@@ -218,18 +245,34 @@ describe('NumericBlock in CsvScanner', () => {
     return { got, nextLine: scanner.nextLine };
   }
 
-  it('hands on runs of lines and the records between them in order, every line counted', () => {
-    const rows = Array.from({ length: 500 }, (_, i) => (i % 37 === 5 ? `${i},NA` : i % 53 === 7 ? `"q${i}",1` : `${i},${-i}`));
+  it('hands on runs of lines and the records between them in order, each on its line (a line break in quotes counted)', () => {
+    const rows = Array.from({ length: 500 }, (_, i) => (i % 37 === 5 ? `${i},NA` : i % 53 === 7 ? `"q${i}",1` : i % 71 === 3 ? `"a\nb",${i}` : `${i},${-i}`));
     const text = `${rows.join('\n')}\n`;
+    // Row i's line: 1 + the line breaks before it.
+    const lines = rows.map((_, i) => 1 + rows.slice(0, i).join('\n').split('\n').length - (i === 0 ? 1 : 0));
     for (const chunk of [7, 100, 4096, text.length]) {
       const { got, nextLine } = scan(text, chunk);
-      expect(nextLine).toBe(501);
-      expect(got.map((g) => g.line)).toEqual(rows.map((_, i) => i + 1));
+      expect(nextLine).toBe(1 + text.split('\n').length - 1);
+      expect(got.map((g) => g.line)).toEqual(lines);
       got.forEach((g, i) => {
         if (typeof g.values[0] === 'number') expect(g.values).toEqual([i, -i || 0]);
         else expect(g.values.join(',')).toBe(rows[i]!.replaceAll('"', ''));
       });
     }
+  });
+
+  it('a caller that pushes its one buffer again with other bytes: read again, not from the copy of before', () => {
+    const values: number[] = [];
+    const scanner = new CsvScanner({ delimiter: ',', recordDelimiter: RecordDelimiter.Lf, bom: false }, () => {});
+    scanner.useNumericBlock(NumericBlock.for(2, ',', [0, 1])!, (block) => {
+      for (let r = 0; r < block.rows; r++) values.push(block.values[r]!, block.values[block.rowRoom + r]!);
+    });
+    const buffer = Buffer.from('1,2\n3,4\n');
+    scanner.push(buffer);
+    buffer.write('5,6\n7,8\n');
+    scanner.push(buffer);
+    scanner.end();
+    expect(values).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
   });
 
   it('stops trying where most lines are not for it', () => {

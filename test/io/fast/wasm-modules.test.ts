@@ -1,4 +1,4 @@
-/** The WebAssembly modules bn carries (src/io/fast/*-wasm.ts) are their sources (wasm/*.ts) compiled: neither was changed without the other. */
+/** The WebAssembly modules bn carries (the *-wasm.ts beside their users) are their sources (wasm/*.ts) compiled: neither was changed without the other. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a build script, in JavaScript

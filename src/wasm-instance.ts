@@ -1,5 +1,5 @@
 /**
- * An instance of one of bn's WebAssembly modules (./*-wasm.ts, compiled from wasm/*.ts): each
+ * An instance of one of bn's WebAssembly modules (the *-wasm.ts beside their users, compiled from wasm/*.ts): each
  * module compiled once a thread, when first needed; each instance with a memory of its own.
  */
 import { Buffer } from 'node:buffer';

@@ -144,6 +144,11 @@ describe('NumericBlock = NumericLines = Number(text)', () => {
     ['.5,5.', [0.5, 5], 'no digits before or after the point'],
     ['1E5,2e+3', [1e5, 2e3], 'E and e, a signed exponent'],
     ['0.82223062,4.085891e-6', [0.82223062, 4.085891e-6], 'the benchmark\'s numbers'],
+    // The module reads digits eight at a time: runs of 8 and 9, and 16 either side of the point.
+    ['12345678,123456789', [12345678, 123456789], 'runs of eight and nine digits'],
+    ['1234567812345678,0.0000000012345678', [1234567812345678, 0.0000000012345678], 'sixteen digits before the point, and after it'],
+    ['87654321.1,1.12345678', [87654321.1, 1.12345678], 'eight digits and one, one and eight'],
+    ['1234567.12345678e-5,0000000000000001', [1234567.12345678e-5, 1], 'fifteen digits and an exponent; leading zeros'],
   ])('%j is taken: %s', (line, expected) => {
     const lines = taken(`${line}\n`, 2, [0, 1]);
     expect(lines).toHaveLength(1);
@@ -159,6 +164,10 @@ describe('NumericBlock = NumericLines = Number(text)', () => {
     ['.,1', 'a point without digits'],
     [',1', 'an empty cell'],
     ['NA,1', 'a missing marker'],
+    ['12:30,1', 'a colon after digits (the byte after 9)'],
+    ['12/3,1', 'a slash after digits (the byte before 0)'],
+    ['1\u00b2,1', 'a UTF-8 byte whose low half reads as a digit (² is C2 B2)'],
+    ['123456789\u0660,1', 'a ninth byte that is not a digit after eight that are (٠ is D9 A0)'],
     [' 1,1', 'a space'],
     ['"1",1', 'a quoted number'],
     ['1,1\r', 'a CR'],

@@ -25,7 +25,7 @@ import { readPlain } from 'hyparquet/src/plain.js';
 import { getMaxDefinitionLevel, getTreePath, isFlatColumn } from 'hyparquet/src/schema.js';
 import { NullableDoubles } from './nullable-doubles.js';
 import { NEW_ARRAYS, TextCells, type TextRoom } from './text-cells.js';
-import { readHybrid } from './parquet-hybrid.js';
+import { countHybrid, readHybrid } from './parquet-hybrid.js';
 import type { ChunkRange } from './parquet-file.js';
 
 /** A chunk's values: hyparquet's arrays, text cells (a text column read here), or doubles with nulls. */
@@ -142,9 +142,9 @@ function readV1Page(page: Uint8Array, header: DataPageHeader, decoder: ColumnDec
   const reader = { view: new DataView(page.buffer, page.byteOffset, page.byteLength), offset: 0 };
   const count = header.num_values;
   // v1 levels start with their byte length.
-  const levels = maxDefinition > 0 ? definitionLevels(page, reader, count, maxDefinition, undefined, memory) : undefined;
-  const values = pageValues(page, reader, encoding, decoder, dictionary, levels ? defined(levels, maxDefinition) : count, memory);
-  return withNulls(values, levels, maxDefinition, count, memory);
+  const levels = maxDefinition > 0 ? definitionLevels(page, reader, count, maxDefinition, undefined, memory) : NONE_MISSING;
+  const values = pageValues(page, reader, encoding, decoder, dictionary, levels.defined ?? count, memory);
+  return withNulls(values, levels.levels, maxDefinition, count, memory);
 }
 
 /**
@@ -166,7 +166,7 @@ function readV2Page(bytes: Uint8Array, header: PageHeader, decoder: ColumnDecode
   const valuesAt = repetitionLength + definitionLength;
   const size = header.uncompressed_page_size - valuesAt;
   if (repetitionLength < 0 || definitionLength < 0 || valuesAt > bytes.byteLength || size < 0) throw new Error('parquet page levels past the end of its page');
-  let levels: Uint8Array | undefined;
+  let levels: DefinitionLevels = NONE_MISSING;
   if (maxDefinition > 0) {
     // A flat column has no repetition levels: the definition levels follow any there are.
     const reader = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset: repetitionLength };
@@ -176,8 +176,8 @@ function readV2Page(bytes: Uint8Array, header: PageHeader, decoder: ColumnDecode
   // Compressed values of no bytes: none (a page of nulls may have no compressed bytes, which is not a valid stream).
   if (dph.is_compressed !== false) page = size > 0 ? decompressPage(page, size, decoder.codec, compressorsOf(decoder, memory, isText(decoder))) : page.subarray(0, 0);
   const reader = { view: new DataView(page.buffer, page.byteOffset, page.byteLength), offset: 0 };
-  const values = pageValues(page, reader, dph.encoding, decoder, dictionary, levels ? defined(levels, maxDefinition) : count, memory);
-  return withNulls(values, levels, maxDefinition, count, memory);
+  const values = pageValues(page, reader, dph.encoding, decoder, dictionary, levels.defined ?? count, memory);
+  return withNulls(values, levels.levels, maxDefinition, count, memory);
 }
 
 /** Whether this module reads a page of `encoding` itself (PLAIN, or by a dictionary it has read), not hyparquet. */
@@ -191,29 +191,42 @@ function compressorsOf(decoder: ColumnDecoder, memory: ChunkMemory, bounded: boo
   return (bounded && memory.textPages) || decoder.compressors;
 }
 
+/** A page's definition levels: how many of its values are there, and the levels, as bytes, when some are not (undefined: all are). */
+interface DefinitionLevels {
+  defined?: number;
+  levels?: Uint8Array;
+}
+
+/** A page of a column that is REQUIRED: every value there, no levels. */
+const NONE_MISSING: DefinitionLevels = {};
+
 /**
- * `count` definition levels at the reader, as bytes; the reader moves past them. `byteLength`
- * undefined: a v1 page's, which start with it.
+ * `count` definition levels at the reader; the reader moves past them. `byteLength` undefined: a
+ * v1 page's, which start with it. They are counted first, without being written out (writers
+ * mark every column OPTIONAL, so a page without a missing value, all levels at the maximum, is
+ * the common case: counting its runs took 33 ms less of the bench's Parquet copy than writing
+ * 10 million levels and counting them); only a page with a missing value has them as bytes.
  */
-function definitionLevels(page: Uint8Array, reader: { view: DataView; offset: number }, count: number, maxDefinition: number, byteLength: number | undefined, memory: ChunkMemory): Uint8Array {
+function definitionLevels(page: Uint8Array, reader: { view: DataView; offset: number }, count: number, maxDefinition: number, byteLength: number | undefined, memory: ChunkMemory): DefinitionLevels {
   if (byteLength === undefined) {
     byteLength = reader.view.getUint32(reader.offset, true);
     reader.offset += 4;
   }
   const end = reader.offset + byteLength;
   if (end > page.byteLength) throw new Error('parquet definition levels past the end of their page');
-  const levels = memory.scratch(count);
-  readHybrid(page, reader.offset, end, 32 - Math.clz32(maxDefinition), levels);
+  const width = 32 - Math.clz32(maxDefinition);
+  const defined = countHybrid(page, reader.offset, end, width, count, maxDefinition, GROUP);
+  let levels: Uint8Array | undefined;
+  if (defined < count) {
+    levels = memory.scratch(count);
+    readHybrid(page, reader.offset, end, width, levels);
+  }
   reader.offset = end;
-  return levels;
+  return { defined, levels };
 }
 
-/** How many of `levels` say a value is there. */
-function defined(levels: Uint8Array, maxDefinition: number): number {
-  let n = levels.length;
-  for (let i = 0; i < levels.length; i++) if (levels[i] !== maxDefinition) n--;
-  return n;
-}
+/** Room for a group of bit-packed values, for countHybrid. */
+const GROUP = new Int32Array(8);
 
 /** The `count` values of a page read here (see readsHere), from the reader's offset on. */
 function pageValues(page: Uint8Array, reader: { view: DataView; offset: number }, encoding: Encoding, decoder: ColumnDecoder, dictionary: ChunkValues | undefined, count: number, memory: ChunkMemory): ChunkValues {

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { readRleBitPackedHybrid } from 'hyparquet/src/encoding.js';
 import { describe, expect, it } from 'vitest';
-import { readHybrid } from '../../src/io/parquet-hybrid.js';
+import { countHybrid, readHybrid } from '../../src/io/parquet-hybrid.js';
 
 type Run = { kind: 'rle'; value: number; count: number } | { kind: 'packed'; values: number[] };
 
@@ -111,5 +111,46 @@ describe('readHybrid', () => {
     expect(() => readHybrid(packed, 0, packed.length - 1, 3, new Int32Array(8))).toThrow(/bit-packed run past the end/);
     expect(() => readHybrid(bytes, 0, 1, 3, new Int32Array(10))).toThrow(/RLE run past the end/);
     expect(() => readHybrid(bytes, 0, bytes.length, 33, new Int32Array(1))).toThrow(/bit width 33/);
+  });
+});
+
+describe('countHybrid', () => {
+  const scratch = new Int32Array(8);
+  const count = (bytes: Uint8Array, width: number, n: number, target: number) => countHybrid(bytes, 0, bytes.length, width, n, target, scratch);
+
+  it('counts the values equal to a target as the encoder put them in: every width, any target, a count short of the runs', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 32 }).chain((width) => fc.tuple(fc.constant(width), runsOf(width), fc.nat(), fc.nat())),
+        ([width, runs, pick, cut]) => {
+          const { bytes, values } = encode(runs, width);
+          const n = values.length - (cut % Math.min(values.length, 9));
+          const target = values[pick % values.length]!;
+          expect(count(bytes, width, n, target)).toBe(values.slice(0, n).filter((v) => v === target).length);
+          expect(count(bytes, width, n, width === 32 ? 1 : 2 ** width)).toBe(values.slice(0, n).filter((v) => v === (width === 32 ? 1 : 2 ** width)).length);
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it('one-bit levels: a page all present (a repeated run, or packed ones), and a packed run with a missing value in its padded last group', () => {
+    expect(count(encode([{ kind: 'rle', value: 1, count: 1000 }], 1).bytes, 1, 1000, 1)).toBe(1000);
+    expect(count(encode([{ kind: 'packed', values: Array<number>(21).fill(1) }], 1).bytes, 1, 21, 1)).toBe(21);
+    const { bytes } = encode([{ kind: 'packed', values: [...Array<number>(20).fill(1), 0] }], 1);
+    expect(count(bytes, 1, 21, 1)).toBe(20);
+    expect(count(bytes, 1, 21, 0)).toBe(1);
+    // The padding past the 21st value is not counted, whatever its bits.
+    const padded = Uint8Array.from(bytes);
+    padded[padded.length - 1]! |= 0xe0;
+    expect(count(padded, 1, 21, 1)).toBe(20);
+  });
+
+  it('refuses what readHybrid refuses', () => {
+    const { bytes } = encode([{ kind: 'rle', value: 5, count: 10 }], 3);
+    expect(() => count(bytes, 3, 11, 5)).toThrow(/past the end of its page/);
+    const packed = encode([{ kind: 'packed', values: [1, 0, 1, 1, 0, 1, 1, 1] }], 1).bytes;
+    expect(() => countHybrid(packed, 0, packed.length - 1, 1, 8, 1, scratch)).toThrow(/bit-packed run past the end/);
+    expect(() => count(bytes, 33, 1, 0)).toThrow(/bit width 33/);
   });
 });

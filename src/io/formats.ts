@@ -144,7 +144,7 @@ export const FORMATS: readonly FormatEntry[] = [
       title: 'Parquet',
       parallel: 'with `-j N` (not by default: on 2 cores it measured slower): a regular file, by row groups in worker threads (`bn stats`, a pass without `-b`)',
       streaming: 'a row group at a time, into buffers reused from group to group (a statistics pass decodes only the columns that can be features: numeric, or named by `--select`); standard input (or a compressed file) is spooled to a temporary file first, since Parquet keeps its metadata at its end',
-      library: "hyparquet (metadata, rare encodings), hyparquet-writer; Snappy, PLAIN and dictionary pages decoded by bn",
+      library: "hyparquet (metadata, rare encodings), hyparquet-writer; Snappy, PLAIN and dictionary pages decoded by bn; pages compressed with ZSTD, GZIP or BROTLI by `node:zlib` (ZSTD by fzstd before Node 22.15), LZ4 by hyparquet-compressors (every codec but LZO)",
     },
     columnar: async () => (await import('./parquet-reader.js')).openParquetInput,
     reader: columnarReader('parquet'),

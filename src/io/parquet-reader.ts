@@ -19,7 +19,7 @@ import { TextCells, type AsciiFieldSink } from './text-cells.js';
 import { chunkRange, flatColumnDecoders, readFlatChunk, type ChunkMemory, type ChunkValues, type ColumnDecoder } from './parquet-column.js';
 import { parquetFile, type ParquetFile } from './parquet-file.js';
 import { GroupMemory } from './parquet-memory.js';
-import { snappyUncompress } from './snappy.js';
+import { pageDecompressors, READ_CODECS } from './parquet-codecs.js';
 import { openSeekable, type BinaryInput, type ClosableSource } from './seekable-input.js';
 import type { Cell } from './table.js';
 
@@ -38,6 +38,7 @@ export async function openParquet(
   try {
     const metadata = await parquetMetadataAsync(file);
     const elements = topLevelColumns(metadata, label);
+    refuseUnreadCodecs(metadata, elements, label);
     const types = elements.map(columnType);
     const columns = elements.map((e) => e.name);
     // Decimals read as their unscaled integers (see above): their annotation taken off a copy of the schema.
@@ -57,6 +58,18 @@ export async function openParquet(
   } catch (err) {
     file.close();
     throw corruptFile('Parquet', err, label);
+  }
+}
+
+/** A codec bn has no decompressor for (LZO) is named before any page is read, with the column that has it. */
+function refuseUnreadCodecs(metadata: FileMetaData, elements: SchemaElement[], label: string): void {
+  for (const group of metadata.row_groups) {
+    for (const chunk of group.columns) {
+      const codec = chunk.meta_data?.codec;
+      if (codec === undefined || READ_CODECS.includes(codec)) continue;
+      const name = chunk.meta_data!.path_in_schema.join('.') || elements[group.columns.indexOf(chunk)]?.name;
+      throw new BnError('BN_CORRUPT_FILE', `column ${JSON.stringify(name)} is compressed with ${codec}, which bn does not read (it reads ${READ_CODECS.filter((c) => c !== 'UNCOMPRESSED').join(', ')}): write the file again with one of those`, { file: label });
+    }
   }
 }
 
@@ -121,7 +134,7 @@ function columnType(e: SchemaElement): ColumnType {
 class RowGroups {
   /** The index of each group's first row in the table. */
   private readonly starts: number[] = [];
-  /** Snappy pages decompressed into `memory` too, by bn's decoder (./snappy.ts says why). */
+  /** Pages decompressed into `memory` (./parquet-codecs.ts). */
   private readonly compressors: Compressors;
   private readonly chunkMemory: ChunkMemory;
   /** By column: how ./parquet-column.ts decodes it, or undefined: hyparquet's reader does. */
@@ -140,15 +153,9 @@ class RowGroups {
       this.starts.push(start);
       start += Number(group.num_rows);
     }
-    const snappy = (bounded: boolean): Compressors => ({
-      SNAPPY: (input, size) => {
-        const page = memory.page(size, bounded);
-        snappyUncompress(input, page);
-        return page;
-      },
-    });
-    this.compressors = snappy(false);
-    this.chunkMemory = { doubles: (length) => memory.doubles(length), scratch: (length) => memory.scratch(length), int32s: (length) => memory.int32s(length), bytes: (length) => memory.text(length), done: (bytes) => memory.done(bytes), textPages: snappy(true) };
+    const decompressors = (bounded: boolean): Compressors => pageDecompressors((size) => memory.page(size, bounded));
+    this.compressors = decompressors(false);
+    this.chunkMemory = { doubles: (length) => memory.doubles(length), scratch: (length) => memory.scratch(length), int32s: (length) => memory.int32s(length), bytes: (length) => memory.text(length), done: (bytes) => memory.done(bytes), textPages: decompressors(true) };
     this.decoders = flatColumnDecoders(metadata, columns.length, this.compressors);
   }
 

@@ -84,6 +84,20 @@ describe('Parquet written by DuckDB', () => {
     expect(await stats([at('plain.parquet')])).toEqual(await stats([at('t.parquet')]));
   });
 
+  // hyparquet reads only Snappy itself: Python Polars writes ZSTD by default, pyarrow and Spark
+  // write any of these when asked (DuckDB's 'lz4' is LZ4_RAW).
+  it.each(['zstd', 'gzip', 'brotli', 'lz4_raw'])('compressed with %s: the statistics of the Snappy file, also by row-group workers, and the same normalized text', async (codec) => {
+    const file = at(`t-${codec}.parquet`);
+    await duck.run(`COPY t TO '${file}' (FORMAT parquet, ROW_GROUP_SIZE 2048, COMPRESSION '${codec}')`);
+    const codecs = (await duck.runAndReadAll(`SELECT DISTINCT compression FROM parquet_metadata('${file}')`)).getRowObjectsJS();
+    expect(codecs).toEqual([{ compression: codec.toUpperCase() }]);
+    const snappy = await stats([at('t.parquet')]);
+    expect(await stats([file])).toEqual(snappy);
+    expect(await stats([file, '-j', '2'])).toEqual(snappy);
+    const normalized = await bnInProcess(['normalize', file, '--to', 'csv']);
+    expect(normalized).toEqual(await bnInProcess(['normalize', at('t.parquet'), '--to', 'csv']));
+  });
+
   it('gives the same bits whether worker threads read row groups or not (-j 1, -j 2, -j 3)', async () => {
     const alone = await stats([at('t.parquet')]);
     expect(await stats([at('t.parquet'), '-j', '1'])).toEqual(alone);
@@ -398,6 +412,23 @@ describe('values and columns bn refuses', () => {
     const nested = await bnInProcess(['stats', at('nested.parquet')]);
     expect(nested.code).toBe(1);
     expect(nested.stderr).toBe(`bn: ${at('nested.parquet')}: column "l": nested Parquet columns (lists, structs, maps) are not supported\n`);
+  });
+});
+
+describe('a codec bn does not read', () => {
+  it('LZO (which no common writer uses): one bn: line naming the column and the codecs it reads, before any page is read', async () => {
+    const file = at('lzo.parquet');
+    await duck.run(`COPY (SELECT i::DOUBLE AS lzo_col FROM range(0, 10) t(i)) TO '${file}' (FORMAT parquet, COMPRESSION 'snappy')`);
+    // The footer's column metadata: the path "lzo_col", then field 4, the codec (compact Thrift:
+    // 0x15, then SNAPPY = 1 as a zigzag varint, 0x02); LZO is 3 (0x06).
+    const bytes = readFileSync(file);
+    const at_ = bytes.lastIndexOf(Buffer.from('lzo_col\x15\x02', 'latin1'));
+    expect(at_).toBeGreaterThan(0);
+    bytes[at_ + 8] = 0x06;
+    writeFileSync(file, bytes);
+    const r = await bnInProcess(['stats', file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`bn: ${file}: column "lzo_col" is compressed with LZO, which bn does not read (it reads SNAPPY, GZIP, BROTLI, ZSTD, LZ4, LZ4_RAW): write the file again with one of those\n`);
   });
 });
 

@@ -14,6 +14,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { DataType, RecordBatchReader, type Data, type Field, type RecordBatch, type Vector } from 'apache-arrow';
 import { BnError } from '../errors.js';
+import './arrow-codecs.js';
 import { decimalText, type ColumnType } from './column-types.js';
 import { corruptFile, floatColumn, plainCell, type ColumnarSource, type ColumnBlock } from './columnar.js';
 import { isArrowFile } from './formats.js';

@@ -5,9 +5,9 @@
  * Polars writes ZSTD by default.
  *
  * - SNAPPY: bn's own decoder (./snappy.ts says why).
- * - GZIP, BROTLI, and ZSTD where the running Node has it (22.15 / 23.8 on): node:zlib, native.
- * - ZSTD on older Nodes: fzstd, the pure JavaScript decoder hyparquet-compressors uses.
- * - LZ4 (Hadoop's framing or a bare block, as Arrow reads it) and LZ4_RAW: hyparquet-compressors.
+ * - GZIP and BROTLI: node:zlib, native.
+ * - ZSTD: node:zlib where the running Node has it, else fzstd (./zstd-sync.ts).
+ * - LZ4 (Hadoop's framing or a bare block, as Arrow reads it) and LZ4_RAW: ./lz4.ts.
  *
  * Each writes into the page the caller hands out (`page(size)`: reused memory, see
  * ./parquet-memory.ts), so a page decompressed here lives where a Snappy one does. A page that
@@ -15,13 +15,10 @@
  * past that length is not made (maxOutputLength).
  */
 import zlib from 'node:zlib';
-import { decompress as fzstd } from 'fzstd';
-import { decompressLz4, decompressLz4Raw } from 'hyparquet-compressors/src/lz4.js';
 import type { CompressionCodec, Compressors } from 'hyparquet';
+import { lz4Block, lz4Hadoop } from './lz4.js';
 import { snappyUncompress } from './snappy.js';
-
-/** node:zlib's zstd, where this Node has it (absent from the types of older Nodes). */
-const zstdSync = (zlib as unknown as { zstdDecompressSync?: (input: Uint8Array, options?: zlib.ZlibOptions) => Buffer }).zstdDecompressSync;
+import { zstdDecompress } from './zstd-sync.js';
 
 /** The codecs bn reads (UNCOMPRESSED needs none). */
 export const READ_CODECS: readonly CompressionCodec[] = ['UNCOMPRESSED', 'SNAPPY', 'GZIP', 'BROTLI', 'ZSTD', 'LZ4', 'LZ4_RAW'];
@@ -40,9 +37,13 @@ export function pageDecompressors(page: (size: number) => Uint8Array): Compresso
     // A gzip member, as the format says; unzip also takes the zlib stream some writers wrote.
     GZIP: viaZlib(zlib.unzipSync),
     BROTLI: viaZlib(zlib.brotliDecompressSync),
-    ZSTD: zstdSync ? viaZlib(zstdSync) : (input, size) => copied(fzstd(input), size, page),
-    LZ4: (input, size) => copied(decompressLz4(input, size), size, page),
-    LZ4_RAW: (input, size) => copied(decompressLz4Raw(input, size), size, page),
+    ZSTD: (input, size) => copied(zstdDecompress(input, size), size, page),
+    LZ4: (input, size) => lz4Hadoop(input, page(size)),
+    LZ4_RAW: (input, size) => {
+      const out = page(size);
+      if (lz4Block(input, 0, input.length, out, 0) !== size) throw new Error('lz4: output shorter than expected');
+      return out;
+    },
   };
 }
 

@@ -14,6 +14,7 @@ export const MODULES = [
   { source: 'wasm/numeric-lines.ts', target: 'src/io/fast/numeric-lines-wasm.ts', name: 'NUMERIC_LINES_WASM', what: 'the numeric line reader' },
   { source: 'wasm/shortest-number.ts', target: 'src/io/fast/shortest-number-wasm.ts', name: 'SHORTEST_NUMBER_WASM', what: 'the number row writer' },
   { source: 'wasm/chunk-sums.ts', target: 'src/engine/chunk-sums-wasm.ts', name: 'CHUNK_SUMS_WASM', what: 'the exact sums\' chunk loops', simd: true },
+  { source: 'wasm/snappy.ts', target: 'src/io/snappy-wasm.ts', name: 'SNAPPY_WASM', what: 'the Snappy decoder', simd: true },
 ];
 
 /**

@@ -1,7 +1,8 @@
 /**
  * The hot loops of the exact sums (./exact-sum.ts: `measure`, and the two-accumulator pairs of
  * `addChunk` and `addSquaresChunk`) run over a column by WebAssembly (wasm/chunk-sums.ts, compiled
- * into ./chunk-sums-wasm.ts), operation for operation, so the same parts: Moments.addColumn puts
+ * into ./chunk-sums-wasm.ts), two values at a time: the same measure, and parts that add up to
+ * the same exact sums (not the same parts: each lane runs its own pair). Moments.addColumn puts
  * them into the bins, and gives a chunk whose conditions the pairs do not meet to the JavaScript
  * as before. Why: compiled ahead of time, the loops run at full speed from the first value, where
  * V8 runs the JavaScript interpreted first, a heap number for every double (a 1 MB file's values

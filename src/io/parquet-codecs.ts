@@ -11,8 +11,8 @@
  *
  * Each writes into the page the caller hands out (`page(size)`: reused memory, see
  * ./parquet-memory.ts), so a page decompressed here lives where a Snappy one does. A page that
- * decompresses to another length than its header says fails in hyparquet's check, and output
- * past that length is not made (maxOutputLength).
+ * decompresses to another length than its header says fails (hyparquet checks the length; the
+ * LZ4 decoders and node:zlib's make no more than it).
  */
 import zlib from 'node:zlib';
 import type { CompressionCodec, Compressors } from 'hyparquet';

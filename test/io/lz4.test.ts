@@ -1,12 +1,15 @@
 /**
  * src/io/lz4.ts against bytes an encoder written here makes from the formats' descriptions
- * (sharing no code with the decoder: matches found by plain search), and against
- * hyparquet-compressors' decoder (a devDependency) on Parquet's two framings.
+ * (sharing no code with the decoder: matches found by plain search, xxHash32 in BigInt
+ * arithmetic), and against hyparquet-compressors' decoder (a devDependency) on Parquet's two
+ * framings; src/io/xxhash32.ts on the specification's known values. Polars' frames are read end
+ * to end in test/e2e/arrow.test.ts.
  */
 import fc from 'fast-check';
 import { decompressLz4, decompressLz4Raw } from 'hyparquet-compressors/src/lz4.js';
 import { describe, expect, it } from 'vitest';
 import { lz4Block, lz4Frames, lz4Hadoop } from '../../src/io/lz4.js';
+import { xxhash32 } from '../../src/io/xxhash32.js';
 
 /** A length's extra bytes past 15 (255s, then the rest). */
 function lengthBytes(n: number): number[] {
@@ -56,6 +59,32 @@ function encodeBlock(data: Uint8Array, history: Uint8Array = new Uint8Array(0)):
   return Uint8Array.from(out);
 }
 
+/** xxHash32 with seed 0, from the specification, in BigInt arithmetic (mod 2^32 at each step). */
+function xxh32(bytes: Uint8Array): number {
+  const M = 2n ** 32n;
+  const [P1, P2, P3, P4, P5] = [2654435761n, 2246822519n, 3266489917n, 668265263n, 374761393n];
+  const rotl = (x: bigint, r: bigint) => ((x << r) | (x >> (32n - r))) % M;
+  const word = (p: number) => BigInt(bytes[p]! + bytes[p + 1]! * 256 + bytes[p + 2]! * 65536 + bytes[p + 3]! * 16777216);
+  const round = (acc: bigint, input: bigint) => (rotl((acc + input * P2) % M, 13n) * P1) % M;
+  let p = 0;
+  let h: bigint;
+  if (bytes.length >= 16) {
+    const v = [(P1 + P2) % M, P2, 0n, M - P1];
+    for (; p + 16 <= bytes.length; p += 16) for (let k = 0; k < 4; k++) v[k] = round(v[k]!, word(p + 4 * k));
+    h = (rotl(v[0]!, 1n) + rotl(v[1]!, 7n) + rotl(v[2]!, 12n) + rotl(v[3]!, 18n)) % M;
+  } else {
+    h = P5;
+  }
+  h = (h + BigInt(bytes.length)) % M;
+  for (; p + 4 <= bytes.length; p += 4) h = (rotl((h + word(p) * P3) % M, 17n) * P4) % M;
+  for (; p < bytes.length; p++) h = (rotl((h + BigInt(bytes[p]!) * P5) % M, 11n) * P1) % M;
+  h = ((h ^ (h >> 15n)) * P2) % M;
+  h = ((h ^ (h >> 13n)) * P3) % M;
+  return Number(h ^ (h >> 16n));
+}
+
+const u32 = (x: number) => [x & 255, (x >>> 8) & 255, (x >>> 16) & 255, x >>> 24];
+
 interface FrameOptions {
   contentSize?: boolean;
   blockChecksum?: boolean;
@@ -66,23 +95,20 @@ interface FrameOptions {
   stored?: boolean;
 }
 
-/** An LZ4 frame of `data` (checksums written as zeros: the decoder does not check them). */
+/** An LZ4 frame of `data`, its checksums made by xxh32 above. */
 function encodeFrame(data: Uint8Array, options: FrameOptions = {}): Uint8Array {
-  const out: number[] = [0x04, 0x22, 0x4d, 0x18];
-  out.push(0x40 | (options.blockChecksum ? 0x10 : 0) | (options.contentSize ? 0x08 : 0) | (options.contentChecksum ? 0x04 : 0));
-  out.push(4 << 4); // blocks of at most 64 KiB
-  if (options.contentSize) for (let k = 0; k < 8; k++) out.push(Math.floor(data.length / 2 ** (8 * k)) % 256);
-  out.push(0); // the header checksum
+  const header: number[] = [0x40 | (options.blockChecksum ? 0x10 : 0) | (options.contentSize ? 0x08 : 0) | (options.contentChecksum ? 0x04 : 0), 4 << 4]; // blocks of at most 64 KiB
+  if (options.contentSize) for (let k = 0; k < 8; k++) header.push(Math.floor(data.length / 2 ** (8 * k)) % 256);
+  const out: number[] = [0x04, 0x22, 0x4d, 0x18, ...header, (xxh32(Uint8Array.from(header)) >>> 8) & 255];
   const step = options.blockBytes ?? 65536;
   for (let at = 0; at < data.length; at += step) {
     const chunk = data.subarray(at, at + step);
     const block = options.stored ? chunk : encodeBlock(chunk, data.subarray(Math.max(0, at - 65535), at));
-    const size = block.length | (options.stored ? 0x80000000 : 0);
-    out.push(size & 255, (size >>> 8) & 255, (size >>> 16) & 255, size >>> 24, ...block);
-    if (options.blockChecksum) out.push(0, 0, 0, 0);
+    out.push(...u32(block.length | (options.stored ? 0x80000000 : 0)), ...block);
+    if (options.blockChecksum) out.push(...u32(xxh32(block)));
   }
   out.push(0, 0, 0, 0);
-  if (options.contentChecksum) out.push(0, 0, 0, 0);
+  if (options.contentChecksum) out.push(...u32(xxh32(data)));
   return Uint8Array.from(out);
 }
 
@@ -145,6 +171,10 @@ describe('lz4Hadoop (Parquet\'s LZ4)', () => {
       expect(Buffer.from(decompressLz4(input, sample.length)).equals(sample)).toBe(true);
     }
   });
+
+  it('a page in the frame format (what older arrow-rs wrote), as arrow-rs reads it', () => {
+    expect(Buffer.from(lz4Hadoop(encodeFrame(sample, { blockChecksum: true }), new Uint8Array(sample.length))).equals(sample)).toBe(true);
+  });
 });
 
 describe('lz4Frames (Arrow\'s LZ4_FRAME)', () => {
@@ -164,6 +194,34 @@ describe('lz4Frames (Arrow\'s LZ4_FRAME)', () => {
     expect(Buffer.from(lz4Frames(both)).equals(sample)).toBe(true);
   });
 
+  it('with the length its container says (Arrow\'s buffers): exactly that memory; another length fails', () => {
+    const frame = encodeFrame(sample, { blockBytes: 1000 });
+    const out = lz4Frames(frame, sample.length);
+    expect(out.buffer.byteLength).toBe(sample.length);
+    expect(Buffer.from(out).equals(sample)).toBe(true);
+    expect(() => lz4Frames(frame, sample.length - 1)).toThrow(/output longer than expected/);
+    expect(() => lz4Frames(frame, sample.length + 1)).toThrow(/where .* were expected/);
+  });
+
+  it('keeps no more memory than its content when it grew', () => {
+    const tiny = lz4Frames(encodeFrame(sample.subarray(0, 24)));
+    expect(tiny.buffer.byteLength).toBe(24);
+  });
+
+  it.each<[string, FrameOptions, (frame: Uint8Array) => void, RegExp]>([
+    ['a bit flipped in a block with a checksum', { blockChecksum: true }, (f) => void (f[f.length - 40]! ^= 1), /block checksum mismatch/],
+    ['a bit flipped in a literal, only the content checksummed', { contentChecksum: true, stored: true }, (f) => void (f[30]! ^= 1), /content checksum mismatch/],
+    ['the header changed (its checksum no longer its own)', {}, (f) => void (f[5]! = 5 << 4), /header checksum mismatch/],
+    ['a content size that is not the content\'s', { contentSize: true }, (f) => {
+      f[6]! += 1;
+      f[14] = (xxh32(f.subarray(4, 14)) >>> 8) & 255;
+    }, /says it holds/],
+  ])('checks its checksums and sizes: %s', (_name, options, damage, error) => {
+    const frame = Uint8Array.from(encodeFrame(sample, options));
+    damage(frame);
+    expect(() => lz4Frames(frame)).toThrow(error);
+  });
+
   it('refuses what is not a frame it reads: another magic number, version, a dictionary, a truncated frame', () => {
     const frame = encodeFrame(sample);
     expect(() => lz4Frames(Uint8Array.from([1, 2, 3, 4, ...frame.subarray(4)]))).toThrow(/not an LZ4 frame/);
@@ -174,5 +232,38 @@ describe('lz4Frames (Arrow\'s LZ4_FRAME)', () => {
     dictionary[4]! |= 1;
     expect(() => lz4Frames(dictionary)).toThrow(/dictionary/);
     expect(() => lz4Frames(frame.subarray(0, frame.length - 2))).toThrow(/truncated|past the end/);
+    const reserved = Uint8Array.from(frame);
+    reserved[5]! |= 1;
+    expect(() => lz4Frames(reserved)).toThrow(/reserved bits/);
+    expect(() => lz4Frames(Uint8Array.from([0x50, 0x2a, 0x4d, 0x18, 9, 0, 0, 0, 1]))).toThrow(/truncated skippable frame/);
+  });
+
+  it('refuses a block larger than the frame says its blocks are, and a block that ends with a match', () => {
+    const big = Uint8Array.from(encodeFrame(new Uint8Array(70_000).fill(7), { stored: true, blockBytes: 70_000 }));
+    big[6] = (xxh32(big.subarray(4, 6)) >>> 8) & 255;
+    expect(() => lz4Frames(big)).toThrow(/a block of 70000 bytes/);
+    // Literals "abcd", then a match of 4 at offset 4, and nothing after it.
+    expect(() => lz4Block(Uint8Array.from([0x40, 97, 98, 99, 100, 4, 0]), 0, 7, new Uint8Array(8), 0)).toThrow(/ends with a match/);
+  });
+});
+
+describe('xxhash32', () => {
+  it.each([
+    ['', 0x02cc5d05],
+    ['a', 0x550d7456],
+    ['abc', 0x32d153ff],
+    ['Nobody inspects the spammish repetition', 0xe2293b2f],
+  ])('%j: the specification\'s value', (text, value) => {
+    expect(xxhash32(new TextEncoder().encode(text))).toBe(value);
+  });
+
+  it('fast-check: the same as the BigInt implementation above, any bytes and any slice', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 100 }), fc.nat(), (bytes, cut) => {
+        const start = bytes.length === 0 ? 0 : cut % bytes.length;
+        expect(xxhash32(bytes, start)).toBe(xxh32(bytes.subarray(start)));
+      }),
+      { numRuns: 300 },
+    );
   });
 });

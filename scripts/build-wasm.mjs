@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 /** Each source, its generated module, and the name of the constant that holds its bytes. */
 export const MODULES = [
-  { source: 'wasm/numeric-lines.ts', target: 'src/io/fast/numeric-lines-wasm.ts', name: 'NUMERIC_LINES_WASM', what: 'the numeric line reader' },
+  { source: 'wasm/numeric-lines.ts', target: 'src/io/fast/numeric-lines-wasm.ts', name: 'NUMERIC_LINES_WASM', what: 'the numeric line reader', simd: true },
   { source: 'wasm/shortest-number.ts', target: 'src/io/fast/shortest-number-wasm.ts', name: 'SHORTEST_NUMBER_WASM', what: 'the number row writer' },
   { source: 'wasm/chunk-sums.ts', target: 'src/engine/chunk-sums-wasm.ts', name: 'CHUNK_SUMS_WASM', what: 'the exact sums\' chunk loops', simd: true },
   { source: 'wasm/snappy.ts', target: 'src/io/snappy-wasm.ts', name: 'SNAPPY_WASM', what: 'the Snappy decoder', simd: true },

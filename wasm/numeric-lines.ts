@@ -29,6 +29,68 @@ const ZERO: i32 = 0x30;
 const LOWER_E: i32 = 0x65;
 const TWO_TO_53: u64 = 1 << 53;
 
+/** What shortNumber read: the value, and where the field ends (at its separator). */
+let shortValue: f64 = 0;
+let shortEnd: usize = 0;
+
+/**
+ * A feature field of the common form `[+-]digits[.digits]`, shorter than 16 bytes and followed by
+ * `separator`, read without a loop over its bytes: 16-byte compares find its end, its point and
+ * whether every other byte is a digit; the digits on either side of the point are joined eight
+ * at a time (digitsValue). Byte by byte, the exit of each run of digits depends on the data and
+ * is mispredicted about once a field; this has no such branch for the common case, so the
+ * processor overlaps one field with the next. Takes only what the byte loop would take, with the
+ * same double (at most 15 digits, so below 2^53; Clinger's case); anything else (an exponent,
+ * 16 bytes or more, another separator) returns false and the byte loop reads the field.
+ * `delimiters`: the delimiter in each of 16 bytes (made once a call of parse). The field and the
+ * 16 bytes from it lie in memory the caller gave (the window has room for a read past its end).
+ */
+@inline function shortNumber(p: usize, delimiters: v128, separator: i32): bool {
+  const bytes = v128.load(p);
+  const ends = i8x16.bitmask(v128.or(i8x16.eq(bytes, delimiters), i8x16.eq(bytes, i8x16.splat(<i8>LF))));
+  if (ends == 0) return false;
+  const length = ctz(ends);
+  if (<i32>load<u8>(p + length) != separator) return false;
+  const first = <i32>load<u8>(p);
+  const sign: i32 = first == MINUS || first == PLUS ? 1 : 0;
+  const field = ((1 << length) - 1) & ~((1 << sign) - 1);
+  const digits = i8x16.bitmask(i8x16.lt_u(i8x16.sub(bytes, i8x16.splat(<i8>ZERO)), i8x16.splat(10))) & field;
+  const points = i8x16.bitmask(i8x16.eq(bytes, i8x16.splat(<i8>DOT))) & field;
+  // Every byte a digit but at most one point, and a digit at least.
+  if ((digits | points) != field || (points & (points - 1)) != 0 || digits == 0) return false;
+  const point = points != 0 ? ctz(points) : length;
+  const fraction = points != 0 ? length - point - 1 : 0;
+  const mantissa = digitsAt(p + <usize>sign, point - sign) * unchecked(SCALES[fraction]) + digitsAt(p + <usize>point + 1, fraction);
+  const value = <f64>mantissa / unchecked(POWERS[fraction]);
+  shortValue = first == MINUS ? -value : value;
+  shortEnd = p + <usize>length;
+  return true;
+}
+
+/** The integer that the n digits (0 to 15) at `at` write: eight at a time. */
+@inline function digitsAt(at: usize, n: i32): u64 {
+  if (n <= 8) return n == 0 ? 0 : digitsValue(load<u64>(at), n);
+  return digitsValue(load<u64>(at), 8) * unchecked(SCALES[n - 8]) + digitsValue(load<u64>(at + 8), n - 8);
+}
+
+/** 10^0 … 10^15 as integers. */
+const SCALES: StaticArray<u64> = [
+  1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000, 10000000000, 100000000000, 1000000000000,
+  10000000000000, 100000000000000, 1000000000000000,
+];
+
+/**
+ * The integer the first n (1 to 8) bytes of `word` write as digits (read little-endian: its first
+ * byte is the lowest): the bytes after them shifted out, zeros (leading zeros) shifted in, then
+ * digits joined pairwise: two, four, eight at a time.
+ */
+@inline function digitsValue(word: u64, n: i32): u64 {
+  let v = word << (<u64>(8 - n) << 3);
+  v = ((v & 0x0f0f0f0f0f0f0f0f) * 2561) >> 8;
+  v = ((v & 0x00ff00ff00ff00ff) * 6553601) >> 16;
+  return ((v & 0x0000ffff0000ffff) * 42949672960001) >> 32;
+}
+
 /** Where the first line not read starts (an offset from `start`), after `parse`. */
 export let stopped: i32 = 0;
 
@@ -49,6 +111,7 @@ export function freeMemory(): usize {
 export function parse(start: usize, end: usize, width: i32, delimiter: i32, isFeature: usize, out: usize, rowRoom: i32, starts: usize, ends: usize, kinds: usize, base: i32): i32 {
   let p = start;
   let row = 0;
+  const delimiters = i8x16.splat(<i8>delimiter);
   while (row < rowRoom && p < end) {
     const lineStart = p;
     let ok = load<u8>(p) != LF; // an empty line is blank to the scanner, not a record
@@ -57,7 +120,13 @@ export function parse(start: usize, end: usize, width: i32, delimiter: i32, isFe
       let fieldEnd: usize = 0;
       let kind = PLAIN;
       let c = <i32>load<u8>(p);
-      if (load<u8>(isFeature + <usize>j) != 0) {
+      const feature = load<u8>(isFeature + <usize>j) != 0;
+      if (feature && shortNumber(p, delimiters, j < width - 1 ? delimiter : LF)) {
+        // The common case, without a loop over its bytes (see shortNumber).
+        store<f64>(out + ((<usize>j * <usize>rowRoom + <usize>row) << 3), shortValue);
+        p = shortEnd;
+        c = <i32>load<u8>(p);
+      } else if (feature) {
         let negative = false;
         if (c == MINUS || c == PLUS) {
           negative = c == MINUS;

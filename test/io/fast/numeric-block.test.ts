@@ -149,6 +149,11 @@ describe('NumericBlock = NumericLines = Number(text)', () => {
     ['1234567812345678,0.0000000012345678', [1234567812345678, 0.0000000012345678], 'sixteen digits before the point, and after it'],
     ['87654321.1,1.12345678', [87654321.1, 1.12345678], 'eight digits and one, one and eight'],
     ['1234567.12345678e-5,0000000000000001', [1234567.12345678e-5, 1], 'fifteen digits and an exponent; leading zeros'],
+    // The module reads a field of fewer than 16 bytes with 16-byte compares: every length.
+    ['-12345678.123456,+.5', [-12345678.123456, 0.5], 'a field of 15 bytes, and a signed point'],
+    ['1234567890123456,-123456789012345.6', [1234567890123456, -123456789012345.6], 'sixteen bytes and more'],
+    ['5.,-0.0', [5, -0], 'a point last, a negative zero'],
+    ['123456789012345.,1', [123456789012345, 1], 'fifteen digits then a point (16 bytes)'],
   ])('%j is taken: %s', (line, expected) => {
     const lines = taken(`${line}\n`, 2, [0, 1]);
     expect(lines).toHaveLength(1);
@@ -165,6 +170,10 @@ describe('NumericBlock = NumericLines = Number(text)', () => {
     [',1', 'an empty cell'],
     ['NA,1', 'a missing marker'],
     ['12:30,1', 'a colon after digits (the byte after 9)'],
+    ['1.2.3,1', 'two points'],
+    ['1..2,1', 'two points side by side'],
+    ['-+1,1', 'two signs'],
+    ['1-2,1', 'a sign after a digit'],
     ['12/3,1', 'a slash after digits (the byte before 0)'],
     ['1\u00b2,1', 'a UTF-8 byte whose low half reads as a digit (² is C2 B2)'],
     ['123456789\u0660,1', 'a ninth byte that is not a digit after eight that are (٠ is D9 A0)'],

@@ -103,14 +103,14 @@ export function readFlatChunk(buffer: ArrayBuffer, byteLength: number, decoder: 
     if (header.data_page_header_v2?.is_compressed === false && decoder.codec !== 'UNCOMPRESSED') bytes = bytes.slice();
     reader.offset += header.compressed_page_size;
     if (header.type === 'DICTIONARY_PAGE') {
-      const page = decompressPage(bytes, Number(header.uncompressed_page_size), decoder.codec, compressorsOf(decoder, memory, isText(decoder)));
+      const bounded = isText(decoder) || plainWidth(decoder) !== undefined;
+      const page = decompressPage(bytes, Number(header.uncompressed_page_size), decoder.codec, compressorsOf(decoder, memory, bounded));
       const view = new DataView(page.buffer, page.byteOffset, page.byteLength);
       const entries = header.dictionary_page_header!.num_values;
-      dictionary = isText(decoder) ? readPlainText(page, { view, offset: 0 }, entries, memory) : convert(readPlain({ view, offset: 0 }, decoder.type, entries, decoder.element.type_length), decoder);
+      dictionary = isText(decoder) ? readPlainText(page, { view, offset: 0 }, entries, memory) : readPlainValues(page, { view, offset: 0 }, decoder, entries);
     } else if (header.type === 'DATA_PAGE') {
       const dph = header.data_page_header!;
-      const bounded = isText(decoder) && readsHere(dph.encoding, decoder, dictionary);
-      const page = decompressPage(bytes, Number(header.uncompressed_page_size), decoder.codec, compressorsOf(decoder, memory, bounded));
+      const page = decompressPage(bytes, Number(header.uncompressed_page_size), decoder.codec, compressorsOf(decoder, memory, readsBounded(dph.encoding, decoder, dictionary)));
       pages.push(readV1Page(page, dph, decoder, dictionary, maxDefinition, memory));
       read += dph.num_values;
     } else if (header.type === 'DATA_PAGE_V2') {
@@ -174,7 +174,7 @@ function readV2Page(bytes: Uint8Array, header: PageHeader, decoder: ColumnDecode
   }
   let page = bytes.subarray(valuesAt);
   // Compressed values of no bytes: none (a page of nulls may have no compressed bytes, which is not a valid stream).
-  if (dph.is_compressed !== false) page = size > 0 ? decompressPage(page, size, decoder.codec, compressorsOf(decoder, memory, isText(decoder))) : page.subarray(0, 0);
+  if (dph.is_compressed !== false) page = size > 0 ? decompressPage(page, size, decoder.codec, compressorsOf(decoder, memory, readsBounded(dph.encoding, decoder, dictionary))) : page.subarray(0, 0);
   const reader = { view: new DataView(page.buffer, page.byteOffset, page.byteLength), offset: 0 };
   const values = pageValues(page, reader, dph.encoding, decoder, dictionary, levels.defined ?? count, memory);
   return withNulls(values, levels.levels, maxDefinition, count, memory);
@@ -186,7 +186,43 @@ function readsHere(encoding: Encoding, decoder: ColumnDecoder, dictionary: Chunk
   return encoding === 'PLAIN' || (byDictionary && dictionary !== undefined);
 }
 
-/** The decompressors of a page: `bounded`, one this module reads through views bounded by it (text). */
+/** The bytes of one PLAIN value of a fixed-width type, or undefined (booleans, byte arrays). */
+function plainWidth(decoder: ColumnDecoder): number | undefined {
+  switch (decoder.type) {
+    case 'INT32':
+    case 'FLOAT':
+      return 4;
+    case 'INT64':
+    case 'DOUBLE':
+      return 8;
+    case 'INT96':
+      return 12;
+    case 'FIXED_LEN_BYTE_ARRAY':
+      return decoder.element.type_length;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * `count` PLAIN values of a fixed-width type at the reader, by hyparquet's readPlain, once they
+ * are known to lie within the page: readPlain views the page's whole buffer, so a count past the
+ * page would read what lies after it; checked here, the page may be a longer buffer reused from
+ * group to group (./parquet-memory.ts: a buffer of the page's exact length is new memory each
+ * time the page's length changes, and a `normalize` of the bench's text file held one row
+ * group's numbers twice over).
+ */
+function readPlainValues(page: Uint8Array, reader: { view: DataView; offset: number }, decoder: ColumnDecoder, count: number): DecodedArray {
+  if (reader.offset + count * plainWidth(decoder)! > page.byteLength) throw new Error(`parquet page of ${count} values goes past its end`);
+  return convert(readPlain(reader, decoder.type, count, decoder.element.type_length), decoder);
+}
+
+/** Whether a page of `encoding` is read through views bounded by it: text, dictionary indices, and fixed-width PLAIN values (readPlainValues), all read here. */
+function readsBounded(encoding: Encoding, decoder: ColumnDecoder, dictionary: ChunkValues | undefined): boolean {
+  return readsHere(encoding, decoder, dictionary) && (isText(decoder) || encoding !== 'PLAIN' || plainWidth(decoder) !== undefined);
+}
+
+/** The decompressors of a page: `bounded`, one this module reads through views bounded by it (see readsBounded). */
 function compressorsOf(decoder: ColumnDecoder, memory: ChunkMemory, bounded: boolean): Compressors | undefined {
   return (bounded && memory.textPages) || decoder.compressors;
 }
@@ -231,7 +267,7 @@ const GROUP = new Int32Array(8);
 /** The `count` values of a page read here (see readsHere), from the reader's offset on. */
 function pageValues(page: Uint8Array, reader: { view: DataView; offset: number }, encoding: Encoding, decoder: ColumnDecoder, dictionary: ChunkValues | undefined, count: number, memory: ChunkMemory): ChunkValues {
   if (encoding === 'PLAIN' && isText(decoder)) return readPlainText(page, reader, count, memory);
-  if (encoding === 'PLAIN') return convert(readPlain(reader, decoder.type, count, decoder.element.type_length), decoder);
+  if (encoding === 'PLAIN') return plainWidth(decoder) === undefined ? convert(readPlain(reader, decoder.type, count, decoder.element.type_length), decoder) : readPlainValues(page, reader, decoder, count);
   const width = reader.view.getUint8(reader.offset++);
   const indices = new Int32Array(count);
   if (width > 0) readHybrid(page, reader.offset, page.byteLength, width, indices);

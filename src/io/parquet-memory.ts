@@ -9,10 +9,11 @@
  * hyparquet reads a column chunk from one ArrayBuffer, viewed whole, and trusts the counts in
  * its pages: a compressed chunk goes into a buffer that may be longer (past the chunk, zeros,
  * never an earlier block's bytes: a page header there is empty and refused, compressed bytes
- * there make a page too long for its length); a decompressed page, whose values hyparquet views
- * in place, into a buffer of its exact length, so that a count past it fails as on new memory.
+ * there make a page too long for its length); a decompressed page that hyparquet's readers view
+ * in place into a buffer of its exact length, so that a count past it fails as on new memory.
  * An uncompressed chunk's values are views into the chunk itself: it takes an exact buffer too.
- * A page of byte arrays (text) is read through views bounded by the page: any longer buffer does.
+ * A page read through views bounded by the page (text, dictionary indices, fixed-width PLAIN
+ * values whose count ./parquet-column.ts checks first): any longer buffer does.
  */
 import type { BlockLifetime } from './columnar.js';
 import { BufferArena } from './buffer-arena.js';

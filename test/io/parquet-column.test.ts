@@ -13,10 +13,12 @@ import { parquetHeader } from 'hyparquet/src/column.js';
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
 import { writePageHeader } from 'hyparquet-writer/src/datapage.js';
 import { fileWriter } from 'hyparquet-writer/src/node.js';
+import { snappyCompress } from 'hyparquet-writer/src/snappy.js';
 import pl from 'nodejs-polars';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chunkRange, flatColumnDecoders, readFlatChunk } from '../../src/io/parquet-column.js';
 import { NullableDoubles } from '../../src/io/nullable-doubles.js';
+import { snappyUncompress } from '../../src/io/snappy.js';
 import { TextCells } from '../../src/io/text-cells.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'bn-parquet-column-'));
@@ -228,6 +230,38 @@ describe('readFlatChunk: the values of hyparquet’s column reader', () => {
       const chunk = v2Chunk([1, 2, 3], header);
       expect(() => readFlatChunk(chunk, chunk.byteLength, decoder, 3), JSON.stringify(header)).toThrow(/levels past the end of its page/);
     }
+  });
+
+  it('a PLAIN page that says it holds more values than its bytes is refused, though its buffer is a longer one reused (with other values past the page)', () => {
+    const data = new Uint8Array(Float64Array.from([1.5, -2, 3e300]).buffer);
+    const compressed = snappyCompress(data);
+    /** The three values in a Snappy page that says it holds `count`. */
+    const chunkOf = (count: number) => {
+      const writer = new ByteWriter();
+      const v2 = { num_values: count, num_nulls: 0, num_rows: count, encoding: 'PLAIN', definition_levels_byte_length: 0, repetition_levels_byte_length: 0, is_compressed: true };
+      writePageHeader(writer, { type: 'DATA_PAGE_V2', uncompressed_page_size: data.length, compressed_page_size: compressed.length, data_page_header_v2: v2 } as never);
+      writer.appendBytes(compressed);
+      return writer.getBytes().slice().buffer;
+    };
+    // Pages in buffers 64 bytes longer than they are, the rest holding 2.0s (as an earlier group's page would).
+    const longer = (size: number) => {
+      const buffer = new ArrayBuffer(size + 64);
+      new Float64Array(buffer).fill(2);
+      return new Uint8Array(buffer, 0, size);
+    };
+    const decompress = { SNAPPY: (input: Uint8Array, size: number) => {
+      const page = longer(size);
+      snappyUncompress(input, page);
+      return page;
+    } };
+    const memory = { doubles: (n: number) => new Float64Array(n), scratch: (n: number) => new Uint8Array(n), int32s: (n: number) => new Int32Array(n), bytes: (n: number) => new Uint8Array(n), done: () => {}, textPages: decompress };
+    const schema = [{ name: 'root', num_children: 1 }, { name: 'x', type: 'DOUBLE', repetition_type: 'REQUIRED' }] as const;
+    const metadata = { schema, row_groups: [{ columns: [{ meta_data: { path_in_schema: ['x'], type: 'DOUBLE', codec: 'SNAPPY' } }] }] };
+    const decoder = flatColumnDecoders(metadata as never, 1, decompress)[0]!;
+    const four = chunkOf(4);
+    expect(() => readFlatChunk(four, four.byteLength, decoder, 4, memory)).toThrow(/page of 4 values goes past its end/);
+    const three = chunkOf(3);
+    expect(Array.from(readFlatChunk(three, three.byteLength, decoder, 3, memory) as Float64Array)).toEqual([1.5, -2, 3e300]);
   });
 
   it('a chunk cut short, or a page past its chunk, is refused, not read as fewer rows', () => {

@@ -34,15 +34,17 @@ export type ChunkValues = DecodedArray | TextCells | NullableDoubles;
 /**
  * Where a chunk's values go (./parquet-memory.ts): room for `length` doubles, the text room
  * (offsets, a chunk's text put together, pages given back once copied), and the decompressors of
- * the text pages this module reads itself (through views bounded by the page, so the page may be
- * a longer buffer; default: the decoder's own). This module reads all of these through their own
- * views: they may be views of longer buffers.
+ * the pages this module reads itself through views bounded by the page (see readsBounded: text,
+ * dictionary indices, fixed-width PLAIN values), so that such a page may be a longer buffer
+ * (default: the decoder's own). This module reads all of these through their own views: they
+ * may be views of longer buffers.
  */
 export interface ChunkMemory extends TextRoom {
   doubles(length: number): Float64Array;
   /** Bytes needed only while a page is read (its definition levels). */
   scratch(length: number): Uint8Array;
-  textPages?: Compressors;
+  /** Decompressors into buffers that may be longer than the page (see above). */
+  boundedPages?: Compressors;
 }
 
 const NEW_MEMORY: ChunkMemory = { ...NEW_ARRAYS, doubles: (length) => new Float64Array(length), scratch: (length) => new Uint8Array(length) };
@@ -107,7 +109,10 @@ export function readFlatChunk(buffer: ArrayBuffer, byteLength: number, decoder: 
       const page = decompressPage(bytes, Number(header.uncompressed_page_size), decoder.codec, compressorsOf(decoder, memory, bounded));
       const view = new DataView(page.buffer, page.byteOffset, page.byteLength);
       const entries = header.dictionary_page_header!.num_values;
-      dictionary = isText(decoder) ? readPlainText(page, { view, offset: 0 }, entries, memory) : readPlainValues(page, { view, offset: 0 }, decoder, entries);
+      const reader = { view, offset: 0 };
+      if (isText(decoder)) dictionary = readPlainText(page, reader, entries, memory);
+      else if (plainWidth(decoder) !== undefined) dictionary = readPlainValues(page, reader, decoder, entries);
+      else dictionary = convert(readPlain(reader, decoder.type, entries, decoder.element.type_length), decoder); // an exact page
     } else if (header.type === 'DATA_PAGE') {
       const dph = header.data_page_header!;
       const page = decompressPage(bytes, Number(header.uncompressed_page_size), decoder.codec, compressorsOf(decoder, memory, readsBounded(dph.encoding, decoder, dictionary)));
@@ -213,7 +218,9 @@ function plainWidth(decoder: ColumnDecoder): number | undefined {
  * group's numbers twice over).
  */
 function readPlainValues(page: Uint8Array, reader: { view: DataView; offset: number }, decoder: ColumnDecoder, count: number): DecodedArray {
-  if (reader.offset + count * plainWidth(decoder)! > page.byteLength) throw new Error(`parquet page of ${count} values goes past its end`);
+  const width = plainWidth(decoder);
+  if (width === undefined) throw new Error(`parquet PLAIN ${decoder.type} values read as fixed-width`);
+  if (reader.offset + count * width > page.byteLength) throw new Error(`parquet page of ${count} values goes past its end`);
   return convert(readPlain(reader, decoder.type, count, decoder.element.type_length), decoder);
 }
 
@@ -224,7 +231,7 @@ function readsBounded(encoding: Encoding, decoder: ColumnDecoder, dictionary: Ch
 
 /** The decompressors of a page: `bounded`, one this module reads through views bounded by it (see readsBounded). */
 function compressorsOf(decoder: ColumnDecoder, memory: ChunkMemory, bounded: boolean): Compressors | undefined {
-  return (bounded && memory.textPages) || decoder.compressors;
+  return (bounded && memory.boundedPages) || decoder.compressors;
 }
 
 /** A page's definition levels: how many of its values are there, and the levels, as bytes, when some are not (undefined: all are). */

@@ -155,7 +155,7 @@ class RowGroups {
     }
     const decompressors = (bounded: boolean): Compressors => pageDecompressors((size) => memory.page(size, bounded));
     this.compressors = decompressors(false);
-    this.chunkMemory = { doubles: (length) => memory.doubles(length), scratch: (length) => memory.scratch(length), int32s: (length) => memory.int32s(length), bytes: (length) => memory.text(length), done: (bytes) => memory.done(bytes), textPages: decompressors(true) };
+    this.chunkMemory = { doubles: (length) => memory.doubles(length), scratch: (length) => memory.scratch(length), int32s: (length) => memory.int32s(length), bytes: (length) => memory.text(length), done: (bytes) => memory.done(bytes), boundedPages: decompressors(true) };
     this.decoders = flatColumnDecoders(metadata, columns.length, this.compressors);
   }
 

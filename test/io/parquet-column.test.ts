@@ -254,7 +254,7 @@ describe('readFlatChunk: the values of hyparquet’s column reader', () => {
       snappyUncompress(input, page);
       return page;
     } };
-    const memory = { doubles: (n: number) => new Float64Array(n), scratch: (n: number) => new Uint8Array(n), int32s: (n: number) => new Int32Array(n), bytes: (n: number) => new Uint8Array(n), done: () => {}, textPages: decompress };
+    const memory = { doubles: (n: number) => new Float64Array(n), scratch: (n: number) => new Uint8Array(n), int32s: (n: number) => new Int32Array(n), bytes: (n: number) => new Uint8Array(n), done: () => {}, boundedPages: decompress };
     const schema = [{ name: 'root', num_children: 1 }, { name: 'x', type: 'DOUBLE', repetition_type: 'REQUIRED' }] as const;
     const metadata = { schema, row_groups: [{ columns: [{ meta_data: { path_in_schema: ['x'], type: 'DOUBLE', codec: 'SNAPPY' } }] }] };
     const decoder = flatColumnDecoders(metadata as never, 1, decompress)[0]!;
@@ -262,6 +262,70 @@ describe('readFlatChunk: the values of hyparquet’s column reader', () => {
     expect(() => readFlatChunk(four, four.byteLength, decoder, 4, memory)).toThrow(/page of 4 values goes past its end/);
     const three = chunkOf(3);
     expect(Array.from(readFlatChunk(three, three.byteLength, decoder, 3, memory) as Float64Array)).toEqual([1.5, -2, 3e300]);
+  });
+
+  describe('pages in longer buffers', () => {
+    /** A chunk of pages, each Snappy-compressed: its header's fields over the sizes of its payload. */
+    const chunkOfPages = (pages: { header: Record<string, unknown>; payload: Uint8Array }[]) => {
+      const writer = new ByteWriter();
+      for (const { header, payload } of pages) {
+        const compressed = snappyCompress(payload);
+        writePageHeader(writer, { uncompressed_page_size: payload.length, compressed_page_size: compressed.length, ...header } as never);
+        writer.appendBytes(compressed);
+      }
+      return writer.getBytes().slice().buffer;
+    };
+    /** A column decoder and memory whose decompressors say which kind of page each got: exact (the decoder's) or bounded (maybe longer). */
+    const setUp = (element: Record<string, unknown>) => {
+      const got: string[] = [];
+      const into = (kind: string) => ({ SNAPPY: (input: Uint8Array, size: number) => {
+        got.push(kind);
+        const buffer = new ArrayBuffer(kind === 'bounded' ? size + 64 : size);
+        new Float64Array(buffer.slice(0, buffer.byteLength - (buffer.byteLength % 8))).fill(2);
+        const page = new Uint8Array(buffer, 0, size);
+        snappyUncompress(input, page);
+        return page;
+      } });
+      const schema = [{ name: 'root', num_children: 1 }, { name: 'x', ...element }];
+      const metadata = { schema, row_groups: [{ columns: [{ meta_data: { path_in_schema: ['x'], type: element.type, codec: 'SNAPPY' } }] }] };
+      const decoder = flatColumnDecoders(metadata as never, 1, into('exact'))[0]!;
+      const memory = { doubles: (n: number) => new Float64Array(n), scratch: (n: number) => new Uint8Array(n), int32s: (n: number) => new Int32Array(n), bytes: (n: number) => new Uint8Array(n), done: () => {}, boundedPages: into('bounded') };
+      return { decoder, memory, got };
+    };
+    const three = new Uint8Array(Float64Array.from([1.5, -2, 3e300]).buffer);
+
+    it('a dictionary of more entries than its bytes hold is refused', () => {
+      const { decoder, memory, got } = setUp({ type: 'DOUBLE', repetition_type: 'REQUIRED' });
+      const chunk = chunkOfPages([
+        { header: { type: 'DICTIONARY_PAGE', dictionary_page_header: { num_values: 4, encoding: 'PLAIN' } }, payload: three },
+        { header: { type: 'DATA_PAGE', data_page_header: { num_values: 1, encoding: 'RLE_DICTIONARY', definition_level_encoding: 'RLE', repetition_level_encoding: 'RLE' } }, payload: Uint8Array.from([2, 2, 0]) },
+      ]);
+      expect(() => readFlatChunk(chunk, chunk.byteLength, decoder, 1, memory)).toThrow(/page of 4 values goes past its end/);
+      expect(got[0]).toBe('bounded');
+    });
+
+    it('a v1 page whose levels say more values than follow them is refused (the count from after the levels)', () => {
+      const { decoder, memory, got } = setUp({ type: 'DOUBLE', repetition_type: 'OPTIONAL' });
+      // Levels: their byte length, then one run of 4 ones (header 4 << 1, value 1); then three doubles.
+      const payload = (values: Uint8Array) => Uint8Array.from([2, 0, 0, 0, 8, 1, ...values]);
+      const header = { type: 'DATA_PAGE', data_page_header: { num_values: 4, encoding: 'PLAIN', definition_level_encoding: 'RLE', repetition_level_encoding: 'RLE' } };
+      // Two bytes more than three values: 32 bytes of page, 26 of them after the levels.
+      const short = chunkOfPages([{ header, payload: payload(Uint8Array.from([...three, 0, 0])) }]);
+      expect(() => readFlatChunk(short, short.byteLength, decoder, 4, memory)).toThrow(/page of 4 values goes past its end/);
+      expect(got).toEqual(['bounded']);
+      const four = chunkOfPages([{ header, payload: payload(new Uint8Array(Float64Array.from([1.5, -2, 3e300, 7]).buffer)) }]);
+      expect(Array.from(readFlatChunk(four, four.byteLength, decoder, 4, memory) as Float64Array)).toEqual([1.5, -2, 3e300, 7]);
+    });
+
+    it.each([
+      ['BOOLEAN', { type: 'BOOLEAN', repetition_type: 'REQUIRED' }, Uint8Array.from([0b101])],
+      ['BYTE_ARRAY without a text annotation', { type: 'BYTE_ARRAY', repetition_type: 'REQUIRED' }, Uint8Array.from([1, 0, 0, 0, 65, 1, 0, 0, 0, 66, 1, 0, 0, 0, 67])],
+    ])('%s PLAIN values, which hyparquet reads through the whole buffer: an exact page', (_name, element, payload) => {
+      const { decoder, memory, got } = setUp(element);
+      const chunk = chunkOfPages([{ header: { type: 'DATA_PAGE', data_page_header: { num_values: 3, encoding: 'PLAIN', definition_level_encoding: 'RLE', repetition_level_encoding: 'RLE' } }, payload }]);
+      expect(readFlatChunk(chunk, chunk.byteLength, decoder, 3, memory)).toHaveLength(3);
+      expect(got).toEqual(['exact']);
+    });
   });
 
   it('a chunk cut short, or a page past its chunk, is refused, not read as fewer rows', () => {

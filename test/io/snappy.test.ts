@@ -90,6 +90,19 @@ describe('snappyUncompress', () => {
     expect(() => decode(Uint8Array.from(stream), 6)).toThrow(/snappy/);
   });
 
+  // Each refusal names what is wrong (streams by the format: a tag, its length or offset bytes).
+  it.each<[string, number[], number]>([
+    ['literal length past the end of input', [5, 62 << 2, 1, 2], 5],
+    ['literal past the end of input', [5, 63 << 2, 4, 0, 0, 1, 1, 2, 3, 4, 5], 5],
+    ['literal past the end of output', [3, 4 << 2, 1, 2, 3, 4, 5], 3],
+    ['copy past the end of input', [8, 4 << 2, 1, 2, 3, 4, 5, 3 | (2 << 2), 5, 0, 0], 8],
+    ['copy from before the start of output', [8, 4 << 2, 1, 2, 3, 4, 5, 3 | (2 << 2), 5, 0, 1, 0], 8],
+    ['copy past the end of output', [6, 4 << 2, 1, 2, 3, 4, 5, 1, 1], 6],
+    ['premature end of input', [6, 4, 1, 2], 6],
+  ])('says "snappy: %s"', (message, stream, length) => {
+    expect(() => decode(Uint8Array.from(stream), length)).toThrow(`snappy: ${message}`);
+  });
+
   it('fails on a corrupted stream, or decodes it as hyparquet does', () => {
     fc.assert(
       fc.property(repetitive, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }), (input, flips) => {

@@ -77,8 +77,9 @@ export class NumericBlock {
   ) {
     this.rowRoom = Math.max(1, Math.floor(VALUE_BYTES / 8 / width));
     const wasm = (this.wasm = instantiate<NumericLinesExports>(NUMERIC_LINES_WASM));
-    // The memory: the module's constants, one byte a column, the input window (and room to read
-    // a word past it), the values, and the fields' starts and ends.
+    // The memory: the module's constants, one byte a column, the input window (and 16 bytes of room
+    // past it: the module reads a field as one 16-byte vector, up to 15 bytes past the window's
+    // last line), the values, and the fields' starts and ends.
     const cells = width * this.rowRoom;
     this.isFeature = wasm.freeMemory();
     this.input = align(this.isFeature + width, 16);

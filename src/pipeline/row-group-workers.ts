@@ -110,7 +110,7 @@ class RowGroupWorkers implements BlockHelpers {
     return this.rows;
   }
 
-  /** Ask each worker to end, and terminate the ones still there after a while (see ./fast/worker-pool.ts for why not at once). */
+  /** Ask each worker to end, and wait a while for it (./fast/worker-pool.ts: stopWorker). */
   async close(): Promise<void> {
     await Promise.all(this.workers.map((worker) => stopWorker(worker)));
   }

@@ -39,11 +39,7 @@ export class WorkerPool {
     }
   }
 
-  /**
-   * Ask each worker to finish (it closes its port and its thread ends), and terminate the ones
-   * still there after a while. Not terminate() at once: stopping a thread while V8 compiles its
-   * code in the background has crashed Node 20 (an assertion in NodePlatform::ForIsolate).
-   */
+  /** Ask each worker to finish (it closes its port and its thread ends); see stopWorker. */
   async close(): Promise<void> {
     const workers = this.workers;
     this.workers = [];
@@ -51,17 +47,25 @@ export class WorkerPool {
   }
 }
 
-/** Milliseconds a worker gets to end by itself before it is terminated. */
+/** Milliseconds a pass waits for a worker to end by itself before it goes on without waiting. */
 const STOP_GRACE_MS = 2000;
 
-/** Ask a worker to end (a null message), and terminate it if it is still there after STOP_GRACE_MS (see close for why not at once). */
+/**
+ * Ask a worker to end (a null message: it closes its port and its thread ends) and wait for it,
+ * for at most STOP_GRACE_MS: a worker still busy then (a loaded machine) is unreferenced, so that
+ * it does not keep the process alive, and ends by itself when it gets to the message. Never
+ * terminate(): stopping a thread while V8 compiles its code (its WebAssembly's faster tier, on
+ * background threads) crashed Node 20 (an assertion in NodePlatform::ForIsolate). Rare test runs
+ * under load stalled with every later -j pass of the process waiting on workers that never
+ * answered; a terminate() that hangs the same way is the suspect, not proven.
+ */
 export async function stopWorker(worker: Worker): Promise<void> {
   if (worker.threadId < 0) return; // ended already (a worker that ran out of memory)
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   worker.postMessage(null);
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), STOP_GRACE_MS)));
-  if ((await Promise.race([exited, late])) === 'late') await worker.terminate();
+  if ((await Promise.race([exited, late])) === 'late') worker.unref();
   clearTimeout(timer);
 }
 

@@ -73,12 +73,17 @@ export function freeMemory(): usize {
   store<f64>(record, hi, 8);
 }
 
-/** values[0..length) in chunks of CHUNK, chunk c's record (RECORD) at f64 index c·RECORD of `out`. Returns the chunks. */
+/**
+ * values[0..length) in chunks of CHUNK, chunk c's record (RECORD) at f64 index c·RECORD of `out`;
+ * values[length] must be a NaN (read as the pair of an odd last value). Returns the chunks.
+ */
 export function chunks(values: usize, length: i32, out: usize): i32 {
   let c = 0;
   for (let i = 0; i < length; i += CHUNK, c++) {
     const end = min(length, i + CHUNK);
-    const pairs = i + ((end - i) & ~1); // values [i, pairs) two at a time; one more after when odd
+    // Two at a time up to `pairs`: a chunk of odd length (the call's last) reads the NaN the caller
+    // puts after the values, a missing value, which no extreme takes and no sum adds.
+    const pairs = i + ((end - i + 1) & ~1);
     const record = out + (<usize>(c * RECORD) << 3);
     // measure: each lane keeps the first of its equal extremes, as value by value
     let lo2 = f64x2.splat(Infinity);
@@ -100,16 +105,8 @@ export function chunks(values: usize, length: i32, out: usize): i32 {
     const hi1 = f64x2.extract_lane(hi2, 1);
     let lo: f64 = lo1 < lo0 ? lo1 : lo0;
     let hi: f64 = hi1 > hi0 ? hi1 : hi0;
-    let smallest: f64 = min(f64x2.extract_lane(smallest2, 0), f64x2.extract_lane(smallest2, 1));
-    let missing = <i32>(i64x2.extract_lane(missing2, 0) + i64x2.extract_lane(missing2, 1));
-    if (pairs < end) {
-      const x = at(values, pairs);
-      if (x < lo) lo = x;
-      if (x > hi) hi = x;
-      const size = Math.abs(x);
-      if (size < smallest && size != 0) smallest = size;
-      if (x != x) missing++;
-    }
+    const smallest: f64 = min(f64x2.extract_lane(smallest2, 0), f64x2.extract_lane(smallest2, 1));
+    const missing = <i32>(i64x2.extract_lane(missing2, 0) + i64x2.extract_lane(missing2, 1));
     store<f64>(record, lo);
     store<f64>(record, hi, 8);
     // Equal extremes of both signs of zero in the two lanes: which came first is known only in order.
@@ -118,7 +115,7 @@ export function chunks(values: usize, length: i32, out: usize): i32 {
       lo = load<f64>(record);
       hi = load<f64>(record, 8);
     }
-    const count = end - i - missing;
+    const count = pairs - i - missing;
     const largest: f64 = count == 0 ? 0 : Math.max(-lo, hi);
     store<f64>(record, <f64>count, 16);
     store<f64>(record, largest, 24);
@@ -140,20 +137,9 @@ export function chunks(values: usize, length: i32, out: usize): i32 {
         high = s;
         low = f64x2.add(low, f64x2.sub(x, q));
       }
-      let high0: f64 = f64x2.extract_lane(high, 0);
-      let low0: f64 = f64x2.extract_lane(low, 0);
-      if (pairs < end) {
-        const x = at(values, pairs);
-        if (x == x) {
-          const s = high0 + x;
-          const q = s - high0;
-          high0 = s;
-          low0 += x - q;
-        }
-      }
       store<f64>(record, 1, 40);
-      store<f64>(record, (high0 - base) + (f64x2.extract_lane(high, 1) - base), 48);
-      store<f64>(record, low0 + f64x2.extract_lane(low, 1), 56);
+      store<f64>(record, highPart(high, base), 48);
+      store<f64>(record, lanes(low), 56);
     }
     // addSquaresChunk's pairs
     if (largest >= SQUARE_HIGH || smallest < SQUARE_LOW) continue;
@@ -185,33 +171,11 @@ export function chunks(values: usize, length: i32, out: usize): i32 {
         errorHigh = t;
         errorLow = f64x2.add(errorLow, f64x2.sub(l, r));
       }
-      let high0: f64 = f64x2.extract_lane(high, 0);
-      let low0: f64 = f64x2.extract_lane(low, 0);
-      let errorHigh0: f64 = f64x2.extract_lane(errorHigh, 0);
-      let errorLow0: f64 = f64x2.extract_lane(errorLow, 0);
-      if (pairs < end) {
-        const x = at(values, pairs);
-        if (x == x) {
-          const h = x * x;
-          const cc = SPLITTER * x;
-          const xh = cc - (cc - x);
-          const xl = x - xh;
-          const l = xh * xh - h + 2 * xh * xl + xl * xl;
-          const s = high0 + h;
-          const q = s - high0;
-          high0 = s;
-          low0 += h - q;
-          const t = errorHigh0 + l;
-          const r = t - errorHigh0;
-          errorHigh0 = t;
-          errorLow0 += l - r;
-        }
-      }
       store<f64>(record, 1, 64);
-      store<f64>(record, (high0 - base) + (f64x2.extract_lane(high, 1) - base), 72);
-      store<f64>(record, low0 + f64x2.extract_lane(low, 1), 80);
-      store<f64>(record, (errorHigh0 - errorBase) + (f64x2.extract_lane(errorHigh, 1) - errorBase), 88);
-      store<f64>(record, errorLow0 + f64x2.extract_lane(errorLow, 1), 96);
+      store<f64>(record, highPart(high, base), 72);
+      store<f64>(record, lanes(low), 80);
+      store<f64>(record, highPart(errorHigh, errorBase), 88);
+      store<f64>(record, lanes(errorLow), 96);
     }
   }
   return c;

@@ -56,15 +56,19 @@ export class ChunkSums {
     const wasm = (this.wasm = instantiate<ChunkSumsExports>(CHUNK_SUMS_WASM));
     this.record = wasm.RECORD.value;
     this.input = wasm.freeMemory();
-    this.output = this.input + 8 * CALL_VALUES;
+    // Room for one value more: the NaN after the last (see run).
+    this.output = this.input + 8 * (CALL_VALUES + 2);
     growTo(wasm.memory, this.output + 8 * this.record * (CALL_VALUES / CHUNK));
-    this.values = new Float64Array(wasm.memory.buffer, this.input, CALL_VALUES);
+    this.values = new Float64Array(wasm.memory.buffer, this.input, CALL_VALUES + 1);
     this.records = new Float64Array(wasm.memory.buffer, this.output, this.record * (CALL_VALUES / CHUNK));
   }
 
   /** values[from, from + length) (length ≤ CALL_VALUES) measured and summed chunk by chunk into `records`; returns the chunks. */
   run(values: Float64Array, from: number, length: number): number {
     this.values.set(values.subarray(from, from + length));
+    // A missing value after the last: the module reads values two at a time, and an odd last one's
+    // pair is this, which it neither counts nor sums.
+    this.values[length] = Number.NaN;
     return this.wasm.chunks(this.input, length, this.output);
   }
 }

@@ -224,6 +224,24 @@ describe('a corrupt Arrow file', () => {
       }
     }
   });
+
+  it('an LZ4-compressed batch with a bit flipped: its checksum says so in one bn: line, exit 1, no output file (SPEC §6)', async () => {
+    const file = at('bad-lz4.arrow');
+    frame(0, ROWS).writeIPC(file, { compression: 'lz4' });
+    const bytes = readFileSync(file);
+    const magic = bytes.indexOf(Buffer.from([0x04, 0x22, 0x4d, 0x18])); // the first LZ4 frame
+    expect(magic).toBeGreaterThan(0);
+    bytes[magic + 20]! ^= 1; // inside its first block
+    writeFileSync(file, bytes);
+    const out = `${file}.out.csv`;
+    for (const args of [['stats', file], ['normalize', file, '-o', out]]) {
+      const r = await bnInProcess(args);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`^bn: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: .*lz4: (block|content) checksum mismatch\n$`));
+      expect(r.stdout).toBe('');
+      expect(existsSync(out)).toBe(false);
+    }
+  });
 });
 
 describe('values bn refuses (SPEC §2)', () => {

@@ -17,6 +17,8 @@ import { findFormat, formatFromPath } from '../io/formats.js';
 import { BLOCK_BYTES, blockBytesOf, defaultJobs, regularFileSize } from './default-jobs.js';
 
 const COMMANDS = new Set(['stats', 'normalize', 'denormalize']);
+/** Options whose value is a file that is not the input (the value's size must not count). */
+const PATH_OPTIONS = new Set(['-o', '--output', '--save-stats', '--stats']);
 /**
  * Read by byte ranges: a format the byte scanner reads (one with a field delimiter), and NDJSON in
  * a statistics pass (workers do not write NDJSON); an unknown one is a usage error later.
@@ -46,6 +48,12 @@ export function earlyWorkerCount(
       jobs = Number(jobsValue);
       continue;
     }
+    // The files bn writes or reads beside the input: an output file of an earlier run is no input.
+    if (PATH_OPTIONS.has(arg)) {
+      i++;
+      continue;
+    }
+    if (/^(?:-o|--output=|--save-stats=|--stats=)/.test(arg)) continue;
     // Batches of a normalize are one sequential pass; another output format is written by the main thread.
     if (command !== 'stats' && /^(?:-b|--batch-size|--to)(?:=|$)|^-b\d/.test(arg)) return 0;
     if (/^--from(?:=|$)/.test(arg) && !byRanges(arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[i + 1], statsPass)) return 0;

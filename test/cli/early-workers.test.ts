@@ -12,7 +12,7 @@ import { DEFAULT_BLOCK_BYTES } from '../../src/pipeline/fast/parallel.js';
 const BIG = ONE_THREAD_MAX_BLOCKS * BLOCK_BYTES + 1;
 /** More than one block, but read by one thread unless -j says otherwise. */
 const MEDIUM = BLOCK_BYTES + 1;
-const sizes: Record<string, number> = { 'big.csv': BIG, 'big.tsv': BIG, 'medium.csv': MEDIUM, 'small.csv': 1000, 'big.json': BIG, 'big.jsonl': BIG, 'big.csv.gz': BIG, 's.json': 500 };
+const sizes: Record<string, number> = { 'old-out.csv': BIG, 'big.csv': BIG, 'big.tsv': BIG, 'medium.csv': MEDIUM, 'small.csv': 1000, 'big.json': BIG, 'big.jsonl': BIG, 'big.csv.gz': BIG, 's.json': 500 };
 const sizeOf = (path: string) => sizes[path];
 const count = (argv: string[], env: Record<string, string> = {}, cores = 2) => earlyWorkerCount(argv, env, cores, sizeOf);
 
@@ -49,6 +49,13 @@ describe('earlyWorkerCount', () => {
     [['normalize', 'big.jsonl', '--stats', 's.json']], // NDJSON written: the main thread's one pass
     [['denormalize', '--stats', 's.json', 'big.jsonl']],
     [['stats', 'big.csv.gz']], // compressed: one reader, no byte ranges
+    // The output of an earlier run is not an input (a Parquet input has no byte ranges).
+    [['normalize', 'in.parquet', '-o', 'old-out.csv']],
+    [['normalize', 'in.parquet', '--output', 'old-out.csv']],
+    [['normalize', 'in.parquet', '--output=old-out.csv']],
+    [['normalize', 'in.parquet', '-oold-out.csv']],
+    [['normalize', 'in.parquet', '--save-stats', 'old-out.csv']],
+    [['normalize', 'in.parquet', '--stats=old-out.csv']],
     [['stats', '-j', '1', 'big.csv']],
     [['normalize', '-b', '256', 'big.csv']], // batches: one sequential pass
     [['normalize', '--batch-size=256', 'big.csv']],

@@ -396,6 +396,18 @@ function joined(pages: ChunkValues[], length: number, memory: ChunkMemory): Chun
   return out as DecodedArray;
 }
 
+/**
+ * The buffers a chunk's values view, when they are known (text cells, doubles with nulls, a typed
+ * array): every other buffer its read handed out is dead once it is read. Undefined for a plain
+ * array, whose values may be views of its pages (byte arrays, as hyparquet reads them).
+ */
+export function viewedBuffers(values: ChunkValues): ArrayBuffer[] | undefined {
+  if (values instanceof TextCells) return [values.bytes.buffer as ArrayBuffer, values.starts.buffer as ArrayBuffer, values.ends.buffer as ArrayBuffer];
+  if (values instanceof NullableDoubles) return [values.values.buffer as ArrayBuffer, values.valid.buffer as ArrayBuffer];
+  if (ArrayBuffer.isView(values)) return [values.buffer as ArrayBuffer];
+  return undefined;
+}
+
 /** Values as hyparquet's own readers hand them: text cells as strings, doubles with nulls as numbers and nulls. */
 function plainArray<T extends ChunkValues | undefined>(values: T): Exclude<T, TextCells | NullableDoubles> {
   return (values instanceof TextCells || values instanceof NullableDoubles ? values.toArray() : values) as Exclude<T, TextCells | NullableDoubles>;

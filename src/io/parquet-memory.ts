@@ -3,8 +3,8 @@
  * next, an arena's buffers (./buffer-arena.ts says why); for one that is kept, buffers of a pool
  * that blocks give back once their caller is done with them (./buffer-pool.ts), or new ones. A
  * compressed chunk is dead once its pages are decompressed: it always goes into the arena. A
- * kept block's buffer whose contents were copied during its read (`done`: text pages put
- * together) goes back to the pool at once, for the next columns.
+ * kept block's buffer that its column's values do not view once read (`keepOnly`: pages put
+ * together or spread around nulls) goes back to the pool at once, for the next columns.
  *
  * hyparquet reads a column chunk from one ArrayBuffer, viewed whole, and trusts the counts in
  * its pages: a compressed chunk goes into a buffer that may be longer (past the chunk, zeros,
@@ -92,10 +92,20 @@ export class GroupMemory {
     return this.page(length, true);
   }
 
-  /** Bytes handed out during this read that no one reads any more (a text page copied into a chunk's text): from now on in the pool. */
-  done(bytes: Uint8Array): void {
-    const k = this.kept.findIndex((entry) => entry.buffer === bytes.buffer);
-    if (k >= 0) this.pool.giveBack(this.kept.splice(k, 1));
+  /** Where the buffers this read hands out from now on begin, for keepOnly. */
+  mark(): number {
+    return this.kept.length;
+  }
+
+  /**
+   * Of the buffers this read handed out since `mark`, those that none of `viewed` is go back to
+   * the pool at once, for the next columns of the read: a column's pages whose values were copied
+   * (joined, spread around its nulls), the offsets of text pages joined.
+   */
+  keepOnly(mark: number, viewed: readonly ArrayBuffer[]): void {
+    const since = this.kept.splice(mark);
+    this.kept.push(...since.filter((entry) => viewed.includes(entry.buffer)));
+    this.pool.giveBack(since.filter((entry) => !viewed.includes(entry.buffer)));
   }
 
   /** A decompressed page's `byteLength` bytes; `bounded`: its reader views no more than them (a page of byte arrays). */

@@ -16,7 +16,7 @@ import { decimalText, isNumericType, type ColumnType } from './column-types.js';
 import { corruptFile, floatColumn, plainCell, type BlockLifetime, type ColumnBlock } from './columnar.js';
 import { NullableDoubles } from './nullable-doubles.js';
 import { TextCells, type AsciiFieldSink } from './text-cells.js';
-import { chunkRange, flatColumnDecoders, readFlatChunk, type ChunkMemory, type ChunkValues, type ColumnDecoder } from './parquet-column.js';
+import { chunkRange, flatColumnDecoders, readFlatChunk, viewedBuffers, type ChunkMemory, type ChunkValues, type ColumnDecoder } from './parquet-column.js';
 import { parquetFile, type ParquetFile } from './parquet-file.js';
 import { GroupMemory } from './parquet-memory.js';
 import { pageDecompressors, READ_CODECS } from './parquet-codecs.js';
@@ -155,7 +155,7 @@ class RowGroups {
     }
     const decompressors = (bounded: boolean): Compressors => pageDecompressors((size) => memory.page(size, bounded));
     this.compressors = decompressors(false);
-    this.chunkMemory = { doubles: (length) => memory.doubles(length), scratch: (length) => memory.scratch(length), int32s: (length) => memory.int32s(length), bytes: (length) => memory.text(length), done: (bytes) => memory.done(bytes), boundedPages: decompressors(true) };
+    this.chunkMemory = { doubles: (length) => memory.doubles(length), scratch: (length) => memory.scratch(length), int32s: (length) => memory.int32s(length), bytes: (length) => memory.text(length), boundedPages: decompressors(true) };
     this.decoders = flatColumnDecoders(metadata, columns.length, this.compressors);
   }
 
@@ -188,7 +188,13 @@ class RowGroups {
       // hyparquet's reader reads (no decoder): its values may view the chunk in place.
       const { kept } = await memory.read(lifetime, async () => {
         file.prefetch(read.flatMap((j) => (this.decoders[j] ? (chunkRange(group, j) ?? []) : [])));
-        for (const j of read) data[j] = await this.column(j, group, start, rows);
+        for (const j of read) {
+          const mark = memory.mark();
+          const values = await this.column(j, group, start, rows);
+          const viewed = viewedBuffers(values);
+          if (viewed) memory.keepOnly(mark, viewed);
+          data[j] = values;
+        }
       });
       const block = new RowGroupBlock(data, start, rows, columns, types, label, (length) => memory.numbers(length, lifetime, kept));
       block.release = () => {

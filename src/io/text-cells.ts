@@ -14,8 +14,6 @@ import { Buffer } from 'node:buffer';
 export interface TextRoom {
   int32s(length: number): Int32Array;
   bytes(length: number): Uint8Array;
-  /** Bytes no cell views any more (copied into others): their whole buffer may serve again. */
-  done?(bytes: Uint8Array): void;
 }
 
 export const NEW_ARRAYS: TextRoom = { int32s: (length) => new Int32Array(length), bytes: (length) => new Uint8Array(length) };
@@ -106,11 +104,7 @@ export class TextCells {
       size += bytes.length;
     }
     const bytes = bases.size === 1 ? parts[0]!.bytes : room.bytes(size);
-    if (bases.size > 1) {
-      for (const [part, base] of bases) bytes.set(part, base);
-      // Only once every part is copied: parts may be views of one buffer (an uncompressed chunk's pages).
-      if (room.done) for (const part of bases.keys()) room.done(part);
-    }
+    if (bases.size > 1) for (const [part, base] of bases) bytes.set(part, base);
     let at = 0;
     for (const part of parts) {
       const base = bases.size === 1 ? 0 : bases.get(part.bytes)!;

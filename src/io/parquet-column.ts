@@ -45,6 +45,11 @@ export interface ChunkMemory extends TextRoom {
   scratch(length: number): Uint8Array;
   /** Decompressors into buffers that may be longer than the page (see above). */
   boundedPages?: Compressors;
+  /**
+   * Decompressors that put pages one after the other into one buffer of `byteLength` bytes (past
+   * it, each into its own): a text chunk's pages, which TextCells.join then joins uncopied.
+   */
+  consecutivePages?(byteLength: number): Compressors;
 }
 
 const NEW_MEMORY: ChunkMemory = { ...NEW_ARRAYS, doubles: (length) => new Float64Array(length), scratch: (length) => new Uint8Array(length) };
@@ -95,6 +100,10 @@ export function readFlatChunk(buffer: ArrayBuffer, byteLength: number, decoder: 
   const pages: ChunkValues[] = [];
   let dictionary: ChunkValues | undefined;
   let read = 0;
+  // A text chunk's pages of text (not its dictionary indices) one after the other in one buffer:
+  // their cells are joined where they lie, not copied into another buffer as long as them all.
+  const textLength = isText(decoder) && decoder.codec !== 'UNCOMPRESSED' && memory.consecutivePages ? textPagesLength(buffer, byteLength, rows) : 0;
+  const textPages = textLength > 0 ? memory.consecutivePages!(textLength) : undefined;
   while (read < rows) {
     if (reader.offset >= byteLength) throw new Error(`column ${decoder.pathInSchema.join('.')}: its chunk ends after ${read} of ${rows} rows`);
     const header = parquetHeader(reader);
@@ -106,7 +115,7 @@ export function readFlatChunk(buffer: ArrayBuffer, byteLength: number, decoder: 
     reader.offset += header.compressed_page_size;
     if (header.type === 'DICTIONARY_PAGE') {
       const bounded = isText(decoder) || plainWidth(decoder) !== undefined;
-      const page = decompressPage(bytes, Number(header.uncompressed_page_size), decoder.codec, compressorsOf(decoder, memory, bounded));
+      const page = decompressPage(bytes, Number(header.uncompressed_page_size), decoder.codec, textPages ?? compressorsOf(decoder, memory, bounded));
       const view = new DataView(page.buffer, page.byteOffset, page.byteLength);
       const entries = header.dictionary_page_header!.num_values;
       const reader = { view, offset: 0 };
@@ -115,12 +124,13 @@ export function readFlatChunk(buffer: ArrayBuffer, byteLength: number, decoder: 
       else dictionary = convert(readPlain(reader, decoder.type, entries, decoder.element.type_length), decoder); // an exact page
     } else if (header.type === 'DATA_PAGE') {
       const dph = header.data_page_header!;
-      const page = decompressPage(bytes, Number(header.uncompressed_page_size), decoder.codec, compressorsOf(decoder, memory, readsBounded(dph.encoding, decoder, dictionary)));
+      const compressors = (dph.encoding === 'PLAIN' && textPages) || compressorsOf(decoder, memory, readsBounded(dph.encoding, decoder, dictionary));
+      const page = decompressPage(bytes, Number(header.uncompressed_page_size), decoder.codec, compressors);
       pages.push(readV1Page(page, dph, decoder, dictionary, maxDefinition, memory));
       read += dph.num_values;
     } else if (header.type === 'DATA_PAGE_V2') {
       const dph = header.data_page_header_v2!;
-      pages.push(readV2Page(bytes, header, decoder, dictionary, maxDefinition, memory));
+      pages.push(readV2Page(bytes, header, decoder, dictionary, maxDefinition, memory, textPages));
       read += dph.num_values;
     } else {
       throw new Error(`parquet unsupported page type: ${header.type}`);
@@ -129,6 +139,31 @@ export function readFlatChunk(buffer: ArrayBuffer, byteLength: number, decoder: 
   const values = pages.length === 1 ? pages[0]! : joined(pages, read, memory);
   if (values.length <= rows) return values;
   return values instanceof TextCells || values instanceof NullableDoubles ? values.slice(rows) : values.slice(0, rows);
+}
+
+/**
+ * How many bytes a text chunk's pages of text take once decompressed (its dictionary page, the
+ * values of its PLAIN pages), from their headers up to the page that reaches `rows` values. Only
+ * a size to ask room for: a header it cannot read ends the count, and reading the pages says
+ * what is wrong with it.
+ */
+function textPagesLength(buffer: ArrayBuffer, byteLength: number, rows: number): number {
+  const reader = { view: new DataView(buffer, 0, byteLength), offset: 0 };
+  let length = 0;
+  try {
+    for (let read = 0; read < rows && reader.offset < byteLength; ) {
+      const header = parquetHeader(reader);
+      reader.offset += header.compressed_page_size;
+      const v1 = header.data_page_header;
+      const v2 = header.data_page_header_v2;
+      if (header.type === 'DICTIONARY_PAGE' || v1?.encoding === 'PLAIN') length += header.uncompressed_page_size;
+      else if (v2?.encoding === 'PLAIN' && v2.is_compressed !== false) length += header.uncompressed_page_size - v2.repetition_levels_byte_length - v2.definition_levels_byte_length;
+      read += v1?.num_values ?? v2?.num_values ?? 0;
+    }
+  } catch {
+    // Counted as far as the headers read.
+  }
+  return Number.isSafeInteger(length) && length > 0 ? length : 0;
 }
 
 /**
@@ -159,7 +194,7 @@ function readV1Page(page: Uint8Array, header: DataPageHeader, decoder: ColumnDec
  * repeated values, by dictionary, went through plain arrays of indices and numbers, about a
  * fifth of `bn stats`' decoding.
  */
-function readV2Page(bytes: Uint8Array, header: PageHeader, decoder: ColumnDecoder, dictionary: ChunkValues | undefined, maxDefinition: number, memory: ChunkMemory): ChunkValues {
+function readV2Page(bytes: Uint8Array, header: PageHeader, decoder: ColumnDecoder, dictionary: ChunkValues | undefined, maxDefinition: number, memory: ChunkMemory, textPages?: Compressors): ChunkValues {
   const dph = header.data_page_header_v2!;
   if (!readsHere(dph.encoding, decoder, dictionary)) {
     const { definitionLevels, dataPage } = readDataPageV2(bytes, header, decoder);
@@ -179,7 +214,8 @@ function readV2Page(bytes: Uint8Array, header: PageHeader, decoder: ColumnDecode
   }
   let page = bytes.subarray(valuesAt);
   // Compressed values of no bytes: none (a page of nulls may have no compressed bytes, which is not a valid stream).
-  if (dph.is_compressed !== false) page = size > 0 ? decompressPage(page, size, decoder.codec, compressorsOf(decoder, memory, readsBounded(dph.encoding, decoder, dictionary))) : page.subarray(0, 0);
+  const compressors = (dph.encoding === 'PLAIN' && textPages) || compressorsOf(decoder, memory, readsBounded(dph.encoding, decoder, dictionary));
+  if (dph.is_compressed !== false) page = size > 0 ? decompressPage(page, size, decoder.codec, compressors) : page.subarray(0, 0);
   const reader = { view: new DataView(page.buffer, page.byteOffset, page.byteLength), offset: 0 };
   const values = pageValues(page, reader, dph.encoding, decoder, dictionary, levels.defined ?? count, memory);
   return withNulls(values, levels.levels, maxDefinition, count, memory);

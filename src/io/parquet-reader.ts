@@ -155,7 +155,22 @@ class RowGroups {
     }
     const decompressors = (bounded: boolean): Compressors => pageDecompressors((size) => memory.page(size, bounded));
     this.compressors = decompressors(false);
-    this.chunkMemory = { doubles: (length) => memory.doubles(length), scratch: (length) => memory.scratch(length), int32s: (length) => memory.int32s(length), bytes: (length) => memory.text(length), boundedPages: decompressors(true) };
+    this.chunkMemory = {
+      doubles: (length) => memory.doubles(length),
+      scratch: (length) => memory.scratch(length),
+      int32s: (length) => memory.int32s(length),
+      bytes: (length) => memory.text(length),
+      boundedPages: decompressors(true),
+      consecutivePages: (byteLength) => {
+        const room = memory.text(byteLength);
+        let at = 0;
+        return pageDecompressors((size) => {
+          if (size > room.length - at) return memory.page(size, true);
+          at += size;
+          return room.subarray(at - size, at);
+        });
+      },
+    };
     this.decoders = flatColumnDecoders(metadata, columns.length, this.compressors);
   }
 

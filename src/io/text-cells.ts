@@ -90,24 +90,41 @@ export class TextCells {
     return new TextCells(this.bytes, starts, ends);
   }
 
-  /** `parts` one after the other, on one buffer: each distinct buffer of theirs copied into it once. */
+  /**
+   * `parts` one after the other, on one buffer: when they all view one already (pages decompressed
+   * one after the other into one buffer, an uncompressed chunk's pages, a dictionary's), that
+   * buffer, uncopied; else each distinct buffer of theirs copied into a new one once.
+   */
   static join(parts: readonly TextCells[], room: TextRoom = NEW_ARRAYS): TextCells {
     const length = parts.reduce((n, part) => n + part.length, 0);
     const starts = room.int32s(length);
     const ends = room.int32s(length);
-    // Where each buffer goes in the joined one (a dictionary's pages share the dictionary's).
+    // Where each part's bytes begin in the joined ones.
     const bases = new Map<Uint8Array, number>();
-    let size = 0;
-    for (const { bytes } of parts) {
-      if (bases.has(bytes)) continue;
-      bases.set(bytes, size);
-      size += bytes.length;
+    let bytes: Uint8Array;
+    const shared = parts[0]?.bytes.buffer;
+    if (shared !== undefined && parts.every((part) => part.bytes.buffer === shared)) {
+      let from = Infinity;
+      let to = 0;
+      for (const { bytes } of parts) {
+        from = Math.min(from, bytes.byteOffset);
+        to = Math.max(to, bytes.byteOffset + bytes.byteLength);
+      }
+      bytes = new Uint8Array(shared, from, to - from);
+      for (const part of parts) bases.set(part.bytes, part.bytes.byteOffset - from);
+    } else {
+      let size = 0;
+      for (const part of parts) {
+        if (bases.has(part.bytes)) continue;
+        bases.set(part.bytes, size);
+        size += part.bytes.length;
+      }
+      bytes = room.bytes(size);
+      for (const [part, base] of bases) bytes.set(part, base);
     }
-    const bytes = bases.size === 1 ? parts[0]!.bytes : room.bytes(size);
-    if (bases.size > 1) for (const [part, base] of bases) bytes.set(part, base);
     let at = 0;
     for (const part of parts) {
-      const base = bases.size === 1 ? 0 : bases.get(part.bytes)!;
+      const base = bases.get(part.bytes)!;
       for (let i = 0; i < part.length; i++) {
         const start = part.starts[i]!;
         starts[at] = start < 0 ? -1 : start + base;

@@ -18,6 +18,7 @@ import pl from 'nodejs-polars';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chunkRange, flatColumnDecoders, readFlatChunk } from '../../src/io/parquet-column.js';
 import { NullableDoubles } from '../../src/io/nullable-doubles.js';
+import { pageDecompressors } from '../../src/io/parquet-codecs.js';
 import { snappyUncompress } from '../../src/io/snappy.js';
 import { TextCells } from '../../src/io/text-cells.js';
 
@@ -162,6 +163,50 @@ describe('readFlatChunk: the values of hyparquet’s column reader', () => {
     expect(textChunks > 0, 'text cells').toBe(name !== 'duck-nulls.parquet');
     // Every file has a column of doubles with nulls, but duck-nulls (its only one is all null, a page of no values).
     expect(nullableChunks > 0, 'doubles with nulls').toBe(name !== 'duck-nulls.parquet');
+  });
+
+  it('text pages decompressed one after the other into one room are joined where they lie; past the room, each into its own, the same cells', () => {
+    let joinedInRoom = 0;
+    for (const name of ['duck.parquet', 'hyparquet.parquet', 'polars.parquet']) {
+      const bytes = readFileSync(at(name));
+      const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+      const metadata = parquetMetadata(file);
+      const columns = metadata.schema.slice(1).map((e) => e.name);
+      for (let g = 0; g < metadata.row_groups.length; g++) {
+        const rows = Number(metadata.row_groups[g]!.num_rows);
+        for (let j = 0; j < columns.length; j++) {
+          const range = chunkRange(metadata.row_groups[g]!, j)!;
+          if (range.codec === 'UNCOMPRESSED') continue;
+          const decoder = { ...flatColumnDecoders(metadata, columns.length, {})[j]!, codec: range.codec };
+          const chunk = file.slice(range.start, range.end);
+          const plain = readFlatChunk(chunk, chunk.byteLength, decoder, rows);
+          if (!(plain instanceof TextCells)) continue;
+          for (const scale of [1, 0.5, 0]) {
+            const rooms: Uint8Array[] = [];
+            const memory = {
+              doubles: (n: number) => new Float64Array(n),
+              scratch: (n: number) => new Uint8Array(n),
+              int32s: (n: number) => new Int32Array(n),
+              bytes: (n: number) => new Uint8Array(n),
+              consecutivePages(byteLength: number) {
+                const room = new Uint8Array(Math.floor(byteLength * scale));
+                rooms.push(room);
+                let used = 0;
+                return pageDecompressors((size) => (size > room.length - used ? new Uint8Array(size) : room.subarray(used, (used += size))));
+              },
+            };
+            const cells = readFlatChunk(chunk, chunk.byteLength, decoder, rows, memory) as TextCells;
+            expect(cells.toArray(), `${name} group ${g} column ${columns[j]} room ×${scale}`).toEqual(plain.toArray());
+            expect(rooms).toHaveLength(1);
+            if (scale === 1) {
+              expect(cells.bytes.buffer, `${name} column ${columns[j]}: the room's bytes`).toBe(rooms[0]!.buffer);
+              joinedInRoom++;
+            }
+          }
+        }
+      }
+    }
+    expect(joinedInRoom).toBeGreaterThan(3);
   });
 
   it('the files hold what the comparison above must cover: v1 and v2 data pages, plain and by dictionary, dictionary pages, chunks of several pages', () => {

@@ -55,11 +55,35 @@ describe('TextCells', () => {
     // Parts on one buffer (a dictionary's pages) share it; parts on several are copied into one,
     // each buffer once however many parts view it (pages by dictionary, then PLAIN ones).
     const shared = TextCells.join([looked, spread]);
-    expect(shared.bytes).toBe(dictionary.bytes);
+    expect(shared.bytes.buffer).toBe(dictionary.bytes.buffer);
+    expect(shared.bytes.byteLength).toBe(dictionary.bytes.byteLength);
     expect(shared.toArray()).toEqual([...looked.toArray(), ...spread.toArray()]);
     const plain = cellsOf([null, 'naïve', 'x']);
     const copied = TextCells.join([spread, looked, plain, pick([1]), plain]);
     expect(copied.bytes.length).toBe(dictionary.bytes.length + plain.bytes.length);
     expect(copied.toArray()).toEqual([...spread.toArray(), ...looked.toArray(), ...plain.toArray(), 'green', ...plain.toArray()]);
+  });
+
+  it('join() of pages that view one buffer at different places (decompressed one after the other into it) copies nothing', () => {
+    const region = new Uint8Array(64);
+    // Two pages in the region, with a gap between them and bytes after, joined in reverse order too.
+    const page = (at: number, texts: (string | null)[]) => {
+      const cells = cellsOf(texts);
+      region.set(cells.bytes, at);
+      return new TextCells(region.subarray(at, at + cells.bytes.length), cells.starts, cells.ends);
+    };
+    const first = page(3, ['ab', null, 'ç']);
+    const second = page(20, ['xyz', '']);
+    for (const parts of [[first, second], [second, first]]) {
+      const joined = TextCells.join(parts);
+      expect(joined.bytes.buffer).toBe(region.buffer);
+      expect(joined.toArray()).toEqual(parts.flatMap((part) => part.toArray()));
+    }
+    // With a part on another buffer: copied, each once.
+    const other = cellsOf(['q']);
+    const mixed = TextCells.join([first, other, second]);
+    expect(mixed.bytes.buffer).not.toBe(region.buffer);
+    expect(mixed.toArray()).toEqual(['ab', null, 'ç', 'q', 'xyz', '']);
+    expect(TextCells.join([]).length).toBe(0);
   });
 });

@@ -1,5 +1,6 @@
 /**
- * The default of `-j`: the number of cores, but one thread for a file of a few blocks. A worker
+ * The default of `-j`: the number of cores, but one thread for a file of a few blocks (and for a
+ * statistics pass over a CSV/TSV file of less than 128 MiB on two cores: see below). A worker
  * thread costs about a tenth of a second of CPU to start (a Node instance of its own, and the
  * scanner to load and compile), while the main thread parses a block of 512 KiB in a few
  * milliseconds: measured on a 2-core machine, `bn stats` of a 1 MB file took 0.65× the CPU and
@@ -14,9 +15,28 @@ export const BLOCK_BYTES = 512 << 10;
 /** A file of at most this many blocks is read by one thread unless -j says otherwise. */
 export const ONE_THREAD_MAX_BLOCKS = 8;
 
-/** -j when none is given: `cores`, or 1 for a regular file of at most ONE_THREAD_MAX_BLOCKS blocks (of `blockBytes`). */
-export function defaultJobs(size: number | undefined, cores: number, blockBytes = BLOCK_BYTES): number {
-  return size !== undefined && size <= ONE_THREAD_MAX_BLOCKS * blockBytes ? 1 : cores;
+/**
+ * On two cores, a statistics pass over a CSV/TSV file of fewer blocks than this (128 MiB of
+ * 512 KiB blocks) is read by one thread. Such a pass does little with each byte (≈ 2.5 ns), and
+ * the second core is not idle while one thread reads: V8's compiler and garbage-collector
+ * threads run there (`bn stats` of the bench's 98 MB file took 0.39 s free, 0.48 s held to one
+ * core), and a worker first spends ≈ 0.1 s starting. Measured on 2 cores, `bn stats` with -j 1
+ * against -j 2: 98 MB 0.90× the time (Node 24: 0.93×), 147 MB 1.00×, 196 MB 1.03×, 294 MB
+ * 1.08×. A pass that writes (normalize) does four times the work a byte, and gains from -j 2
+ * at 98 MB (0.76× Polars' time with it); machines of more cores keep their cores (not measured).
+ */
+export const TWO_CORES_STATISTICS_ONE_THREAD_BLOCKS = 256;
+
+/**
+ * -j when none is given: `cores`, or 1 for a regular file of at most ONE_THREAD_MAX_BLOCKS blocks
+ * (of `blockBytes`), and for a `statistics` pass over a CSV/TSV file of fewer than
+ * TWO_CORES_STATISTICS_ONE_THREAD_BLOCKS blocks on two cores.
+ */
+export function defaultJobs(size: number | undefined, cores: number, blockBytes = BLOCK_BYTES, statistics = false): number {
+  if (size === undefined) return cores;
+  if (size <= ONE_THREAD_MAX_BLOCKS * blockBytes) return 1;
+  if (statistics && cores <= 2 && size < TWO_CORES_STATISTICS_ONE_THREAD_BLOCKS * blockBytes) return 1;
+  return cores;
 }
 
 /** The size of a regular file; undefined for anything else (standard input, a FIFO, a missing file). */

@@ -41,6 +41,9 @@ export function earlyWorkerCount(
   const statsPass = command === 'stats' || (command === 'normalize' && !argv.some((arg) => /^--stats(?:=|$)/.test(arg)));
   let jobs: number | undefined;
   let size: number | undefined;
+  /** The input's format, from --from or the file's name, when either says it. */
+  let from: string | undefined;
+  let named: string | undefined;
   for (let i = 1; i < argv.length; i++) {
     const arg = argv[i]!;
     const jobsValue = arg === '-j' || arg === '--jobs' ? argv[++i] : /^(?:-j|--jobs=)(\d+)$/.exec(arg)?.[1];
@@ -56,18 +59,23 @@ export function earlyWorkerCount(
     if (/^(?:-o|--output=|--save-stats=|--stats=)/.test(arg)) continue;
     // Batches of a normalize are one sequential pass; another output format is written by the main thread.
     if (command !== 'stats' && /^(?:-b|--batch-size|--to)(?:=|$)|^-b\d/.test(arg)) return 0;
-    if (/^--from(?:=|$)/.test(arg) && !byRanges(arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[i + 1], statsPass)) return 0;
+    if (/^--from(?:=|$)/.test(arg)) {
+      from = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[i + 1];
+      if (!byRanges(from, statsPass)) return 0;
+    }
     const format = formatFromPath(arg);
     if (arg.startsWith('-') || (format !== undefined && !byRanges(format, statsPass))) continue;
     // A compressed file is read by one thread: it has no byte ranges.
     if (compressionFromPath(arg).compression) continue;
     size = Math.max(size ?? 0, sizeOf(arg) ?? 0);
+    named ??= format;
   }
+  const format = findFormat(from ?? named ?? '');
   // The pass reads a file of more than one block with workers, and posts its first blocks to them
   // at once: threads started only then would put their whole boot on its path.
   const blockBytes = blockBytesOf(env) ?? BLOCK_BYTES;
   if (size === undefined || size <= blockBytes) return 0;
-  jobs ??= defaultJobs(size, cores, blockBytes);
+  jobs ??= defaultJobs(size, cores, blockBytes, command === 'stats' && format?.delimiter !== undefined);
   return jobs > 1 ? jobs - 1 : 0;
 }
 

@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import { Command, Option } from 'commander';
 import type { Readable } from 'node:stream';
 import { DEFAULT_NA_VALUES, missingTest } from '../io/missing.js';
-import { formatFromPath, formatNameList, formatNames, parseFormat, sniffInput } from '../io/formats.js';
+import { formatEntry, formatFromPath, formatNameList, formatNames, parseFormat, sniffInput } from '../io/formats.js';
 import { BnError, readError } from '../errors.js';
 import { fileHead, inputSpec, type InputSpec } from '../io/input.js';
 import { sniffDelimiter } from '../io/sniff-delimiter.js';
@@ -70,20 +70,23 @@ export function addInputOptions(command: Command, { batches = true } = {}): Comm
       new Option('--last-batch <what>', 'with -b, a last batch too small to train on (a feature with < 2 values): fold it into the batch before, or error as PyTorch does (default: fold)').choices(['fold', 'error']),
     );
   }
-  command.option('-j, --jobs <n>', `threads that parse CSV/TSV in parallel (a file by byte ranges, standard input by blocks) and an NDJSON file (by byte ranges, in a statistics pass): the main thread and n−1 workers (default: the number of cores, ${availableParallelism()} here; 1 for a file of at most 4 MiB); for a Parquet file, threads that read its row groups (default: 1)`, positiveInteger);
+  command.option('-j, --jobs <n>', `threads that parse CSV/TSV in parallel (a file by byte ranges, standard input by blocks) and an NDJSON file (by byte ranges, in a statistics pass): the main thread and n−1 workers (default: the number of cores, ${availableParallelism()} here; 1 for a file of at most 4 MiB, and for bn stats of a CSV/TSV file under 128 MiB on two cores); for a Parquet file, threads that read its row groups (default: 1)`, positiveInteger);
   return command;
 }
 
-export function resolveInput(file: string | undefined, flags: InputFlags, env: Io['env'] = {}): ResolvedInput {
+/** `statistics`: the command reads its input once for statistics only (`bn stats`), which changes the default of -j (./default-jobs.ts). */
+export function resolveInput(file: string | undefined, flags: InputFlags, env: Io['env'] = {}, { statistics = false } = {}): ResolvedInput {
   if (flags.lastBatch !== undefined && flags.batchSize === undefined) {
     throw new BnError('BN_USAGE', '--last-batch needs -b/--batch-size: without it the whole input is one batch, with no last one to fold');
   }
   const spec = inputSpec(file);
   const naValues = flags.naValues ?? DEFAULT_NA_VALUES;
   const blockBytes = blockBytesOf(env);
+  const format = flags.from !== undefined ? parseFormat(flags.from) : spec.path === undefined ? undefined : formatFromPath(spec.path);
+  const size = spec.path === undefined || spec.compression ? undefined : regularFileSize(spec.path);
   return {
     spec,
-    format: flags.from !== undefined ? parseFormat(flags.from) : spec.path === undefined ? undefined : formatFromPath(spec.path),
+    format,
     delimiter: flags.delimiter,
     header: flags.header,
     isMissing: missingTest(naValues),
@@ -91,7 +94,7 @@ export function resolveInput(file: string | undefined, flags: InputFlags, env: I
     select: flags.select === undefined ? undefined : parseSelection(flags.select),
     batchSize: flags.batchSize,
     lastBatch: flags.lastBatch ?? 'fold',
-    jobs: flags.jobs ?? defaultJobs(spec.path === undefined || spec.compression ? undefined : regularFileSize(spec.path), availableParallelism(), blockBytes),
+    jobs: flags.jobs ?? defaultJobs(size, availableParallelism(), blockBytes, statistics && format !== undefined && formatEntry(format).delimiter !== undefined),
     jobsGiven: flags.jobs,
     fast: env.BN_NO_FAST !== '1',
     blockBytes,

@@ -5,21 +5,23 @@
  * CSV file (or a statistics pass over a large NDJSON file) is likely, with -j N meaning the main thread and N − 1 workers.
  */
 import { describe, expect, it } from 'vitest';
-import { BLOCK_BYTES, defaultJobs, ONE_THREAD_MAX_BLOCKS } from '../../src/cli/default-jobs.js';
+import { BLOCK_BYTES, defaultJobs, ONE_THREAD_MAX_BLOCKS, TWO_CORES_STATISTICS_ONE_THREAD_BLOCKS } from '../../src/cli/default-jobs.js';
 import { earlyWorkerCount } from '../../src/cli/early-workers.js';
 import { DEFAULT_BLOCK_BYTES } from '../../src/pipeline/fast/parallel.js';
 
 const BIG = ONE_THREAD_MAX_BLOCKS * BLOCK_BYTES + 1;
+/** Large enough that bn stats of it on two cores wants a worker. */
+const HUGE = TWO_CORES_STATISTICS_ONE_THREAD_BLOCKS * BLOCK_BYTES;
 /** More than one block, but read by one thread unless -j says otherwise. */
 const MEDIUM = BLOCK_BYTES + 1;
-const sizes: Record<string, number> = { 'old-out.csv': BIG, 'big.csv': BIG, 'big.tsv': BIG, 'medium.csv': MEDIUM, 'small.csv': 1000, 'big.json': BIG, 'big.jsonl': BIG, 'big.csv.gz': BIG, 's.json': 500 };
+const sizes: Record<string, number> = { 'old-out.csv': BIG, 'huge.csv': HUGE, 'huge.tsv': HUGE, 'big.csv': BIG, 'big.tsv': BIG, 'medium.csv': MEDIUM, 'small.csv': 1000, 'big.json': BIG, 'big.jsonl': BIG, 'big.csv.gz': BIG, 's.json': 500 };
 const sizeOf = (path: string) => sizes[path];
 const count = (argv: string[], env: Record<string, string> = {}, cores = 2) => earlyWorkerCount(argv, env, cores, sizeOf);
 
 describe('earlyWorkerCount', () => {
   it.each([
-    [['stats', 'big.csv'], 1],
-    [['stats', 'big.tsv', '-b', '256'], 1], // stats in batches is still a parallel pass
+    [['stats', 'huge.csv'], 1],
+    [['stats', 'huge.tsv', '-b', '256'], 1], // stats in batches is still a parallel pass
     [['normalize', 'big.csv'], 1],
     [['normalize', 'big.csv', '--stats', 's.json'], 1],
     [['denormalize', '--stats', 's.json', 'big.csv'], 1],
@@ -40,6 +42,8 @@ describe('earlyWorkerCount', () => {
   it.each([
     [['stats', 'small.csv']], // one block: the main thread alone
     [['stats', 'medium.csv']], // a few blocks and no -j: one thread (defaultJobs)
+    [['stats', 'big.csv']], // bn stats of CSV on two cores: one thread under 128 MiB (defaultJobs)
+    [['stats', 'big.jsonl', '--from', 'csv']],
     [['stats', '-j', '2', 'small.csv']],
     [['stats']], // standard input
     [['stats', '-']],
@@ -86,6 +90,21 @@ describe('defaultJobs', () => {
     [ONE_THREAD_MAX_BLOCKS * BLOCK_BYTES + 1, 4],
   ])('a file of %s bytes, 4 cores: -j %i', (size, jobs) => {
     expect(defaultJobs(size, 4)).toBe(jobs);
+  });
+
+  it('bn stats of a CSV/TSV file under 128 MiB: one thread on two cores, where the second is V8’s; the cores on more', () => {
+    const count4 = (argv: string[]) => earlyWorkerCount(argv, {}, 4, sizeOf);
+    expect(count4(['stats', 'big.csv'])).toBe(3);
+    expect(count(['stats', 'big.csv', '-j', '2'])).toBe(1); // -j given
+    expect(count(['stats', 'huge.csv'])).toBe(1);
+    expect(count(['stats', '--from', 'ndjson', 'big.csv'])).toBe(1); // NDJSON: more work a byte
+    expect(count(['normalize', 'big.csv'])).toBe(1); // a pass that writes
+    expect(defaultJobs(HUGE - 1, 2, BLOCK_BYTES, true)).toBe(1);
+    expect(defaultJobs(HUGE, 2, BLOCK_BYTES, true)).toBe(2);
+    expect(defaultJobs(HUGE - 1, 2, BLOCK_BYTES, false)).toBe(2);
+    expect(defaultJobs(HUGE - 1, 3, BLOCK_BYTES, true)).toBe(3);
+    expect(defaultJobs(undefined, 2, BLOCK_BYTES, true)).toBe(2); // standard input
+    expect(TWO_CORES_STATISTICS_ONE_THREAD_BLOCKS * BLOCK_BYTES).toBe(128 << 20);
   });
 
   it('counts blocks of BN_JOBS_BLOCK bytes, so that tests split small files between workers', () => {

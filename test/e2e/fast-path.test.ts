@@ -340,3 +340,36 @@ describe('a -j worker that ends during a pass', () => {
     expect(await bnProcess(['stats', '--to', 'json', '-j', '2', file], { env: { BN_JOBS_BLOCK: '4096', BN_TEST_WORKER_ENDS: '1' } })).toEqual(one);
   });
 });
+
+describe('the default of -j (src/cli/default-jobs.ts)', () => {
+  /** The worker threads `args` starts, in-process, and its output. */
+  const started = async (args: string[], env: Record<string, string>) => {
+    let workers = 0;
+    const count = () => workers++;
+    process.on('worker', count);
+    try {
+      return { ...(await bnInProcess(args, '', { env })), workers };
+    } finally {
+      process.off('worker', count);
+    }
+  };
+  const cores = os.availableParallelism();
+
+  it.runIf(cores >= 2)('bn stats of a CSV file under 256 blocks: one thread on two cores (a worker on more); normalize, and a larger file, take the cores', async () => {
+    const env = { BN_JOBS_BLOCK: '64' };
+    const lines = (n: number) => 'x,y\n' + Array.from({ length: n }, (_, i) => `${i % 97}.5,${i % 13}\n`).join('');
+    const medium = writeDoc(lines(1000)); // ≈ 8 KB: 125 blocks of 64 bytes
+    const large = writeDoc(lines(3000)); // ≈ 25 KB: more than 256 blocks
+    expect(statSync(medium).size / 64).toBeGreaterThan(ONE_THREAD_MAX_BLOCKS);
+    expect(statSync(medium).size / 64).toBeLessThan(256);
+    expect(statSync(large).size / 64).toBeGreaterThan(256);
+    const alone = await started(['stats', '--to', 'json', medium, '-j', '1'], env);
+    const stats = await started(['stats', '--to', 'json', medium], env);
+    expect(stats.stdout).toBe(alone.stdout);
+    expect(stats.workers).toBe(cores === 2 ? 0 : cores - 1);
+    expect((await started(['stats', '--to', 'json', large], env)).workers).toBe(cores - 1);
+    const normalized = await started(['normalize', medium], env);
+    expect(normalized.code, normalized.stderr).toBe(0);
+    expect(normalized.workers).toBe(cores - 1);
+  });
+});

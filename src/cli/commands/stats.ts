@@ -59,7 +59,7 @@ Examples:
     )
     .action(async (file: string | undefined, flags: StatsFlags) => {
       const display = resolveDisplay(flags, io);
-      const resolved = resolveInput(file, flags, io.env);
+      const resolved = resolveInput(file, flags, io.env, { statistics: true });
       const settings = flags.saveStats === undefined ? undefined : resolveTraining(flags);
       if (!settings) requireSaveStats(flags);
       await checkReadable(resolved.spec);

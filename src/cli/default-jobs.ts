@@ -1,6 +1,7 @@
 /**
  * The default of `-j`: the number of cores, but one thread for a file of a few blocks (and for a
- * statistics pass over a CSV/TSV file of less than 128 MiB on two cores: see below). A worker
+ * statistics pass over a CSV/TSV file, by its extension or --from, of less than 128 MiB on two
+ * cores: see below). A worker
  * thread costs about a tenth of a second of CPU to start (a Node instance of its own, and the
  * scanner to load and compile), while the main thread parses a block of 512 KiB in a few
  * milliseconds: measured on a 2-core machine, `bn stats` of a 1 MB file took 0.65× the CPU and
@@ -8,6 +9,7 @@
  * between workers with it and BN_JOBS_BLOCK).
  */
 import { statSync } from 'node:fs';
+import { findFormat } from '../io/formats.js';
 
 /** The bytes of a `-j` block: DEFAULT_BLOCK_BYTES of ../pipeline/fast/parallel.ts (a test keeps them equal; not imported, to keep start-up light). */
 export const BLOCK_BYTES = 512 << 10;
@@ -37,6 +39,14 @@ export function defaultJobs(size: number | undefined, cores: number, blockBytes 
   if (size <= ONE_THREAD_MAX_BLOCKS * blockBytes) return 1;
   if (statistics && cores <= 2 && size < TWO_CORES_STATISTICS_ONE_THREAD_BLOCKS * blockBytes) return 1;
   return cores;
+}
+
+/**
+ * Whether `format` (a name from --from or a file's extension, as the format registry knows it)
+ * is delimiter-separated text, which a statistics pass reads under the two-core rule above.
+ */
+export function isDelimitedText(format: string | undefined): boolean {
+  return format !== undefined && findFormat(format)?.delimiter !== undefined;
 }
 
 /** The size of a regular file; undefined for anything else (standard input, a FIFO, a missing file). */

@@ -14,7 +14,7 @@
 import { availableParallelism } from 'node:os';
 import { compressionFromPath } from '../io/compression.js';
 import { findFormat, formatFromPath } from '../io/formats.js';
-import { BLOCK_BYTES, blockBytesOf, defaultJobs, regularFileSize } from './default-jobs.js';
+import { BLOCK_BYTES, blockBytesOf, defaultJobs, isDelimitedText, regularFileSize } from './default-jobs.js';
 
 const COMMANDS = new Set(['stats', 'normalize', 'denormalize']);
 /** Options whose value is a file that is not the input (the value's size must not count). */
@@ -52,11 +52,12 @@ export function earlyWorkerCount(
       continue;
     }
     // The files bn writes or reads beside the input: an output file of an earlier run is no input.
-    if (PATH_OPTIONS.has(arg)) {
+    // (-o may end a cluster of short flags: -qo FILE, -noFILE.)
+    if (PATH_OPTIONS.has(arg) || /^-[nq]+o$/.test(arg)) {
       i++;
       continue;
     }
-    if (/^(?:-o|--output=|--save-stats=|--stats=)/.test(arg)) continue;
+    if (/^(?:-[nq]*o|--output=|--save-stats=|--stats=)/.test(arg)) continue;
     // Batches of a normalize are one sequential pass; another output format is written by the main thread.
     if (command !== 'stats' && /^(?:-b|--batch-size|--to)(?:=|$)|^-b\d/.test(arg)) return 0;
     if (/^--from(?:=|$)/.test(arg)) {
@@ -70,12 +71,12 @@ export function earlyWorkerCount(
     size = Math.max(size ?? 0, sizeOf(arg) ?? 0);
     named ??= format;
   }
-  const format = findFormat(from ?? named ?? '');
+
   // The pass reads a file of more than one block with workers, and posts its first blocks to them
   // at once: threads started only then would put their whole boot on its path.
   const blockBytes = blockBytesOf(env) ?? BLOCK_BYTES;
   if (size === undefined || size <= blockBytes) return 0;
-  jobs ??= defaultJobs(size, cores, blockBytes, command === 'stats' && format?.delimiter !== undefined);
+  jobs ??= defaultJobs(size, cores, blockBytes, command === 'stats' && isDelimitedText(from ?? named));
   return jobs > 1 ? jobs - 1 : 0;
 }
 

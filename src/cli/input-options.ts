@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import { Command, Option } from 'commander';
 import type { Readable } from 'node:stream';
 import { DEFAULT_NA_VALUES, missingTest } from '../io/missing.js';
-import { formatEntry, formatFromPath, formatNameList, formatNames, parseFormat, sniffInput } from '../io/formats.js';
+import { formatFromPath, formatNameList, formatNames, parseFormat, sniffInput } from '../io/formats.js';
 import { BnError, readError } from '../errors.js';
 import { fileHead, inputSpec, type InputSpec } from '../io/input.js';
 import { sniffDelimiter } from '../io/sniff-delimiter.js';
@@ -17,7 +17,7 @@ import type { LastBatch } from '../pipeline/batch-moments.js';
 import type { Io } from './io.js';
 import { takesValues } from './option-values.js';
 import { commaList, positiveInteger, singleCharacter } from './parse-option.js';
-import { blockBytesOf, defaultJobs, regularFileSize } from './default-jobs.js';
+import { blockBytesOf, defaultJobs, isDelimitedText, regularFileSize } from './default-jobs.js';
 
 export interface InputFlags {
   delimiter?: string;
@@ -70,7 +70,7 @@ export function addInputOptions(command: Command, { batches = true } = {}): Comm
       new Option('--last-batch <what>', 'with -b, a last batch too small to train on (a feature with < 2 values): fold it into the batch before, or error as PyTorch does (default: fold)').choices(['fold', 'error']),
     );
   }
-  command.option('-j, --jobs <n>', `threads that parse CSV/TSV in parallel (a file by byte ranges, standard input by blocks) and an NDJSON file (by byte ranges, in a statistics pass): the main thread and n−1 workers (default: the number of cores, ${availableParallelism()} here; 1 for a file of at most 4 MiB, and for bn stats of a CSV/TSV file under 128 MiB on two cores); for a Parquet file, threads that read its row groups (default: 1)`, positiveInteger);
+  command.option('-j, --jobs <n>', `threads that parse CSV/TSV in parallel (a file by byte ranges, standard input by blocks) and an NDJSON file (by byte ranges, in a statistics pass): the main thread and n−1 workers (default: the number of cores, ${availableParallelism()} here; 1 for a file of at most 4 MiB, and for bn stats of a .csv/.tsv file (or --from csv/tsv) under 128 MiB on two cores); for a Parquet file, threads that read its row groups (default: 1)`, positiveInteger);
   return command;
 }
 
@@ -94,7 +94,7 @@ export function resolveInput(file: string | undefined, flags: InputFlags, env: I
     select: flags.select === undefined ? undefined : parseSelection(flags.select),
     batchSize: flags.batchSize,
     lastBatch: flags.lastBatch ?? 'fold',
-    jobs: flags.jobs ?? defaultJobs(size, availableParallelism(), blockBytes, statistics && format !== undefined && formatEntry(format).delimiter !== undefined),
+    jobs: flags.jobs ?? defaultJobs(size, availableParallelism(), blockBytes, statistics && isDelimitedText(format)),
     jobsGiven: flags.jobs,
     fast: env.BN_NO_FAST !== '1',
     blockBytes,

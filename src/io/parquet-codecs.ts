@@ -47,6 +47,20 @@ export function pageDecompressors(page: (size: number) => Uint8Array): Compresso
   };
 }
 
+/**
+ * Decompressors that write pages one after the other into `room`, and a page that no longer fits
+ * into `overflow(size)`: pages that stay views of one buffer (a text chunk's, see
+ * TextCells.join).
+ */
+export function consecutivePageDecompressors(room: Uint8Array, overflow: (size: number) => Uint8Array): Compressors {
+  let used = 0;
+  return pageDecompressors((size) => {
+    if (size > room.length - used) return overflow(size);
+    used += size;
+    return room.subarray(used - size, used);
+  });
+}
+
 /** `bytes` in the page the caller hands out, when it is a page's length (else as it is: the length check fails). */
 function copied(bytes: Uint8Array, size: number, page: (size: number) => Uint8Array): Uint8Array {
   if (bytes.length !== size) return bytes;

@@ -33,7 +33,7 @@ export type ChunkValues = DecodedArray | TextCells | NullableDoubles;
 
 /**
  * Where a chunk's values go (./parquet-memory.ts): room for `length` doubles, the text room
- * (offsets, a chunk's text put together, pages given back once copied), and the decompressors of
+ * (offsets, a chunk's text put together), and the decompressors of
  * the pages this module reads itself through views bounded by the page (see readsBounded: text,
  * dictionary indices, fixed-width PLAIN values), so that such a page may be a longer buffer
  * (default: the decoder's own). This module reads all of these through their own views: they
@@ -153,17 +153,29 @@ function textPagesLength(buffer: ArrayBuffer, byteLength: number, rows: number):
   try {
     for (let read = 0; read < rows && reader.offset < byteLength; ) {
       const header = parquetHeader(reader);
-      reader.offset += header.compressed_page_size;
+      const size = header.compressed_page_size;
+      // A page that would not move the count on (a size below zero: back to its own header) or
+      // that leaves the chunk: the count stops, and reading the pages refuses it.
+      if (!Number.isSafeInteger(size) || size < 0 || reader.offset + size > byteLength) break;
+      reader.offset += size;
       const v1 = header.data_page_header;
       const v2 = header.data_page_header_v2;
-      if (header.type === 'DICTIONARY_PAGE' || v1?.encoding === 'PLAIN') length += header.uncompressed_page_size;
-      else if (v2?.encoding === 'PLAIN' && v2.is_compressed !== false) length += header.uncompressed_page_size - v2.repetition_levels_byte_length - v2.definition_levels_byte_length;
+      const text = header.type === 'DICTIONARY_PAGE' || v1?.encoding === 'PLAIN' ? header.uncompressed_page_size : v2?.encoding === 'PLAIN' && v2.is_compressed !== false ? v2ValuesLength(header) : 0;
+      if (!Number.isSafeInteger(text) || text < 0) break;
+      length += text;
       read += v1?.num_values ?? v2?.num_values ?? 0;
     }
   } catch {
     // Counted as far as the headers read.
   }
-  return Number.isSafeInteger(length) && length > 0 ? length : 0;
+  // Text cells' offsets are 32-bit: more is no text bn reads in one buffer.
+  return length > 0 && length < 2 ** 31 ? length : 0;
+}
+
+/** The bytes of a v2 page's values once decompressed (the page's, less its levels, which are stored apart). */
+function v2ValuesLength(header: PageHeader): number {
+  const v2 = header.data_page_header_v2!;
+  return header.uncompressed_page_size - v2.repetition_levels_byte_length - v2.definition_levels_byte_length;
 }
 
 /**
@@ -204,7 +216,7 @@ function readV2Page(bytes: Uint8Array, header: PageHeader, decoder: ColumnDecode
   const repetitionLength = dph.repetition_levels_byte_length;
   const definitionLength = dph.definition_levels_byte_length;
   const valuesAt = repetitionLength + definitionLength;
-  const size = header.uncompressed_page_size - valuesAt;
+  const size = v2ValuesLength(header);
   if (repetitionLength < 0 || definitionLength < 0 || valuesAt > bytes.byteLength || size < 0) throw new Error('parquet page levels past the end of its page');
   let levels: DefinitionLevels = NONE_MISSING;
   if (maxDefinition > 0) {

@@ -4,7 +4,9 @@
  * that blocks give back once their caller is done with them (./buffer-pool.ts), or new ones. A
  * compressed chunk is dead once its pages are decompressed: it always goes into the arena. A
  * kept block's buffer that its column's values do not view once read (`keepOnly`: pages put
- * together or spread around nulls) goes back to the pool at once, for the next columns.
+ * together or spread around nulls) goes back to the pool at once, for the next columns; not a
+ * chunk read ahead (an uncompressed one is taken before any column is read), which stays the
+ * block's.
  *
  * hyparquet reads a column chunk from one ArrayBuffer, viewed whole, and trusts the counts in
  * its pages: a compressed chunk goes into a buffer that may be longer (past the chunk, zeros,

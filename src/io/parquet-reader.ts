@@ -19,7 +19,7 @@ import { TextCells, type AsciiFieldSink } from './text-cells.js';
 import { chunkRange, flatColumnDecoders, readFlatChunk, viewedBuffers, type ChunkMemory, type ChunkValues, type ColumnDecoder } from './parquet-column.js';
 import { parquetFile, type ParquetFile } from './parquet-file.js';
 import { GroupMemory } from './parquet-memory.js';
-import { pageDecompressors, READ_CODECS } from './parquet-codecs.js';
+import { consecutivePageDecompressors, pageDecompressors, READ_CODECS } from './parquet-codecs.js';
 import { openSeekable, type BinaryInput, type ClosableSource } from './seekable-input.js';
 import type { Cell } from './table.js';
 
@@ -161,15 +161,7 @@ class RowGroups {
       int32s: (length) => memory.int32s(length),
       bytes: (length) => memory.text(length),
       boundedPages: decompressors(true),
-      consecutivePages: (byteLength) => {
-        const room = memory.text(byteLength);
-        let at = 0;
-        return pageDecompressors((size) => {
-          if (size > room.length - at) return memory.page(size, true);
-          at += size;
-          return room.subarray(at - size, at);
-        });
-      },
+      consecutivePages: (byteLength) => consecutivePageDecompressors(memory.text(byteLength), (size) => memory.page(size, true)),
     };
     this.decoders = flatColumnDecoders(metadata, columns.length, this.compressors);
   }

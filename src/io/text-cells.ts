@@ -102,16 +102,18 @@ export class TextCells {
     // Where each part's bytes begin in the joined ones.
     const bases = new Map<Uint8Array, number>();
     let bytes: Uint8Array;
-    const shared = parts[0]?.bytes.buffer;
-    if (shared !== undefined && parts.every((part) => part.bytes.buffer === shared)) {
+    // Parts of no bytes (all their cells null or empty: a page of nulls) view nothing, and go anywhere.
+    const viewing = parts.filter((part) => part.bytes.byteLength > 0);
+    const shared = viewing[0]?.bytes.buffer;
+    if (shared !== undefined && viewing.every((part) => part.bytes.buffer === shared)) {
       let from = Infinity;
       let to = 0;
-      for (const { bytes } of parts) {
+      for (const { bytes } of viewing) {
         from = Math.min(from, bytes.byteOffset);
         to = Math.max(to, bytes.byteOffset + bytes.byteLength);
       }
       bytes = new Uint8Array(shared, from, to - from);
-      for (const part of parts) bases.set(part.bytes, part.bytes.byteOffset - from);
+      for (const part of parts) bases.set(part.bytes, part.bytes.byteLength > 0 ? part.bytes.byteOffset - from : 0);
     } else {
       let size = 0;
       for (const part of parts) {

@@ -5,7 +5,7 @@
  * CSV file (or a statistics pass over a large NDJSON file) is likely, with -j N meaning the main thread and N − 1 workers.
  */
 import { describe, expect, it } from 'vitest';
-import { BLOCK_BYTES, defaultJobs, ONE_THREAD_MAX_BLOCKS, TWO_CORES_STATISTICS_ONE_THREAD_BLOCKS } from '../../src/cli/default-jobs.js';
+import { BLOCK_BYTES, defaultJobs, isDelimitedText, ONE_THREAD_MAX_BLOCKS, TWO_CORES_STATISTICS_ONE_THREAD_BLOCKS } from '../../src/cli/default-jobs.js';
 import { earlyWorkerCount } from '../../src/cli/early-workers.js';
 import { DEFAULT_BLOCK_BYTES } from '../../src/pipeline/fast/parallel.js';
 
@@ -59,6 +59,8 @@ describe('earlyWorkerCount', () => {
     [['normalize', 'in.parquet', '--output=old-out.csv']],
     [['normalize', 'in.parquet', '-oold-out.csv']],
     [['normalize', 'in.parquet', '--save-stats', 'old-out.csv']],
+    [['normalize', 'in.parquet', '-qo', 'old-out.csv']], // -o at the end of a cluster of short flags
+    [['normalize', 'in.parquet', '-noold-out.csv']],
     [['normalize', 'in.parquet', '--stats=old-out.csv']],
     [['stats', '-j', '1', 'big.csv']],
     [['normalize', '-b', '256', 'big.csv']], // batches: one sequential pass
@@ -105,6 +107,9 @@ describe('defaultJobs', () => {
     expect(defaultJobs(HUGE - 1, 3, BLOCK_BYTES, true)).toBe(3);
     expect(defaultJobs(undefined, 2, BLOCK_BYTES, true)).toBe(2); // standard input
     expect(TWO_CORES_STATISTICS_ONE_THREAD_BLOCKS * BLOCK_BYTES).toBe(128 << 20);
+    // Delimited text by its name (an extension or --from), as the format registry knows it.
+    expect(['csv', 'tsv'].map(isDelimitedText)).toEqual([true, true]);
+    expect(['ndjson', 'jsonl', 'json', 'parquet', 'arrow', 'txt', undefined].map(isDelimitedText)).toEqual([false, false, false, false, false, false, false]);
   });
 
   it('counts blocks of BN_JOBS_BLOCK bytes, so that tests split small files between workers', () => {

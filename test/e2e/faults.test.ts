@@ -191,12 +191,14 @@ async function truncatedWhileRead(args: string[], file: string, when: (pid: numb
       const at = readOffset(child.pid!, file) ?? 0;
       const middle = at + Math.floor((statSync(file).size - at) / 2);
       // The line break after the middle from a few bytes read there, not the whole file: bn reads
-      // a megabyte a millisecond or so, and must not be done before the cut.
+      // about half a megabyte a millisecond, and must not be done before the cut.
       const near = Buffer.alloc(256);
       const fd = openSync(file, 'r');
-      readSync(fd, near, 0, near.length, middle);
+      const got = readSync(fd, near, 0, near.length, middle);
       closeSync(fd);
-      truncateSync(file, middle + near.indexOf(10) + 1);
+      const lineBreak = near.subarray(0, got).indexOf(10);
+      if (lineBreak < 0) throw new Error(`no line break within ${got} bytes of offset ${middle}`);
+      truncateSync(file, middle + lineBreak + 1);
       cut = true;
     } else {
       await new Promise((r) => setTimeout(r, 2));
@@ -209,7 +211,7 @@ async function truncatedWhileRead(args: string[], file: string, when: (pid: numb
 }
 
 describe.skipIf(!existsSync('/proc/self/fdinfo'))('a file truncated while bn reads it (Linux /proc shows how far)', () => {
-  /** ~33 MB of rows: long enough to be caught mid-read (one thread reads 8 MB in a few tens of milliseconds). */
+  /** ~33 MB of rows: long enough to be caught mid-read (one thread reads about half a megabyte a millisecond). */
   function bigFile(): string {
     const file = path.join(mkdtempSync(path.join(dir, 'cut-')), 'big.csv');
     writeFileSync(file, `a,b\n${'123456,789\n'.repeat(3_000_000)}`);

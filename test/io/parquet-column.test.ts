@@ -16,9 +16,9 @@ import { fileWriter } from 'hyparquet-writer/src/node.js';
 import { snappyCompress } from 'hyparquet-writer/src/snappy.js';
 import pl from 'nodejs-polars';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chunkRange, flatColumnDecoders, readFlatChunk } from '../../src/io/parquet-column.js';
+import { chunkRange, flatColumnDecoders, readFlatChunk, type ChunkMemory } from '../../src/io/parquet-column.js';
 import { NullableDoubles } from '../../src/io/nullable-doubles.js';
-import { pageDecompressors } from '../../src/io/parquet-codecs.js';
+import { consecutivePageDecompressors } from '../../src/io/parquet-codecs.js';
 import { snappyUncompress } from '../../src/io/snappy.js';
 import { TextCells } from '../../src/io/text-cells.js';
 
@@ -131,6 +131,17 @@ async function reference(file: ArrayBuffer, metadata: ReturnType<typeof parquetM
   return out;
 }
 
+/** New memory for readFlatChunk, a text chunk's consecutive pages in the room `room(byteLength)` makes (past it, new arrays). */
+function withRooms(room: (byteLength: number) => Uint8Array): ChunkMemory {
+  return {
+    doubles: (n) => new Float64Array(n),
+    scratch: (n) => new Uint8Array(n),
+    int32s: (n) => new Int32Array(n),
+    bytes: (n) => new Uint8Array(n),
+    consecutivePages: (byteLength) => consecutivePageDecompressors(room(byteLength), (n) => new Uint8Array(n)),
+  };
+}
+
 describe('readFlatChunk: the values of hyparquet’s column reader', () => {
   it.each(['duck.parquet', 'duck-nulls.parquet', 'hyparquet.parquet', 'mixed-codecs.parquet', 'polars.parquet'])('%s: every column chunk of every row group', async (name) => {
     const bytes = readFileSync(at(name));
@@ -183,18 +194,11 @@ describe('readFlatChunk: the values of hyparquet’s column reader', () => {
           if (!(plain instanceof TextCells)) continue;
           for (const scale of [1, 0.5, 0]) {
             const rooms: Uint8Array[] = [];
-            const memory = {
-              doubles: (n: number) => new Float64Array(n),
-              scratch: (n: number) => new Uint8Array(n),
-              int32s: (n: number) => new Int32Array(n),
-              bytes: (n: number) => new Uint8Array(n),
-              consecutivePages(byteLength: number) {
-                const room = new Uint8Array(Math.floor(byteLength * scale));
-                rooms.push(room);
-                let used = 0;
-                return pageDecompressors((size) => (size > room.length - used ? new Uint8Array(size) : room.subarray(used, (used += size))));
-              },
-            };
+            const memory = withRooms((byteLength) => {
+              const room = new Uint8Array(Math.floor(byteLength * scale));
+              rooms.push(room);
+              return room;
+            });
             const cells = readFlatChunk(chunk, chunk.byteLength, decoder, rows, memory) as TextCells;
             expect(cells.toArray(), `${name} group ${g} column ${columns[j]} room ×${scale}`).toEqual(plain.toArray());
             expect(rooms).toHaveLength(1);
@@ -258,6 +262,33 @@ describe('readFlatChunk: the values of hyparquet’s column reader', () => {
     return flatColumnDecoders(metadata as never, 1, {})[0]!;
   };
 
+  it('text pages sized from corrupt headers: a page size below zero (back to its own header) or past the chunk ends the count at once, and the chunk is refused', () => {
+    const schema = [{ name: 'root', num_children: 1 }, { name: 's', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'REQUIRED' }] as const;
+    const metadata = { schema, row_groups: [{ columns: [{ meta_data: { path_in_schema: ['s'], type: 'BYTE_ARRAY', codec: 'SNAPPY' } }] }] };
+    const decoder = flatColumnDecoders(metadata as never, 1, {})[0]!;
+    /** A dictionary page header whose compressed size is `size(its own length)`, and 64 bytes after it. */
+    const chunkOf = (size: (headerLength: number) => number) => {
+      for (let length = 1; ; length++) {
+        const writer = new ByteWriter();
+        writePageHeader(writer, { type: 'DICTIONARY_PAGE', uncompressed_page_size: 10, compressed_page_size: size(length), dictionary_page_header: { num_values: 1, encoding: 'PLAIN' } } as never);
+        if (writer.offset !== length) continue;
+        writer.appendBytes(new Uint8Array(64));
+        return writer.getBytes().slice().buffer;
+      }
+    };
+    const asked: number[] = [];
+    const memory = withRooms((byteLength) => {
+      asked.push(byteLength);
+      return new Uint8Array(byteLength);
+    });
+    for (const size of [(length: number) => -length, () => -1, () => 1_000_000]) {
+      const chunk = chunkOf(size);
+      expect(() => readFlatChunk(chunk, chunk.byteLength, decoder, 3, memory)).toThrow();
+    }
+    // None of them asked for room: the count stopped at the first header.
+    expect(asked).toEqual([]);
+  });
+
   it('a v2 page stored uncompressed in a compressed chunk: its values are its own, not views of the chunk (whose buffer is reused)', () => {
     const chunk = v2Chunk([1.5, -2, 3e300]);
     const values = readFlatChunk(chunk, chunk.byteLength, requiredDoubles(), 3);
@@ -299,7 +330,7 @@ describe('readFlatChunk: the values of hyparquet’s column reader', () => {
       snappyUncompress(input, page);
       return page;
     } };
-    const memory = { doubles: (n: number) => new Float64Array(n), scratch: (n: number) => new Uint8Array(n), int32s: (n: number) => new Int32Array(n), bytes: (n: number) => new Uint8Array(n), done: () => {}, boundedPages: decompress };
+    const memory = { doubles: (n: number) => new Float64Array(n), scratch: (n: number) => new Uint8Array(n), int32s: (n: number) => new Int32Array(n), bytes: (n: number) => new Uint8Array(n), boundedPages: decompress };
     const schema = [{ name: 'root', num_children: 1 }, { name: 'x', type: 'DOUBLE', repetition_type: 'REQUIRED' }] as const;
     const metadata = { schema, row_groups: [{ columns: [{ meta_data: { path_in_schema: ['x'], type: 'DOUBLE', codec: 'SNAPPY' } }] }] };
     const decoder = flatColumnDecoders(metadata as never, 1, decompress)[0]!;
@@ -334,7 +365,7 @@ describe('readFlatChunk: the values of hyparquet’s column reader', () => {
       const schema = [{ name: 'root', num_children: 1 }, { name: 'x', ...element }];
       const metadata = { schema, row_groups: [{ columns: [{ meta_data: { path_in_schema: ['x'], type: element.type, codec: 'SNAPPY' } }] }] };
       const decoder = flatColumnDecoders(metadata as never, 1, into('exact'))[0]!;
-      const memory = { doubles: (n: number) => new Float64Array(n), scratch: (n: number) => new Uint8Array(n), int32s: (n: number) => new Int32Array(n), bytes: (n: number) => new Uint8Array(n), done: () => {}, boundedPages: into('bounded') };
+      const memory = { doubles: (n: number) => new Float64Array(n), scratch: (n: number) => new Uint8Array(n), int32s: (n: number) => new Int32Array(n), bytes: (n: number) => new Uint8Array(n), boundedPages: into('bounded') };
       return { decoder, memory, got };
     };
     const three = new Uint8Array(Float64Array.from([1.5, -2, 3e300]).buffer);

@@ -79,6 +79,11 @@ describe('TextCells', () => {
       expect(joined.bytes.buffer).toBe(region.buffer);
       expect(joined.toArray()).toEqual(parts.flatMap((part) => part.toArray()));
     }
+    // A part of no bytes (a page of nulls) on another buffer does not stop the sharing.
+    const nulls = new TextCells(new Uint8Array(0), Int32Array.of(-1, -1, 0), Int32Array.of(0, 0, 0));
+    const withNulls = TextCells.join([first, nulls, second]);
+    expect(withNulls.bytes.buffer).toBe(region.buffer);
+    expect(withNulls.toArray()).toEqual(['ab', null, 'ç', null, null, '', 'xyz', '']);
     // With a part on another buffer: copied, each once.
     const other = cellsOf(['q']);
     const mixed = TextCells.join([first, other, second]);

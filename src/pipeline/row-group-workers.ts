@@ -6,7 +6,7 @@
  * handed the next group as it finishes one. Threads are started with the pass, so that they boot
  * while the main thread reads its first group.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { Moments, type MomentsText } from '../engine/moments.js';
 import { BnError, type ErrorCode, type ErrorLocation } from '../errors.js';
 import { isNumericType } from '../io/column-types.js';
@@ -14,6 +14,7 @@ import type { ColumnarSource } from '../io/columnar.js';
 import type { BatchConsumer, WorkerStep } from './batch.js';
 import type { BlockHelpers } from './column-batches.js';
 import { stopWorker, workerScript } from './fast/worker-pool.js';
+import { startWorkerThread } from './fast/worker-thread.js';
 
 export type RowGroupRequest = { path: string; label: string; width: number; features: readonly number[] } | { group: number };
 export type RowGroupResult =
@@ -80,7 +81,7 @@ class RowGroupWorkers implements BlockHelpers {
   private spawn(): Worker {
     // No old-generation cap: a worker decodes a whole row group, whose size the file's writer chose
     // (DuckDB writes groups of a million rows); the main thread reads such a group too.
-    const worker = new Worker(workerScript('./row-group-worker.js', import.meta.url), { resourceLimits: { maxYoungGenerationSizeMb: 8 } });
+    const worker = startWorkerThread(workerScript('./row-group-worker.js', import.meta.url), { maxYoungGenerationSizeMb: 8 });
     worker.unref();
     worker.on('message', (result: RowGroupResult) => {
       this.pending--;

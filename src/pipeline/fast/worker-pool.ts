@@ -4,8 +4,9 @@
  * process does not get back at once). Each pass sends its setup first; results carry the pass
  * they belong to, so a pass that stopped early (a quote, an error) cannot confuse the next.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Task, TaskResult, TaskSetup } from './block-task.js';
+import { startWorkerThread } from './worker-thread.js';
 
 export type WorkerMessage = { setup: TaskSetup; pass: number } | (Task & { pass: number }) | { recycle: ArrayBuffer } | null;
 
@@ -97,7 +98,7 @@ function spawnWorker(): Worker {
   // → 165 MB, 4.2 s. A worker that runs out anyway (a huge cell) is not fatal: the main thread
   // takes the rest of the file (see runWorkers).
   const resourceLimits = { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 16 };
-  const worker = new Worker(workerScript('./block-worker.js', import.meta.url), { resourceLimits });
+  const worker = startWorkerThread(workerScript('./block-worker.js', import.meta.url), resourceLimits);
   // A pass listens for its workers' errors (and ends); between passes an error, unheard, would be
   // thrown in the main thread: the thread has ended, and the next pass replaces it (begin).
   return worker.on('error', () => {});

@@ -107,12 +107,15 @@ export function readFlatChunk(buffer: ArrayBuffer, byteLength: number, decoder: 
   while (read < rows) {
     if (reader.offset >= byteLength) throw new Error(`column ${decoder.pathInSchema.join('.')}: its chunk ends after ${read} of ${rows} rows`);
     const header = parquetHeader(reader);
-    if (reader.offset + header.compressed_page_size > byteLength) throw new Error(`column ${decoder.pathInSchema.join('.')}: a page goes past the end of its chunk`);
-    let bytes = new Uint8Array(buffer, reader.offset, header.compressed_page_size);
+    const size = header.compressed_page_size;
+    // A size that is none, below zero or not whole would not move the reader on (read for ever).
+    if (!Number.isSafeInteger(size) || size < 0) throw new Error(`column ${decoder.pathInSchema.join('.')}: a page header gives no valid page size`);
+    if (reader.offset + size > byteLength) throw new Error(`column ${decoder.pathInSchema.join('.')}: a page goes past the end of its chunk`);
+    let bytes = new Uint8Array(buffer, reader.offset, size);
     // A v2 page may be stored uncompressed in a compressed chunk: its values would be views of the
     // chunk, whose buffer is reused once the chunk is read (./parquet-memory.ts). They get their own.
     if (header.data_page_header_v2?.is_compressed === false && decoder.codec !== 'UNCOMPRESSED') bytes = bytes.slice();
-    reader.offset += header.compressed_page_size;
+    reader.offset += size;
     if (header.type === 'DICTIONARY_PAGE') {
       const bounded = isText(decoder) || plainWidth(decoder) !== undefined;
       const page = decompressPage(bytes, Number(header.uncompressed_page_size), decoder.codec, textPages ?? compressorsOf(decoder, memory, bounded));

@@ -121,6 +121,8 @@ export class TextCells {
         bases.set(part.bytes, size);
         size += part.bytes.length;
       }
+      // Offsets are 32-bit: past 2 GiB a cell's would wrap around.
+      if (size >= 2 ** 31) throw new Error(`text of ${size} bytes in one column chunk (bn reads at most 2 GiB)`);
       bytes = room.bytes(size);
       for (const [part, base] of bases) bytes.set(part, base);
     }

@@ -262,7 +262,7 @@ describe('readFlatChunk: the values of hyparquet’s column reader', () => {
     return flatColumnDecoders(metadata as never, 1, {})[0]!;
   };
 
-  it('text pages sized from corrupt headers: a page size below zero (back to its own header) or past the chunk ends the count at once, and the chunk is refused', () => {
+  it('text pages sized from corrupt headers: a page size below zero (back to its own header), none, or past the chunk ends the count at once, and the chunk is refused', () => {
     const schema = [{ name: 'root', num_children: 1 }, { name: 's', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'REQUIRED' }] as const;
     const metadata = { schema, row_groups: [{ columns: [{ meta_data: { path_in_schema: ['s'], type: 'BYTE_ARRAY', codec: 'SNAPPY' } }] }] };
     const decoder = flatColumnDecoders(metadata as never, 1, {})[0]!;
@@ -281,9 +281,11 @@ describe('readFlatChunk: the values of hyparquet’s column reader', () => {
       asked.push(byteLength);
       return new Uint8Array(byteLength);
     });
-    for (const size of [(length: number) => -length, () => -1, () => 1_000_000]) {
+    for (const size of [(length: number) => -length, () => -1, () => 1_000_000, () => undefined as unknown as number]) {
       const chunk = chunkOf(size);
-      expect(() => readFlatChunk(chunk, chunk.byteLength, decoder, 3, memory)).toThrow();
+      // With the text pages' room (its count of their sizes first) and without: refused, not read for ever.
+      expect(() => readFlatChunk(chunk, chunk.byteLength, decoder, 3, memory)).toThrow(/no valid page size|past the end of its chunk/);
+      expect(() => readFlatChunk(chunk, chunk.byteLength, decoder, 3)).toThrow(/no valid page size|past the end of its chunk/);
     }
     // None of them asked for room: the count stopped at the first header.
     expect(asked).toEqual([]);

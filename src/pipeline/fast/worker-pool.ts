@@ -56,9 +56,8 @@ const STOP_GRACE_MS = 2000;
  * for at most STOP_GRACE_MS: a worker still busy then (a loaded machine) is unreferenced, so that
  * it does not keep the process alive, and ends by itself when it gets to the message. Never
  * terminate(): stopping a thread while V8 compiles its code (its WebAssembly's faster tier, on
- * background threads) crashed Node 20 (an assertion in NodePlatform::ForIsolate). Rare test runs
- * under load stalled with every later -j pass of the process waiting on workers that never
- * answered; a terminate() that hangs the same way is the suspect, not proven.
+ * background threads) crashed Node 20 (an assertion in NodePlatform::ForIsolate). A thread that
+ * ends by itself could hang instead, in a Node deadlock that ./worker-thread.ts avoids.
  */
 export async function stopWorker(worker: Worker): Promise<void> {
   if (worker.threadId < 0) return; // ended already (a worker that ran out of memory)

@@ -1,6 +1,7 @@
 /**
  * A worker thread of bn's (the -j block workers, the Parquet row-group workers), whose V8 isolate
- * is made without a background optimizing compiler: the thread optimizes its hot code itself.
+ * is made without a background optimizing compiler: the thread optimizes its hot JavaScript itself
+ * (its WebAssembly's faster tier is still compiled in the background).
  *
  * Why: Node can deadlock when a thread ends while V8 optimizes that thread's code on a
  * background thread and the optimization needs a garbage collection (nodejs/node#54918, open):

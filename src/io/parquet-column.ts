@@ -117,23 +117,18 @@ export function readFlatChunk(buffer: ArrayBuffer, byteLength: number, decoder: 
     if (header.data_page_header_v2?.is_compressed === false && decoder.codec !== 'UNCOMPRESSED') bytes = bytes.slice();
     reader.offset += size;
     if (header.type === 'DICTIONARY_PAGE') {
-      const bounded = isText(decoder) || plainWidth(decoder) !== undefined;
-      const page = decompressPage(bytes, Number(header.uncompressed_page_size), decoder.codec, textPages ?? compressorsOf(decoder, memory, bounded));
-      const view = new DataView(page.buffer, page.byteOffset, page.byteLength);
-      const entries = header.dictionary_page_header!.num_values;
-      const reader = { view, offset: 0 };
-      if (isText(decoder)) dictionary = readPlainText(page, reader, entries, memory);
-      else if (plainWidth(decoder) !== undefined) dictionary = readPlainValues(page, reader, decoder, entries);
-      else dictionary = convert(readPlain(reader, decoder.type, entries, decoder.element.type_length), decoder); // an exact page
+      // A dictionary page's entries are PLAIN values.
+      const page = decompressPage(bytes, Number(header.uncompressed_page_size), decoder.codec, pageCompressors('PLAIN', decoder, undefined, memory, textPages));
+      const reader = { view: new DataView(page.buffer, page.byteOffset, page.byteLength), offset: 0 };
+      dictionary = pageValues(page, reader, 'PLAIN', decoder, undefined, header.dictionary_page_header!.num_values, memory);
     } else if (header.type === 'DATA_PAGE') {
       const dph = header.data_page_header!;
-      const compressors = (dph.encoding === 'PLAIN' && textPages) || compressorsOf(decoder, memory, readsBounded(dph.encoding, decoder, dictionary));
-      const page = decompressPage(bytes, Number(header.uncompressed_page_size), decoder.codec, compressors);
+      const page = decompressPage(bytes, Number(header.uncompressed_page_size), decoder.codec, pageCompressors(dph.encoding, decoder, dictionary, memory, textPages));
       pages.push(readV1Page(page, dph, decoder, dictionary, maxDefinition, memory));
       read += dph.num_values;
     } else if (header.type === 'DATA_PAGE_V2') {
       const dph = header.data_page_header_v2!;
-      pages.push(readV2Page(bytes, header, decoder, dictionary, maxDefinition, memory, textPages));
+      pages.push(readV2Page(bytes, header, decoder, dictionary, maxDefinition, memory, pageCompressors(dph.encoding, decoder, dictionary, memory, textPages)));
       read += dph.num_values;
     } else {
       throw new Error(`parquet unsupported page type: ${header.type}`);
@@ -209,7 +204,7 @@ function readV1Page(page: Uint8Array, header: DataPageHeader, decoder: ColumnDec
  * repeated values, by dictionary, went through plain arrays of indices and numbers, about a
  * fifth of `bn stats`' decoding.
  */
-function readV2Page(bytes: Uint8Array, header: PageHeader, decoder: ColumnDecoder, dictionary: ChunkValues | undefined, maxDefinition: number, memory: ChunkMemory, textPages?: Compressors): ChunkValues {
+function readV2Page(bytes: Uint8Array, header: PageHeader, decoder: ColumnDecoder, dictionary: ChunkValues | undefined, maxDefinition: number, memory: ChunkMemory, compressors: Compressors | undefined): ChunkValues {
   const dph = header.data_page_header_v2!;
   if (!readsHere(dph.encoding, decoder, dictionary)) {
     const { definitionLevels, dataPage } = readDataPageV2(bytes, header, decoder);
@@ -229,7 +224,6 @@ function readV2Page(bytes: Uint8Array, header: PageHeader, decoder: ColumnDecode
   }
   let page = bytes.subarray(valuesAt);
   // Compressed values of no bytes: none (a page of nulls may have no compressed bytes, which is not a valid stream).
-  const compressors = (dph.encoding === 'PLAIN' && textPages) || compressorsOf(decoder, memory, readsBounded(dph.encoding, decoder, dictionary));
   if (dph.is_compressed !== false) page = size > 0 ? decompressPage(page, size, decoder.codec, compressors) : page.subarray(0, 0);
   const reader = { view: new DataView(page.buffer, page.byteOffset, page.byteLength), offset: 0 };
   const values = pageValues(page, reader, dph.encoding, decoder, dictionary, levels.defined ?? count, memory);
@@ -280,9 +274,15 @@ function readsBounded(encoding: Encoding, decoder: ColumnDecoder, dictionary: Ch
   return readsHere(encoding, decoder, dictionary) && (isText(decoder) || encoding !== 'PLAIN' || plainWidth(decoder) !== undefined);
 }
 
-/** The decompressors of a page: `bounded`, one this module reads through views bounded by it (see readsBounded). */
-function compressorsOf(decoder: ColumnDecoder, memory: ChunkMemory, bounded: boolean): Compressors | undefined {
-  return (bounded && memory.boundedPages) || decoder.compressors;
+/**
+ * The decompressors of a chunk's page of `encoding` (a dictionary page's entries are PLAIN): a
+ * text chunk's PLAIN pages into its one room (`textPages`, see readFlatChunk), a page this module
+ * reads through views bounded by it (readsBounded) into a buffer that may be longer, any other
+ * into the decoder's own (exact pages).
+ */
+function pageCompressors(encoding: Encoding, decoder: ColumnDecoder, dictionary: ChunkValues | undefined, memory: ChunkMemory, textPages: Compressors | undefined): Compressors | undefined {
+  if (encoding === 'PLAIN' && textPages) return textPages;
+  return (readsBounded(encoding, decoder, dictionary) && memory.boundedPages) || decoder.compressors;
 }
 
 /** A page's definition levels: how many of its values are there, and the levels, as bytes, when some are not (undefined: all are). */

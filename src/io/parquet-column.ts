@@ -102,20 +102,16 @@ export function readFlatChunk(buffer: ArrayBuffer, byteLength: number, decoder: 
   let read = 0;
   // A text chunk's pages of text (not its dictionary indices) one after the other in one buffer:
   // their cells are joined where they lie, not copied into another buffer as long as them all.
-  const textLength = isText(decoder) && decoder.codec !== 'UNCOMPRESSED' && memory.consecutivePages ? textPagesLength(buffer, byteLength, rows) : 0;
+  const name = decoder.pathInSchema.join('.');
+  const textLength = isText(decoder) && decoder.codec !== 'UNCOMPRESSED' && memory.consecutivePages ? textPagesLength(buffer, byteLength, rows, name) : 0;
   const textPages = textLength > 0 ? memory.consecutivePages!(textLength) : undefined;
   while (read < rows) {
-    if (reader.offset >= byteLength) throw new Error(`column ${decoder.pathInSchema.join('.')}: its chunk ends after ${read} of ${rows} rows`);
-    const header = parquetHeader(reader);
-    const size = header.compressed_page_size;
-    // A size that is none, below zero or not whole would not move the reader on (read for ever).
-    if (!Number.isSafeInteger(size) || size < 0) throw new Error(`column ${decoder.pathInSchema.join('.')}: a page header gives no valid page size`);
-    if (reader.offset + size > byteLength) throw new Error(`column ${decoder.pathInSchema.join('.')}: a page goes past the end of its chunk`);
-    let bytes = new Uint8Array(buffer, reader.offset, size);
+    if (reader.offset >= byteLength) throw new Error(`column ${name}: its chunk ends after ${read} of ${rows} rows`);
+    const { header, at } = nextPage(reader, byteLength, name);
+    let bytes = new Uint8Array(buffer, at, header.compressed_page_size);
     // A v2 page may be stored uncompressed in a compressed chunk: its values would be views of the
     // chunk, whose buffer is reused once the chunk is read (./parquet-memory.ts). They get their own.
     if (header.data_page_header_v2?.is_compressed === false && decoder.codec !== 'UNCOMPRESSED') bytes = bytes.slice();
-    reader.offset += size;
     if (header.type === 'DICTIONARY_PAGE') {
       // A dictionary page's entries are PLAIN values.
       const page = decompressPage(bytes, Number(header.uncompressed_page_size), decoder.codec, pageCompressors('PLAIN', decoder, undefined, memory, textPages));
@@ -145,17 +141,12 @@ export function readFlatChunk(buffer: ArrayBuffer, byteLength: number, decoder: 
  * a size to ask room for: a header it cannot read ends the count, and reading the pages says
  * what is wrong with it.
  */
-function textPagesLength(buffer: ArrayBuffer, byteLength: number, rows: number): number {
+function textPagesLength(buffer: ArrayBuffer, byteLength: number, rows: number, name: string): number {
   const reader = { view: new DataView(buffer, 0, byteLength), offset: 0 };
   let length = 0;
   try {
     for (let read = 0; read < rows && reader.offset < byteLength; ) {
-      const header = parquetHeader(reader);
-      const size = header.compressed_page_size;
-      // A page that would not move the count on (a size below zero: back to its own header) or
-      // that leaves the chunk: the count stops, and reading the pages refuses it.
-      if (!Number.isSafeInteger(size) || size < 0 || reader.offset + size > byteLength) break;
-      reader.offset += size;
+      const { header } = nextPage(reader, byteLength, name);
       const v1 = header.data_page_header;
       const v2 = header.data_page_header_v2;
       const text = header.type === 'DICTIONARY_PAGE' || v1?.encoding === 'PLAIN' ? header.uncompressed_page_size : v2?.encoding === 'PLAIN' && v2.is_compressed !== false ? v2ValuesLength(header) : 0;
@@ -168,6 +159,21 @@ function textPagesLength(buffer: ArrayBuffer, byteLength: number, rows: number):
   }
   // Text cells' offsets are 32-bit: more is no text bn reads in one buffer.
   return length > 0 && length < 2 ** 31 ? length : 0;
+}
+
+/**
+ * The page header at the reader, and where its page starts; the reader moves past the page. A
+ * page size that is none, below zero or not whole (the reader would not move on, and the chunk be
+ * read for ever), or one past the chunk's end, is refused.
+ */
+function nextPage(reader: { view: DataView; offset: number }, byteLength: number, name: string): { header: PageHeader; at: number } {
+  const header = parquetHeader(reader);
+  const size = header.compressed_page_size;
+  if (!Number.isSafeInteger(size) || size < 0) throw new Error(`column ${name}: a page header gives no valid page size`);
+  if (reader.offset + size > byteLength) throw new Error(`column ${name}: a page goes past the end of its chunk`);
+  const at = reader.offset;
+  reader.offset += size;
+  return { header, at };
 }
 
 /** The bytes of a v2 page's values once decompressed (the page's, less its levels, which are stored apart). */

@@ -14,7 +14,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { ParquetWriter } from 'hyparquet-writer';
+import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
+import { writePageHeader } from 'hyparquet-writer/src/datapage.js';
 import { fileWriter } from 'hyparquet-writer/src/node.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bnInProcess, bnProcess, csvRows } from '../helpers/run-bn.js';
@@ -459,6 +460,29 @@ describe('a corrupt Parquet file', () => {
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toMatch(/Parquet/);
     expect(existsSync(at('bad-text-column.out.csv'))).toBe(false);
+  });
+
+  it('a text page header whose page size leads back to itself: normalize fails at once, one bn: line, no output file (it read the chunk for ever)', async () => {
+    const file = at('bad-page-size.parquet');
+    copyFileSync(at('t.parquet'), file);
+    const chunk = (await duck.runAndReadAll(`SELECT coalesce(dictionary_page_offset, data_page_offset)::INTEGER AS at, compression FROM parquet_metadata('${file}') WHERE path_in_schema = 'code' AND row_group_id = 0`)).getRowObjectsJS()[0]!;
+    expect(chunk.compression).not.toBe('UNCOMPRESSED'); // its pages are sized first (a room for its text)
+    // A dictionary page header whose compressed size is minus its own length.
+    let header: Uint8Array | undefined;
+    for (let length = 1; header === undefined; length++) {
+      const writer = new ByteWriter();
+      writePageHeader(writer, { type: 'DICTIONARY_PAGE', uncompressed_page_size: 10, compressed_page_size: -length, dictionary_page_header: { num_values: 1, encoding: 'PLAIN' } } as never);
+      if (writer.offset === length) header = writer.getBytes().slice();
+    }
+    const bytes = readFileSync(file);
+    bytes.set(header, Number(chunk.at));
+    writeFileSync(file, bytes);
+    const out = at('bad-page-size.out.csv');
+    const r = await bnInProcess(['normalize', file, '-o', out]);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`^bn: ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: .*Parquet.*\\n$`));
+    expect(r.stderr.split('\n')).toHaveLength(2);
+    expect(existsSync(out)).toBe(false);
   });
 
   it.each(cases)('%s: one bn: line naming the file, exit 1, no output file', async (name, damage) => {

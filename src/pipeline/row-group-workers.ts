@@ -13,8 +13,7 @@ import { isNumericType } from '../io/column-types.js';
 import type { ColumnarSource } from '../io/columnar.js';
 import type { BatchConsumer, WorkerStep } from './batch.js';
 import type { BlockHelpers } from './column-batches.js';
-import { stopWorker, workerScript } from './fast/worker-pool.js';
-import { startWorkerThread } from './fast/worker-thread.js';
+import { startWorkerThread, stopWorker, workerScript } from './fast/worker-thread.js';
 
 export type RowGroupRequest = { path: string; label: string; width: number; features: readonly number[] } | { group: number };
 export type RowGroupResult =
@@ -111,7 +110,7 @@ class RowGroupWorkers implements BlockHelpers {
     return this.rows;
   }
 
-  /** Ask each worker to end, and wait a while for it (./fast/worker-pool.ts: stopWorker). */
+  /** Ask each worker to end, and wait a while for it (./fast/worker-thread.ts: stopWorker). */
   async close(): Promise<void> {
     await Promise.all(this.workers.map((worker) => stopWorker(worker)));
   }

@@ -6,7 +6,7 @@
  */
 import type { Worker } from 'node:worker_threads';
 import type { Task, TaskResult, TaskSetup } from './block-task.js';
-import { startWorkerThread } from './worker-thread.js';
+import { startWorkerThread, stopWorker, workerScript } from './worker-thread.js';
 
 export type WorkerMessage = { setup: TaskSetup; pass: number } | (Task & { pass: number }) | { recycle: ArrayBuffer } | null;
 
@@ -48,27 +48,6 @@ export class WorkerPool {
   }
 }
 
-/** Milliseconds a pass waits for a worker to end by itself before it goes on without waiting. */
-const STOP_GRACE_MS = 2000;
-
-/**
- * Ask a worker to end (a null message: it closes its port and its thread ends) and wait for it,
- * for at most STOP_GRACE_MS: a worker still busy then (a loaded machine) is unreferenced, so that
- * it does not keep the process alive, and ends by itself when it gets to the message. Never
- * terminate(): stopping a thread while V8 compiles its code (its WebAssembly's faster tier, on
- * background threads) crashed Node 20 (an assertion in NodePlatform::ForIsolate). A thread that
- * ends by itself could hang instead, in a Node deadlock that ./worker-thread.ts avoids.
- */
-export async function stopWorker(worker: Worker): Promise<void> {
-  if (worker.threadId < 0) return; // ended already (a worker that ran out of memory)
-  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-  worker.postMessage(null);
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), STOP_GRACE_MS)));
-  if ((await Promise.race([exited, late])) === 'late') worker.unref();
-  clearTimeout(timer);
-}
-
 /** Threads started at launch by startWorkersEarly, for the first pool to take. */
 const early: Worker[] = [];
 
@@ -108,12 +87,3 @@ export function post(worker: Worker, message: WorkerMessage, transfer: ArrayBuff
 }
 
 export type { TaskResult };
-
-/**
- * A worker's script, `relative` to the module at `from` (its import.meta.url). Under the test
- * runner that module is TypeScript from src/, which a worker cannot load: the build's in dist/.
- */
-export function workerScript(relative: string, from: string): URL {
-  const url = new URL(relative, from);
-  return from.endsWith('.ts') ? new URL(url.href.replace('/src/', '/dist/')) : url;
-}

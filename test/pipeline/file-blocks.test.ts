@@ -7,7 +7,7 @@ import { closeSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fileBlocks } from '../../src/pipeline/fast/parallel.js';
+import { DEFAULT_BLOCK_BYTES, fileBlocks, MOMENTS_BLOCK_BYTES, passBlockBytes } from '../../src/pipeline/fast/parallel.js';
 
 const KiB = 1024;
 
@@ -52,5 +52,20 @@ describe('fileBlocks', () => {
   it('a block size below 64 KiB is every block’s size, the first included', async () => {
     const blocks = await cuts(line.repeat(100), 1000);
     for (const block of blocks.slice(0, -1)) expect(block.end - block.start).toBe(1035); // 23 lines: the first LF at or after 1000 bytes
+  });
+});
+
+describe('passBlockBytes', () => {
+  it('a pass whose results are exact moments cuts 2 MiB blocks; one that writes or hands back values, 512 KiB', () => {
+    expect(MOMENTS_BLOCK_BYTES).toBe(2 << 20);
+    expect(DEFAULT_BLOCK_BYTES).toBe(512 << 10);
+    expect(passBlockBytes({ features: [0], moments: true }, undefined)).toBe(MOMENTS_BLOCK_BYTES);
+    expect(passBlockBytes({ features: [0] }, undefined)).toBe(DEFAULT_BLOCK_BYTES);
+    expect(passBlockBytes({ features: [0], write: { params: { mean: [0], scale: [1] } as never, precision: undefined } }, undefined)).toBe(DEFAULT_BLOCK_BYTES);
+  });
+
+  it('a block size chosen (BN_JOBS_BLOCK) is every pass\'s', () => {
+    expect(passBlockBytes({ features: [0], moments: true }, 4096)).toBe(4096);
+    expect(passBlockBytes({ features: [0] }, 4096)).toBe(4096);
   });
 });

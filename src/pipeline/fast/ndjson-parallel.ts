@@ -26,7 +26,7 @@ import type { BatchConsumer, ReadEnd, WorkerStep } from '../batch.js';
 import { RowBatcher } from '../row-batches.js';
 import { consumeResult, runBlocks, type ReadAlone } from './block-scheduler.js';
 import { readRange, type NdjsonTaskSetup, type TaskResult } from './block-task.js';
-import { boundaryAfter, DEFAULT_BLOCK_BYTES, fileBlocks, KNOWN_FEATURES_HEAD_BYTES, READ_BYTES, type ParallelOptions } from './parallel.js';
+import { boundaryAfter, DEFAULT_BLOCK_BYTES, fileBlocks, KNOWN_FEATURES_HEAD_BYTES, passBlockBytes, READ_BYTES, type ParallelOptions } from './parallel.js';
 import { WorkerPool } from './worker-pool.js';
 
 /** An NDJSON file into `consumer`, its byte ranges read by worker threads where the consumer has a WorkerStep. */
@@ -142,7 +142,7 @@ export async function readNdjsonFileBatches(
           return { end, nextLine: lines.nextLine };
         };
         const work = { consume: (result: TaskResult) => consumeResult(consumer, result, width, step.features) };
-        const outcome = await runBlocks(fileBlocks(fd, offset, size, blockBytes), head.nextLine, pool!, setup, work, alone, counter);
+        const outcome = await runBlocks(fileBlocks(fd, offset, size, passBlockBytes(step, options.blockBytes)), head.nextLine, pool!, setup, work, alone, counter);
         blockRows = outcome.rows;
       }
     } finally {

@@ -4,8 +4,12 @@
  * saves; what is checked here is that it says yes exactly where a fast-path pass over a large
  * CSV file (or a statistics pass over a large NDJSON file) is likely, with -j N meaning the main thread and N − 1 workers.
  */
+import { mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
+import os, { availableParallelism } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BLOCK_BYTES, defaultJobs, isDelimitedText, ONE_THREAD_MAX_BLOCKS, TWO_CORES_STATISTICS_ONE_THREAD_BLOCKS } from '../../src/cli/default-jobs.js';
+import { resolveInput, type InputFlags } from '../../src/cli/input-options.js';
+import { BLOCK_BYTES, defaultJobs, isDelimitedText, ONE_THREAD_MAX_BLOCKS, regularFileSize, TWO_CORES_STATISTICS_ONE_THREAD_BLOCKS } from '../../src/cli/default-jobs.js';
 import { earlyWorkerCount } from '../../src/cli/early-workers.js';
 import { DEFAULT_BLOCK_BYTES } from '../../src/pipeline/fast/parallel.js';
 
@@ -115,5 +119,50 @@ describe('defaultJobs', () => {
   it('counts blocks of BN_JOBS_BLOCK bytes, so that tests split small files between workers', () => {
     expect(defaultJobs(9 * 64, 2, 64)).toBe(2);
     expect(defaultJobs(8 * 64, 2, 64)).toBe(1);
+  });
+});
+
+/**
+ * bin/bn's guess and the pass's own choice of -j (resolveInput) go by one rule (defaultJobs,
+ * isDelimitedText); over the same command lines of a pass that reads with workers, they agree.
+ */
+describe('earlyWorkerCount and resolveInput', () => {
+  // Sparse files of the sizes that decide -j, read through the file system as bn reads them.
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bn-jobs-'));
+  const file = (name: string, size: number) => {
+    const at = path.join(dir, name);
+    writeFileSync(at, '');
+    truncateSync(at, size);
+    return at;
+  };
+  const files = {
+    huge: file('huge.csv', HUGE),
+    big: file('big.csv', BIG),
+    bigTsv: file('big.tsv', BIG),
+    bigTab: file('big.tab', BIG),
+    medium: file('medium.csv', MEDIUM),
+    bigNdjson: file('big.jsonl', BIG),
+    bigTxt: file('big.txt', BIG),
+  };
+  const cores = availableParallelism();
+
+  it.each([
+    ['stats', files.huge, {}],
+    ['stats', files.big, {}],
+    ['stats', files.bigTsv, {}],
+    ['stats', files.bigTab, {}],
+    ['stats', files.medium, {}],
+    ['stats', files.bigNdjson, {}],
+    ['stats', files.bigTxt, { from: 'csv' }],
+    ['stats', files.bigTxt, { from: 'tsv' }],
+    ['stats', files.big, { from: 'ndjson' }],
+    ['stats', files.big, { jobs: 2 }],
+    ['normalize', files.big, {}],
+    ['normalize', files.huge, {}],
+    ['normalize', files.bigNdjson, {}],
+  ] as const)('%s %s %j: the threads started at launch are the workers the pass asks for', (command, input, flags: Partial<InputFlags>) => {
+    const argv = [command, input, ...(flags.from ? ['--from', flags.from] : []), ...(flags.jobs ? ['-j', String(flags.jobs)] : [])];
+    const { jobs } = resolveInput(input, { header: true, ...flags }, {}, { statistics: command === 'stats' });
+    expect(earlyWorkerCount(argv, {}, cores, regularFileSize)).toBe(jobs - 1);
   });
 });

@@ -135,32 +135,26 @@ describe('earlyWorkerCount and resolveInput', () => {
     truncateSync(at, size);
     return at;
   };
-  const files = {
-    huge: file('huge.csv', HUGE),
-    big: file('big.csv', BIG),
-    bigTsv: file('big.tsv', BIG),
-    bigTab: file('big.tab', BIG),
-    medium: file('medium.csv', MEDIUM),
-    bigNdjson: file('big.jsonl', BIG),
-    bigTxt: file('big.txt', BIG),
-  };
+  const sizes: Record<string, number> = { 'huge.csv': HUGE, 'big.csv': BIG, 'big.tsv': BIG, 'big.tab': BIG, 'medium.csv': MEDIUM, 'big.jsonl': BIG, 'big.txt': BIG };
+  const files = Object.fromEntries(Object.entries(sizes).map(([name, size]) => [name, file(name, size)]));
   const cores = availableParallelism();
 
   it.each([
-    ['stats', files.huge, {}],
-    ['stats', files.big, {}],
-    ['stats', files.bigTsv, {}],
-    ['stats', files.bigTab, {}],
-    ['stats', files.medium, {}],
-    ['stats', files.bigNdjson, {}],
-    ['stats', files.bigTxt, { from: 'csv' }],
-    ['stats', files.bigTxt, { from: 'tsv' }],
-    ['stats', files.big, { from: 'ndjson' }],
-    ['stats', files.big, { jobs: 2 }],
-    ['normalize', files.big, {}],
-    ['normalize', files.huge, {}],
-    ['normalize', files.bigNdjson, {}],
-  ] as const)('%s %s %j: the threads started at launch are the workers the pass asks for', (command, input, flags: Partial<InputFlags>) => {
+    ['stats', 'huge.csv', {}],
+    ['stats', 'big.csv', {}],
+    ['stats', 'big.tsv', {}],
+    ['stats', 'big.tab', {}],
+    ['stats', 'medium.csv', {}],
+    ['stats', 'big.jsonl', {}],
+    ['stats', 'big.txt', { from: 'csv' }],
+    ['stats', 'big.txt', { from: 'tsv' }],
+    ['stats', 'big.csv', { from: 'ndjson' }],
+    ['stats', 'big.csv', { jobs: 2 }],
+    ['normalize', 'big.csv', {}],
+    ['normalize', 'huge.csv', {}],
+    ['normalize', 'big.jsonl', {}],
+  ] as const)('%s %s %j: the threads started at launch are the workers the pass asks for', (command, name, flags: Partial<InputFlags>) => {
+    const input = files[name]!;
     const argv = [command, input, ...(flags.from ? ['--from', flags.from] : []), ...(flags.jobs ? ['-j', String(flags.jobs)] : [])];
     const { jobs } = resolveInput(input, { header: true, ...flags }, {}, { statistics: command === 'stats' });
     expect(earlyWorkerCount(argv, {}, cores, regularFileSize)).toBe(jobs - 1);

@@ -22,17 +22,33 @@ export class Utf8Checker {
   ) {}
 
   check(chunk: Buffer): void {
+    const { error } = this.valid(chunk);
+    if (error) throw error;
+  }
+
+  /**
+   * `chunk` checked, for a reader that names the first fault of its input whatever its kind: the
+   * part of the chunk before its first byte that is not UTF-8 (all of it when there is none), to
+   * be read before `error`, when there is one, is thrown. So a bad record before that byte is the
+   * error, wherever the input's chunks (or a -j pass's blocks) happen to be cut.
+   */
+  valid(chunk: Buffer): { bytes: Buffer; error?: BnError } {
     // The common case, a chunk that is UTF-8 and ends on a character: one native call.
     if (this.carry.length === 0 && isUtf8(chunk)) {
       this.offset += chunk.length;
-      return;
+      return { bytes: chunk };
     }
-    const bytes = this.carry.length > 0 ? Buffer.concat([this.carry, chunk]) : chunk;
+    const carried = this.carry.length;
+    const bytes = carried > 0 ? Buffer.concat([this.carry, chunk]) : chunk;
     const complete = completeLength(bytes);
     const body = bytes.subarray(0, complete);
-    if (!isUtf8(body)) throw notUtf8(bytes, firstInvalid(body), this.offset, this.label);
+    if (!isUtf8(body)) {
+      const at = firstInvalid(body);
+      return { bytes: chunk.subarray(0, Math.max(0, at - carried)), error: notUtf8(bytes, at, this.offset, this.label) };
+    }
     this.offset += complete;
     this.carry = Buffer.from(bytes.subarray(complete));
+    return { bytes: chunk };
   }
 
   end(): void {

@@ -125,9 +125,14 @@ export function workersFor(input: InputSource, spec: InputSpec = input.spec): Wo
   return scannedCsv(input) && input.jobs > 1 && byRanges(spec) ? new WorkerPool(input.jobs - 1) : undefined;
 }
 
-/** An NDJSON file read by byte ranges with -j: its lines are independent, any cut after an LF is a line's start. */
+/**
+ * An NDJSON file read by byte ranges: its lines are independent, any cut after an LF is a line's
+ * start. With -j 1 the main thread reads them all the same way: measured on 151 MB, 0.83× the time
+ * of the row reader and 64 MB peak RSS against 102 (1.5 MB: 0.83× too), and its faults come in the
+ * order -j 2's do (what is before a byte that is not UTF-8 is read first).
+ */
 function byLines(input: InputSource, spec: InputSpec): spec is InputSpec & { path: string } {
-  return input.format === 'ndjson' && input.fast && input.jobs > 1 && byRanges(spec);
+  return input.format === 'ndjson' && input.fast && byRanges(spec);
 }
 
 /**

@@ -7,7 +7,7 @@ import { Buffer, isUtf8 } from 'node:buffer';
 import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeUtf8, utf8Check } from '../../src/io/utf8.js';
+import { decodeUtf8, utf8Check, Utf8Checker } from '../../src/io/utf8.js';
 import { expectBnError } from '../helpers/run-bn.js';
 
 /** Feed `bytes` in chunks cut at `cuts`; the bytes that came out, or the error. */
@@ -77,6 +77,56 @@ describe('utf8Check', () => {
       }),
       { numRuns: 300, seed: 8 },
     );
+  });
+});
+
+describe('Utf8Checker.valid', () => {
+  it('random bytes in random chunks: the bytes handed on before the error are the input up to its first bad byte (fast-check)', () => {
+    const byte = fc.oneof(fc.integer({ min: 0x20, max: 0x7e }), fc.integer({ min: 0x80, max: 0xbf }), fc.integer({ min: 0xc2, max: 0xf4 }), fc.integer({ min: 0, max: 255 }));
+    fc.assert(
+      fc.property(fc.array(byte, { maxLength: 24 }), fc.array(fc.nat(24), { maxLength: 4 }), (values, cuts) => {
+        const bytes = Buffer.from(values);
+        const edges = [0, ...cuts.map((c) => Math.min(c, bytes.length)).sort((a, b) => a - b), bytes.length];
+        const checker = new Utf8Checker('in.csv', 7);
+        const out: Buffer[] = [];
+        let failure: Error | undefined;
+        for (let k = 1; k < edges.length && failure === undefined; k++) {
+          const { bytes: valid, error } = checker.valid(bytes.subarray(edges[k - 1], edges[k]));
+          out.push(valid);
+          failure = error;
+        }
+        if (failure === undefined) {
+          try {
+            checker.end();
+          } catch (err) {
+            failure = err as Error;
+          }
+        }
+        const bad = firstBad(bytes);
+        if (bad === bytes.length) {
+          expect(failure).toBeUndefined();
+          expect(Buffer.concat(out)).toEqual(bytes);
+        } else {
+          expect(failure?.message).toMatch(new RegExp(`at byte offset ${7 + bad} `));
+          // Every byte before the bad one is handed on (a fault there is found first), and at
+          // most the 3 bytes after it that a chunk's end left looking like a character's start.
+          const handed = Buffer.concat(out);
+          expect(handed).toEqual(bytes.subarray(0, handed.length));
+          expect(handed.length).toBeGreaterThanOrEqual(bad);
+          expect(handed.length).toBeLessThanOrEqual(bad + 3);
+        }
+      }),
+      { numRuns: 500, seed: 9 },
+    );
+  });
+
+  it('a bad byte in the middle of a chunk, after a character cut by the chunk before', () => {
+    const checker = new Utf8Checker('in.csv');
+    const euro = Buffer.from('€'); // e2 82 ac
+    expect(checker.valid(Buffer.concat([Buffer.from('ab'), euro.subarray(0, 1)])).error).toBeUndefined();
+    const { bytes, error } = checker.valid(Buffer.concat([euro.subarray(1), Buffer.from('cd'), Buffer.from([0xe9]), Buffer.from('ef')]));
+    expect(bytes.toString('latin1')).toBe(`${euro.subarray(1).toString('latin1')}cd`);
+    expect(error?.message).toMatch(/byte 0xe9 at byte offset 7 /);
   });
 });
 

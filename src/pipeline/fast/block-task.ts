@@ -147,8 +147,12 @@ class BlockBytes {
     if (this.fd !== undefined) closeSync(this.fd);
   }
 
-  /** The bytes of `task`; throws a BnError when the file was cut or they are not UTF-8. */
-  of(task: Task): Buffer {
+  /**
+   * The bytes of `task` that can be read: all of them, or those before where the file was cut
+   * or before a byte that is not UTF-8, with that `fault` (a BnError) to throw once they are read,
+   * as the main thread reads up to such a fault (so that an earlier bad record is the error).
+   */
+  of(task: Task): { bytes: Buffer; fault?: BnError } {
     const size = task.end - task.start;
     let bytes: Buffer;
     if (task.bytes) {
@@ -157,11 +161,16 @@ class BlockBytes {
       if (this.readBuffer.length < size) this.readBuffer = Buffer.allocUnsafe(size);
       bytes = readRange(this.fd!, task.start, task.end, this.readBuffer);
     }
-    if (bytes.length < size) throw fileCut(this.label, task.start + bytes.length, this.fileSize);
     const utf8 = new Utf8Checker(this.label, task.start);
-    utf8.check(bytes);
-    utf8.end();
-    return bytes;
+    const { bytes: valid, error } = utf8.valid(bytes);
+    if (error) return { bytes: valid, fault: error };
+    if (bytes.length < size) return { bytes, fault: fileCut(this.label, task.start + bytes.length, this.fileSize) };
+    try {
+      utf8.end();
+    } catch (err) {
+      return { bytes, fault: err as BnError };
+    }
+    return { bytes };
   }
 }
 
@@ -178,17 +187,17 @@ export abstract class RangeRunner implements BlockRunner {
   }
 
   run(task: Task): TaskResult {
-    let bytes: Buffer;
+    let input: ReturnType<BlockBytes['of']>;
     try {
-      bytes = this.input.of(task);
+      input = this.input.of(task);
     } catch (err) {
       return this.withInput(task, { index: task.index, lines: 0, rows: 0, error: serialized(err) });
     }
-    return this.withInput(task, this.read(task, bytes));
+    return this.withInput(task, this.read(task, input.bytes, input.fault));
   }
 
-  /** The result of the task's checked bytes. */
-  protected abstract read(task: Task, bytes: Buffer): TaskResult;
+  /** The result of the task's checked bytes, and of `fault` after them (the file cut there, or a byte that is not UTF-8). */
+  protected abstract read(task: Task, bytes: Buffer, fault: BnError | undefined): TaskResult;
 
   private withInput(task: Task, result: TaskResult): TaskResult {
     return task.bytes ? { ...result, input: task.bytes } : result;
@@ -227,7 +236,7 @@ export class TaskRunner extends RangeRunner {
     this.block = fixed === undefined || !this.batcher.takesLines ? null : NumericBlock.for(layout.width, setup.delimiter, fixed, this.batcher.keepsRecords);
   }
 
-  protected read(task: Task, bytes: Buffer): TaskResult {
+  protected read(task: Task, bytes: Buffer, fault: BnError | undefined): TaskResult {
     const label = this.setup.layout.label;
     this.batcher.discard(); // what a failed task left
     this.output.begin(bytes);
@@ -249,6 +258,7 @@ export class TaskRunner extends RangeRunner {
       scanner.push(bytes);
       // Borrowed records go before the scanner's last record, which it may hold in a buffer of its own.
       batcher.endOfChunk();
+      if (fault) throw fault;
       // A range that ends before the file does ends inside a record when the scanner holds its
       // start: the records before it are the result, the main thread reads on from there.
       const open = task.final ? 0 : scanner.pendingBytes;

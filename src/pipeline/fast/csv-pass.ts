@@ -159,12 +159,14 @@ export async function csvPass(
 ): Promise<PassResult> {
   const router = new RecordRouter(options, start);
   const scanner = new CsvScanner({ delimiter: options.delimiter, lazyQuotes: options.lazyQuotes }, router.onRecord);
-  // bn reads UTF-8: a chunk is checked before it is scanned, as the row readers' input is.
+  // bn reads UTF-8: a chunk is checked before it is scanned, as the row readers' input is, and
+  // what comes before a bad byte is scanned first (see Utf8Checker.valid).
   const utf8 = new Utf8Checker(options.label);
   try {
     for await (const data of input) {
-      utf8.check(data);
-      await router.scan(scanner, data, counter, afterChunk);
+      const { bytes, error } = utf8.valid(data);
+      await router.scan(scanner, bytes, counter, afterChunk);
+      if (error) throw error;
     }
     utf8.end();
     scanner.end();

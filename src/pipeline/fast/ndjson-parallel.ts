@@ -3,7 +3,7 @@
  * independent, so every cut just after an LF is a line boundary and no block is read from a
  * false start. The main thread reads the head (the first block: its records decide the columns
  * and the features) through the one-thread reader's own line reader (NdjsonLines) into a
- * RowBatcher, as ../row-batches.ts does; the rest is cut into blocks of about `blockBytes` for
+ * RowBatcher, as ../row-batches.ts does; the rest is cut into blocks (passBlockBytes) for
  * ./block-scheduler.ts, each read by ./ndjson-task.ts in a worker (or here, rather than wait), and
  * the results taken in file order: the same values into the same statistics as with -j 1.
  *
@@ -79,17 +79,20 @@ export async function readNdjsonFileBatches(
         const bytes = readRange(fd, offset, Math.min(end, offset + READ_BYTES), readBuffer, offset === position);
         if (offset === position) position += bytes.length;
         if (bytes.length === 0) throw fileCut(label, offset, size);
-        utf8.check(bytes);
+        // What comes before a byte that is not UTF-8 is read, and its rows handed on, first (see
+        // Utf8Checker.valid): an earlier bad value is the error.
+        const { bytes: valid, error } = utf8.valid(bytes);
         offset += bytes.length;
         try {
-          lines.push(bytes);
+          lines.push(valid);
         } catch (err) {
           take(); // the rows before the bad line first: an earlier bad value is the error
           throw err;
         }
         take();
         if (counter) counter.bytes += bytes.length;
-        if (consumer.batchRows === undefined) batcher?.flush('more');
+        if (consumer.batchRows === undefined || error) batcher?.flush('more');
+        if (error) throw error;
         await consumer.afterChunk?.();
         // Let timers (a progress display) and signal handlers run between chunks.
         await nextTurn();

@@ -14,6 +14,7 @@
  * where and why: the streaming parser that tells it is not loaded in a worker). The result holds
  * the rows before it, and the main thread reads on from that line itself.
  */
+import type { BnError } from '../../errors.js';
 import { NdjsonLines, type LineSink } from '../../io/ndjson-lines.js';
 import { RecordTable } from '../../io/json-records.js';
 import { missingTest } from '../../io/missing.js';
@@ -45,7 +46,7 @@ export class NdjsonTaskRunner extends RangeRunner {
     this.values = new LineValues(plan, setup.step.features, this.width, this.output);
   }
 
-  protected read(task: Task, bytes: Buffer): TaskResult {
+  protected read(task: Task, bytes: Buffer, fault: BnError | undefined): TaskResult {
     const { index } = task;
     if (this.table.columns.length !== this.width) this.table = RecordTable.ofObjects(this.setup.label, this.setup.columns);
     const { values } = this;
@@ -54,6 +55,7 @@ export class NdjsonTaskRunner extends RangeRunner {
     let end: Pick<TaskResult, 'openFrom' | 'lines'>;
     try {
       lines.push(bytes);
+      if (fault) throw fault;
       if (task.final) lines.end();
       end = { lines: lines.nextLine - 1 };
     } catch (err) {

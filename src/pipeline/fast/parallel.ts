@@ -6,7 +6,7 @@
  *
  * The main thread reads the head itself (the header, the first block of rows: the features are
  * decided there, and the record delimiter is known), to a record boundary. The rest is cut into
- * blocks of about `blockBytes`, each ending just after an LF, which ./block-scheduler.ts hands
+ * blocks (passBlockBytes: 512 KiB, 2 MiB in a statistics pass), each ending just after an LF, which ./block-scheduler.ts hands
  * to the threads and takes back in order, checking each cut (an LF inside a quoted field is no
  * record boundary: the main thread then reads across it alone). Files with a lone-CR record
  * delimiter, or whose head leaves a column undecided (no value yet), are read by the main
@@ -29,7 +29,10 @@ import { WorkerPool } from './worker-pool.js';
 export interface ParallelOptions {
   /** Worker threads; 1 reads the file in the main thread alone. */
   jobs: number;
-  /** Bytes per block (and of the head the main thread reads). */
+  /**
+   * Bytes of the head the main thread reads, and of every block (BN_JOBS_BLOCK, a test's); default:
+   * a head of DEFAULT_BLOCK_BYTES and blocks of passBlockBytes.
+   */
   blockBytes?: number;
   /**
    * Bytes of the head, when the features are known before the pass (pass 2 of normalize,
@@ -54,7 +57,8 @@ export const DEFAULT_BLOCK_BYTES = 512 << 10;
  * fixed part (the moments finished and encoded, then decoded and merged), about 0.2 ms, which at
  * 512 KiB was a sixth of a block's time. Measured, -j 2 `bn stats` of a 368 MB CSV with quoted
  * text (paired, 9 runs): 2 MiB blocks 0.90× the time of 512 KiB ones, peak RSS 82 → 90 MB;
- * 8 MiB ones were slower again and near the memory budget (125 MB).
+ * 8 MiB ones were slower again, at 125 MB, over bn's budget of 120. Standard input keeps 512 KiB
+ * blocks: their bytes are held in the main thread until a thread has read them.
  */
 export const MOMENTS_BLOCK_BYTES = 2 << 20;
 
@@ -129,11 +133,13 @@ async function parallelPass(path: string, csv: CsvOptions, options: ParallelOpti
         if (offset === position) position += bytes.length;
         // A file that ends before its size at opening was cut while bn read it.
         if (bytes.length === 0) throw fileCut(csv.label, offset, size);
-        // bn reads UTF-8, as ../../io/input.ts checks it for the row readers: the whole read
-        // before any of it is scanned, as a stream's chunk is (the same error comes first).
-        utf8.check(bytes);
+        // bn reads UTF-8, as ../../io/input.ts checks it for the row readers; the bytes before a
+        // byte that is not are scanned first, so that an earlier bad record is the error, as in
+        // a worker's block (./block-task.ts) wherever its cuts fall.
+        const { bytes: valid, error } = utf8.valid(bytes);
         offset += bytes.length;
-        await router.scan(scanner, bytes, counter, work.afterChunk);
+        await router.scan(scanner, valid, counter, work.afterChunk);
+        if (error) throw error;
         // Reads here are synchronous and writes may complete in a microtask: let the event loop
         // turn once per chunk, or timers (a progress display) and signal handlers would wait
         // until the whole pass is over.

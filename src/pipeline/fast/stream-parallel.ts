@@ -65,8 +65,10 @@ async function streamPass(
   const head = new CsvScanner({ delimiter: csv.delimiter, lazyQuotes: csv.lazyQuotes }, router.onRecord);
   /** Scans bytes in the main thread, as a one-thread pass does. */
   const push = async (scanner: CsvScanner, bytes: Uint8Array, utf8: Utf8Checker) => {
-    utf8.check(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)); // bn reads UTF-8, as ../../io/input.ts checks it for the row readers
-    await router.scan(scanner, bytes, counter, work.afterChunk);
+    // bn reads UTF-8, as ../../io/input.ts checks it for the row readers (what comes before a bad byte first: see Utf8Checker.valid).
+    const { bytes: valid, error } = utf8.valid(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    await router.scan(scanner, valid, counter, work.afterChunk);
+    if (error) throw error;
   };
   let pool: WorkerPool | undefined;
   try {

@@ -24,9 +24,11 @@ export const ONE_THREAD_MAX_BLOCKS = 8;
  * threads run there (`bn stats` of the bench's 98 MB file took 0.39 s free, 0.48 s held to one
  * core), and a worker first spends ≈ 0.1 s starting. Measured on 2 cores, `bn stats` with -j 1
  * against -j 2: 98 MB 0.90× the time (Node 24: 0.93×), 147 MB 1.00×, 196 MB 1.03×, 294 MB
- * 1.08×; with the 2 MiB blocks that statistics passes now cut, 98 MB 0.91×, a 122 MB file with
- * quoted text 0.88×. A pass that writes (normalize) does four times the work a byte, and gains from -j 2
- * at 98 MB (0.76× Polars' time with it); machines of more cores keep their cores (not measured).
+ * 1.08×; with the 2 MiB blocks statistics passes now cut (which made -j 2 at 98 MB 0.92× the
+ * time), 98 MB 0.91× again and 122 MB with quoted text 0.88×: runs here vary by ±10 %, and the
+ * threshold stays. A pass that writes (normalize) does four times the work a byte, and gains
+ * from -j 2 at 98 MB (0.76× Polars' time with it); machines of more cores keep their cores (not
+ * measured).
  */
 export const TWO_CORES_STATISTICS_ONE_THREAD_BLOCKS = 256;
 

@@ -74,8 +74,11 @@ export function addInputOptions(command: Command, { batches = true } = {}): Comm
   return command;
 }
 
-/** `statistics`: the command reads its input once for statistics only (`bn stats`), which changes the default of -j (./default-jobs.ts). */
-export function resolveInput(file: string | undefined, flags: InputFlags, env: Io['env'] = {}, { statistics = false } = {}): ResolvedInput {
+/**
+ * `statistics`: the command reads its input once for statistics only (`bn stats`), which changes
+ * the default of -j (./default-jobs.ts); `cores`, the machine's (a test's own).
+ */
+export function resolveInput(file: string | undefined, flags: InputFlags, env: Io['env'] = {}, { statistics = false, cores = availableParallelism() } = {}): ResolvedInput {
   if (flags.lastBatch !== undefined && flags.batchSize === undefined) {
     throw new BnError('BN_USAGE', '--last-batch needs -b/--batch-size: without it the whole input is one batch, with no last one to fold');
   }
@@ -94,7 +97,7 @@ export function resolveInput(file: string | undefined, flags: InputFlags, env: I
     select: flags.select === undefined ? undefined : parseSelection(flags.select),
     batchSize: flags.batchSize,
     lastBatch: flags.lastBatch ?? 'fold',
-    jobs: flags.jobs ?? defaultJobs(size, availableParallelism(), blockBytes, statistics && isDelimitedText(format)),
+    jobs: flags.jobs ?? defaultJobs(size, cores, blockBytes, statistics && isDelimitedText(format)),
     jobsGiven: flags.jobs,
     fast: env.BN_NO_FAST !== '1',
     blockBytes,

@@ -28,9 +28,11 @@ export class Utf8Checker {
 
   /**
    * `chunk` checked, for a reader that names the first fault of its input whatever its kind: the
-   * part of the chunk before its first byte that is not UTF-8 (all of it when there is none), to
-   * be read before `error`, when there is one, is thrown. So a bad record before that byte is the
-   * error, wherever the input's chunks (or a -j pass's blocks) happen to be cut.
+   * whole characters to read next, which are the input's bytes up to its first byte that is not
+   * UTF-8, then `error` to throw once they are read. A character that the chunk's end cuts is held
+   * back and comes first the next time (so the bytes are not always a part of `chunk`). So a bad
+   * record before that byte is the error, wherever the input's chunks (or a -j pass's blocks) are
+   * cut, and no byte after it is read.
    */
   valid(chunk: Buffer): { bytes: Buffer; error?: BnError } {
     // The common case, a chunk that is UTF-8 and ends on a character: one native call.
@@ -38,17 +40,16 @@ export class Utf8Checker {
       this.offset += chunk.length;
       return { bytes: chunk };
     }
-    const carried = this.carry.length;
-    const bytes = carried > 0 ? Buffer.concat([this.carry, chunk]) : chunk;
+    const bytes = this.carry.length > 0 ? Buffer.concat([this.carry, chunk]) : chunk;
     const complete = completeLength(bytes);
     const body = bytes.subarray(0, complete);
     if (!isUtf8(body)) {
       const at = firstInvalid(body);
-      return { bytes: chunk.subarray(0, Math.max(0, at - carried)), error: notUtf8(bytes, at, this.offset, this.label) };
+      return { bytes: body.subarray(0, at), error: notUtf8(bytes, at, this.offset, this.label) };
     }
     this.offset += complete;
     this.carry = Buffer.from(bytes.subarray(complete));
-    return { bytes: chunk };
+    return { bytes: body };
   }
 
   end(): void {

@@ -164,13 +164,13 @@ class BlockBytes {
     const utf8 = new Utf8Checker(this.label, task.start);
     const { bytes: valid, error } = utf8.valid(bytes);
     if (error) return { bytes: valid, fault: error };
-    if (bytes.length < size) return { bytes, fault: fileCut(this.label, task.start + bytes.length, this.fileSize) };
+    if (bytes.length < size) return { bytes: valid, fault: fileCut(this.label, task.start + bytes.length, this.fileSize) };
     try {
       utf8.end();
     } catch (err) {
-      return { bytes, fault: err as BnError };
+      return { bytes: valid, fault: err as BnError };
     }
-    return { bytes };
+    return { bytes: valid };
   }
 }
 

@@ -79,7 +79,7 @@ export async function readNdjsonFileBatches(
         const bytes = readRange(fd, offset, Math.min(end, offset + READ_BYTES), readBuffer, offset === position);
         if (offset === position) position += bytes.length;
         if (bytes.length === 0) throw fileCut(label, offset, size);
-        // What comes before a byte that is not UTF-8 is read, and its rows handed on, first (see
+        // What comes before a byte that is not UTF-8 is read, and its rows taken, first (see
         // Utf8Checker.valid): an earlier bad value is the error.
         const { bytes: valid, error } = utf8.valid(bytes);
         offset += bytes.length;
@@ -91,7 +91,7 @@ export async function readNdjsonFileBatches(
         }
         take();
         if (counter) counter.bytes += bytes.length;
-        if (consumer.batchRows === undefined || error) batcher?.flush('more');
+        if (consumer.batchRows === undefined) batcher?.flush('more');
         if (error) throw error;
         await consumer.afterChunk?.();
         // Let timers (a progress display) and signal handlers run between chunks.
@@ -101,12 +101,14 @@ export async function readNdjsonFileBatches(
     /** Lines from `offset` to the end of the file. */
     const feedToEnd = async (lines: NdjsonLines, utf8: Utf8Checker) => {
       await feed(lines, size, utf8);
+      // A file that ends inside a character: that, not the JSON of its cut last line, is the error
+      // (as for CSV, ./parallel.ts).
+      utf8.end();
       try {
         lines.end();
       } finally {
         take();
       }
-      utf8.end();
     };
     try {
       const head = new NdjsonLines(table, label, list, parse);

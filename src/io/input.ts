@@ -11,7 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import { BnError, describeErrno, fileCut } from '../errors.js';
 import { removeStaleTemporaries, SPOOL_DIRECTORY } from './stale-temporaries.js';
 import { registerTemporary, releaseTemporary } from './temporary-files.js';
-import { utf8Check } from './utf8.js';
+import { utf8Checked } from './utf8.js';
 import { compressionFromPath, decompressed, type Compression } from './compression.js';
 
 export interface InputSpec {
@@ -48,21 +48,26 @@ export async function checkReadable(spec: InputSpec): Promise<void> {
  * give the statistics of its first part as those of the file.
  */
 export function openInput(spec: InputSpec, stdin: Readable, text = true): Readable {
-  const checked = text ? utf8Check(spec.label) : new PassThrough();
-  // The bytes flow from here on, and may fail (not UTF-8) before the reader iterates them (the
-  // CSV reader loads csv-parse first): with no listener, pipe() would throw that error as an
-  // unhandled 'error' event. The stream keeps it, and the reader's iteration throws it.
-  checked.on('error', () => {});
+  const read = new PassThrough();
+  // The bytes flow from here on, and may fail (a read error, a file cut) before the reader
+  // iterates them (the CSV reader loads csv-parse first): with no listener, pipe() would throw that
+  // error as an unhandled 'error' event. The stream keeps it, and the reader's iteration throws it.
+  read.on('error', () => {});
   if (spec.path === undefined) {
-    stdin.on('error', (err: Error) => checked.destroy(err));
-    return stdin.pipe(checked);
+    stdin.on('error', (err: Error) => read.destroy(err));
+    stdin.pipe(read);
+  } else {
+    const file = createReadStream(spec.path, { highWaterMark: 1 << 20 });
+    // Before pipe() adds its own 'end' listener: the error comes before the end.
+    failIfShrunk(file, spec.path, read, spec.label);
+    const bytes = spec.compression ? decompressed(file, spec.compression, spec.label) : file;
+    bytes.on('error', (err: Error) => read.destroy(err));
+    bytes.pipe(read);
   }
-  const file = createReadStream(spec.path, { highWaterMark: 1 << 20 });
-  // Before pipe() adds its own 'end' listener: the error comes before the end.
-  failIfShrunk(file, spec.path, checked, spec.label);
-  const bytes = spec.compression ? decompressed(file, spec.compression, spec.label) : file;
-  bytes.on('error', (err: Error) => checked.destroy(err));
-  return bytes.pipe(checked);
+  if (!text) return read;
+  const checked = Readable.from(utf8Checked(read, spec.label), { objectMode: false });
+  checked.on('error', () => {}); // as above: kept for the reader's iteration
+  return checked;
 }
 
 /**

@@ -5,7 +5,6 @@
  * Checking costs one native `isUtf8` call a chunk; the bytes pass through unchanged.
  */
 import { Buffer, isUtf8 } from 'node:buffer';
-import { Transform } from 'node:stream';
 import { BnError } from '../errors.js';
 
 /**
@@ -57,30 +56,24 @@ export class Utf8Checker {
   }
 }
 
-/** A stream that passes its input on unchanged and fails with BN_NOT_UTF8 at the first byte that is not UTF-8. */
-export function utf8Check(label: string): Transform {
+/**
+ * `input`'s bytes, checked as they are read: the whole characters before the first byte that is
+ * not UTF-8 come first, and then BN_NOT_UTF8. A generator reads nothing ahead, so the error comes
+ * when the reader asks for more, once it has read those bytes: a bad record in them is the error,
+ * as with the fast readers (Utf8Checker.valid). (A Transform that failed would have dropped what it
+ * had passed on and the parser not read yet, and failed a chunk ahead of it.)
+ */
+export async function* utf8Checked(input: AsyncIterable<Buffer>, label: string): AsyncGenerator<Buffer> {
   const checker = new Utf8Checker(label);
-  return new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      try {
-        checker.check(chunk);
-      } catch (err) {
-        return done(err as Error);
-      }
-      done(null, chunk);
-    },
-    flush(done) {
-      try {
-        checker.end();
-      } catch (err) {
-        return done(err as Error);
-      }
-      done(null);
-    },
-  });
+  for await (const chunk of input) {
+    const { bytes, error } = checker.valid(chunk);
+    if (bytes.length > 0) yield bytes;
+    if (error) throw error;
+  }
+  checker.end();
 }
 
-/** Decode a whole text (a stats file), failing as `utf8Check` does. */
+/** Decode a whole text (a stats file), failing as `utf8Checked` does. */
 export function decodeUtf8(bytes: Buffer, label: string): string {
   if (!isUtf8(bytes)) throw notUtf8(bytes, firstInvalid(bytes), 0, label);
   return bytes.toString('utf8');

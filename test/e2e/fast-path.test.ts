@@ -216,21 +216,18 @@ describe('runs of numeric lines read many at a time (NumericBlock)', () => {
     }
   });
 
-  it('two faults in the first chunk, a ragged row and then a byte that is not UTF-8: the fast paths name the row, the general reader the byte', async () => {
-    // A ragged row on line 3, and a byte that is not UTF-8 20,000 bytes in. The fast paths read
-    // what comes before the bad byte first (test/e2e/first-fault.test.ts: so that -j 2 names
-    // what -j 1 names wherever its blocks are cut), from a file as from a stream; the general
-    // reader checks a stream's chunk before csv-parse reads any of it.
+  it('two faults in the first chunk, a ragged row and then a byte that is not UTF-8: the row, the earlier, on every path', async () => {
+    // A ragged row on line 3, and a byte that is not UTF-8 20,000 bytes in. Every reader reads
+    // what comes before the bad byte first (test/e2e/first-fault.test.ts: so that -j 2 names what
+    // -j 1 names wherever its blocks are cut), from a file as from a stream.
     const lines = Array.from({ length: 2000 }, (_, i) => (i === 2 ? '1,2,3' : `${i},${i / 4}`));
     const bytes = Buffer.from(`x,y\n${lines.join('\n')}\n`, 'latin1');
     bytes[20_000] = 0xe9;
     const bad = path.join(dir, `faults-${files++}.csv`);
     writeFileSync(bad, bytes);
     const general = await bn(['stats', bad], GENERAL);
-    expect(general.stderr).toMatch(/not UTF-8 text: byte 0xe9 at byte offset 20000/);
-    const one = await bn(['stats', '-j', '1', bad]);
-    expect(one.stderr).toBe(`bn: ${bad}:4: expected 2 fields, found 3\n`);
-    expect(await bn(['stats', '-j', '2', bad])).toEqual(one);
+    expect(general.stderr).toBe(`bn: ${bad}:4: expected 2 fields, found 3\n`);
+    for (const j of ['1', '2']) expect(await bn(['stats', '-j', j, bad])).toEqual(general);
     const piped = await bnInProcess(['stats', '--from', 'csv'], '', { input: Readable.from([bytes]) });
     expect(piped.stderr).toBe('bn: <stdin>:4: expected 2 fields, found 3\n');
   });

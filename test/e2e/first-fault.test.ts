@@ -61,6 +61,7 @@ describe('two faults in one input: the earlier is the error, for -j 1 and -j 2, 
     expect(two).toEqual(one);
     expect(stdinOne.stderr).toBe('bn: <stdin>:190002: expected 2 fields, found 3\n');
     expect(stdinTwo).toEqual(stdinOne);
+    expect(await bnInProcess(['stats', file], '', { env: { BN_NO_FAST: '1' } })).toEqual(one);
   });
 
   it('a byte that is not UTF-8, then a record with a field too many: the byte', async () => {
@@ -118,7 +119,10 @@ describe('two faults in one input: the earlier is the error, for -j 1 and -j 2, 
     writeFileSync(file, text);
     const one = await bnInProcess(['stats', '-j', '1', file]);
     expect(one.code).toBe(1);
-    expect(one.stderr).toMatch(/^bn: .*value-first\.ndjson:100001/);
+    expect(one.stderr).toBe(`bn: ${file}:100001 (column "a"): not a number: "oops"\n`);
     expect(await bnInProcess(['stats', '-j', '2', file])).toEqual(one);
+    // The general reader (standard input, BN_NO_FAST=1) too.
+    expect((await bnInProcess(['stats', '-'], text)).stderr).toBe('bn: <stdin>:100001 (column "a"): not a number: "oops"\n');
+    expect(await bnInProcess(['stats', file], '', { env: { BN_NO_FAST: '1' } })).toEqual(one);
   });
 });

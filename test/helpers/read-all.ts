@@ -6,7 +6,7 @@
 import { Readable } from 'node:stream';
 import { csvSource } from '../../src/io/csv-reader.js';
 import type { CsvOptions } from '../../src/io/csv-rows.js';
-import { utf8Check } from '../../src/io/utf8.js';
+import { utf8Checked } from '../../src/io/utf8.js';
 import type { BatchConsumer, ReadPass } from '../../src/pipeline/batch.js';
 import { readCsvBatches } from '../../src/pipeline/fast/csv-batches.js';
 import { readFileBatches } from '../../src/pipeline/fast/parallel.js';
@@ -65,7 +65,7 @@ export const both = async (bytes: Buffer, delimiter: string, header: boolean, cu
   return {
     general: await readAll(async (consumer) => {
       // UTF-8 checked on the way, as every input the row readers take is (../../src/io/input.ts).
-      const source = csvSource(chunked(bytes, cuts).pipe(utf8Check(options.label)), options);
+      const source = csvSource(Readable.from(utf8Checked(chunked(bytes, cuts), options.label), { objectMode: false }), options);
       return { rows: await readRowBatches(source, consumer), shape: source };
     }),
     fast: await readAll((consumer) => readCsvBatches(chunked(bytes, cuts), options, consumer, [])),

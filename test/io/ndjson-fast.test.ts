@@ -4,12 +4,13 @@
  * same columns, the same error (code, message, location) after the same rows. Then bn itself,
  * with and without BN_NO_FAST=1: the same statistics, normalized output and errors.
  */
+import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BnError } from '../../src/errors.js';
 import { keyBytes, scanFlatObject } from '../../src/io/fast/flat-object-line.js';
 import { ndjsonSource } from '../../src/io/ndjson-reader.js';
-import { utf8Check } from '../../src/io/utf8.js';
+import { utf8Checked } from '../../src/io/utf8.js';
 import { document, numberText } from '../helpers/ndjson-documents.js';
 import { chunked } from '../helpers/read-all.js';
 import { bnInProcess } from '../helpers/run-bn.js';
@@ -26,7 +27,7 @@ interface Read {
 const exact = (cell: unknown) => (Object.is(cell, -0) ? '-0' : cell);
 
 async function readNdjson(bytes: Buffer, cuts: number[], fast: boolean): Promise<Read> {
-  const source = ndjsonSource(chunked(bytes, cuts).pipe(utf8Check('x.ndjson')), 'x.ndjson', fast);
+  const source = ndjsonSource(Readable.from(utf8Checked(chunked(bytes, cuts), 'x.ndjson'), { objectMode: false }), 'x.ndjson', fast);
   const rows: Read['rows'] = [];
   try {
     for await (const chunk of source.chunks()) {

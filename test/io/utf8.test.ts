@@ -7,7 +7,7 @@ import { Buffer, isUtf8 } from 'node:buffer';
 import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeUtf8, utf8Check, Utf8Checker } from '../../src/io/utf8.js';
+import { decodeUtf8, utf8Checked, Utf8Checker } from '../../src/io/utf8.js';
 import { expectBnError } from '../helpers/run-bn.js';
 
 /** Feed `bytes` in chunks cut at `cuts`; the bytes that came out, or the error. */
@@ -15,7 +15,7 @@ async function through(bytes: Buffer, cuts: readonly number[] = []): Promise<Buf
   const edges = [0, ...[...cuts].sort((a, b) => a - b), bytes.length];
   const chunks = edges.slice(1).map((end, i) => bytes.subarray(edges[i], end)).filter((c) => c.length > 0);
   const out: Buffer[] = [];
-  for await (const chunk of Readable.from(chunks).pipe(utf8Check('in.csv'))) out.push(chunk as Buffer);
+  for await (const chunk of utf8Checked(Readable.from(chunks), 'in.csv')) out.push(chunk);
   return Buffer.concat(out);
 }
 
@@ -26,7 +26,7 @@ function firstBad(bytes: Buffer): number {
   return k;
 }
 
-describe('utf8Check', () => {
+describe('utf8Checked', () => {
   it('passes UTF-8 through unchanged, characters of 1 to 4 bytes cut at every byte', async () => {
     const text = Buffer.from('\ufeffa,é,€,𝄞\r\nx,"ü""",中文\n');
     for (let cut = 0; cut <= text.length; cut++) {

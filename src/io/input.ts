@@ -62,11 +62,16 @@ export function openInput(spec: InputSpec, stdin: Readable, text = true): Readab
     failIfShrunk(file, spec.path, read, spec.label);
     const bytes = spec.compression ? decompressed(file, spec.compression, spec.label) : file;
     bytes.on('error', (err: Error) => read.destroy(err));
+    // A reader that stops early (a bad record, `| head`) lets the file go at once.
+    read.once('close', () => bytes.destroy());
     bytes.pipe(read);
   }
   if (!text) return read;
-  const checked = Readable.from(utf8Checked(read, spec.label), { objectMode: false });
+  // highWaterMark 0: the stream asks its generator for a chunk only when the reader asks for one,
+  // so the bytes before a bad one are all read before the error comes (see utf8Checked).
+  const checked = Readable.from(utf8Checked(read, spec.label), { objectMode: false, highWaterMark: 0 });
   checked.on('error', () => {}); // as above: kept for the reader's iteration
+  checked.once('close', () => read.destroy());
   return checked;
 }
 
@@ -165,5 +170,6 @@ export function countBytes(input: Readable, counter: { bytes: number }): Readabl
       yield chunk;
     }
   }
-  return Readable.from(counted(), { objectMode: false });
+  // Nothing read ahead of the reader (see openInput).
+  return Readable.from(counted(), { objectMode: false, highWaterMark: 0 });
 }

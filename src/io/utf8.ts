@@ -8,9 +8,10 @@ import { Buffer, isUtf8 } from 'node:buffer';
 import { BnError } from '../errors.js';
 
 /**
- * The same check, called a chunk at a time (the fast CSV path reads without streams): `check`
- * throws BN_NOT_UTF8 at the first byte that is not UTF-8, `end` when the input stops inside a
- * character. `offset` is where the first chunk starts in the input (a worker's byte range).
+ * The check, called a chunk at a time: `valid` hands on a chunk's whole characters and the
+ * BN_NOT_UTF8 error of its first byte that is not UTF-8, `unfinished` is the error of an input that
+ * stops inside a character (`end` throws it). `offset` is where the first chunk starts in the
+ * input (a worker's byte range).
  */
 export class Utf8Checker {
   private carry: Buffer = Buffer.alloc(0); // a character cut by the end of the last chunk
@@ -19,11 +20,6 @@ export class Utf8Checker {
     private readonly label: string,
     private offset = 0,
   ) {}
-
-  check(chunk: Buffer): void {
-    const { error } = this.valid(chunk);
-    if (error) throw error;
-  }
 
   /**
    * `chunk` checked, for a reader that names the first fault of its input whatever its kind: the
@@ -51,8 +47,14 @@ export class Utf8Checker {
     return { bytes: body };
   }
 
+  /** The input stops here: its error when that is inside a character. */
+  unfinished(): BnError | undefined {
+    return this.carry.length > 0 ? notUtf8(this.carry, 0, this.offset, this.label) : undefined;
+  }
+
   end(): void {
-    if (this.carry.length > 0) throw notUtf8(this.carry, 0, this.offset, this.label);
+    const error = this.unfinished();
+    if (error) throw error;
   }
 }
 

@@ -163,14 +163,9 @@ class BlockBytes {
     }
     const utf8 = new Utf8Checker(this.label, task.start);
     const { bytes: valid, error } = utf8.valid(bytes);
-    if (error) return { bytes: valid, fault: error };
-    if (bytes.length < size) return { bytes: valid, fault: fileCut(this.label, task.start + bytes.length, this.fileSize) };
-    try {
-      utf8.end();
-    } catch (err) {
-      return { bytes: valid, fault: err as BnError };
-    }
-    return { bytes: valid };
+    // The first of: a byte that is not UTF-8, the file's end (cut), a character cut by the range's end.
+    const fault = error ?? (bytes.length < size ? fileCut(this.label, task.start + bytes.length, this.fileSize) : utf8.unfinished());
+    return fault ? { bytes: valid, fault } : { bytes: valid };
   }
 }
 

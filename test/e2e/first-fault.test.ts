@@ -5,7 +5,7 @@
  * used to check a whole chunk or block before scanning any of it: a byte that is not UTF-8 then
  * hid a bad record before it in the same block, but not one in the block before.)
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -62,6 +62,23 @@ describe('two faults in one input: the earlier is the error, for -j 1 and -j 2, 
     expect(stdinOne.stderr).toBe('bn: <stdin>:190002: expected 2 fields, found 3\n');
     expect(stdinTwo).toEqual(stdinOne);
     expect(await bnInProcess(['stats', file], '', { env: { BN_NO_FAST: '1' } })).toEqual(one);
+  });
+
+  it('normalize -o of that input: the same error for -j 1 and -j 2 (whose workers write rows), exit 1, and no output file (SPEC §6)', async () => {
+    const text = csv(ROWS, { 190_000: RAGGED, 260_000: LATIN1 });
+    const file = path.join(dir, 'ragged-first-normalize.csv');
+    writeFileSync(file, text);
+    // --stats: one pass that writes, its workers writing the rows of their blocks before the fault.
+    const stats = path.join(dir, 'stats.json');
+    writeFileSync(path.join(dir, 'train.csv'), csv(1000, {}));
+    expect((await bnInProcess(['stats', path.join(dir, 'train.csv'), '--save-stats', stats])).code).toBe(0);
+    for (const j of ['1', '2']) {
+      const out = path.join(dir, `out-${j}.csv`);
+      const result = await bnInProcess(['normalize', '-j', j, file, '--stats', stats, '-o', out]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe(`bn: ${file}:190002: expected 2 fields, found 3\n`);
+      expect(existsSync(out)).toBe(false);
+    }
   });
 
   it('a byte that is not UTF-8, then a record with a field too many: the byte', async () => {

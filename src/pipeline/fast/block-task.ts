@@ -13,7 +13,7 @@
  * batches (RangeOutput) are the same for an NDJSON range (./ndjson-task.ts), whose runner is
  * this module's TaskRunner's sibling.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { BnError, fileCut, type ErrorCode, type ErrorLocation } from '../../errors.js';
 import { CsvScanner, type RecordDelimiter } from '../../io/fast/csv-scanner.js';
 import { NumericBlock } from '../../io/fast/numeric-block.js';
@@ -33,6 +33,7 @@ import { BATCH_ROWS } from '../feature-columns.js';
 import { CsvBatcher } from './csv-batcher.js';
 import { isBlank, type CsvLayout } from './csv-layout.js';
 import { featurePositions, writeCsvRecords } from './write-csv-records.js';
+import { readRange } from './file-ranges.js';
 
 /** What every task of one pass shares (workerData): a CSV/TSV pass's or an NDJSON pass's. */
 export type TaskSetup = CsvTaskSetup | NdjsonTaskSetup;
@@ -109,22 +110,6 @@ export interface TaskResult {
   /** The task's own bytes, given back (for the main thread to read alone from, or to fill again). */
   input?: Uint8Array;
   error?: SerializedError;
-}
-
-/**
- * Reads bytes [start, end) of the file into `buf`; returns the bytes read. With `sequential`,
- * from the file's own position (which must be `start`), which then moves on: what a reader
- * of the file does, and what /proc/PID/fdinfo shows (test/e2e/faults.test.ts watches it).
- */
-export function readRange(fd: number, start: number, end: number, buf = Buffer.allocUnsafe(end - start), sequential = false): Buffer {
-  const want = end - start;
-  let done = 0;
-  while (done < want) {
-    const n = readSync(fd, buf, done, want - done, sequential ? null : start + done);
-    if (n === 0) break;
-    done += n;
-  }
-  return buf.subarray(0, done);
 }
 
 /**

@@ -15,7 +15,7 @@
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { closeSync, fstatSync, openSync } from 'node:fs';
-import { fileCut, readError } from '../../errors.js';
+import { readError } from '../../errors.js';
 import type { ByteCounter } from '../../io/csv-rows.js';
 import { RecordTable } from '../../io/json-records.js';
 import { NdjsonLines, RowList } from '../../io/ndjson-lines.js';
@@ -25,8 +25,9 @@ import { Utf8Checker } from '../../io/utf8.js';
 import type { BatchConsumer, ReadEnd, WorkerStep } from '../batch.js';
 import { RowBatcher } from '../row-batches.js';
 import { consumeResult, runBlocks, type ReadAlone } from './block-scheduler.js';
-import { readRange, type NdjsonTaskSetup, type TaskResult } from './block-task.js';
-import { boundaryAfter, DEFAULT_BLOCK_BYTES, fileBlocks, KNOWN_FEATURES_HEAD_BYTES, passBlockBytes, READ_BYTES, type ParallelOptions } from './parallel.js';
+import type { NdjsonTaskSetup, TaskResult } from './block-task.js';
+import { OrderedReads } from './file-ranges.js';
+import { boundaryAfter, DEFAULT_BLOCK_BYTES, fileBlocks, KNOWN_FEATURES_HEAD_BYTES, passBlockBytes, type ParallelOptions } from './parallel.js';
 import { WorkerPool } from './worker-pool.js';
 
 /** An NDJSON file into `consumer`, its byte ranges read by worker threads where the consumer has a WorkerStep. */
@@ -69,36 +70,28 @@ export async function readNdjsonFileBatches(
     // A file larger than the head will likely want its workers: start them while the head is read.
     const pool = options.jobs > 1 && consumer.workerStep && size > blockBytes ? (options.pool ?? new WorkerPool(options.jobs - 1)) : undefined;
     pool?.warm();
-    let offset = 0;
-    let position = 0; // the file descriptor's own position
-    const readBuffer = Buffer.allocUnsafe(READ_BYTES);
-    /** Lines from `offset` to `end` (a line boundary, or the file's end) into the batcher. */
+    const reads = new OrderedReads(fd, size, label);
+    /** Lines from `reads.offset` to `end` (a line boundary, or the file's end) into the batcher. */
     const feed = async (lines: NdjsonLines, end: number, utf8: Utf8Checker) => {
-      while (offset < end) {
-        // In order from the start, the file's own position follows (see ./parallel.ts).
-        const bytes = readRange(fd, offset, Math.min(end, offset + READ_BYTES), readBuffer, offset === position);
-        if (offset === position) position += bytes.length;
-        if (bytes.length === 0) throw fileCut(label, offset, size);
-        // What comes before a byte that is not UTF-8 is read, and its rows taken, first (see
-        // Utf8Checker.valid): an earlier bad value is the error.
-        const { bytes: valid, error } = utf8.valid(bytes);
-        offset += bytes.length;
+      while (reads.offset < end) {
+        const chunk = reads.next(end, utf8);
         try {
-          lines.push(valid);
+          lines.push(chunk.bytes);
         } catch (err) {
           take(); // the rows before the bad line first: an earlier bad value is the error
           throw err;
         }
         take();
-        if (counter) counter.bytes += bytes.length;
+        if (counter) counter.bytes += chunk.read;
         if (consumer.batchRows === undefined) batcher?.flush('more');
-        if (error) throw error;
+        // Its rows taken, the byte that is not UTF-8 after them (see ./parallel.ts).
+        if (chunk.error) throw chunk.error;
         await consumer.afterChunk?.();
         // Let timers (a progress display) and signal handlers run between chunks.
         await nextTurn();
       }
     };
-    /** Lines from `offset` to the end of the file. */
+    /** Lines from `reads.offset` to the end of the file. */
     const feedToEnd = async (lines: NdjsonLines, utf8: Utf8Checker) => {
       await feed(lines, size, utf8);
       // A file that ends inside a character: that, not the JSON of its cut last line, is the error
@@ -118,10 +111,10 @@ export async function readNdjsonFileBatches(
       // it) is the slowest there is; the workers' blocks wait for it.
       let step: WorkerStep | undefined;
       for (;;) {
-        await feed(head, boundaryAfter(fd, Math.min(size, offset + headStep), size) ?? size, headUtf8);
-        if (offset >= size) break;
+        await feed(head, boundaryAfter(fd, Math.min(size, reads.offset + headStep), size) ?? size, headUtf8);
+        if (reads.offset >= size) break;
         step = pool && table.keyed && batcher ? consumer.workerStep!() : undefined;
-        if (step !== undefined || offset >= blockBytes) break;
+        if (step !== undefined || reads.offset >= blockBytes) break;
       }
       if (step === undefined) {
         await feedToEnd(head, headUtf8);
@@ -130,7 +123,7 @@ export async function readNdjsonFileBatches(
         const width = table.columns.length;
         const setup: NdjsonTaskSetup = { kind: 'ndjson', path, size, label, columns: [...table.columns], naValues, step };
         const alone: ReadAlone = async (from, firstLine, steps) => {
-          offset = from;
+          reads.offset = from;
           const lines = new NdjsonLines(table, label, list, parse, firstLine);
           const utf8 = new Utf8Checker(label, from);
           let end = size;
@@ -147,7 +140,7 @@ export async function readNdjsonFileBatches(
           return { end, nextLine: lines.nextLine };
         };
         const work = { consume: (result: TaskResult) => consumeResult(consumer, result, width, step.features) };
-        const outcome = await runBlocks(fileBlocks(fd, offset, size, passBlockBytes(step, options.blockBytes)), head.nextLine, pool!, setup, work, alone, counter);
+        const outcome = await runBlocks(fileBlocks(fd, reads.offset, size, passBlockBytes(step, options.blockBytes)), head.nextLine, pool!, setup, work, alone, counter);
         blockRows = outcome.rows;
       }
     } finally {

@@ -14,14 +14,14 @@
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { fstatSync, openSync, closeSync } from 'node:fs';
-import { fileCut } from '../../errors.js';
 import type { ByteCounter, CsvOptions } from '../../io/csv-rows.js';
 import { CsvScanner, MAX_RECORD_BYTES, RecordDelimiter } from '../../io/fast/csv-scanner.js';
 import { translateError } from '../../io/fast/scan-error.js';
 import { Utf8Checker } from '../../io/utf8.js';
 import type { BatchConsumer, ReadEnd, WorkerStep } from '../batch.js';
 import { blockSizes, passWorkFor, runBlocks, type BlockSource, type PassWork, type ReadAlone } from './block-scheduler.js';
-import { readRange, type TaskSetup } from './block-task.js';
+import type { TaskSetup } from './block-task.js';
+import { OrderedReads, readRange } from './file-ranges.js';
 import { readEnd } from './csv-batches.js';
 import { RecordRouter, type PassResult } from './csv-pass.js';
 import { WorkerPool } from './worker-pool.js';
@@ -98,9 +98,6 @@ export async function readFileBatches(
   return readEnd(pass, csv.label);
 }
 
-/** Read and scanned at a time, with a turn of the event loop after each (see feed). */
-export const READ_BYTES = 256 << 10;
-
 async function parallelPass(path: string, csv: CsvOptions, options: ParallelOptions, work: PassWork, counter?: ByteCounter): Promise<PassResult> {
   const blockBytes = options.blockBytes ?? DEFAULT_BLOCK_BYTES;
   const router = new RecordRouter(csv, (layout) => work.start(layout));
@@ -121,25 +118,14 @@ async function parallelPass(path: string, csv: CsvOptions, options: ParallelOpti
 
   async function passOver(fd: number, size: number, pool: WorkerPool | undefined): Promise<PassResult> {
     const head = new CsvScanner({ delimiter: csv.delimiter, lazyQuotes: csv.lazyQuotes }, router.onRecord);
-    let offset = 0;
-    let position = 0; // the file descriptor's own position
-    // One read buffer, used over and over (see ../../io/fast/file-chunks.ts for why).
-    const readBuffer = Buffer.allocUnsafe(READ_BYTES);
+    const reads = new OrderedReads(fd, size, csv.label);
     const feed = async (scanner: CsvScanner, end: number, utf8: Utf8Checker) => {
-      while (offset < end) {
-        // From the start on, the file is read in order: its own position follows (positioned
-        // reads elsewhere — boundaries, workers, the rest after them — leave it where it is).
-        const bytes = readRange(fd, offset, Math.min(end, offset + READ_BYTES), readBuffer, offset === position);
-        if (offset === position) position += bytes.length;
-        // A file that ends before its size at opening was cut while bn read it.
-        if (bytes.length === 0) throw fileCut(csv.label, offset, size);
-        // bn reads UTF-8, as ../../io/input.ts checks it for the row readers; the bytes before a
-        // byte that is not are scanned first, so that an earlier bad record is the error, as in
-        // a worker's block (./block-task.ts) wherever its cuts fall.
-        const { bytes: valid, error } = utf8.valid(bytes);
-        offset += bytes.length;
-        await router.scan(scanner, valid, counter, work.afterChunk);
-        if (error) throw error;
+      while (reads.offset < end) {
+        const chunk = reads.next(end, utf8);
+        await router.scan(scanner, chunk.bytes, counter, work.afterChunk);
+        // The bytes before one that is not UTF-8 were scanned first: an earlier bad record is the
+        // error, as in a worker's block (./block-task.ts) wherever its cuts fall.
+        if (chunk.error) throw chunk.error;
         // Reads here are synchronous and writes may complete in a microtask: let the event loop
         // turn once per chunk, or timers (a progress display) and signal handlers would wait
         // until the whole pass is over.
@@ -151,10 +137,10 @@ async function parallelPass(path: string, csv: CsvOptions, options: ParallelOpti
       await feed(head, Math.min(size, options.headBytes ?? blockBytes), headUtf8);
       const rd = head.discoveredRecordDelimiter;
       const lineBreaks = rd === RecordDelimiter.Lf;
-      if (lineBreaks && offset < size) await feed(head, boundaryAfter(fd, offset, size) ?? size, headUtf8);
+      if (lineBreaks && reads.offset < size) await feed(head, boundaryAfter(fd, reads.offset, size) ?? size, headUtf8);
       // An LF inside a quoted field: the head goes on to the end of that record.
-      while (lineBreaks && head.pendingBytes > 0 && offset < size) await feed(head, boundaryAfter(fd, Math.min(size, offset + HEAD_STEP), size) ?? size, headUtf8);
-      const setup = pool && lineBreaks && offset < size && router.layout && router.handle ? work.parallelSetup() : undefined;
+      while (lineBreaks && head.pendingBytes > 0 && reads.offset < size) await feed(head, boundaryAfter(fd, Math.min(size, reads.offset + HEAD_STEP), size) ?? size, headUtf8);
+      const setup = pool && lineBreaks && reads.offset < size && router.layout && router.handle ? work.parallelSetup() : undefined;
       if (setup === undefined) {
         await feed(head, size, headUtf8);
         headUtf8.end();
@@ -166,9 +152,9 @@ async function parallelPass(path: string, csv: CsvOptions, options: ParallelOpti
       // The main thread's own reading from a record boundary (the start of a record that a
       // block's end cut), to a record boundary or the end of the file.
       const alone: ReadAlone = async (from, firstLine, steps) => {
-        offset = from;
+        reads.offset = from;
         const scanner = new CsvScanner({ delimiter: csv.delimiter, recordDelimiter: rd, bom: false, firstLine, lazyQuotes: csv.lazyQuotes }, router.onRecord);
-        const utf8 = new Utf8Checker(csv.label, offset);
+        const utf8 = new Utf8Checker(csv.label, from);
         let end = size; // no more steps: the rest of the file
         for await (const step of steps) {
           await feed(scanner, step.end, utf8);
@@ -182,7 +168,7 @@ async function parallelPass(path: string, csv: CsvOptions, options: ParallelOpti
         await work.drain();
         return { end, nextLine: scanner.nextLine };
       };
-      const outcome = await runBlocks(fileBlocks(fd, offset, size, passBlockBytes(setup.step, options.blockBytes)), head.nextLine, pool!, taskSetup, work, alone, counter);
+      const outcome = await runBlocks(fileBlocks(fd, reads.offset, size, passBlockBytes(setup.step, options.blockBytes)), head.nextLine, pool!, taskSetup, work, alone, counter);
       return { layout: router.layout, recordDelimiter: rd, nextLine: outcome.nextLine, rows: router.rows + outcome.rows };
     } catch (err) {
       throw translateError(err, csv.label);

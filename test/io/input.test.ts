@@ -3,12 +3,13 @@
  * compressed, BN_NO_FAST=1). What it must keep while it checks UTF-8 on the way: a file cut after
  * it was opened is an error, not a short input; the bytes before a byte that is not UTF-8 all
  * reach the reader before the error does (nothing read ahead of it); and a reader that stops
- * early lets the file go.
+ * early lets the file go, plain or compressed.
  */
 import { existsSync, mkdtempSync, readdirSync, readlinkSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openInput } from '../../src/io/input.js';
 import { expectBnError } from '../helpers/run-bn.js';
@@ -49,19 +50,31 @@ describe('openInput', () => {
     await expectBnError(Promise.reject(error), { code: 'BN_NOT_UTF8', exit: 1, location: { file }, message: /byte 0xe9 at byte offset 1234 / });
   });
 
-  it.skipIf(!existsSync('/proc/self/fd'))('a reader that stops after its first chunk lets the file go', async () => {
-    const file = path.join(dir, 'big.csv');
-    writeFileSync(file, 'a,b\n'.repeat(1_000_000)); // 4 MB: chunks of 1 MiB
-    const open = () => readdirSync('/proc/self/fd').filter((fd) => {
+  /** Descriptors of this process open on `file`. */
+  const openOn = (file: string) =>
+    readdirSync('/proc/self/fd').filter((fd) => {
       try {
         return readlinkSync(`/proc/self/fd/${fd}`) === file;
       } catch {
         return false;
       }
     }).length;
+
+  it.skipIf(!existsSync('/proc/self/fd'))('a reader that stops after its first chunk lets the file go', async () => {
+    const file = path.join(dir, 'big.csv');
+    writeFileSync(file, 'a,b\n'.repeat(1_000_000)); // 4 MB: chunks of 1 MiB
     const stream = openInput({ path: file, label: file }, noStdin);
     for await (const _chunk of stream) break;
-    for (let i = 0; i < 50 && open() > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(open()).toBe(0);
+    for (let i = 0; i < 50 && openOn(file) > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(openOn(file)).toBe(0);
+  });
+
+  it.skipIf(!existsSync('/proc/self/fd'))('so does one that stops early in a compressed file (its decompressor goes with it)', async () => {
+    const file = path.join(dir, 'big.csv.gz');
+    writeFileSync(file, gzipSync(Buffer.from('a,b\n'.repeat(1_000_000)), { level: 1 }));
+    const stream = openInput({ path: file, label: file, compression: 'gzip' }, noStdin);
+    for await (const _chunk of stream) break;
+    for (let i = 0; i < 50 && openOn(file) > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(openOn(file)).toBe(0);
   });
 });

@@ -84,7 +84,7 @@ export async function readNdjsonFileBatches(
         take();
         if (counter) counter.bytes += chunk.read;
         if (consumer.batchRows === undefined) batcher?.flush('more');
-        // Its rows taken, the byte that is not UTF-8 after them (see ./parallel.ts).
+        // After the rows before it: an earlier bad value is the error (see OrderedChunk.error).
         if (chunk.error) throw chunk.error;
         await consumer.afterChunk?.();
         // Let timers (a progress display) and signal handlers run between chunks.

@@ -54,7 +54,7 @@ beforeAll(async () => {
   const writer = new ParquetWriter({
     writer: fileWriter(at('hyparquet.parquet')),
     schema: [
-      { name: 'root', num_children: 8 },
+      { name: 'root', num_children: 10 },
       { name: 'x', type: 'DOUBLE', repetition_type: 'OPTIONAL' },
       { name: 'y', type: 'DOUBLE', repetition_type: 'REQUIRED' },
       { name: 's', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
@@ -66,6 +66,10 @@ beforeAll(async () => {
       { name: 'gone', type: 'DOUBLE', repetition_type: 'OPTIONAL' },
       // Nulls in a few pages only: pages with and without nulls in one chunk.
       { name: 'patchy', type: 'DOUBLE', repetition_type: 'OPTIONAL' },
+      // One value, and one text: dictionaries of one entry (indices of bit width 0), read after
+      // pages of wider ones.
+      { name: 'one', type: 'DOUBLE', repetition_type: 'REQUIRED' },
+      { name: 'same', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
     ],
   });
   writer.write({
@@ -78,6 +82,8 @@ beforeAll(async () => {
       { name: 'k', data: Array.from({ length: n }, (_, i) => (i % 6 === 0 ? null : i % 9)) },
       { name: 'gone', data: Array.from({ length: n }, (_, i) => (i >= 8_000 && i < 16_000 ? null : i)) },
       { name: 'patchy', data: Array.from({ length: n }, (_, i) => (i % 8_000 >= 3_000 && i % 8_000 < 3_050 ? null : Math.cos(i))) },
+      { name: 'one', data: new Float64Array(n).fill(42.5) },
+      { name: 'same', data: Array.from({ length: n }, () => 'same') },
     ],
     rowGroupSize: 8_000,
     pageSize: 4096, // many pages a chunk

@@ -5,8 +5,14 @@
  * The temporary file is synced before the rename: without it a crash soon after can leave the
  * target's name on an empty or partial file (file systems may write the rename before the data).
  * The directory is synced after it, so that the new name itself survives a crash.
+ *
+ * Only a regular file (or a name not yet taken) is replaced so. A symbolic link is followed: the
+ * file it names is the target, and the link stays. A target that is no regular file (a device such
+ * as /dev/null or /dev/full, a FIFO, a socket) is written to directly, as a shell's `>` would:
+ * renaming over it would put a regular file in its place (as root, even over /dev/null). An
+ * existing regular file's permission bits (and, for root, its owner) carry over to the new one.
  */
-import { createWriteStream, promises as fs, type WriteStream } from 'node:fs';
+import { createWriteStream, promises as fs, type Stats, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { BnError, writeFailed } from '../errors.js';
@@ -24,36 +30,35 @@ export interface AtomicFile {
 }
 
 export async function openAtomic(target: string): Promise<AtomicFile> {
-  const dir = path.dirname(target);
-  await removeStaleTemporaries(dir, ATOMIC_TEMPORARY);
-  // The PID in the name (ATOMIC_TEMPORARY): a later run removes the file if this process dies without doing so.
-  const temp = path.join(dir, `.${path.basename(target)}.bn-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
-  const stream = createWriteStream(temp, { flags: 'wx' });
+  let resolved: string;
+  let existing: Stats | undefined;
   try {
-    await new Promise<void>((resolve, reject) => {
-      stream.once('open', () => resolve());
-      stream.once('error', reject);
+    resolved = await followLinks(target);
+    existing = await fs.stat(resolved).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return undefined;
+      throw err;
     });
   } catch (err) {
     throw writeFailed(target, err);
   }
+  if (existing !== undefined && !existing.isFile() && !existing.isDirectory()) return openDirect(target, resolved);
+  const dir = path.dirname(resolved);
+  await removeStaleTemporaries(dir, ATOMIC_TEMPORARY);
+  // The PID in the name (ATOMIC_TEMPORARY): a later run removes the file if this process dies without doing so.
+  const temp = path.join(dir, `.${path.basename(resolved)}.bn-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  const stream = await opened(temp, 'wx', target);
   registerTemporary(temp);
   const writeBehind = syncWhileWriting(stream, temp);
-  let settled = false;
-  return {
-    path: target,
+  return settledOnce(
+    target,
     stream,
-    async commit() {
-      if (settled) return;
-      settled = true;
+    async () => {
       try {
-        await new Promise<void>((resolve, reject) => {
-          stream.once('error', reject);
-          stream.end(() => resolve());
-        });
+        await finish(stream);
         await writeBehind.stop();
+        if (existing?.isFile()) await keepAccess(temp, existing);
         await syncPath(temp);
-        await fs.rename(temp, target);
+        await fs.rename(temp, resolved);
         // A failure from here on is reported although the target already holds the new bytes:
         // they may not survive a crash.
         await syncDirectory(dir);
@@ -65,15 +70,107 @@ export async function openAtomic(target: string): Promise<AtomicFile> {
         releaseTemporary(temp);
       }
     },
-    async abort() {
-      if (settled) return;
-      settled = true;
+    async () => {
       stream.destroy();
       await writeBehind.stop().catch(() => undefined);
       await fs.rm(temp, { force: true });
       releaseTemporary(temp);
     },
+  );
+}
+
+/** An AtomicFile of `stream` whose commit and abort run once at most, whichever comes first (the other then does nothing). */
+function settledOnce(target: string, stream: WriteStream, commit: () => Promise<void>, abort: () => Promise<void>): AtomicFile {
+  let settled = false;
+  return {
+    path: target,
+    stream,
+    async commit() {
+      if (settled) return;
+      settled = true;
+      await commit();
+    },
+    async abort() {
+      if (settled) return;
+      settled = true;
+      await abort();
+    },
   };
+}
+
+/**
+ * The path a chain of symbolic links from `target` ends at (the link's own target may not exist
+ * yet: that name is the one written). A loop is ELOOP, as open(2) says it.
+ */
+async function followLinks(target: string): Promise<string> {
+  let at = target;
+  for (let hops = 0; hops < MAX_LINKS; hops++) {
+    let link: string;
+    try {
+      link = await fs.readlink(at);
+    } catch (err) {
+      // EINVAL: not a link; ENOENT: nothing there yet. Either way, this is the name to write.
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EINVAL' || code === 'ENOENT' || code === 'UNKNOWN') return at;
+      throw err;
+    }
+    at = path.resolve(path.dirname(at), link);
+  }
+  throw Object.assign(new Error('too many levels of symbolic links'), { code: 'ELOOP' });
+}
+
+/** Links followed at most (Linux's own limit for a path). */
+const MAX_LINKS = 40;
+
+/** The new file gets the replaced one's permission bits, and its owner when this process may give it (root). */
+async function keepAccess(temp: string, existing: Stats): Promise<void> {
+  await fs.chmod(temp, existing.mode & 0o7777);
+  if (process.getuid?.() === 0) await fs.chown(temp, existing.uid, existing.gid).catch(() => undefined);
+}
+
+/**
+ * A target that is no regular file (a device, a FIFO): its bytes go to it as they come, there is
+ * nothing to rename or sync, and a failure cannot take back what was written.
+ */
+async function openDirect(target: string, resolved: string): Promise<AtomicFile> {
+  const stream = await opened(resolved, 'w', target);
+  return settledOnce(
+    target,
+    stream,
+    async () => {
+      try {
+        await finish(stream);
+      } catch (err) {
+        throw writeFailed(target, err);
+      }
+    },
+    async () => {
+      stream.destroy();
+    },
+  );
+}
+
+/** A write stream on `file`, once it is open; a failure is the BN_WRITE_FAILED of `target` (the name given). */
+async function opened(file: string, flags: string, target: string): Promise<WriteStream> {
+  const stream = createWriteStream(file, { flags });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      stream.once('open', () => resolve());
+      stream.once('error', reject);
+    });
+  } catch (err) {
+    throw writeFailed(target, err);
+  }
+  return stream;
+}
+
+/** Ends `stream` once its writes are done; the first failure of any write, even one reported before, rejects. */
+function finish(stream: WriteStream): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    if (stream.errored) return reject(stream.errored);
+    stream.once('error', reject);
+    stream.end((err?: Error | null) => (err ? reject(err) : resolve()));
+  });
 }
 
 /** fsync by path: it flushes the file's data whichever descriptor asks (Windows wants one open for writing). */

@@ -3,7 +3,8 @@
  * after it. fs.promises.open is wrapped so that each handle's sync is recorded (and can fail as
  * a full disk would); the files are real, in a fresh directory.
  */
-import { mkdtempSync, promises as fsp, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, createReadStream, lstatSync, mkdirSync, mkdtempSync, promises as fsp, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -179,5 +180,85 @@ describe('syncing while writing', () => {
     expect(events).toEqual(['datasync temp']);
     expect(readFileSync(target, 'utf8')).toBe('previous\n');
     expect(readdirSync(dir)).toEqual(['out.csv']);
+  });
+});
+
+/**
+ * What the name points at decides how it is written: a regular file is replaced by a rename, and
+ * keeps its permissions; a link is followed and stays a link; anything else (a device, a FIFO) is
+ * written to directly and stays what it is. Devices are made with mknod in a fresh directory
+ * (root only): a test of /dev/null itself would, if the code were wrong, break the machine's.
+ */
+describe('what the target is', () => {
+  const fresh = () => mkdtempSync(path.join(os.tmpdir(), 'bn-atomic-kind-'));
+  const isRoot = process.getuid?.() === 0;
+  const mknod = (file: string, major: number, minor: number) => execFileSync('mknod', ['-m', '666', file, 'c', String(major), String(minor)]);
+
+  it('a symbolic link: the file it names gets the bytes, the link stays a link', async () => {
+    const dir = fresh();
+    writeFileSync(path.join(dir, 'real.csv'), 'previous\n');
+    symlinkSync('real.csv', path.join(dir, 'link.csv'));
+    await writeFileAtomic(path.join(dir, 'link.csv'), 'new\n');
+    expect(lstatSync(path.join(dir, 'link.csv')).isSymbolicLink()).toBe(true);
+    expect(readFileSync(path.join(dir, 'real.csv'), 'utf8')).toBe('new\n');
+    expect(readdirSync(dir).sort()).toEqual(['link.csv', 'real.csv']);
+  });
+
+  it('a link to a name not taken yet (and a link to that link): the file is made under the last name, the links stay', async () => {
+    const dir = fresh();
+    mkdirSync(path.join(dir, 'sub'));
+    symlinkSync('sub/new.csv', path.join(dir, 'first.csv'));
+    symlinkSync('first.csv', path.join(dir, 'second.csv'));
+    await writeFileAtomic(path.join(dir, 'second.csv'), 'new\n');
+    expect(readFileSync(path.join(dir, 'sub', 'new.csv'), 'utf8')).toBe('new\n');
+    expect([lstatSync(path.join(dir, 'first.csv')).isSymbolicLink(), lstatSync(path.join(dir, 'second.csv')).isSymbolicLink()]).toEqual([true, true]);
+  });
+
+  it('a loop of links: BN_WRITE_FAILED naming the name given', async () => {
+    const dir = fresh();
+    symlinkSync('b.csv', path.join(dir, 'a.csv'));
+    symlinkSync('a.csv', path.join(dir, 'b.csv'));
+    await expectBnError(writeFileAtomic(path.join(dir, 'a.csv'), 'new\n'), { code: 'BN_WRITE_FAILED', exit: 1, location: { file: path.join(dir, 'a.csv') } });
+  });
+
+  it.skipIf(process.platform === 'win32')('an existing file keeps its permission bits (a private file stays private)', async () => {
+    const { target } = previousTarget();
+    chmodSync(target, 0o600);
+    await writeFileAtomic(target, 'new\n');
+    expect(statSync(target).mode & 0o777).toBe(0o600);
+    expect(readFileSync(target, 'utf8')).toBe('new\n');
+  });
+
+  it.skipIf(!isRoot)('a device that takes anything (a null device made with mknod): written to, and still a device', async () => {
+    const dir = fresh();
+    const device = path.join(dir, 'null');
+    mknod(device, 1, 3);
+    await writeFileAtomic(device, 'new\n');
+    expect(statSync(device).isCharacterDevice()).toBe(true);
+    expect(readdirSync(dir)).toEqual(['null']);
+  });
+
+  it.skipIf(!isRoot)('a device that is full (a /dev/full made with mknod): BN_WRITE_FAILED "no space left on device", and still a device', async () => {
+    const dir = fresh();
+    const device = path.join(dir, 'full');
+    mknod(device, 1, 7);
+    const file = await openAtomic(device);
+    file.stream.write('x'.repeat(100_000));
+    file.stream.on('error', () => {});
+    await expectBnError(file.commit(), { code: 'BN_WRITE_FAILED', exit: 1, location: { file: device }, message: /no space left on device/ });
+    expect(statSync(device).isCharacterDevice()).toBe(true);
+  });
+
+  it.skipIf(process.platform === 'win32')('a FIFO: its reader gets the bytes, and it stays a FIFO', async () => {
+    const dir = fresh();
+    const fifo = path.join(dir, 'pipe');
+    execFileSync('mkfifo', [fifo]);
+    const reader = new Promise<string>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      createReadStream(fifo).on('data', (c) => chunks.push(Buffer.from(c))).on('end', () => resolve(Buffer.concat(chunks).toString())).on('error', reject);
+    });
+    await writeFileAtomic(fifo, 'through the pipe\n');
+    expect(await reader).toBe('through the pipe\n');
+    expect(statSync(fifo).isFIFO()).toBe(true);
   });
 });

@@ -132,6 +132,10 @@ export async function settleFormat(input: ResolvedInput, stdin: Readable): Promi
     if (sniffed.compression) settled.spec = { ...spec, compression: sniffed.compression };
     const sniffedInput = wantsDelimiter(settled.format) ? withDelimiter(settled, sniffed) : settled;
     if (spec.path === undefined) return { input: sniffedInput, stdin: sniffed.input };
+    // A pipe named as a file (/dev/stdin, <(…), a FIFO) cannot be opened again for the bytes just
+    // read: it is read on as standard input is, from what was read (spooled where a second pass
+    // needs it), and messages still name it as given.
+    if (regularFileSize(spec.path) === undefined) return { input: { ...sniffedInput, spec: { ...sniffedInput.spec, path: undefined } }, stdin: sniffed.input };
     sniffed.input.destroy();
     return { input: sniffedInput, stdin };
   } catch (err) {

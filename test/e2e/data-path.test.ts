@@ -113,6 +113,31 @@ describe('an input named as a file that is not a regular one', () => {
     expect(viaFifo.code).toBe(0);
     expect(viaFifo.stdout).toBe(viaStdin.stdout);
   });
+
+  // No name to say the format: its first bytes are read to sniff it, and cannot be read again
+  // from the pipe. Before, bn opened it a second time: "the input is empty", a ragged row of a
+  // line cut in two, or (a FIFO whose writer was gone) a wait for ever that SIGTERM did not end.
+  it.each([['stats', '--to', 'csv'], ['normalize'], ['normalize', '--to', 'ndjson']])('a FIFO with no extension: bn %s sniffs it and reads on from there, the same as from standard input', async (...args) => {
+    const fifo = path.join(dir, `in-${Math.random().toString(36).slice(2)}`);
+    const text = `x,y\n${'1,2\n3,5\n4,4\n'.repeat(8000)}`; // more than the bytes sniffed
+    writeFileSync(path.join(dir, 'fifo-text.csv'), text);
+    expect((await shell(`mkfifo '${fifo}'`)).code).toBe(0);
+    const [viaFifo, viaStdin] = await Promise.all([
+      shell(`cat '${path.join(dir, 'fifo-text.csv')}' > '${fifo}' & timeout 20 $BN ${args.join(' ')} '${fifo}'`),
+      bnProcess([...args, '-'], { stdin: text }),
+    ]);
+    expect(viaFifo.stderr).toBe('');
+    expect(viaFifo.code).toBe(0);
+    expect(viaFifo.stdout).toBe(viaStdin.stdout);
+  });
+
+  it.each([['plain', 'cat'], ['gzip', 'gzip -c']])('/dev/stdin from a pipe (%s): the same statistics as the file', async (_kind, command) => {
+    const data = file('piped.csv', `x,y\n${'1,2\n3,5\n4,7\n'.repeat(9000)}`);
+    const [viaPipe, direct] = await Promise.all([shell(`${command} '${data}' | timeout 20 $BN stats /dev/stdin`), bnProcess(["stats", data])]);
+    expect(viaPipe.stderr).toBe('');
+    expect(viaPipe.code).toBe(0);
+    expect(viaPipe.stdout).toBe(direct.stdout);
+  });
 });
 
 describe('messages and exits at the edges', () => {

@@ -4,7 +4,7 @@
  * input; matching a stats file against a header alone. Old and new outputs were compared by hand
  * for each; here the expected bytes are written out.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -142,6 +142,26 @@ describe('an input named as a file that is not a regular one', () => {
 });
 
 describe('messages and exits at the edges', () => {
+  // Devices made with mknod in the test's own directory (root only): were -o still renamed over
+  // them, a test of /dev/null itself would replace the machine's.
+  it.skipIf(process.getuid?.() !== 0)('-o a full device: status 1, one line "no space left on device", and the device is still one', async () => {
+    const device = path.join(dir, 'full-device');
+    expect((await shell(`mknod -m 666 '${device}' c 1 7`)).code).toBe(0);
+    const r = await shell(`printf 'x,y\\n1,2\\n3,5\\n' | $BN normalize -o '${device}'`);
+    expect(r.code).toBe(1);
+    expectOneLineError(r.stderr, /^bn: .*full-device: cannot write: no space left on device$/);
+    expect(statSync(device).isCharacterDevice()).toBe(true);
+  });
+
+  it.skipIf(process.getuid?.() !== 0)('-o and --save-stats to a null device: status 0, and it is still a device', async () => {
+    const device = path.join(dir, 'null-device');
+    expect((await shell(`mknod -m 666 '${device}' c 1 3`)).code).toBe(0);
+    const r = await shell(`printf 'x,y\\n1,2\\n3,5\\n' | $BN normalize -o '${device}' --save-stats '${device}'`);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(statSync(device).isCharacterDevice()).toBe(true);
+  });
+
   it.each([['--help'], ['--version'], ['stats', '--help']])('bn %s > /dev/full: a write that fails is status 1 and one line', async (...args) => {
     const r = await shell(`$BN ${args.join(' ')} > /dev/full`);
     expect(r.code).toBe(1);

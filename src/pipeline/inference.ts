@@ -72,9 +72,6 @@ export async function infer(read: ReadPass, writer: BatchWriter, options: Infere
   let params: AffineParams | undefined;
   const startWriting = (s: TableShape, matched: number[]) => {
     features = matched;
-    // The transform's constants before the header: one that cannot be made (γ = 0 to undo,
-    // running_var + ε = 0) is the error, and nothing is written.
-    if (matched.length > 0) params = affineOf(matched.map((j) => s.columns[j]!), options);
     writer.start({ columns: s.columns, width: s.columns.length, features: matched, keyed: s.keyed, from: s.format, label: s.label, types: s.types });
   };
   const byNameAtOnce = names !== undefined && options.select === undefined;

@@ -8,9 +8,10 @@
  *
  * Only a regular file (or a name not yet taken) is replaced so. A symbolic link is followed: the
  * file it names is the target, and the link stays. A target that is no regular file (a device such
- * as /dev/null or /dev/full, a FIFO, a socket) is written to directly, as a shell's `>` would:
- * renaming over it would put a regular file in its place (as root, even over /dev/null). An
- * existing regular file's permission bits (and, for root, its owner) carry over to the new one.
+ * as /dev/null or /dev/full, a FIFO) and a descriptor named as a file (/dev/stdout) are written to
+ * directly, as a shell's `>>` would: renaming over them would put a regular file in their place
+ * (as root, even over /dev/null). An existing regular file's permission bits (and, for root, its
+ * owner) carry over to the new one.
  */
 import { createWriteStream, promises as fs, type Stats, type WriteStream } from 'node:fs';
 import path from 'node:path';
@@ -33,15 +34,18 @@ export async function openAtomic(target: string): Promise<AtomicFile> {
   let resolved: string;
   let existing: Stats | undefined;
   try {
-    resolved = await followLinks(target);
-    existing = await fs.stat(resolved).catch((err: NodeJS.ErrnoException) => {
+    // stat follows links as open(2) does, /proc's own included (/dev/stdout: a pipe, a terminal).
+    existing = await fs.stat(target).catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT') return undefined;
       throw err;
     });
+    if (existing?.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    if ((existing !== undefined && !existing.isFile()) || DESCRIPTOR_PATH.test(target)) return await openDirect(target);
+    // The file the rename replaces: a regular one's real path, else where a dangling link points.
+    resolved = existing !== undefined ? await fs.realpath(target) : await danglingTarget(target);
   } catch (err) {
-    throw writeFailed(target, err);
+    throw err instanceof BnError ? err : writeFailed(target, err);
   }
-  if (existing !== undefined && !existing.isFile() && !existing.isDirectory()) return openDirect(target, resolved);
   const dir = path.dirname(resolved);
   await removeStaleTemporaries(dir, ATOMIC_TEMPORARY);
   // The PID in the name (ATOMIC_TEMPORARY): a later run removes the file if this process dies without doing so.
@@ -56,8 +60,9 @@ export async function openAtomic(target: string): Promise<AtomicFile> {
       try {
         await finish(stream);
         await writeBehind.stop();
-        if (existing?.isFile()) await keepAccess(temp, existing);
         await syncPath(temp);
+        // After the sync, which opens the file for writing: a read-only mode would refuse it.
+        if (existing !== undefined) await keepAccess(temp, existing);
         await fs.rename(temp, resolved);
         // A failure from here on is reported although the target already holds the new bytes:
         // they may not survive a crash.
@@ -99,25 +104,32 @@ function settledOnce(target: string, stream: WriteStream, commit: () => Promise<
 }
 
 /**
- * The path a chain of symbolic links from `target` ends at (the link's own target may not exist
- * yet: that name is the one written). A loop is ELOOP, as open(2) says it.
+ * Where a name that holds no file yet gets one: the name itself, or the end of the chain of
+ * symbolic links from it (a dangling link). Each link is read from its directory's real path, as
+ * the kernel reads it (a ".." in it goes up from where the link really is). A loop is ELOOP.
  */
-async function followLinks(target: string): Promise<string> {
+async function danglingTarget(target: string): Promise<string> {
   let at = target;
   for (let hops = 0; hops < MAX_LINKS; hops++) {
     let link: string;
     try {
       link = await fs.readlink(at);
     } catch (err) {
-      // EINVAL: not a link; ENOENT: nothing there yet. Either way, this is the name to write.
+      // EINVAL: not a link; ENOENT: nothing there. Either way, this is the name to write.
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'EINVAL' || code === 'ENOENT' || code === 'UNKNOWN') return at;
       throw err;
     }
-    at = path.resolve(path.dirname(at), link);
+    at = path.resolve(await fs.realpath(path.dirname(at)), link);
   }
   throw Object.assign(new Error('too many levels of symbolic links'), { code: 'ELOOP' });
 }
+
+/**
+ * A descriptor named as a file (/dev/stdout, /dev/fd/3, /proc/self/fd/1): written to, even when it
+ * is a regular file (`bn … -o /dev/stdout >> log`), which a rename would replace.
+ */
+const DESCRIPTOR_PATH = /^\/(?:dev\/(?:stdout|stderr|fd\/\d+)|proc\/(?:self|\d+)\/fd\/\d+)$/;
 
 /** Links followed at most (Linux's own limit for a path). */
 const MAX_LINKS = 40;
@@ -132,8 +144,10 @@ async function keepAccess(temp: string, existing: Stats): Promise<void> {
  * A target that is no regular file (a device, a FIFO): its bytes go to it as they come, there is
  * nothing to rename or sync, and a failure cannot take back what was written.
  */
-async function openDirect(target: string, resolved: string): Promise<AtomicFile> {
-  const stream = await opened(resolved, 'w', target);
+async function openDirect(target: string): Promise<AtomicFile> {
+  // Appending: to a device or a FIFO it is the same as writing; to a descriptor's file, what the
+  // shell opened it for (> has emptied it already, >> has not).
+  const stream = await opened(target, 'a', target);
   return settledOnce(
     target,
     stream,

@@ -4,7 +4,7 @@
  * input; matching a stats file against a header alone. Old and new outputs were compared by hand
  * for each; here the expected bytes are written out.
  */
-import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -150,6 +150,18 @@ describe('messages and exits at the edges', () => {
     expect(r.code).toBe(1);
     expectOneLineError(r.stderr, /^bn: .*full-device: cannot write: no space left on device$/);
     expect(statSync(device).isCharacterDevice()).toBe(true);
+  });
+
+  it.skipIf(process.platform !== 'linux')('-o /dev/stdout: into a pipe, and appended to the file >> opened (not renamed over it)', async () => {
+    const piped = await shell(`printf 'x,y\\n1,2\\n3,5\\n' | $BN normalize -o /dev/stdout | cat`);
+    const plain = await bnProcess(['normalize'], { stdin: 'x,y\n1,2\n3,5\n' });
+    expect(piped.stderr).toBe('');
+    expect(piped.code).toBe(0);
+    expect(piped.stdout).toBe(plain.stdout);
+    const log = file('appended.csv', 'kept\n');
+    const appended = await shell(`printf 'x,y\\n1,2\\n3,5\\n' | $BN normalize -o /dev/stdout >> '${log}'`);
+    expect(appended.code).toBe(0);
+    expect(readFileSync(log, 'utf8')).toBe(`kept\n${plain.stdout}`);
   });
 
   it.skipIf(process.getuid?.() !== 0)('-o and --save-stats to a null device: status 0, and it is still a device', async () => {

@@ -214,6 +214,36 @@ describe('what the target is', () => {
     expect([lstatSync(path.join(dir, 'first.csv')).isSymbolicLink(), lstatSync(path.join(dir, 'second.csv')).isSymbolicLink()]).toEqual([true, true]);
   });
 
+  it('a relative link read from where it really is: its ".." goes up from the real directory, not the name it was reached by', async () => {
+    const dir = fresh();
+    mkdirSync(path.join(dir, 'real', 'sub'), { recursive: true });
+    mkdirSync(path.join(dir, 'real', 'data'));
+    writeFileSync(path.join(dir, 'real', 'data', 'out.csv'), 'previous\n');
+    symlinkSync('../data/out.csv', path.join(dir, 'real', 'sub', 'out.lnk'));
+    symlinkSync('real/sub', path.join(dir, 'alias'));
+    await writeFileAtomic(path.join(dir, 'alias', 'out.lnk'), 'new\n');
+    expect(readFileSync(path.join(dir, 'real', 'data', 'out.csv'), 'utf8')).toBe('new\n');
+    expect(readdirSync(dir).sort()).toEqual(['alias', 'real']);
+    // The same through a dangling link: the file is made where the kernel would make it.
+    symlinkSync('../data/new.csv', path.join(dir, 'real', 'sub', 'new.lnk'));
+    await writeFileAtomic(path.join(dir, 'alias', 'new.lnk'), 'made\n');
+    expect(readFileSync(path.join(dir, 'real', 'data', 'new.csv'), 'utf8')).toBe('made\n');
+  });
+
+  it('a directory: BN_WRITE_FAILED "is a directory" at once, before anything is written', async () => {
+    const dir = fresh();
+    await expectBnError(openAtomic(dir), { code: 'BN_WRITE_FAILED', exit: 1, location: { file: dir }, message: /is a directory/ });
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it.skipIf(process.platform === 'win32')('a read-only file is replaced and stays read-only (its mode is given after the sync, which opens it for writing)', async () => {
+    const { target } = previousTarget();
+    chmodSync(target, 0o444);
+    await writeFileAtomic(target, 'new\n');
+    expect(statSync(target).mode & 0o777).toBe(0o444);
+    expect(readFileSync(target, 'utf8')).toBe('new\n');
+  });
+
   it('a loop of links: BN_WRITE_FAILED naming the name given', async () => {
     const dir = fresh();
     symlinkSync('b.csv', path.join(dir, 'a.csv'));

@@ -131,6 +131,17 @@ describe('an input named as a file that is not a regular one', () => {
     expect(viaFifo.stdout).toBe(viaStdin.stdout);
   });
 
+  it('a FIFO named as a gzip file: a whole-input normalize spools it compressed and reads it decompressed, twice', async () => {
+    const fifo = path.join(dir, `in-${Math.random().toString(36).slice(2)}.csv.gz`);
+    const text = `x,y\n${'1,2\n3,5\n4,4\n'.repeat(1000)}`;
+    const plain = file('gz-text.csv', text);
+    expect((await shell(`mkfifo '${fifo}'`)).code).toBe(0);
+    const [viaFifo, direct] = await Promise.all([shell(`gzip -c '${plain}' > '${fifo}' & timeout 20 $BN normalize '${fifo}'`), bnProcess(['normalize', plain])]);
+    expect(viaFifo.stderr).toBe('');
+    expect(viaFifo.code).toBe(0);
+    expect(viaFifo.stdout).toBe(direct.stdout);
+  });
+
   it.each([['plain', 'cat'], ['gzip', 'gzip -c']])('/dev/stdin from a pipe (%s): the same statistics as the file', async (_kind, command) => {
     const data = file('piped.csv', `x,y\n${'1,2\n3,5\n4,7\n'.repeat(9000)}`);
     const [viaPipe, direct] = await Promise.all([shell(`${command} '${data}' | timeout 20 $BN stats /dev/stdin`), bnProcess(["stats", data])]);

@@ -93,7 +93,9 @@ async function training(resolved: ResolvedInput, flags: NormalizeFlags, io: Io):
     if (input.batchSize === undefined && (spec.path === undefined || !isRegularFile(spec.path))) {
       const source = spec.path === undefined ? stdin : createReadStream(spec.path);
       spool = await spoolStdin(progress ? countBytes(source, progress.counter) : source, spec.label);
-      spec = { path: spool.path, label: spec.label };
+      // A pipe named as a compressed file is spooled as it comes, still compressed (standard input
+      // arrives here decompressed, by settleFormat).
+      spec = spec.path !== undefined && spec.compression ? { path: spool.path, label: spec.label, compression: spec.compression } : { path: spool.path, label: spec.label };
       // What was spooled, then read twice: a third of the work is done.
       progress?.expectBytes(3 * progress.counter.bytes);
     }

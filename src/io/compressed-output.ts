@@ -4,6 +4,7 @@
  * compressor has written its last bytes. Any other name is the plain atomic file.
  */
 import type { Writable } from 'node:stream';
+import { BnError, writeFailed } from '../errors.js';
 import { openAtomic, type AtomicFile } from './atomic-file.js';
 import { compressionFromPath, compressor } from './compression.js';
 
@@ -22,11 +23,18 @@ export async function openCompressedAtomic(target: string): Promise<OutputFile> 
     path: target,
     stream: deflate,
     async commit() {
-      await new Promise<void>((resolve, reject) => {
-        deflate.once('error', reject);
-        deflate.once('end', resolve);
-        deflate.end();
-      });
+      try {
+        await new Promise<void>((resolve, reject) => {
+          if (deflate.errored) return reject(deflate.errored);
+          deflate.once('error', reject);
+          deflate.once('end', resolve);
+          deflate.end();
+        });
+      } catch (err) {
+        // The file's own failure (a full disk), passed on by the compressor: one line naming the file.
+        await file.abort();
+        throw err instanceof BnError ? err : writeFailed(target, err);
+      }
       await file.commit();
     },
     async abort() {

@@ -54,7 +54,18 @@ export class OutputWriter {
   async writeThrough(data: Uint8Array): Promise<void> {
     if (this.failure) throw this.failure;
     await new Promise<void>((resolve, reject) => {
-      this.stream.write(data, (err) => (err ? reject(this.failure ?? this.translate(err)) : resolve()));
+      // The stream's error or close ends the wait too: a compressor destroyed under a write (its
+      // file failed) never calls that write back, and the pass would wait for ever.
+      const done = (err?: Error | null) => {
+        this.stream.off('error', onError);
+        this.stream.off('close', onClose);
+        err ? reject(this.failure ?? this.translate(err)) : resolve();
+      };
+      const onError = (err: Error) => done(err);
+      const onClose = () => done(this.failure ?? pipeClosed());
+      this.stream.once('error', onError);
+      this.stream.once('close', onClose);
+      this.stream.write(data, (err) => done(err));
     });
     if (this.failure) throw this.failure;
   }

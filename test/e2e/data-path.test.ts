@@ -163,6 +163,20 @@ describe('messages and exits at the edges', () => {
     expect(statSync(device).isCharacterDevice()).toBe(true);
   });
 
+  // A name whose suffix says a compression or a binary format, linked to a full device: the
+  // compressor or the format's writer stands between bn and the failing file. Before, a small input
+  // said "internal error: ENOSPC", a larger one waited for a write that never ended (status 13),
+  // and Arrow said "AsyncQueue is closed".
+  it.skipIf(process.getuid?.() !== 0).each(['out.csv.gz', 'out.arrow', 'out.parquet'])('-o %s on a full device: status 1 and one line "no space left on device"', async (name) => {
+    const device = path.join(dir, `full-for-${name}`);
+    expect((await shell(`mknod -m 666 '${device}' c 1 7 && ln -s '${device}' '${path.join(dir, name)}'`)).code).toBe(0);
+    const rows = Array.from({ length: 30_000 }, (_, i) => `${i},${(i * 7) % 13}`).join('\n');
+    const input = file(`rows-for-${name}.csv`, `x,y\n${rows}\n`);
+    const r = await shell(`timeout 30 $BN normalize '${input}' -o '${path.join(dir, name)}'`);
+    expect(r.code).toBe(1);
+    expectOneLineError(r.stderr, new RegExp(`^bn: .*${name.replace('.', '\\.')}: cannot write: no space left on device$`));
+  });
+
   it.skipIf(process.platform !== 'linux')('-o /dev/stdout: into a pipe, and appended to the file >> opened (not renamed over it)', async () => {
     const piped = await shell(`printf 'x,y\\n1,2\\n3,5\\n' | $BN normalize -o /dev/stdout | cat`);
     const plain = await bnProcess(['normalize'], { stdin: 'x,y\n1,2\n3,5\n' });

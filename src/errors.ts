@@ -115,11 +115,13 @@ export function describeErrno(err: NodeJS.ErrnoException): string {
     case 'EFBIG': return 'file too large';
     case 'EROFS': return 'read-only file system';
     case 'EIO': return 'input/output error (the disk or the file system failed)';
+    case 'ELOOP': return 'too many levels of symbolic links';
+    // open(2) of a socket, or of a device whose driver is not there.
+    case 'ENXIO': return 'no such device or address (a socket cannot be opened as a file)';
     default: return err.message;
   }
 }
 
-/** A failed write or create of an output (a file, or "<stdout>") as a BnError. */
 /**
  * Column names for a message, quoted: the first `shown`, then how many more (a file of 80,000
  * features would otherwise make a line of most of a megabyte); "none" for none.
@@ -130,6 +132,7 @@ export function quoteNames(names: readonly string[], shown = 10): string {
   return names.length > shown ? `${listed} and ${names.length - shown} more` : listed;
 }
 
+/** A failed write or create of an output (a file, or "<stdout>") as a BnError. */
 export function writeFailed(file: string, err: unknown): BnError {
   const e = err as NodeJS.ErrnoException;
   return new BnError('BN_WRITE_FAILED', `cannot write: ${e.code === 'ENOENT' ? 'no such directory' : describeErrno(e)}`, { file });

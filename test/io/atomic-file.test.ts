@@ -5,6 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { chmodSync, createReadStream, lstatSync, mkdirSync, mkdtempSync, promises as fsp, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -248,7 +249,20 @@ describe('what the target is', () => {
     const dir = fresh();
     symlinkSync('b.csv', path.join(dir, 'a.csv'));
     symlinkSync('a.csv', path.join(dir, 'b.csv'));
-    await expectBnError(writeFileAtomic(path.join(dir, 'a.csv'), 'new\n'), { code: 'BN_WRITE_FAILED', exit: 1, location: { file: path.join(dir, 'a.csv') } });
+    await expectBnError(writeFileAtomic(path.join(dir, 'a.csv'), 'new\n'), { code: 'BN_WRITE_FAILED', exit: 1, location: { file: path.join(dir, 'a.csv') }, message: /^cannot write: too many levels of symbolic links$/ });
+  });
+
+  it.skipIf(process.platform === 'win32')('a socket: BN_WRITE_FAILED that says a socket cannot be opened as a file (not the raw ENXIO text)', async () => {
+    const dir = fresh();
+    const socket = path.join(dir, 'sock');
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(socket, resolve));
+    try {
+      await expectBnError(writeFileAtomic(socket, 'new\n'), { code: 'BN_WRITE_FAILED', exit: 1, location: { file: socket }, message: /^cannot write: no such device or address \(a socket cannot be opened as a file\)$/ });
+      expect(statSync(socket).isSocket()).toBe(true);
+    } finally {
+      server.close();
+    }
   });
 
   it.skipIf(process.platform === 'win32')('an existing file keeps its permission bits (a private file stays private)', async () => {

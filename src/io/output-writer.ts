@@ -30,19 +30,10 @@ export class OutputWriter {
   async write(text: string | Uint8Array): Promise<void> {
     if (this.failure) throw this.failure;
     if (this.stream.write(text)) return;
-    await new Promise<void>((resolve, reject) => {
-      const done = (err?: Error) => {
-        this.stream.off('drain', onDrain);
-        this.stream.off('error', onError);
-        this.stream.off('close', onClose);
-        err ? reject(this.failure ?? this.translate(err)) : resolve();
-      };
+    await this.until((done) => {
       const onDrain = () => done();
-      const onError = (err: Error) => done(err);
-      const onClose = () => done(this.failure ?? pipeClosed());
       this.stream.once('drain', onDrain);
-      this.stream.once('error', onError);
-      this.stream.once('close', onClose);
+      return () => this.stream.off('drain', onDrain);
     });
   }
 
@@ -53,30 +44,40 @@ export class OutputWriter {
    */
   async writeThrough(data: Uint8Array): Promise<void> {
     if (this.failure) throw this.failure;
-    await new Promise<void>((resolve, reject) => {
-      // The stream's error or close ends the wait too: a compressor destroyed under a write (its
-      // file failed) never calls that write back, and the pass would wait for ever.
-      const done = (err?: Error | null) => {
-        this.stream.off('error', onError);
-        this.stream.off('close', onClose);
-        err ? reject(this.failure ?? this.translate(err)) : resolve();
-      };
-      const onError = (err: Error) => done(err);
-      const onClose = () => done(this.failure ?? pipeClosed());
-      this.stream.once('error', onError);
-      this.stream.once('close', onClose);
-      this.stream.write(data, (err) => done(err));
-    });
+    await this.until((done) => void this.stream.write(data, done));
     if (this.failure) throw this.failure;
   }
 
   /** Flush what was written (the stream itself stays open: it may be stdout). */
   async flush(): Promise<void> {
     if (this.failure) throw this.failure;
-    await new Promise<void>((resolve, reject) => {
-      this.stream.write('', (err) => (err ? reject(this.failure ?? this.translate(err)) : resolve()));
-    });
+    await this.until((done) => void this.stream.write('', done));
     if (this.failure) throw this.failure;
+  }
+
+  /**
+   * Waits until `start` calls its `done` (with an error: rejected), or the stream fails or closes
+   * first: a compressor destroyed under a write (its file failed) never calls that write back, and
+   * the pass would wait for ever. `start` may return what undoes it once the wait is over.
+   */
+  private until(start: (done: (err?: Error | null) => void) => (() => void) | void): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      let undo: (() => void) | void;
+      let over = false;
+      const done = (err?: Error | null) => {
+        if (over) return;
+        over = true;
+        this.stream.off('error', onError);
+        this.stream.off('close', onClose);
+        undo?.();
+        err ? reject(this.failure ?? this.translate(err)) : resolve();
+      };
+      const onError = (err: Error) => done(err);
+      const onClose = () => done(this.failure ?? pipeClosed());
+      this.stream.once('error', onError);
+      this.stream.once('close', onClose);
+      undo = start(done);
+    });
   }
 }
 

@@ -148,20 +148,8 @@ async function openDirect(target: string): Promise<AtomicFile> {
   // Appending: to a device or a FIFO it is the same as writing; to a descriptor's file, what the
   // shell opened it for (> has emptied it already, >> has not).
   const stream = await opened(target, 'a', target);
-  return settledOnce(
-    target,
-    stream,
-    async () => {
-      try {
-        await finish(stream);
-      } catch (err) {
-        throw writeFailed(target, err);
-      }
-    },
-    async () => {
-      stream.destroy();
-    },
-  );
+  const commit = () => finish(stream).catch((err: unknown) => Promise.reject(writeFailed(target, err)));
+  return settledOnce(target, stream, commit, async () => void stream.destroy());
 }
 
 /** A write stream on `file`, once it is open; a failure is the BN_WRITE_FAILED of `target` (the name given). */

@@ -95,7 +95,8 @@ async function training(resolved: ResolvedInput, flags: NormalizeFlags, io: Io):
       spool = await spoolStdin(progress ? countBytes(source, progress.counter) : source, spec.label);
       // A pipe named as a compressed file is spooled as it comes, still compressed (standard input
       // arrives here decompressed, by settleFormat).
-      spec = spec.path !== undefined && spec.compression ? { path: spool.path, label: spec.label, compression: spec.compression } : { path: spool.path, label: spec.label };
+      const compression = spec.path === undefined ? undefined : spec.compression;
+      spec = { path: spool.path, label: spec.label, ...(compression && { compression }) };
       // What was spooled, then read twice: a third of the work is done.
       progress?.expectBytes(3 * progress.counter.bytes);
     }

@@ -36,6 +36,12 @@ export interface BatchWriter {
   readonly full: boolean;
   /** Hands what is buffered to the output, waiting for it to be taken. */
   drain(): Promise<void>;
+  /**
+   * After an error: the rows written before it go out, as a row writer would have written them
+   * by then; a header with no row after it does not (nothing reaches the output before a row, so
+   * an error found before the first one leaves it empty).
+   */
+  abandon(): Promise<void>;
   /** After the last row: drain and flush. */
   end(): Promise<void>;
 }
@@ -48,6 +54,8 @@ export class CsvRecordsWriter implements BatchWriter {
   private featureOf: Int32Array = new Int32Array(0);
   private width = 0;
   private started = false;
+  /** A row (or a worker's bytes) has been written after the header. */
+  private wroteRows = false;
 
   constructor(
     private readonly out: OutputWriter,
@@ -72,11 +80,13 @@ export class CsvRecordsWriter implements BatchWriter {
   }
 
   write(batch: RowBatch, rows = batch.rows): void {
+    if (rows > 0) this.wroteRows = true;
     if (batch.records!.fields) writeCsvRecords(this.bytes, batch, this.featureOf, this.format, rows);
     else writeCsvCells(this.bytes, batch, this.featureOf, this.format, this.formatNumber, this.width, rows);
   }
 
   async writeBytes(bytes: Uint8Array): Promise<void> {
+    if (bytes.length > 0) this.wroteRows = true;
     await this.drain();
     await this.inFlight;
     await this.out.writeThrough(bytes);
@@ -102,6 +112,13 @@ export class CsvRecordsWriter implements BatchWriter {
 
   /** The write of the buffer handed on last. */
   private inFlight: Promise<void> = Promise.resolve();
+
+  async abandon(): Promise<void> {
+    await this.inFlight;
+    // Only the header is buffered (drain hands nothing on before the buffer fills): dropped.
+    if (!this.wroteRows) this.bytes.handOff();
+    await this.drain();
+  }
 
   async end(): Promise<void> {
     await this.drain();
@@ -183,6 +200,11 @@ export class ColumnsWriter implements BatchWriter {
     await this.gatherer.writeReady();
   }
 
+  /** A typed format's sink has begun its file at start (a schema): what it gathered goes out. */
+  abandon(): Promise<void> {
+    return this.drain();
+  }
+
   async end(): Promise<void> {
     await this.drain();
     await this.sink.end();
@@ -241,6 +263,11 @@ export class RowsWriter implements BatchWriter {
         throw err;
       }
     }
+  }
+
+  /** No row held and none written: the sink is not started (it would write a header). */
+  async abandon(): Promise<void> {
+    if (this.started || this.pending.length > 0) await this.drain();
   }
 
   async end(): Promise<void> {

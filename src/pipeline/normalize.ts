@@ -113,7 +113,7 @@ export async function writePass(read: ReadPass, consumer: BatchConsumer, writer:
   } catch (err) {
     // What was written before the error goes out. The writer holds rows from before the failing
     // one: an error writing them (a late JSON key for a CSV header) came first in the input.
-    await writer.drain();
+    await writer.abandon();
     throw err;
   }
   if (end.rows === 0) {

@@ -77,6 +77,7 @@ describe('small reliability fixes', () => {
     const r = await bnInProcess(['normalize', '--stats', flat], 'x\n3\n');
     expect(r.code).toBe(1);
     expectOneLineError(r.stderr, /^bn: .*flat\.json: running_var \+ ε is 0 for "x": nothing to divide by/);
+    expect(r.stdout).toBe(''); // the header is not written before the error
     const zero = file('zero-var.json', JSON.stringify({ features: ['x'], running_mean: [1], running_var: [0] }));
     const flag = await bnInProcess(['normalize', '--stats', zero, '-e', '0'], 'x\n3\n');
     expect(flag.code).toBe(2);

@@ -107,12 +107,14 @@ describe('bn denormalize --stats', () => {
     const r = await bnInProcess(['denormalize', '--stats', z], 'a,b\n1,2\n');
     expect(r.code).toBe(1);
     expectOneLineError(r.stderr, new RegExp(`^bn: ${z}: weight \\(γ\\) is 0 for "b": cannot denormalize`));
+    expect(r.stdout).toBe(''); // not even the header: the transform is checked before anything is written
   });
 
   it('--gamma 0 is bad usage', async () => {
     const r = await bnInProcess(['denormalize', '--stats', S, '--gamma', 'x1=0'], 'x1,x2\n1,2\n');
     expect(r.code).toBe(2);
     expectOneLineError(r.stderr, /^bn: --gamma: γ is 0 for "x1": cannot denormalize/);
+    expect(r.stdout).toBe('');
   });
 
   it('needs --stats', async () => {
@@ -175,6 +177,46 @@ describe('errors', () => {
     const r = await bnInProcess(['normalize', '--stats', S], 'x1,x2\n1,2\n3,abc\n');
     expect(r.code).toBe(1);
     expectOneLineError(r.stderr, /^bn: <stdin>:3:2 \(column "x2"\): not a number: "abc"$/);
+  });
+});
+
+describe('nothing reaches standard output before the first row', () => {
+  it('a bad value in the first row: no header either; in a later row: the header and the rows before it', async () => {
+    const first = await bnInProcess(['normalize', '--stats', S], 'x1,x2\nabc,1\n16,15\n');
+    expect(first.code).toBe(1);
+    expectOneLineError(first.stderr, /^bn: <stdin>:2:1 \(column "x1"\): not a number: "abc"$/);
+    expect(first.stdout).toBe('');
+    const later = await bnInProcess(['normalize', '--stats', S], 'x1,x2\n16,15\nabc,1\n');
+    expect(later.code).toBe(1);
+    expect(later.stdout).toBe('x1,x2\n3,0\n');
+    for (const to of ['json', 'ndjson', 'tsv']) {
+      const r = await bnInProcess(['normalize', '--stats', S, '--to', to], 'x1,x2\nabc,1\n');
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe('');
+    }
+  });
+
+  it('a transform that cannot be made (γ = 0 to undo) over a file that workers read: no header, for -j 1 and -j 2', async () => {
+    const file = path.join(dir, 'big.csv');
+    let text = 'x1,x2\n';
+    for (let i = 0; i < 300_000; i++) text += `${i},${i % 7}\n`;
+    writeFileSync(file, text);
+    const zero = statsFile('gamma-zero-big.json', { features: ['x1', 'x2'], weight: [1, 0], bias: [0, 0], running_mean: [0, 0], running_var: [1, 1] });
+    for (const j of ['1', '2']) {
+      const r = await bnInProcess(['denormalize', '-j', j, file, '--stats', zero]);
+      expect(r.code).toBe(1);
+      expectOneLineError(r.stderr, /weight \(γ\) is 0 for "x2": cannot denormalize/);
+      expect(r.stdout).toBe('');
+    }
+  });
+
+  it('a header-only input is still its header, status 0, whether its features match by name or by position', async () => {
+    const zero = statsFile('gamma-zero.json', { features: ['x1', 'x2'], weight: [1, 0], bias: [0, 0], running_mean: [0, 0], running_var: [1, 1] });
+    const byName = await bnInProcess(['denormalize', '--stats', zero], 'x1,x2\n');
+    expect(byName).toMatchObject({ code: 0, stdout: 'x1,x2\n' });
+    const keras = statsFile('gamma-zero-keras.json', { gamma: [1, 0], beta: [0, 0], moving_mean: [0, 0], moving_variance: [1, 1] });
+    const byPosition = await bnInProcess(['denormalize', '--stats', keras], 'x1,x2\n');
+    expect(byPosition).toMatchObject({ code: 0, stdout: 'x1,x2\n' });
   });
 });
 

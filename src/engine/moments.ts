@@ -255,6 +255,17 @@ export class Moments {
   }
 
   /**
+   * meanLow·2^k, rounded once from the exact sums (for k > 0, not meanLow·2^k: a meanLow below
+   * 2^−1022 has lost bits). For a feature whose values are so small that the transform works in
+   * units of 2^−k (../pipeline/affine.ts). NaN when the feature has no values.
+   */
+  meanLowTimes(j: number, k: number): number {
+    const s = this.statistics(j);
+    if (!s) return NaN;
+    return lowOfMean(this.sums[j]!.value(), s.mean, BigInt(this.n[j]!), k);
+  }
+
+  /**
    * Biased variance (BN's σ_B²), correctly rounded; NaN when the feature has no values; exactly 0
    * for a constant column; never negative. Infinity when beyond float64 (values near ±1e300):
    * callers must check `Number.isFinite` before reporting.
@@ -356,11 +367,7 @@ export class Moments {
     const s1 = this.sums[j]!.value();
     const s2 = this.squares[j]!.value();
     const mean = roundQuotient(s1.mantissa, count, s1.exponent);
-    // mean − Σx/n exactly: (Σx − mean·n)/n over a common exponent.
-    const m = dyadicOf(mean);
-    const e1 = Math.min(s1.exponent, m.exponent);
-    const residue = (s1.mantissa << BigInt(s1.exponent - e1)) - ((m.mantissa * count) << BigInt(m.exponent - e1));
-    const meanLow = roundQuotient(residue, count, e1);
+    const meanLow = lowOfMean(s1, mean, count, 0);
     const exact = exactSpread(s1, s2, count);
     return { mean, meanLow, variance: roundQuotient(exact.spread, count * count, exact.exponent), exact };
   }
@@ -538,4 +545,12 @@ export class Moments {
     this.squares[to] = from.squares[j]?.clone();
     this.rounded[to] = from.rounded[j];
   }
+}
+
+/** (Σx/n − mean)·2^k correctly rounded, from the exact sum: (Σx − mean·n)/n over a common exponent. */
+function lowOfMean(sum: Dyadic, mean: number, count: bigint, k: number): number {
+  const m = dyadicOf(mean);
+  const e1 = Math.min(sum.exponent, m.exponent);
+  const residue = (sum.mantissa << BigInt(sum.exponent - e1)) - ((m.mantissa * count) << BigInt(m.exponent - e1));
+  return roundQuotient(residue, count, e1 + k);
 }

@@ -35,7 +35,7 @@ interface Node {
 }
 
 export function onnxModel(transform: ExportTransform, options: OnnxOptions): Uint8Array {
-  const { mean, meanLow, scale, beta } = transform.params;
+  const { mean, meanLow, scale, beta, prescale } = transform.params;
   const width = mean.length;
   const float32 = options.float32 === true;
   const elemType = float32 ? FLOAT : DOUBLE;
@@ -52,17 +52,19 @@ export function onnxModel(transform: ExportTransform, options: OnnxOptions): Uin
 
   // float32 carries no low part: it is below float32's precision.
   const twoSum = !float32 && meanLow.some((x) => x !== 0);
+  // A feature of tiny values is taken in units of 1/prescale first (a power of two: exact).
+  const x = prescale ? op('Mul', 'X', constant('prescale', prescale), 'X_prescaled') : 'X';
   let centred: string;
   if (twoSum) {
     // d + e = x − mean exactly (TwoSum), then (d + (e − meanLow)): transformBatch's operations.
-    const d = op('Sub', 'X', constant('mean', mean), 'd');
-    const v = op('Sub', d, 'X', 'v');
-    const e1 = op('Sub', 'X', op('Sub', d, v, 'd_minus_v'), 'e1');
+    const d = op('Sub', x, constant('mean', mean), 'd');
+    const v = op('Sub', d, x, 'v');
+    const e1 = op('Sub', x, op('Sub', d, v, 'd_minus_v'), 'e1');
     const e2 = op('Sub', constant('negative_mean', mean.map((a) => -a)), v, 'e2');
     const e = op('Add', e1, e2, 'e');
     centred = op('Add', d, op('Sub', e, constant('mean_low', meanLow), 'e_minus_mean_low'), 'centred');
   } else {
-    centred = op('Sub', 'X', constant('mean', mean), 'centred');
+    centred = op('Sub', x, constant('mean', mean), 'centred');
   }
   op('Add', op('Mul', centred, constant('scale', scale), 'scaled'), constant('beta', beta), 'Y');
 
@@ -71,7 +73,7 @@ export function onnxModel(transform: ExportTransform, options: OnnxOptions): Uin
     type: { tensor_type: { elem_type: elemType, shape: { dim: [{ dim_param: 'N' }, { dim_value: width }] } } },
   });
   const metadata: Record<string, string> = {
-    transform: twoSum ? 'Y = ((X - mean) - mean_low) * scale + beta' : 'Y = (X - mean) * scale + beta',
+    transform: `Y = ${twoSum ? '((X_ - mean) - mean_low)' : '(X_ - mean)'} * scale + beta`.replaceAll('X_', prescale ? 'X * prescale' : 'X'),
     statistics: transform.statistics,
   };
   if (transform.features) metadata.features = JSON.stringify(transform.features);

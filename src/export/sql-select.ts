@@ -53,11 +53,13 @@ export function sqlSelect(transform: ExportTransform, options: SqlOptions): stri
   return `SELECT\n${list.join(',\n')}\n${from};\n`;
 }
 
-/** y = (x − mean)·scale + β for feature f; with a low part, x − mean as TwoSum's d + (e − low). */
+/** y = (x·p − mean)·scale + β for feature f (p is 1 but for tiny values); with a low part, x·p − mean as TwoSum's d + (e − low). */
 function featureExpression(transform: ExportTransform, f: number, dialect: Dialect): string {
-  const { mean, meanLow, scale, beta } = transform.params;
-  const x = quoteIdentifier(transform.features![f]!);
+  const { mean, meanLow, scale, beta, prescale } = transform.params;
   const n = (value: number) => sqlNumber(value, dialect);
+  const p = prescale ? prescale[f]! : 1;
+  // A feature of tiny values, in units of 1/p first (a power of two: exact).
+  const x = p === 1 ? quoteIdentifier(transform.features![f]!) : `(${quoteIdentifier(transform.features![f]!)} * ${n(p)})`;
   const low = meanLow[f]!;
   if (low === 0) return `(${x} - ${n(mean[f]!)}) * ${n(scale[f]!)} + ${n(beta[f]!)}`;
   const d = `(${x} - ${n(mean[f]!)})`;

@@ -8,7 +8,8 @@
  * (../pipeline/transform-batch.ts).
  */
 import { normalizeScale } from '../engine/batch-norm.js';
-import type { Ratio } from '../engine/exact-scale.js';
+import { ratioOf, type Ratio } from '../engine/exact-scale.js';
+import { bitLength } from '../engine/round-rational.js';
 import { BnError } from '../errors.js';
 import { didYouMean } from './closest-name.js';
 import { parseDecimal } from '../io/numbers.js';
@@ -86,22 +87,38 @@ export function resolveAffine(
 }
 
 /**
- * The per-feature constants of a transform y = ((x − mean) − meanLow)·scale + beta, by feature
- * position. meanLow is what rounding the mean to a double left out (training mode: the exact
- * batch mean is mean + meanLow to twice float64's precision; 0 elsewhere). Near the mean, x − mean
- * is exact (Sterbenz), so x − μ is then off by one rounding of a small number, not by the
- * rounding of μ: on 1e9 + N(0, 1) data that is 1e−16 relative instead of 1e−8.
+ * The per-feature constants of a transform y = ((x·prescale − mean) − meanLow)·scale + beta, by
+ * feature position. meanLow is what rounding the mean to a double left out (training mode: the
+ * exact batch mean is mean + meanLow to twice float64's precision; 0 elsewhere). Near the mean,
+ * x − mean is exact (Sterbenz), so x − μ is then off by one rounding of a small number, not by
+ * the rounding of μ: on 1e9 + N(0, 1) data that is 1e−16 relative instead of 1e−8.
+ *
+ * `prescale` (absent: 1 for every feature) is a power of two for a feature whose values are
+ * tiny, below 2^−900 (1e−271) in mean and spread: its mean, meanLow and scale are then in units
+ * of 1/prescale. Unscaled, meanLow (≈ 2^−53 of the mean) would fall below 2^−1022, where a double
+ * keeps fewer than 53 bits, and x − μ near the mean would be off by far more than an ulp; and
+ * γ/σ for a σ below 1e−308 would be beyond float64. Multiplying by a power of two is exact, so
+ * a feature of ordinary size is untouched, and a scaled one gets the same results wherever the
+ * unscaled arithmetic was exact.
  */
 export interface AffineParams {
   mean: Float64Array;
   meanLow: Float64Array;
   scale: Float64Array;
   beta: Float64Array;
+  prescale?: Float64Array;
 }
+
+/** Below this spread and mean (2^−900), a feature's transform works in units of 2^−k (see AffineParams). */
+const TINY_LOG2 = -900;
+/** 2^k must be a double: at most 2^1023 (a spread of 2^−1074, the smallest, then becomes 2^−51). */
+const MAX_PRESCALE_LOG2 = 1023;
 
 /**
  * Training normalize: y = γ·(x − μ)/√(σ² + ε) + β as (x − μ)·scale + β, scale = normalizeScale
  * rounded once from the exact variance (a square root and a division per feature, not per cell).
+ * `lowTimes(f, k)`: meanLow of feature f times 2^k, rounded once from the exact sums (absent: the
+ * mean is a double, its low part 0 or as given).
  */
 export function affineParams(
   mean: Float64Array,
@@ -111,6 +128,54 @@ export function affineParams(
   beta: Float64Array,
   meanLow: Float64Array = new Float64Array(mean.length),
   flat: 0 | 1 = 0,
+  lowTimes?: (f: number, k: number) => number,
 ): AffineParams {
-  return { mean, meanLow, scale: mean.map((_, f) => normalizeScale(variance[f]!, epsilon, gamma[f]!, flat)), beta };
+  const params: AffineParams = { mean, meanLow, scale: new Float64Array(mean.length), beta };
+  for (let f = 0; f < mean.length; f++) {
+    const k = prescaleLog2(mean[f]!, variance[f]!, epsilon);
+    if (k === 0) {
+      params.scale[f] = normalizeScale(variance[f]!, epsilon, gamma[f]!, flat);
+      continue;
+    }
+    if (!params.prescale) {
+      params.prescale = new Float64Array(mean.length).fill(1);
+      params.mean = Float64Array.from(mean);
+      params.meanLow = Float64Array.from(meanLow);
+    }
+    params.prescale[f] = 2 ** k;
+    params.mean[f] = mean[f]! * 2 ** k;
+    params.meanLow[f] = lowTimes ? lowTimes(f, k) : meanLow[f]! * 2 ** k;
+    // γ/√(σ²·4^k + ε·4^k) = (γ/√(σ² + ε))/2^k, rounded once; ε·4^k in two exact steps (ε < 2^−1800 here).
+    params.scale[f] = normalizeScale(timesFourTo(variance[f]!, k), epsilon * 2 ** k * 2 ** k, gamma[f]!, flat);
+  }
+  return params;
+}
+
+/**
+ * k for a feature of tiny mean and spread (both below 2^−900): the power of two that brings the
+ * larger near 1 (at most 2^1023); 0 for every other feature, and where σ² + ε is 0.
+ */
+function prescaleLog2(mean: number, variance: number | Ratio, epsilon: number): number {
+  const spread = log2Of(variance, epsilon) / 2;
+  if (spread === -Infinity || !(spread < TINY_LOG2)) return 0;
+  const size = Math.max(spread, mean === 0 ? -Infinity : Math.log2(Math.abs(mean)));
+  if (!(size < TINY_LOG2)) return 0;
+  return Math.min(MAX_PRESCALE_LOG2, -Math.floor(size));
+}
+
+/** log2(σ² + ε), to within one (enough to choose a power of two); −Infinity for 0. */
+function log2Of(variance: number | Ratio, epsilon: number): number {
+  const eps = epsilon > 0 ? Math.log2(epsilon) : -Infinity;
+  if (typeof variance === 'number') return variance > 0 ? Math.max(Math.log2(variance), eps) : eps;
+  // The fast path's approximation, where it has one of ordinary size: no BigInt for most features.
+  const approx = variance.approx?.hi;
+  if (approx !== undefined && approx >= 2 ** -1000) return Math.max(Math.log2(approx), eps);
+  if (variance.num <= 0n) return eps;
+  return Math.max(bitLength(variance.num) - bitLength(variance.den) + variance.exp, eps);
+}
+
+/** variance·4^k exactly. */
+function timesFourTo(variance: number | Ratio, k: number): Ratio {
+  const r = typeof variance === 'number' ? ratioOf(variance) : variance;
+  return { num: r.num, den: r.den, exp: r.exp + 2 * k };
 }

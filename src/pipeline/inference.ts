@@ -174,13 +174,13 @@ export function affineOf(names: readonly string[], options: AffineOptions): Affi
   const beta = resolveAffine('--beta', options.beta, names, stats.bias);
   const eps = options.epsilon ?? stats.eps;
   const exact = usesDatasetStatistics(options);
-  const { mean, meanLow, variance } = exact ? datasetStatistics(names, options) : runningStatistics(names, options);
+  const { mean, meanLow, variance, lowTimes } = exact ? datasetStatistics(names, options) : runningStatistics(names, options);
   // A stats file of the sklearn preset scales a constant feature by 1, as StandardScaler does.
   const flat = stats.preset === undefined ? 0 : PRESETS[stats.preset].flatScale;
   if (options.direction === 'normalize') {
     // The dataset's statistics (--exact) are training's, which writes β where σ² + ε = 0 (PyTorch's rule).
     if (flat === 0 && !exact) checkSpread(variance, eps, names, options);
-    return affineParams(mean, variance, eps, gamma, beta, meanLow, flat);
+    return affineParams(mean, variance, eps, gamma, beta, meanLow, flat, lowTimes);
   }
   checkInvertible(gamma, names, options);
   return { mean: beta, meanLow: new Float64Array(names.length), scale: mean.map((_, f) => denormalizeScale(variance[f]!, eps, gamma[f]!, flat)), beta: mean };
@@ -207,6 +207,8 @@ interface Statistics {
   mean: Float64Array;
   meanLow: Float64Array;
   variance: ReadonlyArray<number | Ratio>;
+  /** meanLow times 2^k, rounded once from the exact sums (a feature of tiny values: ./affine.ts). */
+  lowTimes?: (f: number, k: number) => number;
 }
 
 /** running_mean and running_var, as PyTorch's eval() uses them. */
@@ -244,6 +246,7 @@ function datasetStatistics(names: readonly string[], options: AffineOptions): St
     mean: Float64Array.from(names, (_, f) => moments.mean(f)),
     meanLow: Float64Array.from(names, (_, f) => moments.meanLow(f)),
     variance: names.map((_, f) => moments.varianceRatio(f)!),
+    lowTimes: (f, k) => moments.meanLowTimes(f, k),
   };
 }
 

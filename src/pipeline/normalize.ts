@@ -59,6 +59,8 @@ export interface BatchParams {
   meanLow: Float64Array;
   /** Exact: the scale is rounded once from it. */
   variance: Ratio[];
+  /** meanLow of feature f times 2^k, rounded once (a feature of tiny values: ./affine.ts). */
+  lowTimes: (f: number, k: number) => number;
 }
 
 /** Training mode over rows from any TableSource into a sink (the library's entry). */
@@ -348,7 +350,7 @@ export function batchParams(
     meanLow[f] = batch.moments.meanLow(j);
     variance.push(batch.moments.varianceRatio(j)!);
   });
-  return { mean, meanLow, variance };
+  return { mean, meanLow, variance, lowTimes: (f, k) => batch.moments.meanLowTimes(features[f]!, k) };
 }
 
 /**
@@ -407,5 +409,5 @@ export function checkExtremes(
 
 /** y = γ·(x − μ_B)/√(σ_B² + ε) + β with a batch's statistics, feature by feature, as transformBatch takes it. */
 export function batchAffine(params: BatchParams, options: Pick<TrainingOptions, 'epsilon' | 'flat'>, gamma: Float64Array, beta: Float64Array): AffineParams {
-  return affineParams(params.mean, params.variance, options.epsilon, gamma, beta, params.meanLow, options.flat);
+  return affineParams(params.mean, params.variance, options.epsilon, gamma, beta, params.meanLow, options.flat, params.lowTimes);
 }

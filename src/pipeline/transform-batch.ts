@@ -1,5 +1,5 @@
 /**
- * The one place a transform meets the data: y = ((x − a) − a_lo)·s + b for every non-missing feature
+ * The one place a transform meets the data: y = ((x·p − a) − a_lo)·s + b for every non-missing feature
  * value of a batch, in place (a writer then writes the batch). Training mode, inference and
  * denormalize differ only in their constants (./affine.ts), and the main thread and the workers
  * run this same loop.
@@ -21,7 +21,7 @@ export interface BeyondRange {
  * before it may be written, and `beyondRangeError` says what went wrong.
  */
 export function transformBatch(batch: RowBatch, features: readonly number[], params: AffineParams): BeyondRange | undefined {
-  const { mean, meanLow, scale, beta } = params;
+  const { mean, meanLow, scale, beta, prescale } = params;
   const n = batch.rows;
   let bad: BeyondRange | undefined;
   for (let f = 0; f < features.length; f++) {
@@ -31,6 +31,18 @@ export function transformBatch(batch: RowBatch, features: readonly number[], par
     const s = scale[f]!;
     const b = beta[f]!;
     // Missing values (NaN) stay NaN, and the writer writes those cells back as they were.
+    const p = prescale === undefined ? 1 : prescale[f]!;
+    if (p !== 1) {
+      // A feature of tiny values, in units of 1/p (./affine.ts): x·p is exact.
+      for (let i = 0; i < n; i++) {
+        const x = values[i]!;
+        if (x !== x) continue;
+        const y = centred(x * p, a, low) * s + b;
+        if (y - y !== 0 && (bad === undefined || i < bad.row)) bad = { row: i, feature: f };
+        values[i] = y;
+      }
+      continue;
+    }
     if (low === 0) {
       // A mean that is a double (inference: the file's running mean): PyTorch's arithmetic.
       for (let i = 0; i < n; i++) {
@@ -45,12 +57,7 @@ export function transformBatch(batch: RowBatch, features: readonly number[], par
     for (let i = 0; i < n; i++) {
       const x = values[i]!;
       if (x !== x) continue;
-      // x − a exactly as d + e (Knuth's TwoSum), then the low part: x − μ rounded once, even for x
-      // far from μ (where x − a itself rounds and Sterbenz does not help).
-      const d = x - a;
-      const v = d - x;
-      const e = x - (d - v) + (-a - v);
-      const y = (d + (e - low)) * s + b;
+      const y = centred(x, a, low) * s + b;
       if (y - y !== 0 && (bad === undefined || i < bad.row)) bad = { row: i, feature: f };
       values[i] = y;
     }
@@ -58,12 +65,24 @@ export function transformBatch(batch: RowBatch, features: readonly number[], par
   return bad;
 }
 
+/**
+ * x − (a + low), rounded once: x − a exactly as d + e (Knuth's TwoSum), then the low part, even
+ * for x far from a (where x − a itself rounds and Sterbenz does not help).
+ */
+function centred(x: number, a: number, low: number): number {
+  const d = x - a;
+  const v = d - x;
+  const e = x - (d - v) + (-a - v);
+  return d + (e - low);
+}
+
 /** The transform of `params` for one value (for checks: batches go through transformBatch, which computes the same). */
 export function affineTransform(params: AffineParams): (f: number, x: number) => number {
   const one: RowBatch = { rows: 1, values: [new Float64Array(1)] };
   return (f, x) => {
     one.values[0]![0] = x;
-    const single = { mean: params.mean.subarray(f, f + 1), meanLow: params.meanLow.subarray(f, f + 1), scale: params.scale.subarray(f, f + 1), beta: params.beta.subarray(f, f + 1) };
+    const at = (xs: Float64Array) => xs.subarray(f, f + 1);
+    const single = { mean: at(params.mean), meanLow: at(params.meanLow), scale: at(params.scale), beta: at(params.beta), prescale: params.prescale && at(params.prescale) };
     transformBatch(one, [0], single);
     return one.values[0]![0]!;
   };

@@ -113,8 +113,8 @@ async function runOnnx(model: string, input: Float64Array | Float32Array, width:
 async function duckdbRows(csvFile: string, query: string, text = ['id', 'name']): Promise<Record<string, unknown>[]> {
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
-  const types = text.map((name) => `'${name}': 'VARCHAR'`).join(', ');
-  await connection.run(`CREATE TABLE held AS SELECT * FROM read_csv('${csvFile}', header = true, types = {${types}})`);
+  const types = text.length === 0 ? '' : `, types = {${text.map((name) => `'${name}': 'VARCHAR'`).join(', ')}}`;
+  await connection.run(`CREATE TABLE held AS SELECT * FROM read_csv('${csvFile}', header = true${types})`);
   const reader = await connection.runAndReadAll(query);
   const rows = reader.getRowObjectsJS() as Record<string, unknown>[];
   connection.closeSync();
@@ -247,6 +247,35 @@ describe('bn export --to sql', () => {
     report.sqlite = agreement(inference, (i, name) => {
       const text = out[i]![FEATURES.indexOf(name)]!;
       return text === '' ? null : Number(text);
+    });
+  });
+});
+
+describe('a feature of tiny values (below 2^−900): bn works in units of a power of two, and so do the exports', () => {
+  it('ONNX and SQL (DuckDB) give bn normalize --stats --exact bit for bit, and the model and query say the prescale', async () => {
+    const file = path.join(dir, 'tiny.csv');
+    const lines = ['tiny,ordinary'];
+    for (let i = 0; i < 300; i++) lines.push(`${((1 + rand()) * 1e-300).toPrecision(17)},${(rand() * 10).toFixed(4)}`);
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const stats = path.join(dir, 'tiny.json');
+    const trained = await bn(['normalize', file, '-e', '0', '--save-stats', stats]);
+    const expected = await bn(['normalize', file, '--stats', stats, '--exact']);
+    expect(expected).toEqual(trained);
+    const want = expected.slice(1).map((cells) => cells.map(Number));
+
+    const model = path.join(dir, 'tiny.onnx');
+    expect((await bnInProcess(['export', stats, '--exact', '--to', 'onnx', '-o', model])).code).toBe(0);
+    const input = Float64Array.from(csvRows(readFileSync(file, 'utf8')).slice(1).flat().map(Number));
+    const Y = (await runOnnx(model, input, 2)).data as Float64Array;
+    want.forEach((row, i) => row.forEach((y, f) => expect(Y[i * 2 + f], `ONNX row ${i} feature ${f}`).toBe(y)));
+
+    const query = (await bnInProcess(['export', stats, '--exact', '--to', 'sql', '--table', 'held'])).stdout;
+    expect(query).toMatch(/\("tiny" \* CAST\('[0-9.e+]+' AS DOUBLE\)\)/);
+    expect(query).not.toMatch(/"ordinary" \*/);
+    const rows = await duckdbRows(file, query, []);
+    want.forEach((row, i) => {
+      expect(rows[i]!.tiny, `SQL row ${i}`).toBe(row[0]);
+      expect(rows[i]!.ordinary, `SQL row ${i}`).toBe(row[1]);
     });
   });
 });

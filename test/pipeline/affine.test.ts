@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BnError } from '../../src/errors.js';
-import { parseAffineSpec, resolveAffine } from '../../src/pipeline/affine.js';
+import { affineParams, parseAffineSpec, resolveAffine } from '../../src/pipeline/affine.js';
 
 const features = ['x1', 'x2', 'x3'];
 const resolve = (text: string, fallback = 1) => [...resolveAffine('--gamma', parseAffineSpec('--gamma', text), features, fallback)];
@@ -49,5 +49,35 @@ describe('--gamma/--beta SPEC forms', () => {
     ['X2=2', /no feature named "X2" \(did you mean "x2"\? features: x1, x2, x3\)$/],
   ])('%j does not fit the features', (text, pattern) => {
     expect(() => resolve(text)).toThrow(pattern);
+  });
+});
+
+describe('affineParams: a power of two for features of tiny values only', () => {
+  const ones = (n: number) => new Float64Array(n).fill(1);
+  it('features of ordinary size (and a constant one, and one of tiny mean but ordinary spread) get no prescale: the same constants as before', () => {
+    const mean = Float64Array.of(1e9, 0, 1e-300, 5);
+    const p = affineParams(mean, [4, 0, 1, 1e-30], 0, ones(4), new Float64Array(4));
+    expect(p.prescale).toBeUndefined();
+    expect([...p.scale]).toEqual([0.5, 0, 1, 1e15]);
+    expect(p.mean).toBe(mean);
+  });
+
+  it('a feature whose mean and spread are below 2^−900 is taken in units of 2^−k: mean·2^k, scale/2^k, its low part rounded once at that scale', () => {
+    const lowTimes = (f: number, k: number) => (f === 1 ? 3 * 2 ** (k - 1100) : NaN);
+    // σ² = 2^−2000: below any double, so as an exact ratio (as the engine's variances are).
+    const p = affineParams(Float64Array.of(2, 2 ** -1000), [1, { num: 1n, den: 1n, exp: -2000 }], 0, ones(2), new Float64Array(2), Float64Array.of(0, 2 ** -1074), 0, lowTimes);
+    expect([...p.prescale!]).toEqual([1, 2 ** 1000]);
+    expect([...p.mean]).toEqual([2, 1]);
+    // σ = 2^−1000, so scale = 2^1000 (beyond nothing here, but 1/σ for σ < 2^−1024 would be): 1 in units of 2^−1000.
+    expect([...p.scale]).toEqual([1, 1]);
+    // Not meanLow·2^k (2^−74): the exact sums' low part at that scale (3·2^−100).
+    expect(p.meanLow[1]).toBe(3 * 2 ** -100);
+    expect(p.meanLow[0]).toBe(0);
+  });
+
+  it('σ below 1e−308 (γ/σ beyond float64 unscaled): a finite scale, and at most 2^1023', () => {
+    const p = affineParams(Float64Array.of(0), [{ num: 1n, den: 1n, exp: -2148 }], 0, ones(1), new Float64Array(1));
+    expect(p.prescale![0]).toBe(2 ** 1023);
+    expect(p.scale[0]).toBe(2 ** 51);
   });
 });

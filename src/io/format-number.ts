@@ -1,3 +1,4 @@
+import { jsonText } from './json-number.js';
 import type { Cell } from './table.js';
 
 /**
@@ -39,5 +40,6 @@ export function numberAsRead(x: number): string {
 export function cellText(cell: Cell, feature: boolean, formatNumber: (x: number) => string): string {
   if (typeof cell === 'string') return cell;
   if (typeof cell === 'number') return feature ? formatNumber(cell) : numberAsRead(cell);
-  return cell === null || cell === undefined ? '' : JSON.stringify(cell);
+  // A JSON value as read: a long number's own digits (a RawNumber), at any depth.
+  return cell === null || cell === undefined ? '' : jsonText(cell);
 }

@@ -11,6 +11,7 @@ import type { Readable } from 'node:stream';
 import { Tokenizer, TokenizerError, TokenParser, TokenParserError, TokenType } from '@streamparser/json';
 import type { ParsedTokenInfo } from '@streamparser/json';
 import { BnError, quoteText, readError } from '../errors.js';
+import { jsonNumber } from './json-number.js';
 import { recordSource, type RecordTable } from './json-records.js';
 import type { Row, TableSource } from './table.js';
 
@@ -21,7 +22,8 @@ export function jsonSource(input: Readable, label: string): TableSource {
 }
 
 async function* readJson(input: Readable, table: RecordTable, label: string): AsyncGenerator<Row[]> {
-  const tokenizer = new Tokenizer();
+  // Numbers whose double loses digits keep their text (./json-number.ts).
+  const tokenizer = new RawNumberTokenizer();
   const parser = new TokenParser({ paths: ['$.*'], keepStack: false });
   let rows: Row[] = [];
   let tokens = 0;
@@ -127,4 +129,35 @@ function notAnArray(token: ParsedTokenInfo, label: string): BnError {
   const found = token.token === TokenType.LEFT_BRACE ? 'an object' : `${JSON.stringify(token.value)}`;
   const hint = token.token === TokenType.LEFT_BRACE ? ' (for one object a line, use --from ndjson)' : '';
   return new BnError('BN_BAD_RECORD', `expected a JSON array of records, found ${found}${hint}`, { file: label });
+}
+
+/** The streaming parser's tokenizer, its numbers read by jsonNumber. */
+export class RawNumberTokenizer extends Tokenizer {
+  protected override parseNumber(text: string): number {
+    // The parser only passes the value on: a RawNumber reaches the record as it is.
+    return jsonNumber(text) as number;
+  }
+}
+
+/**
+ * The value of a line of valid JSON text (JSON.parse took it) with its long numbers as RawNumbers:
+ * the streaming parser, for the few lines that hold such a number.
+ */
+export function parseWithRawNumbers(line: string): unknown {
+  const tokenizer = new RawNumberTokenizer();
+  const parser = new TokenParser({ paths: ['$'] });
+  let result: unknown;
+  parser.onValue = ({ value }) => {
+    result = value;
+  };
+  tokenizer.onToken = (token) => parser.write(token);
+  tokenizer.onEnd = () => {
+    if (!parser.isEnded) parser.end();
+  };
+  parser.onEnd = () => {
+    if (!tokenizer.isEnded) tokenizer.end();
+  };
+  tokenizer.write(line);
+  if (!tokenizer.isEnded) tokenizer.end();
+  return result;
 }

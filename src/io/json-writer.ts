@@ -18,6 +18,7 @@ import type { OutputWriter } from './output-writer.js';
 import { isNumericType } from './column-types.js';
 import { featureMask } from './csv-writer.js';
 import { numberAsRead } from './format-number.js';
+import { jsonText } from './json-number.js';
 import { parseDecimal } from './numbers.js';
 import type { TableLayout, TableSink } from './table-sink.js';
 
@@ -58,7 +59,8 @@ export function jsonSink(out: OutputWriter, options: JsonSinkOptions): TableSink
     if (fromText && isFeature[j] === 1) return 'null'; // a missing feature cell ("", "NA", …)
     if (fromText && typeof cell === 'string') return textAsJson(cell);
     if (typeof cell === 'string' && exactDigits[j] === 1 && JSON_NUMBER.test(cell)) return cell;
-    return cell === undefined ? 'null' : JSON.stringify(cell);
+    // A JSON value as read: a long number's own digits (a RawNumber), at any depth.
+    return cell === undefined ? 'null' : jsonText(cell);
   };
   const record = (row: Row): string => {
     const { cells, keys } = row;

@@ -10,6 +10,7 @@
  * plain numbers from the bytes itself and asks here for everything else), so every reader
  * shares one notion of "number", "missing" and "invalid".
  */
+import { RawNumber } from '../io/json-number.js';
 import { BnError, quoteValue, type ErrorLocation } from '../errors.js';
 import { classifyNumber } from '../io/numbers.js';
 import type { Cell, Row } from '../io/table.js';
@@ -135,6 +136,8 @@ export class FeaturePlan {
 
   /** The value of a feature cell: a finite number, or NaN when missing. Throws on anything else. */
   value(cell: Cell, j: number, row: Row): number {
+    // A JSON number that keeps its text (an id beyond 2^53): a feature takes its double.
+    if (cell instanceof RawNumber) return cell.value;
     if (typeof cell === 'number') {
       if (Number.isFinite(cell)) return cell;
       // JSON has no Infinity: a parsed Infinity was a number beyond float64, such as 1e999. Its
@@ -164,7 +167,7 @@ export class FeaturePlan {
 }
 
 function looksNumeric(cell: Cell): boolean {
-  if (typeof cell === 'number') return true;
+  if (typeof cell === 'number' || cell instanceof RawNumber) return true;
   // "1e999" is written as a number: the column is a feature, and that cell is then an error.
   return typeof cell === 'string' && classifyNumber(cell).kind !== 'invalid';
 }

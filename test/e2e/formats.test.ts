@@ -172,6 +172,36 @@ describe('conversions', () => {
     expect(out[0].x).toBe(-0.9999950000374996);
   });
 
+  it('JSON numbers whose double loses digits (ids beyond 2^53, 18+ digits) pass through digit for digit: JSON, NDJSON (flat lines, nested ones, -j 2, BN_NO_FAST), to every text format', async () => {
+    // What a double holds of them: 12345678901234567891 → 12345678901234567000, 2^53 + 1 → 2^53.
+    const ids = ['12345678901234567891', '9007199254740993', '-98765432109876543210', '0.100000000000000005551'];
+    const objects = ids.map((id, i) => `{"id":${id},"x":${i + 1},"n":{"deep":[${id}]}}`);
+    const flat = ids.map((id, i) => `{"id":${id},"x":${i + 1}}`);
+    const cases: Array<[string, string, string[]]> = [
+      ['json', `[${objects.join(',')}]`, []],
+      ['ndjson', `${objects.join('\n')}\n`, []],
+      ['ndjson', `${flat.join('\n')}\n`, []],
+      ['ndjson', `${flat.join('\n')}\n`, ['BN_NO_FAST']],
+    ];
+    for (const [from, input, env] of cases) {
+      for (const to of ['json', 'ndjson', 'csv', 'tsv']) {
+        const r = await bnInProcess(['normalize', '-s', 'x', '--from', from, '--to', to], input, { env: Object.fromEntries(env.map((k) => [k, '1'])) });
+        expect(r.stderr).toBe('');
+        for (const id of ids) expect(r.stdout, `${from} → ${to}`).toContain(id);
+        if (input.includes('deep') && to.includes('json')) expect(r.stdout).toContain(`"deep":[${ids[0]}]`);
+      }
+    }
+    // A feature of such numbers takes their doubles: the same statistics as JSON.parse's values.
+    const lines = Array.from({ length: 40_000 }, (_, i) => `{"id":${ids[i % 4]},"x":${i % 9}}`).join('\n');
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'bn-raw-')), 'ids.ndjson');
+    writeFileSync(file, `${lines}\n`);
+    const one = await bnInProcess(['stats', '--to', 'json', '-j', '1', file]);
+    const two = await bnInProcess(['stats', '--to', 'json', '-j', '2', file], '', { env: { BN_JOBS_BLOCK: '65536' } });
+    expect(two.stdout).toBe(one.stdout);
+    const want = exactMoments(Array.from({ length: 40_000 }, (_, i) => JSON.parse(ids[i % 4]!) as number));
+    expect(JSON.parse(one.stdout).mean[0]).toBe(want.mean);
+  });
+
   it('CSV → JSON: objects keyed by the header, text as strings, missing feature cells null', async () => {
     const r = await bnInProcess(['normalize', '--to', 'json'], 'name,x\nann,1\n,NA\n007,3\n');
     expect(r.stdout).toBe('[\n{"name":"ann","x":-0.9999950000374996},\n{"name":"","x":null},\n{"name":"007","x":0.9999950000374996}\n]\n');

@@ -11,9 +11,11 @@
  * only, so the same text); a number is read in the same pass that checks its syntax, by
  * Clinger's fast path as in ./decimal.ts (exact digits below 2^53 and a power of ten up to 22:
  * one correctly rounded operation), and otherwise by Number(text), which rounds correctly as
- * JSON.parse does and gives ±Infinity past float64 as JSON.parse does.
+ * JSON.parse does and gives ±Infinity past float64 as JSON.parse does; a number whose double
+ * loses digits (an id beyond 2^53) is a RawNumber, as the general reader gives it (../json-number.ts).
  */
 import type { Buffer } from 'node:buffer';
+import { jsonNumber, type RawNumber } from '../json-number.js';
 import type { Cell } from '../table.js';
 import { clingerValue, DOT, EXPONENT_CAP, LOWER_E, MINUS, PLUS, UPPER_E, ZERO } from './decimal.js';
 
@@ -82,7 +84,7 @@ export function scanFlatObject(bytes: Buffer, start: number, end: number, keys: 
     } else if (c === MINUS || (c >= ZERO && c <= NINE)) {
       const stop = readJsonNumber(bytes, i, end);
       if (stop < 0) return false;
-      cells[k] = numberRead[0]!;
+      cells[k] = rawRead ?? numberRead[0]!;
       i = stop;
     } else if (matches(bytes, i, end, LITERAL_NULL)) {
       cells[k] = null;
@@ -121,6 +123,8 @@ function skipBlank(bytes: Buffer, i: number, end: number): number {
  * and a typed one (a module's `let` holding a double is a heap number, allocated at every store).
  */
 const numberRead = new Float64Array(1);
+/** The number readJsonNumber read last, when its text holds more than its double (../json-number.ts). */
+let rawRead: RawNumber | undefined;
 
 /**
  * Reads the JSON number starting at `start` into numberRead[0] and returns where it ends, or -1 when
@@ -161,11 +165,19 @@ function readJsonNumber(bytes: Buffer, start: number, end: number): number {
   if (i >= end) return -1;
   c = bytes[i]!;
   if (c !== COMMA && c !== CLOSE && c !== SPACE && c !== TAB) return -1;
+  rawRead = undefined;
   // Case: zero, whatever the exponent (0e999 is 0); -0 stays -0, as in JSON.parse.
   if (mantissa === 0) numberRead[0] = negative ? -0 : 0;
   else {
     const value = clingerValue(mantissa, exponent - fractionDigits);
-    numberRead[0] = value === value ? (negative ? -value : value) : Number(bytes.toString('latin1', start, i)); // else: everything else
+    if (value === value) numberRead[0] = negative ? -value : value;
+    else {
+      // Everything else: correctly rounded by Number, and kept as text where the double loses digits.
+      const text = bytes.toString('latin1', start, i);
+      const read = jsonNumber(text);
+      if (typeof read === 'number') numberRead[0] = read;
+      else rawRead = read;
+    }
   }
   return i;
 }

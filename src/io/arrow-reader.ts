@@ -12,15 +12,16 @@
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { DataType, RecordBatchReader, type Data, type Field, type RecordBatch, type Vector } from 'apache-arrow';
+import { DataType, DateUnit, RecordBatchReader, type Data, type Field, type RecordBatch, type Vector } from 'apache-arrow';
 import { BnError } from '../errors.js';
 import './arrow-codecs.js';
-import { decimalText, type ColumnType } from './column-types.js';
+import { decimalText, type ColumnType, type Temporal, type TimeUnit } from './column-types.js';
 import { corruptFile, floatColumn, plainCell, type ColumnarSource, type ColumnBlock } from './columnar.js';
 import { isArrowFile } from './formats.js';
 import { atLeast, peek } from './peek.js';
 import { openSeekable, type BinaryInput, type ClosableSource } from './seekable-input.js';
 import type { Cell } from './table.js';
+import { temporalText } from './temporal-text.js';
 import type { AsciiFieldSink } from './text-cells.js';
 
 /** An Arrow IPC input (file or stream format): see above for how each is read. */
@@ -75,7 +76,30 @@ function columnType(type: DataType): ColumnType {
   if (DataType.isDecimal(type)) return { kind: 'decimal', precision: type.precision, scale: type.scale };
   if (DataType.isUtf8(type) || DataType.isLargeUtf8(type) || DataType.isUtf8View(type)) return { kind: 'string' };
   if (DataType.isBool(type)) return { kind: 'bool' };
-  return { kind: 'other', name: String(type) };
+  const temporal = temporalOf(type);
+  return temporal ? { kind: 'other', name: String(type), temporal } : { kind: 'other', name: String(type) };
+}
+
+/** Arrow's TimeUnit (SECOND, MILLISECOND, MICROSECOND, NANOSECOND) as bn's. */
+const UNITS: readonly TimeUnit[] = ['SECOND', 'MILLIS', 'MICROS', 'NANOS'];
+
+/** What a date, time or timestamp column's integers count (a timestamp with a time zone is a UTC instant, as Arrow defines it). */
+function temporalOf(type: DataType): Temporal | undefined {
+  if (DataType.isTimestamp(type)) return { of: 'timestamp', unit: UNITS[type.unit]!, utc: type.timezone !== null && type.timezone !== undefined };
+  if (DataType.isDate(type)) return { of: 'date', unit: type.unit === DateUnit.DAY ? 'DAY' : 'MILLIS', utc: false };
+  if (DataType.isTime(type)) return { of: 'time', unit: UNITS[type.unit]!, utc: false };
+  return undefined;
+}
+
+/** Row i of a vector as the integer it stores (apache-arrow's get() makes a date or timestamp milliseconds, a float); null where null. */
+function storedInteger(vector: Vector, i: number): number | bigint | null {
+  if (!vector.isValid(i)) return null;
+  let k = i;
+  for (const data of vector.data) {
+    if (k < data.length) return (data.values as Int32Array | BigInt64Array)[data.offset + k]!;
+    k -= data.length;
+  }
+  return null;
 }
 
 async function* recordBatches(reader: RecordBatchReader, types: ColumnType[], label: string): AsyncGenerator<ColumnBlock> {
@@ -134,8 +158,12 @@ class RecordBatchBlock implements ColumnBlock {
   }
 
   cell(i: number, j: number): Cell {
-    const v: unknown = this.vectors[j]!.get(i);
     const type = this.types[j]!;
+    if (type.kind === 'other' && type.temporal) {
+      const stored = storedInteger(this.vectors[j]!, i);
+      return stored === null ? null : temporalText(type.temporal, stored);
+    }
+    const v: unknown = this.vectors[j]!.get(i);
     if (type.kind === 'decimal') return v === null ? null : decimalText(decimalBigInt(v), type.scale);
     return plainCell(v);
   }

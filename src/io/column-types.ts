@@ -11,8 +11,21 @@ export type ColumnType =
   | { kind: 'decimal'; precision: number; scale: number }
   | { kind: 'string' }
   | { kind: 'bool' }
-  /** Anything else (dates, timestamps, binary, nested): passed through as text. */
-  | { kind: 'other'; name: string };
+  /**
+   * Anything else (dates, timestamps, binary, nested): passed through as text; a date, a time or
+   * a timestamp (`temporal`) as its own text, every digit kept (./temporal-text.ts).
+   */
+  | { kind: 'other'; name: string; temporal?: Temporal };
+
+export type TimeUnit = 'SECOND' | 'MILLIS' | 'MICROS' | 'NANOS';
+
+/** What a date, time or timestamp column's integers count: `unit`s since 1970-01-01 (a time: since midnight). */
+export interface Temporal {
+  of: 'date' | 'time' | 'timestamp';
+  unit: TimeUnit | 'DAY';
+  /** The file says the values are UTC instants (a timestamp's text then ends in Z). */
+  utc: boolean;
+}
 
 /** A column whose values are numbers, and so a feature by default (SPEC §2: by its type, not its values). */
 export function isNumericType(type: ColumnType | undefined): boolean {

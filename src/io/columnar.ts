@@ -6,7 +6,8 @@
  */
 import { BnError } from '../errors.js';
 import type { ColumnType } from './column-types.js';
-import { UTF8, type AsciiFieldSink } from './text-cells.js';
+import type { AsciiFieldSink } from './text-cells.js';
+import { bytesText } from './temporal-text.js';
 import type { Cell, TableShape } from './table.js';
 
 /** Consecutive rows of a typed table, by column. */
@@ -99,7 +100,8 @@ export function plainCell(value: unknown): Cell {
   if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') return value;
   if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
-  if (value instanceof Uint8Array) return UTF8.decode(value);
+  // Binary: its text when it is UTF-8, else escaped byte by byte (not U+FFFD for what is not).
+  if (value instanceof Uint8Array) return bytesText(value);
   return JSON.stringify(value, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
 }
 

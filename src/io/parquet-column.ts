@@ -54,6 +54,19 @@ export interface ChunkMemory extends TextRoom {
 
 const NEW_MEMORY: ChunkMemory = { ...NEW_ARRAYS, doubles: (length) => new Float64Array(length), scratch: (length) => new Uint8Array(length) };
 
+/**
+ * hyparquet's parsers, but dates and timestamps left as their integers: its own make a JavaScript
+ * Date, which keeps milliseconds only (a microsecond timestamp lost its last three digits). The
+ * reader writes them as text itself, every digit kept (./temporal-text.ts).
+ */
+export const RAW_PARSERS: typeof DEFAULT_PARSERS = {
+  ...DEFAULT_PARSERS,
+  timestampFromMilliseconds: (millis) => millis,
+  timestampFromMicroseconds: (micros) => micros,
+  timestampFromNanoseconds: (nanos) => nanos,
+  dateFromDays: (days) => days,
+};
+
 /** hyparquet's decoding parameters of a column (its ColumnDecoder, which its package index does not export). */
 export type ColumnDecoder = Parameters<typeof readDataPage>[2];
 
@@ -71,7 +84,7 @@ export function flatColumnDecoders(metadata: FileMetaData, columns: number, comp
     const schemaPath = getTreePath(schema, meta.path_in_schema);
     if (!isFlatColumn(schemaPath)) return undefined;
     const element = schemaPath[schemaPath.length - 1]!.element;
-    return { pathInSchema: meta.path_in_schema, type: meta.type, element, schemaPath, codec: meta.codec, parsers: DEFAULT_PARSERS, compressors, utf8: false };
+    return { pathInSchema: meta.path_in_schema, type: meta.type, element, schemaPath, codec: meta.codec, parsers: RAW_PARSERS, compressors, utf8: false };
   });
 }
 

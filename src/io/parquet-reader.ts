@@ -12,11 +12,12 @@
  */
 import { parquetMetadataAsync, parquetRead, type ColumnData, type Compressors, type DecodedArray, type FileMetaData, type RowGroup, type SchemaElement } from 'hyparquet';
 import { BnError } from '../errors.js';
-import { decimalText, isNumericType, type ColumnType } from './column-types.js';
+import { decimalText, isNumericType, type ColumnType, type Temporal } from './column-types.js';
 import { corruptFile, floatColumn, plainCell, type BlockLifetime, type ColumnBlock } from './columnar.js';
 import { NullableDoubles } from './nullable-doubles.js';
 import { TextCells, type AsciiFieldSink } from './text-cells.js';
-import { chunkRange, flatColumnDecoders, readFlatChunk, viewedBuffers, type ChunkMemory, type ChunkValues, type ColumnDecoder } from './parquet-column.js';
+import { chunkRange, flatColumnDecoders, RAW_PARSERS, readFlatChunk, viewedBuffers, type ChunkMemory, type ChunkValues, type ColumnDecoder } from './parquet-column.js';
+import { temporalText } from './temporal-text.js';
 import { parquetFile, type ParquetFile } from './parquet-file.js';
 import { GroupMemory } from './parquet-memory.js';
 import { consecutivePageDecompressors, pageDecompressors, READ_CODECS } from './parquet-codecs.js';
@@ -101,6 +102,8 @@ const INT_CONVERTED: Record<string, ColumnType> = {
 
 /** A leaf column's type, from its physical type and its annotations. */
 function columnType(e: SchemaElement): ColumnType {
+  const temporal = temporalOf(e);
+  if (temporal) return { kind: 'other', name: e.logical_type?.type ?? e.converted_type ?? e.type ?? 'unknown', temporal };
   const logical = e.logical_type;
   if (isDecimal(e)) {
     const precision = logical?.type === 'DECIMAL' ? logical.precision : (e.precision ?? 38);
@@ -128,6 +131,22 @@ function columnType(e: SchemaElement): ColumnType {
     default:
       return { kind: 'other', name: logical?.type ?? e.converted_type ?? e.type ?? 'unknown' };
   }
+}
+
+/**
+ * What a date, time or timestamp column's integers count: from its logical type, or from its
+ * converted type (the older annotation, whose timestamps are UTC); INT96 is nanoseconds (Spark's
+ * and Impala's timestamps, UTC instants).
+ */
+function temporalOf(e: SchemaElement): Temporal | undefined {
+  const logical = e.logical_type;
+  if (logical?.type === 'DATE' || e.converted_type === 'DATE') return { of: 'date', unit: 'DAY', utc: false };
+  if (logical?.type === 'TIMESTAMP') return { of: 'timestamp', unit: logical.unit, utc: logical.isAdjustedToUTC };
+  if (logical?.type === 'TIME') return { of: 'time', unit: logical.unit, utc: logical.isAdjustedToUTC };
+  if (e.converted_type === 'TIMESTAMP_MILLIS' || e.converted_type === 'TIMESTAMP_MICROS') return { of: 'timestamp', unit: e.converted_type === 'TIMESTAMP_MILLIS' ? 'MILLIS' : 'MICROS', utc: true };
+  if (e.converted_type === 'TIME_MILLIS' || e.converted_type === 'TIME_MICROS') return { of: 'time', unit: e.converted_type === 'TIME_MILLIS' ? 'MILLIS' : 'MICROS', utc: true };
+  if (e.type === 'INT96' && e.converted_type === undefined) return { of: 'timestamp', unit: 'NANOS', utc: true };
+  return undefined;
 }
 
 /** A file's row groups, read by index. */
@@ -232,6 +251,7 @@ class RowGroups {
       rowEnd: start + rows,
       columns: [name],
       utf8: false,
+      parsers: RAW_PARSERS,
       compressors: this.compressors,
       onChunk: (chunk) => chunks.push(chunk),
     });
@@ -286,6 +306,7 @@ class RowGroupBlock implements ColumnBlock {
     const value: unknown = column[i];
     if (type.kind === 'decimal') return value === null || value === undefined ? null : decimalText(unscaled(value), type.scale);
     if (type.kind === 'int' && !type.signed && typeof value === 'number' && value < 0) return value + 2 ** type.bits;
+    if (type.kind === 'other' && type.temporal && (typeof value === 'number' || typeof value === 'bigint')) return temporalText(type.temporal, value);
     return plainCell(value);
   }
 

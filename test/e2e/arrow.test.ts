@@ -10,7 +10,7 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Float64, Table, tableFromIPC, tableToIPC, Utf8, vectorFromArray } from 'apache-arrow';
+import { DateDay, DateMillisecond, Float64, makeVector, Table, tableFromIPC, tableToIPC, TimeMicrosecond, TimestampMicrosecond, TimestampNanosecond, Utf8, vectorFromArray } from 'apache-arrow';
 import pl from 'nodejs-polars';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bnInProcess, csvRows, shell } from '../helpers/run-bn.js';
@@ -201,6 +201,34 @@ describe('CSV/TSV output from Arrow: the bytes of the row writer', () => {
     const fast = await bnInProcess(args);
     expect(fast.code, fast.stderr).toBe(0);
     expect(fast).toEqual(await bnInProcess(args, '', { env: { BN_NO_FAST: '1' } }));
+  });
+});
+
+describe('dates, times and timestamps from Arrow', () => {
+  it('pass through as their own text with every digit of their unit (apache-arrow\'s get() makes them milliseconds, a float), Polars\' datetimes too', async () => {
+    const table = new Table({
+      x: vectorFromArray([1.5, 2.5, 4], new Float64()),
+      ts: makeVector({ type: new TimestampMicrosecond(), data: new BigInt64Array([1577836800123456n, 0n, -1n]) }),
+      tz: makeVector({ type: new TimestampNanosecond('UTC'), data: new BigInt64Array([1577836800123456789n, 0n, -1n]) }),
+      d: makeVector({ type: new DateDay(), data: new Int32Array([18262, 0, -1]) }),
+      dm: makeVector({ type: new DateMillisecond(), data: new BigInt64Array([1577836800000n, 0n, -86400000n]) }),
+      tm: makeVector({ type: new TimeMicrosecond(), data: new BigInt64Array([45296789012n, 0n, 1n]) }),
+    });
+    writeFileSync(at('temporal.arrow'), tableToIPC(table, 'file'));
+    const r = await bnInProcess(['normalize', at('temporal.arrow'), '--to', 'csv']);
+    expect(r.stderr).toBe('');
+    expect(csvRows(r.stdout).map((cells) => cells.slice(1))).toEqual([
+      ['ts', 'tz', 'd', 'dm', 'tm'],
+      ['2020-01-01T00:00:00.123456', '2020-01-01T00:00:00.123456789Z', '2020-01-01', '2020-01-01', '12:34:56.789012'],
+      ['1970-01-01T00:00:00.000000', '1970-01-01T00:00:00.000000000Z', '1970-01-01', '1970-01-01', '00:00:00.000000'],
+      ['1969-12-31T23:59:59.999999', '1969-12-31T23:59:59.999999999Z', '1969-12-31', '1969-12-31', '00:00:00.000001'],
+    ]);
+    // nodejs-polars makes a JavaScript Date a datetime of milliseconds: three digits.
+    const df = pl.DataFrame({ x: [1, 2], when: [new Date(Date.UTC(2020, 0, 1, 0, 0, 0, 123)), new Date(0)] });
+    df.writeIPC(at('polars-dates.arrow'));
+    const p = await bnInProcess(['normalize', at('polars-dates.arrow'), '--to', 'csv']);
+    expect(p.stderr).toBe('');
+    expect(csvRows(p.stdout).map((cells) => cells[1])).toEqual(['when', '2020-01-01T00:00:00.123', '1970-01-01T00:00:00.000']);
   });
 });
 

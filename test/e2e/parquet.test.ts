@@ -364,6 +364,23 @@ describe('files other writers may make', () => {
     expect(normalized.stdout).toBe((await bnInProcess(['normalize', at('snappy.parquet'), '--to', 'csv'])).stdout);
   });
 
+  it('dates, times, timestamps (µs, ns, with a time zone) and binary pass through with every digit and byte: not a JavaScript Date\'s milliseconds, not U+FFFD', async () => {
+    const file = at('temporal.parquet');
+    await duck.run(`COPY (SELECT * FROM (VALUES
+      (1.0::DOUBLE, TIMESTAMP '2020-01-01 00:00:00.123456', DATE '1969-07-20', TIME '12:34:56.789012', '\\x00\\xFFa\\x5C'::BLOB, TIMESTAMPTZ '2020-01-01 00:00:00.5+00', TIMESTAMP_NS '1969-12-31 23:59:59.999999999'),
+      (2.0, TIMESTAMP '1900-01-01 00:00:00', DATE '2000-02-29', TIME '00:00:00', 'abc'::BLOB, NULL, NULL)) v(x, ts, d, tm, bl, tz, ns)) TO '${file}' (FORMAT parquet)`);
+    const r = await bnInProcess(['normalize', file, '--to', 'csv']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.split('\n').slice(0, 3).map((line) => line.split(',').slice(1))).toEqual([
+      ['ts', 'd', 'tm', 'bl', 'tz', 'ns'],
+      ['2020-01-01T00:00:00.123456', '1969-07-20', '12:34:56.789012', '\\x00\\xFFa\\\\', '2020-01-01T00:00:00.500000Z', '1969-12-31T23:59:59.999999999'],
+      ['1900-01-01T00:00:00.000000', '2000-02-29', '00:00:00.000000', 'abc', '', ''],
+    ]);
+    // The same instants as DuckDB reads them (its text has a space for the T and drops trailing zeros).
+    const duckTimes = (await duck.runAndReadAll(`SELECT epoch_us(ts)::VARCHAR AS us, epoch_ns(ns)::VARCHAR AS ns FROM read_parquet('${file}') LIMIT 1`)).getRowObjectsJS()[0]!;
+    expect(duckTimes).toEqual({ us: '1577836800123456', ns: '-1' });
+  });
+
   it('a NaN double is missing: null in JSON (which has no NaN), NaN in CSV, as a feature and passed through', async () => {
     const writer = new ParquetWriter({ writer: fileWriter(at('nan.parquet')), schema: [{ name: 'root', num_children: 2 }, { name: 'x', type: 'DOUBLE', repetition_type: 'OPTIONAL' }, { name: 'y', type: 'DOUBLE', repetition_type: 'OPTIONAL' }] });
     writer.write({ columnData: [{ name: 'x', data: [1, 2, Number.NaN, 4] }, { name: 'y', data: [Number.NaN, 2, 3, 4] }], rowGroupSize: 4 });

@@ -16,7 +16,7 @@ import { fileWriter } from 'hyparquet-writer/src/node.js';
 import { snappyCompress } from 'hyparquet-writer/src/snappy.js';
 import pl from 'nodejs-polars';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chunkRange, flatColumnDecoders, readFlatChunk, type ChunkMemory } from '../../src/io/parquet-column.js';
+import { chunkRange, flatColumnDecoders, RAW_PARSERS, readFlatChunk, type ChunkMemory } from '../../src/io/parquet-column.js';
 import { NullableDoubles } from '../../src/io/nullable-doubles.js';
 import { consecutivePageDecompressors } from '../../src/io/parquet-codecs.js';
 import { snappyUncompress } from '../../src/io/snappy.js';
@@ -117,7 +117,7 @@ beforeAll(async () => {
   ]).writeParquet(at('polars.parquet'), { compression: 'snappy' });
 });
 
-/** Column j of row group g as hyparquet's own reader decodes it (utf8 off, as bn reads). */
+/** Column j of row group g as hyparquet's own reader decodes it (utf8 off, dates and timestamps as integers: as bn reads). */
 async function reference(file: ArrayBuffer, metadata: ReturnType<typeof parquetMetadata>, g: number, name: string): Promise<unknown[]> {
   let start = 0;
   for (let k = 0; k < g; k++) start += Number(metadata.row_groups[k]!.num_rows);
@@ -130,6 +130,7 @@ async function reference(file: ArrayBuffer, metadata: ReturnType<typeof parquetM
     rowEnd: start + rows,
     columns: [name],
     utf8: false,
+    parsers: RAW_PARSERS,
     onChunk: ({ columnData, rowStart }) => {
       for (let k = 0; k < columnData.length; k++) if (rowStart + k >= start && rowStart + k < start + rows) out[rowStart + k - start] = columnData[k];
     },

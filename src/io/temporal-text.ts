@@ -1,0 +1,90 @@
+/**
+ * The text of a typed input's dates, times, timestamps and binary values, for a pass-through
+ * cell written as text (SPEC §4: preserved exactly): every digit the file holds, none made up.
+ *
+ * - A date: `YYYY-MM-DD` (proleptic Gregorian, as ISO 8601 and every database write it).
+ * - A timestamp: `YYYY-MM-DDTHH:MM:SS` and as many fraction digits as its unit has (3 for
+ *   milliseconds, 6 for microseconds, 9 for nanoseconds), with `Z` when the file says it is UTC;
+ *   a JavaScript Date would keep milliseconds only.
+ * - A time of day: `HH:MM:SS` and its unit's fraction digits.
+ * - Binary: its text when it is UTF-8, else each byte outside printable ASCII as `\xHH` (and `\`
+ *   as `\\`), as DuckDB writes a BLOB: the same bytes, read back by any tool that reads those.
+ *
+ * Integer arithmetic on BigInt throughout: a nanosecond timestamp is beyond 2^53.
+ */
+
+import type { Temporal, TimeUnit } from './column-types.js';
+
+const DIGITS: Record<TimeUnit, number> = { SECOND: 0, MILLIS: 3, MICROS: 6, NANOS: 9 };
+const PER_SECOND: Record<TimeUnit, bigint> = { SECOND: 1n, MILLIS: 1000n, MICROS: 1_000_000n, NANOS: 1_000_000_000n };
+const SECONDS_PER_DAY = 86_400n;
+
+/** A typed column's date, time or timestamp (its integer) as text. */
+export function temporalText(t: Temporal, value: number | bigint): string {
+  if (t.unit === 'DAY') return dateText(value);
+  if (t.of === 'date') return dateText(floorDiv(BigInt(value), SECONDS_PER_DAY * PER_SECOND[t.unit]));
+  return t.of === 'time' ? timeText(value, t.unit) : timestampText(value, t.unit, t.utc);
+}
+
+/** Days since 1970-01-01 as `YYYY-MM-DD` (Howard Hinnant's civil_from_days, exact for any int32). */
+export function dateText(days: number | bigint): string {
+  const z = BigInt(days) + 719_468n;
+  const era = (z >= 0n ? z : z - 146_096n) / 146_097n;
+  const doe = z - era * 146_097n;
+  const yoe = (doe - doe / 1_460n + doe / 36_524n - doe / 146_096n) / 365n;
+  const doy = doe - (365n * yoe + yoe / 4n - yoe / 100n);
+  const mp = (5n * doy + 2n) / 153n;
+  const day = doy - (153n * mp + 2n) / 5n + 1n;
+  const month = mp < 10n ? mp + 3n : mp - 9n;
+  const year = yoe + era * 400n + (month <= 2n ? 1n : 0n);
+  return `${yearText(year)}-${two(month)}-${two(day)}`;
+}
+
+/** A timestamp of `unit`s since 1970-01-01T00:00:00 as ISO 8601, `Z` when `utc`. */
+export function timestampText(value: number | bigint, unit: TimeUnit, utc: boolean): string {
+  const perDay = SECONDS_PER_DAY * PER_SECOND[unit];
+  const v = BigInt(value);
+  const days = floorDiv(v, perDay);
+  return `${dateText(days)}T${timeText(v - days * perDay, unit)}${utc ? 'Z' : ''}`;
+}
+
+/** A time of day, `unit`s since midnight, as `HH:MM:SS[.fraction]`. */
+export function timeText(value: number | bigint, unit: TimeUnit): string {
+  const v = BigInt(value);
+  const per = PER_SECOND[unit];
+  const seconds = floorDiv(v, per);
+  const fraction = v - seconds * per;
+  const clock = `${two(seconds / 3600n)}:${two((seconds / 60n) % 60n)}:${two(seconds % 60n)}`;
+  return DIGITS[unit] === 0 ? clock : `${clock}.${fraction.toString().padStart(DIGITS[unit], '0')}`;
+}
+
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Binary as text: its UTF-8 text, or DuckDB's escapes where it is not UTF-8. */
+export function bytesText(bytes: Uint8Array): string {
+  try {
+    return STRICT_UTF8.decode(bytes);
+  } catch {
+    let text = '';
+    for (const b of bytes) {
+      if (b === 0x5c) text += '\\\\';
+      else if (b >= 0x20 && b < 0x7f) text += String.fromCharCode(b);
+      else text += `\\x${b.toString(16).toUpperCase().padStart(2, '0')}`;
+    }
+    return text;
+  }
+}
+
+function floorDiv(a: bigint, b: bigint): bigint {
+  const q = a / b;
+  return a % b !== 0n && a < 0n !== b < 0n ? q - 1n : q;
+}
+
+function two(n: bigint): string {
+  return n.toString().padStart(2, '0');
+}
+
+/** Four digits at least; a year before 1 as ISO 8601's expanded form (-0001). */
+function yearText(year: bigint): string {
+  return year < 0n ? `-${(-year).toString().padStart(4, '0')}` : year.toString().padStart(4, '0');
+}

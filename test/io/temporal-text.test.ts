@@ -1,0 +1,58 @@
+/**
+ * Dates, times and timestamps of typed inputs as text: against JavaScript's Date (its own
+ * calendar code) where Date can say it, and exact digits where it cannot (beyond milliseconds).
+ */
+import { describe, expect, it } from 'vitest';
+import { bytesText, dateText, temporalText, timestampText, timeText } from '../../src/io/temporal-text.js';
+
+describe('dateText', () => {
+  it('agrees with Date for every 97th day from 100,000 days before 1970 to 100,000 after, and at the edges of Date\'s years', () => {
+    for (let days = -100_000; days <= 100_000; days += 97) {
+      expect(dateText(days), String(days)).toBe(new Date(days * 86_400_000).toISOString().slice(0, 10));
+    }
+    expect(dateText(0)).toBe('1970-01-01');
+    expect(dateText(-1)).toBe('1969-12-31');
+    expect(dateText(11_016)).toBe('2000-02-29');
+    expect(dateText(-719_162)).toBe('0001-01-01');
+    expect(dateText(2_932_896)).toBe('9999-12-31');
+  });
+});
+
+describe('timestampText and timeText', () => {
+  it('keeps every digit of its unit, before 1970 too (floor, not truncation)', () => {
+    expect(timestampText(1_577_836_800_123_456n, 'MICROS', false)).toBe('2020-01-01T00:00:00.123456');
+    expect(timestampText(1_577_836_800_123_456_789n, 'NANOS', true)).toBe('2020-01-01T00:00:00.123456789Z');
+    expect(timestampText(-1n, 'NANOS', true)).toBe('1969-12-31T23:59:59.999999999Z');
+    expect(timestampText(-1, 'MILLIS', false)).toBe('1969-12-31T23:59:59.999');
+    expect(timestampText(86_399, 'SECOND', false)).toBe('1970-01-01T23:59:59');
+  });
+
+  it('agrees with Date at millisecond precision on 2,000 spread instants', () => {
+    for (let k = -1000; k < 1000; k++) {
+      const ms = k * 7_919_555_333 + 17;
+      expect(timestampText(ms, 'MILLIS', true)).toBe(new Date(ms).toISOString());
+      expect(timestampText(BigInt(ms) * 1000n + 5n, 'MICROS', true)).toBe(new Date(ms).toISOString().replace('Z', '005Z'));
+    }
+  });
+
+  it('a time of day in each unit', () => {
+    expect(timeText(45_296_789_012n, 'MICROS')).toBe('12:34:56.789012');
+    expect(timeText(45_296_789, 'MILLIS')).toBe('12:34:56.789');
+    expect(timeText(45_296, 'SECOND')).toBe('12:34:56');
+    expect(timeText(1n, 'NANOS')).toBe('00:00:00.000000001');
+  });
+
+  it('temporalText: a date counted in milliseconds is its day', () => {
+    expect(temporalText({ of: 'date', unit: 'MILLIS', utc: false }, -86_400_000n)).toBe('1969-12-31');
+    expect(temporalText({ of: 'date', unit: 'MILLIS', utc: false }, -1n)).toBe('1969-12-31');
+    expect(temporalText({ of: 'date', unit: 'DAY', utc: false }, 18_262)).toBe('2020-01-01');
+  });
+});
+
+describe('bytesText', () => {
+  it('UTF-8 as its text; anything else escaped byte by byte as DuckDB writes a BLOB (a backslash doubled)', () => {
+    expect(bytesText(Buffer.from('héllo'))).toBe('héllo');
+    expect(bytesText(Uint8Array.of(0x00, 0xff, 0x41, 0x5c))).toBe('\\x00\\xFFA\\\\');
+    expect(bytesText(Uint8Array.of(0xc3))).toBe('\\xC3');
+  });
+});

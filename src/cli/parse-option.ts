@@ -5,6 +5,7 @@
  */
 import { InvalidArgumentError } from 'commander';
 import { parseDecimal } from '../io/numbers.js';
+import { splitItems, unquoteName } from '../pipeline/name-list.js';
 
 export function positiveInteger(text: string): number {
   if (!/^\s*\+?\d+\s*$/.test(text) || Number(text) < 1 || !Number.isSafeInteger(Number(text))) {
@@ -41,6 +42,15 @@ export function fileName(text: string): string {
 
 export function commaList(text: string): string[] {
   return text.split(',').map((s) => s.trim());
+}
+
+/** Column names, comma-separated, a name with commas or outer spaces in double quotes (a CSV header line); each once. */
+export function nameList(text: string): string[] {
+  const names = splitItems(text).map(unquoteName);
+  if (names.some((name) => name === '')) throw new InvalidArgumentError('expected column names separated by commas, not an empty one.');
+  const twice = names.find((name, i) => names.indexOf(name) !== i);
+  if (twice !== undefined) throw new InvalidArgumentError(`the column ${JSON.stringify(twice)} is named twice.`);
+  return names;
 }
 
 /** `-m, --momentum`: a number in (0, 1] (the weight of the new batch), or `cumulative`. */

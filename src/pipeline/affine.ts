@@ -1,6 +1,7 @@
 /**
  * `--gamma` / `--beta` (SPEC §3): one number for every feature, a comma list with one number per
- * feature, or `name=value,…` pairs (features not named keep the default). Parsed once at the
+ * feature, or `name=value,…` pairs (features not named keep the default; a name with a comma or
+ * an `=` in double quotes, `"a,b"=2`, as ./name-list.ts reads names). Parsed once at the
  * option boundary; resolved against the feature names once they are known.
  *
  * And the affine form every transform takes per value, y = ((x − a) − a_lo)·s + b with its
@@ -12,6 +13,7 @@ import { ratioOf, type Ratio } from '../engine/exact-scale.js';
 import { bitLength } from '../engine/round-rational.js';
 import { BnError } from '../errors.js';
 import { didYouMean } from './closest-name.js';
+import { splitItems, unquoteName } from './name-list.js';
 import { parseDecimal } from '../io/numbers.js';
 
 export type AffineSpec =
@@ -21,7 +23,7 @@ export type AffineSpec =
 
 export function parseAffineSpec(flag: string, text: string): AffineSpec {
   const bad = (why: string) => new BnError('BN_BAD_OPTION', `${flag}: ${why}: ${JSON.stringify(text)}`);
-  const parts = text.split(',').map((p) => p.trim());
+  const parts = splitItems(text);
   const number = (s: string): number => {
     const x = parseDecimal(s);
     if (!Number.isFinite(x)) throw bad(`not a finite number ${JSON.stringify(s)}`);
@@ -32,7 +34,7 @@ export function parseAffineSpec(flag: string, text: string): AffineSpec {
     for (const part of parts) {
       const eq = part.lastIndexOf('=');
       if (eq <= 0) throw bad('expected name=value pairs');
-      const name = part.slice(0, eq).trim();
+      const name = unquoteName(part.slice(0, eq));
       if (values.has(name)) throw bad(`feature ${JSON.stringify(name)} named twice`);
       values.set(name, number(part.slice(eq + 1)));
     }

@@ -214,6 +214,22 @@ describe('bn export --to sql', () => {
     expect(report.duckdbExact.bitEqual).toBe(report.duckdbExact.cells);
   });
 
+  it('--columns reads a CSV header line: a name with a comma or quotes in double quotes; a name given twice is bad usage', async () => {
+    const file = path.join(dir, 'comma.csv');
+    writeFileSync(file, 'id,"a,b","say ""hi""",c\n1,2,5,3\n2,4,6,7\n3,5,8,1\n');
+    const stats = path.join(dir, 'comma.json');
+    expect((await bnInProcess(['normalize', file, '-s', '"a,b","say ""hi""",c', '--save-stats', stats, '-o', path.join(dir, 'comma-out.csv')])).code).toBe(0);
+    const header = readFileSync(file, 'utf8').split('\n')[0]!;
+    const r = await bnInProcess(['export', stats, '--to', 'sql', '--table', 'held', '--dialect', 'sqlite', '--columns', header]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('  "id",\n');
+    expect(r.stdout).toContain(' AS "a,b",\n');
+    expect(r.stdout).toContain(' AS "say ""hi""",\n');
+    const twice = await bnInProcess(['export', stats, '--to', 'sql', '--table', 'held', '--dialect', 'sqlite', '--columns', 'id,c,id']);
+    expect(twice.code).toBe(2);
+    expectOneLineError(twice.stderr, /--columns.*the column "id" is named twice/);
+  });
+
   it('names that need quoting (a keyword, spaces, double quotes, capitals) run in DuckDB as they are', async () => {
     const odd = path.join(dir, 'odd.csv');
     writeFileSync(odd, 'id,select,"a ""b"" c",Price\nr1,1.5,10,3\nr2,2.5,,4\nr3,4,30,8\n');

@@ -81,3 +81,11 @@ describe('affineParams: a power of two for features of tiny values only', () => 
     expect(p.scale[0]).toBe(2 ** 51);
   });
 });
+
+describe('names with commas or an = in --gamma/--beta: in double quotes, as in a CSV header', () => {
+  it('"a,b"=2 and "x=y"=3 name those features; "" is a quote', () => {
+    const names = ['a,b', 'x=y', 'say "hi"'];
+    const spec = parseAffineSpec('--gamma', '"a,b"=2, "x=y"=3,"say ""hi"""=4');
+    expect([...resolveAffine('--gamma', spec, names, 1)]).toEqual([2, 3, 4]);
+  });
+});

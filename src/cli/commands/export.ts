@@ -6,7 +6,7 @@ import { DIALECTS, exportTransform, onnxModel, sqlSelect, type Dialect } from '.
 import { readStatsFile } from '../../stats-file.js';
 import type { Io } from '../io.js';
 import { addAffineOptions, resolveInferenceOverrides, type ModelFlags } from '../model-options.js';
-import { commaList, fileName } from '../parse-option.js';
+import { fileName, nameList } from '../parse-option.js';
 import { BN_VERSION } from '../version.js';
 
 interface ExportFlags extends Pick<ModelFlags, 'epsilon' | 'gamma' | 'beta'> {
@@ -37,7 +37,7 @@ export function exportCommand(io: Io): Command {
     .option('--float32', 'onnx: float32 input, output and constants, for runtimes that want float (default: float64, bn\'s results exactly)')
     .option('--table <name>', 'sql: the table to read (required; a dotted name is schema.table)')
     .addOption(new Option('--dialect <name>', 'sql: the database it is written for (default: duckdb)').choices(DIALECTS))
-    .option('--columns <list>', "sql: the table's columns in order, comma-separated; needed for postgres and sqlite, which have no SELECT * REPLACE", commaList)
+    .option('--columns <list>', 'sql: the table\'s columns in order, comma-separated (a name with a comma in double quotes, as in a CSV header); needed for postgres and sqlite, which have no SELECT * REPLACE', nameList)
     .addHelpText(
       'after',
       `

@@ -17,7 +17,7 @@ export function buildProgram(io: Io): Command {
   const program = new Command('bn')
     .description(
       'Batch Normalization for tabular data, in a pipe: per-feature batch statistics, and training or inference-mode ' +
-        'normalization of CSV, TSV, JSON and NDJSON, compatible with PyTorch and Keras.',
+        'normalization of CSV, TSV, JSON, NDJSON, Parquet and Arrow, compatible with PyTorch, Keras and scikit-learn.',
     )
     .version(versionLine(process.version), '-V, --version', 'print the version of bn and of Node')
     .helpOption('-h, --help', 'print this help')

@@ -16,8 +16,10 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   }
   const { buildProgram, CommanderError } = await import('./program.js');
   const program = buildProgram(io);
+  // `bn help nosuch` says what `bn nosuch` says, one line (commander would print the whole help).
+  const unknownHelp = argv[0] === 'help' && argv.length === 2 && !program.commands.some((c) => c.name() === argv[1]);
   try {
-    await program.parseAsync([...argv], { from: 'user' });
+    await program.parseAsync(unknownHelp ? [argv[1]!] : [...argv], { from: 'user' });
     return 0;
   } catch (err) {
     stopProgressBars(); // the commands stop theirs; this is the guarantee: no bar under a message

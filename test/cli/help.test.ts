@@ -108,6 +108,8 @@ describe('a typing mistake', () => {
   it.each([
     [['normalise', 'x.csv'], /^bn: unknown command 'normalise' \(Did you mean normalize\?\)$/],
     [['stat'], /^bn: unknown command 'stat' \(Did you mean stats\?\)$/],
+    [['help', 'normaliz'], /^bn: unknown command 'normaliz' \(Did you mean normalize\?\)$/],
+    [['help', 'nosuch'], /^bn: unknown command 'nosuch'$/],
     [['stats', '--batchsize', '3'], /^bn: unknown option '--batchsize' \(Did you mean --batch-size\?\)$/],
     [['normalize', '--save-stat', 's.json'], /^bn: unknown option '--save-stat' \(Did you mean --save-stats\?\)$/],
     [['normalize', '--presets', 'torch'], /^bn: unknown option '--presets' \(Did you mean --preset\?\)$/],

@@ -16,10 +16,14 @@ import { summaryLine } from './summary.js';
 import { checkTableOutput, openTableOutput, type TableOutputFlags } from './table-output.js';
 import { noteDelimiter } from './delimiter-note.js';
 
+/** --line-buffered, for the help of both commands. */
+export const LINE_BUFFERED_HELP =
+  'write each row as soon as its line is read, not once a buffer fills: for a live stream (tail -f live.csv | bn normalize --stats s.json); one thread (default: on when the rows go to a terminal)';
+
 export async function runInference(
   direction: Direction,
   resolved: ResolvedInput,
-  flags: InputFlags & ModelFlags & TableOutputFlags & DisplayFlags & { exact?: boolean },
+  flags: InputFlags & ModelFlags & TableOutputFlags & DisplayFlags & { exact?: boolean; lineBuffered?: boolean },
   statsPath: string,
   io: Io,
 ): Promise<void> {
@@ -34,11 +38,15 @@ export async function runInference(
   let rows: number;
   try {
     progress?.expectBytes(await fileBytes(resolved.spec.path));
-    const { input, stdin } = await settleFormat(resolved, io.stdin);
+    const settled = await settleFormat(resolved, io.stdin);
+    const { stdin } = settled;
+    // Rows to a terminal are written as they come, as grep and sed do; one thread reads them then.
+    const lineBuffered = flags.lineBuffered ?? (flags.output === undefined && io.stdout.isTTY === true);
+    const input = lineBuffered ? { ...settled.input, jobs: 1 } : settled.input;
     noteDelimiter(input, display, io);
     output = await openTableOutput(input, flags, io);
-    const options = { direction, isMissing: input.isMissing, select: input.select, stats: loaded.stats, statsLabel: statsPath, exact: flags.exact, ...overrides };
-    const reader = openReader(input, stdin, { counter: progress?.counter });
+    const options = { direction, isMissing: input.isMissing, select: input.select, stats: loaded.stats, statsLabel: statsPath, exact: flags.exact, lineBuffered, ...overrides };
+    const reader = openReader(input, stdin, { counter: progress?.counter, eager: lineBuffered });
     try {
       rows = await infer(reader.read, openWriter(reader, output), options);
     } catch (err) {

@@ -19,11 +19,12 @@ import type { Row, TableSource } from './table.js';
 
 export type { CsvOptions } from './csv-rows.js';
 
-export function csvSource(input: Readable, options: CsvOptions): TableSource {
-  return csvTable(options, (columns, counter) => readChunks(input, options, columns, counter));
+/** `eager`: each input chunk's rows handed on at once (a live stream); else in chunks of CSV_CHUNK_ROWS. */
+export function csvSource(input: Readable, options: CsvOptions, eager = false): TableSource {
+  return csvTable(options, (columns, counter) => readChunks(input, options, columns, counter, eager ? 1 : CSV_CHUNK_ROWS));
 }
 
-async function* readChunks(input: Readable, options: CsvOptions, columns: string[], counter: ByteCounter): AsyncGenerator<Row[]> {
+async function* readChunks(input: Readable, options: CsvOptions, columns: string[], counter: ByteCounter, chunkRows: number): AsyncGenerator<Row[]> {
   // Loaded when needed: most CSV goes the fast way, and a module not loaded costs no memory.
   const { Parser, CsvError } = await import('csv-parse');
   const push = (record: string[]) => parsed.push(record);
@@ -48,6 +49,10 @@ async function* readChunks(input: Readable, options: CsvOptions, columns: string
         yield chunk;
         chunk = [];
       }
+    }
+    if (chunk.length >= chunkRows) {
+      yield chunk;
+      chunk = [];
     }
   }
 

@@ -82,8 +82,8 @@ function checkNoLateColumn(row: Row, width: number, layout: TableLayout): void {
     const where = row.record !== undefined ? { record: row.record } : { line: row.line };
     throw new BnError(
       'BN_LATE_COLUMN',
-      'this key first appears after the CSV header was written (with --batch-size, the columns are those of the first batch): ' +
-        'write JSON or NDJSON (--to), or leave out --batch-size',
+      'this key first appears after the CSV header was written (its columns are the keys of the first records read: ' +
+        'the first batch with --batch-size, the first chunk with --stats): write JSON or NDJSON (--to), or leave out --batch-size if given',
       { file: layout.label, ...where, name: layout.columns[j] },
     );
   }

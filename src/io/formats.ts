@@ -38,6 +38,8 @@ export interface ReadOptions {
   lazyQuotes?: boolean;
   /** NDJSON: flat objects may be read from their bytes (off: JSON.parse reads every line, the reference for tests). */
   fast?: boolean;
+  /** CSV, NDJSON: hand each input chunk's rows on at once, however few (a live stream, --line-buffered); else in chunks of 512. */
+  eager?: boolean;
 }
 
 export interface FormatNotes {
@@ -95,7 +97,7 @@ const csvEntry = (name: 'csv' | 'tsv', delimiter: string, extensions: string[]):
   notes: { title: name.toUpperCase(), ...CSV_NOTES },
   reader: async () => {
     const { csvSource } = await import('./csv-reader.js');
-    return (input, options) => csvSource(input, { delimiter: options.delimiter ?? delimiter, header: options.header, label: options.label, format: name, lazyQuotes: options.lazyQuotes });
+    return (input, options) => csvSource(input, { delimiter: options.delimiter ?? delimiter, header: options.header, label: options.label, format: name, lazyQuotes: options.lazyQuotes }, options.eager);
   },
   write: async (out, options) => (await import('./csv-writer.js')).csvSink(out, { delimiter: options.delimiter ?? delimiter, formatNumber: options.formatNumber, header: options.header }),
 });
@@ -130,7 +132,7 @@ export const FORMATS: readonly FormatEntry[] = [
     },
     reader: async () => {
       const { ndjsonSource } = await import('./ndjson-reader.js');
-      return (input, options) => ndjsonSource(input, options.label, options.fast);
+      return (input, options) => ndjsonSource(input, options.label, options.fast, options.eager);
     },
     write: async (out, options) => (await import('./json-writer.js')).jsonSink(out, { lines: true, formatNumber: options.formatNumber }),
   },

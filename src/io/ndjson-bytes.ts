@@ -11,13 +11,14 @@ import { NdjsonLines, RowList } from './ndjson-lines.js';
 import { parseLine } from './ndjson-parse.js';
 import type { Row } from './table.js';
 
-export async function* readNdjsonBytes(input: AsyncIterable<Buffer>, table: RecordTable, label: string): AsyncGenerator<Row[]> {
+/** The rows of each input chunk are handed on once `chunkRows` are held (1: every chunk's at once). */
+export async function* readNdjsonBytes(input: AsyncIterable<Buffer>, table: RecordTable, label: string, chunkRows = NDJSON_CHUNK_ROWS): AsyncGenerator<Row[]> {
   const rows = new RowList(table);
   const lines = new NdjsonLines(table, label, rows, (text, line) => parseLine(text, line, label));
   try {
     for await (const bytes of input) {
       lines.push(bytes);
-      if (rows.length >= NDJSON_CHUNK_ROWS) yield rows.take();
+      if (rows.length >= chunkRows) yield rows.take();
     }
     lines.end();
   } catch (err) {

@@ -16,13 +16,15 @@ import { lineRow, lineTooLong, NDJSON_CHUNK_ROWS, noRecords } from './ndjson-lin
 import { parseLine } from './ndjson-parse.js';
 import type { Row, TableSource } from './table.js';
 
-export function ndjsonSource(input: Readable, label: string, fast = false): TableSource {
+/** `eager`: each input chunk's rows handed on at once (a live stream); else in chunks of NDJSON_CHUNK_ROWS at least. */
+export function ndjsonSource(input: Readable, label: string, fast = false, eager = false): TableSource {
+  const chunkRows = eager ? 1 : NDJSON_CHUNK_ROWS;
   return recordSource('ndjson', label, (table) =>
-    fast ? readNdjsonBytes(input as AsyncIterable<Buffer>, table, label) : readNdjson(input, table, label),
+    fast ? readNdjsonBytes(input as AsyncIterable<Buffer>, table, label, chunkRows) : readNdjson(input, table, label, chunkRows),
   );
 }
 
-async function* readNdjson(input: Readable, table: RecordTable, label: string): AsyncGenerator<Row[]> {
+async function* readNdjson(input: Readable, table: RecordTable, label: string, chunkRows: number): AsyncGenerator<Row[]> {
   const decoder = new StringDecoder('utf8');
   let rows: Row[] = [];
   let line = 0;
@@ -55,7 +57,7 @@ async function* readNdjson(input: Readable, table: RecordTable, label: string): 
         restLength += text.length - start;
         if (restLength > MAX_RECORD_BYTES) throw lineTooLong(label, line + 1);
       }
-      if (rows.length >= NDJSON_CHUNK_ROWS) {
+      if (rows.length >= chunkRows) {
         yield rows;
         rows = [];
       }

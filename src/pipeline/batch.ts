@@ -61,6 +61,11 @@ export interface BatchConsumer {
   /** After each chunk of input (and, for a columnar reader, each full batch): where written output drains (back-pressure). */
   afterChunk?(): Promise<void>;
   /**
+   * Each chunk's rows are handed on at its end, however few (a live stream's rows written as they
+   * come: inference with --line-buffered); otherwise a reader may hold them for a fuller batch.
+   */
+  readonly flushEachChunk?: boolean;
+  /**
    * Rows per batch: exactly this many in every batch but the last (training with -b). Absent:
    * the reader's own size, which may vary from batch to batch.
    */

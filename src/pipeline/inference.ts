@@ -40,6 +40,12 @@ export interface InferenceOptions extends Omit<PassOptions, 'batchSize'> {
    * byte, and its inverse. Needs a bn stats file (`count`, `mean`, `var`).
    */
   exact?: boolean;
+  /**
+   * Write each chunk's rows as soon as it is read, not once a buffer is full: a live stream
+   * (`tail -f`) is transformed as it comes. The caller reads with one thread (a block for a
+   * worker would wait for a block's worth of input).
+   */
+  lineBuffered?: boolean;
   /** Flags that override the file's ε, γ, β. */
   epsilon?: number;
   gamma?: AffineSpec;
@@ -104,7 +110,11 @@ export async function infer(read: ReadPass, writer: BatchWriter, options: Infere
       params ??= affineOf(features!.map((j) => shape!.columns[j]!), options);
       writeTransformed(batch, features!, params, writer);
     },
-    afterChunk: drainWhenFull(writer),
+    afterChunk: options.lineBuffered ? () => writer.drain() : drainWhenFull(writer),
+    // Once the features are matched (by name: at the header; by position: after the rows that decide them).
+    get flushEachChunk() {
+      return options.lineBuffered === true && features !== undefined;
+    },
     ...workersWriting(writer, () => {
       if (features === undefined) return undefined;
       params ??= affineOf(features.map((j) => shape!.columns[j]!), options);

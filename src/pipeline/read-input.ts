@@ -66,6 +66,8 @@ export interface ReaderOptions {
   counter?: ByteCounter;
   /** Workers kept across passes (a whole-input normalize reads its file twice). */
   pool?: WorkerPool;
+  /** Rows handed on as each input chunk is read (a live stream, --line-buffered), not in fuller chunks. */
+  eager?: boolean;
 }
 
 /** The CSV dialect the byte scanner reads for this input, or undefined when a row reader reads it. */
@@ -109,6 +111,7 @@ export function openReader(input: InputSource, stdin: Readable, options: ReaderO
       label: input.spec.label,
       lazyQuotes: input.lazyQuotes,
       fast: input.fast,
+      eager: options.eager,
     });
     return { rows: await readRowBatches(source, consumer, counter), shape: source };
   };

@@ -6,7 +6,9 @@
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { run } from '../../src/cli/run.js';
 import { bnInProcess, bnProcess, expectClose, expectOneLineError } from '../helpers/run-bn.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'bn-infer-'));
@@ -217,6 +219,70 @@ describe('nothing reaches standard output before the first row', () => {
     const keras = statsFile('gamma-zero-keras.json', { gamma: [1, 0], beta: [0, 0], moving_mean: [0, 0], moving_variance: [1, 1] });
     const byPosition = await bnInProcess(['denormalize', '--stats', keras], 'x1,x2\n');
     expect(byPosition).toMatchObject({ code: 0, stdout: 'x1,x2\n' });
+  });
+});
+
+describe('a live stream: rows written as they come (--line-buffered, and by default to a terminal)', () => {
+  /**
+   * Runs bn in-process on an input that sends `chunks` one at a time and, after each, waits (up
+   * to 3 s) for standard output to grow: what it held when the next chunk was sent, chunk by chunk.
+   */
+  async function live(args: string[], chunks: string[], tty = false): Promise<{ code: number; seen: string[]; stderr: string }> {
+    const out = Object.assign(new PassThrough(), tty ? { isTTY: true, columns: 80 } : {});
+    const err = new PassThrough();
+    let stdout = '';
+    let stderr = '';
+    let grew: (() => void) | undefined;
+    out.on('data', (b: Buffer) => {
+      stdout += b.toString();
+      grew?.();
+    });
+    err.on('data', (b: Buffer) => (stderr += b.toString()));
+    const seen: string[] = [];
+    async function* input() {
+      for (const chunk of chunks) {
+        const before = stdout;
+        yield Buffer.from(chunk);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, 3000);
+          grew = () => {
+            if (stdout !== before) {
+              clearTimeout(timer);
+              setTimeout(resolve, 50); // the rest of this chunk's rows
+            }
+          };
+          grew();
+        });
+        seen.push(stdout);
+      }
+    }
+    const code = await run(args, { stdin: Readable.from(input()), stdout: out, stderr: err, env: {} });
+    return { code, seen, stderr };
+  }
+
+  it('CSV: each chunk\'s rows are out before the next chunk is sent', async () => {
+    const r = await live(['normalize', '--stats', S, '--line-buffered'], ['x1,x2\n16,15\n', '4,7\n', '10,11\n']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.seen).toEqual(['x1,x2\n3,0\n', 'x1,x2\n3,0\n-1,-2\n', 'x1,x2\n3,0\n-1,-2\n1,-1\n']);
+  });
+
+  it('NDJSON, and denormalize: the same', async () => {
+    const r = await live(['denormalize', '--stats', S, '--from', 'ndjson', '--line-buffered'], ['{"x1":3,"x2":0}\n', '{"x1":-1,"x2":-2}\n']);
+    expect(r.code).toBe(0);
+    expect(r.seen).toEqual(['{"x1":16,"x2":15}\n', '{"x1":16,"x2":15}\n{"x1":4,"x2":7}\n']);
+  });
+
+  it('to a terminal without the flag: the same, as grep writes to one', async () => {
+    const r = await live(['normalize', '--stats', S], ['x1,x2\n16,15\n', '4,7\n'], true);
+    expect(r.code).toBe(0);
+    expect(r.seen).toEqual(['x1,x2\n3,0\n', 'x1,x2\n3,0\n-1,-2\n']);
+  });
+
+  it('training mode has no such thing: bad usage', async () => {
+    const r = await bnInProcess(['normalize', '--line-buffered'], 'x\n1\n2\n');
+    expect(r.code).toBe(2);
+    expectOneLineError(r.stderr, /^bn: --line-buffered needs --stats FILE/);
   });
 });
 

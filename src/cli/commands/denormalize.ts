@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { BnError } from '../../errors.js';
-import { runInference } from '../inference.js';
+import { LINE_BUFFERED_HELP, runInference } from '../inference.js';
 import { addDisplayOptions, type DisplayFlags } from '../display.js';
 import { addInputOptions, resolveInput, type InputFlags } from '../input-options.js';
 import type { Io } from '../io.js';
@@ -11,6 +11,7 @@ import { fileName } from '../parse-option.js';
 interface DenormalizeFlags extends InputFlags, ModelFlags, TableOutputFlags, DisplayFlags {
   stats?: string;
   exact?: boolean;
+  lineBuffered?: boolean;
 }
 
 export function denormalizeCommand(io: Io): Command {
@@ -25,6 +26,7 @@ export function denormalizeCommand(io: Io): Command {
   addInputOptions(command, { batches: false });
   // Checked in the action, not by commander, so that a mistyped --stat is named first.
   command.option('--stats <file>', 'the stats file the values were normalized with (required)', fileName);
+  command.option('--line-buffered', LINE_BUFFERED_HELP);
   command.option('--exact', "invert a training-mode normalize: the file's exact mean and biased var of every row (default: the running statistics, inverting inference mode)");
   addAffineOptions(command, { withStats: true });
   addTableOutputOptions(command);

@@ -7,7 +7,7 @@ import { isRegularFile, openReader, openWriter, workersFor } from '../../pipelin
 import { statsFileOf } from '../../pipeline/running.js';
 import { columnsNote } from '../columns-note.js';
 import { addDisplayOptions, resolveDisplay, startProgress, type DisplayFlags } from '../display.js';
-import { runInference } from '../inference.js';
+import { LINE_BUFFERED_HELP, runInference } from '../inference.js';
 import { addInputOptions, resolveInput, settleFormat, type InputFlags, type ResolvedInput } from '../input-options.js';
 import type { Io } from '../io.js';
 import { addAffineOptions, addTrainingOptions, resolveTraining, type ModelFlags } from '../model-options.js';
@@ -21,6 +21,7 @@ import { noteDelimiter } from '../delimiter-note.js';
 interface NormalizeFlags extends InputFlags, ModelFlags, TableOutputFlags, DisplayFlags {
   stats?: string;
   exact?: boolean;
+  lineBuffered?: boolean;
 }
 
 export function normalizeCommand(io: Io): Command {
@@ -38,6 +39,7 @@ export function normalizeCommand(io: Io): Command {
   addTrainingOptions(command, 'write the stats file (γ, β, running statistics, exact count/mean/var) to FILE, atomically; - for standard output, with -o for the rows (default: not saved)');
   command.option('--stats <file>', 'inference mode: normalize every row with the running statistics of this stats file, from --save-stats or with PyTorch/Keras names (default: training mode)', fileName);
   command.option('--exact', "with --stats: the file's exact mean and biased var of every row, the bytes a whole-input training normalize writes (default: the running statistics)");
+  command.option('--line-buffered', `with --stats: ${LINE_BUFFERED_HELP}`);
   addTableOutputOptions(command);
   addDisplayOptions(command, { what: 'summary line and note of the features chosen', shown: 'when standard error is a terminal' });
   command
@@ -61,6 +63,7 @@ Examples:
       const input = resolveInput(file, flags, io.env);
       if (flags.stats !== undefined) return runInference('normalize', input, flags, flags.stats, io);
       if (flags.exact) throw new BnError('BN_USAGE', '--exact needs --stats FILE: it chooses which statistics of the file inference uses (training computes its own)');
+      if (flags.lineBuffered) throw new BnError('BN_USAGE', '--line-buffered needs --stats FILE: training writes a batch once its statistics are known, or the whole input after a first pass');
       return training(input, flags, io);
     });
   return command;

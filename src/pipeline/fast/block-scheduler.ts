@@ -112,7 +112,8 @@ export function passWorkFor(consumer: BatchConsumer, naValues: readonly string[]
     },
     consume: (result) => consumeResult(consumer, result, width, features),
     async afterChunk() {
-      batcher?.endOfChunk();
+      if (consumer.flushEachChunk) batcher?.flush('more');
+      else batcher?.endOfChunk();
       await consumer.afterChunk?.();
     },
   };

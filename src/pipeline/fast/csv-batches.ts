@@ -60,7 +60,8 @@ export async function readCsvBatches(
       },
       counter,
       async () => {
-        batcher?.endOfChunk();
+        if (consumer.flushEachChunk) batcher?.flush('more');
+        else batcher?.endOfChunk();
         await consumer.afterChunk?.();
       },
     );

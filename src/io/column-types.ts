@@ -21,7 +21,8 @@ export type TimeUnit = 'SECOND' | 'MILLIS' | 'MICROS' | 'NANOS';
 
 /** What a date, time or timestamp column's integers count: `unit`s since 1970-01-01 (a time: since midnight). */
 export interface Temporal {
-  of: 'date' | 'time' | 'timestamp';
+  /** An interval: Parquet's 12 bytes, months, days and milliseconds (unit MILLIS), each a little-endian uint32. */
+  of: 'date' | 'time' | 'timestamp' | 'interval';
   unit: TimeUnit | 'DAY';
   /** The file says the values are UTC instants (a timestamp's text then ends in Z). */
   utc: boolean;

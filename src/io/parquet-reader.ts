@@ -42,8 +42,10 @@ export async function openParquet(
     refuseUnreadCodecs(metadata, elements, label);
     const types = elements.map(columnType);
     const columns = elements.map((e) => e.name);
-    // Decimals read as their unscaled integers (see above): their annotation taken off a copy of the schema.
-    const raw: FileMetaData = { ...metadata, schema: metadata.schema.map((e) => (isDecimal(e) ? { ...e, converted_type: undefined, logical_type: undefined } : e)) };
+    // Decimals read as their unscaled integers (see above), and intervals as their 12 bytes (which
+    // hyparquet refuses to convert): their annotation taken off a copy of the schema.
+    const bare = (e: SchemaElement) => isDecimal(e) || e.converted_type === 'INTERVAL';
+    const raw: FileMetaData = { ...metadata, schema: metadata.schema.map((e) => (bare(e) ? { ...e, converted_type: undefined, logical_type: undefined } : e)) };
     const groups = new RowGroups(file, raw, columns, types, label, memory);
     return {
       columns,
@@ -146,6 +148,7 @@ function temporalOf(e: SchemaElement): Temporal | undefined {
   if (e.converted_type === 'TIMESTAMP_MILLIS' || e.converted_type === 'TIMESTAMP_MICROS') return { of: 'timestamp', unit: e.converted_type === 'TIMESTAMP_MILLIS' ? 'MILLIS' : 'MICROS', utc: true };
   if (e.converted_type === 'TIME_MILLIS' || e.converted_type === 'TIME_MICROS') return { of: 'time', unit: e.converted_type === 'TIME_MILLIS' ? 'MILLIS' : 'MICROS', utc: true };
   if (e.type === 'INT96' && e.converted_type === undefined) return { of: 'timestamp', unit: 'NANOS', utc: true };
+  if (e.converted_type === 'INTERVAL') return { of: 'interval', unit: 'MILLIS', utc: false };
   return undefined;
 }
 
@@ -306,7 +309,7 @@ class RowGroupBlock implements ColumnBlock {
     const value: unknown = column[i];
     if (type.kind === 'decimal') return value === null || value === undefined ? null : decimalText(unscaled(value), type.scale);
     if (type.kind === 'int' && !type.signed && typeof value === 'number' && value < 0) return value + 2 ** type.bits;
-    if (type.kind === 'other' && type.temporal && (typeof value === 'number' || typeof value === 'bigint')) return temporalText(type.temporal, value);
+    if (type.kind === 'other' && type.temporal && (typeof value === 'number' || typeof value === 'bigint' || value instanceof Uint8Array)) return temporalText(type.temporal, value);
     return plainCell(value);
   }
 

@@ -19,8 +19,10 @@ const DIGITS: Record<TimeUnit, number> = { SECOND: 0, MILLIS: 3, MICROS: 6, NANO
 const PER_SECOND: Record<TimeUnit, bigint> = { SECOND: 1n, MILLIS: 1000n, MICROS: 1_000_000n, NANOS: 1_000_000_000n };
 const SECONDS_PER_DAY = 86_400n;
 
-/** A typed column's date, time or timestamp (its integer) as text. */
-export function temporalText(t: Temporal, value: number | bigint): string {
+/** A typed column's date, time or timestamp (its integer; an interval's 12 bytes) as text. */
+export function temporalText(t: Temporal, value: number | bigint | Uint8Array): string {
+  if (value instanceof Uint8Array) return intervalText(value);
+  if (t.of === 'interval') throw new RangeError('an interval is 12 bytes');
   if (t.unit === 'DAY') return dateText(value);
   if (t.of === 'date') return dateText(floorDiv(BigInt(value), SECONDS_PER_DAY * PER_SECOND[t.unit]));
   return t.of === 'time' ? timeText(value, t.unit) : timestampText(value, t.unit, t.utc);
@@ -56,6 +58,18 @@ export function timeText(value: number | bigint, unit: TimeUnit): string {
   const fraction = v - seconds * per;
   const clock = `${two(seconds / 3600n)}:${two((seconds / 60n) % 60n)}:${two(seconds % 60n)}`;
   return DIGITS[unit] === 0 ? clock : `${clock}.${fraction.toString().padStart(DIGITS[unit], '0')}`;
+}
+
+/**
+ * Parquet's INTERVAL (months, days and milliseconds, three little-endian uint32) as an ISO 8601
+ * duration, `P1M2DT3.004S`: each part kept apart, as the file keeps them (a month has no fixed length).
+ */
+export function intervalText(bytes: Uint8Array): string {
+  if (bytes.length !== 12) throw new RangeError(`an interval is 12 bytes, not ${bytes.length}`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, 12);
+  const millis = view.getUint32(8, true);
+  const seconds = `${Math.floor(millis / 1000)}${millis % 1000 === 0 ? '' : `.${String(millis % 1000).padStart(3, '0').replace(/0+$/, '')}`}`;
+  return `P${view.getUint32(0, true)}M${view.getUint32(4, true)}DT${seconds}S`;
 }
 
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });

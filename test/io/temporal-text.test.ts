@@ -3,7 +3,7 @@
  * calendar code) where Date can say it, and exact digits where it cannot (beyond milliseconds).
  */
 import { describe, expect, it } from 'vitest';
-import { bytesText, dateText, temporalText, timestampText, timeText } from '../../src/io/temporal-text.js';
+import { bytesText, dateText, intervalText, temporalText, timestampText, timeText } from '../../src/io/temporal-text.js';
 
 describe('dateText', () => {
   it('agrees with Date for every 97th day from 100,000 days before 1970 to 100,000 after, and at the edges of Date\'s years', () => {
@@ -54,5 +54,23 @@ describe('bytesText', () => {
     expect(bytesText(Buffer.from('héllo'))).toBe('héllo');
     expect(bytesText(Uint8Array.of(0x00, 0xff, 0x41, 0x5c))).toBe('\\x00\\xFFA\\\\');
     expect(bytesText(Uint8Array.of(0xc3))).toBe('\\xC3');
+  });
+});
+
+describe('intervalText', () => {
+  it('months, days and milliseconds as an ISO 8601 duration, each part as the file keeps it', () => {
+    const interval = (months: number, days: number, millis: number) => {
+      const bytes = new Uint8Array(12);
+      const view = new DataView(bytes.buffer);
+      view.setUint32(0, months, true);
+      view.setUint32(4, days, true);
+      view.setUint32(8, millis, true);
+      return bytes;
+    };
+    expect(intervalText(interval(0, 0, 0))).toBe('P0M0DT0S');
+    expect(intervalText(interval(1, 2, 3004))).toBe('P1M2DT3.004S');
+    expect(intervalText(interval(14, 0, 500))).toBe('P14M0DT0.5S');
+    expect(intervalText(interval(0, 40, 86_400_000))).toBe('P0M40DT86400S');
+    expect(() => intervalText(new Uint8Array(8))).toThrow(/12 bytes/);
   });
 });

@@ -35,8 +35,9 @@ function typedValue(cell: Cell, type: ColumnType, round: (x: number) => number):
   if (cell === null || cell === undefined) return null;
   switch (type.kind) {
     case 'float':
-      // A feature's missing cell (as read: "", "NA", null) is null.
-      return typeof cell === 'number' ? (cell === cell ? round(cell) : null) : null;
+      // A feature's missing cell as read: "", "NA" or null is null; a NaN double stays NaN (SPEC §2:
+      // missing values are written back unchanged, as CSV writes it back as NaN).
+      return typeof cell === 'number' ? (cell === cell ? round(cell) : cell) : null;
     case 'int':
       if (type.bits === 64) return typeof cell === 'number' || typeof cell === 'string' ? BigInt(cell) : null;
       return typeof cell === 'number' ? cell : typeof cell === 'string' ? Number(cell) : null;
@@ -106,7 +107,7 @@ export class TypedColumns {
 
   /**
    * Rows [0, count) of a batch, the values `add` takes from its rows: a feature's value where
-   * it has one, else the cell as read (a missing one, or a NaN double, is null).
+   * it has one, else the cell as read (a missing one is null, a NaN double NaN).
    */
   addBatch(batch: BatchColumns, count: number): void {
     for (let from = 0; from < count; ) {

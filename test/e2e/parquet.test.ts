@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { tableFromIPC } from 'apache-arrow';
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
 import { writePageHeader } from 'hyparquet-writer/src/datapage.js';
 import { fileWriter } from 'hyparquet-writer/src/node.js';
@@ -401,6 +402,18 @@ describe('files other writers may make', () => {
     const csv = (await bnInProcess(['normalize', at('nan.parquet'), '--to', 'csv', '-s', 'x'])).stdout.split('\n');
     expect(csv[1]!.split(',')[1]).toBe('NaN');
     expect(csv[3]!.split(',')[0]).toBe('NaN');
+    // Parquet and Arrow output: the NaN written back as NaN, as CSV does, a feature's and a passed-through one's.
+    for (const out of ['nan-out.parquet', 'nan-out.arrow']) {
+      expect((await bnInProcess(['normalize', at('nan.parquet'), '-s', 'x', '-o', at(out)])).code).toBe(0);
+      if (out.endsWith('.parquet')) {
+        const rows = (await duck.runAndReadAll(`SELECT isnan(x) AS nx, x IS NULL AS zx, isnan(y) AS ny FROM read_parquet('${at(out)}')`)).getRowObjectsJS();
+        expect(rows.map((row) => [row.nx, row.zx, row.ny])).toEqual([[false, false, true], [false, false, false], [true, false, false], [false, false, false]]);
+      } else {
+        const table = tableFromIPC(readFileSync(at(out)));
+        expect(Number.isNaN(table.getChild('x')!.get(2))).toBe(true);
+        expect(Number.isNaN(table.getChild('y')!.get(0))).toBe(true);
+      }
+    }
   });
 
   // SPEC §4: a pass-through cell comes out as it went in; a null and a NaN are both missing, but

@@ -4,8 +4,8 @@
  * batch every TypedColumns.limit rows, written as it is made. Column types: ./typed-columns.ts.
  */
 import {
-  AsyncByteQueue, Bool, Data, DataType, Decimal, Field, Float16, Float32, Float64, Int16, Int32, Int64, Int8, makeData, RecordBatch,
-  RecordBatchFileWriter, RecordBatchStreamWriter, Schema, Struct, Uint16, Uint32, Uint64, Uint8, Utf8, vectorFromArray,
+  AsyncByteQueue, Bool, Data, DataType, DateDay, Decimal, Field, Float16, Float32, Float64, Int16, Int32, Int64, Int8, makeData, RecordBatch,
+  RecordBatchFileWriter, RecordBatchStreamWriter, Schema, Struct, Time, Timestamp, TimeUnit, Uint16, Uint32, Uint64, Uint8, Utf8, vectorFromArray,
 } from 'apache-arrow';
 import type { ColumnType } from './column-types.js';
 import type { OutputWriter } from './output-writer.js';
@@ -39,9 +39,36 @@ function arrowType(type: ColumnType): DataType {
       return new Decimal(type.scale, type.precision, type.precision <= 38 ? 128 : 256);
     case 'bool':
       return new Bool();
+    case 'other': {
+      // A date, time or timestamp (./typed-columns.ts keeps no other, and none of seconds).
+      const t = type.temporal;
+      if (t?.of === 'date') return new DateDay();
+      if (t && t.unit !== 'DAY' && (t.of === 'timestamp' || t.of === 'time')) {
+        const unit = { SECOND: TimeUnit.SECOND, MILLIS: TimeUnit.MILLISECOND, MICROS: TimeUnit.MICROSECOND, NANOS: TimeUnit.NANOSECOND }[t.unit];
+        // A UTC instant as Arrow says one: a time zone, UTC.
+        return t.of === 'timestamp' ? new Timestamp(unit, t.utc ? 'UTC' : null) : new Time(unit, unit === TimeUnit.MILLISECOND ? 32 : 64);
+      }
+      return new Utf8();
+    }
     default:
       return new Utf8();
   }
+}
+
+/** A date, time or timestamp column: its integers as they are (apache-arrow's builders take milliseconds, a float). */
+function integerData(type: DataType, values: Exclude<ColumnValues, Float64Array>, wide: boolean): Data {
+  const data = wide ? new BigInt64Array(values.length) : new Int32Array(values.length);
+  const valid = new Uint8Array(Math.ceil(values.length / 8));
+  let nulls = 0;
+  values.forEach((value, i) => {
+    if (typeof value !== 'bigint' && typeof value !== 'number') {
+      nulls++;
+      return;
+    }
+    valid[i >> 3]! |= 1 << (i & 7);
+    data[i] = (wide ? BigInt(value) : Number(value)) as never;
+  });
+  return makeData({ type: type as DateDay, length: values.length, nullCount: nulls, nullBitmap: valid, data: data as Int32Array });
 }
 
 /** A decimal column: each unscaled integer as little-endian 32-bit words, two's complement. */
@@ -66,6 +93,8 @@ function columnData(type: DataType, values: ColumnValues): Data {
   // A feature's doubles with no null: the array is the column's data as it is.
   if (values instanceof Float64Array) return makeData({ type: type as Float64, length: values.length, nullCount: 0, data: values });
   if (DataType.isDecimal(type)) return decimalData(type, values);
+  if (DataType.isDate(type)) return integerData(type, values, false);
+  if (DataType.isTimestamp(type) || DataType.isTime(type)) return integerData(type, values, DataType.isTimestamp(type) || type.bitWidth === 64);
   return vectorFromArray(values as never[], type).data[0]!;
 }
 

@@ -30,6 +30,18 @@ function schemaElement(name: string, type: ColumnType): SchemaElement {
     }
     case 'bool':
       return { ...column, type: 'BOOLEAN' };
+    case 'other': {
+      const t = type.temporal;
+      if (t?.of === 'date') return { ...column, type: 'INT32', converted_type: 'DATE', logical_type: { type: 'DATE' } };
+      if ((t?.of === 'timestamp' || t?.of === 'time') && t.unit !== 'DAY' && t.unit !== 'SECOND') {
+        const unit = t.unit;
+        const logical_type = { type: t.of === 'time' ? 'TIME' : 'TIMESTAMP', isAdjustedToUTC: t.utc, unit } as const;
+        // The older annotation too, which every reader knows, where there is one (it means UTC).
+        const converted = t.utc && unit !== 'NANOS' ? { converted_type: `${t.of === 'time' ? 'TIME' : 'TIMESTAMP'}_${unit}` as 'TIME_MILLIS' } : {};
+        return { ...column, type: t.of === 'time' && unit === 'MILLIS' ? 'INT32' : 'INT64', logical_type, ...converted };
+      }
+      return { ...column, type: 'BYTE_ARRAY', converted_type: 'UTF8', logical_type: { type: 'STRING' } };
+    }
     default:
       return { ...column, type: 'BYTE_ARRAY', converted_type: 'UTF8', logical_type: { type: 'STRING' } };
   }

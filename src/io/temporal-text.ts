@@ -102,3 +102,44 @@ function two(n: bigint): string {
 function yearText(year: bigint): string {
   return year < 0n ? `-${(-year).toString().padStart(4, '0')}` : year.toString().padStart(4, '0');
 }
+
+/**
+ * The inverse of temporalText, for a writer of a typed format: the integer a date (days), time
+ * or timestamp (its unit's) text says, or undefined for text that is none (bn writes only what
+ * temporalText made). A date is days whatever its unit was (Arrow's date64 is written as date32).
+ */
+export function temporalValue(t: Temporal, text: string): number | bigint | undefined {
+  if (t.of === 'date') {
+    const m = DATE.exec(text);
+    return m ? daysFromCivil(Number(m[1]), Number(m[2]), Number(m[3])) : undefined;
+  }
+  const unit = t.unit;
+  if (unit === 'DAY' || t.of === 'interval') return undefined;
+  const per = PER_SECOND[unit];
+  const fraction = (digits: string | undefined) => BigInt((digits ?? '').padEnd(DIGITS[unit], '0').slice(0, DIGITS[unit]) || '0');
+  if (t.of === 'time') {
+    const m = TIME.exec(text);
+    if (!m) return undefined;
+    const v = BigInt(Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3])) * per + fraction(m[4]);
+    return unit === 'MICROS' || unit === 'NANOS' ? v : Number(v);
+  }
+  const m = TIMESTAMP.exec(text);
+  if (!m) return undefined;
+  const days = BigInt(daysFromCivil(Number(m[1]), Number(m[2]), Number(m[3])));
+  const seconds = days * SECONDS_PER_DAY + BigInt(Number(m[4]) * 3600 + Number(m[5]) * 60 + Number(m[6]));
+  return seconds * per + fraction(m[7]);
+}
+
+const DATE = /^(-?\d{4,})-(\d\d)-(\d\d)$/;
+const TIME = /^(\d\d):(\d\d):(\d\d)(?:\.(\d+))?$/;
+const TIMESTAMP = /^(-?\d{4,})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d+))?Z?$/;
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
+}

@@ -7,6 +7,7 @@
  */
 import { unscaledDecimal, type ColumnType } from './column-types.js';
 import { cellText } from './format-number.js';
+import { temporalValue } from './temporal-text.js';
 import type { Cell, Row } from './table.js';
 import type { BatchColumns, ColumnGatherer, TableLayout } from './table-sink.js';
 
@@ -19,6 +20,10 @@ function outputTypes(layout: TableLayout): ColumnType[] {
   return layout.columns.map((_, j) => {
     if (features.has(j)) return FLOAT64;
     const type = layout.types?.[j];
+    // A date, time or timestamp keeps its type (an interval, which Arrow has no like of, is text);
+    // one of seconds goes as milliseconds (exactly), which Parquet has and Arrow too.
+    const t = type?.kind === 'other' ? type.temporal : undefined;
+    if (t && t.of !== 'interval') return { ...type!, temporal: t.unit === 'SECOND' ? { ...t, unit: 'MILLIS' } : t } as ColumnType;
     return type === undefined || type.kind === 'other' ? STRING : type;
   });
 }
@@ -45,6 +50,10 @@ function typedValue(cell: Cell, type: ColumnType, round: (x: number) => number):
       return typeof cell === 'number' || typeof cell === 'string' ? unscaledDecimal(cell, type.scale) : null;
     case 'bool':
       return typeof cell === 'boolean' ? cell : null;
+    case 'other':
+      // A date, time or timestamp: the integer its text (the reader's, ./temporal-text.ts) says.
+      if (type.temporal) return typeof cell === 'string' ? (temporalValue(type.temporal, cell) ?? null) : null;
+      return cellText(cell, false, String);
     default:
       return cellText(cell, false, String);
   }

@@ -205,7 +205,7 @@ describe('CSV/TSV output from Arrow: the bytes of the row writer', () => {
 });
 
 describe('dates, times and timestamps from Arrow', () => {
-  it('pass through as their own text with every digit of their unit (apache-arrow\'s get() makes them milliseconds, a float), Polars\' datetimes too', async () => {
+  it('pass through as their own text with every digit of their unit (apache-arrow\'s get() makes them milliseconds, a float), Polars\' datetimes too; Arrow output keeps their types', async () => {
     const table = new Table({
       x: vectorFromArray([1.5, 2.5, 4], new Float64()),
       ts: makeVector({ type: new TimestampMicrosecond(), data: new BigInt64Array([1577836800123456n, 0n, -1n]) }),
@@ -223,6 +223,12 @@ describe('dates, times and timestamps from Arrow', () => {
       ['1970-01-01T00:00:00.000000', '1970-01-01T00:00:00.000000000Z', '1970-01-01', '1970-01-01', '00:00:00.000000'],
       ['1969-12-31T23:59:59.999999', '1969-12-31T23:59:59.999999999Z', '1969-12-31', '1969-12-31', '00:00:00.000001'],
     ]);
+    // Arrow output keeps the types and the integers (a date64 is written as a date32: the same days).
+    expect((await bnInProcess(['normalize', at('temporal.arrow'), '-o', at('temporal-out.arrow')])).code).toBe(0);
+    const back = tableFromIPC(readFileSync(at('temporal-out.arrow')));
+    expect(back.schema.fields.map((f) => String(f.type))).toEqual(['Float64', 'Timestamp<MICROSECOND>', 'Timestamp<NANOSECOND, UTC>', 'Date32<DAY>', 'Date32<DAY>', 'Time64<MICROSECOND>']);
+    expect([...back.getChild('tz')!.data[0]!.values]).toEqual([1577836800123456789n, 0n, -1n]);
+    expect([...back.getChild('dm')!.data[0]!.values].slice(0, 3)).toEqual([18262, 0, -1]);
     // nodejs-polars makes a JavaScript Date a datetime of milliseconds: three digits.
     const df = pl.DataFrame({ x: [1, 2], when: [new Date(Date.UTC(2020, 0, 1, 0, 0, 0, 123)), new Date(0)] });
     df.writeIPC(at('polars-dates.arrow'));

@@ -365,7 +365,7 @@ describe('files other writers may make', () => {
     expect(normalized.stdout).toBe((await bnInProcess(['normalize', at('snappy.parquet'), '--to', 'csv'])).stdout);
   });
 
-  it('dates, times, timestamps (µs, ns, with a time zone) and binary pass through with every digit and byte: not a JavaScript Date\'s milliseconds, not U+FFFD', async () => {
+  it('dates, times, timestamps (µs, ns, with a time zone) and binary pass through with every digit and byte (not a JavaScript Date\'s milliseconds, not U+FFFD), and keep their types in Parquet and Arrow output', async () => {
     const file = at('temporal.parquet');
     await duck.run(`COPY (SELECT * FROM (VALUES
       (1.0::DOUBLE, TIMESTAMP '2020-01-01 00:00:00.123456', DATE '1969-07-20', TIME '12:34:56.789012', '\\x00\\xFFa\\x5C'::BLOB, TIMESTAMPTZ '2020-01-01 00:00:00.5+00', TIMESTAMP_NS '1969-12-31 23:59:59.999999999'),
@@ -380,6 +380,25 @@ describe('files other writers may make', () => {
     // The same instants as DuckDB reads them (its text has a space for the T and drops trailing zeros).
     const duckTimes = (await duck.runAndReadAll(`SELECT epoch_us(ts)::VARCHAR AS us, epoch_ns(ns)::VARCHAR AS ns FROM read_parquet('${file}') LIMIT 1`)).getRowObjectsJS()[0]!;
     expect(duckTimes).toEqual({ us: '1577836800123456', ns: '-1' });
+    // Parquet and Arrow output keep the types: DuckDB reads the same types and the same instants.
+    for (const out of ['temporal-out.parquet', 'temporal-out.arrow']) {
+      expect((await bnInProcess(['normalize', file, '-o', at(out)])).code).toBe(0);
+    }
+    const describe = async (f: string) => (await duck.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet('${f}')`)).getRowObjectsJS().map((row) => `${row.column_name}:${row.column_type}`);
+    expect(await describe(at('temporal-out.parquet'))).toEqual((await describe(file)).map((t) => (t === 'bl:BLOB' ? 'bl:VARCHAR' : t)));
+    const values = `SELECT epoch_us(ts)::VARCHAR a, d::VARCHAR b, tm::VARCHAR c, epoch_us(tz)::VARCHAR e, epoch_ns(ns)::VARCHAR f`;
+    expect((await duck.runAndReadAll(`${values} FROM read_parquet('${at('temporal-out.parquet')}')`)).getRowObjectsJS()).toEqual(
+      (await duck.runAndReadAll(`${values} FROM read_parquet('${file}')`)).getRowObjectsJS(),
+    );
+    const arrow = tableFromIPC(readFileSync(at('temporal-out.arrow')));
+    expect(arrow.schema.fields.map((f) => String(f.type))).toEqual(['Float64', 'Timestamp<MICROSECOND>', 'Date32<DAY>', 'Time64<MICROSECOND>', 'Utf8', 'Timestamp<MICROSECOND, UTC>', 'Timestamp<NANOSECOND>']);
+    expect(arrow.getChild('ns')!.data[0]!.values[0]).toBe(-1n);
+    expect(arrow.getChild('tm')!.data[0]!.values[0]).toBe(45_296_789_012n);
+    // And back: bn reads its own output to the same text.
+    for (const out of ['temporal-out.parquet', 'temporal-out.arrow']) {
+      const again = await bnInProcess(['normalize', at(out), '--to', 'csv']);
+      expect(again.stdout.split('\n').slice(0, 3).map((line) => line.split(',').slice(1))).toEqual(r.stdout.split('\n').slice(0, 3).map((line) => line.split(',').slice(1)));
+    }
   });
 
   it('an INTERVAL (which hyparquet refuses to convert) passes through as an ISO 8601 duration; bn stats does not read it', async () => {

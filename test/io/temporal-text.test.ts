@@ -3,7 +3,7 @@
  * calendar code) where Date can say it, and exact digits where it cannot (beyond milliseconds).
  */
 import { describe, expect, it } from 'vitest';
-import { bytesText, dateText, intervalText, temporalText, timestampText, timeText } from '../../src/io/temporal-text.js';
+import { bytesText, dateText, intervalText, temporalText, temporalValue, timestampText, timeText } from '../../src/io/temporal-text.js';
 
 describe('dateText', () => {
   it('agrees with Date for every 97th day from 100,000 days before 1970 to 100,000 after, and at the edges of Date\'s years', () => {
@@ -72,5 +72,28 @@ describe('intervalText', () => {
     expect(intervalText(interval(14, 0, 500))).toBe('P14M0DT0.5S');
     expect(intervalText(interval(0, 40, 86_400_000))).toBe('P0M40DT86400S');
     expect(() => intervalText(new Uint8Array(8))).toThrow(/12 bytes/);
+  });
+});
+
+describe('temporalValue: the inverse of temporalText, for the writers of typed formats', () => {
+  it('gives back every integer temporalText wrote, in every unit, before 1970 too', () => {
+    const units = ['SECOND', 'MILLIS', 'MICROS', 'NANOS'] as const;
+    for (let k = -500; k <= 500; k++) {
+      const days = k * 7919;
+      expect(temporalValue({ of: 'date', unit: 'DAY', utc: false }, dateText(days))).toBe(days);
+      for (const unit of units) {
+        const v = BigInt(k) * 123_456_789_012_345n + 17n;
+        for (const utc of [false, true]) expect(temporalValue({ of: 'timestamp', unit, utc }, timestampText(v, unit, utc))).toBe(v);
+        const day = 86_400n * { SECOND: 1n, MILLIS: 1000n, MICROS: 1_000_000n, NANOS: 1_000_000_000n }[unit];
+        const ofDay = ((v % day) + day) % day;
+        const time = temporalValue({ of: 'time', unit, utc: false }, timeText(ofDay, unit));
+        expect(BigInt(time!)).toBe(ofDay);
+      }
+    }
+  });
+
+  it('text that is none of them: undefined', () => {
+    expect(temporalValue({ of: 'date', unit: 'DAY', utc: false }, 'yesterday')).toBeUndefined();
+    expect(temporalValue({ of: 'timestamp', unit: 'MICROS', utc: false }, '2020-01-01 00:00:00')).toBeUndefined();
   });
 });

@@ -13,6 +13,7 @@
  * (../pipeline/transform-batch.ts); the model spells out the same six operations.
  */
 import protobuf from 'protobufjs';
+import { BnError } from '../errors.js';
 import type { ExportTransform } from './export-transform.js';
 import { DOUBLE, FLOAT, ONNX_SCHEMA } from './onnx-schema.js';
 
@@ -41,6 +42,7 @@ export function onnxModel(transform: ExportTransform, options: OnnxOptions): Uin
   const elemType = float32 ? FLOAT : DOUBLE;
   const initializer: object[] = [];
   const constant = (name: string, values: ArrayLike<number>) => {
+    if (float32) checkFloat32(name, values, transform.features);
     initializer.push({ name, dims: [width], data_type: elemType, raw_data: littleEndian(values, float32) });
     return name;
   };
@@ -94,6 +96,21 @@ export function onnxModel(transform: ExportTransform, options: OnnxOptions): Uin
   };
   const ModelProto = protobuf.parse(ONNX_SCHEMA, { keepCase: true }).root.lookupType('onnx.ModelProto');
   return ModelProto.encode(ModelProto.fromObject(model)).finish();
+}
+
+/**
+ * A constant float32 cannot hold (a scale beyond 3.4e38; the power of two that brings a feature of
+ * tiny values near 1, whose values float32 cannot hold either) would make the model write
+ * Infinity or NaN: refused, naming the feature.
+ */
+function checkFloat32(name: string, values: ArrayLike<number>, features: readonly string[] | undefined): void {
+  for (let f = 0; f < values.length; f++) {
+    const x = values[f]!;
+    if (Number.isFinite(x) && !Number.isFinite(Math.fround(x))) {
+      const feature = features ? JSON.stringify(features[f]) : `${f + 1}`;
+      throw new BnError('BN_USAGE', `--float32: the ${name.replace(/_/g, ' ')} of feature ${feature} (${x}) is beyond float32 range; export the float64 model (without --float32)`);
+    }
+  }
 }
 
 /** raw_data: fixed-width little-endian IEEE 754, as ONNX requires whatever the machine's order. */

@@ -74,9 +74,9 @@ export function jsonText(value: unknown): string {
 }
 
 /**
- * Whether a line of JSON text holds a number that jsonNumber keeps as text. A line without a run
- * of 16 digits and points has none (the common case, one regular-expression test); otherwise its
- * number tokens outside strings are looked at one by one.
+ * Whether a line of JSON text holds a number that jsonNumber keeps as text. A line without a long
+ * integer or 18 significant digits in a row has none (the common case, float data included: one
+ * regular-expression test); otherwise its number tokens outside strings are looked at one by one.
  */
 export function hasRawNumber(line: string): boolean {
   if (!LONG_RUN.test(line)) return false;
@@ -102,5 +102,10 @@ export function hasRawNumber(line: string): boolean {
   return false;
 }
 
-const LONG_RUN = /[\d.]{16}/;
+/**
+ * What such a number needs, in the text: an integer of 16 digits or more (no point, no exponent),
+ * or 18 significant digits. A double printed in full (17 digits) has neither, so a line of them
+ * is not scanned.
+ */
+const LONG_RUN = /(?<![\d.])\d{16,}(?![\d.eE])|[1-9](?:\.?\d){17}/;
 const NUMBER = /-?[\d.eE+-]*/y;

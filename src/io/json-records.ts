@@ -14,6 +14,7 @@
  * with its line or index, instead of failing later as an internal error.
  */
 import { BnError, quoteValue, type ErrorLocation } from '../errors.js';
+import { RawNumber } from './json-number.js';
 import type { Cell, Row, TableShape, TableSource } from './table.js';
 
 /** The deepest nesting of a record (Python's json and serde_json stop near 1000 and 128). */
@@ -79,9 +80,11 @@ export class RecordTable {
    */
   toRow(value: unknown, line: number, record: number | undefined): Row {
     const where: ErrorLocation = record === undefined ? { file: this.label, line } : { file: this.label, record };
-    const kind = Array.isArray(value) ? 'arrays' : value !== null && typeof value === 'object' ? 'objects' : undefined;
+    // A long number (RawNumber) is an object to JavaScript, a number to JSON.
+    const kind = Array.isArray(value) ? 'arrays' : value !== null && typeof value === 'object' && !(value instanceof RawNumber) ? 'objects' : undefined;
     if (kind === undefined) {
-      throw new BnError('BN_BAD_RECORD', `a record must be a JSON object or array, found ${jsonType(value)} ${quoteValue(value)}`, where);
+      const shown = value instanceof RawNumber ? value.text : quoteValue(value);
+      throw new BnError('BN_BAD_RECORD', `a record must be a JSON object or array, found ${jsonType(value)} ${shown}`, where);
     }
     if (this.kind === undefined) {
       this.kind = kind;
@@ -158,5 +161,5 @@ function nestsTooDeep(value: object, depth: number): boolean {
 
 function jsonType(value: unknown): string {
   if (value === null) return 'null';
-  return typeof value === 'string' ? 'a string' : typeof value === 'number' ? 'a number' : typeof value === 'boolean' ? 'a boolean' : typeof value;
+  return typeof value === 'string' ? 'a string' : typeof value === 'number' || value instanceof RawNumber ? 'a number' : typeof value === 'boolean' ? 'a boolean' : typeof value;
 }

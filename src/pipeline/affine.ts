@@ -23,7 +23,7 @@ export type AffineSpec =
 
 export function parseAffineSpec(flag: string, text: string): AffineSpec {
   const bad = (why: string) => new BnError('BN_BAD_OPTION', `${flag}: ${why}: ${JSON.stringify(text)}`);
-  const parts = splitItems(text);
+  const parts = splitItems(text, bad);
   const number = (s: string): number => {
     const x = parseDecimal(s);
     if (!Number.isFinite(x)) throw bad(`not a finite number ${JSON.stringify(s)}`);

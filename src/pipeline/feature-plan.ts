@@ -136,8 +136,8 @@ export class FeaturePlan {
 
   /** The value of a feature cell: a finite number, or NaN when missing. Throws on anything else. */
   value(cell: Cell, j: number, row: Row): number {
-    // A JSON number that keeps its text (an id beyond 2^53): a feature takes its double.
-    if (cell instanceof RawNumber) return cell.value;
+    // A JSON number that keeps its text (an id beyond 2^53): a feature takes its double (checked as any number is).
+    if (cell instanceof RawNumber) cell = cell.value;
     if (typeof cell === 'number') {
       if (Number.isFinite(cell)) return cell;
       // JSON has no Infinity: a parsed Infinity was a number beyond float64, such as 1e999. Its

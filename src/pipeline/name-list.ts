@@ -1,30 +1,51 @@
 /**
- * A list of column names in one option value (`--columns`, `--gamma name=value,…`), written as
- * a CSV record is: items separated by commas, an item in double quotes holding commas, outer
- * spaces or quotes ("" is a quote). So a header line pasted as it is (`--columns "$(head -1
- * data.csv)"`) names its columns, `"a,b"` included.
+ * Names in one option value (`--select`, `--columns`, `--gamma name=value,…`), written as in a
+ * CSV header: items separated by commas; an item that starts with a double quote runs to its
+ * closing quote ("" is a quote inside), so it may hold commas, outer spaces or an `=`. A quote
+ * anywhere else is a character of the name. So a header line pasted as it is (`--columns "$(head
+ * -1 data.csv)"`) names its columns, `"a,b"` included.
  */
 
-/** The items of `text`, split at the commas outside quotes, each trimmed (quotes kept: see unquoteName). */
-export function splitItems(text: string): string[] {
-  const items: string[] = [];
-  let start = 0;
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === '"') quoted = !quoted; // "" inside quotes toggles twice: still inside
-    else if (c === ',' && !quoted) {
-      items.push(text.slice(start, i).trim());
-      start = i + 1;
+/**
+ * The quoted name that starts at text[start] (a double quote): its text, "" read as ", and the
+ * index just after its closing quote; undefined when no quote closes it.
+ */
+export function readQuoted(text: string, start: number): { name: string; end: number } | undefined {
+  let name = '';
+  for (let i = start + 1; i < text.length; i++) {
+    if (text[i] === '"') {
+      if (text[i + 1] !== '"') return { name, end: i + 1 };
+      i++;
     }
+    name += text[i];
   }
-  items.push(text.slice(start).trim());
-  return items;
+  return undefined;
 }
 
-/** An item as the name it says: the text between its quotes with "" as ", or the trimmed text. */
+/**
+ * The items of `text`, split at the commas outside an item's quotes, each trimmed (quotes kept:
+ * see unquoteName). `bad` makes the error for a quote that is not closed.
+ */
+export function splitItems(text: string, bad: (why: string) => Error): string[] {
+  const items: string[] = [];
+  for (let start = 0; ; ) {
+    let i = start;
+    while (text[i] === ' ') i++;
+    if (text[i] === '"') {
+      const quoted = readQuoted(text, i);
+      if (!quoted) throw bad('unclosed quote');
+      i = quoted.end;
+    }
+    const comma = text.indexOf(',', i);
+    items.push(text.slice(start, comma < 0 ? text.length : comma).trim());
+    if (comma < 0) return items;
+    start = comma + 1;
+  }
+}
+
+/** An item as the name it says: the text between its quotes when it is one quoted name, else the trimmed text. */
 export function unquoteName(item: string): string {
   const text = item.trim();
-  if (text.length >= 2 && text.startsWith('"') && text.endsWith('"')) return text.slice(1, -1).replace(/""/g, '"');
-  return text;
+  const quoted = text.startsWith('"') ? readQuoted(text, 0) : undefined;
+  return quoted && quoted.end === text.length ? quoted.name : text;
 }

@@ -21,7 +21,7 @@ export async function readRowBatches(source: TableSource, consumer: BatchConsume
       for (const row of chunk) batcher.add(row);
       rows += chunk.length;
       if (counter) counter.rows += chunk.length;
-      if (consumer.batchRows === undefined) batcher.flush('more');
+      if (consumer.batchRows === undefined || consumer.flushEachChunk) batcher.flush('more');
       await consumer.afterChunk?.();
     }
   } catch (err) {

@@ -22,6 +22,7 @@
  */
 import { BnError } from '../errors.js';
 import { didYouMean } from './closest-name.js';
+import { readQuoted } from './name-list.js';
 
 export type SelectItem =
   | { kind: 'name'; name: string }
@@ -74,16 +75,9 @@ function readItem(body: string, start: number, bad: (why: string) => BnError): {
   let i = start;
   while (body[i] === ' ') i++;
   if (body[i] === '"') {
-    let name = '';
-    for (i++; ; i++) {
-      if (i >= body.length) throw bad('unclosed quote');
-      if (body[i] === '"') {
-        if (body[i + 1] !== '"') break;
-        i++;
-      }
-      name += body[i];
-    }
-    return { item: { kind: 'name', name }, next: expectComma(body, i + 1, bad) };
+    const quoted = readQuoted(body, i);
+    if (!quoted) throw bad('unclosed quote');
+    return { item: { kind: 'name', name: quoted.name }, next: expectComma(body, quoted.end, bad) };
   }
   if (body[i] === '/') {
     let end = i + 1;

@@ -228,6 +228,9 @@ describe('bn export --to sql', () => {
     const twice = await bnInProcess(['export', stats, '--to', 'sql', '--table', 'held', '--dialect', 'sqlite', '--columns', 'id,c,id']);
     expect(twice.code).toBe(2);
     expectOneLineError(twice.stderr, /--columns.*the column "id" is named twice/);
+    const open = await bnInProcess(['export', stats, '--to', 'sql', '--table', 'held', '--dialect', 'sqlite', '--columns', 'id,"a,b']);
+    expect(open.code).toBe(2);
+    expectOneLineError(open.stderr, /--columns.*unclosed quote/);
   });
 
   it('names that need quoting (a keyword, spaces, double quotes, capitals) run in DuckDB as they are', async () => {
@@ -285,6 +288,11 @@ describe('a feature of tiny values (below 2^−900): bn works in units of a powe
     const Y = (await runOnnx(model, input, 2)).data as Float64Array;
     want.forEach((row, i) => row.forEach((y, f) => expect(Y[i * 2 + f], `ONNX row ${i} feature ${f}`).toBe(y)));
 
+    // float32 cannot hold that power of two (nor the values): refused, naming the feature.
+    const f32 = await bnInProcess(['export', stats, '--exact', '--to', 'onnx', '--float32', '-o', path.join(dir, 'tiny32.onnx')]);
+    expect(f32.code).toBe(2);
+    expectOneLineError(f32.stderr, /^bn: --float32: the prescale of feature "tiny" \(\S+\) is beyond float32 range/);
+    expect(existsSync(path.join(dir, 'tiny32.onnx'))).toBe(false);
     const query = (await bnInProcess(['export', stats, '--exact', '--to', 'sql', '--table', 'held'])).stdout;
     expect(query).toMatch(/\("tiny" \* CAST\('[0-9.e+]+' AS DOUBLE\)\)/);
     expect(query).not.toMatch(/"ordinary" \*/);

@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { textAsJson } from '../../src/io/json-writer.js';
 import type { Format } from '../../src/io/table.js';
 import { exactMoments } from '../helpers/exact.js';
-import { bnInProcess, bnProcess, expectClose, fixture, shell } from '../helpers/run-bn.js';
+import { bnInProcess, bnProcess, expectClose, expectOneLineError, fixture, shell } from '../helpers/run-bn.js';
 
 const OUTPUTS: Format[] = ['csv', 'tsv', 'json', 'ndjson'];
 
@@ -200,6 +200,20 @@ describe('conversions', () => {
     expect(two.stdout).toBe(one.stdout);
     const want = exactMoments(Array.from({ length: 40_000 }, (_, i) => JSON.parse(ids[i % 4]!) as number));
     expect(JSON.parse(one.stdout).mean[0]).toBe(want.mean);
+  });
+
+  it('a long number where a record should be is refused as a number; one beyond float64 in a feature is the usual error, with its line', async () => {
+    const top = await bnInProcess(['stats'], '[12345678901234567891]');
+    expect(top.code).toBe(1);
+    expectOneLineError(top.stderr, /a record must be a JSON object or array, found a number 12345678901234567891/);
+    const line = await bnInProcess(['normalize', '--from', 'ndjson'], '12345678901234567891\n');
+    expect(line.code).toBe(1);
+    expectOneLineError(line.stderr, /^bn: <stdin>:1: a record must be a JSON object or array, found a number 12345678901234567891$/);
+    for (const env of [{}, { BN_NO_FAST: '1' }] as Record<string, string>[]) {
+      const huge = await bnInProcess(['stats', '--from', 'ndjson'], '{"b":1}\n{"b":1.00000000000000000000e999}\n', { env });
+      expect(huge.code).toBe(1);
+      expectOneLineError(huge.stderr, /^bn: <stdin>:2 \(column "b"\): number out of float64 range/);
+    }
   });
 
   it('CSV → JSON: objects keyed by the header, text as strings, missing feature cells null', async () => {

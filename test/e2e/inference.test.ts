@@ -273,6 +273,18 @@ describe('a live stream: rows written as they come (--line-buffered, and by defa
     expect(r.seen).toEqual(['{"x1":16,"x2":15}\n', '{"x1":16,"x2":15}\n{"x1":4,"x2":7}\n']);
   });
 
+  it('features chosen by --select (decided from the first 1,000 rows): after those, each chunk\'s rows as they come, NDJSON and CSV', async () => {
+    const many = Array.from({ length: 1005 }, (_, i) => `{"x1":${i},"x2":1}\n`).join('');
+    const json = await live(['normalize', '--stats', S, '--from', 'ndjson', '-s', 'x1,x2', '--line-buffered'], [many, '{"x1":16,"x2":15}\n']);
+    expect(json.code).toBe(0);
+    expect(json.seen[0]!.split('\n')).toHaveLength(1006);
+    expect(json.seen[1]!.endsWith('{"x1":3,"x2":0}\n')).toBe(true);
+    const rows = Array.from({ length: 1005 }, (_, i) => `${i},1\n`).join('');
+    const csv = await live(['normalize', '--stats', S, '-s', 'x1,x2', '--line-buffered'], [`x1,x2\n${rows}`, '16,15\n']);
+    expect(csv.code).toBe(0);
+    expect(csv.seen[1]!.endsWith('\n3,0\n')).toBe(true);
+  });
+
   it('to a terminal without the flag: the same, as grep writes to one', async () => {
     const r = await live(['normalize', '--stats', S], ['x1,x2\n16,15\n', '4,7\n'], true);
     expect(r.code).toBe(0);

@@ -35,6 +35,9 @@ describe('a line with such numbers', () => {
   it('is found by hasRawNumber; digits in strings (escaped quotes included) and 17-digit doubles are not such numbers', () => {
     expect(hasRawNumber(line)).toBe(true);
     expect(hasRawNumber('{"x":0.30000000000000004,"s":"12345678901234567891"}')).toBe(false);
+    // Doubles printed in full (17 digits) are the common case: not even scanned (LONG_RUN).
+    expect(hasRawNumber('[-1.0690415314502975,0.30000000000000004,1234567890123456.7,1.2345678901234567e300]')).toBe(false);
+    expect(hasRawNumber('[1.00000000000000000000e999]')).toBe(true);
     expect(hasRawNumber('{"s":"a\\"12345678901234567891"}')).toBe(false);
     expect(hasRawNumber('[1,2,3]')).toBe(false);
   });

@@ -230,7 +230,8 @@ function runningStatistics(names: readonly string[], options: AffineOptions): St
   if (unknown.length > 0) {
     throw new BnError(
       'BN_BAD_STATS_FILE',
-      `the running statistics are null for ${unknown.map((n) => JSON.stringify(n)).join(', ')}: the file was saved from fewer than 2 values of ${unknown.length === 1 ? 'it' : 'them'} in a batch (a shard?); bn merge it with the others first`,
+      `the running statistics are null for ${unknown.map((n) => JSON.stringify(n)).join(', ')}: the file was saved from a batch with fewer than 2 values of ${unknown.length === 1 ? 'it' : 'them'}; ` +
+        'a shard\'s file: bn merge it with the others first; a whole file\'s (bn stats -b): save it again with a larger --batch-size, or use --exact',
       { file: options.statsLabel },
     );
   }

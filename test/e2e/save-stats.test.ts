@@ -137,7 +137,7 @@ describe('errors', () => {
     // Normalizing with it: no variance to divide by.
     const infer = await bnInProcess(['normalize', '--stats', one], 'a\n1\n');
     expect(infer.code).toBe(1);
-    expectOneLineError(infer.stderr, /^bn: .*one\.json: the running statistics are null for "a": the file was saved from fewer than 2 values of it in a batch \(a shard\?\); bn merge it with the others first$/);
+    expectOneLineError(infer.stderr, /^bn: .*one\.json: the running statistics are null for "a": the file was saved from a batch with fewer than 2 values of it; a shard's file: bn merge it with the others first; a whole file's \(bn stats -b\): save it again with a larger --batch-size, or use --exact$/);
     // Merged with the rest of the data: the statistics of all of it.
     expect((await bnInProcess(['stats', '--save-stats', rest], 'a\n1\n3\n')).code).toBe(0);
     const merged = await bnInProcess(['merge', one, rest]);

@@ -3,24 +3,10 @@
  * CSV header: items separated by commas; an item that starts with a double quote runs to its
  * closing quote ("" is a quote inside), so it may hold commas, outer spaces or an `=`. A quote
  * anywhere else is a character of the name. So a header line pasted as it is (`--columns "$(head
- * -1 data.csv)"`) names its columns, `"a,b"` included.
+ * -1 data.csv)"`) names its columns, `"a,b"` included. A quoted name is read as --select reads
+ * one (./select.ts, which worker threads load: this module is not).
  */
-
-/**
- * The quoted name that starts at text[start] (a double quote): its text, "" read as ", and the
- * index just after its closing quote; undefined when no quote closes it.
- */
-export function readQuoted(text: string, start: number): { name: string; end: number } | undefined {
-  let name = '';
-  for (let i = start + 1; i < text.length; i++) {
-    if (text[i] === '"') {
-      if (text[i + 1] !== '"') return { name, end: i + 1 };
-      i++;
-    }
-    name += text[i];
-  }
-  return undefined;
-}
+import { readQuoted } from './select.js';
 
 /**
  * The items of `text`, split at the commas outside an item's quotes, each trimmed (quotes kept:

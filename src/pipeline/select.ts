@@ -22,7 +22,6 @@
  */
 import { BnError } from '../errors.js';
 import { didYouMean } from './closest-name.js';
-import { readQuoted } from './name-list.js';
 
 export type SelectItem =
   | { kind: 'name'; name: string }
@@ -68,6 +67,22 @@ export function parseSelection(text: string): SelectionSpec {
     i = next + 1; // past the comma
   }
   return { inverted, items };
+}
+
+/**
+ * The quoted name that starts at text[start] (a double quote): its text, "" read as ", and the
+ * index just after its closing quote; undefined when no quote closes it.
+ */
+export function readQuoted(text: string, start: number): { name: string; end: number } | undefined {
+  let name = '';
+  for (let i = start + 1; i < text.length; i++) {
+    if (text[i] === '"') {
+      if (text[i + 1] !== '"') return { name, end: i + 1 };
+      i++;
+    }
+    name += text[i];
+  }
+  return undefined;
 }
 
 /** One item starting at `start`; `next` is the index of the comma after it (or the end). */

@@ -85,7 +85,10 @@ const UNITS: readonly TimeUnit[] = ['SECOND', 'MILLIS', 'MICROS', 'NANOS'];
 
 /** What a date, time or timestamp column's integers count (a timestamp with a time zone is a UTC instant, as Arrow defines it). */
 function temporalOf(type: DataType): Temporal | undefined {
-  if (DataType.isTimestamp(type)) return { of: 'timestamp', unit: UNITS[type.unit]!, utc: type.timezone !== null && type.timezone !== undefined };
+  if (DataType.isTimestamp(type)) {
+    const zone = type.timezone ?? undefined;
+    return zone ? { of: 'timestamp', unit: UNITS[type.unit]!, utc: true, zone } : { of: 'timestamp', unit: UNITS[type.unit]!, utc: false };
+  }
   if (DataType.isDate(type)) return { of: 'date', unit: type.unit === DateUnit.DAY ? 'DAY' : 'MILLIS', utc: false };
   if (DataType.isTime(type)) return { of: 'time', unit: UNITS[type.unit]!, utc: false };
   return undefined;

@@ -45,8 +45,8 @@ function arrowType(type: ColumnType): DataType {
       if (t?.of === 'date') return new DateDay();
       if (t && t.unit !== 'DAY' && (t.of === 'timestamp' || t.of === 'time')) {
         const unit = { SECOND: TimeUnit.SECOND, MILLIS: TimeUnit.MILLISECOND, MICROS: TimeUnit.MICROSECOND, NANOS: TimeUnit.NANOSECOND }[t.unit];
-        // A UTC instant as Arrow says one: a time zone, UTC.
-        return t.of === 'timestamp' ? new Timestamp(unit, t.utc ? 'UTC' : null) : new Time(unit, unit === TimeUnit.MILLISECOND ? 32 : 64);
+        // A UTC instant as Arrow says one: with a time zone, the file's (an Arrow input's) or UTC.
+        return t.of === 'timestamp' ? new Timestamp(unit, t.utc ? (t.zone ?? 'UTC') : null) : new Time(unit, unit === TimeUnit.MILLISECOND ? 32 : 64);
       }
       return new Utf8();
     }

@@ -26,6 +26,8 @@ export interface Temporal {
   unit: TimeUnit | 'DAY';
   /** The file says the values are UTC instants (a timestamp's text then ends in Z). */
   utc: boolean;
+  /** An Arrow timestamp's time zone as the file names it (`Asia/Kolkata`, `+05:30`), kept for Arrow output. */
+  zone?: string;
 }
 
 /** A column whose values are numbers, and so a feature by default (SPEC §2: by its type, not its values). */

@@ -1,12 +1,15 @@
 /**
- * JSON numbers whose text holds more than a double: an id beyond 2^53 (`12345678901234567891`
- * reads as 12345678901234567000), or more significant digits than any double needs (18 or more).
- * Such a number is read as a RawNumber, its text and its value: a feature takes the value, and a
- * pass-through cell is written back digit for digit (SPEC §4), by every writer and inside nested
- * values too (jsonText). Every other number is a plain double, written in its shortest form (the
- * same double: `2.50` as `2.5`, `1E2` as `100`, a 17-digit print of a double as its shortest).
+ * JSON numbers whose text says more than a double holds: an id beyond 2^53 (`12345678901234567891`
+ * reads as 12345678901234567000), a decimal of more than 17 digits, or of 16–17 from 2^52 on
+ * (`9007199254740993.5`), that the double only approximates, a number beyond float64 (`1e400`) or
+ * below it (`1e-400`). Such a number is read as a RawNumber, its text and its value: a feature
+ * takes the value (and one beyond float64 is an error, as any), and a pass-through cell is written
+ * back as read (SPEC §4), by every writer and inside nested values too (jsonText). Every other
+ * number is a plain double, written in its shortest form, which is the same decimal number
+ * (`2.50` as `2.5`, `1E2` as `100`; `-0` as `0`).
  *
- * The rule is cheap where it matters: only a number of 16 or more digits is looked at twice.
+ * The rule is cheap where it matters: a number up to 15 significant digits, or of 16–17 below 2^52
+ * (every full print of an ordinary double), is not looked at twice.
  * (The streaming parser's side, for JSON arrays and the lines hasRawNumber finds, is in
  * ./json-reader.ts: this module loads no parser, so that a worker thread does not either.)
  */
@@ -22,39 +25,41 @@ export class RawNumber {
   }
 }
 
-const TWO_TO_53 = 2 ** 53;
-
 /** The number that JSON `text` (valid JSON number syntax) reads as: a double, or a RawNumber where the double loses digits. */
 export function jsonNumber(text: string, value = Number(text)): number | RawNumber {
   return losesDigits(text, value) ? new RawNumber(text, value) : value;
 }
 
 /**
- * Whether writing `value` in its shortest form would change what `text` says: an integer literal
- * beyond 2^53, or more than 17 significant digits, whose shortest form is other text.
+ * Whether writing `value` in its shortest form would change what `text` says: a number beyond
+ * float64 (`1e400`, Infinity) or below it (`1e-400`, 0 from digits that are not); one of more than
+ * 17 significant digits, or of 16 or 17 from 2^52 on (an id beyond 2^53, `9007199254740993.0`,
+ * `4503599627370497.5`), whose shortest form is other text. Up to 15 digits, the shortest form is
+ * the same decimal number; a 16- or 17-digit number below 2^52 is written in its shortest form
+ * (`0.30000000000000001` as `0.3`: the same double).
  */
 function losesDigits(text: string, value: number): boolean {
+  if (value - value !== 0) return true;
+  if (value === 0) return NONZERO_DIGIT.test(text);
   if (text.length < 16) return false;
   let digits = 0;
   let leading = true;
-  let integer = true;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c >= 0x30 && c <= 0x39) {
-      if (leading && c === 0x30) continue;
-      leading = false;
-      digits++;
-    } else if (c === 0x2e) {
-      integer = false;
-    } else if (c === 0x65 || c === 0x45) {
-      integer = false;
-      break;
-    }
+    if (c === 0x65 || c === 0x45) break;
+    if (c < 0x30 || c > 0x39 || (leading && c === 0x30)) continue;
+    leading = false;
+    digits++;
   }
-  if (digits <= 15) return false;
-  if (digits <= 17 && !(integer && Math.abs(value) >= TWO_TO_53)) return false;
-  return String(value) !== text;
+  // A double below 2^52 printed with 16 or 17 digits is the common case (every full print of a
+  // double); its shortest form is taken for it, unasked (String() on each cost 2.5× the reading).
+  return (digits > 17 || (digits > 15 && Math.abs(value) >= TWO_TO_52)) && String(value) !== text;
 }
+
+const TWO_TO_52 = 2 ** 52;
+
+/** A digit 1–9 before any exponent: the text says a number that is not 0. */
+const NONZERO_DIGIT = /^[^eE]*[1-9]/;
 
 /**
  * JSON.stringify, but a RawNumber is written as its text, at any depth, and a BigInt as its
@@ -63,6 +68,8 @@ function losesDigits(text: string, value: number): boolean {
 export function jsonText(value: unknown): string {
   if (value instanceof RawNumber) return value.text;
   if (typeof value === 'bigint') return value.toString();
+  // Beyond float64 (JSON.stringify would write null): as a pass-through number is written.
+  if (typeof value === 'number' && value - value !== 0 && value === value) return value > 0 ? '1e999' : '-1e999';
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
   if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : jsonText(v))).join(',')}]`;
   let text = '';
@@ -74,9 +81,9 @@ export function jsonText(value: unknown): string {
 }
 
 /**
- * Whether a line of JSON text holds a number that jsonNumber keeps as text. A line without a long
- * integer or 18 significant digits in a row has none (the common case, float data included: one
- * regular-expression test); otherwise its number tokens outside strings are looked at one by one.
+ * Whether a line of JSON text holds a number that jsonNumber keeps as text. A line without 16
+ * digits in a row or a three-digit exponent has none (one regular-expression test); otherwise its
+ * number tokens outside strings are looked at one by one.
  */
 export function hasRawNumber(line: string): boolean {
   if (!LONG_RUN.test(line)) return false;
@@ -103,9 +110,8 @@ export function hasRawNumber(line: string): boolean {
 }
 
 /**
- * What such a number needs, in the text: an integer of 16 digits or more (no point, no exponent),
- * or 18 significant digits. A double printed in full (17 digits) has neither, so a line of them
- * is not scanned.
+ * What such a number needs, in the text: 16 significant digits or more, or an exponent of three
+ * digits. Lines of doubles printed in full (16–17 digits) match and are scanned, number by number.
  */
-const LONG_RUN = /(?<![\d.])\d{16,}(?![\d.eE])|[1-9](?:\.?\d){17}/;
+const LONG_RUN = /(?<![\d.])\d{16,}|[1-9](?:\.?\d){15}|[eE][+-]?\d{3}/;
 const NUMBER = /-?[\d.eE+-]*/y;

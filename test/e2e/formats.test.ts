@@ -202,6 +202,17 @@ describe('conversions', () => {
     expect(JSON.parse(one.stdout).mean[0]).toBe(want.mean);
   });
 
+  it('numbers beyond float64 or below it pass through as read, nested ones too (they were null, or 1e999, or 0)', async () => {
+    const input = '{"x":1,"k":1e400,"u":1e-400,"n":{"a":1e999,"b":[1e999,-1e400]}}\n{"x":3,"k":2,"u":0,"n":null}\n';
+    for (const env of [{}, { BN_NO_FAST: '1' }] as Record<string, string>[]) {
+      const r = await bnInProcess(['normalize', '-s', 'x', '--from', 'ndjson'], input, { env });
+      expect(r.stderr).toBe('');
+      expect(r.stdout.split('\n')[0]).toBe('{"x":-0.9999950000374996,"k":1e400,"u":1e-400,"n":{"a":1e999,"b":[1e999,-1e400]}}');
+    }
+    const array = await bnInProcess(['normalize', '-s', 'x', '--to', 'csv'], `[${input.trim().split('\n').join(',')}]`);
+    expect(array.stdout.split('\n')[1]).toBe('-0.9999950000374996,1e400,1e-400,"{""a"":1e999,""b"":[1e999,-1e400]}"');
+  });
+
   it('a long number where a record should be is refused as a number; one beyond float64 in a feature is the usual error, with its line', async () => {
     const top = await bnInProcess(['stats'], '[12345678901234567891]');
     expect(top.code).toBe(1);

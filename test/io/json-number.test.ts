@@ -13,6 +13,11 @@ describe('jsonNumber', () => {
     ['9007199254740993', 9007199254740992], // 2^53 + 1: no double
     ['0.100000000000000005551', 0.1], // 21 significant digits
     ['1234567890123456789e3', 1.234567890123456789e21],
+    ['9007199254740993.0', 9007199254740992],
+    ['4503599627370497.5', 4503599627370498],
+    ['1e400', Infinity], // beyond float64
+    ['-1e999', -Infinity],
+    ['1e-400', 0], // below it: not 0
   ])('%s keeps its text (its double is %d)', (text, value) => {
     const n = jsonNumber(text);
     expect(n).toBeInstanceOf(RawNumber);
@@ -21,7 +26,7 @@ describe('jsonNumber', () => {
     expect((n as RawNumber).value).toBe(JSON.parse(text));
   });
 
-  it.each(['1', '-3', '2.50', '1E2', '9007199254740992', '1234567890123456', '0.30000000000000004', '0.10000000000000001', '-0.15915613298374625', '1e-300', '0.0000000000000000001'])(
+  it.each(['1', '-3', '2.50', '1E2', '9007199254740992', '1234567890123456', '0.30000000000000004', '-0.15915613298374626', '0.10000000000000001', '-0.15915613298374625', '1e-300', '0.0000000000000000001', '0e999', '-0', '0.000'])(
     '%s is a double (its shortest form is the same double)',
     (text) => {
       expect(jsonNumber(text)).toBe(JSON.parse(text));
@@ -35,9 +40,12 @@ describe('a line with such numbers', () => {
   it('is found by hasRawNumber; digits in strings (escaped quotes included) and 17-digit doubles are not such numbers', () => {
     expect(hasRawNumber(line)).toBe(true);
     expect(hasRawNumber('{"x":0.30000000000000004,"s":"12345678901234567891"}')).toBe(false);
-    // Doubles printed in full (17 digits) are the common case: not even scanned (LONG_RUN).
-    expect(hasRawNumber('[-1.0690415314502975,0.30000000000000004,1234567890123456.7,1.2345678901234567e300]')).toBe(false);
+    // Doubles printed in their shortest form, 17 digits or not, are kept as doubles.
+    const shortest = [-1.0690415314502975, 0.30000000000000004, 1234567890123456.7, 1.2345678901234567e300, 5e-324].map(String);
+    expect(hasRawNumber(`[${shortest.join(',')}]`)).toBe(false);
     expect(hasRawNumber('[1.00000000000000000000e999]')).toBe(true);
+    expect(hasRawNumber('[1,{"a":[1e400]}]')).toBe(true);
+    expect(hasRawNumber('[1,{"a":[1e-400]}]')).toBe(true);
     expect(hasRawNumber('{"s":"a\\"12345678901234567891"}')).toBe(false);
     expect(hasRawNumber('[1,2,3]')).toBe(false);
   });

@@ -49,14 +49,16 @@ async function expectSameReads(text: string, cuts: number[] = []): Promise<void>
 }
 
 /**
- * The rule of RawNumber, written out from its statement: more than 17 significant digits, or an
- * integer of 16 or more beyond 2^53, whose shortest form is other text.
+ * The rule of RawNumber, written out from its statement: beyond float64, or 0 from digits that are
+ * not all 0, or more than 17 significant digits, or 16–17 from 2^52 on, whose shortest form is
+ * other text.
  */
 function keepsText(text: string, value: number): boolean {
   const mantissa = text.replace(/^-/, '').replace(/[eE].*$/, '');
+  if (!Number.isFinite(value)) return true;
+  if (value === 0) return /[1-9]/.test(mantissa);
   const significant = mantissa.replace('.', '').replace(/^0+/, '').length;
-  const integer = /^-?\d+$/.test(text);
-  return (significant > 17 || (significant >= 16 && integer && Math.abs(value) >= 2 ** 53)) && String(value) !== text;
+  return (significant > 17 || (significant > 15 && Math.abs(value) >= 2 ** 52)) && String(value) !== text;
 }
 
 describe('a flat object line read from its bytes', () => {

@@ -84,7 +84,9 @@ export function scanFlatObject(bytes: Buffer, start: number, end: number, keys: 
     } else if (c === MINUS || (c >= ZERO && c <= NINE)) {
       const stop = readJsonNumber(bytes, i, end);
       if (stop < 0) return false;
-      cells[k] = rawRead ?? numberRead[0]!;
+      const x = numberRead[0]!;
+      // NaN, which no JSON number is, says the number kept its text (rawRead).
+      cells[k] = x === x ? x : rawRead!;
       i = stop;
     } else if (matches(bytes, i, end, LITERAL_NULL)) {
       cells[k] = null;
@@ -123,7 +125,8 @@ function skipBlank(bytes: Buffer, i: number, end: number): number {
  * and a typed one (a module's `let` holding a double is a heap number, allocated at every store).
  */
 const numberRead = new Float64Array(1);
-/** The number readJsonNumber read last, when its text holds more than its double (../json-number.ts). */
+const TWO_TO_52 = 2 ** 52;
+/** The number readJsonNumber read last, when its text holds more than its double (../json-number.ts): numberRead[0] is then NaN. */
 let rawRead: RawNumber | undefined;
 
 /**
@@ -165,18 +168,22 @@ function readJsonNumber(bytes: Buffer, start: number, end: number): number {
   if (i >= end) return -1;
   c = bytes[i]!;
   if (c !== COMMA && c !== CLOSE && c !== SPACE && c !== TAB) return -1;
-  rawRead = undefined;
   // Case: zero, whatever the exponent (0e999 is 0); -0 stays -0, as in JSON.parse.
   if (mantissa === 0) numberRead[0] = negative ? -0 : 0;
   else {
+    // Clinger's case, below 2^52: none that jsonNumber would keep as text (from 2^52 on, a power
+    // of ten may have rounded the digits away: jsonNumber decides).
     const value = clingerValue(mantissa, exponent - fractionDigits);
-    if (value === value) numberRead[0] = negative ? -value : value;
+    if (value === value && value < TWO_TO_52) numberRead[0] = negative ? -value : value;
     else {
       // Everything else: correctly rounded by Number, and kept as text where the double loses digits.
       const text = bytes.toString('latin1', start, i);
       const read = jsonNumber(text);
       if (typeof read === 'number') numberRead[0] = read;
-      else rawRead = read;
+      else {
+        numberRead[0] = Number.NaN;
+        rawRead = read;
+      }
     }
   }
   return i;

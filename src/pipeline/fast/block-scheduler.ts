@@ -112,8 +112,7 @@ export function passWorkFor(consumer: BatchConsumer, naValues: readonly string[]
     },
     consume: (result) => consumeResult(consumer, result, width, features),
     async afterChunk() {
-      if (consumer.flushEachChunk) batcher?.flush('more');
-      else batcher?.endOfChunk();
+      batcher?.endOfChunk(consumer.flushEachChunk);
       await consumer.afterChunk?.();
     },
   };

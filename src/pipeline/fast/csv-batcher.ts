@@ -168,9 +168,12 @@ export class CsvBatcher {
     }
   }
 
-  /** Hands on the rows held when the records are borrowed: before the scanner's next chunk. */
-  endOfChunk(): void {
-    if (this.options.records === 'borrow') this.flush('more');
+  /**
+   * At the end of an input chunk: hands on the rows held when the records are borrowed (before
+   * the scanner's next chunk), or always when the consumer wants each chunk's rows at once.
+   */
+  endOfChunk(always = false): void {
+    if (always || this.options.records === 'borrow') this.flush('more');
   }
 
   /** Drops the rows held (a task that failed half-way: its rows are not wanted). */

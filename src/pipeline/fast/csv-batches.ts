@@ -60,8 +60,7 @@ export async function readCsvBatches(
       },
       counter,
       async () => {
-        if (consumer.flushEachChunk) batcher?.flush('more');
-        else batcher?.endOfChunk();
+        batcher?.endOfChunk(consumer.flushEachChunk);
         await consumer.afterChunk?.();
       },
     );

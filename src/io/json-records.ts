@@ -34,6 +34,8 @@ export class RecordTable {
   private records = 0;
   /** 0, 1, … for every column: the keys of a row that has them all in column order (shared, never written). */
   private everyKey: number[] = [];
+  /** Keys made columns by expectKeys that no record has had yet. */
+  private readonly unseen = new Set<string>();
 
   constructor(private readonly label: string) {}
 
@@ -47,6 +49,7 @@ export class RecordTable {
       get keyed() {
         return table.keyed;
       },
+      expectKeys: (keys) => this.expectKeys(keys),
     };
   }
 
@@ -57,11 +60,28 @@ export class RecordTable {
   static ofObjects(label: string, columns: readonly string[]): RecordTable {
     const table = new RecordTable(label);
     table.kind = 'objects';
-    for (const key of columns) {
-      table.index.set(key, table.columns.length);
-      table.columns.push(key);
-    }
+    for (const key of columns) table.addColumn(key);
     return table;
+  }
+
+  /**
+   * Make these keys columns now, before a record has them: a record without one has it missing
+   * (an absent key). Returns the list of those of them that no record has had so far.
+   */
+  expectKeys(keys: readonly string[]): () => string[] {
+    for (const key of keys) {
+      if (this.index.has(key)) continue;
+      this.addColumn(key);
+      this.unseen.add(key);
+    }
+    return () => keys.filter((key) => this.unseen.has(key));
+  }
+
+  private addColumn(key: string): number {
+    const j = this.columns.length;
+    this.index.set(key, j);
+    this.columns.push(key);
+    return j;
   }
 
   /** Records are objects (known after the first one). */
@@ -111,23 +131,21 @@ export class RecordTable {
   flatObjectRow(cells: Cell[], line: number): Row {
     if (this.kind !== 'objects') throw new Error('flatObjectRow: the records are not objects');
     this.records++;
+    if (this.unseen.size > 0) this.unseen.clear();
     if (this.everyKey.length !== this.columns.length) this.everyKey = this.columns.map((_, j) => j);
     return { cells, line, keys: this.everyKey };
   }
 
   private objectRow(object: Record<string, Cell>, line: number, record: number | undefined, where: ErrorLocation): Row {
-    const { columns, index } = this;
+    const { index, unseen } = this;
     // Filled at the object's own keys only: a record that brings key 10,000 takes memory for its
     // keys, not for every column so far (10,000 records of one new key each took 1 GB).
     const cells: Cell[] = [];
     const keys: number[] = [];
     for (const key in object) {
       let j = index.get(key);
-      if (j === undefined) {
-        j = columns.length;
-        columns.push(key);
-        index.set(key, j);
-      }
+      if (j === undefined) j = this.addColumn(key);
+      else if (unseen.size > 0) unseen.delete(key);
       const cell = object[key];
       checkDepth(cell, where);
       cells[j] = cell;

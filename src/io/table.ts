@@ -31,6 +31,12 @@ export interface TableShape {
   readonly format: Format;
   /** Column types, by index: a typed format's (Parquet, Arrow) schema; undefined for text. */
   readonly types?: readonly (ColumnType | undefined)[];
+  /**
+   * JSON objects, whose columns are keys as they appear: make these keys columns now, before a
+   * record has them (a record without one has it missing). Returns the list of those of them that
+   * no record has had so far.
+   */
+  readonly expectKeys?: (keys: readonly string[]) => () => string[];
 }
 
 export interface TableSource extends TableShape {

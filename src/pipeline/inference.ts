@@ -81,6 +81,8 @@ export async function infer(read: ReadPass, writer: BatchWriter, options: Infere
     writer.start({ columns: s.columns, width: s.columns.length, features: matched, keyed: s.keyed, from: s.format, label: s.label, types: s.types });
   };
   const byNameAtOnce = names !== undefined && options.select === undefined;
+  // Of JSON objects, the features no record has had yet (absent from the first chunk's keys).
+  let unseenFeatures: (() => string[]) | undefined;
   const consumer: BatchConsumer = {
     records: 'keep',
     rowsBeforeError: true,
@@ -89,6 +91,9 @@ export async function infer(read: ReadPass, writer: BatchWriter, options: Infere
     start(s) {
       if (plan) return plan;
       shape = s;
+      // A key of JSON objects is a column once a record has it: one the first records lack is a
+      // column from the start (missing in them), and one that no record has is refused at the end.
+      if (byNameAtOnce && s.keyed && s.expectKeys) unseenFeatures = s.expectKeys(names);
       const index = byNameAtOnce ? indexOfColumns(s.columns) : undefined;
       if (names && index && names.every((n) => index.has(n))) {
         const matched = names.map((n) => index.get(n)!);
@@ -109,6 +114,12 @@ export async function infer(read: ReadPass, writer: BatchWriter, options: Infere
       }
       params ??= affineOf(features!.map((j) => shape!.columns[j]!), options);
       writeTransformed(batch, features!, params, writer);
+    },
+    finish() {
+      const unseen = unseenFeatures?.() ?? [];
+      if (unseen.length === 0) return;
+      const message = `features do not match the input ${shape!.label}: no record has the key of ${unseen.length === 1 ? 'its feature' : 'its features'} ${quoteNames(unseen)}`;
+      throw new BnError('BN_FEATURE_MISMATCH', message, { file: options.statsLabel });
     },
     afterChunk: options.lineBuffered ? () => writer.drain() : drainWhenFull(writer),
     // Once the features are matched (by name: at the header; by position: after the rows that decide them).
@@ -143,7 +154,6 @@ function matchFeatures(shape: TableShape, numeric: readonly number[], options: I
   const width = options.stats.runningMean.length;
   const fail = (message: string) => new BnError('BN_FEATURE_MISMATCH', message, { file: options.statsLabel });
   const numericNames = numeric.map((j) => columns[j]!);
-  const list = (xs: readonly string[]) => quoteNames(xs);
 
   if (names) {
     // With --select, the columns it picks (among a /regex/'s or a ! list's, the numeric ones).
@@ -155,11 +165,7 @@ function matchFeatures(shape: TableShape, numeric: readonly number[], options: I
     const unwanted = selected ? selected.filter((n) => !named.has(n)) : [];
     if (missing.length > 0 || unwanted.length > 0) {
       const extra = selected ? unwanted : numericNames.filter((n) => !named.has(n));
-      throw fail(
-        `features do not match the input ${shape.label}: ` +
-          `missing from the input${selected ? "'s selection" : ''}: ${list(missing)}; ` +
-          `in the input but not in the stats file: ${list(extra)}`,
-      );
+      throw featureMismatch(shape, missing, extra, options);
     }
     const index = indexOfColumns(columns);
     return names.map((n) => index.get(n)!);
@@ -167,10 +173,21 @@ function matchFeatures(shape: TableShape, numeric: readonly number[], options: I
   if (numeric.length !== width) {
     throw fail(
       `the stats file has ${width} feature${width === 1 ? '' : 's'} and no "features" to match them by name, ` +
-        `so they are matched by position; the input ${shape.label} has ${numeric.length}: ${list(numericNames)}`,
+        `so they are matched by position; the input ${shape.label} has ${numeric.length}: ${quoteNames(numericNames)}`,
     );
   }
   return [...numeric];
+}
+
+/** The stats file's features `missing` from the input (or its selection), the input's `extra` numeric columns not in it. */
+function featureMismatch(shape: TableShape, missing: readonly string[], extra: readonly string[], options: InferenceOptions): BnError {
+  return new BnError(
+    'BN_FEATURE_MISMATCH',
+    `features do not match the input ${shape.label}: ` +
+      `missing from the input${options.select ? "'s selection" : ''}: ${quoteNames(missing)}; ` +
+      `in the input but not in the stats file: ${quoteNames(extra)}`,
+    { file: options.statsLabel },
+  );
 }
 
 /**

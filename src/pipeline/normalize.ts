@@ -144,7 +144,11 @@ export function transformConsumer(
     rowsBeforeError: true,
     settled: true,
     start(shape) {
-      writer.start(layoutOf(shape));
+      const layout = layoutOf(shape);
+      // Pass 1 has read every JSON key: those the first records lack are columns from the start,
+      // at the indices pass 1 gave them (both passes meet the keys in the same order).
+      shape.expectKeys?.(layout.columns);
+      writer.start(layout);
       plan ??= makePlan(shape, { isMissing: options.isMissing }, fixedColumns(features));
       return plan;
     },

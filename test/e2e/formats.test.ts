@@ -7,6 +7,7 @@
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -328,6 +329,81 @@ describe('a column first seen in record 500', () => {
     expect(fromJson.mean).toEqual(fromCsv.mean);
     fromJson.var.forEach((v: number, j: number) => expectClose(v, fromCsv.var[j], 1e-15));
     expect(fromJson.batches.map((b: { count: number[] }) => b.count[1])).toEqual([0, 0, 0, 0, 5000, 5000]);
+  });
+});
+
+describe('a feature key that first appears past the first chunks', () => {
+  // 1.3 MB of records without w, then 5,000 with it: the reader's first chunks have no w.
+  const many = Array.from({ length: 105000 }, (_, i) => (i < 100000 ? { x: (i % 1000) / 8 } : { x: (i % 1000) / 8, w: Math.sin(i) }));
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bn-late-key-'));
+  const ndjson = path.join(dir, 'late.ndjson');
+  const json = path.join(dir, 'late.json');
+  const csv = path.join(dir, 'late.csv');
+  writeFileSync(ndjson, many.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  writeFileSync(json, JSON.stringify(many));
+  writeFileSync(csv, `x,w\n${many.map((r) => `${r.x},${'w' in r ? r.w : ''}`).join('\n')}\n`);
+  const stats = path.join(dir, 's.json');
+  /** The CSV's normalized cells, the reference (its header has w from the start). */
+  const csvCells = async (args: string[]) => {
+    const r = await bnProcess([...args, csv]);
+    expect(r.stderr).toBe('');
+    return r.stdout.trimEnd().split('\n').slice(1).map((line) => line.split(','));
+  };
+  /** JSON output rows as CSV cells: an absent key an empty cell. */
+  const asCells = (text: string) =>
+    text.trimEnd().split('\n').filter((l) => l !== '[' && l !== ']').map((l) => JSON.parse(l.replace(/,$/, '')) as Record<string, number>)
+      .map((o) => [String(o.x), 'w' in o ? String(o.w) : '']);
+
+  it('whole-input normalize: the second pass has the key from its first row (NDJSON, JSON, standard input; JSON and CSV out)', async () => {
+    const want = await csvCells(['normalize']);
+    expect(want[104999]![1]).not.toBe('');
+    for (const file of [ndjson, json]) {
+      const r = await bnProcess(['normalize', file]);
+      expect(r.stderr).toBe('');
+      expect(asCells(r.stdout)).toEqual(want);
+      const toCsv = await bnProcess(['normalize', file, '--to', 'csv']);
+      expect(toCsv.stderr).toBe('');
+      expect(toCsv.stdout.startsWith('x,w\n')).toBe(true);
+      expect(toCsv.stdout.trimEnd().split('\n').slice(1).map((l) => l.split(','))).toEqual(want);
+    }
+    const piped = await bnProcess(['normalize', '--from', 'ndjson', '-j', '1'], { stdin: readFileSync(ndjson) });
+    expect(asCells(piped.stdout)).toEqual(want);
+  });
+
+  it('inference by name: a feature the first chunks lack is a column from the start, missing in them', async () => {
+    expect((await bnProcess(['stats', csv, '--save-stats', stats])).code).toBe(0);
+    const want = await csvCells(['normalize', '--stats', stats]);
+    for (const file of [ndjson, json]) {
+      const r = await bnProcess(['normalize', file, '--stats', stats]);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(asCells(r.stdout)).toEqual(want);
+      const toCsv = await bnProcess(['normalize', file, '--stats', stats, '--to', 'csv']);
+      expect(toCsv.stdout.trimEnd().split('\n').slice(1).map((l) => l.split(','))).toEqual(want);
+    }
+    // From a pipe, a chunk at a time, and line-buffered: each chunk's rows go out before the key is seen.
+    const chunks = readFileSync(ndjson).toString().match(/(?:[^\n]*\n){1,1000}/g)!.map((c) => Buffer.from(c));
+    const streamed = await bnInProcess(['normalize', '--from', 'ndjson', '--stats', stats, '--line-buffered'], '', { input: Readable.from(chunks) });
+    expect(streamed.stderr).toBe('');
+    expect(asCells(streamed.stdout)).toEqual(want);
+  });
+
+  it('inference by name: a feature no record has is refused at the end of the input, and -o is not written', async () => {
+    expect((await bnProcess(['stats', csv, '--save-stats', stats])).code).toBe(0);
+    const without = path.join(dir, 'no-w.ndjson');
+    writeFileSync(without, many.slice(0, 100000).map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const r = await bnProcess(['normalize', without, '--stats', stats]);
+    expect(r.code).toBe(1);
+    expectOneLineError(r.stderr, /^bn: .*s\.json: features do not match the input .*no-w\.ndjson: no record has the key of its feature "w"$/);
+    const out = path.join(dir, 'out.csv');
+    const o = await bnProcess(['normalize', without, '--stats', stats, '-o', out]);
+    expect(o.code).toBe(1);
+    expect(readdirSync(dir)).not.toContain('out.csv');
+    // A key present with null counts as present: the column exists, every value missing.
+    writeFileSync(without, `${many.slice(0, 3).map((r) => JSON.stringify(r)).join('\n')}\n{"x":1,"w":null}\n`);
+    const withNull = await bnProcess(['normalize', without, '--stats', stats]);
+    expect(withNull.stderr).toBe('');
+    expect(withNull.code).toBe(0);
   });
 });
 

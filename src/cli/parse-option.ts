@@ -46,7 +46,8 @@ export function commaList(text: string): string[] {
 
 /** Column names, comma-separated, a name with commas or outer spaces in double quotes (a CSV header line); each once. */
 export function nameList(text: string): string[] {
-  const names = splitItems(text, (why) => new InvalidArgumentError(`${why}.`)).map(unquoteName);
+  const bad = (why: string) => new InvalidArgumentError(`${why}.`);
+  const names = splitItems(text, bad).map((item) => unquoteName(item, bad));
   if (names.some((name) => name === '')) throw new InvalidArgumentError('expected column names separated by commas, not an empty one.');
   const twice = names.find((name, i) => names.indexOf(name) !== i);
   if (twice !== undefined) throw new InvalidArgumentError(`the column ${JSON.stringify(twice)} is named twice.`);

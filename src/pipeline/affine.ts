@@ -34,7 +34,7 @@ export function parseAffineSpec(flag: string, text: string): AffineSpec {
     for (const part of parts) {
       const eq = part.lastIndexOf('=');
       if (eq <= 0) throw bad('expected name=value pairs');
-      const name = unquoteName(part.slice(0, eq));
+      const name = unquoteName(part.slice(0, eq), bad);
       if (values.has(name)) throw bad(`feature ${JSON.stringify(name)} named twice`);
       values.set(name, number(part.slice(eq + 1)));
     }

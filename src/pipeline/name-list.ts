@@ -29,9 +29,16 @@ export function splitItems(text: string, bad: (why: string) => Error): string[] 
   }
 }
 
-/** An item as the name it says: the text between its quotes when it is one quoted name, else the trimmed text. */
-export function unquoteName(item: string): string {
+/**
+ * An item as the name it says: the text between its quotes when it is a quoted name, else the
+ * trimmed text. Text after the closing quote (`"a,b"x`) is refused through `bad`, as --select
+ * refuses it: the name meant is not clear.
+ */
+export function unquoteName(item: string, bad: (why: string) => Error): string {
   const text = item.trim();
-  const quoted = text.startsWith('"') ? readQuoted(text, 0) : undefined;
-  return quoted && quoted.end === text.length ? quoted.name : text;
+  if (!text.startsWith('"')) return text;
+  const quoted = readQuoted(text, 0);
+  if (!quoted) throw bad('unclosed quote');
+  if (quoted.end !== text.length) throw bad(`text after the closing quote of ${JSON.stringify(quoted.name)}: ${JSON.stringify(text.slice(quoted.end))}`);
+  return quoted.name;
 }

@@ -231,6 +231,9 @@ describe('bn export --to sql', () => {
     const open = await bnInProcess(['export', stats, '--to', 'sql', '--table', 'held', '--dialect', 'sqlite', '--columns', 'id,"a,b']);
     expect(open.code).toBe(2);
     expectOneLineError(open.stderr, /--columns.*unclosed quote/);
+    const after = await bnInProcess(['export', stats, '--to', 'sql', '--table', 'held', '--dialect', 'sqlite', '--columns', 'id,"a,b"x,c']);
+    expect(after.code).toBe(2);
+    expectOneLineError(after.stderr, /--columns.*text after the closing quote of "a,b": "x"/);
   });
 
   it('names that need quoting (a keyword, spaces, double quotes, capitals) run in DuckDB as they are', async () => {

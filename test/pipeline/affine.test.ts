@@ -93,6 +93,7 @@ describe('names with commas or an = in --gamma/--beta: in double quotes, as in a
 describe('quotes in --gamma/--beta lists', () => {
   it('a quote that is not closed is an error; a quote inside a name (not at its start) is a character of it', () => {
     expect(() => parseAffineSpec('--gamma', '"a,b=2')).toThrow(/--gamma: unclosed quote/);
+    expect(() => parseAffineSpec('--gamma', '"a,b"x=2')).toThrow(/--gamma: text after the closing quote of "a,b": "x"/);
     const spec = parseAffineSpec('--gamma', 'a"=2,b=3');
     expect([...resolveAffine('--gamma', spec, ['a"', 'b'], 1)]).toEqual([2, 3]);
   });

@@ -6,7 +6,8 @@
  * - A timestamp: `YYYY-MM-DDTHH:MM:SS` and as many fraction digits as its unit has (3 for
  *   milliseconds, 6 for microseconds, 9 for nanoseconds), with `Z` when the file says it is UTC;
  *   a JavaScript Date would keep milliseconds only.
- * - A time of day: `HH:MM:SS` and its unit's fraction digits.
+ * - A time of day: `HH:MM:SS` and its unit's fraction digits, with `Z` when the file says it is UTC
+ *   (a Parquet TIME adjusted to UTC, DuckDB's TIME WITH TIME ZONE).
  * - Binary: its text when it is UTF-8, else each byte outside printable ASCII as `\xHH` (and `\`
  *   as `\\`), as DuckDB writes a BLOB: the same bytes, read back by any tool that reads those.
  *
@@ -25,7 +26,8 @@ export function temporalText(t: Temporal, value: number | bigint | Uint8Array): 
   if (t.of === 'interval') throw new RangeError('an interval is 12 bytes');
   if (t.unit === 'DAY') return dateText(value);
   if (t.of === 'date') return dateText(floorDiv(BigInt(value), SECONDS_PER_DAY * PER_SECOND[t.unit]));
-  return t.of === 'time' ? timeText(value, t.unit) : timestampText(value, t.unit, t.utc);
+  if (t.of === 'time') return `${timeText(value, t.unit)}${t.utc ? 'Z' : ''}`;
+  return timestampText(value, t.unit, t.utc);
 }
 
 /** Days since 1970-01-01 as `YYYY-MM-DD` (Howard Hinnant's civil_from_days, exact for any int32). */
@@ -131,7 +133,7 @@ export function temporalValue(t: Temporal, text: string): number | bigint | unde
 }
 
 const DATE = /^(-?\d{4,})-(\d\d)-(\d\d)$/;
-const TIME = /^(\d\d):(\d\d):(\d\d)(?:\.(\d+))?$/;
+const TIME = /^(\d\d):(\d\d):(\d\d)(?:\.(\d+))?Z?$/;
 const TIMESTAMP = /^(-?\d{4,})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d+))?Z?$/;
 
 /** Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil). */

@@ -401,6 +401,19 @@ describe('files other writers may make', () => {
     }
   });
 
+  it('a TIME adjusted to UTC (DuckDB\'s TIME WITH TIME ZONE) ends in Z, as a UTC timestamp does, and keeps its type in Parquet output', async () => {
+    const file = at('timetz.parquet');
+    await duck.run(`COPY (SELECT * FROM (VALUES (1.0::DOUBLE, TIME '12:34:56.789012', TIMETZ '12:34:56.789012+00'), (2.0, TIME '01:02:03', NULL)) v(x, t, tz)) TO '${file}' (FORMAT parquet)`);
+    const r = await bnInProcess(['normalize', file, '--to', 'csv']);
+    expect(r.stderr).toBe('');
+    expect(csvRows(r.stdout).map((cells) => cells.slice(1))).toEqual([['t', 'tz'], ['12:34:56.789012', '12:34:56.789012Z'], ['01:02:03.000000', '']]);
+    const out = at('timetz-out.parquet');
+    expect((await bnInProcess(['normalize', file, '-o', out])).code).toBe(0);
+    const read = async (f: string) => (await duck.runAndReadAll(`SELECT typeof(t) a, typeof(tz) b, t::VARCHAR c, tz::VARCHAR d FROM read_parquet('${f}')`)).getRowObjectsJS();
+    expect(await read(out)).toEqual(await read(file));
+    expect((await read(out))[0]).toEqual({ a: 'TIME', b: 'TIME WITH TIME ZONE', c: '12:34:56.789012', d: '12:34:56.789012+00' });
+  });
+
   it('an INTERVAL (which hyparquet refuses to convert) passes through as an ISO 8601 duration; bn stats does not read it', async () => {
     const file = at('interval.parquet');
     await duck.run(`COPY (SELECT i::DOUBLE x, CASE WHEN i = 3 THEN NULL ELSE INTERVAL (i) DAY + INTERVAL (i) MONTH + INTERVAL (i * 1004) MILLISECOND END iv FROM range(5) t(i)) TO '${file}' (FORMAT parquet)`);

@@ -91,6 +91,7 @@ function temporalOf(type: DataType): Temporal | undefined {
   }
   if (DataType.isDate(type)) return { of: 'date', unit: type.unit === DateUnit.DAY ? 'DAY' : 'MILLIS', utc: false };
   if (DataType.isTime(type)) return { of: 'time', unit: UNITS[type.unit]!, utc: false };
+  if (DataType.isDuration(type)) return { of: 'duration', unit: UNITS[type.unit]!, utc: false };
   return undefined;
 }
 

@@ -21,8 +21,11 @@ export type TimeUnit = 'SECOND' | 'MILLIS' | 'MICROS' | 'NANOS';
 
 /** What a date, time or timestamp column's integers count: `unit`s since 1970-01-01 (a time: since midnight). */
 export interface Temporal {
-  /** An interval: Parquet's 12 bytes, months, days and milliseconds (unit MILLIS), each a little-endian uint32. */
-  of: 'date' | 'time' | 'timestamp' | 'interval';
+  /**
+   * An interval: Parquet's 12 bytes, months, days and milliseconds (unit MILLIS), each a
+   * little-endian uint32. A duration: Arrow's, a signed count of `unit`s.
+   */
+  of: 'date' | 'time' | 'timestamp' | 'interval' | 'duration';
   unit: TimeUnit | 'DAY';
   /** The file says the values are UTC instants (a timestamp's text then ends in Z). */
   utc: boolean;

@@ -26,6 +26,7 @@ export function temporalText(t: Temporal, value: number | bigint | Uint8Array): 
   if (t.of === 'interval') throw new RangeError('an interval is 12 bytes');
   if (t.unit === 'DAY') return dateText(value);
   if (t.of === 'date') return dateText(floorDiv(BigInt(value), SECONDS_PER_DAY * PER_SECOND[t.unit]));
+  if (t.of === 'duration') return durationText(value, t.unit);
   if (t.of === 'time') return `${timeText(value, t.unit)}${t.utc ? 'Z' : ''}`;
   return timestampText(value, t.unit, t.utc);
 }
@@ -54,12 +55,26 @@ export function timestampText(value: number | bigint, unit: TimeUnit, utc: boole
 
 /** A time of day, `unit`s since midnight, as `HH:MM:SS[.fraction]`. */
 export function timeText(value: number | bigint, unit: TimeUnit): string {
-  const v = BigInt(value);
+  return timeOfSeconds(BigInt(value), unit, (seconds) => `${two(seconds / 3600n)}:${two((seconds / 60n) % 60n)}:${two(seconds % 60n)}`);
+}
+
+/** `v` units as its whole seconds written by `whole`, then a point and the unit's fraction digits (none for SECOND). */
+function timeOfSeconds(v: bigint, unit: TimeUnit, whole: (seconds: bigint) => string): string {
   const per = PER_SECOND[unit];
   const seconds = floorDiv(v, per);
   const fraction = v - seconds * per;
-  const clock = `${two(seconds / 3600n)}:${two((seconds / 60n) % 60n)}:${two(seconds % 60n)}`;
-  return DIGITS[unit] === 0 ? clock : `${clock}.${fraction.toString().padStart(DIGITS[unit], '0')}`;
+  return DIGITS[unit] === 0 ? whole(seconds) : `${whole(seconds)}.${fraction.toString().padStart(DIGITS[unit], '0')}`;
+}
+
+/**
+ * Arrow's Duration, a signed count of `unit`s, as an ISO 8601 duration in seconds with the unit's
+ * fraction digits: 1500 milliseconds `PT1.500S`, −250 `-PT0.250S` (the sign before it all, as
+ * ISO 8601-2 writes a negative duration). A bare count would lose its unit.
+ */
+export function durationText(value: number | bigint, unit: TimeUnit): string {
+  const v = BigInt(value);
+  const sign = v < 0n ? '-' : '';
+  return `${sign}PT${timeOfSeconds(v < 0n ? -v : v, unit, String)}S`;
 }
 
 /**
@@ -116,7 +131,8 @@ export function temporalValue(t: Temporal, text: string): number | bigint | unde
     return m ? daysFromCivil(Number(m[1]), Number(m[2]), Number(m[3])) : undefined;
   }
   const unit = t.unit;
-  if (unit === 'DAY' || t.of === 'interval') return undefined;
+  // Intervals and durations are written as text (./typed-columns.ts).
+  if (unit === 'DAY' || t.of === 'interval' || t.of === 'duration') return undefined;
   const per = PER_SECOND[unit];
   const fraction = (digits: string | undefined) => BigInt((digits ?? '').padEnd(DIGITS[unit], '0').slice(0, DIGITS[unit]) || '0');
   if (t.of === 'time') {

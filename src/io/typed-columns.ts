@@ -20,10 +20,11 @@ function outputTypes(layout: TableLayout): ColumnType[] {
   return layout.columns.map((_, j) => {
     if (features.has(j)) return FLOAT64;
     const type = layout.types?.[j];
-    // A date, time or timestamp keeps its type (an interval, which Arrow has no like of, is text);
-    // one of seconds goes as milliseconds (exactly), which Parquet has and Arrow too.
+    // A date, time or timestamp keeps its type (an interval, which Arrow has no like of, and a
+    // duration, which Parquet has not, are text); one of seconds goes as milliseconds (exactly),
+    // which Parquet has and Arrow too.
     const t = type?.kind === 'other' ? type.temporal : undefined;
-    if (t && t.of !== 'interval') return { ...type!, temporal: t.unit === 'SECOND' ? { ...t, unit: 'MILLIS' } : t } as ColumnType;
+    if (t && t.of !== 'interval' && t.of !== 'duration') return { ...type!, temporal: t.unit === 'SECOND' ? { ...t, unit: 'MILLIS' } : t } as ColumnType;
     return type === undefined || type.kind === 'other' ? STRING : type;
   });
 }

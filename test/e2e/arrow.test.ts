@@ -10,7 +10,7 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DateDay, DateMillisecond, Float64, makeVector, Table, tableFromIPC, tableToIPC, TimeMicrosecond, TimestampMicrosecond, TimestampNanosecond, Utf8, vectorFromArray } from 'apache-arrow';
+import { DateDay, DateMillisecond, Duration, Float64, makeData, makeVector, Table, tableFromIPC, tableToIPC, TimeMicrosecond, TimestampMicrosecond, TimestampNanosecond, TimeUnit, Utf8, vectorFromArray } from 'apache-arrow';
 import pl from 'nodejs-polars';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bnInProcess, csvRows, shell } from '../helpers/run-bn.js';
@@ -236,6 +236,31 @@ describe('dates, times and timestamps from Arrow', () => {
     const p = await bnInProcess(['normalize', at('polars-dates.arrow'), '--to', 'csv']);
     expect(p.stderr).toBe('');
     expect(csvRows(p.stdout).map((cells) => cells[1])).toEqual(['when', '2020-01-01T00:00:00.123', '1970-01-01T00:00:00.000']);
+  });
+
+  it('a duration is an ISO 8601 duration with its unit\'s digits (it was a bare count, its unit lost), text in every output', async () => {
+    const duration = (unit: TimeUnit, values: bigint[]) => makeVector(makeData({ type: new Duration(unit), length: values.length, nullCount: 0, data: new BigInt64Array(values) }));
+    const table = new Table({
+      x: vectorFromArray([1.5, 2.5, 4], new Float64()),
+      ms: duration(TimeUnit.MILLISECOND, [1500n, -250n, 86_400_000n]),
+      s: duration(TimeUnit.SECOND, [3n, 0n, -3600n]),
+      ns: duration(TimeUnit.NANOSECOND, [1n, -1_000_000_001n, 0n]),
+    });
+    writeFileSync(at('duration.arrow'), tableToIPC(table, 'file'));
+    const want = [
+      ['ms', 's', 'ns'],
+      ['PT1.500S', 'PT3S', 'PT0.000000001S'],
+      ['-PT0.250S', 'PT0S', '-PT1.000000001S'],
+      ['PT86400.000S', '-PT3600S', 'PT0.000000000S'],
+    ];
+    const r = await bnInProcess(['normalize', at('duration.arrow'), '--to', 'csv']);
+    expect(r.stderr).toBe('');
+    expect(csvRows(r.stdout).map((cells) => cells.slice(1))).toEqual(want);
+    for (const out of ['duration-out.arrow', 'duration-out.parquet']) {
+      expect((await bnInProcess(['normalize', at('duration.arrow'), '-o', at(out)])).code).toBe(0);
+      const again = await bnInProcess(['normalize', at(out), '--to', 'csv']);
+      expect(csvRows(again.stdout).map((cells) => cells.slice(1))).toEqual(want);
+    }
   });
 });
 

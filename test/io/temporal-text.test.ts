@@ -3,7 +3,7 @@
  * calendar code) where Date can say it, and exact digits where it cannot (beyond milliseconds).
  */
 import { describe, expect, it } from 'vitest';
-import { bytesText, dateText, intervalText, temporalText, temporalValue, timestampText, timeText } from '../../src/io/temporal-text.js';
+import { bytesText, dateText, durationText, intervalText, temporalText, temporalValue, timestampText, timeText } from '../../src/io/temporal-text.js';
 
 describe('dateText', () => {
   it('agrees with Date for every 97th day from 100,000 days before 1970 to 100,000 after, and at the edges of Date\'s years', () => {
@@ -54,6 +54,28 @@ describe('bytesText', () => {
     expect(bytesText(Buffer.from('héllo'))).toBe('héllo');
     expect(bytesText(Uint8Array.of(0x00, 0xff, 0x41, 0x5c))).toBe('\\x00\\xFFA\\\\');
     expect(bytesText(Uint8Array.of(0xc3))).toBe('\\xC3');
+  });
+});
+
+describe('durationText', () => {
+  it('a signed count of units as ISO 8601 seconds with the unit\'s fraction digits, against the count written out by hand', () => {
+    expect(durationText(1500n, 'MILLIS')).toBe('PT1.500S');
+    expect(durationText(-250n, 'MILLIS')).toBe('-PT0.250S');
+    expect(durationText(0n, 'SECOND')).toBe('PT0S');
+    expect(durationText(-86_400, 'SECOND')).toBe('-PT86400S');
+    expect(durationText(1n, 'NANOS')).toBe('PT0.000000001S');
+    expect(durationText(-(2n ** 63n), 'NANOS')).toBe('-PT9223372036.854775808S');
+    const per = { SECOND: 1n, MILLIS: 1000n, MICROS: 1_000_000n, NANOS: 1_000_000_000n } as const;
+    for (const unit of ['SECOND', 'MILLIS', 'MICROS', 'NANOS'] as const) {
+      for (let k = -300; k <= 300; k++) {
+        const v = BigInt(k) * 987_654_321_123n + BigInt(k % 7);
+        // The digits of |v| with a point `digits` from the end: the same number, written another way.
+        const digits = per[unit].toString().length - 1;
+        const abs = (v < 0n ? -v : v).toString().padStart(digits + 1, '0');
+        const seconds = digits === 0 ? abs : `${abs.slice(0, -digits)}.${abs.slice(-digits)}`;
+        expect(durationText(v, unit)).toBe(`${v < 0n ? '-' : ''}PT${seconds}S`);
+      }
+    }
   });
 });
 

@@ -58,31 +58,39 @@ function arrowType(type: ColumnType): DataType {
 /** A date, time or timestamp column: its integers as they are (apache-arrow's builders take milliseconds, a float). */
 function integerData(type: DataType, values: Exclude<ColumnValues, Float64Array>, wide: boolean): Data {
   const data = wide ? new BigInt64Array(values.length) : new Int32Array(values.length);
+  const { valid, nulls } = eachValid(values, (value): value is number | bigint => typeof value === 'bigint' || typeof value === 'number', (value, i) => {
+    data[i] = (wide ? BigInt(value) : Number(value)) as never;
+  });
+  return makeData({ type: type as DateDay, length: values.length, nullCount: nulls, nullBitmap: valid, data: data as Int32Array });
+}
+
+/**
+ * Calls `put` with each value that `isValue` takes (the others are nulls); returns the validity
+ * bitmap (a bit set for each value, least significant first) and the count of nulls.
+ */
+function eachValid<T extends Exclude<ColumnValues, Float64Array>[number]>(
+  values: Exclude<ColumnValues, Float64Array>,
+  isValue: (value: Exclude<ColumnValues, Float64Array>[number]) => value is T,
+  put: (value: T, i: number) => void,
+): { valid: Uint8Array; nulls: number } {
   const valid = new Uint8Array(Math.ceil(values.length / 8));
   let nulls = 0;
   values.forEach((value, i) => {
-    if (typeof value !== 'bigint' && typeof value !== 'number') {
+    if (!isValue(value)) {
       nulls++;
       return;
     }
     valid[i >> 3]! |= 1 << (i & 7);
-    data[i] = (wide ? BigInt(value) : Number(value)) as never;
+    put(value, i);
   });
-  return makeData({ type: type as DateDay, length: values.length, nullCount: nulls, nullBitmap: valid, data: data as Int32Array });
+  return { valid, nulls };
 }
 
 /** A decimal column: each unscaled integer as little-endian 32-bit words, two's complement. */
 function decimalData(type: Decimal, values: Exclude<ColumnValues, Float64Array>): Data {
   const width = type.bitWidth / 32;
   const words = new Uint32Array(values.length * width);
-  const valid = new Uint8Array(Math.ceil(values.length / 8));
-  let nulls = 0;
-  values.forEach((value, i) => {
-    if (typeof value !== 'bigint') {
-      nulls++;
-      return;
-    }
-    valid[i >> 3]! |= 1 << (i & 7);
+  const { valid, nulls } = eachValid(values, (value): value is bigint => typeof value === 'bigint', (value, i) => {
     let x = BigInt.asUintN(type.bitWidth, value);
     for (let k = 0; k < width; k++, x >>= 32n) words[i * width + k] = Number(x & 0xffffffffn);
   });

@@ -134,9 +134,14 @@ export function affineParams(
 ): AffineParams {
   const params: AffineParams = { mean, meanLow, scale: new Float64Array(mean.length), beta };
   for (let f = 0; f < mean.length; f++) {
-    const k = prescaleLog2(mean[f]!, variance[f]!, epsilon);
-    if (k === 0) {
-      params.scale[f] = normalizeScale(variance[f]!, epsilon, gamma[f]!, flat);
+    let k = prescaleLog2(mean[f]!, variance[f]!, epsilon);
+    // ε·4^k beyond float64: ε is most of σ² + ε, and the unscaled scale is of ordinary size. It is
+    // divided by 2^k, exactly while that stays a normal double (k is lowered to keep it one).
+    const epsilonTimes = epsilon * 2 ** k * 2 ** k;
+    const unscaled = k === 0 || Number.isFinite(epsilonTimes) ? undefined : normalizeScale(variance[f]!, epsilon, gamma[f]!, flat);
+    if (unscaled !== undefined) k = Math.min(k, Math.floor(Math.log2(Math.abs(unscaled))) + 1022);
+    if (k <= 0) {
+      params.scale[f] = unscaled ?? normalizeScale(variance[f]!, epsilon, gamma[f]!, flat);
       continue;
     }
     if (!params.prescale) {
@@ -147,21 +152,21 @@ export function affineParams(
     params.prescale[f] = 2 ** k;
     params.mean[f] = mean[f]! * 2 ** k;
     params.meanLow[f] = lowTimes ? lowTimes(f, k) : meanLow[f]! * 2 ** k;
-    // γ/√(σ²·4^k + ε·4^k) = (γ/√(σ² + ε))/2^k, rounded once; ε·4^k in two exact steps (ε < 2^−1800 here).
-    params.scale[f] = normalizeScale(timesFourTo(variance[f]!, k), epsilon * 2 ** k * 2 ** k, gamma[f]!, flat);
+    // γ/√(σ²·4^k + ε·4^k) = (γ/√(σ² + ε))/2^k, rounded once; ε·4^k in two exact steps.
+    params.scale[f] = unscaled !== undefined ? unscaled / 2 ** k : normalizeScale(timesFourTo(variance[f]!, k), epsilonTimes, gamma[f]!, flat);
   }
   return params;
 }
 
 /**
- * k for a feature of tiny mean and spread (both below 2^−900): the power of two that brings the
- * larger near 1 (at most 2^1023); 0 for every other feature, and where σ² + ε is 0.
+ * k for a feature of tiny values, mean and spread σ both below 2^−900 (whatever ε: the low part
+ * of the mean is as small with a large ε): the power of two that brings the larger near 1 (at
+ * most 2^1023); 0 for every other feature, and where σ² + ε is 0.
  */
 function prescaleLog2(mean: number, variance: number | Ratio, epsilon: number): number {
-  const spread = log2Of(variance, epsilon) / 2;
-  if (spread === -Infinity || !(spread < TINY_LOG2)) return 0;
-  const size = Math.max(spread, mean === 0 ? -Infinity : Math.log2(Math.abs(mean)));
-  if (!(size < TINY_LOG2)) return 0;
+  if (log2Of(variance, epsilon) === -Infinity) return 0;
+  const size = Math.max(log2Of(variance, 0) / 2, mean === 0 ? -Infinity : Math.log2(Math.abs(mean)));
+  if (!(size < TINY_LOG2) || size === -Infinity) return 0;
   return Math.min(MAX_PRESCALE_LOG2, -Math.floor(size));
 }
 

@@ -146,7 +146,8 @@ describe('normalized values: within 4 ulps of max(|γ·x̂|, |β|) of the exact 
     const X = parts.map((d) => d.mant << BigInt(d.exp - e)); // x = X·2^e
     const S1 = X.reduce((a, x) => a + x, 0n);
     const S2 = X.reduce((a, x) => a + x * x, 0n);
-    const P = 200n;
+    // 200 bits below the data's least unit, and below 2^−1074 too: a result as small as the data keeps them.
+    const P = 200n + BigInt(Math.max(0, -e));
     // Everything in units of 2^e, so that tiny data keeps its 200 bits: with d = x − μ and
     // v = σ² + ε in those units, y = γ·d/√v + β exactly.
     // (σ² + ε)·2^(−2e)·2^(2P) = (n·S2 − S1²)/n²·2^(2P) + ε·2^(2P − 2e), as an integer.
@@ -194,7 +195,8 @@ describe('normalized values: within 4 ulps of max(|γ·x̂|, |β|) of the exact 
 
   /** The largest distance of got from want, in ulps of max(|want − β|, |β|) (an exact 0 must be 0). */
   function worstUlps(xs: readonly number[], got: readonly number[], want: readonly number[], beta: number): { worst: number; where: string } {
-    const ulp = (v: number) => 2 ** (Math.floor(Math.log2(Math.abs(v))) - 52);
+    // A subnormal's ulp is 2^−1074, whatever its size.
+    const ulp = (v: number) => Math.max(2 ** (Math.floor(Math.log2(Math.abs(v))) - 52), 2 ** -1074);
     expect(got).toHaveLength(xs.length);
     let worst = 0;
     let where = '';
@@ -210,17 +212,21 @@ describe('normalized values: within 4 ulps of max(|γ·x̂|, |β|) of the exact 
   // bits, or that σ is below 1e−308 (γ/σ beyond float64): bn then works in units of a power of two.
   // β = 0, so each result is measured against itself, the one nearest 0 included.
   const subnormals = Array.from({ length: 2000 }, () => Math.round(noise(2000)) * 2 ** -1074);
-  it.each([
+  const tiny: Array<[string, number[]]> = [
     ['1e-300, 2e-300, 3e-300', [1e-300, 2e-300, 3e-300]],
     ['values near 1e-300', Array.from({ length: 2000 }, () => (1 + rand()) * 1e-300)],
     ['values near 1e-295 with a spread of 1e-305', Array.from({ length: 2000 }, () => 1e-295 + noise(1e-305))],
     ['1e-310, -1e-310, 4e-310 (σ below 1e-308)', [1e-310, -1e-310, 4e-310]],
     ['subnormal multiples of 2^-1074', subnormals],
-  ])('tiny values, ε = 0, β = 0: %s, within 3 ulps of each result (-j 1, -j 2, -b, --stats --exact)', async (_name, xs) => {
-    const want = expectedOf(xs, 1, 0, 0);
+    ['5e-324, 0, 0 (the mean is below the least subnormal)', [5e-324, 0, 0]],
+  ];
+  // ε of any size: 1e-5 (the default) is all of σ² + ε here, yet μ's low part is as small.
+  it.each(tiny.flatMap(([name, xs]) => [0, 1e-300, 1e-5, 1].map((eps) => [name, eps, xs] as const)))('tiny values, β = 0: %s, ε = %s, within 3 ulps of each result (-j 1, -j 2, -b, --stats --exact)', async (_name, eps, xs) => {
+    const want = expectedOf(xs, 1, 0, eps);
+    const e = String(eps);
     const runs: Array<[string, string[]]> = [
-      ['whole', ['normalize', '-e', '0', '-']],
-      ['-b', ['normalize', '-e', '0', '-b', String(xs.length), '-']],
+      ['whole', ['normalize', '-e', e, '-']],
+      ['-b', ['normalize', '-e', e, '-b', String(xs.length), '-']],
     ];
     for (const [what, args] of runs) {
       const r = await bnInProcess(args, csv(xs));
@@ -231,7 +237,7 @@ describe('normalized values: within 4 ulps of max(|γ·x̂|, |β|) of the exact 
     const file = path.join(dir, `tiny-${Math.random().toString(36).slice(2)}.csv`);
     const statsFile = `${file}.json`;
     writeFileSync(file, csv(xs));
-    const trained = await bnInProcess(['normalize', '-e', '0', '-j', '2', file, '--save-stats', statsFile], '', { env: { BN_JOBS_BLOCK: '4096' } });
+    const trained = await bnInProcess(['normalize', '-e', e, '-j', '2', file, '--save-stats', statsFile], '', { env: { BN_JOBS_BLOCK: '4096' } });
     expect(trained.stderr).toBe('');
     const exact = await bnInProcess(['normalize', '--stats', statsFile, '--exact', '-j', '2', file], '', { env: { BN_JOBS_BLOCK: '4096' } });
     expect(exact.stdout).toBe(trained.stdout);

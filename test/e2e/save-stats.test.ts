@@ -66,6 +66,25 @@ describe('running statistics after every batch', () => {
     expect(readFileSync(path.join(dir, 'a.json'), 'utf8')).toBe(readFileSync(path.join(dir, 'b.json'), 'utf8'));
     expect(readJson(path.join(dir, 'a.json'))).toMatchObject({ weight: [1, 3], eps: 0.5, momentum: 0.25, preset: 'keras' });
   });
+
+  it('a column whose first number comes after the first batch: not a feature of either file (it passes through normalize -b), and the file works in inference', async () => {
+    const dir = tempDir();
+    const data = path.join(dir, 'late.csv');
+    writeFileSync(data, 'x,y\n1,\n2,\n3,4\n5,6\n');
+    for (const select of [[], ['-s', '/x|y/']]) {
+      const [a, b] = [path.join(dir, 'a.json'), path.join(dir, 'b.json')];
+      expect((await bnProcess(['stats', data, '-b', '2', ...select, '--save-stats', a])).code).toBe(0);
+      expect((await bnProcess(['normalize', data, '-b', '2', ...select, '--save-stats', b, '-o', path.join(dir, 'out.csv')])).code).toBe(0);
+      expect(readFileSync(a, 'utf8')).toBe(readFileSync(b, 'utf8'));
+      expect(readJson(a).features).toEqual(['x']);
+      const inference = await bnProcess(['normalize', data, '--stats', a]);
+      expect(inference.stderr).toBe('');
+      expect(inference.stdout.split('\n')[3]).toMatch(/^[-\d.e]+,4$/);
+    }
+    // The report still has y, from the rows that have it.
+    const report = JSON.parse((await bnProcess(['stats', data, '-b', '2', '--to', 'json'])).stdout);
+    expect(report.features).toEqual(['x', 'y']);
+  });
 });
 
 describe('--preset and the flags that override it', () => {

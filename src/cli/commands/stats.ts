@@ -7,6 +7,7 @@ import { statsPass, type DatasetStats } from '../../pipeline/compute-stats.js';
 import { openReader } from '../../pipeline/read-input.js';
 import type { TrainingSettings } from '../../pipeline/presets.js';
 import { statsFileOf } from '../../pipeline/running.js';
+import { bindSelection, type SelectionSpec } from '../../pipeline/select.js';
 import { emptyStatsFile, type StatsFile } from '../../stats-file.js';
 import { columnsNote } from '../columns-note.js';
 import { addDisplayOptions, resolveDisplay, startProgress, type DisplayFlags } from '../display.js';
@@ -80,7 +81,7 @@ Examples:
       }
       // Everything is computed before the first byte goes out: a failure prints nothing.
       if (settings) {
-        const saved = trainedStats(stats, settings);
+        const saved = trainedStats(stats, settings, resolved.select);
         await writeStatsFile(flags.saveStats!, saved, io);
         if (flags.saveStats === '-') return;
       }
@@ -121,7 +122,14 @@ function requireSaveStats(flags: StatsFlags): void {
  * variance: the file is written all the same, with null there, since `bn merge` needs its count
  * and sums; inference refuses such a file (see affineOf) until it is merged.
  */
-function trainedStats(stats: DatasetStats, settings: TrainingSettings): StatsFile {
+function trainedStats(all: DatasetStats, settings: TrainingSettings, select: SelectionSpec | undefined): StatsFile {
+  // Training's features are those its first batch settles: a column whose first number comes in
+  // a later batch passes through `normalize -b`, and is not in its stats file either (one that
+  // --select names stays: training refuses it, and so does inference with this file).
+  const first = all.batches[0]!.moments;
+  const selection = select && bindSelection(select, all.columns);
+  const named = (j: number) => selection?.role(all.columns[j]!, j) === 'feature';
+  const stats = { ...all, features: all.features.filter((j) => first.count(j) > 0 || named(j)) };
   const names = stats.features.map((j) => stats.columns[j]!);
   const gamma = resolveAffine('--gamma', settings.gamma, names, 1);
   const beta = resolveAffine('--beta', settings.beta, names, 0);

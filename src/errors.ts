@@ -147,5 +147,8 @@ export function fileCut(label: string, read: number, size: number): BnError {
 export function readError(err: unknown, label: string): unknown {
   if (err instanceof BnError) return err;
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  // A write's error met on the way (a pass writes as it reads): the reader of the output left,
+  // which is no failure of this input (the CLI ends quietly on it).
+  if (code === 'EPIPE' || code === 'ERR_STREAM_WRITE_AFTER_END') return err;
   return code ? new BnError('BN_READ_FAILED', `cannot read: ${describeErrno(err as NodeJS.ErrnoException)}`, { file: label }) : err;
 }

@@ -417,6 +417,19 @@ describe('pipelines', () => {
     }
   });
 
+  it('-o /dev/stdout with two threads, to a reader that leaves early: status 0, no "cannot read" of the input', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'bn-epipe-'));
+    const file = path.join(dir, 'rows.csv');
+    writeFileSync(file, `id,x,y\n${Array.from({ length: 150_000 }, (_, i) => `r${i},${i / 7},${Math.sin(i)}`).join('\n')}\n`);
+    // Small blocks: the workers' bytes meet the closed pipe while the main thread reads (it did in 7 runs of 8).
+    for (let k = 0; k < 4; k++) {
+      const r = await shell(`BN_JOBS_BLOCK=65536 $BN normalize ${file} -j 2 -o /dev/stdout | head -1`);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe('id,x,y\n');
+    }
+  });
+
   it('a big JSON array streams through normalize -b to a reader that leaves early', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'bn-big-'));
     writeFileSync(path.join(dir, 'big.json'), `[${Array.from({ length: 300000 }, (_, i) => `[${i}]`).join(',')}]`);

@@ -236,7 +236,7 @@ function readDocument(r: FieldReader): LoadedStats | undefined {
   const runningVar = arr(names.var, true, { nonNegative: true, nullable: kind === 'bn' });
   const eps = r.number('eps', !optional, { nonNegative: true }) ?? (kind === 'keras' ? 1e-3 : 1e-5);
   const numBatchesTracked = r.number('num_batches_tracked', !optional, { nonNegative: true, integer: true });
-  const summary = kind === 'bn' ? readBnOnly(r, arr, (key) => {
+  const summary = kind === 'bn' ? readBnOnly(r, features, arr, (key) => {
     const value = r.dyadics(key, r.get('version') === 2);
     arrays.push([key, value]);
     return value;
@@ -267,6 +267,7 @@ function readDocument(r: FieldReader): LoadedStats | undefined {
 /** The keys only a bn stats file has: settings and the exact statistics. */
 function readBnOnly(
   r: FieldReader,
+  features: readonly string[] | undefined,
   arr: (key: string, required: boolean, rule?: NumberRule) => readonly number[] | undefined,
   sums: (key: string) => readonly Dyadic[] | undefined,
 ): Pick<StatsFile, 'momentum' | 'preset' | 'count' | 'mean' | 'var' | 'sum' | 'sumOfSquares' | 'meanLow'> {
@@ -291,7 +292,7 @@ function readBnOnly(
   const sum = sums('sum');
   const sumOfSquares = sums('sum_sq');
   if (sumOfSquares?.some((d) => d.mantissa < 0n)) r.problem('sum_sq has a negative sum of squares');
-  if (count && mean && variance && sum && sumOfSquares) checkSums(r, count, mean, variance, sum, sumOfSquares);
+  if (count && mean && variance && sum && sumOfSquares) checkSums(r, features, count, mean, variance, sum, sumOfSquares);
   return {
     momentum,
     preset,
@@ -308,13 +309,15 @@ function readBnOnly(
  * The rounded statistics must be those of the sums (a file edited by hand, or two files spliced,
  * would otherwise merge into something neither says).
  */
-function checkSums(r: FieldReader, count: readonly number[], mean: readonly number[], variance: readonly number[], sum: readonly Dyadic[], squares: readonly Dyadic[]): void {
+function checkSums(r: FieldReader, features: readonly string[] | undefined, count: readonly number[], mean: readonly number[], variance: readonly number[], sum: readonly Dyadic[], squares: readonly Dyadic[]): void {
   const width = count.length;
   if ([mean, variance, sum, squares].some((a) => a.length !== width)) return; // reported as different lengths
   if (!count.every((n) => Number.isSafeInteger(n) && n >= 0)) return; // reported with count
   const m = Moments.fromSums({ count, sum, sumOfSquares: squares });
   const off = count.flatMap((n, f) => (n > 0 && (m.mean(f) !== mean[f] || m.variance(f) !== variance[f]) ? [f] : []));
-  if (off.length > 0) r.problem(`mean or var do not match sum and sum_sq for feature${off.length === 1 ? '' : 's'} ${off.map((f) => f + 1).join(', ')}`);
+  // Named as the file names them, else by index from 0 as the arrays' other messages do (`var[0]`).
+  const name = (f: number) => (features?.[f] !== undefined ? JSON.stringify(features[f]) : `[${f}]`);
+  if (off.length > 0) r.problem(`mean or var do not match sum and sum_sq for feature${off.length === 1 ? '' : 's'} ${off.map(name).join(', ')}`);
 }
 
 interface NumberRule {

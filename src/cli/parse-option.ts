@@ -8,9 +8,9 @@ import { parseDecimal } from '../io/numbers.js';
 import { splitItems, unquoteName } from '../pipeline/name-list.js';
 
 export function positiveInteger(text: string): number {
-  if (!/^\s*\+?\d+\s*$/.test(text) || Number(text) < 1 || !Number.isSafeInteger(Number(text))) {
-    throw new InvalidArgumentError('expected a whole number ≥ 1.');
-  }
+  const whole = /^\s*\+?\d+\s*$/.test(text);
+  if (whole && Number(text) > Number.MAX_SAFE_INTEGER) throw new InvalidArgumentError(`too large: at most ${Number.MAX_SAFE_INTEGER}.`);
+  if (!whole || Number(text) < 1) throw new InvalidArgumentError('expected a whole number ≥ 1.');
   return Number(text);
 }
 

@@ -161,6 +161,11 @@ async function opened(file: string, flags: string, target: string): Promise<Writ
       stream.once('error', reject);
     });
   } catch (err) {
+    // No such file in a directory that exists: the file system makes none (/proc, /sys).
+    const dir = path.dirname(file);
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && (await fs.stat(dir).catch(() => undefined))?.isDirectory()) {
+      throw new BnError('BN_WRITE_FAILED', `cannot write: ${dir} takes no new file (the temporary file it is written to first); a special file system?`, { file: target });
+    }
     throw writeFailed(target, err);
   }
   return stream;

@@ -85,7 +85,14 @@ function notUtf8(bytes: Buffer, at: number, offset: number, label: string): BnEr
   const byte = bytes[at];
   const shown = byte === undefined ? 'the end of the input inside a character' : `byte 0x${byte.toString(16).padStart(2, '0')}`;
   const utf16 = offset === 0 && at === 0 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff));
-  const hint = utf16 ? ' (a UTF-16 byte order mark: convert with iconv -f UTF-16 -t UTF-8)' : ' (convert it, e.g. iconv -f LATIN1 -t UTF-8)';
+  // In the first bytes: more likely binary than another encoding (brotli, which has no magic
+  // bytes to be known by, on standard input or under a name without .br).
+  const binary = offset + at < 4;
+  const hint = utf16
+    ? ' (a UTF-16 byte order mark: convert with iconv -f UTF-16 -t UTF-8)'
+    : binary
+      ? ' (compressed? gzip, zlib and zstd are known by their bytes, brotli only by a .br name: brotli -dc FILE | bn …; text of another encoding: iconv -f LATIN1 -t UTF-8)'
+      : ' (convert it, e.g. iconv -f LATIN1 -t UTF-8)';
   return new BnError('BN_NOT_UTF8', `not UTF-8 text: ${shown} at byte offset ${offset + at}${hint}`, { file: label });
 }
 

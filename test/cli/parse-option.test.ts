@@ -21,4 +21,9 @@ describe('option value parsers', () => {
   ] as const)('%o rejects %j', (parse, text) => {
     expect(() => (parse as (s: string) => unknown)(text)).toThrow(InvalidArgumentError);
   });
+
+  it('a whole number beyond 2^53 is said to be too large, not to be no whole number', () => {
+    expect(() => positiveInteger('99999999999999999999')).toThrow(/^too large: at most 9007199254740991\.$/);
+    expect(() => positiveInteger('0')).toThrow(/^expected a whole number ≥ 1\.$/);
+  });
 });

@@ -6,6 +6,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { brotliCompressSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { bnInProcess, bnProcess, expectOneLineError } from '../helpers/run-bn.js';
 
@@ -21,6 +22,8 @@ describe('bad data: exit 1 with file:line:column', () => {
     ['duplicate column names', 'a,a\n1,2\n', /^bn: <stdin>:1:2: duplicate column name "a"/m],
     ['no numeric column', 'a,b\nx,y\n', /^bn: <stdin>: no numeric column/m],
     ['Latin-1 text', Buffer.from('a,b\n1,caf\xe9\n', 'latin1'), /^bn: <stdin>: not UTF-8 text: byte 0xe9 at byte offset 9 \(convert it, e\.g\. iconv -f LATIN1 -t UTF-8\)$/m],
+    // Brotli has no magic bytes: on standard input it is known by none, and its first bytes are not text.
+    ['brotli on standard input', brotliCompressSync('a,b\n1,2\n3,4\n'), /^bn: <stdin>: not UTF-8 text: byte 0x8b at byte offset 0 \(compressed\? .*brotli only by a \.br name: brotli -dc FILE \| bn …; text of another encoding: iconv -f LATIN1 -t UTF-8\)$/m],
   ])('%s', async (_name, input, pattern) => {
     for (const command of ['stats', 'normalize']) {
       const r = await bnInProcess([command], input);
@@ -132,6 +135,14 @@ describe('-o FILE is written atomically', () => {
     expect(r.code).toBe(1);
     expectOneLineError(r.stderr, /^bn: \/no\/such\/dir\/out.csv: cannot write: no such directory$/);
     expect(existsSync('/no/such/dir')).toBe(false);
+  });
+
+  it('a directory that exists but takes no new file (/proc) is said as such, not as "no such directory"', async () => {
+    for (const target of ['/proc/version', '/proc/new.csv']) {
+      const r = await bnProcess(['normalize', '-o', target, '-'], { stdin: 'a\n1\n3\n' });
+      expect(r.code).toBe(1);
+      expectOneLineError(r.stderr, new RegExp(`^bn: ${target}: cannot write: /proc takes no new file \\(the temporary file it is written to first\\); a special file system\\?$`));
+    }
   });
 });
 

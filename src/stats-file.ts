@@ -286,8 +286,11 @@ function readBnOnly(
     else r.problem(`preset must be ${PRESET_NAMES.map((n) => `"${n}"`).join(', ').replace(/, ([^,]*)$/, ' or $1')}, found ${quoteValue(p)}`);
   }
   const count = arr('count', true, { nonNegative: true, integer: true });
-  const mean = arr('mean', true);
-  const variance = arr('var', true, { nonNegative: true });
+  // null: a feature of no value in this shard (count 0; --select named a column empty here).
+  const mean = arr('mean', true, { nullable: true });
+  const variance = arr('var', true, { nonNegative: true, nullable: true });
+  const noValue = (x: number | undefined, f: number) => Number.isNaN(x) && count?.[f] !== 0;
+  if (mean?.some(noValue) || variance?.some(noValue)) r.problem('mean and var may be null only where count is 0');
   const meanLow = arr('mean_lo', false);
   const sum = sums('sum');
   const sumOfSquares = sums('sum_sq');

@@ -30,6 +30,11 @@ export interface PassOptions {
   select?: SelectionSpec;
   /** With batchSize: a last batch too small to train on is folded into the one before it (default), or left for training to refuse. */
   lastBatch?: LastBatch;
+  /**
+   * A column --select names that has no number here is a feature of count 0 (a shard's stats
+   * file: the column was empty in this shard only, and merging adds nothing for it), not an error.
+   */
+  emptySelected?: 'keep';
 }
 
 /** A stats pass as a batch consumer; `result` once the reader is done. */
@@ -52,7 +57,7 @@ export function statsConsumer(options: PassOptions): BatchConsumer & { result(sh
     },
     result(shape, label) {
       const batches = moments?.finish() ?? [];
-      return finishStats(plan, batches, moments?.rows ?? 0, shape ?? { columns: [], label }, moments?.total(), options.lastBatch);
+      return finishStats(plan, batches, moments?.rows ?? 0, shape ?? { columns: [], label }, moments?.total(), options);
     },
     // Workers take the features as they stand: a column still undecided would need the rows before it.
     workerStep() {
@@ -88,7 +93,7 @@ export function finishStats(
   source: Pick<TableSource, 'columns' | 'label'>,
   /** The batches merged (BatchMoments.total). */
   merged: Moments | undefined,
-  lastBatch?: LastBatch,
+  { lastBatch, emptySelected }: Pick<PassOptions, 'lastBatch' | 'emptySelected'> = {},
 ): DatasetStats {
   if (!plan || rows === 0 || !merged) {
     throw new BnError('BN_EMPTY_INPUT', 'no data rows (only a header)', { file: source.label });
@@ -110,7 +115,7 @@ export function finishStats(
   for (const m of [total, ...batches.map((b) => b.moments)]) checkRepresentable(m, features, source.columns, source.label);
   for (const j of features) {
     // Only a selected column can be a feature without a value (the default rule needs one).
-    if (total.count(j) === 0) {
+    if (total.count(j) === 0 && emptySelected !== 'keep') {
       throw new BnError('BN_EMPTY_COLUMN', 'selected column has no number: every value is missing', { file: source.label, name: source.columns[j] });
     }
   }

@@ -102,6 +102,33 @@ describe('bn merge of shards made with coreutils split', () => {
   });
 });
 
+describe('a sparse column empty in one shard', () => {
+  it('is a feature of count 0 in that shard\'s file when --select names it, and the merge is the whole\'s bits', async () => {
+    const dir = mkdtempSync(path.join(work, 'sparse-'));
+    // c has numbers in rows 1–300 only: the second shard has none of it.
+    const rows = Array.from({ length: 600 }, (_, i) => `${i / 7},${Math.sin(i) * 1e9},${i < 300 ? String(i * 0.3) : ''}`);
+    writeFileSync(path.join(dir, 'all.csv'), `a,b,c\n${rows.join('\n')}\n`);
+    writeFileSync(path.join(dir, 'p1.csv'), `a,b,c\n${rows.slice(0, 300).join('\n')}\n`);
+    writeFileSync(path.join(dir, 'p2.csv'), `a,b,c\n${rows.slice(300).join('\n')}\n`);
+    const r = await sh('for p in p1 p2 all; do bn stats $p.csv -s a,b,c --save-stats $p.json >/dev/null; done; bn merge p1.json p2.json -o merged.json', dir);
+    expect(r.stderr).toBe('');
+    const p2 = JSON.parse(readFileSync(path.join(dir, 'p2.json'), 'utf8')) as Saved;
+    expect(p2.count).toEqual([300, 300, 0]);
+    expect(p2.mean[2]).toBeNull();
+    const merged = JSON.parse(readFileSync(path.join(dir, 'merged.json'), 'utf8')) as Saved;
+    const whole = JSON.parse(readFileSync(path.join(dir, 'all.json'), 'utf8')) as Saved;
+    expect({ ...merged, num_batches_tracked: 1 }).toEqual(whole);
+    // Without --save-stats (a report of this input alone), selecting a column with no number is still an error (SPEC §2).
+    const report = await bnProcess(['stats', path.join(dir, 'p2.csv'), '-s', 'a,b,c']);
+    expect(report.code).toBe(1);
+    expectOneLineError(report.stderr, /\(column "c"\): selected column has no number/);
+    // The shard's own file is not a model: its running statistics are null until merged.
+    const used = await bnProcess(['normalize', path.join(dir, 'p2.csv'), '--stats', path.join(dir, 'p2.json')]);
+    expect(used.code).toBe(1);
+    expectOneLineError(used.stderr, /running statistics are null for "c"|running statistics are null for .*"c"/);
+  });
+});
+
 const hasParallel = spawnSync('parallel', ['--version'], { stdio: 'ignore' }).status === 0;
 
 describe('the README\'s map-reduce recipes, as written', () => {

@@ -70,7 +70,9 @@ Examples:
         progress?.expectBytes(await fileBytes(resolved.spec.path));
         const { input, stdin } = await settleFormat(resolved, io.stdin);
         noteDelimiter(input, display, io);
-        stats = await statsPass(openReader(input, stdin, { counter: progress?.counter }).read, input, input.spec.label);
+        // A shard's stats file keeps a selected column this shard has no number of (count 0), for bn merge.
+        const options = settings ? { ...input, emptySelected: 'keep' as const } : input;
+        stats = await statsPass(openReader(input, stdin, { counter: progress?.counter }).read, options, input.spec.label);
       } catch (err) {
         // A shard without a row (map-reduce tools cut such ones) still gives a stats file, which merges as nothing.
         if (!(settings && err instanceof BnError && err.code === 'BN_EMPTY_INPUT')) throw err;

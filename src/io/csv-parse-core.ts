@@ -20,6 +20,7 @@ interface ParseApi {
   options: { record_delimiter: Buffer[] };
   state: { field: { prepend(value: Buffer): void; toString(encoding: 'utf8'): string }; record: unknown[]; recordDelimiterMaxLength: number };
   __autoDiscoverRecordDelimiter(buf: Buffer, pos: number): number;
+  __needMoreData(i: number, bufLen: number, end: boolean): boolean;
 }
 
 export interface CsvParseOptions {
@@ -27,13 +28,22 @@ export interface CsvParseOptions {
   lazyQuotes?: boolean;
   /** csv-parse's max_record_size: bytes of a record's fields, 0 for no limit. */
   maxRecordBytes?: number;
+  /**
+   * A chunk that ends with an LF outside quotes gives all its records at once (a live stream):
+   * csv-parse keeps the last bytes of every chunk until the next one, in case they begin a CRLF
+   * or a delimiter of several bytes, so a chunk's last record would wait for the next chunk.
+   */
+  recordsAtLineEnd?: boolean;
 }
 
 const CR = Buffer.from('\r');
+const LF = 0x0a;
 const LINE_BREAKS = [Buffer.from('\r\n'), Buffer.from('\n')];
 
 export class CsvParseCore {
   private readonly api: ParseApi;
+  /** The chunk being parsed ends with an LF (see recordsAtLineEnd). */
+  private endsWithLf = false;
 
   constructor(
     ParserClass: typeof Parser,
@@ -62,6 +72,16 @@ export class CsvParseCore {
       }
       return length;
     };
+    if (options.recordsAtLineEnd) {
+      // What it looks ahead for starts before the last byte, an LF, and ends by it: a CRLF (its CR
+      // would come first), a delimiter (none starts with an LF), a quote's next byte (the LF is
+      // that byte). Inside quotes the LF is data, kept in the field's state for the next chunk.
+      const needMore = api.__needMoreData;
+      const core = this;
+      api.__needMoreData = function (this: ParseApi, i, bufLen, end) {
+        return core.endsWithLf ? false : needMore.call(this, i, bufLen, end);
+      };
+    }
     if (!options.lazyQuotes) {
       const { state } = api;
       state.field.prepend = () => {
@@ -73,6 +93,8 @@ export class CsvParseCore {
 
   /** Parses a chunk (undefined and `end` at the end of the input): csv-parse's error, or a CsvSyntaxError (line 0). */
   parse(buf: Buffer | undefined, end: boolean): Error | undefined {
+    // The buffer csv-parse reads is what it kept of the last chunk, then this one: it ends as this one does.
+    this.endsWithLf = buf !== undefined && buf[buf.length - 1] === LF;
     try {
       return this.api.parse(buf, end, this.push, () => {});
     } catch (err) {

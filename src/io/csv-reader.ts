@@ -21,14 +21,15 @@ export type { CsvOptions } from './csv-rows.js';
 
 /** `eager`: each input chunk's rows handed on at once (a live stream); else in chunks of CSV_CHUNK_ROWS. */
 export function csvSource(input: Readable, options: CsvOptions, eager = false): TableSource {
-  return csvTable(options, (columns, counter) => readChunks(input, options, columns, counter, eager ? 1 : CSV_CHUNK_ROWS));
+  return csvTable(options, (columns, counter) => readChunks(input, options, columns, counter, eager));
 }
 
-async function* readChunks(input: Readable, options: CsvOptions, columns: string[], counter: ByteCounter, chunkRows: number): AsyncGenerator<Row[]> {
+async function* readChunks(input: Readable, options: CsvOptions, columns: string[], counter: ByteCounter, eager: boolean): AsyncGenerator<Row[]> {
+  const chunkRows = eager ? 1 : CSV_CHUNK_ROWS;
   // Loaded when needed: most CSV goes the fast way, and a module not loaded costs no memory.
   const { Parser, CsvError } = await import('csv-parse');
   const push = (record: string[]) => parsed.push(record);
-  const core = new CsvParseCore(Parser, { delimiter: options.delimiter, lazyQuotes: options.lazyQuotes, maxRecordBytes: MAX_RECORD_BYTES }, push);
+  const core = new CsvParseCore(Parser, { delimiter: options.delimiter, lazyQuotes: options.lazyQuotes, maxRecordBytes: MAX_RECORD_BYTES, recordsAtLineEnd: eager }, push);
   const records = new CsvRecords(options.header, options.label, columns);
   let parsed: string[][] = [];
   let next = 1;

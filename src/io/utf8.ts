@@ -85,9 +85,9 @@ function notUtf8(bytes: Buffer, at: number, offset: number, label: string): BnEr
   const byte = bytes[at];
   const shown = byte === undefined ? 'the end of the input inside a character' : `byte 0x${byte.toString(16).padStart(2, '0')}`;
   const utf16 = offset === 0 && at === 0 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff));
-  // In the first bytes: more likely binary than another encoding (brotli, which has no magic
+  // The first byte: more likely binary than another encoding (brotli, which has no magic
   // bytes to be known by, on standard input or under a name without .br).
-  const binary = offset + at < 4;
+  const binary = offset + at === 0;
   const hint = utf16
     ? ' (a UTF-16 byte order mark: convert with iconv -f UTF-16 -t UTF-8)'
     : binary

@@ -227,7 +227,7 @@ describe('a live stream: rows written as they come (--line-buffered, and by defa
    * Runs bn in-process on an input that sends `chunks` one at a time and, after each, waits (up
    * to 3 s) for standard output to grow: what it held when the next chunk was sent, chunk by chunk.
    */
-  async function live(args: string[], chunks: string[], tty = false): Promise<{ code: number; seen: string[]; stderr: string }> {
+  async function live(args: string[], chunks: string[], tty = false, env: Record<string, string> = {}): Promise<{ code: number; seen: string[]; stderr: string }> {
     const out = Object.assign(new PassThrough(), tty ? { isTTY: true, columns: 80 } : {});
     const err = new PassThrough();
     let stdout = '';
@@ -256,7 +256,7 @@ describe('a live stream: rows written as they come (--line-buffered, and by defa
         seen.push(stdout);
       }
     }
-    const code = await run(args, { stdin: Readable.from(input()), stdout: out, stderr: err, env: {} });
+    const code = await run(args, { stdin: Readable.from(input()), stdout: out, stderr: err, env });
     return { code, seen, stderr };
   }
 
@@ -265,6 +265,17 @@ describe('a live stream: rows written as they come (--line-buffered, and by defa
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.seen).toEqual(['x1,x2\n3,0\n', 'x1,x2\n3,0\n-1,-2\n', 'x1,x2\n3,0\n-1,-2\n1,-1\n']);
+  });
+
+  it('CSV through csv-parse (a delimiter beyond ASCII, and BN_NO_FAST=1): the same, the chunk\'s last record included', async () => {
+    const r = await live(['normalize', '--stats', S, '--line-buffered', '-d', '§'], ['x1§x2\n16§15\n', '4§7\r\n', '"10"§11\n']);
+    expect(r.stderr).toBe('');
+    expect(r.seen).toEqual(['x1§x2\n3§0\n', 'x1§x2\n3§0\n-1§-2\n', 'x1§x2\n3§0\n-1§-2\n1§-1\n']);
+    const general = await live(['normalize', '--stats', S, '--line-buffered'], ['x1,x2\n16,15\n', '4,7\n'], false, { BN_NO_FAST: '1' });
+    expect(general.seen).toEqual(['x1,x2\n3,0\n', 'x1,x2\n3,0\n-1,-2\n']);
+    // A quoted field whose line break ends a chunk waits for the rest of its record, as it must.
+    const quoted = await live(['normalize', '--stats', S, '--line-buffered', '-d', '§'], ['x1§x2§note\n16§15§"a\n', 'b"\n']);
+    expect(quoted.seen.at(-1)).toBe('x1§x2§note\n3§0§"a\nb"\n');
   });
 
   it('NDJSON, and denormalize: the same', async () => {

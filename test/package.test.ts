@@ -21,6 +21,7 @@ const manifest = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'
   files: string[];
   bin: Record<string, string>;
   scripts: Record<string, string>;
+  engines: { node: string };
 };
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'bn-package-'));
@@ -83,6 +84,12 @@ describe('the tarball', () => {
     const packedManifest = JSON.parse(readFileSync(path.join(prefix, 'lib', 'node_modules', manifest.name, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
     for (const hook of ['preinstall', 'install', 'postinstall', 'prepare']) expect(packedManifest.scripts[hook], hook).toBeUndefined();
     expect(manifest.scripts.prepack).toMatch(/npm run build/);
+  });
+
+  it('engines names the first Node that runs its executable: an extensionless ES module (bin/bn) needs 20.10', () => {
+    expect(path.extname(manifest.bin.bn!)).toBe('');
+    const [major, minor] = manifest.engines.node.replace(/^>=/, '').split('.').map(Number);
+    expect(major! > 20 || (major === 20 && minor! >= 10)).toBe(true);
   });
 
   it('passes publint (exports, types, files)', async () => {

@@ -18,9 +18,9 @@ export interface BatchSummary {
 /** What happens to a last batch too small to train on: folded into the one before it, or an error (PyTorch's). */
 export type LastBatch = 'fold' | 'error';
 
-/** A batch some feature has fewer than 2 values in: training cannot normalize it (nor PyTorch). */
-export function tooSmall(moments: Moments, features: readonly number[]): boolean {
-  return features.some((j) => moments.count(j) < 2);
+/** A batch some feature has fewer than `fewest` values in (PyTorch's 2, by default): training cannot normalize it. */
+export function tooSmall(moments: Moments, features: readonly number[], fewest: 1 | 2 = 2): boolean {
+  return features.some((j) => moments.count(j) < fewest);
 }
 
 /**
@@ -28,10 +28,10 @@ export function tooSmall(moments: Moments, features: readonly number[]): boolean
  * its exact sums): what `--last-batch fold` does to every pass in batches. One batch alone has
  * nothing to fold into and stays as it is.
  */
-export function foldTail(batches: BatchSummary[], features: readonly number[], lastBatch: LastBatch = 'fold'): BatchSummary[] {
+export function foldTail(batches: BatchSummary[], features: readonly number[], lastBatch: LastBatch = 'fold', fewest: 1 | 2 = 2): BatchSummary[] {
   const tail = batches.at(-1);
   const before = batches.at(-2);
-  if (lastBatch === 'error' || !tail || !before || !tooSmall(tail.moments, features)) return batches;
+  if (lastBatch === 'error' || !tail || !before || !tooSmall(tail.moments, features, fewest)) return batches;
   before.moments = before.moments.widen(Math.max(before.moments.width, tail.moments.width));
   before.moments.merge(tail.moments.widen(before.moments.width));
   before.rows += tail.rows;

@@ -35,6 +35,8 @@ export interface PassOptions {
    * file: the column was empty in this shard only, and merging adds nothing for it), not an error.
    */
   emptySelected?: 'keep';
+  /** With batchSize: the fewest values of a feature a batch is trained on (a preset's; default 2, PyTorch's): a last batch with fewer is folded. */
+  fewestValues?: 1 | 2;
 }
 
 /** A stats pass as a batch consumer; `result` once the reader is done. */
@@ -93,7 +95,7 @@ export function finishStats(
   source: Pick<TableSource, 'columns' | 'label'>,
   /** The batches merged (BatchMoments.total). */
   merged: Moments | undefined,
-  { lastBatch, emptySelected }: Pick<PassOptions, 'lastBatch' | 'emptySelected'> = {},
+  { lastBatch, emptySelected, fewestValues }: Pick<PassOptions, 'lastBatch' | 'emptySelected' | 'fewestValues'> = {},
 ): DatasetStats {
   if (!plan || rows === 0 || !merged) {
     throw new BnError('BN_EMPTY_INPUT', 'no data rows (only a header)', { file: source.label });
@@ -108,7 +110,7 @@ export function finishStats(
   for (const batch of batches) batch.moments = batch.moments.widen(source.columns.length);
   // Folded as training in batches folds: by the features its first batch settles (a column whose
   // first number comes later is one here, but passes through `normalize -b`).
-  if (batches.length > 1) batches = foldTail(batches, features.filter((j) => batches[0]!.moments.count(j) > 0), lastBatch);
+  if (batches.length > 1) batches = foldTail(batches, features.filter((j) => batches[0]!.moments.count(j) > 0), lastBatch, fewestValues);
   const total = merged.widen(source.columns.length);
   // Every statistic reported: the whole input's and each batch's (a small batch may hold a
   // variance beyond float64 when the whole input does not).

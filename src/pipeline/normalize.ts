@@ -199,14 +199,14 @@ export function writeTransformed(batch: RowBatch, features: readonly number[], p
  */
 export function wholeInputTransform(
   stats: DatasetStats,
-  options: Pick<TrainingOptions, 'epsilon' | 'gamma' | 'beta' | 'flat'>,
+  options: Pick<TrainingOptions, 'epsilon' | 'gamma' | 'beta' | 'flat' | 'fewestValues'>,
   label: string,
 ): { gamma: Float64Array; beta: Float64Array; params: BatchParams; affine: AffineParams } {
   const names = stats.features.map((j) => stats.columns[j]!);
   const gamma = resolveAffine('--gamma', options.gamma, names, 1);
   const beta = resolveAffine('--beta', options.beta, names, 0);
   const batch = stats.batches[0]!;
-  const params = batchParams(batch, stats.features, stats.columns, label, stats.rows);
+  const params = batchParams(batch, stats.features, stats.columns, label, stats.rows, undefined, options.fewestValues);
   const affine = batchAffine(params, options, gamma, beta);
   checkExtremes(batch.moments, stats.features, affineTransform(affine), stats.columns, label);
   return { gamma, beta, params, affine };
@@ -257,7 +257,7 @@ async function trainBatched(read: ReadPass, writer: BatchWriter, options: Traini
     const { columns } = shape!;
     const summary: BatchSummary = { index: batchCount, rows: parts.reduce((n, b) => n + b.rows, 0), moments, ...(folded ? { folded } : {}) };
     checkRepresentable(moments, features, columns, label);
-    const params = batchParams(summary, features, columns, label, last ? rows : undefined, batchSize);
+    const params = batchParams(summary, features, columns, label, last ? rows : undefined, batchSize, options.fewestValues);
     const affine = batchAffine(params, options, gamma, beta);
     checkExtremes(moments, features, affineTransform(affine), columns, label);
     // Its columns are the first batch's: a JSON key that first appears after it is not a
@@ -300,9 +300,9 @@ async function trainBatched(read: ReadPass, writer: BatchWriter, options: Traini
       if (held) {
         const before = held;
         held = undefined;
-        if (last && tooSmall(moments, features)) {
+        if (last && tooSmall(moments, features, options.fewestValues)) {
           // --last-batch error: refused before the held batch goes out, so the output is all batches but two.
-          if (options.lastBatch === 'error') checkTrainable({ index: batchCount + 1, rows: batch.rows, moments }, features, columns, label, rows, batchSize);
+          if (options.lastBatch === 'error') checkTrainable({ index: batchCount + 1, rows: batch.rows, moments }, features, columns, label, rows, batchSize, options.fewestValues);
           before.moments.merge(moments);
           if (options.running) spare.push(moments);
           return trainOn([before.batch, batch], before.moments, true, batch.rows);
@@ -335,7 +335,8 @@ function widthOf(batch: RowBatch, shape: TableShape): number {
 
 /**
  * A batch's μ_B and σ_B² per feature. Training mode needs at least 2 values of every feature in
- * every batch (PyTorch refuses the same: "Expected more than 1 value per channel").
+ * every batch (PyTorch refuses the same: "Expected more than 1 value per channel"), 1 where the
+ * preset's library takes one (`fewest`).
  */
 export function batchParams(
   batch: BatchSummary,
@@ -344,8 +345,9 @@ export function batchParams(
   label: string,
   totalRows?: number,
   batchSize?: number,
+  fewest: 1 | 2 = 2,
 ): BatchParams {
-  checkTrainable(batch, features, columns, label, totalRows, batchSize);
+  checkTrainable(batch, features, columns, label, totalRows, batchSize, fewest);
   const mean = new Float64Array(features.length);
   const meanLow = new Float64Array(features.length);
   const variance: Ratio[] = [];
@@ -358,8 +360,8 @@ export function batchParams(
 }
 
 /**
- * Every feature needs at least 2 values in every batch to be trained on, and for the unbiased
- * variance of the running statistics (`bn stats --save-stats` checks the same).
+ * Every feature needs at least `fewest` values (2, PyTorch's rule, unless the preset's library
+ * takes 1) in every batch to be trained on; 2 for the unbiased variance of the running statistics.
  */
 export function checkTrainable(
   batch: BatchSummary,
@@ -368,14 +370,15 @@ export function checkTrainable(
   label: string,
   totalRows?: number,
   batchSize?: number,
+  fewest: 1 | 2 = 2,
 ): void {
   for (const j of features) {
     const n = batch.moments.count(j);
-    if (n < 2) {
+    if (n < fewest) {
       throw new BnError(
         'BN_TOO_FEW_VALUES',
         `batch ${batch.index} (${batch.rows} row${batch.rows === 1 ? '' : 's'}) has ${n} value${n === 1 ? '' : 's'} of this feature; ` +
-          `training mode needs at least 2. ${suggestBatchSize(batch, totalRows, batchSize)}`,
+          `training mode needs at least ${fewest}. ${suggestBatchSize(batch, totalRows, batchSize, fewest)}`,
         { file: label, name: columns[j] },
       );
     }
@@ -383,9 +386,9 @@ export function checkTrainable(
 }
 
 /** Name a batch size that would work, where one can be known. */
-function suggestBatchSize(batch: BatchSummary, totalRows: number | undefined, batchSize: number | undefined): string {
-  if (batchSize === undefined) return 'Check that the column has at least 2 values, or select other columns with --select.';
-  if (totalRows !== undefined && batch.rows < batchSize && batch.rows === 1) {
+function suggestBatchSize(batch: BatchSummary, totalRows: number | undefined, batchSize: number | undefined, fewest: 1 | 2): string {
+  if (batchSize === undefined) return `Check that the column has at least ${fewest === 1 ? 'one value' : '2 values'}, or select other columns with --select.`;
+  if (fewest === 2 && totalRows !== undefined && batch.rows < batchSize && batch.rows === 1) {
     // The last batch has one row: a size that leaves no remainder of 1.
     for (let b = batchSize + 1; b <= totalRows; b++) if (totalRows % b !== 1) return `Try --batch-size ${b}, or omit it to use the whole input as one batch.`;
   }

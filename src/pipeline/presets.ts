@@ -23,15 +23,21 @@ export interface PresetRules {
    * β); or 1, as scikit-learn's _handle_zeros_in_scale (every y is x − μ = 0, then γ·0 + β).
    */
   flatScale: 0 | 1;
+  /**
+   * The fewest values of a feature a batch is trained on: 2 for PyTorch, which refuses one
+   * ("Expected more than 1 value per channel when training"); 1 for Keras and scikit-learn, which
+   * take one (its variance 0: Keras's y is β, StandardScaler's x − μ = 0).
+   */
+  fewestValues: 1 | 2;
 }
 
 export const PRESETS: Readonly<Record<Preset, PresetRules>> = {
   // PyTorch's BatchNorm1d with momentum=None: one pass over a dataset saves its own statistics.
-  torch: { epsilon: 1e-5, momentum: 'cumulative', runningVariance: 'unbiased', running: 'batches', flatScale: 0 },
+  torch: { epsilon: 1e-5, momentum: 'cumulative', runningVariance: 'unbiased', running: 'batches', flatScale: 0, fewestValues: 2 },
   // Keras's BatchNormalization(): epsilon 1e-3, momentum 0.99 (our M = 1 − 0.99), biased variance.
-  keras: { epsilon: 1e-3, momentum: 0.01, runningVariance: 'biased', running: 'batches', flatScale: 0 },
+  keras: { epsilon: 1e-3, momentum: 0.01, runningVariance: 'biased', running: 'batches', flatScale: 0, fewestValues: 1 },
   // scikit-learn's StandardScaler(): no ε, the biased variance of all rows, a constant feature scaled by 1.
-  sklearn: { epsilon: 0, momentum: 'cumulative', runningVariance: 'biased', running: 'dataset', flatScale: 1 },
+  sklearn: { epsilon: 0, momentum: 'cumulative', runningVariance: 'biased', running: 'dataset', flatScale: 1, fewestValues: 1 },
 };
 
 export const PRESET_NAMES = Object.keys(PRESETS) as Preset[];
@@ -50,6 +56,7 @@ export interface TrainingSettings {
   runningVariance: RunningVariance;
   running: PresetRules['running'];
   flatScale: PresetRules['flatScale'];
+  fewestValues: PresetRules['fewestValues'];
   gamma?: AffineSpec;
   beta?: AffineSpec;
 }
@@ -74,6 +81,7 @@ export function resolveTrainingSettings(given: {
     runningVariance: base.runningVariance,
     running: base.running,
     flatScale: base.flatScale,
+    fewestValues: base.fewestValues,
     gamma: given.gamma,
     beta: given.beta,
   };

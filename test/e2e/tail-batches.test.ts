@@ -1,9 +1,12 @@
 /**
  * Tail batches (SPEC §3): with -b, a last batch too small to train on (a feature with fewer than
- * 2 values) is folded into the batch before it by default; `--last-batch error` refuses it as
+ * 2 values; 1 for the keras and sklearn presets, whose libraries train on one) is folded into the batch before it by default; `--last-batch error` refuses it as
  * PyTorch does. normalize holds one batch back for this, so it never writes rows and then fails
  * on the tail.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bnInProcess, bnProcess, expectOneLineError } from '../helpers/run-bn.js';
 
@@ -100,6 +103,39 @@ describe('--last-batch fold (the default)', () => {
   it('a tail with 2 values of every feature is a batch of its own', async () => {
     const stats = JSON.parse((await bnInProcess(['stats', '-b', '10', '--to', 'json', '-'], csv(22))).stdout);
     expect(stats.batches.map((b: { rows: number }) => b.rows)).toEqual([10, 10, 2]);
+  });
+});
+
+describe('presets whose library trains on one value (Keras, scikit-learn): PyTorch\'s rule of 2 is not theirs', () => {
+  it('sklearn: a feature with one value is StandardScaler\'s fit_transform (that value 0), as fitting with bn stats then --stats gives', async () => {
+    const sparse = 'a,b\n1,\n2,7\n3,\n';
+    const r = await bnInProcess(['normalize', '--preset', 'sklearn', '-'], sparse);
+    expect(r.stderr).toBe('');
+    // By hand: a has mean 2 and biased variance 2/3, (x − 2)/√(2/3) = ∓√1.5; b is 7 alone: 7 − 7 = 0.
+    expect(r.stdout).toBe(`a,b\n${-Math.sqrt(1.5)},\n0,0\n${Math.sqrt(1.5)},\n`);
+    const fitted = await bnInProcess(['stats', '--preset', 'sklearn', '--save-stats', '-', '-'], sparse);
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'bn-sklearn-one-')), 's.json');
+    writeFileSync(file, fitted.stdout);
+    expect((await bnInProcess(['normalize', '--stats', file, '-'], sparse)).stdout).toBe(r.stdout);
+    // PyTorch's preset still refuses it, as BatchNorm1d does.
+    const torch = await bnInProcess(['normalize', '-'], sparse);
+    expect(torch.code).toBe(1);
+    expectOneLineError(torch.stderr, /has 1 value of this feature; training mode needs at least 2/);
+  });
+
+  it('keras -b: a last batch of one row is a batch of its own (Keras trains on it: y = β), not folded; bn stats -b counts it the same', async () => {
+    const input = `x\n${Array.from({ length: 11 }, (_, i) => String(i * 3 + 1)).join('\n')}\n`;
+    const keras = await bnInProcess(['normalize', '--preset', 'keras', '-b', '5', '-'], input);
+    expect(keras.stderr).toBe('');
+    expect(keras.stdout.trimEnd().split('\n').at(-1)).toBe('0');
+    const saved = JSON.parse((await bnInProcess(['stats', '--preset', 'keras', '-b', '5', '--save-stats', '-', '-'], input)).stdout);
+    expect(saved.num_batches_tracked).toBe(3);
+    const torch = JSON.parse((await bnInProcess(['stats', '-b', '5', '--save-stats', '-', '-'], input)).stdout);
+    expect(torch.num_batches_tracked).toBe(2);
+    // A batch with no value of a feature is refused by every preset.
+    const none = await bnInProcess(['normalize', '--preset', 'keras', '-b', '2', '-s', 'x,y', '-'], 'x,y\n1,\n2,\n3,4\n5,6\n');
+    expect(none.code).toBe(1);
+    expectOneLineError(none.stderr, /batch 0 \(2 rows\) has 0 values of this feature; training mode needs at least 1/);
   });
 });
 

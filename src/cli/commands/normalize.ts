@@ -107,7 +107,7 @@ async function training(resolved: ResolvedInput, flags: NormalizeFlags, io: Io):
     // One set of workers for both passes of a whole-input normalize.
     pool = input.batchSize === undefined ? workersFor(input, spec) : undefined;
     const reader = openReader(input, stdin, { spec, counter: progress?.counter, pool });
-    const options = { batchSize: input.batchSize, lastBatch: input.lastBatch, isMissing: input.isMissing, select: input.select, epsilon: settings.epsilon, gamma: settings.gamma, beta: settings.beta, running: settings, flat: settings.flatScale };
+    const options = { batchSize: input.batchSize, lastBatch: input.lastBatch, isMissing: input.isMissing, select: input.select, epsilon: settings.epsilon, gamma: settings.gamma, beta: settings.beta, running: settings, flat: settings.flatScale, fewestValues: settings.fewestValues };
     result = await train(reader.read, openWriter(reader, output), options, input.spec.label);
     // The stats file first: if it cannot be written, -o FILE is not put in place either.
     if (flags.saveStats !== undefined) {

@@ -71,7 +71,7 @@ Examples:
         const { input, stdin } = await settleFormat(resolved, io.stdin);
         noteDelimiter(input, display, io);
         // A shard's stats file keeps a selected column this shard has no number of (count 0), for bn merge.
-        const options = settings ? { ...input, emptySelected: 'keep' as const } : input;
+        const options = settings ? { ...input, emptySelected: 'keep' as const, fewestValues: settings.fewestValues } : input;
         stats = await statsPass(openReader(input, stdin, { counter: progress?.counter }).read, options, input.spec.label);
       } catch (err) {
         // A shard without a row (map-reduce tools cut such ones) still gives a stats file, which merges as nothing.

@@ -6,12 +6,12 @@ import { BnError } from '../errors.js';
 import { checkReadable } from '../io/input.js';
 import { infer, type Direction } from '../pipeline/inference.js';
 import { openReader, openWriter } from '../pipeline/read-input.js';
-import { readStatsFile } from '../stats-file.js';
 import { resolveDisplay, startProgress, type DisplayFlags } from './display.js';
 import { settleFormat, type InputFlags, type ResolvedInput } from './input-options.js';
 import type { Io } from './io.js';
 import { resolveInferenceOverrides, type ModelFlags } from './model-options.js';
 import { fileBytes } from './progress.js';
+import { readStatsArgument } from './stats-input.js';
 import { summaryLine } from './summary.js';
 import { checkTableOutput, openTableOutput, type TableOutputFlags } from './table-output.js';
 import { noteDelimiter } from './delimiter-note.js';
@@ -31,7 +31,7 @@ export async function runInference(
   const display = resolveDisplay(flags, io);
   const overrides = resolveInferenceOverrides(flags);
   checkTableOutput(flags);
-  const loaded = await readStatsFile(statsPath);
+  const { loaded, label: statsLabel } = await readStatsArgument(statsPath, io.stdin, '--stats', resolved.spec.path === undefined);
   await checkReadable(resolved.spec);
   const progress = startProgress(display, io, direction, { path: resolved.spec.path, rowsToStdout: flags.output === undefined });
   let output: Awaited<ReturnType<typeof openTableOutput>> | undefined;
@@ -45,7 +45,7 @@ export async function runInference(
     const input = lineBuffered ? { ...settled.input, jobs: 1 } : settled.input;
     noteDelimiter(input, display, io);
     output = await openTableOutput(input, flags, io);
-    const options = { direction, isMissing: input.isMissing, select: input.select, stats: loaded.stats, statsLabel: statsPath, exact: flags.exact, lineBuffered, ...overrides };
+    const options = { direction, isMissing: input.isMissing, select: input.select, stats: loaded.stats, statsLabel, exact: flags.exact, lineBuffered, ...overrides };
     const reader = openReader(input, stdin, { counter: progress?.counter, eager: lineBuffered });
     try {
       rows = await infer(reader.read, openWriter(reader, output), options);
@@ -61,7 +61,7 @@ export async function runInference(
     await output?.abort();
   }
   if (display.summary) {
-    const what = { mode: direction, rows, features: loaded.stats.runningMean.length, statsFrom: statsPath };
+    const what = { mode: direction, rows, features: loaded.stats.runningMean.length, statsFrom: statsLabel };
     io.stderr.write(summaryLine(what, flags.output, performance.now() - started, display.err));
   }
 }

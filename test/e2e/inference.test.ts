@@ -34,6 +34,23 @@ describe('bn normalize --stats', () => {
     expect(r.stdout).toBe('x1,x2\n3,0\n');
   });
 
+  it('--stats - reads the stats file from standard input when the data is a file (and bn export - too); with the data there as well, bad usage', async () => {
+    const data = path.join(dir, 'one-row.csv');
+    writeFileSync(data, 'x1,x2\n16,15\n');
+    const r = await bnInProcess(['normalize', data, '--stats', '-'], readFileSync(S));
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('x1,x2\n3,0\n');
+    const both = await bnInProcess(['normalize', '--stats', '-'], 'x1,x2\n16,15\n');
+    expect(both.code).toBe(2);
+    expectOneLineError(both.stderr, /^bn: --stats -: standard input holds the data; name the stats file, or the data file$/);
+    const sql = await bnInProcess(['export', '-', '--to', 'sql', '--table', 't'], readFileSync(S));
+    expect(sql.stderr).toBe('');
+    expect(sql.stdout).toBe((await bnInProcess(['export', S, '--to', 'sql', '--table', 't'])).stdout);
+    const bad = await bnInProcess(['export', '-', '--to', 'sql', '--table', 't'], '{');
+    expect(bad.code).toBe(1);
+    expectOneLineError(bad.stderr, /^bn: <stdin>: invalid stats file: not valid JSON/);
+  });
+
   it('no rows: the header alone', async () => {
     const r = await bnInProcess(['normalize', '--stats', S], 'x1,x2\n');
     expect(r.code).toBe(0);

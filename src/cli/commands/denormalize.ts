@@ -25,7 +25,7 @@ export function denormalizeCommand(io: Io): Command {
     .argument('[file]', 'input file; - or absent: standard input');
   addInputOptions(command, { batches: false });
   // Checked in the action, not by commander, so that a mistyped --stat is named first.
-  command.option('--stats <file>', 'the stats file the values were normalized with (required)', fileName);
+  command.option('--stats <file>', 'the stats file the values were normalized with (required); - for standard input, when the data is a file', fileName);
   command.option('--line-buffered', LINE_BUFFERED_HELP);
   command.option('--exact', "invert a training-mode normalize: the file's exact mean and biased var of every row (default: the running statistics, inverting inference mode)");
   addAffineOptions(command, { withStats: true });

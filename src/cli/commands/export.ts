@@ -3,7 +3,7 @@ import { BnError } from '../../errors.js';
 import { writeFileAtomic } from '../../io/atomic-file.js';
 import { OutputWriter } from '../../io/output-writer.js';
 import { DIALECTS, exportTransform, onnxModel, sqlSelect, type Dialect } from '../../export/index.js';
-import { readStatsFile } from '../../stats-file.js';
+import { readStatsArgument } from '../stats-input.js';
 import type { Io } from '../io.js';
 import { addAffineOptions, resolveInferenceOverrides, type ModelFlags } from '../model-options.js';
 import { fileName, nameList } from '../parse-option.js';
@@ -28,7 +28,7 @@ export function exportCommand(io: Io): Command {
         'SELECT that returns every column of a table with each feature normalized. The constants are bn\'s own, so the ' +
         'results equal bn\'s, bit for bit in float64.',
     )
-    .argument('<stats>', 'the stats file, from --save-stats or with PyTorch/Keras names')
+    .argument('<stats>', 'the stats file, from --save-stats or with PyTorch/Keras names; - for standard input')
     .addOption(new Option('--to <target>', 'what to write: an ONNX model or a SQL SELECT (required)').choices(['onnx', 'sql']).makeOptionMandatory())
     .option('-o, --output <file>', 'write to FILE, atomically (default: standard output)', fileName)
     .option('--exact', "the file's exact mean and biased var of every row: the transform of a whole-input training normalize (default: the running statistics)");
@@ -54,8 +54,8 @@ Examples:
       if (flags.to === 'onnx' && flags.output === undefined && io.stdout.isTTY) {
         throw new BnError('BN_USAGE', 'an ONNX model is binary: write it with -o FILE, or into a pipe');
       }
-      const loaded = await readStatsFile(statsPath);
-      const transform = exportTransform({ stats: loaded.stats, statsLabel: statsPath, exact: flags.exact, ...overrides });
+      const { loaded, label: statsLabel } = await readStatsArgument(statsPath, io.stdin, 'bn export');
+      const transform = exportTransform({ stats: loaded.stats, statsLabel, exact: flags.exact, ...overrides });
       const bytes =
         flags.to === 'onnx'
           ? await onnxModel(transform, { float32: flags.float32, producerVersion: BN_VERSION })

@@ -1,10 +1,8 @@
 import { Command } from 'commander';
-import type { Readable } from 'node:stream';
-import { BnError, describeErrno } from '../../errors.js';
+import { BnError } from '../../errors.js';
 import { mergeStatsFiles, type LabelledStats } from '../../stats-merge.js';
-import { decodeUtf8 } from '../../io/utf8.js';
-import { readLimited } from '../../io/read-limited.js';
-import { MAX_STATS_FILE_BYTES, parseStatsStream, readStatsFile, requireBnStats, statsFileTooLarge } from '../../stats-file.js';
+import { parseStatsStream, readStatsFile, requireBnStats } from '../../stats-file.js';
+import { readStatsText, STDIN_LABEL } from '../stats-input.js';
 import type { Io } from '../io.js';
 import { writeStatsFile } from '../stats-output.js';
 import { fileName } from '../parse-option.js';
@@ -39,7 +37,7 @@ Examples:
       const inputs: LabelledStats[] = [];
       for (const file of files.length === 0 ? ['-'] : files) {
         if (file === '-') {
-          const docs = parseStatsStream(await readAll(io.stdin), '<stdin>');
+          const docs = parseStatsStream(await readStatsText(io.stdin), STDIN_LABEL);
           if (docs.length === 0) throw new BnError('BN_EMPTY_INPUT', 'no stats file on standard input', { file: '<stdin>' });
           docs.forEach((loaded, k) => inputs.push({ label: `<stdin>[${k}]`, stats: requireBnStats(loaded, `<stdin>[${k}]`) }));
         } else {
@@ -48,15 +46,4 @@ Examples:
       }
       await writeStatsFile(flags.output ?? '-', mergeStatsFiles(inputs), io);
     });
-}
-
-async function readAll(stream: Readable): Promise<string> {
-  let bytes: Buffer;
-  try {
-    bytes = await readLimited(stream as AsyncIterable<Buffer>, MAX_STATS_FILE_BYTES, () => statsFileTooLarge('<stdin>'));
-  } catch (err) {
-    if (err instanceof BnError) throw err;
-    throw new BnError('BN_READ_FAILED', `cannot read: ${describeErrno(err as NodeJS.ErrnoException)}`, { file: '<stdin>' });
-  }
-  return decodeUtf8(bytes, '<stdin>');
 }

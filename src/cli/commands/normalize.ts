@@ -37,7 +37,7 @@ export function normalizeCommand(io: Io): Command {
   addInputOptions(command);
   addAffineOptions(command, { withStats: true });
   addTrainingOptions(command, 'write the stats file (γ, β, running statistics, exact count/mean/var) to FILE, atomically; - for standard output, with -o for the rows (default: not saved)');
-  command.option('--stats <file>', 'inference mode: normalize every row with the running statistics of this stats file, from --save-stats or with PyTorch/Keras names (default: training mode)', fileName);
+  command.option('--stats <file>', 'inference mode: normalize every row with the running statistics of this stats file, from --save-stats or with PyTorch/Keras names; - for standard input, when the data is a file (default: training mode)', fileName);
   command.option('--exact', "with --stats: the file's exact mean and biased var of every row, the bytes a whole-input training normalize writes (default: the running statistics)");
   command.option('--line-buffered', `with --stats: ${LINE_BUFFERED_HELP}`);
   addTableOutputOptions(command);

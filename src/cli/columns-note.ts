@@ -10,7 +10,7 @@
  * is an integer, max − min = n − 1, and its variance is that of 1…n, (n² − 1)/12.
  */
 import type { DatasetStats } from '../pipeline/compute-stats.js';
-import type { SelectionSpec } from '../pipeline/select.js';
+import { selectItemOf, type SelectionSpec } from '../pipeline/select.js';
 import { namesList, skippedColumns } from './skipped-columns.js';
 import { plural } from './text-table.js';
 
@@ -24,8 +24,13 @@ export function columnsNote(stats: DatasetStats, select: SelectionSpec | undefin
   const first = `bn: ${plural(features.length, 'feature')}: ${namesList(features)}${skipped.length > 0 ? `; skipped ${skipped.length} ${what}: ${namesList(skipped)}` : ''}`;
   // Only when the features were not chosen by name: then the user has already said what they want.
   const ids = select === undefined ? stats.features.filter((j) => looksLikeRowNumber(stats, j)).map((j) => stats.columns[j]!) : [];
-  const hint = ids.map((name) => `bn: ${JSON.stringify(name)} looks like a row number (consecutive integers, each once): --select '!${name}' leaves it out`);
+  const hint = ids.map((name) => `bn: ${JSON.stringify(name)} looks like a row number (consecutive integers, each once): --select ${shellWord(`!${selectItemOf(name)}`)} leaves it out`);
   return `${[first, ...hint].join('\n')}\n`;
+}
+
+/** `text` as one word of a POSIX shell: in single quotes, a quote in it as '\''. */
+function shellWord(text: string): string {
+  return `'${text.replaceAll("'", "'\\''")}'`;
 }
 
 export function looksLikeRowNumber(stats: DatasetStats, j: number): boolean {

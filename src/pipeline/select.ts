@@ -139,6 +139,24 @@ function plainItem(text: string, bad: (why: string) => BnError): SelectItem {
   return { kind: 'name', name: text };
 }
 
+/**
+ * A column name as an item of --select that names it: as it is where it reads as itself, else in
+ * double quotes (`""` for a quote): a comma, outer spaces, a quote, a /regex/, a glob, digits or
+ * a range would each read as something else.
+ */
+export function selectItemOf(name: string): string {
+  let plain = name !== '' && name.trim() === name && !/[,"]/.test(name) && !name.startsWith('/');
+  if (plain) {
+    try {
+      const item = plainItem(name, () => new BnError('BN_BAD_OPTION', ''));
+      plain = item.kind === 'name' && item.name === name;
+    } catch {
+      plain = false;
+    }
+  }
+  return plain ? name : `"${name.replaceAll('"', '""')}"`;
+}
+
 /** `p*` → /^p.*$/s: `*` any text, `?` one character, everything else itself. */
 function globRegex(glob: string): RegExp {
   const source = [...glob].map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'))).join('');

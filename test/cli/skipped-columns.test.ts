@@ -72,6 +72,20 @@ describe('the row-number hint', () => {
     expect(await note([], csv)).toBe(`bn: 2 features: id, x\n${HINT}`);
   });
 
+  it('names the column as --select reads it, in words a shell passes on as they are: the command it gives leaves it out', async () => {
+    for (const name of ['n,o', "it's", ' id', '3', '1-2', 'a*', '/x/', 'say "hi"']) {
+      const header = `"${name.replaceAll('"', '""')}",x`;
+      const csv = `${header}\n${Array.from({ length: 10 }, (_, i) => `${i + 1},${(i * 7) % 5}.5`).join('\n')}\n`;
+      const hint = (await note([], csv)).split('\n')[1]!;
+      const command = /--select (.*) leaves it out$/.exec(hint)![1]!;
+      // The shell's word: in single quotes, each '\'' a quote.
+      const word = command.slice(1, -1).replaceAll("'\\''", "'");
+      const r = await bnInProcess(['stats', '--select', word, '--to', 'csv'], csv);
+      expect(r.stderr, name).toBe('');
+      expect(r.stdout.split('\n').slice(1, -1).map((line) => line.split(',')[0]), name).toEqual(['x']);
+    }
+  });
+
   it.each([
     ['even numbers', rows(10, (i) => 2 * i)],
     ['a repeat', rows(10, (i) => (i === 9 ? 1 : i + 1))],

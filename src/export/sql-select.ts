@@ -10,6 +10,7 @@
  * low part of the mean (--exact) the TwoSum of ../pipeline/transform-batch.ts.
  */
 import { BnError } from '../errors.js';
+import { splitItems, unquoteName } from '../pipeline/name-list.js';
 import type { ExportTransform } from './export-transform.js';
 
 export const DIALECTS = ['duckdb', 'postgres', 'sqlite'] as const;
@@ -88,7 +89,11 @@ export function quoteIdentifier(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
-/** `--table`: a dotted name is schema.table (each part quoted). */
+/**
+ * `--table`: a dotted name is schema.table (each part quoted); a part in double quotes, as in
+ * --columns, is one name, dots and all (`"a.b"`, `s."a.b"`).
+ */
 export function tableName(table: string): string {
-  return table.split('.').map(quoteIdentifier).join('.');
+  const bad = (why: string) => new BnError('BN_USAGE', `--table: ${why}: ${JSON.stringify(table)}`);
+  return splitItems(table, bad, '.').map((part) => quoteIdentifier(unquoteName(part, bad))).join('.');
 }

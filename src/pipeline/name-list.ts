@@ -9,10 +9,10 @@
 import { readQuoted } from './select.js';
 
 /**
- * The items of `text`, split at the commas outside an item's quotes, each trimmed (quotes kept:
- * see unquoteName). `bad` makes the error for a quote that is not closed.
+ * The items of `text`, split at the commas (or `separator`) outside an item's quotes, each trimmed
+ * (quotes kept: see unquoteName). `bad` makes the error for a quote that is not closed.
  */
-export function splitItems(text: string, bad: (why: string) => Error): string[] {
+export function splitItems(text: string, bad: (why: string) => Error, separator = ','): string[] {
   const items: string[] = [];
   for (let start = 0; ; ) {
     let i = start;
@@ -22,7 +22,7 @@ export function splitItems(text: string, bad: (why: string) => Error): string[] 
       if (!quoted) throw bad('unclosed quote');
       i = quoted.end;
     }
-    const comma = text.indexOf(',', i);
+    const comma = text.indexOf(separator, i);
     items.push(text.slice(start, comma < 0 ? text.length : comma).trim());
     if (comma < 0) return items;
     start = comma + 1;

@@ -31,6 +31,15 @@ describe('quoteIdentifier', () => {
   it('a dotted table name is schema.table', () => {
     expect(tableName('analytics.train set')).toBe('"analytics"."train set"');
   });
+
+  it('a part in double quotes is one name, dots and quotes in it (as --columns reads names)', () => {
+    expect(tableName('"a.b"')).toBe('"a.b"');
+    expect(tableName('s."a.b"')).toBe('"s"."a.b"');
+    expect(tableName('"say ""hi"""')).toBe('"say ""hi"""');
+    expect(() => tableName('"a.b"x')).toThrow(/--table: text after the closing quote of "a\.b": "x"/);
+    expect(() => tableName('"a.b')).toThrow(/--table: unclosed quote/);
+    expect(() => tableName('a..b')).toThrow(/an identifier cannot be empty/);
+  });
 });
 
 describe('sqlNumber', () => {

@@ -35,7 +35,7 @@ export function exportCommand(io: Io): Command {
   addAffineOptions(command, { statsOnly: true });
   command
     .option('--float32', 'onnx: float32 input, output and constants, for runtimes that want float (default: float64, bn\'s results exactly)')
-    .option('--table <name>', 'sql: the table to read (required; a dotted name is schema.table)')
+    .option('--table <name>', 'sql: the table to read (required; a dotted name is schema.table; a part in double quotes is one name, dots and all)')
     .addOption(new Option('--dialect <name>', 'sql: the database it is written for (default: duckdb)').choices(DIALECTS))
     .option('--columns <list>', 'sql: the table\'s columns in order, comma-separated (a name with a comma in double quotes, as in a CSV header); needed for postgres and sqlite, which have no SELECT * REPLACE', nameList)
     .addHelpText(

@@ -11,6 +11,7 @@ const FORMATS = ['csv', 'tsv', 'json', 'ndjson', 'jsonl'];
 const upper = (format: string) => (format === 'jsonl' ? 'JSON Lines' : format.toUpperCase());
 
 const HINTS: Record<string, string> = {
+  '-v': 'bn prints its version with -V/--version',
   '--ifs': 'bn reads another field delimiter with -d CHAR',
   '--fs': 'bn reads another field delimiter with -d CHAR, and writes one with --output-delimiter CHAR',
   '--ips': 'bn reads another field delimiter with -d CHAR',

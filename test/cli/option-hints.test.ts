@@ -28,6 +28,7 @@ describe('a neighbouring tool\'s flag', () => {
     [['stats', '--implicit-csv-header'], "unknown option '--implicit-csv-header' (bn reads input without a header row with -n/--no-header)"],
     [['normalize', '--out-delimiter', ';'], "unknown option '--out-delimiter' (bn writes another field delimiter with --output-delimiter CHAR)"],
     [['stats', '-c', 'a,b'], "unknown option '-c' (bn picks columns with -s/--select)"],
+    [['-v'], "unknown option '-v' (bn prints its version with -V/--version)"],
   ])('bn %j: the bn spelling, one line, status 2', async (args, message) => {
     const r = await bnInProcess(args, 'a\n1\n2\n');
     expect(r.code).toBe(2);

@@ -65,10 +65,13 @@ export class RecordTable {
   }
 
   /**
-   * Make these keys columns now, before a record has them: a record without one has it missing
-   * (an absent key). Returns the list of those of them that no record has had so far.
+   * Records that are objects: make these keys columns now, before a record has them (a record
+   * without one has it missing, an absent key). Returns the list of those of them that no record
+   * has had so far.
    */
   expectKeys(keys: readonly string[]): () => string[] {
+    // Records that are arrays have their columns (1, 2, …) from the first one: no key to expect.
+    if (this.kind !== 'objects') return () => [];
     for (const key of keys) {
       if (this.index.has(key)) continue;
       this.addColumn(key);

@@ -370,6 +370,21 @@ describe('a feature key that first appears past the first chunks', () => {
     expect(asCells(piped.stdout)).toEqual(want);
   });
 
+  it('records that are arrays, past the first chunks: whole-input normalize is the CSV\'s (arrays have no keys to expect)', async () => {
+    const arrays = many.map((r) => [r.x, 'w' in r ? r.w : null]);
+    const want = await csvCells(['normalize']);
+    const json = path.join(dir, 'arrays.json');
+    const lines = path.join(dir, 'arrays.ndjson');
+    writeFileSync(json, JSON.stringify(arrays));
+    writeFileSync(lines, arrays.map((a) => JSON.stringify(a)).join('\n') + '\n');
+    for (const file of [json, lines]) {
+      // Arrays have no names: the CSV is written without a header.
+      const r = await bnProcess(['normalize', file, '--to', 'csv']);
+      expect(r.stderr).toBe('');
+      expect(r.stdout.trimEnd().split('\n').map((l) => l.split(','))).toEqual(want);
+    }
+  });
+
   it('inference by name: a feature the first chunks lack is a column from the start, missing in them', async () => {
     expect((await bnProcess(['stats', csv, '--save-stats', stats])).code).toBe(0);
     const want = await csvCells(['normalize', '--stats', stats]);

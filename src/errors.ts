@@ -143,12 +143,18 @@ export function fileCut(label: string, read: number, size: number): BnError {
   return new BnError('BN_READ_FAILED', `the file was cut while it was read: it ended after ${read} of its ${size} bytes`, { file: label });
 }
 
+/** The reader of standard output went away (`bn … | head`): EPIPE, or Node's error for a stream already closed. */
+export function isClosedPipe(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED' || code === 'ERR_STREAM_WRITE_AFTER_END';
+}
+
 /** A read error of the input stream (EISDIR, EACCES, EIO…) as a BnError; anything else unchanged. */
 export function readError(err: unknown, label: string): unknown {
   if (err instanceof BnError) return err;
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
   // A write's error met on the way (a pass writes as it reads): the reader of the output left,
   // which is no failure of this input (the CLI ends quietly on it).
-  if (code === 'EPIPE' || code === 'ERR_STREAM_WRITE_AFTER_END') return err;
+  if (isClosedPipe(err)) return err;
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
   return code ? new BnError('BN_READ_FAILED', `cannot read: ${describeErrno(err as NodeJS.ErrnoException)}`, { file: label }) : err;
 }

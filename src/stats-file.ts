@@ -289,11 +289,16 @@ function readBnOnly(
   // null: a feature of no value in this shard (count 0; --select named a column empty here).
   const mean = arr('mean', true, { nullable: true });
   const variance = arr('var', true, { nonNegative: true, nullable: true });
-  const noValue = (x: number | undefined, f: number) => Number.isNaN(x) && count?.[f] !== 0;
-  if (mean?.some(noValue) || variance?.some(noValue)) r.problem('mean and var may be null only where count is 0');
   const meanLow = arr('mean_lo', false);
   const sum = sums('sum');
   const sumOfSquares = sums('sum_sq');
+  // Null exactly where there is no value, and no sum of nothing: a file edited by hand would
+  // otherwise merge a mean that no value made.
+  const nullWrong = (x: number | undefined, f: number) => Number.isNaN(x) !== (count?.[f] === 0);
+  const sumWrong = (d: Dyadic, f: number) => count?.[f] === 0 && d.mantissa !== 0n;
+  if (mean?.some(nullWrong) || variance?.some(nullWrong) || sum?.some(sumWrong) || sumOfSquares?.some(sumWrong)) {
+    r.problem('mean and var are null exactly where count is 0, and sum and sum_sq 0 there');
+  }
   if (sumOfSquares?.some((d) => d.mantissa < 0n)) r.problem('sum_sq has a negative sum of squares');
   if (count && mean && variance && sum && sumOfSquares) checkSums(r, features, count, mean, variance, sum, sumOfSquares);
   return {

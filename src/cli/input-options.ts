@@ -67,7 +67,7 @@ export function addInputOptions(command: Command, { batches = true } = {}): Comm
   if (batches) {
     command.option('-b, --batch-size <n>', 'rows per batch (default: the whole input is one batch)', positiveInteger);
     command.addOption(
-      new Option('--last-batch <what>', 'with -b, a last batch too small to train on (a feature with < 2 values): fold it into the batch before, or error as PyTorch does (default: fold)').choices(['fold', 'error']),
+      new Option('--last-batch <what>', 'with -b, a last batch too small to train on (a feature with < 2 values; < 1 under --preset keras or sklearn): fold it into the batch before, or error as PyTorch does (default: fold)').choices(['fold', 'error']),
     );
   }
   command.option('-j, --jobs <n>', `threads that parse CSV/TSV in parallel (a file by byte ranges, standard input by blocks) and an NDJSON file (by byte ranges, in a statistics pass): the main thread and n−1 workers (default: the number of cores, ${availableParallelism()} here; 1 for a file of at most 4 MiB, and for bn stats of a .csv/.tsv/.tab file (or --from csv/tsv) under 128 MiB on two cores); for a Parquet file, threads that read its row groups (default: 1)`, positiveInteger);

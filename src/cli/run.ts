@@ -2,7 +2,7 @@
  * The CLI entry: parse argv, run the command, and turn every outcome into an exit status
  * (SPEC §6: 0 success, 1 bad data or files, 2 bad usage). Only bin/bn touches `process`.
  */
-import { BnError } from '../errors.js';
+import { BnError, isClosedPipe } from '../errors.js';
 import type { Io } from './io.js';
 import { stopProgressBars } from './progress.js';
 import { versionLine } from './version.js';
@@ -42,9 +42,4 @@ function report(err: unknown, io: Io, CommanderError: typeof import('commander')
   io.stderr.write(`bn: internal error: ${message} (run with BN_DEBUG=1 for details)\n`);
   if (io.env.BN_DEBUG === '1' && err instanceof Error) io.stderr.write(`${err.stack}\n`);
   return 1;
-}
-
-export function isClosedPipe(err: unknown): boolean {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  return code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED' || code === 'ERR_STREAM_WRITE_AFTER_END';
 }

@@ -24,6 +24,15 @@ export function tooSmall(moments: Moments, features: readonly number[], fewest: 
 }
 
 /**
+ * The features a training pass settles in its first batch: those with a value there (a column
+ * whose first number comes later passes through `normalize -b`), and those `kept` (--select names).
+ */
+export function settledInFirst(batches: readonly BatchSummary[], features: readonly number[], kept: (j: number) => boolean = () => false): number[] {
+  const first = batches[0]!.moments;
+  return features.filter((j) => first.count(j) > 0 || kept(j));
+}
+
+/**
  * The batches with a last one too small to train on folded into the batch before it (its rows,
  * its exact sums): what `--last-batch fold` does to every pass in batches. One batch alone has
  * nothing to fold into and stays as it is.

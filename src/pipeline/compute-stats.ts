@@ -7,7 +7,7 @@ import { BnError } from '../errors.js';
 import { Moments } from '../engine/moments.js';
 import type { TableShape, TableSource } from '../io/table.js';
 import type { BatchConsumer, ReadPass } from './batch.js';
-import { BatchMoments, foldTail, type BatchSummary, type LastBatch } from './batch-moments.js';
+import { BatchMoments, foldTail, settledInFirst, type BatchSummary, type LastBatch } from './batch-moments.js';
 import { makePlan, type FeaturePlan } from './feature-plan.js';
 import { readRowBatches } from './row-batches.js';
 import type { SelectionSpec } from './select.js';
@@ -110,7 +110,7 @@ export function finishStats(
   for (const batch of batches) batch.moments = batch.moments.widen(source.columns.length);
   // Folded as training in batches folds: by the features its first batch settles (a column whose
   // first number comes later is one here, but passes through `normalize -b`).
-  if (batches.length > 1) batches = foldTail(batches, features.filter((j) => batches[0]!.moments.count(j) > 0), lastBatch, fewestValues);
+  if (batches.length > 1) batches = foldTail(batches, settledInFirst(batches, features), lastBatch, fewestValues);
   const total = merged.widen(source.columns.length);
   // Every statistic reported: the whole input's and each batch's (a small batch may hold a
   // variance beyond float64 when the whole input does not).

@@ -93,7 +93,10 @@ export async function infer(read: ReadPass, writer: BatchWriter, options: Infere
       shape = s;
       // A key of JSON objects is a column once a record has it: one the first records lack is a
       // column from the start (missing in them), and one that no record has is refused at the end.
-      if (byNameAtOnce && s.keyed && s.expectKeys) unseenFeatures = s.expectKeys(names);
+      // A stats file none of whose features the first records have is another input's: refused
+      // at once, as a CSV header would be.
+      const known = new Set(s.columns);
+      if (byNameAtOnce && s.keyed && s.expectKeys && names.some((n) => known.has(n))) unseenFeatures = s.expectKeys(names);
       const index = byNameAtOnce ? indexOfColumns(s.columns) : undefined;
       if (names && index && names.every((n) => index.has(n))) {
         const matched = names.map((n) => index.get(n)!);
@@ -118,8 +121,9 @@ export async function infer(read: ReadPass, writer: BatchWriter, options: Infere
     finish() {
       const unseen = unseenFeatures?.() ?? [];
       if (unseen.length === 0) return;
-      const message = `features do not match the input ${shape!.label}: no record has the key of ${unseen.length === 1 ? 'its feature' : 'its features'} ${quoteNames(unseen)}`;
-      throw new BnError('BN_FEATURE_MISMATCH', message, { file: options.statsLabel });
+      // The input's other keys (of any type: pass-through cells are not read as numbers) may hold the one meant.
+      const named = new Set(names);
+      throw featureMismatch(shape!, unseen, shape!.columns.filter((c) => !named.has(c)), options, 'keys');
     },
     afterChunk: options.lineBuffered ? () => writer.drain() : drainWhenFull(writer),
     // Once the features are matched (by name: at the header; by position: after the rows that decide them).
@@ -179,15 +183,16 @@ function matchFeatures(shape: TableShape, numeric: readonly number[], options: I
   return [...numeric];
 }
 
-/** The stats file's features `missing` from the input (or its selection), the input's `extra` numeric columns not in it. */
-function featureMismatch(shape: TableShape, missing: readonly string[], extra: readonly string[], options: InferenceOptions): BnError {
-  return new BnError(
-    'BN_FEATURE_MISMATCH',
-    `features do not match the input ${shape.label}: ` +
-      `missing from the input${options.select ? "'s selection" : ''}: ${quoteNames(missing)}; ` +
-      `in the input but not in the stats file: ${quoteNames(extra)}`,
-    { file: options.statsLabel },
-  );
+/**
+ * The stats file's features `missing` from the input (or its selection), and the input's `extra`
+ * columns not in it: its numeric columns, or (`keys`, JSON objects read to the end) every other key.
+ */
+function featureMismatch(shape: TableShape, missing: readonly string[], extra: readonly string[], options: InferenceOptions, extraOf: 'numeric' | 'keys' = 'numeric'): BnError {
+  const where = extraOf === 'keys' ? 'no record has the key' : `missing from the input${options.select ? "'s selection" : ''}`;
+  const other = extraOf === 'keys' ? "the input's keys not in the stats file" : 'in the input but not in the stats file';
+  return new BnError('BN_FEATURE_MISMATCH', `features do not match the input ${shape.label}: ${where}: ${quoteNames(missing)}; ${other}: ${quoteNames(extra)}`, {
+    file: options.statsLabel,
+  });
 }
 
 /**
@@ -244,6 +249,15 @@ function runningStatistics(names: readonly string[], options: AffineOptions): St
   const mean = Float64Array.from(stats.runningMean);
   const variance = stats.runningVar;
   const unknown = names.filter((_, f) => Number.isNaN(variance[f]) || Number.isNaN(mean[f]));
+  // A shard's file with no value of a feature (count 0): only a merge gives it statistics.
+  const none = isSummary(stats) ? names.filter((_, f) => stats.count[f] === 0) : [];
+  if (none.length > 0) {
+    throw new BnError(
+      'BN_BAD_STATS_FILE',
+      `the file holds no value of ${quoteNames(none)} (a shard in which --select named an empty column): bn merge it with the other shards' files first`,
+      { file: options.statsLabel },
+    );
+  }
   if (unknown.length > 0) {
     throw new BnError(
       'BN_BAD_STATS_FILE',

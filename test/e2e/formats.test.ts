@@ -409,11 +409,17 @@ describe('a feature key that first appears past the first chunks', () => {
     writeFileSync(without, many.slice(0, 100000).map((r) => JSON.stringify(r)).join('\n') + '\n');
     const r = await bnProcess(['normalize', without, '--stats', stats]);
     expect(r.code).toBe(1);
-    expectOneLineError(r.stderr, /^bn: .*s\.json: features do not match the input .*no-w\.ndjson: no record has the key of its feature "w"$/);
+    expectOneLineError(r.stderr, /^bn: .*s\.json: features do not match the input .*no-w\.ndjson: no record has the key: "w"; the input's keys not in the stats file: none$/);
     const out = path.join(dir, 'out.csv');
     const o = await bnProcess(['normalize', without, '--stats', stats, '-o', out]);
     expect(o.code).toBe(1);
     expect(readdirSync(dir)).not.toContain('out.csv');
+    // A stats file none of whose features the first records have is another input's: refused before any row, naming the keys.
+    writeFileSync(without, '{"X":1,"W":2}\n{"X":3,"W":4}\n');
+    const other = await bnProcess(['normalize', without, '--stats', stats]);
+    expect(other.code).toBe(1);
+    expect(other.stdout).toBe('');
+    expectOneLineError(other.stderr, /features do not match the input .*: missing from the input: "x", "w"; in the input but not in the stats file: "X", "W"$/);
     // A key present with null counts as present: the column exists, every value missing.
     writeFileSync(without, `${many.slice(0, 3).map((r) => JSON.stringify(r)).join('\n')}\n{"x":1,"w":null}\n`);
     const withNull = await bnProcess(['normalize', without, '--stats', stats]);

@@ -6,6 +6,7 @@ import { resolveAffine } from '../../pipeline/affine.js';
 import { statsPass, type DatasetStats } from '../../pipeline/compute-stats.js';
 import { openReader } from '../../pipeline/read-input.js';
 import type { TrainingSettings } from '../../pipeline/presets.js';
+import { settledInFirst } from '../../pipeline/batch-moments.js';
 import { statsFileOf } from '../../pipeline/running.js';
 import { bindSelection, type SelectionSpec } from '../../pipeline/select.js';
 import { emptyStatsFile, type StatsFile } from '../../stats-file.js';
@@ -128,10 +129,9 @@ function trainedStats(all: DatasetStats, settings: TrainingSettings, select: Sel
   // Training's features are those its first batch settles: a column whose first number comes in
   // a later batch passes through `normalize -b`, and is not in its stats file either (one that
   // --select names stays: training refuses it, and so does inference with this file).
-  const first = all.batches[0]!.moments;
   const selection = select && bindSelection(select, all.columns);
   const named = (j: number) => selection?.role(all.columns[j]!, j) === 'feature';
-  const stats = { ...all, features: all.features.filter((j) => first.count(j) > 0 || named(j)) };
+  const stats = { ...all, features: settledInFirst(all.batches, all.features, named) };
   const names = stats.features.map((j) => stats.columns[j]!);
   const gamma = resolveAffine('--gamma', settings.gamma, names, 1);
   const beta = resolveAffine('--beta', settings.beta, names, 0);

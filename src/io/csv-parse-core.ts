@@ -29,7 +29,7 @@ export interface CsvParseOptions {
   /** csv-parse's max_record_size: bytes of a record's fields, 0 for no limit. */
   maxRecordBytes?: number;
   /**
-   * A chunk that ends with an LF outside quotes gives all its records at once (a live stream):
+   * A chunk that ends with an LF (or a CR, in a file of lone CRs) gives all its records at once (a live stream):
    * csv-parse keeps the last bytes of every chunk until the next one, in case they begin a CRLF
    * or a delimiter of several bytes, so a chunk's last record would wait for the next chunk.
    */
@@ -38,12 +38,13 @@ export interface CsvParseOptions {
 
 const CR = Buffer.from('\r');
 const LF = 0x0a;
+const CR_BYTE = 0x0d;
 const LINE_BREAKS = [Buffer.from('\r\n'), Buffer.from('\n')];
 
 export class CsvParseCore {
   private readonly api: ParseApi;
-  /** The chunk being parsed ends with an LF (see recordsAtLineEnd). */
-  private endsWithLf = false;
+  /** The chunk being parsed ends with an LF, or a CR in a file of lone CRs (see recordsAtLineEnd). */
+  private endsWithLineEnd = false;
 
   constructor(
     ParserClass: typeof Parser,
@@ -76,10 +77,11 @@ export class CsvParseCore {
       // What it looks ahead for starts before the last byte, an LF, and ends by it: a CRLF (its CR
       // would come first), a delimiter (none starts with an LF), a quote's next byte (the LF is
       // that byte). Inside quotes the LF is data, kept in the field's state for the next chunk.
+      // In a file whose records end with lone CRs (found in an earlier chunk), a last CR is as final.
       const needMore = api.__needMoreData;
       const core = this;
       api.__needMoreData = function (this: ParseApi, i, bufLen, end) {
-        return core.endsWithLf ? false : needMore.call(this, i, bufLen, end);
+        return core.endsWithLineEnd ? false : needMore.call(this, i, bufLen, end);
       };
     }
     if (!options.lazyQuotes) {
@@ -94,7 +96,8 @@ export class CsvParseCore {
   /** Parses a chunk (undefined and `end` at the end of the input): csv-parse's error, or a CsvSyntaxError (line 0). */
   parse(buf: Buffer | undefined, end: boolean): Error | undefined {
     // The buffer csv-parse reads is what it kept of the last chunk, then this one: it ends as this one does.
-    this.endsWithLf = buf !== undefined && buf[buf.length - 1] === LF;
+    const last = buf?.[buf.length - 1];
+    this.endsWithLineEnd = last === LF || (last === CR_BYTE && this.lineEnd === '\r');
     try {
       return this.api.parse(buf, end, this.push, () => {});
     } catch (err) {

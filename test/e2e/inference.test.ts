@@ -290,6 +290,9 @@ describe('a live stream: rows written as they come (--line-buffered, and by defa
     expect(r.seen).toEqual(['x1§x2\n3§0\n', 'x1§x2\n3§0\n-1§-2\n', 'x1§x2\n3§0\n-1§-2\n1§-1\n']);
     const general = await live(['normalize', '--stats', S, '--line-buffered'], ['x1,x2\n16,15\n', '4,7\n'], false, { BN_NO_FAST: '1' });
     expect(general.seen).toEqual(['x1,x2\n3,0\n', 'x1,x2\n3,0\n-1,-2\n']);
+    // A file of lone CRs: once the first chunk has shown them, a chunk that ends with one gives its records.
+    const cr = await live(['normalize', '--stats', S, '--line-buffered', '-d', '§'], ['x1§x2\r16§15\r', '4§7\r', '10§11\r']);
+    expect(cr.seen.slice(1)).toEqual(['x1§x2\n3§0\n-1§-2\n', 'x1§x2\n3§0\n-1§-2\n1§-1\n']);
     // A quoted field whose line break ends a chunk waits for the rest of its record, as it must.
     const quoted = await live(['normalize', '--stats', S, '--line-buffered', '-d', '§'], ['x1§x2§note\n16§15§"a\n', 'b"\n']);
     expect(quoted.seen.at(-1)).toBe('x1§x2§note\n3§0§"a\nb"\n');

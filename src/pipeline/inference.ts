@@ -25,7 +25,7 @@ import type { PassOptions } from './compute-stats.js';
 import { makePlan, type FeaturePlan } from './feature-plan.js';
 import { drainWhenFull, workersWriting, writePass, writeTransformed } from './normalize.js';
 import { readRowBatches } from './row-batches.js';
-import { fixedColumns } from './select.js';
+import { fixedColumns, type SelectionSpec } from './select.js';
 
 export type Direction = 'normalize' | 'denormalize';
 
@@ -94,9 +94,10 @@ export async function infer(read: ReadPass, writer: BatchWriter, options: Infere
       // A key of JSON objects is a column once a record has it: one the first records lack is a
       // column from the start (missing in them), and one that no record has is refused at the end.
       // A stats file none of whose features the first records have is another input's: refused
-      // at once, as a CSV header would be.
+      // at once, as a CSV header would be. With --select, the features it names one by one.
       const known = new Set(s.columns);
-      if (byNameAtOnce && s.keyed && s.expectKeys && names.some((n) => known.has(n))) unseenFeatures = s.expectKeys(names);
+      const expected = byNameAtOnce ? names : names?.filter((n) => namedBy(options.select, n));
+      if (expected && s.keyed && s.expectKeys && expected.some((n) => known.has(n))) unseenFeatures = s.expectKeys(expected);
       const index = byNameAtOnce ? indexOfColumns(s.columns) : undefined;
       if (names && index && names.every((n) => index.has(n))) {
         const matched = names.map((n) => index.get(n)!);
@@ -146,6 +147,11 @@ export async function infer(read: ReadPass, writer: BatchWriter, options: Infere
     selected.freeze();
     startWriting(s, matchFeatures(s, options.select ? selected.featureIndices() : [], options));
   });
+}
+
+/** Whether --select names `name` itself (not by a pattern, an index or a range, and not to leave it out). */
+function namedBy(select: SelectionSpec | undefined, name: string): boolean {
+  return select !== undefined && !select.inverted && select.items.some((item) => item.kind === 'name' && item.name === name);
 }
 
 /**

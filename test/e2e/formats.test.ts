@@ -396,6 +396,10 @@ describe('a feature key that first appears past the first chunks', () => {
       const toCsv = await bnProcess(['normalize', file, '--stats', stats, '--to', 'csv']);
       expect(toCsv.stdout.trimEnd().split('\n').slice(1).map((l) => l.split(','))).toEqual(want);
     }
+    // With --select naming the feature (it was "--select: no column "w"").
+    const selected = await bnProcess(['normalize', ndjson, '--stats', stats, '-s', 'x,w']);
+    expect(selected.stderr).toBe('');
+    expect(asCells(selected.stdout)).toEqual(want);
     // From a pipe, a chunk at a time, and line-buffered: each chunk's rows go out before the key is seen.
     const chunks = readFileSync(ndjson).toString().match(/(?:[^\n]*\n){1,1000}/g)!.map((c) => Buffer.from(c));
     const streamed = await bnInProcess(['normalize', '--from', 'ndjson', '--stats', stats, '--line-buffered'], '', { input: Readable.from(chunks) });

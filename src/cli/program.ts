@@ -53,7 +53,7 @@ Run bn COMMAND --help for the options and examples of a command.`,
         getOutHasColors: () => false,
         getErrHasColors: () => false,
         // One line: commander puts its "(Did you mean …?)" on a line of its own.
-        outputError: (s, write) => write(`bn: ${withOptionHint(s.replace(/^error: /, '').replace(/\n(?=.)/g, ' '))}`),
+        outputError: (s, write) => write(`bn: ${withOptionHint(s.replace(/^error: /, '').replace(/\n(?=.)/g, ' '), cmd)}`),
       });
     cmd.commands.forEach(configure);
   };
@@ -61,9 +61,16 @@ Run bn COMMAND --help for the options and examples of a command.`,
   return program;
 }
 
-/** "unknown option '--ojson'" gets the bn spelling of a neighbouring tool's flag, instead of a guess by spelling. */
-function withOptionHint(message: string): string {
+/**
+ * "unknown option '--ojson'" gets the bn spelling of a neighbouring tool's flag, instead of a guess
+ * by spelling; a one-letter flag in the wrong case (`-B`) gets the command's own (`-b`), which
+ * commander guesses for long flags only.
+ */
+function withOptionHint(message: string, cmd: Command): string {
   const unknown = /^unknown option '([^']+)'/.exec(message);
-  const hint = unknown ? optionHint(unknown[1]!) : undefined;
-  return hint ? `unknown option '${unknown![1]}' (${hint})\n` : message;
+  const flag = unknown?.[1];
+  if (flag === undefined) return message;
+  const swapped = /^-[a-zA-Z]$/.test(flag) ? cmd.options.find((o) => o.short !== undefined && o.short !== flag && o.short.toLowerCase() === flag.toLowerCase()) : undefined;
+  const hint = optionHint(flag) ?? (swapped && `did you mean ${swapped.short}${swapped.long ? ` (${swapped.long})` : ''}?`);
+  return hint ? `unknown option '${flag}' (${hint})\n` : message;
 }

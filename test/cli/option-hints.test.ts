@@ -29,6 +29,8 @@ describe('a neighbouring tool\'s flag', () => {
     [['normalize', '--out-delimiter', ';'], "unknown option '--out-delimiter' (bn writes another field delimiter with --output-delimiter CHAR)"],
     [['stats', '-c', 'a,b'], "unknown option '-c' (bn picks columns with -s/--select)"],
     [['-v'], "unknown option '-v' (bn prints its version with -V/--version)"],
+    [['stats', '-B', '5'], "unknown option '-B' (did you mean -b (--batch-size)?)"],
+    [['normalize', '-S', 'x'], "unknown option '-S' (did you mean -s (--select)?)"],
   ])('bn %j: the bn spelling, one line, status 2', async (args, message) => {
     const r = await bnInProcess(args, 'a\n1\n2\n');
     expect(r.code).toBe(2);

@@ -78,6 +78,8 @@ export class NdjsonLines {
   /**
    * @param parse what reads a line that is no flat object (JSON.parse, and the error of a line it refuses)
    * @param firstLine the number of the first line pushed: 1 at the input's start
+   * @param longLine a line of more than `bytes` is given to `take` (which throws) before any text
+   *   of it is made: a worker's small heap hands such a line to the main thread
    */
   constructor(
     private readonly table: RecordTable,
@@ -85,6 +87,7 @@ export class NdjsonLines {
     private readonly sink: LineSink,
     private readonly parse: LineParser,
     firstLine = 1,
+    private readonly longLine?: { bytes: number; take: (line: number) => never },
   ) {
     this.line = firstLine - 1;
     this.bomLine = firstLine === 1 ? 1 : 0;
@@ -128,6 +131,7 @@ export class NdjsonLines {
     const { table, keys } = this;
     if (end > start && bytes[end - 1] === CR) end--;
     const line = ++this.line;
+    if (this.longLine && end - start > this.longLine.bytes) this.longLine.take(line);
     // The input's first record always goes the general way: it decides objects or arrays, and
     // line 1 may hold a BOM.
     if (table.keyed) {

@@ -106,6 +106,15 @@ describe('NDJSON: -j 1 = -j 2 = -j 3 = BN_NO_FAST=1', () => {
 });
 
 describe('NDJSON -j with the real executable', () => {
+  it('a line of 20 MB between flat lines: read by the main thread, not by a worker whose heap it would burst (V8 aborted the process)', async () => {
+    const flat = (i: number) => `{"a":${i},"b":${i / 8}}`;
+    const head = Array.from({ length: 150_000 }, (_, i) => flat(i)).join('\n');
+    const file = writeDoc(`${head}\n{"a":1,"b":2,"s":"${'y'.repeat(20 << 20)}"}\n${head}\n`);
+    const one = await bnProcess(['stats', '--to', 'json', '-j', '1', file]);
+    expect(one.code).toBe(0);
+    for (let k = 0; k < 3; k++) expect(await bnProcess(['stats', '--to', 'json', '-j', '2', file])).toEqual(one);
+  });
+
   it('a file large enough for worker threads at launch: -j 2 prints what -j 1 and BN_NO_FAST=1 print', async () => {
     const rows = Array.from({ length: 70_000 }, (_, i) => `{"x":${((i * 7919) % 10007) / 101},"y":${-i / 3},"z":${i % 13 === 0 ? 'null' : i},"tag":"t${i % 5}"}`);
     const file = writeDoc(`${rows.join('\n')}\n`);

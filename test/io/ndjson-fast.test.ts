@@ -9,7 +9,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BnError } from '../../src/errors.js';
 import { keyBytes, scanFlatObject } from '../../src/io/fast/flat-object-line.js';
+import { RecordTable } from '../../src/io/json-records.js';
 import { RawNumber } from '../../src/io/json-number.js';
+import { NdjsonLines, type LineSink } from '../../src/io/ndjson-lines.js';
+import type { Cell } from '../../src/io/table.js';
 import { ndjsonSource } from '../../src/io/ndjson-reader.js';
 import { utf8Checked } from '../../src/io/utf8.js';
 import { document, numberText } from '../helpers/ndjson-documents.js';
@@ -146,5 +149,24 @@ describe('bn with and without the NDJSON byte reader', () => {
       }),
       { seed: SEED, numRuns: 150 },
     );
+  });
+});
+
+describe('a line too long for a worker', () => {
+  it('is given to longLine before any text of it is made (flat or not), with its number; shorter lines are read', () => {
+    const table = RecordTable.ofObjects('x.ndjson', ['a']);
+    const rows: Cell[][] = [];
+    const sink: LineSink = { cells: () => [], flat: (cells) => rows.push([...cells]), row: (row) => rows.push(row.cells) };
+    const taken: number[] = [];
+    const lines = new NdjsonLines(table, 'x.ndjson', sink, (text) => JSON.parse(text), 1, {
+      bytes: 20,
+      take(line): never {
+        taken.push(line);
+        throw new Error('handed back');
+      },
+    });
+    expect(() => lines.push(Buffer.from(`{"a":1}\n{"a":2,"b":[1]}\n{"a":"${'y'.repeat(30)}"}\n{"a":4}\n`))).toThrow('handed back');
+    expect(taken).toEqual([3]);
+    expect(rows).toEqual([[1], [2, [1]]]);
   });
 });

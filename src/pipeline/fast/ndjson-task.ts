@@ -51,7 +51,7 @@ export class NdjsonTaskRunner extends RangeRunner {
     if (this.table.columns.length !== this.width) this.table = RecordTable.ofObjects(this.setup.label, this.setup.columns);
     const { values } = this;
     values.begin(bytes);
-    const lines = new NdjsonLines(this.table, this.setup.label, values, parseOrHandBack);
+    const lines = new NdjsonLines(this.table, this.setup.label, values, parseOrHandBack, 1, LONG_LINE);
     let end: Pick<TaskResult, 'openFrom' | 'lines'>;
     try {
       lines.push(bytes);
@@ -71,6 +71,18 @@ export class NdjsonTaskRunner extends RangeRunner {
 class HandBack {
   constructor(readonly line: number) {}
 }
+
+/**
+ * A line longer than this is the main thread's too: its text, and JSON.parse's copy, would not
+ * fit a worker's heap (16 MB old generation, ./worker-pool.ts), and V8 may abort the whole
+ * process rather than end the worker when one allocation is beyond the limit.
+ */
+const LONG_LINE = {
+  bytes: 1 << 20,
+  take(line: number): never {
+    throw new HandBack(line);
+  },
+};
 
 /** JSON.parse, and a line it refuses handed back. */
 function parseOrHandBack(text: string, line: number): unknown {

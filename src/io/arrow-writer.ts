@@ -131,6 +131,9 @@ export function arrowSink(out: OutputWriter, options: { roundNumber?: (x: number
 
   let batches = 0;
   const writeBatch = async (values: ColumnValues[]) => {
+    // The output failed (a full disk) and the pump stopped, closing the writer's queue: its error,
+    // not apache-arrow's "AsyncQueue is closed".
+    if (pumped) await pump;
     batches++;
     const data = values.map((column, j) => columnData(schema!.fields[j]!.type as DataType, column));
     writer.write(new RecordBatch(schema!, makeData({ type: new Struct(schema!.fields), length: values[0]?.length ?? 0, nullCount: 0, children: data })));
@@ -153,7 +156,8 @@ export function arrowSink(out: OutputWriter, options: { roundNumber?: (x: number
     async end() {
       await gatherer.writeReady();
       // The rows after the last full batch; with none, an empty one if no batch was written (a table with no rows still has its schema).
-      if (columns && schema && (columns.rows > 0 || batches === 0)) writeBatch(columns.take());
+      if (columns && schema && (columns.rows > 0 || batches === 0)) await writeBatch(columns.take());
+      if (pumped) await pump;
       writer.finish();
       await pump;
       await out.flush();

@@ -12,6 +12,7 @@ import { BIN, expectOneLineError, shell, type BnResult } from '../helpers/run-bn
 
 let dir: string;
 let data: string;
+let big: string;
 let statsFile: string;
 
 beforeAll(() => {
@@ -19,6 +20,8 @@ beforeAll(() => {
   // ~270 KB of rows, normalized to ~1 MB: more than a pipe, a stream buffer or `ulimit -f 64` holds.
   data = path.join(dir, 'data.csv');
   writeFileSync(data, `a,b\n${Array.from({ length: 30_000 }, (_, i) => `${i},${i % 7}`).join('\n')}\n`);
+  big = path.join(dir, 'big.csv');
+  writeFileSync(big, `a,b\n${Array.from({ length: 140_000 }, (_, i) => `${i},${i % 7}`).join('\n')}\n`);
   statsFile = path.join(dir, 'seed.json');
   // The seed example's statistics (x1 = 1, 3, …, 19), as --save-stats writes them.
   const seed = {
@@ -62,8 +65,11 @@ describe.concurrent('a full disk on standard output (/dev/full)', () => {
     [['stats', 'DATA']],
     [['stats', 'DATA', '--save-stats', '-']],
     [['merge', 'STATS', 'STATS']],
+    // More than one record batch (65,536 rows): the writer's next batch met its closed queue ("AsyncQueue is closed").
+    [['normalize', 'BIG', '--to', 'arrow']],
+    [['normalize', 'BIG', '-b', '1000', '--to', 'arrow']],
   ])('%j: cannot write: no space left on device', async (args) => {
-    const r = await bnWithStdout(args.map((a) => (a === 'DATA' ? data : a === 'STATS' ? statsFile : a)), '/dev/full');
+    const r = await bnWithStdout(args.map((a) => (a === 'DATA' ? data : a === 'BIG' ? big : a === 'STATS' ? statsFile : a)), '/dev/full');
     expect(r.code).toBe(1);
     expectOneLineError(r.stderr, /^bn: <stdout>: cannot write: no space left on device$/);
   });

@@ -14,6 +14,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { DataType, DateUnit, RecordBatchReader, type Data, type Field, type RecordBatch, type Vector } from 'apache-arrow';
 import { BnError } from '../errors.js';
+import { checkUniqueNames } from './csv-rows.js';
 import './arrow-codecs.js';
 import { decimalText, type ColumnType, type Temporal, type TimeUnit } from './column-types.js';
 import { corruptFile, floatColumn, plainCell, type ColumnarSource, type ColumnBlock } from './columnar.js';
@@ -53,6 +54,12 @@ async function openArrow(input: Readable | FileHandle, label: string): Promise<C
   }
   if (reader.schema === undefined || reader.schema === null) throw new BnError('BN_EMPTY_INPUT', 'empty input: no Arrow schema', { file: label });
   const fields = reader.schema.fields as Field[];
+  checkUniqueNames(fields.map((f) => f.name), label, 'columns');
+  // As in Parquet: a nested value has no one text that every output would read back (a list as
+  // JSON text in a string, its int64s quoted, its dates as numbers was what came out before).
+  // Every nested type (list, large list, fixed-size list, struct, map, union) has child fields.
+  const nested = fields.find((f) => ((f.type as DataType).children?.length ?? 0) > 0);
+  if (nested) throw new BnError('BN_BAD_RECORD', `column ${JSON.stringify(nested.name)}: nested Arrow columns (lists, structs, maps, unions) are not supported`, { file: label });
   const types = fields.map((f) => columnType(f.type as DataType));
   return {
     columns: fields.map((f) => f.name),

@@ -59,19 +59,24 @@ export function emptyInput(label: string): BnError {
 /** The column names the first record gives: itself (checked for duplicates), or 1…n with -n. */
 export function columnNames(first: readonly string[], header: boolean, label: string): string[] {
   if (!header) return Array.from({ length: first.length }, (_, i) => String(i + 1));
+  checkUniqueNames(first, label, 'fields', (i) => ({ line: 1, column: i + 1 }));
+  return [...first];
+}
+
+/**
+ * A name given twice is refused, in a CSV header as in a Parquet or Arrow schema: every output
+ * (a CSV header, a JSON object's keys, a stats file's features) needs each name once.
+ * `what` names the positions (fields, columns), counted from 1; `where` locates the second.
+ */
+export function checkUniqueNames(names: readonly string[], label: string, what: string, where: (i: number) => { line?: number; column?: number } = () => ({})): void {
   const seen = new Map<string, number>();
-  first.forEach((name, i) => {
+  names.forEach((name, i) => {
     const earlier = seen.get(name);
     if (earlier !== undefined) {
-      throw new BnError(
-        'BN_DUPLICATE_COLUMN',
-        `duplicate column name ${quoteValue(name)} (fields ${earlier + 1} and ${i + 1})`,
-        { file: label, line: 1, column: i + 1 },
-      );
+      throw new BnError('BN_DUPLICATE_COLUMN', `duplicate column name ${quoteValue(name)} (${what} ${earlier + 1} and ${i + 1})`, { file: label, ...where(i) });
     }
     seen.set(name, i);
   });
-  return [...first];
 }
 
 /**

@@ -12,6 +12,7 @@
  */
 import { parquetMetadataAsync, parquetRead, type ColumnData, type Compressors, type DecodedArray, type FileMetaData, type RowGroup, type SchemaElement } from 'hyparquet';
 import { BnError } from '../errors.js';
+import { checkUniqueNames } from './csv-rows.js';
 import { decimalText, isNumericType, type ColumnType, type Temporal } from './column-types.js';
 import { corruptFile, floatColumn, plainCell, type BlockLifetime, type ColumnBlock } from './columnar.js';
 import { NullableDoubles } from './nullable-doubles.js';
@@ -42,6 +43,7 @@ export async function openParquet(
     refuseUnreadCodecs(metadata, elements, label);
     const types = elements.map(columnType);
     const columns = elements.map((e) => e.name);
+    checkUniqueNames(columns, label, 'columns');
     // Decimals read as their unscaled integers (see above), and intervals as their 12 bytes (which
     // hyparquet refuses to convert): their annotation taken off a copy of the schema.
     const bare = (e: SchemaElement) => isDecimal(e) || e.converted_type === 'INTERVAL';

@@ -238,6 +238,21 @@ describe('dates, times and timestamps from Arrow', () => {
     expect(csvRows(p.stdout).map((cells) => cells[1])).toEqual(['when', '2020-01-01T00:00:00.123', '1970-01-01T00:00:00.000']);
   });
 
+  it('a nested column (a list, a struct) is refused naming it, as in Parquet (it became JSON text in a string, its int64s quoted)', async () => {
+    const df = pl.DataFrame({ x: [1.5, 2.5], li: [[1, 2], [3]] });
+    df.writeIPC(at('nested-list.arrow'));
+    const table = new Table({ x: vectorFromArray([1.5, 2.5], new Float64()), st: vectorFromArray([{ a: 1 }, { a: 2 }]) });
+    writeFileSync(at('nested-struct.arrow'), tableToIPC(table, 'file'));
+    for (const [file, column] of [['nested-list.arrow', 'li'], ['nested-struct.arrow', 'st']] as const) {
+      for (const args of [['stats'], ['normalize', '--to', 'ndjson'], ['normalize', '-s', 'x']]) {
+        const r = await bnInProcess([...args, at(file)]);
+        expect(r.code).toBe(1);
+        expect(r.stdout).toBe('');
+        expect(r.stderr).toBe(`bn: ${at(file)}: column "${column}": nested Arrow columns (lists, structs, maps, unions) are not supported\n`);
+      }
+    }
+  });
+
   it('a duration is an ISO 8601 duration with its unit\'s digits (it was a bare count, its unit lost), text in every output', async () => {
     const duration = (unit: TimeUnit, values: bigint[]) => makeVector(makeData({ type: new Duration(unit), length: values.length, nullCount: 0, data: new BigInt64Array(values) }));
     const table = new Table({

@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { tableFromIPC } from 'apache-arrow';
+import { Field, Float64, makeData, RecordBatch, Schema, Struct, Table, tableFromIPC, tableToIPC } from 'apache-arrow';
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
 import { writePageHeader } from 'hyparquet-writer/src/datapage.js';
 import { fileWriter } from 'hyparquet-writer/src/node.js';
@@ -421,6 +421,23 @@ describe('files other writers may make', () => {
     expect(r.stderr).toBe('');
     expect(csvRows(r.stdout).map((cells) => cells[1])).toEqual(['iv', 'P0M0DT0S', 'P1M1DT1.004S', 'P2M2DT2.008S', '', 'P4M4DT4.016S']);
     expect((await stats([file])).count).toEqual([5]);
+  });
+
+  it('a column name given twice is refused as in a CSV header (Parquet and Arrow): every output, and the stats file, needs each name once', async () => {
+    const writer = new ParquetWriter({ writer: fileWriter(at('dup.parquet')), schema: [{ name: 'root', num_children: 2 }, { name: 'x', type: 'DOUBLE', repetition_type: 'OPTIONAL' }, { name: 'x', type: 'DOUBLE', repetition_type: 'OPTIONAL' }] });
+    writer.write({ columnData: [{ name: 'x', data: [1, 2, 3] }, { name: 'x', data: [4, 5, 7] }], rowGroupSize: 3 });
+    writer.finish();
+    const fields = [new Field('x', new Float64()), new Field('x', new Float64())];
+    const data = makeData({ type: new Struct(fields), length: 2, nullCount: 0, children: [makeData({ type: new Float64(), length: 2, nullCount: 0, data: new Float64Array([1, 2]) }), makeData({ type: new Float64(), length: 2, nullCount: 0, data: new Float64Array([3, 5]) })] });
+    writeFileSync(at('dup.arrow'), tableToIPC(new Table([new RecordBatch(new Schema(fields), data)]), 'file'));
+    for (const file of ['dup.parquet', 'dup.arrow']) {
+      for (const command of ['stats', 'normalize']) {
+        const r = await bnProcess([command, at(file)]);
+        expect(r.code).toBe(1);
+        expect(r.stdout).toBe('');
+        expect(r.stderr).toBe(`bn: ${at(file)}: duplicate column name "x" (columns 1 and 2)\n`);
+      }
+    }
   });
 
   it('a NaN double is missing: null in JSON (which has no NaN), NaN in CSV, as a feature and passed through', async () => {

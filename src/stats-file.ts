@@ -162,14 +162,19 @@ export function statsFileTooLarge(label: string): BnError {
 
 /** Read and validate a stats file; `label` names it in messages. */
 export async function readStatsFile(path: string, label = path): Promise<LoadedStats> {
+  return parseStatsFile(await readStatsText(createReadStream(path), label), label);
+}
+
+/** The text of stats files from `source` (a file, standard input): at most MAX_STATS_FILE_BYTES of UTF-8. */
+export async function readStatsText(source: AsyncIterable<Buffer>, label: string): Promise<string> {
   let bytes: Buffer;
   try {
-    bytes = await readLimited(createReadStream(path), MAX_STATS_FILE_BYTES, () => statsFileTooLarge(label));
+    bytes = await readLimited(source, MAX_STATS_FILE_BYTES, () => statsFileTooLarge(label));
   } catch (err) {
     if (err instanceof BnError) throw err;
     throw new BnError('BN_READ_FAILED', `cannot read stats file: ${describeErrno(err as NodeJS.ErrnoException)}`, { file: label });
   }
-  return parseStatsFile(decodeUtf8(bytes, label), label);
+  return decodeUtf8(bytes, label);
 }
 
 /** Parse and validate; throws one BN_BAD_STATS_FILE naming every problem. */

@@ -1,8 +1,8 @@
 import { Command } from 'commander';
 import { BnError } from '../../errors.js';
 import { mergeStatsFiles, type LabelledStats } from '../../stats-merge.js';
-import { parseStatsStream, readStatsFile, requireBnStats } from '../../stats-file.js';
-import { readStatsText, STDIN_LABEL } from '../stats-input.js';
+import { parseStatsStream, readStatsFile, readStatsText, requireBnStats } from '../../stats-file.js';
+import { STDIN_LABEL } from '../stats-input.js';
 import type { Io } from '../io.js';
 import { writeStatsFile } from '../stats-output.js';
 import { fileName } from '../parse-option.js';
@@ -37,7 +37,7 @@ Examples:
       const inputs: LabelledStats[] = [];
       for (const file of files.length === 0 ? ['-'] : files) {
         if (file === '-') {
-          const docs = parseStatsStream(await readStatsText(io.stdin), STDIN_LABEL);
+          const docs = parseStatsStream(await readStatsText(io.stdin, STDIN_LABEL), STDIN_LABEL);
           if (docs.length === 0) throw new BnError('BN_EMPTY_INPUT', 'no stats file on standard input', { file: '<stdin>' });
           docs.forEach((loaded, k) => inputs.push({ label: `<stdin>[${k}]`, stats: requireBnStats(loaded, `<stdin>[${k}]`) }));
         } else {

@@ -206,7 +206,7 @@ export function wholeInputTransform(
   const gamma = resolveAffine('--gamma', options.gamma, names, 1);
   const beta = resolveAffine('--beta', options.beta, names, 0);
   const batch = stats.batches[0]!;
-  const params = batchParams(batch, stats.features, stats.columns, label, stats.rows, undefined, options.fewestValues);
+  const params = batchParams(batch, stats.features, stats.columns, label, { totalRows: stats.rows, fewest: options.fewestValues });
   const affine = batchAffine(params, options, gamma, beta);
   checkExtremes(batch.moments, stats.features, affineTransform(affine), stats.columns, label);
   return { gamma, beta, params, affine };
@@ -257,7 +257,7 @@ async function trainBatched(read: ReadPass, writer: BatchWriter, options: Traini
     const { columns } = shape!;
     const summary: BatchSummary = { index: batchCount, rows: parts.reduce((n, b) => n + b.rows, 0), moments, ...(folded ? { folded } : {}) };
     checkRepresentable(moments, features, columns, label);
-    const params = batchParams(summary, features, columns, label, last ? rows : undefined, batchSize, options.fewestValues);
+    const params = batchParams(summary, features, columns, label, { totalRows: last ? rows : undefined, batchSize, fewest: options.fewestValues });
     const affine = batchAffine(params, options, gamma, beta);
     checkExtremes(moments, features, affineTransform(affine), columns, label);
     // Its columns are the first batch's: a JSON key that first appears after it is not a
@@ -302,7 +302,7 @@ async function trainBatched(read: ReadPass, writer: BatchWriter, options: Traini
         held = undefined;
         if (last && tooSmall(moments, features, options.fewestValues)) {
           // --last-batch error: refused before the held batch goes out, so the output is all batches but two.
-          if (options.lastBatch === 'error') checkTrainable({ index: batchCount + 1, rows: batch.rows, moments }, features, columns, label, rows, batchSize, options.fewestValues);
+          if (options.lastBatch === 'error') checkTrainable({ index: batchCount + 1, rows: batch.rows, moments }, features, columns, label, { totalRows: rows, batchSize, fewest: options.fewestValues });
           before.moments.merge(moments);
           if (options.running) spare.push(moments);
           return trainOn([before.batch, batch], before.moments, true, batch.rows);
@@ -338,16 +338,8 @@ function widthOf(batch: RowBatch, shape: TableShape): number {
  * every batch (PyTorch refuses the same: "Expected more than 1 value per channel"), 1 where the
  * preset's library takes one (`fewest`).
  */
-export function batchParams(
-  batch: BatchSummary,
-  features: number[],
-  columns: readonly string[],
-  label: string,
-  totalRows?: number,
-  batchSize?: number,
-  fewest: 1 | 2 = 2,
-): BatchParams {
-  checkTrainable(batch, features, columns, label, totalRows, batchSize, fewest);
+export function batchParams(batch: BatchSummary, features: number[], columns: readonly string[], label: string, rule: TrainRule = {}): BatchParams {
+  checkTrainable(batch, features, columns, label, rule);
   const mean = new Float64Array(features.length);
   const meanLow = new Float64Array(features.length);
   const variance: Ratio[] = [];
@@ -360,18 +352,18 @@ export function batchParams(
 }
 
 /**
- * Every feature needs at least `fewest` values (2, PyTorch's rule, unless the preset's library
- * takes 1) in every batch to be trained on; 2 for the unbiased variance of the running statistics.
+ * What checkTrainable holds a batch to, and says: the fewest values of a feature (2, PyTorch's
+ * rule, unless the preset's library takes 1), and for its advice the input's rows (known at the
+ * last batch) and --batch-size.
  */
-export function checkTrainable(
-  batch: BatchSummary,
-  features: readonly number[],
-  columns: readonly string[],
-  label: string,
-  totalRows?: number,
-  batchSize?: number,
-  fewest: 1 | 2 = 2,
-): void {
+export interface TrainRule {
+  fewest?: 1 | 2;
+  totalRows?: number;
+  batchSize?: number;
+}
+
+/** Every feature needs at least `fewest` values in every batch to be trained on (2 also for the unbiased variance of the running statistics). */
+export function checkTrainable(batch: BatchSummary, features: readonly number[], columns: readonly string[], label: string, { fewest = 2, totalRows, batchSize }: TrainRule = {}): void {
   for (const j of features) {
     const n = batch.moments.count(j);
     if (n < fewest) {

@@ -43,6 +43,12 @@ describe('bn normalize --stats', () => {
     const both = await bnInProcess(['normalize', '--stats', '-'], 'x1,x2\n16,15\n');
     expect(both.code).toBe(2);
     expectOneLineError(both.stderr, /^bn: --stats -: standard input holds the data; name the stats file, or the data file$/);
+    // denormalize (SPEC §1) reads it the same way: back to the row normalize was given.
+    const normalized = path.join(dir, 'one-row-normalized.csv');
+    writeFileSync(normalized, r.stdout);
+    const back = await bnInProcess(['denormalize', normalized, '--stats', '-'], readFileSync(S));
+    expect(back.stderr).toBe('');
+    expect(back.stdout).toBe('x1,x2\n16,15\n');
     const sql = await bnInProcess(['export', '-', '--to', 'sql', '--table', 't'], readFileSync(S));
     expect(sql.stderr).toBe('');
     expect(sql.stdout).toBe((await bnInProcess(['export', S, '--to', 'sql', '--table', 't'])).stdout);

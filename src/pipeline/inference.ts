@@ -25,7 +25,7 @@ import type { PassOptions } from './compute-stats.js';
 import { makePlan, type FeaturePlan } from './feature-plan.js';
 import { drainWhenFull, workersWriting, writePass, writeTransformed } from './normalize.js';
 import { readRowBatches } from './row-batches.js';
-import { fixedColumns, type SelectionSpec } from './select.js';
+import { bindSelection, fixedColumns, pickedAmong, withFeatures } from './select.js';
 
 export type Direction = 'normalize' | 'denormalize';
 
@@ -81,6 +81,11 @@ export async function infer(read: ReadPass, writer: BatchWriter, options: Infere
     writer.start({ columns: s.columns, width: s.columns.length, features: matched, keyed: s.keyed, from: s.format, label: s.label, types: s.types });
   };
   const byNameAtOnce = names !== undefined && options.select === undefined;
+  // With --select, the stats file's features it picks are features whatever their first values
+  // (a /regex/'s column that is empty at first is still the feature the file names); the other
+  // columns it picks are decided by their values, and refused if numeric.
+  const selectedPlan = (s: TableShape) =>
+    makePlan(s, options, names && options.select ? withFeatures(bindSelection(options.select, s.columns), new Set(names)) : undefined);
   // Of JSON objects, the features no record has had yet (absent from the first chunk's keys).
   let unseenFeatures: (() => string[]) | undefined;
   const consumer: BatchConsumer = {
@@ -94,9 +99,9 @@ export async function infer(read: ReadPass, writer: BatchWriter, options: Infere
       // A key of JSON objects is a column once a record has it: one the first records lack is a
       // column from the start (missing in them), and one that no record has is refused at the end.
       // A stats file none of whose features the first records have is another input's: refused
-      // at once, as a CSV header would be. With --select, the features it names one by one.
+      // at once, as a CSV header would be. With --select, the features it picks once they are columns.
       const known = new Set(s.columns);
-      const expected = byNameAtOnce ? names : names?.filter((n) => namedBy(options.select, n));
+      const expected = byNameAtOnce || !names ? names : pickedAmong(options.select!, s.columns, names);
       if (expected && s.keyed && s.expectKeys && expected.some((n) => known.has(n))) unseenFeatures = s.expectKeys(expected);
       const index = byNameAtOnce ? indexOfColumns(s.columns) : undefined;
       if (names && index && names.every((n) => index.has(n))) {
@@ -105,7 +110,7 @@ export async function infer(read: ReadPass, writer: BatchWriter, options: Infere
         startWriting(s, matched);
       } else {
         // Decided from the first batch's rows, then matched (or a message listing the numeric columns).
-        plan = makePlan(s, options);
+        plan = selectedPlan(s);
       }
       return plan;
     },
@@ -143,15 +148,10 @@ export async function infer(read: ReadPass, writer: BatchWriter, options: Infere
     // No rows: nothing to transform. By name, the file is still checked against the header (with
     // --select, against the columns it names: no value decided any other).
     if (!names) return startWriting(s, []);
-    const selected = plan ?? makePlan(s, options);
+    const selected = plan ?? selectedPlan(s);
     selected.freeze();
     startWriting(s, matchFeatures(s, options.select ? selected.featureIndices() : [], options));
   });
-}
-
-/** Whether --select names `name` itself (not by a pattern, an index or a range, and not to leave it out). */
-function namedBy(select: SelectionSpec | undefined, name: string): boolean {
-  return select !== undefined && !select.inverted && select.items.some((item) => item.kind === 'name' && item.name === name);
 }
 
 /**

@@ -197,6 +197,29 @@ export function bindSelection(spec: SelectionSpec, columns: readonly string[]): 
   };
 }
 
+/**
+ * Of `names`, the columns a table will have (those not among `columns` yet appended after them, in
+ * this order), the ones the selection picks or may pick: as features, or as candidates of a
+ * /regex/, a glob or a ! list. Asked before the names are columns, so that the table can make them.
+ */
+export function pickedAmong(spec: SelectionSpec, columns: readonly string[], names: readonly string[]): string[] {
+  const known = new Set(columns);
+  const all = [...columns, ...names.filter((n) => !known.has(n))];
+  const selection = bindSelection(spec, all);
+  return names.filter((n) => selection.role(n, all.indexOf(n)) !== 'other');
+}
+
+/** `selection`, in which the candidates named in `names` are features whatever their values. */
+export function withFeatures(selection: Selection, names: ReadonlySet<string>): Selection {
+  return {
+    role(name, j) {
+      const role = selection.role(name, j);
+      return role === 'candidate' && names.has(name) ? 'feature' : role;
+    },
+    check: (columns, label) => selection.check(columns, label),
+  };
+}
+
 /** `3 columns: a, b, c`, cut after 20 names. */
 export function describeColumns(columns: readonly string[]): string {
   const shown = columns.slice(0, 20).map((c) => JSON.stringify(c)).join(', ');

@@ -396,15 +396,28 @@ describe('a feature key that first appears past the first chunks', () => {
       const toCsv = await bnProcess(['normalize', file, '--stats', stats, '--to', 'csv']);
       expect(toCsv.stdout.trimEnd().split('\n').slice(1).map((l) => l.split(','))).toEqual(want);
     }
-    // With --select naming the feature (it was "--select: no column "w"").
-    const selected = await bnProcess(['normalize', ndjson, '--stats', stats, '-s', 'x,w']);
-    expect(selected.stderr).toBe('');
-    expect(asCells(selected.stdout)).toEqual(want);
     // From a pipe, a chunk at a time, and line-buffered: each chunk's rows go out before the key is seen.
     const chunks = readFileSync(ndjson).toString().match(/(?:[^\n]*\n){1,1000}/g)!.map((c) => Buffer.from(c));
     const streamed = await bnInProcess(['normalize', '--from', 'ndjson', '--stats', stats, '--line-buffered'], '', { input: Readable.from(chunks) });
     expect(streamed.stderr).toBe('');
     expect(asCells(streamed.stdout)).toEqual(want);
+  });
+
+  it('inference by name with --select: the feature is picked by name, /regex/, glob, ! list or index', async () => {
+    expect((await bnProcess(['stats', csv, '--save-stats', stats])).code).toBe(0);
+    const want = await csvCells(['normalize', '--stats', stats]);
+    // It was "--select: no column "w"", or "missing from the input's selection" for all but a name
+    // and an index. A stats feature that a pattern picks is a feature though its first values are
+    // missing: the CSV, whose header has w, was refused too.
+    for (const select of ['x,w', '/^[xw]$/', '?', '!/^z/', '1-2']) {
+      const selected = await bnProcess(['normalize', ndjson, '--stats', stats, '-s', select]);
+      expect(selected.stderr).toBe('');
+      expect(asCells(selected.stdout)).toEqual(want);
+      if (!/^[\w,-]+$/.test(select)) expect(await csvCells(['normalize', '--stats', stats, '-s', select])).toEqual(want);
+    }
+    // A pattern that leaves the feature out is still refused, naming it.
+    const without = await bnProcess(['normalize', ndjson, '--stats', stats, '-s', '/^x/']);
+    expectOneLineError(without.stderr, /missing from the input's selection: "w"/);
   });
 
   it('inference by name: a feature no record has is refused at the end of the input, and -o is not written', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bindSelection, describeColumns, parseSelection, type SelectRole } from '../../src/pipeline/select.js';
+import { bindSelection, describeColumns, parseSelection, pickedAmong, type SelectRole } from '../../src/pipeline/select.js';
 import { expectBnError } from '../helpers/run-bn.js';
 
 const COLUMNS = ['id', 'x1', 'x2', 'x3', 'label', '2015', 'a,b', ' padded '];
@@ -103,5 +103,29 @@ describe('unknown columns', () => {
   it('a long column list is cut', () => {
     const many = Array.from({ length: 25 }, (_, i) => `c${i}`);
     expect(describeColumns(many)).toMatch(/^25 columns: "c0", .*"c19", … \(5 more\)$/);
+  });
+});
+
+describe('names a table will have (JSON keys not seen yet)', () => {
+  const picked = (select: string, names: string[]) => pickedAmong(parseSelection(select), ['id', 'x'], names);
+
+  it('a name, a /regex/ or a glob picks the names it matches', () => {
+    expect(picked('x,w', ['x', 'w', 'v'])).toEqual(['x', 'w']);
+    expect(picked('/^[wx]$/', ['x', 'w', 'v'])).toEqual(['x', 'w']);
+    expect(picked('w*', ['x', 'w', 'v'])).toEqual(['w']);
+  });
+
+  it('a ! list picks every name it does not leave out', () => {
+    expect(picked('!id', ['x', 'w', 'v'])).toEqual(['x', 'w', 'v']);
+    expect(picked('!v', ['x', 'w', 'v'])).toEqual(['x', 'w']);
+    expect(picked('!/^v/', ['x', 'w', 'v'])).toEqual(['x', 'w']);
+  });
+
+  it('indices and ranges count the new names after the columns, in the order given', () => {
+    // id=1, x=2, then w=3, v=4.
+    expect(picked('2-3', ['x', 'w', 'v'])).toEqual(['x', 'w']);
+    expect(picked('4', ['x', 'w', 'v'])).toEqual(['v']);
+    expect(picked('!3', ['x', 'w', 'v'])).toEqual(['x', 'v']);
+    expect(picked('3-', ['x', 'w', 'v'])).toEqual(['w', 'v']);
   });
 });

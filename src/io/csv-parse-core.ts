@@ -1,15 +1,17 @@
 /**
  * csv-parse's core (`Parser#api`, the function its Transform calls; csv-parse's own tests drive
  * it so), set up to read CSV as bn reads it, which the byte scanner (./fast/csv-scanner.ts)
- * reads alike — see there for the rules. csv-parse has no option for two of them, so two of its
- * steps are wrapped on this instance:
+ * reads alike — see there for the rules. csv-parse has no option for three of them, so three of
+ * its steps are wrapped on this instance:
  * - record delimiters: csv-parse keeps the first one it discovers and takes the others for data
  *   (`2\r` on the first CRLF line of an LF file); once an `\n` or `\r\n` is discovered, both end
  *   records (a lone `\r` stays data);
  * - quotes: its relax_quotes both keeps a quote inside an unquoted field (wanted: `12" pipe`) and
  *   takes a quoted field that goes on after its closing quote for text (`"a "word"`), which is
  *   an error here unless lazyQuotes. That case is the one place it prepends the quote to the
- *   field, so the prepend raises the error.
+ *   field, so the prepend raises the error;
+ * - blank lines: a line holding only `""` is a record of one empty cell, an empty line none;
+ *   csv-parse gives `[""]` for both, so whether a record's first field was quoted is kept.
  */
 import type { Parser } from 'csv-parse';
 import { textAfterQuote } from './fast/csv-scanner.js';
@@ -18,9 +20,10 @@ import { textAfterQuote } from './fast/csv-scanner.js';
 interface ParseApi {
   parse(buf: Buffer | undefined, end: boolean, push: (record: string[]) => void, close: () => void): Error | undefined;
   options: { record_delimiter: Buffer[] };
-  state: { field: { prepend(value: Buffer): void; toString(encoding: 'utf8'): string }; record: unknown[]; recordDelimiterMaxLength: number };
+  state: { field: { prepend(value: Buffer): void; toString(encoding: 'utf8'): string }; record: unknown[]; recordDelimiterMaxLength: number; wasQuoting: boolean };
   __autoDiscoverRecordDelimiter(buf: Buffer, pos: number): number;
   __needMoreData(i: number, bufLen: number, end: boolean): boolean;
+  __onField(): Error | undefined;
 }
 
 export interface CsvParseOptions {
@@ -45,12 +48,13 @@ export class CsvParseCore {
   private readonly api: ParseApi;
   /** The chunk being parsed ends with an LF, or a CR in a file of lone CRs (see recordsAtLineEnd). */
   private endsWithLineEnd = false;
+  /** The record being read began with a quoted field. */
+  private quotedFirst = false;
+  private readonly pushRecord: (record: string[]) => void;
 
-  constructor(
-    ParserClass: typeof Parser,
-    options: CsvParseOptions,
-    private readonly push: (record: string[]) => void,
-  ) {
+  /** `push` gets each record, and whether its first field was quoted (`""` alone is a cell, not a blank line). */
+  constructor(ParserClass: typeof Parser, options: CsvParseOptions, push: (record: string[], quotedFirst: boolean) => void) {
+    this.pushRecord = (record) => push(record, this.quotedFirst);
     const api = (
       new ParserClass({
         delimiter: options.delimiter,
@@ -62,6 +66,7 @@ export class CsvParseCore {
       }) as unknown as { api: ParseApi }
     ).api;
     this.api = api;
+    const core = this;
     const discover = api.__autoDiscoverRecordDelimiter;
     api.__autoDiscoverRecordDelimiter = function (this: ParseApi, buf, pos) {
       const length = discover.call(this, buf, pos);
@@ -79,11 +84,16 @@ export class CsvParseCore {
       // that byte). Inside quotes the LF is data, kept in the field's state for the next chunk.
       // In a file whose records end with lone CRs (found in an earlier chunk), a last CR is as final.
       const needMore = api.__needMoreData;
-      const core = this;
       api.__needMoreData = function (this: ParseApi, i, bufLen, end) {
         return core.endsWithLineEnd ? false : needMore.call(this, i, bufLen, end);
       };
     }
+    // csv-parse knows whether a field was quoted only until it is stored; the record's first is kept.
+    const onField = api.__onField;
+    api.__onField = function (this: ParseApi) {
+      if (this.state.record.length === 0) core.quotedFirst = this.state.wasQuoting;
+      return onField.call(this);
+    };
     if (!options.lazyQuotes) {
       const { state } = api;
       state.field.prepend = () => {
@@ -99,7 +109,7 @@ export class CsvParseCore {
     const last = buf?.[buf.length - 1];
     this.endsWithLineEnd = last === LF || (last === CR_BYTE && this.lineEnd === '\r');
     try {
-      return this.api.parse(buf, end, this.push, () => {});
+      return this.api.parse(buf, end, this.pushRecord, () => {});
     } catch (err) {
       if (err instanceof Error && err.name === 'CsvSyntaxError') return err;
       throw err;

@@ -28,22 +28,29 @@ async function* readChunks(input: Readable, options: CsvOptions, columns: string
   const chunkRows = eager ? 1 : CSV_CHUNK_ROWS;
   // Loaded when needed: most CSV goes the fast way, and a module not loaded costs no memory.
   const { Parser, CsvError } = await import('csv-parse');
-  const push = (record: string[]) => parsed.push(record);
+  const push = (record: string[], quotedFirst: boolean) => {
+    parsed.push(record);
+    quoted.push(quotedFirst);
+  };
   const core = new CsvParseCore(Parser, { delimiter: options.delimiter, lazyQuotes: options.lazyQuotes, maxRecordBytes: MAX_RECORD_BYTES, recordsAtLineEnd: eager }, push);
   const records = new CsvRecords(options.header, options.label, columns);
   let parsed: string[][] = [];
+  let quoted: boolean[] = [];
   let next = 1;
   let chunk: Row[] = [];
   /** The rows of the records parsed so far, in chunks (a ragged row throws). */
   function* drain(): Generator<Row[]> {
     const batch = parsed;
+    const quotedFirst = quoted;
     parsed = [];
+    quoted = [];
     const lineEnd = core.lineEnd;
-    for (const record of batch) {
+    for (let i = 0; i < batch.length; i++) {
+      const record = batch[i]!;
       const line = next;
       next += 1 + countChar(record, lineEnd);
       let cells: string[] | undefined;
-      cells = records.accept(record, line);
+      cells = records.accept(record, line, quotedFirst[i]);
       if (cells === undefined) continue;
       chunk.push({ cells, line });
       if (chunk.length >= CSV_CHUNK_ROWS) {

@@ -43,9 +43,13 @@ export function csvTable(options: CsvOptions, read: (columns: string[], counter:
   };
 }
 
-/** A record of one empty field: a blank line (or `""` alone on one). */
-export function isBlankRecord(length: number, firstFieldEmpty: boolean): boolean {
-  return length === 1 && firstFieldEmpty;
+/**
+ * A record of one empty, unquoted field: a blank line. A line holding only `""` is a record of
+ * one empty cell, as Python's csv module and pandas read it (and bn writes a one-column row whose
+ * cell is missing so that no reader takes it for a blank line).
+ */
+export function isBlankRecord(length: number, firstFieldEmptyUnquoted: boolean): boolean {
+  return length === 1 && firstFieldEmptyUnquoted;
 }
 
 export function raggedRow(expected: number, found: number, label: string, line: number): BnError {
@@ -92,8 +96,9 @@ export class CsvRecords {
     private readonly columns: string[],
   ) {}
 
-  accept(cells: string[], line: number): string[] | undefined {
-    if (isBlankRecord(cells.length, cells[0] === '')) return undefined;
+  /** `quotedFirst`: the record's first field was quoted (`""` is a cell, not a blank line). */
+  accept(cells: string[], line: number, quotedFirst = false): string[] | undefined {
+    if (isBlankRecord(cells.length, cells[0] === '' && !quotedFirst)) return undefined;
     if (this.width < 0) {
       this.width = cells.length;
       this.columns.push(...columnNames(cells, this.header, this.label));

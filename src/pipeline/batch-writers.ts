@@ -22,7 +22,7 @@ import type { OutputWriter } from '../io/output-writer.js';
 import type { Row } from '../io/table.js';
 import type { ColumnGatherer, TableLayout, TableSink } from '../io/table-sink.js';
 import type { RowBatch } from './batch.js';
-import { featurePositions, writeCsvRecords, writeValue } from './fast/write-csv-records.js';
+import { EMPTY_QUOTED, featurePositions, writeCsvRecords, writeValue } from './fast/write-csv-records.js';
 
 export interface BatchWriter {
   /** What the output starts with (a header), before any row. */
@@ -126,9 +126,6 @@ export class CsvRecordsWriter implements BatchWriter {
     await this.out.flush();
   }
 }
-
-/** A field of two quotes: the empty field of a one-column record (see encodeCsv). */
-const EMPTY_QUOTED = Buffer.from('""');
 
 /**
  * Rows [0, rows) of a batch of columnar records (records.value) into `out`: feature cells with a

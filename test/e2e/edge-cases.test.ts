@@ -61,6 +61,28 @@ describe('edge cases', () => {
     expect(two.stdout.split('\n')[2]).toBe(',b');
   });
 
+  it('a line holding only `""` is a row of one missing cell, not a blank line: bn reads back the one-column CSV it writes', async () => {
+    const written = await bnInProcess(['normalize', '--from', 'json', '--to', 'csv'], '[{"x":1},{"x":null},{"x":3},{"x":5}]');
+    expect(written.stdout.split('\n')[2]).toBe('""');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'bn-quoted-empty-'));
+    const file = path.join(dir, 'one.csv');
+    writeFileSync(file, written.stdout);
+    // Every reader: the byte scanner, its worker threads, csv-parse (BN_NO_FAST=1), standard input.
+    for (const [args, env] of [[['-j', '1']], [['-j', '2']], [['-j', '1'], { BN_NO_FAST: '1' }]] as const) {
+      const r = await bnProcess(['normalize', file, ...args], env ? { env } : {});
+      expect(r.stderr).toBe('');
+      // Four rows, the second missing (written back as `""`), a blank line still skipped.
+      expect(r.stdout.split('\n')).toHaveLength(6);
+      expect(r.stdout.split('\n')[2]).toBe('""');
+    }
+    const s = await bnInProcess(['stats', '--to', 'json'], 'x\n1\n""\n\n3\n');
+    expect(JSON.parse(s.stdout)).toMatchObject({ rows: 3, count: [2], mean: [2] });
+    // In a file of two columns it is a record of one field, as a line holding `5` would be.
+    const two = await bnInProcess(['stats'], 'x,y\n1,2\n""\n3,4\n');
+    expect(two.code).toBe(1);
+    expect(two.stderr).toBe('bn: <stdin>:3: expected 2 fields, found 1\n');
+  });
+
   it('huge offsets: 1e9 + noise gives the exact variance to 1e-12', async () => {
     const rand = seededRandom(7);
     const xs = Array.from({ length: 2000 }, () => 1e9 + Math.round((rand() - 0.5) * 60e6) / 1e6);

@@ -7,8 +7,8 @@ export interface CsvLayout extends TableShape {
   width: number;
 }
 
-/** A record of one empty field, as the scanner gives it. */
+/** A record of one empty, unquoted field, as the scanner gives it. */
 export function isBlank(record: CsvRecord): boolean {
-  return isBlankRecord(record.length, record.kind(0) <= FieldKind.Quoted && record.start(0) === record.end(0));
+  return isBlankRecord(record.length, record.kind(0) === FieldKind.Plain && record.start(0) === record.end(0));
 }
 

@@ -13,8 +13,8 @@ import { CsvScanner, CsvSyntaxError, FieldKind, MAX_RECORD_BYTES, type CsvRecord
 
 const SEED = 20240605;
 
-/** A record of one empty field: a blank line, or `""` alone on one. bn's readers skip it. */
-const isBlank = (record: string[]) => record.length === 1 && record[0] === '';
+/** A record of one empty, unquoted field: a blank line, which bn's readers skip (`""` alone on a line is a cell). */
+const isBlank = (record: string[], quotedFirst: boolean) => record.length === 1 && record[0] === '' && !quotedFirst;
 
 interface Outcome {
   records: string[][];
@@ -28,7 +28,7 @@ function scan(bytes: Buffer, delimiter = ',', cuts: number[] = [], lazyQuotes = 
   const lines: number[] = [];
   const scanner = new CsvScanner({ delimiter, lazyQuotes }, (record) => {
     const texts = record.texts();
-    if (isBlank(texts)) return;
+    if (isBlank(texts, record.kind(0) !== FieldKind.Plain)) return;
     records.push(texts);
     lines.push(record.line);
   });
@@ -53,14 +53,18 @@ function scan(bytes: Buffer, delimiter = ',', cuts: number[] = [], lazyQuotes = 
  */
 function reference(bytes: Buffer, delimiter = ',', lazyQuotes = false): Outcome {
   const parsed: string[][] = [];
-  const core = new CsvParseCore(Parser, { delimiter, lazyQuotes }, (record) => parsed.push(record));
+  const quoted: boolean[] = [];
+  const core = new CsvParseCore(Parser, { delimiter, lazyQuotes }, (record, quotedFirst) => {
+    parsed.push(record);
+    quoted.push(quotedFirst);
+  });
   const failure = core.parse(bytes, false) ?? core.parse(undefined, true);
   if (failure) return { records: [], lines: [], error: (failure as unknown as { code: string }).code };
   const records: string[][] = [];
   const lines: number[] = [];
   let line = 1;
-  for (const record of parsed) {
-    if (!isBlank(record)) {
+  for (const [i, record] of parsed.entries()) {
+    if (!isBlank(record, quoted[i]!)) {
       records.push(record);
       lines.push(line);
     }
@@ -78,7 +82,7 @@ describe('CsvScanner: table', () => {
     ['blank lines in a CRLF file', '\r\na\r\n\r\nb', [['a'], ['b']], [2, 4]],
     ['quotes, "" escapes, delimiters and line breaks inside', '"a,b","c""d","e\nf"\ng', [['a,b', 'c"d', 'e\nf'], ['g']], [1, 3]],
     ['a quoted CRLF is one line', 'x\r\n"a\r\nb"\r\nc', [['x'], ['a\r\nb'], ['c']], [1, 2, 4]],
-    ['empty fields, a trailing delimiter', ',\n"",x,\n""', [['', ''], ['', 'x', '']], [1, 2]],
+    ['empty fields, a trailing delimiter, a last line of ""', ',\n"",x,\n""', [['', ''], ['', 'x', ''], ['']], [1, 2, 3]],
     ['ragged rows pass (the caller reports them)', 'a,b\n1\n1,2,3', [['a', 'b'], ['1'], ['1', '2', '3']], [1, 2, 3]],
     ['spaces kept', ' a , b \n', [[' a ', ' b ']], [1]],
     ['LF, then CRLF: both end records', 'a\nb\r\nc', [['a'], ['b'], ['c']], [1, 2, 3]],
@@ -101,7 +105,8 @@ describe('CsvScanner: table', () => {
     ['an LF after a closing quote in a CRLF file', 'a\r\n"b"\n', [['a'], ['b']]],
     ['a CRLF after a closing quote in an LF file', 'a\n"b"\r\n', [['a'], ['b']]],
     ['a NUL after a closing quote closes it (csv-parse\'s end-of-input test)', '"a"\0b\n', [['a\0b']]],
-    ['a "" line is a record of one empty field, dropped like a blank line', 'x\n""\ny', [['x'], ['y']]],
+    ['a "" line is a record of one empty field, not a blank line', 'x\n""\n\ny', [['x'], [''], ['y']]],
+    ['"" then more fields: a record whose first field is empty', 'x\n"",1\n', [['x'], ['', '1']]],
   ])('%s, as csv-parse reads it', (_name, text, records) => {
     const bytes = Buffer.from(text, 'latin1');
     expect(reference(bytes).records).toEqual(records);

@@ -82,7 +82,8 @@ export async function openTableOutput(input: SettledInput, flags: TableOutputFla
   const chosenDelimiter = outputDelimiter(flags, outFormat);
   let file: OutputFile | undefined;
   if (flags.output !== undefined) file = await openCompressedAtomic(flags.output);
-  const writer = new OutputWriter(file?.stream ?? io.stdout, flags.output);
+  // bn's own file or compressor is done with each chunk at its write's callback.
+  const writer = file ? new OutputWriter(file.stream, flags.output, true) : new OutputWriter(io.stdout);
   // -d applies to the output too when it is written in the input's format.
   const delimiter = chosenDelimiter ?? (outFormat === input.format ? input.delimiter : undefined);
   const formatNumber = numberFormatter(flags.precision);

@@ -3,17 +3,36 @@
  * instead of an unhandled 'error' event: a closed pipe downstream stays EPIPE (the CLI ends
  * quietly); any other failure (a full disk, a file too large) is BN_WRITE_FAILED naming `label`.
  */
+import { WriteStream } from 'node:fs';
+import { Socket } from 'node:net';
 import type { Writable } from 'node:stream';
 import { writeFailed } from '../errors.js';
 
+/**
+ * Whether `stream` is done with a chunk once it calls that write back: a file, a pipe, a socket
+ * or a terminal has written it, and a compressor of node:zlib has read it. Node promises this of
+ * no stream in general: a PassThrough hands the chunk itself on, a Writable may keep it.
+ */
+export function consumesChunks(stream: Writable): boolean {
+  return stream === process.stdout || stream === process.stderr || stream instanceof WriteStream || stream instanceof Socket;
+}
+
 export class OutputWriter {
   private failure: Error | undefined;
+  /** writeThrough hands the stream the caller's buffer (else a copy: the caller fills it again). */
+  private readonly lends: boolean;
 
-  /** @param label what messages call the output: a file name, or "<stdout>" */
+  /**
+   * @param label what messages call the output: a file name, or "<stdout>"
+   * @param consumes the stream is done with a chunk once it calls its write back (a compressor bn
+   *   made, say); by default, when consumesChunks says so
+   */
   constructor(
     readonly stream: Writable,
     private readonly label = '<stdout>',
+    consumes = consumesChunks(stream),
   ) {
+    this.lends = consumes;
     stream.on('error', (err) => {
       this.failure ??= this.translate(err);
     });
@@ -40,11 +59,13 @@ export class OutputWriter {
   /**
    * Write and wait until the stream is done with `data` (its write callback), so that the
    * caller may reuse the buffer: the fast writer fills one buffer over and over, which keeps
-   * memory flat, and the wait is the back-pressure.
+   * memory flat, and the wait is the back-pressure. A stream that may keep its chunks is given a
+   * copy (a program's PassThrough or array of chunks would otherwise see the buffer refilled).
    */
   async writeThrough(data: Uint8Array): Promise<void> {
     if (this.failure) throw this.failure;
-    await this.until((done) => void this.stream.write(data, done));
+    const chunk = this.lends ? data : Buffer.from(data);
+    await this.until((done) => void this.stream.write(chunk, done));
     if (this.failure) throw this.failure;
   }
 

@@ -6,9 +6,9 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
+import { PassThrough, Readable, Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_NA_VALUES, infer, missingTest, openReader, openWriter, statsPass, train, type InputSource } from '../../src/index.js';
+import { DEFAULT_NA_VALUES, infer, missingTest, openReader, openWriter, run, statsPass, train, type InputSource } from '../../src/index.js';
 import { openSink } from '../../src/io/formats.js';
 import { numberFormatter } from '../../src/io/format-number.js';
 import { OutputWriter } from '../../src/io/output-writer.js';
@@ -34,9 +34,9 @@ function dataFile(rows: number): string {
 async function normalized(source: InputSource, batchSize?: number): Promise<string> {
   const out = new PassThrough();
   const chunks: Buffer[] = [];
-  // A copy of each chunk: the writers fill their buffers again once a write is done (a
-  // PassThrough hands on views of them), and a worker's buffers go back to it.
-  out.on('data', (b: Buffer) => chunks.push(Buffer.from(b)));
+  // The chunks themselves, kept as a program would keep them: the writers fill their buffers again
+  // once a write is done, and a worker's go back to it, so a PassThrough is given copies.
+  out.on('data', (b: Buffer) => chunks.push(b));
   const writer = new OutputWriter(out);
   const reader = openReader(source, Readable.from([]));
   const sink = await openSink('csv', writer, { formatNumber: numberFormatter(undefined) });
@@ -73,6 +73,25 @@ describe('the library', () => {
       expect(bytes.split('\n')[1]).toMatch(/^-?\d[^,]*,NA,n 0,-?\d/);
       expect(await normalized(input(file, { fast: false }), batchSize)).toBe(bytes);
       if (batchSize === undefined) expect(await normalized(input(file, { jobs: 2, blockBytes: 4096 }))).toBe(bytes);
+    }
+  });
+
+  it('run() into a Writable that keeps its chunks: the bytes bn writes to a file', async () => {
+    const file = dataFile(60000);
+    const out = path.join(dir, 'out.csv');
+    const quiet = new PassThrough();
+    for (const jobs of ['1', '2']) {
+      const chunks: Buffer[] = [];
+      const stdout = new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          chunks.push(chunk);
+          done();
+        },
+      });
+      const io = { stdin: Readable.from([]), stdout, stderr: quiet, env: {} };
+      expect(await run(['normalize', file, '-j', jobs], io)).toBe(0);
+      expect(await run(['normalize', file, '-j', jobs, '-o', out], io)).toBe(0);
+      expect(Buffer.concat(chunks).equals(readFileSync(out))).toBe(true);
     }
   });
 

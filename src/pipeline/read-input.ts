@@ -9,6 +9,7 @@
  */
 import { createReadStream, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
+import { BnError } from '../errors.js';
 import type { ByteCounter, CsvOptions } from '../io/csv-rows.js';
 import { canBePartOfNumber } from '../io/fast/decimal.js';
 import { fileChunks } from '../io/fast/file-chunks.js';
@@ -81,6 +82,25 @@ export function scannedCsv(input: InputSource): CsvOptions | undefined {
 
 export function openReader(input: InputSource, stdin: Readable, options: ReaderOptions = {}): InputReader {
   const spec = options.spec ?? input.spec;
+  const reader = readerOf(input, spec, stdin, options);
+  return spec.path === undefined ? { ...reader, read: onePass(reader.read, spec.label) } : reader;
+}
+
+/**
+ * Standard input is read once: a second pass (a whole-input normalize) would find it empty and
+ * say the input is; it is refused saying why. The CLI spools standard input to a file first.
+ */
+function onePass(read: ReadPass, label: string): ReadPass {
+  let passes = 0;
+  return async (consumer) => {
+    if (passes++ > 0) {
+      throw new BnError('BN_USAGE', 'standard input can be read only once, and this pass reads its input twice: spool it to a file first (as bn normalize does), or give a batch size', { file: label });
+    }
+    return read(consumer);
+  };
+}
+
+function readerOf(input: InputSource, spec: InputSpec, stdin: Readable, options: ReaderOptions): InputReader {
   const { counter } = options;
   if (formatEntry(input.format).columnar) return { read: columnarPass(input.format, spec, byRanges(spec) ? spec.path : undefined, stdin, input.spec.label, input.jobsGiven ?? 1, counter), columnar: true, fast: input.fast };
   const csv = scannedCsv(input);

@@ -76,6 +76,19 @@ describe('the library', () => {
     }
   });
 
+  it('standard input is read once: a whole-input train is refused saying so (it said the input was empty); with a batch size it runs', async () => {
+    const stdinOf = () => Readable.from([Buffer.from(readFileSync(fixture('seed.csv')))]);
+    const source = input('-', { spec: { label: '<stdin>' } });
+    const trainOn = async (batchSize?: number) => {
+      const reader = openReader(source, stdinOf());
+      const writer = new OutputWriter(new PassThrough().resume());
+      const sink = await openSink('csv', writer, { formatNumber: String });
+      return train(reader.read, openWriter(reader, { format: 'csv', writer, sink, precision: undefined }), { ...pass, batchSize, epsilon: 1e-5 }, '<stdin>');
+    };
+    await expect(trainOn()).rejects.toMatchObject({ code: 'BN_USAGE', message: expect.stringMatching(/^standard input can be read only once/) });
+    await expect(trainOn(5)).resolves.toBeDefined();
+  });
+
   it('run() into a Writable that keeps its chunks: the bytes bn writes to a file', async () => {
     const file = dataFile(60000);
     const out = path.join(dir, 'out.csv');

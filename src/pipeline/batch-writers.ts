@@ -31,7 +31,7 @@ export interface BatchWriter {
   write(batch: RowBatch, rows?: number): void;
   /** Bytes a worker wrote with writeCsvRecords (CsvRecordsWriter only), and its --precision. */
   writeBytes?(bytes: Uint8Array): Promise<void>;
-  readonly precision?: number;
+  readonly precision?: number | undefined;
   /** Enough is buffered to hand on. */
   readonly full: boolean;
   /** Hands what is buffered to the output, waiting for it to be taken. */

@@ -10,14 +10,22 @@
  * stats file's transform as SQL or an ONNX model.
  */
 export * from './engine/index.js';
-export { BnError, type ErrorCode, type ErrorLocation } from './errors.js';
-export { computeStats, statsPass, type DatasetStats } from './pipeline/compute-stats.js';
+export { BnError, type ErrorCode, type ErrorLocation, type ExitCode } from './errors.js';
+export { computeStats, statsPass, type DatasetStats, type PassOptions } from './pipeline/compute-stats.js';
 export type { BatchSummary } from './pipeline/batch-moments.js';
-export { normalizeTraining, train, type TrainingOptions, type TrainingResult } from './pipeline/normalize.js';
+export { normalizeTraining, train, trainingOptionsOf, type TrainingOptions, type TrainingResult } from './pipeline/normalize.js';
 export { infer, transformWithStats, type Direction, type InferenceOptions } from './pipeline/inference.js';
 export type { BatchConsumer, BatchRecords, ReadEnd, ReadPass, RowBatch } from './pipeline/batch.js';
 export { openReader, openWriter, workersFor, type InputReader, type InputSource, type ReaderOptions } from './pipeline/read-input.js';
-export { FORMATS, openSink, type FormatEntry } from './io/formats.js';
+export { FORMATS, openSink, type FormatEntry, type SinkOptions } from './io/formats.js';
+// The shapes the drivers take and give: rows a program brings (a TableSource), where rows go (a TableSink).
+export type { Cell, Format, Row, TableShape, TableSource } from './io/table.js';
+export type { TableLayout, TableSink } from './io/table-sink.js';
+export type { InputSpec } from './io/input.js';
+export type { AffineSpec } from './pipeline/affine.js';
+export type { RunningSettings } from './pipeline/running.js';
+export { parseSelection, type SelectionSpec } from './pipeline/select.js';
+export type { Io } from './cli/io.js';
 export { OutputWriter } from './io/output-writer.js';
 export { DEFAULT_NA_VALUES, missingTest } from './io/missing.js';
 export { PRESETS, resolveTrainingSettings, type Preset, type TrainingSettings } from './pipeline/presets.js';

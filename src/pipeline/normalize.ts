@@ -22,6 +22,7 @@ import { tooSmall, type BatchSummary } from './batch-moments.js';
 import { checkRepresentable, statsPass, type DatasetStats, type PassOptions } from './compute-stats.js';
 import { makePlan, type FeaturePlan } from './feature-plan.js';
 import { readRowBatches } from './row-batches.js';
+import type { TrainingSettings } from './presets.js';
 import { foldBatch, type RunningSettings } from './running.js';
 import { fixedColumns } from './select.js';
 import { affineTransform, beyondRange, beyondRangeError, transformBatch } from './transform-batch.js';
@@ -39,6 +40,15 @@ export interface TrainingOptions extends PassOptions {
   running?: RunningSettings;
   /** The scale where σ² + ε = 0: 0 (PyTorch: every y is β) or 1 (scikit-learn). Default 0. */
   flat?: 0 | 1;
+}
+
+/**
+ * A preset's settings (resolveTrainingSettings) as training options: ε, γ and β, the running
+ * statistics' rules, the scale of a flat feature and the fewest values a batch trains on, each as
+ * the preset says (a caller who set only `running` would train by PyTorch's rule of two values).
+ */
+export function trainingOptionsOf(settings: TrainingSettings): Pick<TrainingOptions, 'epsilon' | 'gamma' | 'beta' | 'running' | 'flat' | 'fewestValues'> {
+  return { epsilon: settings.epsilon, gamma: settings.gamma, beta: settings.beta, running: settings, flat: settings.flatScale, fewestValues: settings.fewestValues };
 }
 
 export interface TrainingResult extends DatasetStats {

@@ -8,7 +8,20 @@ import os from 'node:os';
 import path from 'node:path';
 import { PassThrough, Readable, Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_NA_VALUES, infer, missingTest, openReader, openWriter, run, statsPass, train, type InputSource } from '../../src/index.js';
+import {
+  DEFAULT_NA_VALUES,
+  infer,
+  missingTest,
+  openReader,
+  openWriter,
+  resolveTrainingSettings,
+  run,
+  statsPass,
+  train,
+  trainingOptionsOf,
+  type InputSource,
+  type Preset,
+} from '../../src/index.js';
 import { openSink } from '../../src/io/formats.js';
 import { numberFormatter } from '../../src/io/format-number.js';
 import { OutputWriter } from '../../src/io/output-writer.js';
@@ -87,6 +100,24 @@ describe('the library', () => {
     };
     await expect(trainOn()).rejects.toMatchObject({ code: 'BN_USAGE', message: expect.stringMatching(/^standard input can be read only once/) });
     await expect(trainOn(5)).resolves.toBeDefined();
+  });
+
+  it('trainingOptionsOf: a preset\'s rules in one call (keras and sklearn train on a feature of one value, torch refuses it)', async () => {
+    const file = path.join(dir, 'one-value.csv');
+    writeFileSync(file, 'a,b\n1,5\n2,\n4,\n');
+    const trainWith = async (preset: Preset) => {
+      const reader = openReader(input(file), Readable.from([]));
+      const writer = new OutputWriter(new PassThrough().resume());
+      const sink = await openSink('csv', writer, { formatNumber: String });
+      const options = { ...pass, ...trainingOptionsOf(resolveTrainingSettings({ preset })) };
+      return train(reader.read, openWriter(reader, { format: 'csv', writer, sink, precision: undefined }), options, 'one-value.csv');
+    };
+    await expect(trainWith('torch')).rejects.toMatchObject({ code: 'BN_TOO_FEW_VALUES' });
+    for (const preset of ['keras', 'sklearn'] as const) {
+      const result = await trainWith(preset);
+      expect(result.total.count(1)).toBe(1);
+      expect(result.total.variance(1)).toBe(0);
+    }
   });
 
   it('run() into a Writable that keeps its chunks: the bytes bn writes to a file', async () => {

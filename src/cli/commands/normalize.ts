@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { Command } from 'commander';
 import { checkReadable, countBytes, spoolStdin, type InputSpec } from '../../io/input.js';
 import { BnError } from '../../errors.js';
-import { train } from '../../pipeline/normalize.js';
+import { train, trainingOptionsOf } from '../../pipeline/normalize.js';
 import { isRegularFile, openReader, openWriter, workersFor } from '../../pipeline/read-input.js';
 import { statsFileOf } from '../../pipeline/running.js';
 import { columnsNote } from '../columns-note.js';
@@ -107,7 +107,7 @@ async function training(resolved: ResolvedInput, flags: NormalizeFlags, io: Io):
     // One set of workers for both passes of a whole-input normalize.
     pool = input.batchSize === undefined ? workersFor(input, spec) : undefined;
     const reader = openReader(input, stdin, { spec, counter: progress?.counter, pool });
-    const options = { batchSize: input.batchSize, lastBatch: input.lastBatch, isMissing: input.isMissing, select: input.select, epsilon: settings.epsilon, gamma: settings.gamma, beta: settings.beta, running: settings, flat: settings.flatScale, fewestValues: settings.fewestValues };
+    const options = { batchSize: input.batchSize, lastBatch: input.lastBatch, isMissing: input.isMissing, select: input.select, ...trainingOptionsOf(settings) };
     result = await train(reader.read, openWriter(reader, output), options, input.spec.label);
     // The stats file first: if it cannot be written, -o FILE is not put in place either.
     if (flags.saveStats !== undefined) {

@@ -41,3 +41,5 @@ export {
 export { mergeStatsFiles, type LabelledStats } from './stats-merge.js';
 export * from './export/index.js';
 export { run } from './cli/run.js';
+// What an ONNX model's producer_version says when bn exports it.
+export { BN_VERSION } from './cli/version.js';

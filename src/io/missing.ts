@@ -1,6 +1,7 @@
 /** Missing values (SPEC §2): left out of every statistic and written back unchanged. */
 
-export const DEFAULT_NA_VALUES: readonly string[] = ['', 'NA', 'N/A', 'NaN', 'nan', 'null'];
+// Frozen: every reader without --na-values shares it, and a program that pushed onto it would change theirs.
+export const DEFAULT_NA_VALUES: readonly string[] = Object.freeze(['', 'NA', 'N/A', 'NaN', 'nan', 'null']);
 
 /**
  * A predicate for missing cells. The empty cell is always missing: a CSV cannot say "no value"

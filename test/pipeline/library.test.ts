@@ -120,6 +120,11 @@ describe('the library', () => {
     }
   });
 
+  it('the shared default NA markers cannot be changed by a program', () => {
+    expect(() => (DEFAULT_NA_VALUES as string[]).push('x')).toThrow(TypeError);
+    expect(missingTest()('x')).toBe(false);
+  });
+
   it('run() into a Writable that keeps its chunks: the bytes bn writes to a file', async () => {
     const file = dataFile(60000);
     const out = path.join(dir, 'out.csv');

@@ -63,7 +63,7 @@ export function addInputOptions(command: Command, { batches = true } = {}): Comm
     .option('--lazy-quotes', 'CSV/TSV: a quoted field that goes on after its closing quote ("a"b) is read as the text as written, not an error (default: an error)')
     .option('-n, --no-header', 'CSV/TSV: the first row is data; columns are named 1, 2, … (default: the first row is the header)')
     .option('--na-values <list>', `comma-separated markers of a missing value, replacing the default list (default: "${DEFAULT_NA_VALUES.filter(Boolean).join(',')}" and the empty cell)`, commaList)
-    .option('-s, --select <list>', 'feature columns: names, 1-based indices, ranges 2-5, /regex/; a leading ! inverts (default: every column whose first value is a number)');
+    .option('-s, --select <list>', 'feature columns: names, 1-based indices, ranges 2-5, /regex/, globs p*; a leading ! inverts (default: every column whose first value is a number)');
   if (batches) {
     command.option('-b, --batch-size <n>', 'rows per batch (default: the whole input is one batch)', positiveInteger);
     command.addOption(

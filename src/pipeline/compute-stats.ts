@@ -10,7 +10,7 @@ import type { BatchConsumer, ReadPass } from './batch.js';
 import { BatchMoments, foldTail, settledInFirst, type BatchSummary, type LastBatch } from './batch-moments.js';
 import { makePlan, type FeaturePlan } from './feature-plan.js';
 import { readRowBatches } from './row-batches.js';
-import type { SelectionSpec } from './select.js';
+import { describeColumns, type SelectionSpec } from './select.js';
 import { oneColumnHint } from '../io/sniff-delimiter.js';
 
 export interface DatasetStats {
@@ -102,9 +102,7 @@ export function finishStats(
   }
   plan.freeze();
   const features = plan.featureIndices();
-  if (features.length === 0) {
-    throw new BnError('BN_NO_FEATURES', `no numeric column: nothing to normalize (see --select)${oneColumnHint(source.columns)}`, { file: source.label });
-  }
+  if (features.length === 0) throw noFeatures(plan, source.columns, source.label);
 
   // Batches that ended before the last new column appeared get room for it (no values there).
   for (const batch of batches) batch.moments = batch.moments.widen(source.columns.length);
@@ -140,4 +138,16 @@ export function checkRepresentable(moments: Moments, features: readonly number[]
       throw new BnError('BN_OVERFLOW', 'the mean or variance is beyond float64 range', { ...where, name: columns[j] });
     }
   }
+}
+
+/**
+ * No column is a feature: none holds numbers, or none of those --select picks does (an error in
+ * the data, status 1), or --select picks none at all (a /regex/ or a ! list that matches
+ * nothing of this input: an error in the option, status 2).
+ */
+export function noFeatures(plan: FeaturePlan, columns: readonly string[], label: string): BnError {
+  const picked = plan.picked();
+  if (picked === undefined) return new BnError('BN_NO_FEATURES', `no numeric column, so no feature (see --select)${oneColumnHint(columns)}`, { file: label });
+  if (picked.length === 0) return new BnError('BN_BAD_OPTION', `--select picks no column (${describeColumns(columns)})`, { file: label });
+  return new BnError('BN_NO_FEATURES', `no numeric column among those --select picks: ${describeColumns(picked)}`, { file: label });
 }

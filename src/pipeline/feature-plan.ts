@@ -107,6 +107,12 @@ export class FeaturePlan {
     this.frozen = true;
   }
 
+  /** The columns --select picks (as features or candidates), or undefined without --select. */
+  picked(): string[] | undefined {
+    if (this.selection === ALL_COLUMNS) return undefined;
+    return this.columns.filter((name, j) => this.selection.role(name, j) !== 'other');
+  }
+
   /** Changes whenever the features change (a column became one). */
   get generation(): number {
     return this.featureChanges;

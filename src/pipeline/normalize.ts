@@ -19,14 +19,13 @@ import type { TableShape } from '../io/table.js';
 import type { BatchConsumer, ReadPass, RowBatch } from './batch.js';
 import { sinkWriter, type BatchWriter } from './batch-writers.js';
 import { tooSmall, type BatchSummary } from './batch-moments.js';
-import { checkRepresentable, statsPass, type DatasetStats, type PassOptions } from './compute-stats.js';
+import { checkRepresentable, noFeatures, statsPass, type DatasetStats, type PassOptions } from './compute-stats.js';
 import { makePlan, type FeaturePlan } from './feature-plan.js';
 import { readRowBatches } from './row-batches.js';
 import type { TrainingSettings } from './presets.js';
 import { foldBatch, type RunningSettings } from './running.js';
 import { fixedColumns } from './select.js';
 import { affineTransform, beyondRange, beyondRangeError, transformBatch } from './transform-batch.js';
-import { oneColumnHint } from '../io/sniff-delimiter.js';
 
 export interface TrainingOptions extends PassOptions {
   epsilon: number;
@@ -297,9 +296,7 @@ async function trainBatched(read: ReadPass, writer: BatchWriter, options: Traini
       if (total === undefined) {
         plan!.freeze();
         features = plan!.featureIndices();
-        if (features.length === 0) {
-          throw new BnError('BN_NO_FEATURES', `no numeric column: nothing to normalize (see --select)${oneColumnHint(columns)}`, { file: label });
-        }
+        if (features.length === 0) throw noFeatures(plan!, columns, label);
         const names = features.map((j) => columns[j]!);
         gamma = resolveAffine('--gamma', options.gamma, names, 1);
         beta = resolveAffine('--beta', options.beta, names, 0);

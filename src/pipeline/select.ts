@@ -98,13 +98,15 @@ function readItem(body: string, start: number, bad: (why: string) => BnError): {
     let end = i + 1;
     while (end < body.length && body[end] !== '/') end += body[end] === '\\' ? 2 : 1;
     if (end >= body.length) throw bad('unclosed /regex/');
-    const flags = body[end + 1] === 'i' ? 'i' : '';
+    // JavaScript's flags (i, u, s, m, v); g and y make a RegExp's test() start where the last one stopped.
+    const flags = /^[a-z]*/.exec(body.slice(end + 1))![0];
     const source = body.slice(i + 1, end);
+    if (/[gy]/.test(flags)) throw bad(`/regex/ flags g and y do not apply (a column's name is matched once): /${source}/${flags}`);
     let regex: RegExp;
     try {
       regex = new RegExp(source, flags);
     } catch (err) {
-      throw bad(`invalid regular expression /${source}/ (${(err as Error).message.replace(/^Invalid regular expression: /, '')})`);
+      throw bad(`invalid regular expression /${source}/${flags} (${(err as Error).message.replace(/^Invalid regular expression: /, '')})`);
     }
     return { item: { kind: 'regex', regex, text: body.slice(i, end + 1 + flags.length) }, next: expectComma(body, end + 1 + flags.length, bad) };
   }
@@ -185,13 +187,17 @@ export function bindSelection(spec: SelectionSpec, columns: readonly string[]): 
         if (it.kind === 'name') return all.includes(it.name) ? [] : [JSON.stringify(it.name)];
         if (it.kind === 'index') return it.index <= all.length ? [] : [String(it.index)];
         if (it.kind === 'range') return it.from <= all.length && (it.to === Number.POSITIVE_INFINITY || it.to <= all.length) ? [] : [it.text];
-        if (it.kind === 'glob') return all.some((name) => it.regex.test(name)) ? [] : [it.text];
         return [];
       });
-      if (unknown.length > 0) {
+      // A /regex/ or a glob that matches no column picks nothing: as much a mistake as a name that
+      // is none. In a ! list it leaves nothing out, which is harmless (`!/^Unnamed/` on any file).
+      const pattern = (it: SelectItem): it is Extract<SelectItem, { kind: 'glob' | 'regex' }> => it.kind === 'glob' || it.kind === 'regex';
+      const unmatched = spec.inverted ? [] : items.flatMap((it) => (pattern(it) && !all.some((name) => it.regex.test(name)) ? [it.text] : []));
+      if (unknown.length > 0 || unmatched.length > 0) {
         const names = items.flatMap((it) => (it.kind === 'name' && !all.includes(it.name) ? [it.name] : []));
         const guess = didYouMean(names, all);
-        throw new BnError('BN_UNKNOWN_COLUMN', `--select: no column ${unknown.join(', ')} (${guess ? `${guess} ` : ''}${describeColumns(all)})`, { file: label });
+        const what = [unknown.length > 0 ? `no column ${unknown.join(', ')}` : '', unmatched.length > 0 ? `no column matches ${unmatched.join(', ')}` : ''].filter(Boolean).join('; ');
+        throw new BnError('BN_UNKNOWN_COLUMN', `--select: ${what} (${guess ? `${guess} ` : ''}${describeColumns(all)})`, { file: label });
       }
     },
   };

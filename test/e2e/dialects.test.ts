@@ -55,7 +55,7 @@ describe('CSV delimiter sniffing', () => {
     for (const args of [[file('semi.tsv', semi)], [file('forced.csv', semi), '-d', ',']]) {
       const r = await bnProcess(['stats', ...args]);
       expect(r.code).toBe(1);
-      expect(r.stderr).toBe(`bn: ${args[0]}: no numeric column: nothing to normalize (see --select); its one column "id;price;note" looks split by ";": -d ';'\n`);
+      expect(r.stderr).toBe(`bn: ${args[0]}: no numeric column, so no feature (see --select); its one column "id;price;note" looks split by ";": -d ';'\n`);
     }
   });
 });

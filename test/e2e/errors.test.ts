@@ -33,6 +33,23 @@ describe('bad data: exit 1 with file:line:column', () => {
     }
   });
 
+  it('a --select that picks no column is a mistake in the option (status 2); one whose columns hold no number, in the data (1)', async () => {
+    const csv = 'id,price,Qty\na,1,2\nb,3,4\n';
+    for (const command of ['stats', 'normalize']) {
+      const regex = await bnInProcess([command, '-s', '/B/'], csv);
+      expect(regex.code).toBe(2);
+      expectOneLineError(regex.stderr, /^bn: <stdin>: --select: no column matches \/B\/ \(3 columns: "id", "price", "Qty"\)$/);
+      const none = await bnInProcess([command, '-s', '!1-3'], csv);
+      expect(none.code).toBe(2);
+      expectOneLineError(none.stderr, /^bn: <stdin>: --select picks no column \(3 columns: /);
+      const text = await bnInProcess([command, '-s', '/^i/'], csv);
+      expect(text.code).toBe(1);
+      expectOneLineError(text.stderr, /^bn: <stdin>: no numeric column among those --select picks: 1 column: "id"$/);
+      // Leaving out what is not there is no mistake.
+      expect((await bnInProcess([command, '-s', '!/^Unnamed/'], csv)).code).toBe(0);
+    }
+  });
+
   it('names the line where a quoted multi-line record starts', async () => {
     const r = await bnInProcess(['stats'], 'a,b\n1,"x\ny"\n2,zz\n');
     // Column b is text ("x\ny" first), so only a is a feature: fine. Now a bad value after it:

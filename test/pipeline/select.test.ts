@@ -33,6 +33,9 @@ describe('--select grammar', () => {
     // regular expressions pick candidates (features if their first value is a number)
     ['/^x/', '.ccc....'],
     ['/^X\\d$/i', '.ccc....'],
+    // JavaScript's other flags: u (Unicode classes), s
+    ['/^\\p{Ll}\\d$/u', '.ccc....'],
+    ['/^x./s,id', 'Fccc....'],
     ['/x{1,2}/,id', 'Fccc....'],
     ['/\\//', '........'],
     ['label,/^x/', '.cccF...'],
@@ -72,6 +75,9 @@ describe('--select grammar', () => {
     ['"a"b', /expected "," after an item/],
     ['/x', /unclosed \/regex\//],
     ['/(/', /invalid regular expression/],
+    ['/x/g', /flags g and y do not apply/],
+    ['/x/iy', /flags g and y do not apply/],
+    ['/x/q', /invalid regular expression \/x\/q/],
   ])('rejects %j as a usage error', async (list, message) => {
     await expectBnError(() => parseSelection(list), { code: 'BN_BAD_OPTION', exit: 2, location: {}, message });
   });
@@ -86,7 +92,9 @@ describe('unknown columns', () => {
     ['Label', /^--select: no column "Label" \(did you mean "label"\? 8 columns: "id", /],
     ['lable,x1', /^--select: no column "lable" \(did you mean "label"\? 8 columns/],
     ['X1,x9', /^--select: no column "X1", "x9" \(did you mean "x1" for "X1"\? 8 columns/],
-    ['z*', /^--select: no column z\* \(8 columns: /],
+    ['z*', /^--select: no column matches z\* \(8 columns: /],
+    ['/^z/', /^--select: no column matches \/\^z\/ \(8 columns: /],
+    ['nope,/^z/i', /^--select: no column "nope"; no column matches \/\^z\/i \(8 columns: /],
   ])('%s is a usage error listing the columns', async (list, message) => {
     const selection = bindSelection(parseSelection(list), COLUMNS);
     await expectBnError(() => selection.check(COLUMNS, 'data.csv'), { code: 'BN_UNKNOWN_COLUMN', exit: 2, location: { file: 'data.csv' }, message });
@@ -96,8 +104,9 @@ describe('unknown columns', () => {
     expect(roles('a*b', ['a*b', 'aXb'])).toBe('F.');
   });
 
-  it('a regex that matches nothing is not an error (it may match a later column)', () => {
-    expect(() => bindSelection(parseSelection('/^zzz/'), COLUMNS).check(COLUMNS, 'f')).not.toThrow();
+  it('a pattern that matches nothing leaves nothing out of a ! list: not an error there', () => {
+    expect(() => bindSelection(parseSelection('!/^zzz/'), COLUMNS).check(COLUMNS, 'f')).not.toThrow();
+    expect(() => bindSelection(parseSelection('!zzz*'), COLUMNS).check(COLUMNS, 'f')).not.toThrow();
   });
 
   it('a long column list is cut', () => {

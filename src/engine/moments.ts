@@ -43,6 +43,8 @@ export interface MomentsText {
 interface Rounded {
   mean: number;
   meanLow: number;
+  /** Σx − mean·n is exactly 0 (the fast path knew it): meanLowTimes is 0 without BigInt. */
+  exactMean?: boolean;
   variance: number;
   sampleVariance?: number;
   m2?: number;
@@ -262,6 +264,7 @@ export class Moments {
   meanLowTimes(j: number, k: number): number {
     const s = this.statistics(j);
     if (!s) return NaN;
+    if (s.exactMean) return 0;
     return lowOfMean(this.sums[j]!.value(), s.mean, BigInt(this.n[j]!), k);
   }
 
@@ -352,13 +355,14 @@ export class Moments {
     const rest = usable(add(s1, negate(exactProduct(mean, n))));
     const meanLow = rest && decide(divide(rest, n));
     if (meanLow === undefined) return undefined;
+    const exactMean = rest!.hi === 0 && rest!.lo === 0 && rest!.err === 0;
     // spread/n = Σx² − (Σx)²/n.
     const spreadOverN = usable(add(s2, negate(divide(multiply(s1, s1), n))));
     if (spreadOverN === undefined) return undefined;
     const varianceApprox = divide(spreadOverN, n);
     const variance = decide(varianceApprox);
     if (variance === undefined) return undefined;
-    return { mean, meanLow, variance, spreadOverN, varianceApprox };
+    return { mean, meanLow, exactMean, variance, spreadOverN, varianceApprox };
   }
 
   /** The same three from the exact sums, with BigInt. */

@@ -135,6 +135,8 @@ export function affineParams(
   const params: AffineParams = { mean, meanLow, scale: new Float64Array(mean.length), beta };
   for (let f = 0; f < mean.length; f++) {
     let k = prescaleLog2(mean[f]!, variance[f]!, epsilon);
+    // The low part as a double, when it is a normal one, is all there (most features): no probe.
+    if (k === 0 && lowTimes && !(Math.abs(meanLow[f]!) >= 2 ** -1022)) k = lowPartLog2(lowTimes(f, LOW_PROBE_LOG2), mean[f]!, variance[f]!, epsilon);
     // ε·4^k beyond float64: ε is most of σ² + ε, and the unscaled scale is of ordinary size. It is
     // divided by 2^k, exactly while that stays a normal double (k is lowered to keep it one).
     const epsilonTimes = epsilon * 2 ** k * 2 ** k;
@@ -168,6 +170,27 @@ function prescaleLog2(mean: number, variance: number | Ratio, epsilon: number): 
   const size = Math.max(log2Of(variance, 0) / 2, mean === 0 ? -Infinity : Math.log2(Math.abs(mean)));
   if (!(size < TINY_LOG2) || size === -Infinity) return 0;
   return Math.min(MAX_PRESCALE_LOG2, -Math.floor(size));
+}
+
+/** meanLow·2^1074, a double whatever meanLow is: it is a multiple of 2^−1074/n, and not 0 unless meanLow is. */
+const LOW_PROBE_LOG2 = 1074;
+/** A prescale for the mean's low part leaves the data's size (mean, spread) below 2^900: √n·σ·2^k stays finite. */
+const SIZE_CAP_LOG2 = 900;
+
+/**
+ * k for a feature of ordinary spread whose mean's low part (what rounding the exact mean to a
+ * double left out) is not 0 but below 2^−1022, where a double keeps fewer than 53 bits of it, or
+ * none (a mean near 0 of values as small as 5e−324; a mean 2^−1031 from a double): x − μ near the
+ * mean, which is about that low part, would lose it, and so would y there. The power of two that
+ * makes the low part a normal double, as far as the data's size allows; 0 where it is 0 or normal.
+ * `lowProbe`: meanLow·2^1074 (LOW_PROBE_LOG2).
+ */
+function lowPartLog2(lowProbe: number, mean: number, variance: number | Ratio, epsilon: number): number {
+  if (lowProbe === 0 || !(Math.abs(lowProbe) < 2 ** (LOW_PROBE_LOG2 - 1022))) return 0;
+  // meanLow·2^k ≥ 2^−1022: k ≥ −1022 − log2|meanLow| = (LOW_PROBE_LOG2 − 1022) − log2|lowProbe|.
+  const needed = LOW_PROBE_LOG2 - 1022 - Math.floor(Math.log2(Math.abs(lowProbe)));
+  const size = Math.max(log2Of(variance, epsilon) / 2, mean === 0 ? -Infinity : Math.log2(Math.abs(mean)));
+  return Math.max(0, Math.min(needed, MAX_PRESCALE_LOG2, SIZE_CAP_LOG2 - Math.ceil(size)));
 }
 
 /** log2(σ² + ε), to within one (enough to choose a power of two); −Infinity for 0. */

@@ -219,6 +219,11 @@ describe('normalized values: within 4 ulps of max(|γ·x̂|, |β|) of the exact 
     ['1e-310, -1e-310, 4e-310 (σ below 1e-308)', [1e-310, -1e-310, 4e-310]],
     ['subnormal multiples of 2^-1074', subnormals],
     ['5e-324, 0, 0 (the mean is below the least subnormal)', [5e-324, 0, 0]],
+    // An ordinary spread, a mean near 0 whose low part is below the least subnormal: y of the
+    // values near the mean is all that low part (it was 0 for 5e-324, exact 1.7e-74).
+    ['1e-250, -1e-250, 5e-324, 1e-323 (the mean\'s low part below 2^-1074, σ ≈ 1e-250)', [1e-250, -1e-250, 5e-324, 1e-323]],
+    ['1e-20, -1e-20, 5e-324 (the mean rounds to 0)', [1e-20, -1e-20, 5e-324]],
+    ['±3.26e-37 and -5e-324', [3.2565605298536323e-37, -5e-324, -3.2565605298536323e-37]],
   ];
   // ε of any size: 1e-5 (the default) is all of σ² + ε here, yet μ's low part is as small.
   it.each(tiny.flatMap(([name, xs]) => [0, 1e-300, 1e-5, 1].map((eps) => [name, eps, xs] as const)))('tiny values, β = 0: %s, ε = %s, within 3 ulps of each result (-j 1, -j 2, -b, --stats --exact)', async (_name, eps, xs) => {

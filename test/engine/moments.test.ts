@@ -651,3 +651,27 @@ describe('Moments.pick', () => {
     expect(() => new Moments(2).pick([-1])).toThrow(RangeError);
   });
 });
+
+describe('Moments.meanLowTimes: the mean low part times 2^k, rounded once (reference: exact BigInt rationals)', () => {
+  /** (Σx/n − mean)·2^k rounded to a double, from the exact sum. */
+  function lowTimes(xs: readonly number[], mean: number, k: number): number {
+    const parts = [...xs.map(toDyadic), toDyadic(mean)];
+    const e = Math.min(...parts.map((d) => d.exp));
+    const units = (d: { mant: bigint; exp: number }) => d.mant << BigInt(d.exp - e);
+    const n = BigInt(xs.length);
+    const residue = xs.map(toDyadic).reduce((a, d) => a + units(d), 0n) - n * units(toDyadic(mean));
+    // residue·2^(e + k)/n
+    return e + k >= 0 ? ratioToDouble(residue << BigInt(e + k), n) : ratioToDouble(residue, n << BigInt(-(e + k)));
+  }
+
+  it.each([
+    ['an exact mean (its low part 0, known without BigInt)', [1, 2, 3, 6]],
+    ['a low part of ordinary size', [0.1, 0.2, 0.7]],
+    ['a low part below the least subnormal (a mean near 0 of 5e-324s)', [1e-250, -1e-250, 5e-324, 1e-323]],
+    ['a mean that rounds to 0', [1e-20, -1e-20, 5e-324]],
+  ])('%s', (_name, xs) => {
+    const m = new Moments(1);
+    for (const x of xs) m.add(0, x);
+    for (const k of [0, 54, 500, 1074]) expect(m.meanLowTimes(0, k), `k = ${k}`).toBe(lowTimes(xs, m.mean(0), k));
+  });
+});

@@ -96,10 +96,23 @@ export function quoteValue(value: unknown, max = 40): string {
 /**
  * A text in double quotes, as JSON writes it, with every control character escaped: JSON leaves
  * DEL, the C1 controls and the line and paragraph separators raw, and a raw form feed or NUL in
- * a message garbles the terminal or the log it lands in. Other characters show as themselves.
+ * a message garbles the terminal or the log it lands in. So are the characters that show as
+ * nothing or as a plain space (a BOM, a zero-width space, a bidirectional mark, a no-break
+ * space): `no column "x"` listing `"\ufeffx"` would look like the name asked for. Other
+ * characters show as themselves.
  */
 export function quoteText(text: string): string {
-  return JSON.stringify(text).replace(/[\x7f-\x9f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(text).replace(INVISIBLE, (c) => [...c].map(escapeUnits).join(''));
+}
+
+/** DEL and the C1 controls, line and paragraph separators, format characters, spaces other than U+0020. */
+const INVISIBLE = /[\x7f-\x9f\u2028\u2029\p{Cf}]|(?! )\p{Zs}/gu;
+
+/** `\uXXXX` for each UTF-16 unit of a character (two for one beyond the BMP), as JSON writes them. */
+function escapeUnits(c: string): string {
+  let out = '';
+  for (let i = 0; i < c.length; i++) out += `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`;
+  return out;
 }
 
 /** A short, human reason for a file-system error (without Node's text, which names temporary files). */

@@ -20,7 +20,7 @@
  * properties only, so a file cannot reach Object.prototype.
  */
 import { createReadStream } from 'node:fs';
-import { BnError, describeErrno, quoteValue } from './errors.js';
+import { BnError, describeErrno, quoteText, quoteValue } from './errors.js';
 import { dyadicText, parseDyadic, ZERO, type Dyadic } from './engine/exact-sum.js';
 import { Moments } from './engine/moments.js';
 import type { Momentum } from './engine/running-stats.js';
@@ -329,7 +329,7 @@ function checkSums(r: FieldReader, features: readonly string[] | undefined, coun
   const m = Moments.fromSums({ count, sum, sumOfSquares: squares });
   const off = count.flatMap((n, f) => (n > 0 && (m.mean(f) !== mean[f] || m.variance(f) !== variance[f]) ? [f] : []));
   // Named as the file names them, else by index from 0 as the arrays' other messages do (`var[0]`).
-  const name = (f: number) => (features?.[f] !== undefined ? JSON.stringify(features[f]) : `[${f}]`);
+  const name = (f: number) => (features?.[f] !== undefined ? quoteText(features[f]) : `[${f}]`);
   if (off.length > 0) r.problem(`mean or var do not match sum and sum_sq for feature${off.length === 1 ? '' : 's'} ${off.map(name).join(', ')}`);
 }
 
@@ -370,7 +370,7 @@ class FieldReader {
 
   number(key: string, required: boolean, rule: NumberRule = {}): number | undefined {
     if (!this.has(key)) {
-      if (required) this.problem(`missing ${JSON.stringify(key)}`);
+      if (required) this.problem(`missing ${quoteText(key)}`);
       return undefined;
     }
     const x = this.get(key);
@@ -399,7 +399,7 @@ class FieldReader {
   /** The array at `key`, or undefined (missing, reported when required; not an array, reported). */
   private array(key: string, required: boolean): readonly unknown[] | undefined {
     if (!this.has(key)) {
-      if (required) this.problem(`missing ${JSON.stringify(key)}`);
+      if (required) this.problem(`missing ${quoteText(key)}`);
       return undefined;
     }
     const value = this.get(key);
@@ -426,7 +426,7 @@ class FieldReader {
     const seen = new Set<string>();
     const twice = new Set<string>();
     for (const name of value as string[]) (seen.has(name) ? twice : seen).add(name);
-    if (twice.size > 0) this.problem(`${key} names ${[...twice].map((s) => JSON.stringify(s)).join(', ')} more than once`);
+    if (twice.size > 0) this.problem(`${key} names ${[...twice].map((s) => quoteText(s)).join(', ')} more than once`);
     return value as string[];
   }
 }

@@ -12,7 +12,7 @@
  */
 import { checkRepresentable } from './pipeline/compute-stats.js';
 import { PRESETS } from './pipeline/presets.js';
-import { BnError, quoteNames } from './errors.js';
+import { BnError, quoteNames, quoteText } from './errors.js';
 import { isEmptyShard, momentsOf, summaryOf, type StatsFile } from './stats-file.js';
 
 export interface LabelledStats {
@@ -89,7 +89,7 @@ function checkAgreement(first: LabelledStats, other: LabelledStats): void {
   if (problems.length === 0) {
     const names = a.features ?? a.mean.map((_, f) => `#${f + 1}`);
     for (const [key, what] of [['weight', 'weight (γ)'], ['bias', 'bias (β)']] as const) {
-      const differ = names.flatMap((name, f) => (a[key][f] === b[key][f] ? [] : [`${JSON.stringify(name)}: ${b[key][f]} here, ${a[key][f]} there`]));
+      const differ = names.flatMap((name, f) => (a[key][f] === b[key][f] ? [] : [`${quoteText(name)}: ${b[key][f]} here, ${a[key][f]} there`]));
       if (differ.length > 0) problems.push(`${what} differs for ${differ.join(', ')}`);
     }
   }

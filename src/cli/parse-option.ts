@@ -6,6 +6,7 @@
 import { InvalidArgumentError } from 'commander';
 import { parseDecimal } from '../io/numbers.js';
 import { splitItems, unquoteName } from '../pipeline/name-list.js';
+import { quoteText } from '../errors.js';
 
 export function positiveInteger(text: string): number {
   const whole = /^\s*\+?\d+\s*$/.test(text);
@@ -50,7 +51,7 @@ export function nameList(text: string): string[] {
   const names = splitItems(text, bad).map((item) => unquoteName(item, bad));
   if (names.some((name) => name === '')) throw new InvalidArgumentError('expected column names separated by commas, not an empty one.');
   const twice = names.find((name, i) => names.indexOf(name) !== i);
-  if (twice !== undefined) throw new InvalidArgumentError(`the column ${JSON.stringify(twice)} is named twice.`);
+  if (twice !== undefined) throw new InvalidArgumentError(`the column ${quoteText(twice)} is named twice.`);
   return names;
 }
 

@@ -9,7 +9,7 @@
  * to the nearest double. The operations are bn's, in bn's order: (x − mean)·scale + β, and with a
  * low part of the mean (--exact) the TwoSum of ../pipeline/transform-batch.ts.
  */
-import { BnError } from '../errors.js';
+import { BnError, quoteText } from '../errors.js';
 import { splitItems, unquoteName } from '../pipeline/name-list.js';
 import type { ExportTransform } from './export-transform.js';
 
@@ -45,7 +45,7 @@ export function sqlSelect(transform: ExportTransform, options: SqlOptions): stri
   }
   const missing = features.filter((name) => !options.columns!.includes(name));
   if (missing.length > 0) {
-    throw new BnError('BN_USAGE', `--columns: the stats file's features ${missing.map((n) => JSON.stringify(n)).join(', ')} are not among the columns given`);
+    throw new BnError('BN_USAGE', `--columns: the stats file's features ${missing.map((n) => quoteText(n)).join(', ')} are not among the columns given`);
   }
   const list = options.columns.map((name) => {
     const expression = expressions.get(name);
@@ -84,7 +84,7 @@ export function sqlNumber(value: number, dialect: Dialect): string {
  */
 export function quoteIdentifier(name: string): string {
   if (name === '' || name.includes('\0')) {
-    throw new BnError('BN_USAGE', `cannot write the name ${JSON.stringify(name)} in SQL: ${name === '' ? 'an identifier cannot be empty' : 'it holds a NUL character'}`);
+    throw new BnError('BN_USAGE', `cannot write the name ${quoteText(name)} in SQL: ${name === '' ? 'an identifier cannot be empty' : 'it holds a NUL character'}`);
   }
   return `"${name.replace(/"/g, '""')}"`;
 }
@@ -94,6 +94,6 @@ export function quoteIdentifier(name: string): string {
  * --columns, is one name, dots and all (`"a.b"`, `s."a.b"`).
  */
 export function tableName(table: string): string {
-  const bad = (why: string) => new BnError('BN_USAGE', `--table: ${why}: ${JSON.stringify(table)}`);
+  const bad = (why: string) => new BnError('BN_USAGE', `--table: ${why}: ${quoteText(table)}`);
   return splitItems(table, bad, '.').map((part) => quoteIdentifier(unquoteName(part, bad))).join('.');
 }

@@ -13,7 +13,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { DataType, DateUnit, RecordBatchReader, type Data, type Field, type RecordBatch, type Vector } from 'apache-arrow';
-import { BnError } from '../errors.js';
+import { BnError, quoteText } from '../errors.js';
 import { checkUniqueNames } from './csv-rows.js';
 import './arrow-codecs.js';
 import { decimalText, type ColumnType, type Temporal, type TimeUnit } from './column-types.js';
@@ -59,7 +59,7 @@ async function openArrow(input: Readable | FileHandle, label: string): Promise<C
   // JSON text in a string, its int64s quoted, its dates as numbers was what came out before).
   // Every nested type (list, large list, fixed-size list, struct, map, union) has child fields.
   const nested = fields.find((f) => ((f.type as DataType).children?.length ?? 0) > 0);
-  if (nested) throw new BnError('BN_BAD_RECORD', `column ${JSON.stringify(nested.name)}: nested Arrow columns (lists, structs, maps, unions) are not supported`, { file: label });
+  if (nested) throw new BnError('BN_BAD_RECORD', `column ${quoteText(nested.name)}: nested Arrow columns (lists, structs, maps, unions) are not supported`, { file: label });
   const types = fields.map((f) => columnType(f.type as DataType));
   return {
     columns: fields.map((f) => f.name),

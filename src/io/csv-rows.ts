@@ -52,8 +52,10 @@ export function isBlankRecord(length: number, firstFieldEmptyUnquoted: boolean):
   return length === 1 && firstFieldEmptyUnquoted;
 }
 
-export function raggedRow(expected: number, found: number, label: string, line: number): BnError {
-  return new BnError('BN_RAGGED_ROW', `expected ${expected} fields, found ${found}`, { file: label, line });
+/** `only`: the record's one field, when it has one (a line of spaces then says so: it is no blank line). */
+export function raggedRow(expected: number, found: number, label: string, line: number, only?: string): BnError {
+  const spaces = only !== undefined && only !== '' && only.trim() === '' ? ' (a line of only spaces: not a blank line)' : '';
+  return new BnError('BN_RAGGED_ROW', `expected ${expected} field${expected === 1 ? '' : 's'}, found ${found}${spaces}`, { file: label, line });
 }
 
 export function emptyInput(label: string): BnError {
@@ -104,7 +106,7 @@ export class CsvRecords {
       this.columns.push(...columnNames(cells, this.header, this.label));
       if (this.header) return undefined;
     }
-    if (cells.length !== this.width) throw raggedRow(this.width, cells.length, this.label, line);
+    if (cells.length !== this.width) throw raggedRow(this.width, cells.length, this.label, line, cells.length === 1 ? cells[0] : undefined);
     return cells;
   }
 

@@ -3,7 +3,7 @@
  * which format an input is (by --from, extension or first byte) and its reader and writer.
  */
 import { Readable } from 'node:stream';
-import { BnError } from '../errors.js';
+import { BnError, quoteText } from '../errors.js';
 import { compressionFromBytes, compressionFromPath, decompressed, MAGIC_BYTES, type Compression } from './compression.js';
 import { atLeast, peek } from './peek.js';
 import type { OutputWriter } from './output-writer.js';
@@ -220,7 +220,7 @@ export function findFormat(text: string): FormatEntry | undefined {
 export function parseFormat(text: string, flag = '--from'): Format {
   const entry = findFormat(text);
   if (entry) return entry.name;
-  throw new BnError('BN_BAD_OPTION', `${flag}: unknown format ${JSON.stringify(text)} (expected ${formatNames()})`);
+  throw new BnError('BN_BAD_OPTION', `${flag}: unknown format ${quoteText(text)} (expected ${formatNames()})`);
 }
 
 /** The format a path's extension says (under a compression suffix: `a.csv.gz` is CSV), or undefined. */

@@ -11,7 +11,7 @@
  * digit for digit.
  */
 import { parquetMetadataAsync, parquetRead, type ColumnData, type Compressors, type DecodedArray, type FileMetaData, type RowGroup, type SchemaElement } from 'hyparquet';
-import { BnError } from '../errors.js';
+import { BnError, quoteText } from '../errors.js';
 import { checkUniqueNames } from './csv-rows.js';
 import { decimalText, isNumericType, type ColumnType, type Temporal } from './column-types.js';
 import { corruptFile, floatColumn, plainCell, type BlockLifetime, type ColumnBlock } from './columnar.js';
@@ -73,7 +73,7 @@ function refuseUnreadCodecs(metadata: FileMetaData, elements: SchemaElement[], l
       const codec = chunk.meta_data?.codec;
       if (codec === undefined || READ_CODECS.includes(codec)) continue;
       const name = chunk.meta_data!.path_in_schema.join('.') || elements[group.columns.indexOf(chunk)]?.name;
-      throw new BnError('BN_CORRUPT_FILE', `column ${JSON.stringify(name)} is compressed with ${codec}, which bn does not read (it reads ${READ_CODECS.filter((c) => c !== 'UNCOMPRESSED').join(', ')}): write the file again with one of those`, { file: label });
+      throw new BnError('BN_CORRUPT_FILE', `column ${quoteText(name ?? '')} is compressed with ${codec}, which bn does not read (it reads ${READ_CODECS.filter((c) => c !== 'UNCOMPRESSED').join(', ')}): write the file again with one of those`, { file: label });
     }
   }
 }
@@ -85,7 +85,7 @@ function topLevelColumns(metadata: FileMetaData, label: string): SchemaElement[]
   const out: SchemaElement[] = [];
   for (let k = 0; k < rest.length; k++) {
     const element = rest[k]!;
-    if (element.num_children) throw new BnError('BN_BAD_RECORD', `column ${JSON.stringify(element.name)}: nested Parquet columns (lists, structs, maps) are not supported`, { file: label });
+    if (element.num_children) throw new BnError('BN_BAD_RECORD', `column ${quoteText(element.name)}: nested Parquet columns (lists, structs, maps) are not supported`, { file: label });
     out.push(element);
   }
   return out;
@@ -266,7 +266,7 @@ class RowGroups {
 
 /** A column's values over the group's rows, from the chunks hyparquet decoded (which may reach outside them). */
 function columnValues(chunks: ColumnData[], start: number, rows: number, name: string, label: string): DecodedArray {
-  if (chunks.length === 0) throw new BnError('BN_CORRUPT_FILE', `not a valid Parquet file: no data for column ${JSON.stringify(name)}`, { file: label });
+  if (chunks.length === 0) throw new BnError('BN_CORRUPT_FILE', `not a valid Parquet file: no data for column ${quoteText(name)}`, { file: label });
   if (chunks.length === 1 && chunks[0]!.rowStart === start && chunks[0]!.columnData.length === rows) return chunks[0]!.columnData;
   const out: unknown[] = new Array(rows).fill(null);
   for (const { columnData, rowStart } of chunks) {

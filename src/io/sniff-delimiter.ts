@@ -1,3 +1,4 @@
+import { quoteText } from '../errors.js';
 /**
  * The CSV dialect when `-d` is not given (SPEC §2): which of `,` tab `;` `|` separates the fields
  * of the first lines, decided as Python's csv.Sniffer does — the delimiter that gives every line
@@ -64,5 +65,5 @@ export function oneColumnHint(columns: readonly string[]): string {
   const likely = CANDIDATES.find((d) => columns[0]!.includes(d));
   if (likely === undefined) return '';
   const flag = likely === '\t' ? "-d '\\t'" : `-d '${likely}'`;
-  return `; its one column ${JSON.stringify(columns[0])} looks split by ${likely === '\t' ? 'tabs' : `"${likely}"`}: ${flag}`;
+  return `; its one column ${quoteText(columns[0] ?? '')} looks split by ${likely === '\t' ? 'tabs' : `"${likely}"`}: ${flag}`;
 }

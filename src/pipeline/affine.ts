@@ -11,7 +11,7 @@
 import { normalizeScale } from '../engine/batch-norm.js';
 import { ratioOf, type Ratio } from '../engine/exact-scale.js';
 import { bitLength } from '../engine/round-rational.js';
-import { BnError } from '../errors.js';
+import { BnError, quoteText } from '../errors.js';
 import { didYouMean } from './closest-name.js';
 import { splitItems, unquoteName } from './name-list.js';
 import { parseDecimal } from '../io/numbers.js';
@@ -22,11 +22,12 @@ export type AffineSpec =
   | { kind: 'named'; values: Map<string, number> };
 
 export function parseAffineSpec(flag: string, text: string): AffineSpec {
-  const bad = (why: string) => new BnError('BN_BAD_OPTION', `${flag}: ${why}: ${JSON.stringify(text)}`);
+  const bad = (why: string) => new BnError('BN_BAD_OPTION', `${flag}: ${why}: ${quoteText(text)}`);
   const parts = splitItems(text, bad);
   const number = (s: string): number => {
     const x = parseDecimal(s);
-    if (!Number.isFinite(x)) throw bad(`not a finite number ${JSON.stringify(s)}`);
+    // The whole value is the item (`--gamma abc`): said once.
+    if (!Number.isFinite(x)) throw s.trim() === text.trim() ? new BnError('BN_BAD_OPTION', `${flag}: not a finite number: ${quoteText(text)}`) : bad(`not a finite number ${quoteText(s)}`);
     return x;
   };
   if (parts.some((p) => p.includes('='))) {
@@ -35,7 +36,7 @@ export function parseAffineSpec(flag: string, text: string): AffineSpec {
       const eq = part.lastIndexOf('=');
       if (eq <= 0) throw bad('expected name=value pairs');
       const name = unquoteName(part.slice(0, eq), bad);
-      if (values.has(name)) throw bad(`feature ${JSON.stringify(name)} named twice`);
+      if (values.has(name)) throw bad(`feature ${quoteText(name)} named twice`);
       values.set(name, number(part.slice(eq + 1)));
     }
     return { kind: 'named', values };
@@ -76,7 +77,7 @@ export function resolveAffine(
       if (unknown.length > 0) {
         throw new BnError(
           'BN_BAD_OPTION',
-          `${flag}: no feature named ${unknown.map((n) => JSON.stringify(n)).join(', ')} (${[didYouMean(unknown, features), `features: ${features.join(', ')}`].filter(Boolean).join(' ')})`,
+          `${flag}: no feature named ${unknown.map((n) => quoteText(n)).join(', ')} (${[didYouMean(unknown, features), `features: ${features.join(', ')}`].filter(Boolean).join(' ')})`,
         );
       }
       features.forEach((name, i) => {

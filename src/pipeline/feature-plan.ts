@@ -168,9 +168,14 @@ export class FeaturePlan {
   }
 
   private invalid(code: 'BN_NOT_A_NUMBER' | 'BN_NOT_FINITE', what: string, cell: Cell, j: number, row: Row): BnError {
-    return new BnError(code, `${what}: ${quoteValue(cell)}`, this.where(j, row));
+    const hint = code === 'BN_NOT_A_NUMBER' && typeof cell === 'string' && MISSING_LOOKING.test(cell.trim()) ? MISSING_HINT : '';
+    return new BnError(code, `${what}: ${quoteValue(cell)}${hint}`, this.where(j, row));
   }
 }
+
+/** How other tools write a missing value (SQL, Excel, pandas, R, Python), where bn's defaults do not. */
+const MISSING_LOOKING = /^(?:null|none|nil|na|n\/a|#n\/a|#na|<na>|nan|missing|-|\?|\.)$/i;
+const MISSING_HINT = ' (a marker of a missing value? name it with --na-values, which replaces the default list)';
 
 function looksNumeric(cell: Cell): boolean {
   if (typeof cell === 'number' || cell instanceof RawNumber) return true;

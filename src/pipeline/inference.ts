@@ -12,7 +12,7 @@
  */
 import { denormalizeScale, normalizeScale } from '../engine/batch-norm.js';
 import type { Ratio } from '../engine/exact-scale.js';
-import { BnError, quoteNames } from '../errors.js';
+import { BnError, quoteNames, quoteText } from '../errors.js';
 import type { TableSource } from '../io/table.js';
 import type { TableSink } from '../io/table-sink.js';
 import { momentsOf, type InferenceStats, type Summary } from '../stats-file.js';
@@ -267,7 +267,7 @@ function runningStatistics(names: readonly string[], options: AffineOptions): St
   if (unknown.length > 0) {
     throw new BnError(
       'BN_BAD_STATS_FILE',
-      `the running statistics are null for ${unknown.map((n) => JSON.stringify(n)).join(', ')}: the file was saved from a batch with fewer than 2 values of ${unknown.length === 1 ? 'it' : 'them'}; ` +
+      `the running statistics are null for ${unknown.map((n) => quoteText(n)).join(', ')}: the file was saved from a batch with fewer than 2 values of ${unknown.length === 1 ? 'it' : 'them'}; ` +
         'a shard\'s file: bn merge it with the others first; a whole file\'s (bn stats -b): save it again with a larger --batch-size, or use --exact',
       { file: options.statsLabel },
     );
@@ -309,7 +309,7 @@ function isSummary(stats: InferenceStats): stats is InferenceStats & Summary {
 function checkSpread(variance: ReadonlyArray<number | Ratio>, eps: number, names: readonly string[], options: AffineOptions): void {
   const flat = names.filter((_, f) => normalizeScale(variance[f]!, eps, 1) === 0);
   if (flat.length === 0) return;
-  const quoted = flat.map((n) => JSON.stringify(n)).join(', ');
+  const quoted = flat.map((n) => quoteText(n)).join(', ');
   const why = `running_var + ε is 0 for ${quoted}: nothing to divide by (every value would become β); use an ε > 0`;
   if (options.epsilon !== undefined) throw new BnError('BN_BAD_OPTION', `--epsilon: ${why}`);
   throw new BnError('BN_BAD_STATS_FILE', why, { file: options.statsLabel });
@@ -320,7 +320,7 @@ function checkInvertible(gamma: Float64Array, names: readonly string[], options:
   const zero = names.filter((_, f) => gamma[f] === 0);
   if (zero.length === 0) return;
   const fromFlag = resolveAffine('--gamma', options.gamma, names, Number.NaN);
-  const quoted = zero.map((n) => JSON.stringify(n)).join(', ');
+  const quoted = zero.map((n) => quoteText(n)).join(', ');
   const why = 'cannot denormalize: y = β for every x, so x cannot be recovered';
   if (names.some((_, f) => gamma[f] === 0 && fromFlag[f] === 0)) {
     throw new BnError('BN_BAD_OPTION', `--gamma: γ is 0 for ${quoted}: ${why}`);

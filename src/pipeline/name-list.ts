@@ -7,6 +7,7 @@
  * one (./select.ts, which worker threads load: this module is not).
  */
 import { readQuoted } from './select.js';
+import { quoteText } from '../errors.js';
 
 /**
  * The items of `text`, split at the commas (or `separator`) outside an item's quotes, each trimmed
@@ -39,6 +40,6 @@ export function unquoteName(item: string, bad: (why: string) => Error): string {
   if (!text.startsWith('"')) return text;
   const quoted = readQuoted(text, 0);
   if (!quoted) throw bad('unclosed quote');
-  if (quoted.end !== text.length) throw bad(`text after the closing quote of ${JSON.stringify(quoted.name)}: ${JSON.stringify(text.slice(quoted.end))}`);
+  if (quoted.end !== text.length) throw bad(`text after the closing quote of ${quoteText(quoted.name)}: ${quoteText(text.slice(quoted.end))}`);
   return quoted.name;
 }

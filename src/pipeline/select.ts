@@ -20,7 +20,7 @@
  * Parsing (`parseSelection`) happens once, at the option boundary; binding to the column names
  * (`bindSelection`) once the header is known; `role` is asked once per column, never per cell.
  */
-import { BnError } from '../errors.js';
+import { BnError, quoteText } from '../errors.js';
 import { didYouMean } from './closest-name.js';
 
 export type SelectItem =
@@ -55,7 +55,7 @@ export function fixedColumns(indices: readonly number[]): Selection {
 }
 
 export function parseSelection(text: string): SelectionSpec {
-  const bad = (why: string) => new BnError('BN_BAD_OPTION', `--select: ${why}: ${JSON.stringify(text)}`);
+  const bad = (why: string) => new BnError('BN_BAD_OPTION', `--select: ${why}: ${quoteText(text)}`);
   const inverted = text.trimStart().startsWith('!');
   const body = inverted ? text.trimStart().slice(1) : text;
   const items: SelectItem[] = [];
@@ -119,7 +119,7 @@ function readItem(body: string, start: number, bad: (why: string) => BnError): {
 
 function expectComma(body: string, i: number, bad: (why: string) => BnError): number {
   while (body[i] === ' ') i++;
-  if (i < body.length && body[i] !== ',') throw bad(`expected "," after an item, found ${JSON.stringify(body[i])}`);
+  if (i < body.length && body[i] !== ',') throw bad(`expected "," after an item, found ${quoteText(body[i]!)}`);
   return i;
 }
 
@@ -184,7 +184,7 @@ export function bindSelection(spec: SelectionSpec, columns: readonly string[]): 
     },
     check(all, label) {
       const unknown = items.flatMap((it) => {
-        if (it.kind === 'name') return all.includes(it.name) ? [] : [JSON.stringify(it.name)];
+        if (it.kind === 'name') return all.includes(it.name) ? [] : [quoteText(it.name)];
         if (it.kind === 'index') return it.index <= all.length ? [] : [String(it.index)];
         if (it.kind === 'range') return it.from <= all.length && (it.to === Number.POSITIVE_INFINITY || it.to <= all.length) ? [] : [it.text];
         return [];
@@ -228,7 +228,7 @@ export function withFeatures(selection: Selection, names: ReadonlySet<string>): 
 
 /** `3 columns: a, b, c`, cut after 20 names. */
 export function describeColumns(columns: readonly string[]): string {
-  const shown = columns.slice(0, 20).map((c) => JSON.stringify(c)).join(', ');
+  const shown = columns.slice(0, 20).map((c) => quoteText(c)).join(', ');
   const more = columns.length > 20 ? `, … (${columns.length - 20} more)` : '';
   return `${columns.length} column${columns.length === 1 ? '' : 's'}: ${shown}${more}`;
 }

@@ -21,7 +21,7 @@ describe('bad data and bad usage, in every format', () => {
     ['NDJSON: an array value', ['normalize', '--from', 'ndjson'], '[1]\n[[2]]\n', { code: 'BN_NOT_A_NUMBER', exit: 1, location: { file: F, line: 2, column: 1, name: '1' } }],
     // structure
     ['CSV: a ragged row', ['stats'], 'a,b\n1,2\n3,4,5\n', { code: 'BN_RAGGED_ROW', exit: 1, location: { file: F, line: 3 }, message: /^expected 2 fields, found 3$/ }],
-    ['CSV: an unclosed quote', ['stats'], 'a,b\n1,2\n3,"4\n', { code: 'BN_MALFORMED_CSV', exit: 1, location: { file: F, line: 3 }, message: /quote not closed/i }],
+    ['CSV: an unclosed quote', ['stats'], 'a,b\n1,2\n3,"4\n', { code: 'BN_MALFORMED_CSV', exit: 1, location: { file: F, line: 3 }, message: /a quoted field opens on this line and is never closed/ }],
     ['CSV: duplicate column names', ['stats'], 'a,b,a\n1,2,3\n', { code: 'BN_DUPLICATE_COLUMN', exit: 1, location: { file: F, line: 1, column: 3 } }],
     ['CSV: an empty input', ['stats'], '', { code: 'BN_EMPTY_INPUT', exit: 1, location: { file: F } }],
     ['CSV: a header with no rows', ['normalize'], 'a,b\n', { code: 'BN_EMPTY_INPUT', exit: 1, location: { file: F } }],

@@ -81,7 +81,7 @@ describe('NDJSON: -j 1 = -j 2 = -j 3 = BN_NO_FAST=1', () => {
     ['a bad value before invalid JSON in the same block: the first line is the error', (l: string[]) => ((l[41] = '{"a":"abc","b":1,"t":"x"}'), (l[42] = '{"a":1,')), ':42 (column "a"): not a number: "abc"'],
     ['an array among objects', (l: string[]) => (l[55] = '[1,2,3]'), ':56: found an array after records that are objects'],
     ['a number past float64', (l: string[]) => (l[47] = '{"a":1e999,"b":1,"t":"x"}'), ':48 (column "a"): number out of float64 range: a JSON number beyond 1.8e308'],
-    ['a bad value after a new key (read by the main thread)', (l: string[]) => ((l[38] = '{"a":1,"b":2,"t":"x","c":5}'), (l[52] = '{"a":1,"b":2,"t":"x","c":"?"}')), ':53 (column "c"): not a number: "?"'],
+    ['a bad value after a new key (read by the main thread)', (l: string[]) => ((l[38] = '{"a":1,"b":2,"t":"x","c":5}'), (l[52] = '{"a":1,"b":2,"t":"x","c":"?"}')), ':53 (column "c"): not a number: "?" (a marker of a missing value? name it with --na-values, which replaces the default list)'],
   ])('%s: the same error, its line in the file', async (_name, edit, where) => {
     const file = writeDoc(doc(edit));
     for (const args of COMMANDS) {
@@ -101,7 +101,7 @@ describe('NDJSON: -j 1 = -j 2 = -j 3 = BN_NO_FAST=1', () => {
     const replaced = writeDoc(doc((l) => (l[41] = '{"a":"NA","b":1,"t":"x"}')));
     const refused = await expectAlike(['stats', '--to', 'json', '--na-values', '-'], replaced, 100);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toBe(`bn: ${replaced}:42 (column "a"): not a number: "NA"\n`);
+    expect(refused.stderr).toBe(`bn: ${replaced}:42 (column "a"): not a number: "NA" (a marker of a missing value? name it with --na-values, which replaces the default list)\n`);
   });
 });
 

@@ -45,6 +45,9 @@ describe('error messages show the character that is there', () => {
     ['é in JSON, not its first byte as Latin-1', 'e.json', Buffer.from('[é]'), 'bn: FILE[0]: invalid JSON at byte offset 1: unexpected "é"'],
     ['é in an NDJSON line', 'e.ndjson', Buffer.from('{"x":1}\né\n'), 'bn: FILE:2:1: invalid JSON: unexpected "é"'],
     ['DEL and a line separator in a CSV cell', 'c.csv', Buffer.from('x\n1\na\x7f\u2028\n'), 'bn: FILE:3:1 (column "x"): not a number: "a\\u007f\\u2028"'],
+    // Characters that show as nothing or as a space: a BOM from `cat a.csv b.csv`, a no-break space, a zero-width space.
+    ['a BOM in the middle of a file', 'bom.csv', Buffer.from('x\n1\n\ufeff3\n'), 'bn: FILE:3:1 (column "x"): not a number: "\\ufeff3"'],
+    ['a no-break space and a zero-width space', 'nb.csv', Buffer.from('x\n1\n\u00a05\u200b\n'), 'bn: FILE:3:1 (column "x"): not a number: "\\u00a05\\u200b"'],
   ])('%s', async (_name, name, bytes, message) => {
     const file = write(name, bytes);
     const r = await bnProcess(['stats', file]);

@@ -22,7 +22,7 @@ describe('--gamma/--beta SPEC forms', () => {
   });
 
   it.each([
-    ['abc', /not a finite number "abc"/],
+    ['abc', /^--gamma: not a finite number: "abc"$/],
     ['Infinity', /not a finite number/],
     ['1,,2', /not a finite number ""/],
     ['=2', /expected name=value pairs/],

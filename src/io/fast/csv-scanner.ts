@@ -111,8 +111,7 @@ export class CsvSyntaxError extends Error {
 
 /** The message of each syntax error, shared with the general reader so both say the same. */
 export const CSV_SYNTAX_MESSAGES: Record<CsvSyntaxCode, string> = {
-  // csv-parse's words, which the general reader passes on.
-  CSV_QUOTE_NOT_CLOSED: 'Quote Not Closed: the parsing is finished with an opening quote',
+  CSV_QUOTE_NOT_CLOSED: 'a quoted field opens on this line and is never closed (a quote inside quotes is written "")',
   CSV_UTF16_BOM: 'the input starts with a UTF-16 byte order mark: only UTF-8 is read',
   CSV_TEXT_AFTER_QUOTE: 'text after the closing quote of a quoted field',
   CSV_RECORD_TOO_LONG: `a record longer than ${MAX_RECORD_BYTES >> 20} MiB, the most bn reads (a line without an end, or a quote never closed?)`,

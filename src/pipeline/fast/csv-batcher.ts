@@ -74,7 +74,7 @@ export class CsvBatcher {
   /** A data record (not the header, not blank). */
   record(record: CsvRecord): void {
     const { options } = this;
-    if (record.values === null && record.length !== options.width) throw raggedRow(options.width, record.length, options.label, record.line);
+    if (record.values === null && record.length !== options.width) throw raggedRow(options.width, record.length, options.label, record.line, record.length === 1 ? record.text(0) : undefined);
     // A consumer that holds batches gets a full one when the next (well-formed) record comes, so
     // that the batch the input ends with is handed on as 'last' (it may be folded into the one held).
     if (options.holds && this.batch.rows >= this.columns.limit) this.flush('more');

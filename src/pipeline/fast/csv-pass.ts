@@ -78,7 +78,7 @@ export class RecordRouter {
       if (options.header) return;
     }
     if (this.handle === undefined) {
-      if (record.length !== this.layout.width) throw raggedRow(this.layout.width, record.length, options.label, record.line);
+      if (record.length !== this.layout.width) throw raggedRow(this.layout.width, record.length, options.label, record.line, record.length === 1 ? record.text(0) : undefined);
       this.handle = this.start(this.layout);
     }
     this.handle(record);

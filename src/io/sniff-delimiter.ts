@@ -53,11 +53,19 @@ export function sniffDelimiter(head: Uint8Array, ended: boolean): string | undef
   // latin1: one character a byte, and the candidates are ASCII: a UTF-8 sequence cut at the end costs nothing.
   const records = firstRecords(Buffer.from(head.buffer, head.byteOffset, head.byteLength).toString('latin1'), ended);
   if (records.length === 0) return undefined;
-  return CANDIDATES.find((d) => {
+  const alike = CANDIDATES.filter((d) => {
     const fields = fieldCount(records[0]!, d);
     return fields > 1 && records.every((r) => fieldCount(r, d) === fields);
   });
+  // `1,5;2,25` lines (no header, every value with a decimal comma) split alike by `,` too, into
+  // the integer and fraction parts of numbers: statistics of those would be wrong without a word.
+  // Read by `;`, the decimal commas are text, which bn says.
+  if (alike.includes(',') && alike.includes(';') && records.every((r) => r.split(';').some((f) => DECIMAL_COMMA.test(f)))) return ';';
+  return alike[0];
 }
+
+/** A number written with a decimal comma: `1,5`, `-0,25`. */
+const DECIMAL_COMMA = /^\s*[-+]?\d+,\d+\s*$/;
 
 /** For a table read as one column: the delimiter its header seems to hold, as a hint ("; it looks split by ';': -d ';'"), or "". */
 export function oneColumnHint(columns: readonly string[]): string {

@@ -14,6 +14,10 @@ describe('sniffDelimiter', () => {
     ['name;note\nx;"two\nlines, and a comma"\ny;z\n', ';'], // nor a line break inside quotes
     ['a;b\r\n1;2\r\n', ';'],
     ['a,b;c\n1,2;3\n', ','], // both split alike: the earlier in the list
+    ['1,5;2,25\n3,5;4,75\n', ';'], // but not into the parts of decimal-comma numbers (no header to tell)
+    ['1,5;x\n-0,25;y\n', ';'],
+    ['1,5;2\n3;4,75\n', ';'], // a ragged split by ","
+    ['1,2;3\nab,c;d\n', ','], // a line with no decimal comma under ";": the earlier
   ])('%j → %j', (text, expected) => {
     expect(sniff(text)).toBe(expected);
   });

@@ -308,8 +308,13 @@ async function trainBatched(read: ReadPass, writer: BatchWriter, options: Traini
         const before = held;
         held = undefined;
         if (last && tooSmall(moments, features, options.fewestValues)) {
-          // --last-batch error: refused before the held batch goes out, so the output is all batches but two.
-          if (options.lastBatch === 'error') checkTrainable({ index: batchCount + 1, rows: batch.rows, moments }, features, columns, label, { totalRows: rows, batchSize, fewest: options.fewestValues });
+          // --last-batch error: refused before the held batch goes out, so the output is all batches
+          // but two; the held batch is checked first, so that the first batch too small is named.
+          if (options.lastBatch === 'error') {
+            const rule = { totalRows: rows, batchSize, fewest: options.fewestValues };
+            checkTrainable({ index: batchCount, rows: before.batch.rows, moments: before.moments }, features, columns, label, rule);
+            checkTrainable({ index: batchCount + 1, rows: batch.rows, moments }, features, columns, label, rule);
+          }
           before.moments.merge(moments);
           if (options.running) spare.push(moments);
           return trainOn([before.batch, batch], before.moments, true, batch.rows);

@@ -147,6 +147,14 @@ describe('--last-batch error', () => {
     expect(r.stdout.trimEnd().split('\n')).toHaveLength(11); // the header and batch 0
   });
 
+  it('a batch held back that is too small itself is the one named (the first too small)', async () => {
+    // y: one value in batch 0 (rows 1–6), one in the tail (rows 7–10).
+    const sparse = `x,y\n${Array.from({ length: 10 }, (_, i) => `${i + 1},${i === 0 ? 1 : i === 9 ? 5 : ''}`).join('\n')}\n`;
+    const r = await bnInProcess(['normalize', '-b', '6', '--last-batch', 'error', '-'], sparse);
+    expect(r.code).toBe(1);
+    expectOneLineError(r.stderr, /^bn: <stdin> \(column "y"\): batch 0 \(6 rows\) has 1 value of this feature/);
+  });
+
   it('the batches before the one held back are written before the error', async () => {
     const r = await bnInProcess(['normalize', '-b', '10', '--last-batch', 'error', '-'], csv(31));
     expect(r.code).toBe(1);

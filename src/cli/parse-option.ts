@@ -30,7 +30,7 @@ export function significantDigits(text: string): number {
 export function singleCharacter(text: string): string {
   const unescaped = text === '\\t' || text === 'tab' ? '\t' : text;
   if ([...unescaped].length !== 1 || unescaped === '"' || unescaped === '\n' || unescaped === '\r') {
-    throw new InvalidArgumentError('expected one character (\\t or "tab" for a tab), not a quote or a line break.');
+    throw new InvalidArgumentError(`expected one character (\\t or "tab" for a tab), not a quote or a line break: ${quoteText(text)}.`);
   }
   return unescaped;
 }

@@ -42,11 +42,16 @@ if (BATCH_STATISTICS.some((s, i) => TOTAL_STATISTICS[i] !== s)) {
 }
 const ALIGNS: Align[] = ['text', ...TOTAL_STATISTICS.map((): Align => 'number')];
 
+/** A name as one cell of the table: a tab or a line break in it (a quoted CSV header may hold one) escaped, as JSON writes them. */
+function shownName(name: string): string {
+  return name.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => JSON.stringify(c).slice(1, -1).replace(/^\x7f$|^[\x80-\x9f]$/, (d) => `\\u${d.charCodeAt(0).toString(16).padStart(4, '0')}`));
+}
+
 export function statsTable(stats: DatasetStats, options: StatsTableOptions): string {
   const { color } = options;
   const table = (m: Moments, statistics: readonly Statistic[]): TextTable => ({
     header: ['feature', ...statistics.map((s) => s.key)],
-    rows: stats.features.map((j) => [stats.columns[j]!, ...statistics.map((s) => readableNumber(s.of(m, j)))]),
+    rows: stats.features.map((j) => [shownName(stats.columns[j]!), ...statistics.map((s) => readableNumber(s.of(m, j)))]),
   });
   const renderBlock = (t: TextTable) =>
     [tableLine(t.header.map((h) => paintCell(h, color.bold))), ...t.rows.map(([name = '', ...cells]) => tableLine([paintCell(name, color.cyan), ...cells]))];

@@ -133,9 +133,16 @@ export function checkRepresentable(moments: Moments, features: readonly number[]
   for (const j of features) {
     const n = moments.count(j);
     if (n === 0) continue;
-    if (!Number.isFinite(moments.mean(j)) || !Number.isFinite(moments.variance(j)) || (n > 1 && !Number.isFinite(moments.sampleVariance(j)))) {
+    const beyond = !Number.isFinite(moments.mean(j))
+      ? 'the mean'
+      : !Number.isFinite(moments.variance(j))
+        ? 'the variance'
+        : n > 1 && !Number.isFinite(moments.sampleVariance(j))
+          ? 'the sample variance (var_sample, n/(n − 1) times the variance)'
+          : undefined;
+    if (beyond !== undefined) {
       const where = label === undefined ? {} : { file: label };
-      throw new BnError('BN_OVERFLOW', 'the mean or variance is beyond float64 range', { ...where, name: columns[j] });
+      throw new BnError('BN_OVERFLOW', `${beyond} is beyond float64 range`, { ...where, name: columns[j] });
     }
   }
 }

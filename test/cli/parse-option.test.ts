@@ -27,3 +27,12 @@ describe('option value parsers', () => {
     expect(() => positiveInteger('0')).toThrow(/^expected a whole number ≥ 1\.$/);
   });
 });
+
+describe('-d: the value refused is shown escaped (a line break commander would print raw)', () => {
+  it.each([
+    ['\n', '"\\n"'],
+    ['"', '"\\""'],
+  ])('%j', (text, shown) => {
+    expect(() => singleCharacter(text)).toThrow(`not a quote or a line break: ${shown}.`);
+  });
+});

@@ -113,6 +113,15 @@ describe('the stats table', () => {
     ]);
   });
 
+  it('a name holding a tab or a line break (a quoted header) is one cell: escaped, the table stays aligned', async () => {
+    const r = await bnInProcess(['stats'], '"a\tb","x\ny"\n1,2\n3,4\n');
+    expect(r.stdout.split('\n').slice(2, 5)).toEqual([
+      'feature  count  mean  var  var_sample  min  max',
+      'a\\tb         2     2    1           2    1    3',
+      'x\\ny         2     3    1           2    2    4',
+    ]);
+  });
+
   // 20 rows a,b with a = 1…20 and b = (a mod 3)/4, in batches of 2: 10 batches, 3 shown at each end.
   const twenty = ['a,b', ...Array.from({ length: 20 }, (_, i) => `${i + 1},${((i + 1) % 3) / 4}`)].join('\n') + '\n';
   const head = [

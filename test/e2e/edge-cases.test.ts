@@ -116,20 +116,20 @@ describe('edge cases', () => {
     const pair = await bnInProcess(['stats'], 'a,b\n-1.3e154,1\n1.3e154,2\n');
     expect(pair.code).toBe(1);
     expect(pair.stdout).toBe('');
-    expect(pair.stderr).toBe('bn: <stdin> (column "a"): the mean or variance is beyond float64 range\n');
+    expect(pair.stderr).toBe('bn: <stdin> (column "a"): the sample variance (var_sample, n/(n − 1) times the variance) is beyond float64 range\n');
     // The whole input (5 values) is fine; its first batch of 2 is not.
     const csv = 'a\n-1.2e154\n1.2e154\n0\n0\n0\n';
     expect((await bnInProcess(['stats', '--to', 'json'], csv)).code).toBe(0);
     const batched = await bnInProcess(['stats', '-b', '2', '--to', 'json'], csv);
     expect(batched.code).toBe(1);
-    expect(batched.stderr).toBe('bn: <stdin> (column "a"): the mean or variance is beyond float64 range\n');
+    expect(batched.stderr).toBe('bn: <stdin> (column "a"): the sample variance (var_sample, n/(n − 1) times the variance) is beyond float64 range\n');
   });
 
   it('values near 1e300: a variance beyond float64 is an error naming the column', async () => {
     const r = await bnInProcess(['stats'], 'big\n1e300\n-1e300\n');
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe('bn: <stdin> (column "big"): the mean or variance is beyond float64 range\n');
+    expect(r.stderr).toBe('bn: <stdin> (column "big"): the variance is beyond float64 range\n');
   });
 });
 

@@ -16,7 +16,7 @@ import { parseSelection, type SelectionSpec } from '../pipeline/select.js';
 import type { LastBatch } from '../pipeline/batch-moments.js';
 import type { Io } from './io.js';
 import { takesValues } from './option-values.js';
-import { commaList, positiveInteger, singleCharacter } from './parse-option.js';
+import { markerList, positiveInteger, singleCharacter } from './parse-option.js';
 import { blockBytesOf, defaultJobs, isDelimitedText, regularFileSize } from './default-jobs.js';
 
 export interface InputFlags {
@@ -62,7 +62,7 @@ export function addInputOptions(command: Command, { batches = true } = {}): Comm
     .option('-d, --delimiter <char>', 'CSV/TSV field delimiter; \\t or tab for a tab (default: csv: sniffed from the first lines, one of , tab ; |; tsv: tab)', singleCharacter)
     .option('--lazy-quotes', 'CSV/TSV: a quoted field that goes on after its closing quote ("a"b) is read as the text as written, not an error (default: an error)')
     .option('-n, --no-header', 'CSV/TSV: the first row is data; columns are named 1, 2, … (default: the first row is the header)')
-    .option('--na-values <list>', `comma-separated markers of a missing value, replacing the default list (default: "${DEFAULT_NA_VALUES.filter(Boolean).join(',')}" and the empty cell)`, commaList)
+    .option('--na-values <list>', `comma-separated markers of a missing value, replacing the default list (default: "${DEFAULT_NA_VALUES.filter(Boolean).join(',')}" and the empty cell); a marker with a comma in double quotes`, markerList)
     .option('-s, --select <list>', 'feature columns: names, 1-based indices, ranges 2-5, /regex/, globs p*; a leading ! inverts (default: every column whose first value is a number)');
   if (batches) {
     command.option('-b, --batch-size <n>', 'rows per batch (default: the whole input is one batch)', positiveInteger);

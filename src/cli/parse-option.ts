@@ -41,8 +41,10 @@ export function fileName(text: string): string {
   return text;
 }
 
-export function commaList(text: string): string[] {
-  return text.split(',').map((s) => s.trim());
+/** Markers, comma-separated; one with a comma or outer spaces in double quotes (`"n,a"`), as --select names are. */
+export function markerList(text: string): string[] {
+  const bad = (why: string) => new InvalidArgumentError(`${why}.`);
+  return splitItems(text, bad).map((item) => unquoteName(item, bad));
 }
 
 /** Column names, comma-separated, a name with commas or outer spaces in double quotes (a CSV header line); each once. */

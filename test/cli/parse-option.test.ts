@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { fileName, nonNegativeNumber, positiveInteger, significantDigits, singleCharacter } from '../../src/cli/parse-option.js';
+import { fileName, markerList, nonNegativeNumber, positiveInteger, significantDigits, singleCharacter } from '../../src/cli/parse-option.js';
 
 describe('option value parsers', () => {
   it.each([
@@ -34,5 +34,21 @@ describe('-d: the value refused is shown escaped (a line break commander would p
     ['"', '"\\""'],
   ])('%j', (text, shown) => {
     expect(() => singleCharacter(text)).toThrow(`not a quote or a line break: ${shown}.`);
+  });
+});
+
+describe('--na-values: markers, one with a comma or outer spaces in double quotes', () => {
+  it.each([
+    ['-999', ['-999']],
+    [' -999 , NA', ['-999', 'NA']],
+    ['"n,a",-999', ['n,a', '-999']],
+    ['" x "', [' x ']],
+    ['"say ""hi"""', ['say "hi"']],
+  ])('%j', (text, markers) => {
+    expect(markerList(text)).toEqual(markers);
+  });
+
+  it('an unclosed quote is refused', () => {
+    expect(() => markerList('"a')).toThrow(/unclosed quote/);
   });
 });

@@ -30,6 +30,12 @@ export class Utf8Checker {
    * cut, and no byte after it is read.
    */
   valid(chunk: Buffer): { bytes: Buffer; error?: BnError } {
+    // UTF-16 without a byte order mark is valid UTF-8 (a NUL after or before each ASCII
+    // character), and would be read as text full of NULs: known by its first bytes.
+    if (this.offset === 0 && this.carry.length === 0) {
+      const utf16 = utf16Order(chunk);
+      if (utf16) return { bytes: chunk.subarray(0, 0), error: new BnError('BN_NOT_UTF8', `not UTF-8 text: UTF-16 without a byte order mark, it seems (every other byte 0): convert with iconv -f ${utf16} -t UTF-8`, { file: this.label }) };
+    }
     // The common case, a chunk that is UTF-8 and ends on a character: one native call.
     if (this.carry.length === 0 && isUtf8(chunk)) {
       this.offset += chunk.length;
@@ -94,6 +100,14 @@ function notUtf8(bytes: Buffer, at: number, offset: number, label: string): BnEr
       ? ' (compressed? gzip, zlib and zstd are known by their bytes, brotli only by a .br name: brotli -dc FILE | bn …; text of another encoding: iconv -f LATIN1 -t UTF-8)'
       : ' (convert it, e.g. iconv -f LATIN1 -t UTF-8)';
   return new BnError('BN_NOT_UTF8', `not UTF-8 text: ${shown} at byte offset ${offset + at}${hint}`, { file: label });
+}
+
+/** UTF-16LE or BE when the first two characters are ASCII in it (a 0 byte after, or before, each). */
+function utf16Order(head: Buffer): 'UTF-16LE' | 'UTF-16BE' | undefined {
+  if (head.length < 4) return undefined;
+  if (head[0] !== 0 && head[1] === 0 && head[2] !== 0 && head[3] === 0) return 'UTF-16LE';
+  if (head[0] === 0 && head[1] !== 0 && head[2] === 0 && head[3] !== 0) return 'UTF-16BE';
+  return undefined;
 }
 
 /** Length of `bytes` without a character that its end cuts short (at most 3 bytes are left out). */

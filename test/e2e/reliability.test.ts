@@ -38,6 +38,27 @@ describe('invalid UTF-8 on the general CSV reader', () => {
   });
 });
 
+describe('UTF-16 without a byte order mark (valid UTF-8: a NUL by each ASCII character)', () => {
+  it.each([
+    ['UTF-16LE', 'utf16le', 'le.csv'],
+    ['UTF-16BE', 'utf16be', 'be.ndjson'],
+  ] as const)('%s: named, with the iconv that converts it, from every reader', async (order, _encoding, name) => {
+    const text = name.endsWith('.csv') ? 'x,y\n1,2\n3,4\n' : '{"x":1}\n{"x":2}\n';
+    const units = Buffer.from(text, 'utf16le');
+    // utf16le, byte-swapped for BE.
+    const bytes = order === 'UTF-16LE' ? units : Buffer.from(units).swap16();
+    const file = write(name, bytes);
+    const want = `not UTF-8 text: UTF-16 without a byte order mark, it seems (every other byte 0): convert with iconv -f ${order} -t UTF-8`;
+    for (const [args, env] of [[['-j', '1'], {}], [['-j', '2'], {}], [[], { BN_NO_FAST: '1' }]] as const) {
+      const r = await bnProcess(['stats', ...args, file], { env });
+      expect(r.code).toBe(1);
+      expect(oneLine(r.stderr)).toBe(`bn: ${file}: ${want}`);
+    }
+    const piped = await bnProcess(['stats', '--from', name.endsWith('.csv') ? 'csv' : 'ndjson'], { stdin: bytes });
+    expect(oneLine(piped.stderr)).toBe(`bn: <stdin>: ${want}`);
+  });
+});
+
 describe('error messages show the character that is there', () => {
   it.each([
     ['a form feed in JSON', 'ff.json', Buffer.from('[\f1]'), 'bn: FILE[0]: invalid JSON at byte offset 1: unexpected "\\f"'],

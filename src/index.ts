@@ -31,6 +31,7 @@ export { DEFAULT_NA_VALUES, missingTest } from './io/missing.js';
 export { PRESETS, resolveTrainingSettings, type Preset, type TrainingSettings } from './pipeline/presets.js';
 export { runningStatsOf, statsFileOf } from './pipeline/running.js';
 export {
+  emptyStatsFile,
   parseStatsFile,
   readStatsFile,
   statsFileJson,

@@ -27,6 +27,8 @@ export type { RunningSettings } from './pipeline/running.js';
 export { parseSelection, type SelectionSpec } from './pipeline/select.js';
 export type { Io } from './cli/io.js';
 export { OutputWriter } from './io/output-writer.js';
+// --precision as the CLI applies it: a sink's formatNumber (text outputs) and roundNumber (Parquet, Arrow).
+export { numberFormatter, numberRounder } from './io/format-number.js';
 export { DEFAULT_NA_VALUES, missingTest } from './io/missing.js';
 export { PRESETS, resolveTrainingSettings, type Preset, type TrainingSettings } from './pipeline/presets.js';
 export { runningStatsOf, statsFileOf } from './pipeline/running.js';

@@ -12,6 +12,8 @@ import {
   DEFAULT_NA_VALUES,
   infer,
   missingTest,
+  numberFormatter,
+  numberRounder,
   openReader,
   openWriter,
   resolveTrainingSettings,
@@ -23,7 +25,6 @@ import {
   type Preset,
 } from '../../src/index.js';
 import { openSink } from '../../src/io/formats.js';
-import { numberFormatter } from '../../src/io/format-number.js';
 import { OutputWriter } from '../../src/io/output-writer.js';
 import { fixture } from '../helpers/run-bn.js';
 
@@ -118,6 +119,26 @@ describe('the library', () => {
       expect(result.total.count(1)).toBe(1);
       expect(result.total.variance(1)).toBe(0);
     }
+  });
+
+  it('--precision as the CLI applies it: numberFormatter for the sink, precision for the writer, from CSV and JSON alike', async () => {
+    const json = path.join(dir, 'p.json');
+    writeFileSync(json, JSON.stringify([{ x: 1 }, { x: 2 }, { x: 4 }]));
+    const csvFile = path.join(dir, 'p.csv');
+    writeFileSync(csvFile, 'x\n1\n2\n4\n');
+    const outputs: string[] = [];
+    for (const source of [input(csvFile), input(json, { format: 'json' })]) {
+      const chunks: Buffer[] = [];
+      const out = new PassThrough().on('data', (b: Buffer) => chunks.push(b));
+      const writer = new OutputWriter(out);
+      const reader = openReader(source, Readable.from([]));
+      const sink = await openSink('csv', writer, { formatNumber: numberFormatter(4), roundNumber: numberRounder(4) });
+      await train(reader.read, openWriter(reader, { format: 'csv', writer, sink, precision: 4 }), { ...pass, epsilon: 1e-5 }, 'p');
+      outputs.push(Buffer.concat(chunks).toString());
+    }
+    // μ = 7/3, σ² = 14/9: (1 − 7/3)/√(14/9 + 1e-5) = −1.0690…
+    expect(outputs[0]!.split('\n')[1]).toBe('-1.069');
+    expect(outputs[1]).toBe(outputs[0]);
   });
 
   it('the shared default NA markers cannot be changed by a program', () => {

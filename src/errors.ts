@@ -105,8 +105,21 @@ export function quoteText(text: string): string {
   return JSON.stringify(text).replace(INVISIBLE, (c) => [...c].map(escapeUnits).join(''));
 }
 
-/** DEL and the C1 controls, line and paragraph separators, format characters, spaces other than U+0020. */
-const INVISIBLE = /[\x7f-\x9f\u2028\u2029\p{Cf}]|(?! )\p{Zs}/gu;
+/**
+ * `text` with what quoteText escapes escaped, unquoted (a name in a table's cell): the C0
+ * controls as JSON writes them (`\t`, `\n`, `\u0000`), and the characters INVISIBLE names.
+ */
+export function escapeUnprintable(text: string): string {
+  return text.replace(/[\x00-\x1f]/g, (c) => JSON.stringify(c).slice(1, -1)).replace(INVISIBLE, (c) => [...c].map(escapeUnits).join(''));
+}
+
+/**
+ * DEL and the C1 controls, the line and paragraph separators, the format characters that show as
+ * nothing (a soft hyphen, zero-width and word-joiner spaces, bidirectional marks and controls, a
+ * BOM), and spaces other than U+0020. Not the zero-width joiner and non-joiner, which Persian,
+ * Urdu and Indic names and emoji sequences hold as letters do.
+ */
+const INVISIBLE = /[\x7f-\x9f\u00ad\u061c\u180e\u200b\u200e\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]|(?! )\p{Zs}/gu;
 
 /** `\uXXXX` for each UTF-16 unit of a character (two for one beyond the BMP), as JSON writes them. */
 function escapeUnits(c: string): string {

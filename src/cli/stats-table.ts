@@ -18,6 +18,7 @@ import type { ChalkInstance } from 'chalk';
 import type { Moments } from '../engine/moments.js';
 import type { BatchSummary } from '../pipeline/batch-moments.js';
 import type { DatasetStats } from '../pipeline/compute-stats.js';
+import { escapeUnprintable } from '../errors.js';
 import { BATCH_STATISTICS, TOTAL_STATISTICS, type Statistic } from '../statistics.js';
 import { alignTables, paintCell, plural, readableNumber, tableLine, type Align, type TextTable } from './text-table.js';
 
@@ -42,16 +43,11 @@ if (BATCH_STATISTICS.some((s, i) => TOTAL_STATISTICS[i] !== s)) {
 }
 const ALIGNS: Align[] = ['text', ...TOTAL_STATISTICS.map((): Align => 'number')];
 
-/** A name as one cell of the table: a tab or a line break in it (a quoted CSV header may hold one) escaped, as JSON writes them. */
-function shownName(name: string): string {
-  return name.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => JSON.stringify(c).slice(1, -1).replace(/^\x7f$|^[\x80-\x9f]$/, (d) => `\\u${d.charCodeAt(0).toString(16).padStart(4, '0')}`));
-}
-
 export function statsTable(stats: DatasetStats, options: StatsTableOptions): string {
   const { color } = options;
   const table = (m: Moments, statistics: readonly Statistic[]): TextTable => ({
     header: ['feature', ...statistics.map((s) => s.key)],
-    rows: stats.features.map((j) => [shownName(stats.columns[j]!), ...statistics.map((s) => readableNumber(s.of(m, j)))]),
+    rows: stats.features.map((j) => [escapeUnprintable(stats.columns[j]!), ...statistics.map((s) => readableNumber(s.of(m, j)))]),
   });
   const renderBlock = (t: TextTable) =>
     [tableLine(t.header.map((h) => paintCell(h, color.bold))), ...t.rows.map(([name = '', ...cells]) => tableLine([paintCell(name, color.cyan), ...cells]))];

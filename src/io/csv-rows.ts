@@ -1,8 +1,9 @@
 /**
  * What both CSV readers (the general one on csv-parse, the fast one on CsvScanner) do with a
  * record once it is tokenized: the first record is the header (or names the columns 1, 2, …
- * with -n), a record of one empty field is a blank line and skipped, and every other record
- * must have the header's width. One place, so the two readers cannot drift apart.
+ * with -n), a record of one empty, unquoted field is a blank line and skipped (`""` alone is a
+ * cell), and every other record must have the header's width. One place, so the two readers
+ * cannot drift apart.
  */
 import { BnError, quoteValue } from '../errors.js';
 import type { Row, TableSource } from './table.js';

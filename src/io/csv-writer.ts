@@ -6,6 +6,7 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import { BnError } from '../errors.js';
+import { LONE_EMPTY_FIELD } from './fast/csv-bytes-writer.js';
 import { cellText } from './format-number.js';
 import type { Row } from './table.js';
 import type { OutputWriter } from './output-writer.js';
@@ -21,16 +22,13 @@ export interface CsvSinkOptions {
 /**
  * Records as CSV text. csv-stringify quotes a field with the delimiter, a quote or "\n"; a lone
  * "\r" must be quoted too, or a reader takes it for a line break, and so must the field of a
- * record that has only one field, empty (JSON's null in a one-column CSV). (The fast writer,
- * ./fast/csv-bytes-writer.ts, follows the same rules; a lone empty field cannot reach it, since
- * its input is a CSV where such a line is blank.)
+ * record that has only one field, empty (JSON's null in a one-column CSV: LONE_EMPTY_FIELD). The
+ * fast writer, ./fast/csv-bytes-writer.ts, follows the same rules.
  */
 export function encodeCsv(records: string[][], delimiter: string): string {
   const options = { delimiter, record_delimiter: '\n', eof: true, quoted_match: /\r/ };
   if (!records.some(isLoneEmptyField)) return stringify(records, options);
-  // A record of one empty field would be an empty line, which readers (bn's included) skip:
-  // written `""`, as Python's csv module and pandas write it.
-  return records.map((record) => (isLoneEmptyField(record) ? '""\n' : stringify([record], options))).join('');
+  return records.map((record) => (isLoneEmptyField(record) ? `${LONE_EMPTY_FIELD}\n` : stringify([record], options))).join('');
 }
 
 function isLoneEmptyField(record: string[]): boolean {

@@ -1,10 +1,10 @@
-import { quoteText } from '../errors.js';
 /**
  * The CSV dialect when `-d` is not given (SPEC §2): which of `,` tab `;` `|` separates the fields
  * of the first lines, decided as Python's csv.Sniffer does — the delimiter that gives every line
  * the same number of fields (more than one), the earlier in that list on a tie. A `;` file (a
  * decimal comma, as much of Europe writes) then reads without `-d`.
  */
+import { quoteText } from '../errors.js';
 
 /** The candidates, in order of preference when two split every line alike. */
 export const CANDIDATES = [',', '\t', ';', '|'] as const;

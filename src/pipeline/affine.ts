@@ -97,10 +97,11 @@ export function resolveAffine(
  * the rounding of μ: on 1e9 + N(0, 1) data that is 1e−16 relative instead of 1e−8.
  *
  * `prescale` (absent: 1 for every feature) is a power of two for a feature whose values are
- * tiny, below 2^−900 (1e−271) in mean and spread: its mean, meanLow and scale are then in units
- * of 1/prescale. Unscaled, meanLow (≈ 2^−53 of the mean) would fall below 2^−1022, where a double
- * keeps fewer than 53 bits, and x − μ near the mean would be off by far more than an ulp; and
- * γ/σ for a σ below 1e−308 would be beyond float64. Multiplying by a power of two is exact, so
+ * tiny, below 2^−900 (1e−271) in mean and spread, or whose mean's low part is not 0 but below
+ * 2^−1022 (a mean near 0 of values like 5e−324): its mean, meanLow and scale are then in units
+ * of 1/prescale. Unscaled, meanLow (≈ 2^−53 of the mean, or less) would fall below 2^−1022, where
+ * a double keeps fewer than 53 bits, and x − μ near the mean would be off by far more than an
+ * ulp; and γ/σ for a σ below 1e−308 would be beyond float64. Multiplying by a power of two is exact, so
  * a feature of ordinary size is untouched, and a scaled one gets the same results wherever the
  * unscaled arithmetic was exact.
  */
@@ -112,7 +113,7 @@ export interface AffineParams {
   prescale?: Float64Array;
 }
 
-/** Below this spread and mean (2^−900), a feature's transform works in units of 2^−k (see AffineParams). */
+/** Below this spread and mean (2^−900), a feature's transform works in units of 2^−k (see AffineParams; also lowPartLog2). */
 const TINY_LOG2 = -900;
 /** 2^k must be a double: at most 2^1023 (a spread of 2^−1074, the smallest, then becomes 2^−51). */
 const MAX_PRESCALE_LOG2 = 1023;
@@ -137,7 +138,11 @@ export function affineParams(
   for (let f = 0; f < mean.length; f++) {
     let k = prescaleLog2(mean[f]!, variance[f]!, epsilon);
     // The low part as a double, when it is a normal one, is all there (most features): no probe.
-    if (k === 0 && lowTimes && !(Math.abs(meanLow[f]!) >= 2 ** -1022)) k = lowPartLog2(lowTimes(f, LOW_PROBE_LOG2), mean[f]!, variance[f]!, epsilon);
+    if (k === 0 && lowTimes && !(Math.abs(meanLow[f]!) >= 2 ** -1022)) {
+      k = lowPartLog2(lowTimes(f, LOW_PROBE_LOG2), mean[f]!, variance[f]!, epsilon);
+      // The scale in those units, s/2^k, must stay a normal double (a small γ, a large σ): k lowered.
+      if (k > 0) k = Math.max(0, Math.min(k, Math.floor(Math.log2(Math.abs(normalizeScale(variance[f]!, epsilon, gamma[f]!, flat)))) + 1022));
+    }
     // ε·4^k beyond float64: ε is most of σ² + ε, and the unscaled scale is of ordinary size. It is
     // divided by 2^k, exactly while that stays a normal double (k is lowered to keep it one).
     const epsilonTimes = epsilon * 2 ** k * 2 ** k;

@@ -22,7 +22,7 @@ import type { OutputWriter } from '../io/output-writer.js';
 import type { Row } from '../io/table.js';
 import type { ColumnGatherer, TableLayout, TableSink } from '../io/table-sink.js';
 import type { RowBatch } from './batch.js';
-import { EMPTY_QUOTED, featurePositions, writeCsvRecords, writeValue } from './fast/write-csv-records.js';
+import { featurePositions, writeCsvRecords, writeValue } from './fast/write-csv-records.js';
 
 export interface BatchWriter {
   /** What the output starts with (a header), before any row. */
@@ -153,7 +153,7 @@ function writeCsvCells(
       const text = cellText(cell, feature, formatNumber);
       // A number as read is digits, a sign, a point and an exponent: none is the delimiter.
       if (typeof cell === 'number' && !feature) out.ascii(text);
-      else if (width === 1 && text === '') out.raw(EMPTY_QUOTED);
+      else if (width === 1 && text === '') out.loneEmptyField();
       else out.text(text);
     }
     out.newline();

@@ -94,7 +94,7 @@ function onePass(read: ReadPass, label: string): ReadPass {
   let passes = 0;
   return async (consumer) => {
     if (passes++ > 0) {
-      throw new BnError('BN_USAGE', 'standard input can be read only once, and this pass reads its input twice: spool it to a file first (as bn normalize does), or give a batch size', { file: label });
+      throw new BnError('BN_USAGE', 'a stream (standard input, a pipe) can be read only once, and this pass reads its input twice: spool it to a file first (as bn normalize does), or give a batch size', { file: label });
     }
     return read(consumer);
   };

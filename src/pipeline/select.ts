@@ -204,15 +204,21 @@ export function bindSelection(spec: SelectionSpec, columns: readonly string[]): 
 }
 
 /**
- * Of `names`, the columns a table will have (those not among `columns` yet appended after them, in
- * this order), the ones the selection picks or may pick: as features, or as candidates of a
- * /regex/, a glob or a ! list. Asked before the names are columns, so that the table can make them.
+ * Of `names`, the columns a table will have, the ones the selection picks or may pick: as
+ * features, or as candidates of a /regex/, a glob or a ! list. Asked before the names are
+ * columns, so that the table can make them: those not among `columns` yet are appended after
+ * them in this order, the picked ones only, which is where an index or a range finds them.
  */
 export function pickedAmong(spec: SelectionSpec, columns: readonly string[], names: readonly string[]): string[] {
   const known = new Set(columns);
-  const all = [...columns, ...names.filter((n) => !known.has(n))];
-  const selection = bindSelection(spec, all);
-  return names.filter((n) => selection.role(n, all.indexOf(n)) !== 'other');
+  const selection = bindSelection(spec, [...columns, ...names.filter((n) => !known.has(n))]);
+  let next = columns.length;
+  return names.filter((n) => {
+    if (known.has(n)) return selection.role(n, columns.indexOf(n)) !== 'other';
+    if (selection.role(n, next) === 'other') return false;
+    next++;
+    return true;
+  });
 }
 
 /** `selection`, in which the candidates named in `names` are features whatever their values. */

@@ -75,6 +75,22 @@ describe('edge cases', () => {
       expect(r.stdout.split('\n')).toHaveLength(6);
       expect(r.stdout.split('\n')[2]).toBe('""');
     }
+    // 20,000 rows, every 7th `""`, read in 4 KB blocks by two threads, from a file and from a pipe,
+    // whole and in batches: the same bytes as csv-parse's, one line a row.
+    const many = `x\n${Array.from({ length: 20000 }, (_, i) => (i % 7 === 3 ? '""' : String((i * 37) % 101))).join('\n')}\n`;
+    const big = path.join(dir, 'many.csv');
+    writeFileSync(big, many);
+    const env = { BN_JOBS_BLOCK: '4096' };
+    const reference = await bnProcess(['normalize', big], { env: { BN_NO_FAST: '1' } });
+    expect(reference.stdout.split('\n')).toHaveLength(20002);
+    expect(reference.stdout.split('\n')[4]).toBe('""');
+    expect((await bnProcess(['normalize', '-j', '2', big], { env })).stdout).toBe(reference.stdout);
+    const batched = await bnProcess(['normalize', '-j', '1', '-b', '1000', big]);
+    for (const jobs of ['1', '2']) {
+      const piped = await bnProcess(['normalize', '-j', jobs, '-b', '1000', '--from', 'csv'], { stdin: many, env });
+      expect(piped.stdout).toBe(batched.stdout);
+    }
+    expect(batched.stdout.split('\n')).toHaveLength(20002);
     const s = await bnInProcess(['stats', '--to', 'json'], 'x\n1\n""\n\n3\n');
     expect(JSON.parse(s.stdout)).toMatchObject({ rows: 3, count: [2], mean: [2] });
     // In a file of two columns it is a record of one field, as a line holding `5` would be.

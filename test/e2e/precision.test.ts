@@ -225,6 +225,18 @@ describe('normalized values: within 4 ulps of max(|γ·x̂|, |β|) of the exact 
     ['1e-20, -1e-20, 5e-324 (the mean rounds to 0)', [1e-20, -1e-20, 5e-324]],
     ['±3.26e-37 and -5e-324', [3.2565605298536323e-37, -5e-324, -3.2565605298536323e-37]],
   ];
+  // A low part below 2^-1022 with a scale γ/σ near the bottom of the range: the units of 2^-k
+  // must leave the scale s/2^k a normal double (it was 2.5e8 ulps off with k unbounded).
+  it.each([
+    ['±1e150 and 5e-324, γ = 1e-150', [1e150, -1e150, 5e-324], 1e-150],
+    ['1 and 5e-324, γ = 1e-300', [1, 5e-324], 1e-300],
+  ])('a small scale and a mean low part below 2^-1022: %s, within 3 ulps', async (_name, xs, gamma) => {
+    const r = await bnInProcess(['normalize', '-e', '0', '--gamma', String(gamma), '-'], csv(xs));
+    expect(r.stderr).toBe('');
+    const { worst, where } = worstUlps(xs, r.stdout.split('\n').slice(1, -1).map(Number), expectedOf(xs, gamma, 0, 0), 0);
+    expect(worst, where).toBeLessThanOrEqual(3);
+  });
+
   // ε of any size: 1e-5 (the default) is all of σ² + ε here, yet μ's low part is as small.
   it.each(tiny.flatMap(([name, xs]) => [0, 1e-300, 1e-5, 1].map((eps) => [name, eps, xs] as const)))('tiny values, β = 0: %s, ε = %s, within 3 ulps of each result (-j 1, -j 2, -b, --stats --exact)', async (_name, eps, xs) => {
     const want = expectedOf(xs, 1, 0, eps);

@@ -69,6 +69,8 @@ describe('error messages show the character that is there', () => {
     // Characters that show as nothing or as a space: a BOM from `cat a.csv b.csv`, a no-break space, a zero-width space.
     ['a BOM in the middle of a file', 'bom.csv', Buffer.from('x\n1\n\ufeff3\n'), 'bn: FILE:3:1 (column "x"): not a number: "\\ufeff3"'],
     ['a no-break space and a zero-width space', 'nb.csv', Buffer.from('x\n1\n\u00a05\u200b\n'), 'bn: FILE:3:1 (column "x"): not a number: "\\u00a05\\u200b"'],
+    // The zero-width non-joiner is a letter of Persian spelling (and the joiner of emoji): as it is.
+    ['a Persian name and value with a zero-width non-joiner', 'fa.csv', Buffer.from('نام\u200cخانوادگی\n1\nمی\u200cخواهم\n'), 'bn: FILE:3:1 (column "نام\u200cخانوادگی"): not a number: "می\u200cخواهم"'],
   ])('%s', async (_name, name, bytes, message) => {
     const file = write(name, bytes);
     const r = await bnProcess(['stats', file]);

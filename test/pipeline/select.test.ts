@@ -130,11 +130,12 @@ describe('names a table will have (JSON keys not seen yet)', () => {
     expect(picked('!/^v/', ['x', 'w', 'v'])).toEqual(['x', 'w']);
   });
 
-  it('indices and ranges count the new names after the columns, in the order given', () => {
-    // id=1, x=2, then w=3, v=4.
+  it('indices and ranges find a new name where it will be: after the columns and the new names picked before it', () => {
+    // id=1, x=2; w would be 3, and v 3 too unless w is picked (then 4).
     expect(picked('2-3', ['x', 'w', 'v'])).toEqual(['x', 'w']);
-    expect(picked('4', ['x', 'w', 'v'])).toEqual(['v']);
-    expect(picked('!3', ['x', 'w', 'v'])).toEqual(['x', 'v']);
     expect(picked('3-', ['x', 'w', 'v'])).toEqual(['w', 'v']);
+    expect(picked('4', ['x', 'w', 'v'])).toEqual([]);
+    expect(picked('!3', ['x', 'w', 'v'])).toEqual(['x']);
+    expect(picked('/^w/,4', ['x', 'w', 'v'])).toEqual(['w', 'v']);
   });
 });

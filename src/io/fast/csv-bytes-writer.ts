@@ -24,6 +24,14 @@ const SLACK = 64;
 /** What writeShortestNumber may touch: 25 bytes of text and one of room to lay it out. */
 const NUMBER_ROOM = 32;
 
+/**
+ * The field of a record that has only one field, empty (a missing cell of a one-column table):
+ * `""`, as Python's csv module and pandas write it, since an empty line is a blank line to every
+ * reader, bn's included. Both CSV writers (this one, ../csv-writer.ts) write it so.
+ */
+export const LONE_EMPTY_FIELD = '""';
+const LONE_EMPTY_BYTES = Buffer.from(LONE_EMPTY_FIELD);
+
 export class CsvBytesWriter {
   private buf: Buffer;
   private pos = 0;
@@ -83,6 +91,11 @@ export class CsvBytesWriter {
   }
 
   /** Bytes as they are (a header line made by the general writer). */
+  /** A one-column record's empty field (see LONE_EMPTY_FIELD). */
+  loneEmptyField(): void {
+    this.raw(LONE_EMPTY_BYTES);
+  }
+
   raw(bytes: Uint8Array): void {
     this.copy(bytes, 0, bytes.length);
   }

@@ -7,12 +7,6 @@ import type { CsvBytesWriter } from '../../io/fast/csv-bytes-writer.js';
 import { NumberRows } from '../../io/fast/number-rows.js';
 import type { RowBatch } from '../batch.js';
 
-/**
- * A row of one empty cell, written as Python's csv module and pandas write it: an empty line is
- * a blank line to every reader (bn's too), which would drop the row.
- */
-export const EMPTY_QUOTED = Buffer.from('""');
-
 /** The feature position of each column (−1: not a feature). */
 export function featurePositions(features: readonly number[], width: number): Int32Array {
   const featureOf = new Int32Array(width).fill(-1);
@@ -36,7 +30,7 @@ export function writeCsvRecords(out: CsvBytesWriter, batch: RowBatch, featureOf:
     for (let j = 0; j < width; j++) {
       if (j > 0) out.delimiterByte();
       if (featureOf[j]! >= 0 && writeValue(out, values[j]!, i, format)) continue;
-      if (width === 1 && record.start(0) === record.end(0)) out.raw(EMPTY_QUOTED);
+      if (width === 1 && record.start(0) === record.end(0)) out.loneEmptyField();
       else out.field(record, j);
     }
     out.newline();

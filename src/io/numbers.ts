@@ -17,6 +17,16 @@ export function parseDecimal(text: string): number {
   return DECIMAL.test(text) ? Number(text) : Number.NaN;
 }
 
+/**
+ * A number written with a decimal comma, `1,5` or `-0,25`, as much of Europe writes them: not a
+ * number to bn (a comma is a delimiter's or a thousands separator's), but worth naming.
+ */
+export function hasDecimalComma(text: string): boolean {
+  return DECIMAL_COMMA.test(text);
+}
+
+const DECIMAL_COMMA = /^\s*[-+]?\d+,\d+\s*$/;
+
 export function classifyNumber(text: string): ParsedNumber {
   if (!DECIMAL.test(text)) return { kind: 'invalid' };
   const value = Number(text);

@@ -5,6 +5,7 @@
  * decimal comma, as much of Europe writes) then reads without `-d`.
  */
 import { quoteText } from '../errors.js';
+import { hasDecimalComma } from './numbers.js';
 
 /** The candidates, in order of preference when two split every line alike. */
 export const CANDIDATES = [',', '\t', ';', '|'] as const;
@@ -60,12 +61,9 @@ export function sniffDelimiter(head: Uint8Array, ended: boolean): string | undef
   // `1,5;2,25` lines (no header, every value with a decimal comma) split alike by `,` too, into
   // the integer and fraction parts of numbers: statistics of those would be wrong without a word.
   // Read by `;`, the decimal commas are text, which bn says.
-  if (alike.includes(',') && alike.includes(';') && records.every((r) => r.split(';').some((f) => DECIMAL_COMMA.test(f)))) return ';';
+  if (alike.includes(',') && alike.includes(';') && records.every((r) => r.split(';').some(hasDecimalComma))) return ';';
   return alike[0];
 }
-
-/** A number written with a decimal comma: `1,5`, `-0,25`. */
-const DECIMAL_COMMA = /^\s*[-+]?\d+,\d+\s*$/;
 
 /** For a table read as one column: the delimiter its header seems to hold, as a hint ("; it looks split by ';': -d ';'"), or "". */
 export function oneColumnHint(columns: readonly string[]): string {

@@ -12,7 +12,7 @@
  */
 import { RawNumber } from '../io/json-number.js';
 import { BnError, quoteValue, type ErrorLocation } from '../errors.js';
-import { classifyNumber } from '../io/numbers.js';
+import { classifyNumber, hasDecimalComma } from '../io/numbers.js';
 import type { Cell, Row } from '../io/table.js';
 import type { TableShape } from '../io/table.js';
 import { ALL_COLUMNS, bindSelection, type Selection, type SelectionSpec } from './select.js';
@@ -26,6 +26,8 @@ export class FeaturePlan {
   private readonly label: string;
   private readonly selection: Selection;
   private frozen = false;
+  /** Columns found text by a first value with a decimal comma (`1,5`): named when no column is a feature. */
+  private readonly commaDecimals: number[] = [];
   /** Bumped whenever a column becomes a feature: a reader's cue to look at featureIndices again. */
   private featureChanges = 0;
 
@@ -74,6 +76,7 @@ export class FeaturePlan {
     if (this.frozen || this.roles[j] !== 'undecided' || this.cellIsMissing(cell)) return false;
     this.roles[j] = looksNumeric(cell) ? 'feature' : 'other';
     if (this.roles[j] === 'feature') this.featureChanges++;
+    else if (typeof cell === 'string' && hasDecimalComma(cell)) this.commaDecimals.push(j);
     return true;
   }
 
@@ -105,6 +108,11 @@ export class FeaturePlan {
     this.selection.check(this.columns, this.label);
     for (let j = 0; j < this.roles.length; j++) if (this.roles[j] === 'undecided') this.roles[j] = 'other';
     this.frozen = true;
+  }
+
+  /** The names of the columns whose first value had a decimal comma (text to bn). */
+  decimalCommaColumns(): string[] {
+    return this.commaDecimals.map((j) => this.columns[j]!);
   }
 
   /** The columns --select picks (as features or candidates), or undefined without --select. */

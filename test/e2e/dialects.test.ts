@@ -58,4 +58,17 @@ describe('CSV delimiter sniffing', () => {
       expect(r.stderr).toBe(`bn: ${args[0]}: no numeric column, so no feature (see --select); its one column "id;price;note" looks split by ";": -d ';'\n`);
     }
   });
+
+  it('numbers with a decimal comma (a ";" file from Europe) are text: when no column is numeric, the error names them and the conversion', async () => {
+    const euro = 'id;price;qty\nA;1,5;2,25\nB;3,5;4\n';
+    const want = '"price", "qty" hold numbers with a decimal comma, which bn does not read: convert them first (tr , . < FILE | bn …, where ";" separates the fields)';
+    for (const [args, env] of [[['-j', '1'], {}], [['-j', '2'], {}], [[], { BN_NO_FAST: '1' }]] as const) {
+      const r = await bnProcess(['stats', ...args, file('euro.csv', euro)], { env });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe(`bn: ${file('euro.csv', euro)}: no numeric column, so no feature (see --select); ${want}\n`);
+    }
+    // Converted as it says, the file reads.
+    const converted = await bnProcess(['stats', '--to', 'csv'], { stdin: euro.replace(/,/g, '.') });
+    expect(converted.stdout).toMatch(/^feature,count.*\nprice,2,2\.5,1,/);
+  });
 });

@@ -157,7 +157,8 @@ export function noFeatures(plan: FeaturePlan, columns: readonly string[], label:
   if (picked?.length === 0) return new BnError('BN_BAD_OPTION', `--select picks no column (${describeColumns(columns)})`, { file: label });
   // Numbers with a decimal comma are text to bn: said, with the conversion, rather than left to guess.
   const comma = plan.decimalCommaColumns().filter((name) => picked === undefined || picked.includes(name));
-  const why = comma.length > 0 ? `; ${describeColumns(comma).replace(/^\d+ columns?: /, '')} hold${comma.length === 1 ? 's' : ''} numbers with a decimal comma, which bn does not read: convert them first (tr , . < FILE | bn …, where ";" separates the fields)` : oneColumnHint(columns);
+  const why = comma.length > 0 ? `; ${describeColumns(comma).replace(/^\d+ columns?: /, '')} hold${comma.length === 1 ? 's' : ''} numbers with a decimal comma, which bn does not read: write their commas as points first` : oneColumnHint(columns);
   if (picked === undefined) return new BnError('BN_NO_FEATURES', `no numeric column, so no feature (see --select)${why}`, { file: label });
-  return new BnError('BN_NO_FEATURES', `no numeric column among those --select picks: ${describeColumns(picked)}${why}`, { file: label });
+  // A column is numeric when its first value is a number: in the first batch with -b.
+  return new BnError('BN_NO_FEATURES', `no column --select picks has a number for its first value (in the first batch, with -b): ${describeColumns(picked)}${why}`, { file: label });
 }

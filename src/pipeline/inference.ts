@@ -25,7 +25,7 @@ import type { PassOptions } from './compute-stats.js';
 import { makePlan, type FeaturePlan } from './feature-plan.js';
 import { drainWhenFull, workersWriting, writePass, writeTransformed } from './normalize.js';
 import { readRowBatches } from './row-batches.js';
-import { bindSelection, fixedColumns, pickedAmong, withFeatures } from './select.js';
+import { bindSelection, describeColumns, fixedColumns, pickedAmong, withFeatures } from './select.js';
 
 export type Direction = 'normalize' | 'denormalize';
 
@@ -119,6 +119,7 @@ export async function infer(read: ReadPass, writer: BatchWriter, options: Infere
       if (end === 'error' && features === undefined) return;
       if (features === undefined) {
         plan!.freeze();
+        checkPicks(plan!, shape!);
         startWriting(shape!, matchFeatures(shape!, plan!.featureIndices(), options));
       }
       params ??= affineOf(features!.map((j) => shape!.columns[j]!), options);
@@ -150,8 +151,14 @@ export async function infer(read: ReadPass, writer: BatchWriter, options: Infere
     if (!names) return startWriting(s, []);
     const selected = plan ?? selectedPlan(s);
     selected.freeze();
+    checkPicks(selected, s);
     startWriting(s, matchFeatures(s, options.select ? selected.featureIndices() : [], options));
   });
+}
+
+/** A --select that picks no column of this input is a mistake in the option (status 2), as in training. */
+function checkPicks(plan: FeaturePlan, shape: TableShape): void {
+  if (plan.picked()?.length === 0) throw new BnError('BN_BAD_OPTION', `--select picks no column (${describeColumns(shape.columns)})`, { file: shape.label });
 }
 
 /**

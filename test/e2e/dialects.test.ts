@@ -61,7 +61,7 @@ describe('CSV delimiter sniffing', () => {
 
   it('numbers with a decimal comma (a ";" file from Europe) are text: when no column is numeric, the error names them and the conversion', async () => {
     const euro = 'id;price;qty\nA;1,5;2,25\nB;3,5;4\n';
-    const want = '"price", "qty" hold numbers with a decimal comma, which bn does not read: convert them first (tr , . < FILE | bn …, where ";" separates the fields)';
+    const want = '"price", "qty" hold numbers with a decimal comma, which bn does not read: write their commas as points first';
     for (const [args, env] of [[['-j', '1'], {}], [['-j', '2'], {}], [[], { BN_NO_FAST: '1' }]] as const) {
       const r = await bnProcess(['stats', ...args, file('euro.csv', euro)], { env });
       expect(r.code).toBe(1);

@@ -47,9 +47,19 @@ describe('bad data: exit 1 with file:line:column', () => {
       expectOneLineError(none.stderr, /^bn: <stdin>: --select picks no column \(3 columns: /);
       const text = await bnInProcess([command, '-s', '/^i/'], csv);
       expect(text.code).toBe(1);
-      expectOneLineError(text.stderr, /^bn: <stdin>: no numeric column among those --select picks: 1 column: "id"$/);
+      expectOneLineError(text.stderr, /^bn: <stdin>: no column --select picks has a number for its first value \(in the first batch, with -b\): 1 column: "id"$/);
       // Leaving out what is not there is no mistake.
       expect((await bnInProcess([command, '-s', '!/^Unnamed/'], csv)).code).toBe(0);
+    }
+    // In inference too (it was "missing from the input's selection", status 1), rows or none.
+    const stats = await bnInProcess(['stats', '--save-stats', '-'], csv);
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'bn-picks-'));
+    const file = path.join(dir, 's.json');
+    writeFileSync(file, stats.stdout);
+    for (const input of [csv, 'id,price,Qty\n']) {
+      const none = await bnInProcess(['normalize', '--stats', file, '-s', '!*'], input);
+      expect(none.code).toBe(2);
+      expectOneLineError(none.stderr, /^bn: <stdin>: --select picks no column \(3 columns: /);
     }
   });
 

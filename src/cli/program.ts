@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { escapeUnprintable } from '../errors.js';
 import type { Io } from './io.js';
 import { optionHint } from './option-hints.js';
 import { completionCommand } from './commands/completion.js';
@@ -52,8 +53,9 @@ Run bn COMMAND --help for the options and examples of a command.`,
         getErrHelpWidth: () => io.stderr.columns ?? 80,
         getOutHasColors: () => false,
         getErrHasColors: () => false,
-        // One line: commander puts its "(Did you mean …?)" on a line of its own.
-        outputError: (s, write) => write(`bn: ${withOptionHint(s.replace(/^error: /, '').replace(/\n(?=.)/g, ' '), cmd)}`),
+        // One line: commander puts its "(Did you mean …?)" on a line of its own. The value it
+        // shows refused is the user's, raw: a line break or a CR in it (-d $'\r') escaped first.
+        outputError: (s, write) => write(`bn: ${withOptionHint(escapeRefused(s).replace(/^error: /, '').replace(/\n(?=.)/g, ' '), cmd)}`),
       });
     cmd.commands.forEach(configure);
   };
@@ -73,4 +75,9 @@ function withOptionHint(message: string, cmd: Command): string {
   const swapped = /^-[a-zA-Z]$/.test(flag) ? cmd.options.find((o) => o.short !== undefined && o.short !== flag && o.short.toLowerCase() === flag.toLowerCase()) : undefined;
   const hint = optionHint(flag) ?? (swapped && `did you mean ${swapped.short}${swapped.long ? ` (${swapped.long})` : ''}?`);
   return hint ? `unknown option '${flag}' (${hint})\n` : message;
+}
+
+/** Commander's `argument 'VALUE' is invalid` with the value's control and invisible characters escaped. */
+function escapeRefused(message: string): string {
+  return message.replace(/(argument ')([\s\S]*?)(' is invalid)/, (_, open: string, value: string, close: string) => `${open}${escapeUnprintable(value)}${close}`);
 }

@@ -36,6 +36,15 @@ describe('bad data: exit 1 with file:line:column', () => {
     }
   });
 
+  it('an option value refused with a line break or a CR in it is shown escaped, on one line', async () => {
+    for (const [value, shown] of [['\n', '\\n'], ['\r', '\\r']]) {
+      const r = await bnInProcess(['stats', '-d', value!], 'a,b\n1,2\n');
+      expect(r.code).toBe(2);
+      expect(r.stderr).not.toMatch(/[\r]|\n./);
+      expect(r.stderr).toContain(`argument '${shown}' is invalid`);
+    }
+  });
+
   it('a --select that picks no column is a mistake in the option (status 2); one whose columns hold no number, in the data (1)', async () => {
     const csv = 'id,price,Qty\na,1,2\nb,3,4\n';
     for (const command of ['stats', 'normalize']) {

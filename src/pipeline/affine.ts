@@ -138,15 +138,13 @@ export function affineParams(
   for (let f = 0; f < mean.length; f++) {
     let k = prescaleLog2(mean[f]!, variance[f]!, epsilon);
     // The low part as a double, when it is a normal one, is all there (most features): no probe.
-    if (k === 0 && lowTimes && !(Math.abs(meanLow[f]!) >= 2 ** -1022)) {
-      k = lowPartLog2(lowTimes(f, LOW_PROBE_LOG2), mean[f]!, variance[f]!, epsilon);
-      // The scale in those units, s/2^k, must stay a normal double (a small γ, a large σ): k lowered.
-      if (k > 0) k = Math.max(0, Math.min(k, Math.floor(Math.log2(Math.abs(normalizeScale(variance[f]!, epsilon, gamma[f]!, flat)))) + 1022));
-    }
-    // ε·4^k beyond float64: ε is most of σ² + ε, and the unscaled scale is of ordinary size. It is
-    // divided by 2^k, exactly while that stays a normal double (k is lowered to keep it one).
-    const epsilonTimes = epsilon * 2 ** k * 2 ** k;
-    const unscaled = k === 0 || Number.isFinite(epsilonTimes) ? undefined : normalizeScale(variance[f]!, epsilon, gamma[f]!, flat);
+    const lowPart = k === 0 && lowTimes !== undefined && !(Math.abs(meanLow[f]!) >= 2 ** -1022);
+    if (lowPart) k = lowPartLog2(lowTimes(f, LOW_PROBE_LOG2), mean[f]!, variance[f]!, epsilon);
+    // The scale rounded once, then divided by 2^k (exact while that stays a normal double: k is
+    // lowered to keep it one), where ε·4^k is beyond float64 (ε is most of σ² + ε, and the
+    // unscaled scale is of ordinary size) or the units are the low part's (a small γ or a large σ
+    // would make s/2^k subnormal).
+    const unscaled = k > 0 && (lowPart || !Number.isFinite(epsilon * 2 ** k * 2 ** k)) ? normalizeScale(variance[f]!, epsilon, gamma[f]!, flat) : undefined;
     if (unscaled !== undefined) k = Math.min(k, Math.floor(Math.log2(Math.abs(unscaled))) + 1022);
     if (k <= 0) {
       params.scale[f] = unscaled ?? normalizeScale(variance[f]!, epsilon, gamma[f]!, flat);
@@ -161,7 +159,7 @@ export function affineParams(
     params.mean[f] = mean[f]! * 2 ** k;
     params.meanLow[f] = lowTimes ? lowTimes(f, k) : meanLow[f]! * 2 ** k;
     // γ/√(σ²·4^k + ε·4^k) = (γ/√(σ² + ε))/2^k, rounded once; ε·4^k in two exact steps.
-    params.scale[f] = unscaled !== undefined ? unscaled / 2 ** k : normalizeScale(timesFourTo(variance[f]!, k), epsilonTimes, gamma[f]!, flat);
+    params.scale[f] = unscaled !== undefined ? unscaled / 2 ** k : normalizeScale(timesFourTo(variance[f]!, k), epsilon * 2 ** k * 2 ** k, gamma[f]!, flat);
   }
   return params;
 }

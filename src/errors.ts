@@ -102,7 +102,7 @@ export function quoteValue(value: unknown, max = 40): string {
  * characters show as themselves.
  */
 export function quoteText(text: string): string {
-  return JSON.stringify(text).replace(INVISIBLE, (c) => [...c].map(escapeUnits).join(''));
+  return escapeInvisible(JSON.stringify(text));
 }
 
 /**
@@ -110,7 +110,11 @@ export function quoteText(text: string): string {
  * controls as JSON writes them (`\t`, `\n`, `\u0000`), and the characters INVISIBLE names.
  */
 export function escapeUnprintable(text: string): string {
-  return text.replace(/[\x00-\x1f]/g, (c) => JSON.stringify(c).slice(1, -1)).replace(INVISIBLE, (c) => [...c].map(escapeUnits).join(''));
+  return escapeInvisible(text.replace(/[\x00-\x1f]/g, (c) => JSON.stringify(c).slice(1, -1)));
+}
+
+function escapeInvisible(text: string): string {
+  return text.replace(INVISIBLE, (c) => [...c].map(escapeUnits).join(''));
 }
 
 /**

@@ -153,12 +153,17 @@ export function checkRepresentable(moments: Moments, features: readonly number[]
  * nothing of this input: an error in the option, status 2).
  */
 export function noFeatures(plan: FeaturePlan, columns: readonly string[], label: string): BnError {
+  checkPicks(plan, columns, label);
   const picked = plan.picked();
-  if (picked?.length === 0) return new BnError('BN_BAD_OPTION', `--select picks no column (${describeColumns(columns)})`, { file: label });
   // Numbers with a decimal comma are text to bn: said, with the conversion, rather than left to guess.
   const comma = plan.decimalCommaColumns().filter((name) => picked === undefined || picked.includes(name));
   const why = comma.length > 0 ? `; ${describeColumns(comma).replace(/^\d+ columns?: /, '')} hold${comma.length === 1 ? 's' : ''} numbers with a decimal comma, which bn does not read: write their commas as points first` : oneColumnHint(columns);
   if (picked === undefined) return new BnError('BN_NO_FEATURES', `no numeric column, so no feature (see --select)${why}`, { file: label });
   // A column is numeric when its first value is a number: in the first batch with -b.
   return new BnError('BN_NO_FEATURES', `no column --select picks has a number for its first value (in the first batch, with -b): ${describeColumns(picked)}${why}`, { file: label });
+}
+
+/** A --select that picks no column of this input is a mistake in the option (status 2), in training and inference alike. */
+export function checkPicks(plan: FeaturePlan, columns: readonly string[], label: string): void {
+  if (plan.picked()?.length === 0) throw new BnError('BN_BAD_OPTION', `--select picks no column (${describeColumns(columns)})`, { file: label });
 }

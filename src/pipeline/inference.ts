@@ -21,11 +21,11 @@ import { affineParams, resolveAffine, type AffineParams, type AffineSpec } from 
 import type { TableShape } from '../io/table.js';
 import type { BatchConsumer, ReadPass } from './batch.js';
 import { sinkWriter, type BatchWriter } from './batch-writers.js';
-import type { PassOptions } from './compute-stats.js';
+import { checkPicks, type PassOptions } from './compute-stats.js';
 import { makePlan, type FeaturePlan } from './feature-plan.js';
 import { drainWhenFull, workersWriting, writePass, writeTransformed } from './normalize.js';
 import { readRowBatches } from './row-batches.js';
-import { bindSelection, describeColumns, fixedColumns, pickedAmong, withFeatures } from './select.js';
+import { bindSelection, fixedColumns, pickedAmong, withFeatures } from './select.js';
 
 export type Direction = 'normalize' | 'denormalize';
 
@@ -119,7 +119,7 @@ export async function infer(read: ReadPass, writer: BatchWriter, options: Infere
       if (end === 'error' && features === undefined) return;
       if (features === undefined) {
         plan!.freeze();
-        checkPicks(plan!, shape!);
+        checkPicks(plan!, shape!.columns, shape!.label);
         startWriting(shape!, matchFeatures(shape!, plan!.featureIndices(), options));
       }
       params ??= affineOf(features!.map((j) => shape!.columns[j]!), options);
@@ -151,14 +151,9 @@ export async function infer(read: ReadPass, writer: BatchWriter, options: Infere
     if (!names) return startWriting(s, []);
     const selected = plan ?? selectedPlan(s);
     selected.freeze();
-    checkPicks(selected, s);
+    checkPicks(selected, s.columns, s.label);
     startWriting(s, matchFeatures(s, options.select ? selected.featureIndices() : [], options));
   });
-}
-
-/** A --select that picks no column of this input is a mistake in the option (status 2), as in training. */
-function checkPicks(plan: FeaturePlan, shape: TableShape): void {
-  if (plan.picked()?.length === 0) throw new BnError('BN_BAD_OPTION', `--select picks no column (${describeColumns(shape.columns)})`, { file: shape.label });
 }
 
 /**
